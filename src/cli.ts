@@ -1,0 +1,94 @@
+/**
+ * @module Operator command line: `npm run cli -- <command>`.
+ *
+ *   keys create --role <platform|organiser|cpo|cn|admin> [--subject <organiser id|province>] [--label text]
+ *   keys revoke <key id>
+ *   migrate
+ *   members import <file.csv>            (rows report on stdout; exit 1 if any row is rejected)
+ *   events recompute <event id>          (derives the event now, in this process)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.ts';
+import { createKey, ROLES, type Role } from './gateway/auth.ts';
+import { isProvinceCode } from './domain/provinces.ts';
+import { createLogger } from './log.ts';
+import { openDb } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { deriveEvent } from '../workers/attendance.ts';
+
+const USAGE = `usage: npm run cli -- <command>
+  keys create --role <${ROLES.join('|')}> [--subject <organiser id|province code>] [--label <text>]
+  keys revoke <key id>
+  migrate
+  members import <file.csv>
+  events recompute <event id>`;
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, subject: { type: 'string' }, label: { type: 'string' } },
+  });
+  const [group, action, arg] = positionals;
+  const config = loadConfig();
+  const db = await openDb({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite') });
+  try {
+    await migrate(db);
+    switch (`${group} ${action ?? ''}`.trim()) {
+      case 'migrate':
+        console.log('migrations up to date');
+        return 0;
+      case 'keys create': {
+        const role = values.role as Role;
+        if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+        const subject = values.subject ?? null;
+        if ((role === 'platform' || role === 'organiser') && !subject) throw new Error(`--subject <organiser id> is required for ${role}`);
+        if (role === 'cpo' && !(subject && isProvinceCode(subject.toUpperCase()))) throw new Error('--subject <province code> (e.g. MI) is required for cpo');
+        if (role === 'platform' || role === 'organiser') {
+          const { rows } = await db.query('SELECT 1 FROM organisers WHERE id = $1', [subject]);
+          if (!rows.length) throw new Error(`No organiser ${subject}`);
+        }
+        const { id, key } = await createKey(db, role, role === 'cpo' ? subject!.toUpperCase() : subject, values.label ?? `${role} key`);
+        // The key is shown once and only its hash is stored.
+        console.log(JSON.stringify({ id, role, subject, key }, null, 2));
+        console.error('Store the key now: it cannot be shown again.');
+        return 0;
+      }
+      case 'keys revoke': {
+        const res = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [arg]);
+        if (!res.rowCount) throw new Error(`No active key ${arg}`);
+        console.log(`revoked ${arg}`);
+        return 0;
+      }
+      case 'members import': {
+        if (!arg) throw new Error('members import <file.csv>');
+        const { importMembersCsv } = await import('./store/registry.ts');
+        const report = await importMembersCsv(db, fs.readFileSync(arg), null);
+        console.log(JSON.stringify(report, null, 2));
+        return report.rejected.length ? 1 : 0;
+      }
+      case 'events recompute': {
+        if (!arg) throw new Error('events recompute <event id>');
+        const out = await deriveEvent(db, arg, createLogger('silent'));
+        if (!out) throw new Error(`No event ${arg}`);
+        console.log(JSON.stringify(out, null, 2));
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return 2;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,35 @@
+/** @module Process configuration from environment variables, validated once at start. */
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  /** Postgres; unset → PGlite in DATA_DIR (single process). */
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; use a `{hash-tag}` on Redis Cluster. */
+  QUEUE_PREFIX: z.string().default('cdl'),
+  /** Public base URL, used in links handed out (webhook URLs). */
+  PUBLIC_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Coalescing delay of derivation jobs after new evidence, ms (principle 5). */
+  DERIVE_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  /** Interval of the sweep that re-queues events whose evidence is newer than their outcomes. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** BullMQ lock duration: a killed worker's job is retried after about this long. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  /** Max request body, bytes (ingest batches of 1,000 records fit in well under 1 MiB). */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+});
+export type Config = z.infer<typeof Env>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${msg}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,62 @@
+/**
+ * @module The gateway: one Hono app, one router per audience, problem+json errors, OpenAPI.
+ */
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Deps } from './deps.ts';
+import { docsRoutes } from './docs.ts';
+import { ingestRoutes } from './ingest.ts';
+import { ApiError, problem } from './problem.ts';
+import { readRoutes } from './read.ts';
+import { registryRoutes } from './registry.ts';
+import { router } from './router.ts';
+import { attendanceAdminRoutes } from './attendance-admin.ts';
+import { zoomRoutes } from './zoom.ts';
+
+export function createApp(deps: Deps) {
+  const app = router();
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'API key: `Authorization: Bearer cdl_<role>_…`' });
+  app.use('*', secureHeaders());
+  app.get('/healthz', async (c) => {
+    const db = await deps.db.query('SELECT 1').then(() => true, () => false);
+    const redis = deps.redisReady();
+    return c.json({ ok: db && redis, db, redis }, db && redis ? 200 : 503);
+  });
+  app.route('/', ingestRoutes(deps));
+  app.route('/', zoomRoutes(deps));
+  app.route('/', registryRoutes(deps));
+  app.route('/', attendanceAdminRoutes(deps));
+  app.route('/', readRoutes(deps));
+  app.route('/', docsRoutes(app));
+
+  app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      if (err.status === 503) c.header('Retry-After', '5');
+      return problem(c, err.status, err.code, err.detail, err.extra);
+    }
+    if (err instanceof HTTPException) {
+      // Hono's JSON validator throws 400 on malformed JSON before zod sees the body.
+      if (err.status === 400 && /json/i.test(err.message)) return problem(c, 400, 'malformed-json', err.message);
+      if (err.status === 413) return problem(c, 413, 'body-too-large');
+      return problem(c, err.status, 'invalid-body', err.message);
+    }
+    if (isUnavailable(err)) {
+      deps.log.warn({ err: String(err) }, 'backing service unavailable');
+      c.header('Retry-After', '5');
+      return problem(c, 503, 'service-unavailable');
+    }
+    deps.log.error({ err }, 'unhandled error');
+    return problem(c, 500, 'internal-error');
+  });
+  return app;
+}
+
+/** Connection-level failures of Postgres or Redis: the client should retry, nothing was lost. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e?.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', '53300'].includes(e.code)) return true;
+  return /Connection terminated|Stream isn't writeable|enableOfflineQueue|Connection is closed|timeout exceeded when trying to connect|Client has encountered a connection error|MaxRetriesPerRequest/i.test(
+    e?.message ?? '',
+  );
+}

@@ -1,0 +1,17 @@
+/** @module What the gateway's routers are built from: store, queue producer, config, log, clock. */
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { AttendanceProducer } from '../queue/attendance.ts';
+import type { Db } from '../store/db.ts';
+import type { Principal } from './auth.ts';
+
+export interface Deps {
+  db: Db;
+  attendance: AttendanceProducer;
+  /** True when Redis answers; ingest refuses with 503 otherwise (nothing would derive). */
+  redisReady: () => boolean;
+  config: Config;
+  log: Logger;
+  now: () => number;
+  resolveKey: (key: string) => Promise<Principal | null>;
+}

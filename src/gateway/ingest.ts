@@ -1,0 +1,151 @@
+/**
+ * @module Generic webinar ingest: `POST /v1/ingest/webinar/{eventId}` (R-ATT-1, issue 2 §6).
+ *
+ * The body is read raw (it is evidence), parsed and validated by hand so that every failure is
+ * a problem+json with a stable code, then stored and acknowledged only after COMMIT.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
+import { IngestBatch, IngestResult, type WebinarRecord } from '../schemas/ingest.ts';
+import { Problem } from '../schemas/common.ts';
+import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
+import { eventOwner } from '../store/events-lookup.ts';
+import { requireRole, type AuthEnv, type Principal } from './auth.ts';
+import type { Deps } from './deps.ts';
+import { ApiError } from './problem.ts';
+import { router, SECURITY } from './router.ts';
+import { zodErrors } from './problem.ts';
+
+/** Clock skew allowed between a platform and us before an instant counts as "in the future". */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/ingest/webinar/{eventId}',
+  summary: 'Post a batch of webinar joins, leaves and meeting-end signals',
+  description:
+    'Up to 1,000 records. Answered 202 only after every record is committed; a record already stored (same source and id) is acknowledged as a duplicate. 503 with Retry-After when the store or the queue is unavailable: retry, nothing is lost or doubled.',
+  tags: ['ingest'],
+  security: SECURITY,
+  request: {
+    params: z.object({ eventId: z.uuid() }),
+    body: { content: { 'application/json': { schema: IngestBatch } }, required: true },
+  },
+  responses: {
+    202: { description: 'Stored', content: { 'application/json': { schema: IngestResult } } },
+    400: { description: 'Malformed or invalid body', content: { 'application/problem+json': { schema: Problem } } },
+    404: { description: 'Unknown event', content: { 'application/problem+json': { schema: Problem } } },
+    413: { description: 'Body too large', content: { 'application/problem+json': { schema: Problem } } },
+    415: { description: 'Not JSON', content: { 'application/problem+json': { schema: Problem } } },
+    422: { description: 'An instant in the future', content: { 'application/problem+json': { schema: Problem } } },
+    503: { description: 'Store or queue unavailable; retry', content: { 'application/problem+json': { schema: Problem } } },
+  },
+});
+
+export function ingestRoutes(deps: Deps) {
+  const app = router();
+  // Documented from the zod schemas; handled by hand below (raw body, custom errors).
+  app.openAPIRegistry.registerPath(route);
+  app.post('/v1/ingest/webinar/:eventId', requireRole(deps.resolveKey, 'platform', 'organiser'), async (c) => {
+    const eventId = c.req.param('eventId');
+    if (!z.uuid().safeParse(eventId).success) throw new ApiError(404, 'event-not-found');
+    const raw = await readJsonBody(c, deps.config.MAX_BODY_BYTES);
+    const parsed = IngestBatch.safeParse(parseJson(raw));
+    if (!parsed.success) throw new ApiError(400, 'invalid-body', undefined, { errors: zodErrors(parsed.error.issues) });
+    const now = deps.now();
+    rejectFutureInstants(parsed.data.records, now);
+    const principal = c.get('principal');
+    await authoriseEvent(deps, principal, eventId);
+    if (!deps.redisReady()) throw new ApiError(503, 'service-unavailable', 'The queue is unavailable');
+
+    const result = await storeEvidence(
+      deps.db,
+      eventId,
+      {
+        source: `api:${principal.subject}`,
+        receivedAt: new Date(now),
+        clientAddr: clientAddr(c),
+        headers: pickHeaders(c, ['content-type', 'user-agent', 'x-request-id']),
+        body: raw,
+      },
+      parsed.data.records.map((record): StoredRecord => ({ record })),
+    );
+    // After COMMIT: ask for a derivation. If Redis fails here the records are safe; 503 makes
+    // the platform retry, the retry is acknowledged as duplicates and enqueues again.
+    await deps.attendance.requestDerivation(eventId, 'evidence').catch((err) => {
+      deps.log.warn({ err: String(err), eventId }, 'derivation request failed after commit');
+      throw new ApiError(503, 'service-unavailable', 'Stored, but the derivation could not be queued; retry the same request');
+    });
+    return c.json({ accepted: result.accepted, duplicates: result.duplicates }, 202);
+  });
+  return app;
+}
+
+/** The event must exist and belong to the key's organiser; otherwise 404, so ids do not leak. */
+async function authoriseEvent(deps: Deps, p: Principal, eventId: string) {
+  const owner = await eventOwner(deps.db, eventId);
+  if (!owner || owner !== p.subject) throw new ApiError(404, 'event-not-found');
+}
+
+/** Reads the body as bytes, enforcing JSON content type and the size limit while streaming. */
+export async function readJsonBody(c: Context<AuthEnv> | Context, maxBytes: number, types = ['application/json']): Promise<Uint8Array> {
+  const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!types.includes(ct)) throw new ApiError(415, 'unsupported-media-type', `Send ${types.join(' or ')}`);
+  const declared = Number(c.req.header('content-length') ?? NaN);
+  if (declared > maxBytes) throw new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`);
+  const body = c.req.raw.body;
+  if (!body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+export function parseJson(raw: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch (err) {
+    throw new ApiError(400, 'malformed-json', (err as Error).message.slice(0, 200));
+  }
+}
+
+function rejectFutureInstants(records: readonly WebinarRecord[], now: number) {
+  const bad = records
+    .map((r, i) => ({ i, t: Date.parse(r.at) }))
+    .filter((x) => x.t > now + FUTURE_SKEW_MS)
+    .slice(0, 50);
+  if (bad.length) {
+    throw new ApiError(422, 'instant-in-future', `Instants more than ${FUTURE_SKEW_MS / 60_000} minutes ahead of the gateway clock`, {
+      errors: bad.map((b) => ({ path: `records.${b.i}.at`, message: 'in the future' })),
+    });
+  }
+}
+
+export function clientAddr(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function pickHeaders(c: Context, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = c.req.header(n);
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}

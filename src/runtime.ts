@@ -1,0 +1,100 @@
+/**
+ * @module Composes a running process: database (migrated), Redis, gateway and/or workers,
+ * and their orderly shutdown (server → workers → queues → database).
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { createApp } from './gateway/app.ts';
+import { keyResolver } from './gateway/auth.ts';
+import type { Deps } from './gateway/deps.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createAttendanceProducer } from './queue/attendance.ts';
+import { producerConnection, waitReady, workerConnection } from './queue/redis.ts';
+import { openDb, type Db } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { startAttendanceWorker, type RunningWorker } from '../workers/attendance.ts';
+
+export interface RuntimeOptions {
+  gateway: boolean;
+  worker: boolean;
+  /** Postgres schema (tests); the default is the connection's search_path. */
+  schema?: string;
+  /** An already open database (tests share one PGlite per file). */
+  db?: Db;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface Runtime {
+  db: Db;
+  deps: Deps;
+  url: string | null;
+  server: ServerType | null;
+  workers: RunningWorker[];
+  close(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const db = opts.db ?? (await openDb({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite'), schema: opts.schema }));
+  const ownsDb = !opts.db;
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const producerRedis = producerConnection(config.REDIS_URL);
+  producerRedis.on('error', () => {}); // state is read from .status; errors surface per request
+  await waitReady(producerRedis, 5000).catch((err) => {
+    throw new Error(`Redis at ${config.REDIS_URL} does not answer (${(err as Error).message}). Start redis-server or set REDIS_URL.`);
+  });
+  const attendance = createAttendanceProducer(producerRedis, config.QUEUE_PREFIX, config.DERIVE_DELAY_MS);
+  const now = opts.now ?? Date.now;
+  const deps: Deps = {
+    db,
+    attendance,
+    redisReady: () => producerRedis.status === 'ready',
+    config,
+    log,
+    now,
+    resolveKey: keyResolver(db),
+  };
+
+  const workers: RunningWorker[] = [];
+  if (opts.worker) {
+    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance }));
+  }
+
+  let server: ServerType | null = null;
+  let url: string | null = null;
+  if (opts.gateway) {
+    const app = createApp(deps);
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    });
+    const addr = server.address() as AddressInfo;
+    url = `http://${config.HOST}:${addr.port}`;
+    log.info({ url }, 'gateway listening');
+  }
+
+  return {
+    db,
+    deps,
+    url,
+    server,
+    workers,
+    async close() {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          (s as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+      }
+      for (const w of workers) await w.close();
+      await attendance.close();
+      producerRedis.disconnect();
+      if (ownsDb) await db.close();
+    },
+  };
+}

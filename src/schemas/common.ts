@@ -1,0 +1,25 @@
+/** @module Shared zod building blocks: instants, identifiers, problem+json. */
+import { z } from '@hono/zod-openapi';
+
+/** ISO 8601 instant that must carry an offset (`Z` or `±hh:mm`), R-CAL-2: stored as UTC. */
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .openapi({ example: '2026-03-10T14:05:00+01:00', description: 'ISO 8601 instant with offset' });
+
+/** Calendar date on the Europe/Rome calendar, `YYYY-MM-DD`. */
+export const IsoDate = z.iso.date().openapi({ example: '2026-03-10' });
+
+export const Uuid = z.uuid();
+
+/** RFC 9457 problem document; `code` is stable and kebab-case. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+    errors: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .openapi('Problem');
+export type Problem = z.infer<typeof Problem>;

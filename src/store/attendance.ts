@@ -1,0 +1,316 @@
+/**
+ * @module Reads what a derivation needs and writes what it derives (outcomes, credits, audit),
+ * in one transaction per event under an advisory lock: derivations of one event never interleave,
+ * and a killed worker leaves nothing half-written.
+ */
+import type { EvidenceRecord, Registration } from '../domain/participants.ts';
+import type { Topic } from '../domain/credits.ts';
+import type { Fraction } from '../domain/attendance.ts';
+import type { Queryable } from './db.ts';
+
+export interface EventForDerivation {
+  id: string;
+  organiserKind: string;
+  cpoProvince: string;
+  mode: string;
+  start: number;
+  end: number;
+  credits: number;
+  fractions: Fraction[] | null;
+  toleranceMinutes: number;
+  regionWide: boolean;
+  topics: Topic[];
+  accreditationStatus: string;
+  closedAt: string | null;
+}
+
+export interface RegisteredMember extends Registration {
+  province: string;
+}
+
+export interface DerivationInput {
+  event: EventForDerivation;
+  registrations: RegisteredMember[];
+  records: EvidenceRecord[];
+  recordCount: number;
+  highWater: number;
+  corrections: number;
+}
+
+export interface OutcomeRow {
+  participantKey: string;
+  memberId: string | null;
+  status: string;
+  coveredMinutes: number;
+  absentMinutes: number;
+  toleranceMinutes: number;
+  credits: number;
+  explanation: Record<string, unknown>;
+}
+
+export interface CreditRow {
+  memberId: string;
+  fraction: number;
+  credits: number;
+  deontologyCredits: number;
+  mode: string;
+  year: number;
+  status: string;
+}
+
+export interface DerivationInputs {
+  toleranceMinutes: number;
+  records: number;
+  highWater: number;
+  corrections: number;
+  closed: boolean;
+  registrations: number;
+  accreditation: string;
+}
+
+/** Takes the event's derivation lock for the rest of the transaction. */
+export async function lockEvent(tx: Queryable, eventId: string) {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 42))', [eventId]);
+}
+
+export async function loadDerivationInput(tx: Queryable, eventId: string): Promise<DerivationInput | null> {
+  const ev = await tx.query<{
+    id: string;
+    kind: string;
+    cpo_province: string;
+    mode: string;
+    start_at: Date;
+    end_at: Date;
+    credits: number;
+    fractionable: boolean;
+    fractions: Array<{ start: string; end: string; credits: number }> | null;
+    tolerance_minutes: number;
+    region_wide: boolean;
+    topics: Array<{ start: string; end: string; deontology?: boolean }>;
+    accreditation_status: string;
+    closed_at: Date | null;
+  }>(
+    `SELECT e.id, o.kind, e.cpo_province, e.mode, e.start_at, e.end_at, e.credits, e.fractionable, e.fractions,
+            e.tolerance_minutes, e.region_wide, e.topics, e.accreditation_status, e.closed_at
+     FROM events e JOIN organisers o ON o.id = e.organiser_id WHERE e.id = $1`,
+    [eventId],
+  );
+  const e = ev.rows[0];
+  if (!e) return null;
+  const regs = await tx.query<{ member_id: string; registrant_id: string | null; email: string | null; province: string }>(
+    `SELECT r.member_id, r.registrant_id, r.email, m.province
+     FROM registrations r JOIN members m ON m.id = r.member_id WHERE r.event_id = $1`,
+    [eventId],
+  );
+  const recs = await tx.query<{
+    id: number;
+    kind: EvidenceRecord['kind'];
+    at: number;
+    registrant_id: string | null;
+    participant_user_id: string | null;
+    email: string | null;
+    connection_id: string | null;
+    member_id: string | null;
+    display_name: string | null;
+    source: string;
+  }>(
+    `SELECT id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
+            email, connection_id, member_id, display_name, source
+     FROM tracking_records WHERE event_id = $1`,
+    [eventId],
+  );
+  let highWater = 0;
+  let corrections = 0;
+  const records: EvidenceRecord[] = recs.rows.map((r) => {
+    if (r.id > highWater) highWater = r.id;
+    if (r.source === 'correction') corrections++;
+    return {
+      kind: r.kind,
+      at: Math.round(Number(r.at)),
+      registrantId: r.registrant_id,
+      participantUserId: r.participant_user_id,
+      email: r.email,
+      connectionId: r.connection_id,
+      memberId: r.member_id,
+      displayName: r.display_name,
+    };
+  });
+  const fractions =
+    e.fractionable && e.fractions?.length ? e.fractions.map((f) => ({ start: Date.parse(f.start), end: Date.parse(f.end), credits: f.credits })) : null;
+  return {
+    event: {
+      id: e.id,
+      organiserKind: e.kind,
+      cpoProvince: e.cpo_province,
+      mode: e.mode,
+      start: e.start_at.getTime(),
+      end: e.end_at.getTime(),
+      credits: e.credits,
+      fractions,
+      toleranceMinutes: e.tolerance_minutes,
+      regionWide: e.region_wide,
+      topics: (e.topics ?? []).map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end), deontology: !!t.deontology })),
+      accreditationStatus: e.accreditation_status,
+      closedAt: e.closed_at ? e.closed_at.toISOString() : null,
+    },
+    registrations: regs.rows.map((r) => ({ memberId: r.member_id, registrantId: r.registrant_id, email: r.email, province: r.province })),
+    records,
+    recordCount: records.length,
+    highWater,
+    corrections,
+  };
+}
+
+export async function previousInputs(tx: Queryable, eventId: string): Promise<DerivationInputs | null> {
+  const { rows } = await tx.query<{ inputs: DerivationInputs }>(
+    'SELECT inputs FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1',
+    [eventId],
+  );
+  return rows[0]?.inputs ?? null;
+}
+
+const CHUNK = 2000;
+
+/**
+ * Replaces the event's outcomes and credit records with `outcomes`/`credits` and audits every
+ * outcome that changed (old, new, why). Returns how many changed.
+ */
+export async function saveDerivation(
+  tx: Queryable,
+  args: {
+    eventId: string;
+    outcomes: OutcomeRow[];
+    credits: CreditRow[];
+    cause: string;
+    inputs: DerivationInputs;
+    startedAt: Date;
+  },
+): Promise<{ derivationId: number; changed: number }> {
+  const { eventId, outcomes, credits, cause, inputs, startedAt } = args;
+  const now = new Date();
+  const old = await tx.query<{
+    participant_key: string;
+    member_id: string | null;
+    status: string;
+    covered_minutes: number;
+    absent_minutes: number;
+    tolerance_minutes: number;
+    credits: number;
+  }>(
+    'SELECT participant_key, member_id, status, covered_minutes, absent_minutes, tolerance_minutes, credits FROM attendance_outcomes WHERE event_id = $1',
+    [eventId],
+  );
+  const oldByKey = new Map(old.rows.map((r) => [r.participant_key, r]));
+  const d = await tx.query<{ id: number }>(
+    `INSERT INTO derivations (event_id, cause, inputs, evidence_high_water, participants, changed, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, 0, $6, $7) RETURNING id`,
+    [eventId, cause, JSON.stringify(inputs), inputs.highWater, outcomes.length, startedAt, now],
+  );
+  const derivationId = d.rows[0]!.id;
+
+  const audit: Array<Record<string, unknown>> = [];
+  const summary = (o: { status: string; credits: number; covered: number; absent: number; tolerance: number }) => o;
+  const newKeys = new Set<string>();
+  for (const o of outcomes) {
+    newKeys.add(o.participantKey);
+    const prev = oldByKey.get(o.participantKey);
+    const next = summary({ status: o.status, credits: o.credits, covered: o.coveredMinutes, absent: o.absentMinutes, tolerance: o.toleranceMinutes });
+    const before = prev
+      ? summary({ status: prev.status, credits: prev.credits, covered: prev.covered_minutes, absent: prev.absent_minutes, tolerance: prev.tolerance_minutes })
+      : null;
+    if (!before || JSON.stringify(before) !== JSON.stringify(next)) {
+      audit.push({ participant_key: o.participantKey, member_id: o.memberId, old: before, new: next });
+    }
+  }
+  for (const [key, prev] of oldByKey) {
+    if (!newKeys.has(key)) {
+      audit.push({
+        participant_key: key,
+        member_id: prev.member_id,
+        old: { status: prev.status, credits: prev.credits, covered: prev.covered_minutes, absent: prev.absent_minutes, tolerance: prev.tolerance_minutes },
+        new: null,
+      });
+    }
+  }
+
+  await tx.query('DELETE FROM attendance_outcomes WHERE event_id = $1', [eventId]);
+  for (let i = 0; i < outcomes.length; i += CHUNK) {
+    const chunk = outcomes.slice(i, i + CHUNK).map((o) => ({
+      participant_key: o.participantKey,
+      member_id: o.memberId,
+      status: o.status,
+      covered_minutes: o.coveredMinutes,
+      absent_minutes: o.absentMinutes,
+      tolerance_minutes: o.toleranceMinutes,
+      credits: o.credits,
+      explanation: o.explanation,
+    }));
+    await tx.query(
+      `INSERT INTO attendance_outcomes (event_id, participant_key, member_id, status, covered_minutes, absent_minutes,
+         tolerance_minutes, credits, explanation, derived_at)
+       SELECT $1, x.participant_key, x.member_id, x.status, x.covered_minutes, x.absent_minutes, x.tolerance_minutes,
+              x.credits, x.explanation, $2
+       FROM jsonb_to_recordset($3::jsonb) AS x(participant_key text, member_id uuid, status text, covered_minutes int,
+         absent_minutes int, tolerance_minutes int, credits int, explanation jsonb)`,
+      [eventId, now, JSON.stringify(chunk)],
+    );
+  }
+
+  // Credit records: idempotent upserts keyed (member, event, fraction); rows that no longer
+  // qualify are removed (the audit above says when and why).
+  await tx.query(
+    `DELETE FROM credit_records c WHERE c.event_id = $1 AND NOT EXISTS (
+       SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS x(member_id uuid, fraction int)
+       WHERE x.member_id = c.member_id AND x.fraction = c.fraction)`,
+    [eventId, JSON.stringify(credits.map((c) => ({ member_id: c.memberId, fraction: c.fraction })))],
+  );
+  for (let i = 0; i < credits.length; i += CHUNK) {
+    const chunk = credits.slice(i, i + CHUNK).map((c) => ({
+      member_id: c.memberId,
+      fraction: c.fraction,
+      credits: c.credits,
+      deontology_credits: c.deontologyCredits,
+      mode: c.mode,
+      year: c.year,
+      status: c.status,
+    }));
+    await tx.query(
+      `INSERT INTO credit_records (member_id, event_id, fraction, credits, deontology_credits, mode, year, status, derived_at)
+       SELECT x.member_id, $1, x.fraction, x.credits, x.deontology_credits, x.mode, x.year, x.status, $2
+       FROM jsonb_to_recordset($3::jsonb) AS x(member_id uuid, fraction int, credits int, deontology_credits int,
+         mode text, year int, status text)
+       ON CONFLICT (member_id, event_id, fraction) DO UPDATE SET credits = EXCLUDED.credits,
+         deontology_credits = EXCLUDED.deontology_credits, mode = EXCLUDED.mode, year = EXCLUDED.year,
+         status = EXCLUDED.status, derived_at = EXCLUDED.derived_at
+       WHERE (credit_records.credits, credit_records.deontology_credits, credit_records.mode, credit_records.year, credit_records.status)
+         IS DISTINCT FROM (EXCLUDED.credits, EXCLUDED.deontology_credits, EXCLUDED.mode, EXCLUDED.year, EXCLUDED.status)`,
+      [eventId, now, JSON.stringify(chunk)],
+    );
+  }
+
+  for (let i = 0; i < audit.length; i += CHUNK) {
+    await tx.query(
+      `INSERT INTO outcome_audit (event_id, participant_key, member_id, old, new, cause, derivation_id, at)
+       SELECT $1, x.participant_key, x.member_id, x.old, x.new, $2, $3, $4
+       FROM jsonb_to_recordset($5::jsonb) AS x(participant_key text, member_id uuid, old jsonb, new jsonb)`,
+      [eventId, cause, derivationId, now, JSON.stringify(audit.slice(i, i + CHUNK))],
+    );
+  }
+  await tx.query('UPDATE derivations SET changed = $2 WHERE id = $1', [derivationId, audit.length]);
+  return { derivationId, changed: audit.length };
+}
+
+/**
+ * Events whose evidence changed since their last derivation, among those that received records
+ * in the last `windowMs`: the safety net for a crash between COMMIT and enqueue.
+ */
+export async function eventsNeedingDerivation(db: Queryable, windowMs: number): Promise<string[]> {
+  const { rows } = await db.query<{ event_id: string }>(
+    `WITH recent AS (SELECT DISTINCT event_id FROM tracking_records WHERE received_at > now() - ($1::bigint * interval '1 millisecond'))
+     SELECT r.event_id FROM recent r
+     WHERE (SELECT count(*) FROM tracking_records t WHERE t.event_id = r.event_id)
+           IS DISTINCT FROM (SELECT (d.inputs->>'records')::bigint FROM derivations d WHERE d.event_id = r.event_id ORDER BY d.id DESC LIMIT 1)`,
+    [windowMs],
+  );
+  return rows.map((r) => r.event_id);
+}

@@ -1,0 +1,244 @@
+/**
+ * @module Attendance worker: derives every participant's outcome and credits for an event
+ * (R-ATT-3..9, R-EVT-4, R-CAL-2) and sweeps for events whose evidence is newer than their outcomes.
+ *
+ * At-least-once safe: a derivation is a pure function of the stored evidence and the event,
+ * written in one transaction under the event's lock, so a re-run (stalled job, retry, sweep)
+ * gives the same rows and nothing is double-counted.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../src/config.ts';
+import { assessAttendance } from '../src/domain/attendance.ts';
+import { yearOf } from '../src/domain/calendar.ts';
+import { creditStatus, deontologyCredits } from '../src/domain/credits.ts';
+import { groupParticipants, pairIntervals, type Participant } from '../src/domain/participants.ts';
+import { inAudience } from '../src/domain/provinces.ts';
+import type { Logger } from '../src/log.ts';
+import { ATTENDANCE_QUEUE, DeriveJob, type AttendanceProducer } from '../src/queue/attendance.ts';
+import {
+  eventsNeedingDerivation,
+  loadDerivationInput,
+  lockEvent,
+  previousInputs,
+  saveDerivation,
+  type CreditRow,
+  type DerivationInput,
+  type DerivationInputs,
+  type OutcomeRow,
+} from '../src/store/attendance.ts';
+import type { Db } from '../src/store/db.ts';
+
+export interface RunningWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+export interface AttendanceWorkerDeps {
+  db: Db;
+  connection: Redis;
+  config: Config;
+  log: Logger;
+  now: () => number;
+  producer: AttendanceProducer;
+}
+
+const SWEEP_JOB = 'sweep';
+
+export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise<RunningWorker> {
+  const { db, config, log } = deps;
+  const worker = new Worker(
+    ATTENDANCE_QUEUE,
+    async (job: Job) => {
+      if (job.name === SWEEP_JOB) return sweep(deps, config.SWEEP_INTERVAL_MS * 3);
+      const data = DeriveJob.parse(job.data);
+      return deriveEvent(db, data.eventId, log, deps.now);
+    },
+    {
+      connection: deps.connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_LOCK_MS,
+    },
+  );
+  worker.on('failed', (job, err) => log.error({ jobId: job?.id, name: job?.name, err: err.message }, 'attendance job failed'));
+  worker.on('error', (err) => log.warn({ err: err.message }, 'attendance worker error'));
+  await worker.waitUntilReady();
+  // The safety net: one scheduler for all workers (upsert is idempotent by id).
+  await deps.producer.queue.upsertJobScheduler('attendance-sweep', { every: config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
+  // At start, catch up on a longer window (the process may have been down a while).
+  void sweep(deps, 24 * 3600_000).catch((err) => log.warn({ err: String(err) }, 'start-up sweep failed'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      deps.connection.disconnect();
+    },
+  };
+}
+
+async function sweep(deps: AttendanceWorkerDeps, windowMs: number) {
+  const stale = await eventsNeedingDerivation(deps.db, windowMs);
+  for (const eventId of stale) await deps.producer.requestDerivation(eventId, 'sweep');
+  if (stale.length) deps.log.info({ events: stale.length }, 'sweep queued derivations');
+  return { queued: stale.length };
+}
+
+export interface DeriveSummary {
+  eventId: string;
+  participants: number;
+  credited: number;
+  changed: number;
+  cause: string;
+}
+
+/** Derives one event end to end: load, compute (pure), store, audit. */
+export async function deriveEvent(db: Db, eventId: string, log: Logger, now: () => number = Date.now): Promise<DeriveSummary | null> {
+  const startedAt = new Date(now());
+  log.info({ eventId }, 'derivation started');
+  const out = await db.transaction(async (tx) => {
+    await lockEvent(tx, eventId);
+    const input = await loadDerivationInput(tx, eventId);
+    if (!input) return null;
+    const { outcomes, credits } = computeOutcomes(input);
+    const inputs: DerivationInputs = {
+      toleranceMinutes: input.event.toleranceMinutes,
+      records: input.recordCount,
+      highWater: input.highWater,
+      corrections: input.corrections,
+      closed: input.event.closedAt !== null,
+      registrations: input.registrations.length,
+      accreditation: input.event.accreditationStatus,
+    };
+    const cause = describeCause(await previousInputs(tx, eventId), inputs);
+    const saved = await saveDerivation(tx, { eventId, outcomes, credits, cause, inputs, startedAt });
+    return { eventId, participants: outcomes.length, credited: outcomes.filter((o) => o.status === 'credited').length, changed: saved.changed, cause };
+  });
+  log.info({ ...out, ms: now() - startedAt.getTime() }, 'derivation finished');
+  return out;
+}
+
+/**
+ * Why this derivation differs from the previous one, from the inputs themselves, so the audit
+ * is right however jobs were coalesced (R-POL-2).
+ */
+export function describeCause(prev: DerivationInputs | null, next: DerivationInputs): string {
+  if (!prev) return 'first derivation';
+  const why: string[] = [];
+  if (prev.toleranceMinutes !== next.toleranceMinutes) why.push(`tolerance ${prev.toleranceMinutes} → ${next.toleranceMinutes} min (R-ATT-2)`);
+  if (prev.corrections !== next.corrections) why.push(`${next.corrections - prev.corrections} organiser correction(s) (R-ATT-6)`);
+  if (prev.records - prev.corrections !== next.records - next.corrections) why.push(`${next.records - next.corrections - (prev.records - prev.corrections)} new tracking record(s)`);
+  if (prev.closed !== next.closed) why.push(next.closed ? 'course closed (R-EVT-7)' : 'course reopened');
+  if (prev.registrations !== next.registrations) why.push('registrations changed');
+  if (prev.accreditation !== next.accreditation) why.push(`accreditation ${next.accreditation}`);
+  return why.length ? why.join('; ') : 'recomputed, inputs unchanged';
+}
+
+/** Pure: outcomes for every participant and registered member, and the credit records. */
+export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[]; credits: CreditRow[] } {
+  const { event } = input;
+  const grouped = groupParticipants(input.records, input.registrations);
+  const byMember = new Map(input.registrations.map((r) => [r.memberId, r]));
+  const seen = new Set<string>();
+  const participants: Participant[] = [...grouped.participants];
+  for (const p of participants) if (p.memberId) seen.add(p.memberId);
+  // Registered members who never joined are absent, not missing (R-ATT-3, never joined).
+  for (const r of input.registrations) {
+    if (!seen.has(r.memberId)) participants.push({ key: `member:${r.memberId}`, memberId: r.memberId, matchedBy: [], conflictingMembers: [], displayName: null, records: [] });
+  }
+  const window = { start: event.start, end: event.end, credits: event.credits, toleranceMinutes: event.toleranceMinutes, fractions: event.fractions };
+  const year = yearOf(event.start); // R-CAL-2: the year of the event's start on the Rome calendar
+  const status = creditStatus(event.organiserKind, event.mode);
+  const outcomes: OutcomeRow[] = [];
+  const credits: CreditRow[] = [];
+  for (const p of participants) {
+    const paired = pairIntervals(p.records);
+    const att = assessAttendance({ event: window, intervals: paired.intervals, meetingEnd: grouped.meetingEnd, unpairedLeaves: paired.unpairedLeaves });
+    const reg = p.memberId ? byMember.get(p.memberId) : undefined;
+    let outcome: string;
+    let reason: { code: string; rule: string };
+    if (p.conflictingMembers.length) {
+      outcome = 'identity-conflict';
+      reason = { code: 'identity-conflict', rule: 'R-ATT-7' };
+    } else if (!p.memberId || !reg) {
+      outcome = 'unmatched';
+      reason = { code: p.memberId ? 'not-registered' : 'no-registration-match', rule: 'R-ATT-7' };
+    } else if (event.mode === 'webinar' && !inAudience({ memberProvince: reg.province, cpoProvince: event.cpoProvince, regionWide: event.regionWide })) {
+      outcome = 'out-of-audience';
+      reason = { code: 'out-of-audience', rule: 'R-ATT-8' };
+    } else if (event.accreditationStatus === 'rejected') {
+      outcome = 'not-accredited';
+      reason = { code: 'event-not-accredited', rule: 'R-EVT-3' };
+    } else if (att.status === 'incomplete') {
+      outcome = 'incomplete';
+      reason = { code: 'open-interval', rule: 'R-ATT-6' };
+    } else if (att.credits > 0) {
+      outcome = 'credited';
+      reason = { code: att.decision, rule: att.rule };
+    } else {
+      outcome = 'not-qualified';
+      reason = { code: att.decision, rule: att.rule };
+    }
+    const credited = outcome === 'credited';
+    outcomes.push({
+      participantKey: p.key,
+      memberId: p.memberId,
+      status: outcome,
+      coveredMinutes: att.coveredMinutes,
+      absentMinutes: att.absentMinutes,
+      toleranceMinutes: att.toleranceMinutes,
+      credits: credited ? att.credits : 0,
+      explanation: {
+        reason: reason.code,
+        rule: reason.rule,
+        attendance: {
+          status: att.status,
+          decision: att.decision,
+          rule: att.rule,
+          coveredMinutes: att.coveredMinutes,
+          absentMinutes: att.absentMinutes,
+          toleranceMinutes: att.toleranceMinutes,
+          qualifies: att.qualifies,
+          openIntervals: att.openIntervals,
+          closedByMeetingEnd: att.closedByMeetingEnd,
+          fractions: att.fractions?.map((f, i) => ({
+            fraction: i + 1,
+            start: iso(f.start),
+            end: iso(f.end),
+            coveredMinutes: f.coveredMinutes,
+            absentMinutes: f.absentMinutes,
+            toleranceMinutes: f.toleranceMinutes,
+            qualifies: f.qualifies,
+            credits: f.credits,
+            decision: f.decision,
+          })),
+        },
+        presence: att.presence.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
+        identity: { matchedBy: p.matchedBy, conflictingMembers: p.conflictingMembers, displayName: p.displayName },
+        records: p.records.length,
+        ...(credited && status === 'pending' ? { pending: { code: 'questionnaire-required', rule: 'R-QST-1' } } : {}),
+      },
+    });
+    if (!credited || !p.memberId) continue;
+    const spans = att.fractions
+      ? att.fractions.map((f, i) => ({ fraction: i + 1, start: f.start, end: f.end, credits: f.credits })).filter((f) => f.credits > 0)
+      : [{ fraction: 0, start: event.start, end: event.end, credits: att.credits }];
+    for (const s of spans) {
+      credits.push({
+        memberId: p.memberId,
+        fraction: s.fraction,
+        credits: s.credits,
+        deontologyCredits: deontologyCredits(event.topics, s, s.credits),
+        mode: event.mode,
+        year,
+        status,
+      });
+    }
+  }
+  return { outcomes, credits };
+}
+
+function iso(ms: number) {
+  return new Date(ms).toISOString();
+}
