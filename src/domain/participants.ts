@@ -66,6 +66,7 @@ export function groupParticipants(records: readonly EvidenceRecord[], registrati
     const tokens = tokensOf(r);
     if (tokens.length === 0) continue; // schemas require one identifier; defensive only
     people.push(r);
+    uf.add(tokens[0]!); // a record with a single identifier must still be known to the registrations below
     for (let i = 1; i < tokens.length; i++) uf.union(tokens[0]!, tokens[i]!);
   }
   // Registrations join a member to its identifiers, but only identifiers that occur in the
@@ -209,8 +210,11 @@ class UnionFind {
   has(x: string) {
     return this.parent.has(x);
   }
+  add(x: string) {
+    if (!this.parent.has(x)) this.parent.set(x, x);
+  }
   tokens() {
-    return this.parent.keys();
+    return [...this.parent.keys()];
   }
   find(x: string): string {
     if (!this.parent.has(x)) this.parent.set(x, x);

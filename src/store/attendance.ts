@@ -218,7 +218,9 @@ export async function saveDerivation(
     const before = prev
       ? summary({ status: prev.status, credits: prev.credits, covered: prev.covered_minutes, absent: prev.absent_minutes, tolerance: prev.tolerance_minutes })
       : null;
-    if (!before || JSON.stringify(before) !== JSON.stringify(next)) {
+    // An outcome changes when what the member gets changes; the tolerance in force is kept in
+    // the entry for the record, but a tolerance change alone is in the derivation's inputs.
+    if (!before || before.status !== next.status || before.credits !== next.credits || before.covered !== next.covered || before.absent !== next.absent) {
       audit.push({ participant_key: o.participantKey, member_id: o.memberId, old: before, new: next });
     }
   }
