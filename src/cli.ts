@@ -11,8 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
-import { createKey, ROLES, type Role } from './gateway/auth.ts';
-import { isProvinceCode } from './domain/provinces.ts';
+import { checkKeySubject, createKey, ROLES, type Role } from './gateway/auth.ts';
 import { createLogger } from './log.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -43,14 +42,8 @@ async function main(argv: string[]) {
       case 'keys create': {
         const role = values.role as Role;
         if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-        const subject = values.subject ?? null;
-        if ((role === 'platform' || role === 'organiser') && !subject) throw new Error(`--subject <organiser id> is required for ${role}`);
-        if (role === 'cpo' && !(subject && isProvinceCode(subject.toUpperCase()))) throw new Error('--subject <province code> (e.g. MI) is required for cpo');
-        if (role === 'platform' || role === 'organiser') {
-          const { rows } = await db.query('SELECT 1 FROM organisers WHERE id = $1', [subject]);
-          if (!rows.length) throw new Error(`No organiser ${subject}`);
-        }
-        const { id, key } = await createKey(db, role, role === 'cpo' ? subject!.toUpperCase() : subject, values.label ?? `${role} key`);
+        const subject = await checkKeySubject(db, role, values.subject ?? null);
+        const { id, key } = await createKey(db, role, subject, values.label ?? `${role} key`);
         // The key is shown once and only its hash is stored.
         console.log(JSON.stringify({ id, role, subject, key }, null, 2));
         console.error('Store the key now: it cannot be shown again.');

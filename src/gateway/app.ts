@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.ts';
 import { docsRoutes } from './docs.ts';
+import { keyRoutes } from './keys.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ApiError, problem } from './problem.ts';
 import { readRoutes } from './read.ts';
@@ -25,6 +26,7 @@ export function createApp(deps: Deps) {
   app.route('/', ingestRoutes(deps));
   app.route('/', zoomRoutes(deps));
   app.route('/', registryRoutes(deps));
+  app.route('/', keyRoutes(deps));
   app.route('/', attendanceAdminRoutes(deps));
   app.route('/', readRoutes(deps));
   app.route('/', docsRoutes(app));

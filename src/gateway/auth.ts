@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { isProvinceCode } from '../domain/provinces.ts';
 import type { Queryable } from '../store/db.ts';
 import { ApiError } from './problem.ts';
 
@@ -37,8 +38,27 @@ export async function createKey(db: Queryable, role: Role, subject: string | nul
   return { id, key };
 }
 
+/**
+ * The subject a key of `role` must carry: its organiser (platform, organiser), its province
+ * (cpo), none (cn, admin). Returns the normalised subject or throws a 422 with a stable code.
+ */
+export async function checkKeySubject(db: Queryable, role: Role, subject: string | null | undefined): Promise<string | null> {
+  if (role === 'platform' || role === 'organiser') {
+    const ok = subject && /^[0-9a-f-]{36}$/i.test(subject) && (await db.query('SELECT 1 FROM organisers WHERE id = $1', [subject])).rows.length > 0;
+    if (!ok) throw new ApiError(422, 'invalid-key-subject', `A ${role} key needs the id of an existing organiser as subject`);
+    return subject!.toLowerCase();
+  }
+  if (role === 'cpo') {
+    const code = subject?.toUpperCase();
+    if (!code || !isProvinceCode(code)) throw new ApiError(422, 'invalid-key-subject', 'A cpo key needs a province code as subject (e.g. MI)');
+    return code;
+  }
+  if (subject) throw new ApiError(422, 'invalid-key-subject', `A ${role} key has no subject`);
+  return null;
+}
+
 /** Lookups are cached briefly: a revoked key stops working within `ttlMs`. */
-export function keyResolver(db: Queryable, ttlMs = 30_000, maxEntries = 10_000) {
+export function keyResolver(db: Queryable, ttlMs = 5_000, maxEntries = 10_000) {
   const cache = new Map<string, { p: Principal | null; at: number }>();
   return async (key: string): Promise<Principal | null> => {
     const h = hashKey(key);
