@@ -20,6 +20,12 @@ const Env = z.object({
   /** BullMQ lock duration: a killed worker's job is retried after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  /**
+   * Fault injection, for tests only (test/integration/worker-crash.test.ts): every derivation
+   * waits this long after writing its rows and before COMMIT, so that a test can kill the worker
+   * process at that exact point. 0 (the default) disables it; never set it in production.
+   */
+  DERIVE_PAUSE_MS: z.coerce.number().int().min(0).default(0),
   /** Max request body, bytes (ingest batches of 1,000 records fit in well under 1 MiB). */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
 });

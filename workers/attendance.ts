@@ -52,7 +52,7 @@ export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise
     async (job: Job) => {
       if (job.name === SWEEP_JOB) return sweep(deps, config.SWEEP_INTERVAL_MS * 3);
       const data = DeriveJob.parse(job.data);
-      return deriveEvent(db, data.eventId, log, deps.now);
+      return deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
     },
     {
       connection: deps.connection,
@@ -65,6 +65,7 @@ export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, name: job?.name, err: err.message }, 'attendance job failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'attendance worker error'));
   await worker.waitUntilReady();
+  if (config.DERIVE_PAUSE_MS > 0) log.warn({ pauseMs: config.DERIVE_PAUSE_MS }, 'DERIVE_PAUSE_MS is set: every derivation pauses before COMMIT (test fault injection)');
   // The safety net: one scheduler for all workers (upsert is idempotent by id).
   await deps.producer.queue.upsertJobScheduler('attendance-sweep', { every: config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
   // At start, catch up on a longer window (the process may have been down a while).
@@ -93,8 +94,18 @@ export interface DeriveSummary {
   cause: string;
 }
 
-/** Derives one event end to end: load, compute (pure), store, audit. */
-export async function deriveEvent(db: Db, eventId: string, log: Logger, now: () => number = Date.now): Promise<DeriveSummary | null> {
+/**
+ * Derives one event end to end: load, compute (pure), store, audit. `faults.pauseBeforeCommitMs`
+ * (tests only, `DERIVE_PAUSE_MS`) holds the transaction open after every row is written, so that
+ * a test can kill the process there and see that nothing of it is ever visible.
+ */
+export async function deriveEvent(
+  db: Db,
+  eventId: string,
+  log: Logger,
+  now: () => number = Date.now,
+  faults: { pauseBeforeCommitMs?: number } = {},
+): Promise<DeriveSummary | null> {
   const startedAt = new Date(now());
   log.info({ eventId }, 'derivation started');
   const out = await db.transaction(async (tx) => {
@@ -113,6 +124,11 @@ export async function deriveEvent(db: Db, eventId: string, log: Logger, now: () 
     };
     const cause = describeCause(await previousInputs(tx, eventId), inputs);
     const saved = await saveDerivation(tx, { eventId, outcomes, credits, cause, inputs, startedAt });
+    const pauseMs = faults.pauseBeforeCommitMs ?? 0;
+    if (pauseMs > 0) {
+      log.warn({ eventId, pauseMs }, 'derivation paused before commit (fault injection)');
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
     return { eventId, participants: outcomes.length, credited: outcomes.filter((o) => o.status === 'credited').length, changed: saved.changed, cause };
   });
   log.info({ ...out, ms: now() - startedAt.getTime() }, 'derivation finished');
