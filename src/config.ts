@@ -28,6 +28,8 @@ const Env = z.object({
   DERIVE_PAUSE_MS: z.coerce.number().int().min(0).default(0),
   /** Max request body, bytes (ingest batches of 1,000 records fit in well under 1 MiB). */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  /** Max uploaded spreadsheet (attendance file, register .xlsx), bytes; read with a limit while it streams. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 export type Config = z.infer<typeof Env>;
 

@@ -120,12 +120,25 @@ export function groupParticipants(records: readonly EvidenceRecord[], registrati
       memberId,
       matchedBy: memberId ? [...(basisOfRoot.get(root) ?? [])].sort() : [],
       conflictingMembers: members.length > 1 ? members : [],
-      displayName: recs.find((r) => r.displayName)?.displayName ?? null,
+      displayName: displayNameOf(recs),
       records: recs,
     });
   }
   participants.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { participants, meetingEnd };
+}
+
+/**
+ * The name on the earliest record that carries one (equal instants: the smallest name). Not the
+ * first record loaded: rows come back in no guaranteed order, and a rejoin may use another name.
+ */
+function displayNameOf(recs: readonly EvidenceRecord[]): string | null {
+  let best: EvidenceRecord | null = null;
+  for (const r of recs) {
+    if (!r.displayName) continue;
+    if (!best || r.at < best.at || (r.at === best.at && r.displayName < best.displayName!)) best = r;
+  }
+  return best?.displayName ?? null;
 }
 
 function tokensOf(r: EvidenceRecord): string[] {

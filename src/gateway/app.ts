@@ -12,6 +12,8 @@ import { readRoutes } from './read.ts';
 import { registryRoutes } from './registry.ts';
 import { router } from './router.ts';
 import { attendanceAdminRoutes } from './attendance-admin.ts';
+import { attendanceUploadRoutes } from './attendance-upload.ts';
+import { attendanceFileRoutes } from './attendance-files.ts';
 import { zoomRoutes } from './zoom.ts';
 
 export function createApp(deps: Deps) {
@@ -28,7 +30,9 @@ export function createApp(deps: Deps) {
   app.route('/', registryRoutes(deps));
   app.route('/', keyRoutes(deps));
   app.route('/', attendanceAdminRoutes(deps));
+  app.route('/', attendanceUploadRoutes(deps));
   app.route('/', readRoutes(deps));
+  app.route('/', attendanceFileRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

@@ -44,15 +44,19 @@ const route = createRoute({
   },
 });
 
+/** Built once: a zod schema per request costs more than the check itself. */
+const EVENT_ID = z.uuid();
+
 export function ingestRoutes(deps: Deps) {
   const app = router();
   // Documented from the zod schemas; handled by hand below (raw body, custom errors).
   app.openAPIRegistry.registerPath(route);
   app.post('/v1/ingest/webinar/:eventId', requireRole(deps.resolveKey, 'platform', 'organiser'), async (c) => {
     const eventId = c.req.param('eventId');
-    if (!z.uuid().safeParse(eventId).success) throw new ApiError(404, 'event-not-found');
+    if (!EVENT_ID.safeParse(eventId).success) throw new ApiError(404, 'event-not-found');
     const raw = await readJsonBody(c, deps.config.MAX_BODY_BYTES);
-    const parsed = IngestBatch.safeParse(parseJson(raw));
+    const json = parseJson(raw);
+    const parsed = IngestBatch.safeParse(json);
     if (!parsed.success) throw new ApiError(400, 'invalid-body', undefined, { errors: zodErrors(parsed.error.issues) });
     const now = deps.now();
     rejectFutureInstants(parsed.data.records, now);
@@ -70,7 +74,9 @@ export function ingestRoutes(deps: Deps) {
         headers: pickHeaders(c, ['content-type', 'user-agent', 'x-request-id']),
         body: raw,
       },
-      parsed.data.records.map((record): StoredRecord => ({ record })),
+      // R-ATT-1: each record is kept as sent. zod strips the fields it does not know, so store
+      // the sent object (the schema has no transforms: the validated fields are the same values).
+      (json as { records: WebinarRecord[] }).records.map((record): StoredRecord => ({ record })),
     );
     // After COMMIT: ask for a derivation. If Redis fails here the records are safe; 503 makes
     // the platform retry, the retry is acknowledged as duplicates and enqueues again.
@@ -95,6 +101,9 @@ export async function readJsonBody(c: Context<AuthEnv> | Context, maxBytes: numb
   if (!types.includes(ct)) throw new ApiError(415, 'unsupported-media-type', `Send ${types.join(' or ')}`);
   const declared = Number(c.req.header('content-length') ?? NaN);
   if (declared > maxBytes) throw new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`);
+  // A declared length bounds the body (Node's HTTP parser never reads past it): take
+  // @hono/node-server's direct read, which skips building a web Request and stream per request.
+  if (Number.isSafeInteger(declared) && declared >= 0) return new Uint8Array(await c.req.arrayBuffer());
   const body = c.req.raw.body;
   if (!body) return new Uint8Array();
   const chunks: Uint8Array[] = [];

@@ -36,6 +36,16 @@ export const PROBLEM_TITLES: Record<string, string> = {
   'missing-columns': 'Required columns are missing',
   'duplicate-columns': 'A column is given twice',
   'too-many-rows': 'The file has more rows than allowed',
+  // Uploaded spreadsheets (issue 3 §2, §4, §5)
+  'file-too-large': 'The file is larger than allowed',
+  'zip-bomb': 'The workbook expands beyond the limits',
+  'not-a-workbook': 'The file is not an Excel workbook (.xlsx)',
+  'encrypted-file': 'The workbook is encrypted',
+  'unreadable-file': 'The file cannot be read',
+  'too-many-sheets': 'The workbook has more worksheets than allowed',
+  'too-many-columns': 'A row has more columns than allowed',
+  'formula-not-allowed': 'The workbook holds formulas',
+  'no-valid-rows': 'No row of the file can be accepted',
   'internal-error': 'Internal error',
 };
 

@@ -28,6 +28,7 @@ import {
   Member,
   MemberCreate,
   MEMBER_IMPORT_MAX_BYTES,
+  MEMBER_IMPORT_MAX_ROWS,
   MemberCsvError,
   MemberImportResult,
   Organiser,
@@ -43,6 +44,7 @@ import {
   getMemberByCodiceFiscale,
   getOrganiser,
   importMembersCsv,
+  importMemberSheet,
   insertConnection,
   insertEvent,
   insertMember,
@@ -59,6 +61,7 @@ import type { Deps } from './deps.ts';
 import { readJsonBody } from './ingest.ts';
 import { ApiError, problem } from './problem.ts';
 import { router, SECURITY } from './router.ts';
+import { declaredFormat, readUploadBody, readUploadedSheet, sniffFormat } from './uploads.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Route definitions (OpenAPI)
@@ -153,10 +156,12 @@ const routes = {
   importMembers: createRoute({
     method: 'post',
     path: '/v1/members/import',
-    summary: 'Import members from a CSV register export (upsert by codice fiscale)',
+    summary: 'Import members from a register export, CSV or .xlsx (upsert by codice fiscale)',
     description: [
       'Keys: cpo (its province only: other rows are rejected with `province-not-allowed`), cn, admin.',
-      'UTF-8 text with a header row; delimiter `;` or `,` (detected from the header); at most 2 MiB and 20,000 rows.',
+      'CSV: UTF-8 text with a header row; delimiter `;` or `,` (detected from the header); at most 2 MiB and 20,000 rows.',
+      '.xlsx (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, raw body): the first worksheet, header in row 1, dates as Excel dates or text;',
+      'at most 10 MiB and 20,000 rows, read safely (zip guard: `zip-bomb`, `not-a-workbook`, `encrypted-file`, `unreadable-file`, `too-many-sheets`, `too-many-columns`; formulas refused: `formula-not-allowed`). Row numbers are the sheet\'s.',
       'Columns (Italian or English names): codice_fiscale, cognome|surname, nome|given_name, provincia|province, numero_iscrizione|register_number,',
       'data_nascita|birth_date, data_iscrizione|registration_date, email (optional). Dates `YYYY-MM-DD` or `dd/mm/yyyy`.',
       'Each rejected row is listed with its 1-based line number in the file and a code: `missing-field`, `invalid-codice-fiscale`, `unknown-province`,',
@@ -164,7 +169,15 @@ const routes = {
     ].join(' '),
     tags: TAGS.members,
     security: SECURITY,
-    request: { body: { content: { 'text/csv': { schema: z.string().openapi({ example: 'codice_fiscale;cognome;nome;provincia;numero_iscrizione;data_nascita;data_iscrizione;email\n' }) } }, required: true } },
+    request: {
+      body: {
+        content: {
+          'text/csv': { schema: z.string().openapi({ example: 'codice_fiscale;cognome;nome;provincia;numero_iscrizione;data_nascita;data_iscrizione;email\n' }) },
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+        },
+        required: true,
+      },
+    },
     responses: { 200: { description: 'Import summary', ...json(MemberImportResult) }, ...problems(401, 403, 413, 415, 422) },
   }),
   createEvent: createRoute({
@@ -308,11 +321,26 @@ export function registryRoutes(deps: Deps) {
   });
 
   app.openapi(with_(routes.importMembers, auth('cpo', 'cn', 'admin')), async (c) => {
-    const raw = await readJsonBody(c, MEMBER_IMPORT_MAX_BYTES, ['text/csv', 'text/plain', 'application/csv']);
     const p = c.get('principal');
+    const onlyProvince = p.role === 'cpo' ? p.subject : null;
     let result;
     try {
-      result = await importMembersCsv(deps.db, raw, p.role === 'cpo' ? p.subject : null);
+      const format = declaredFormat(c);
+      if (format === 'csv') {
+        const raw = await readJsonBody(c, MEMBER_IMPORT_MAX_BYTES, ['text/csv', 'text/plain', 'application/csv']);
+        result = await importMembersCsv(deps.db, raw, onlyProvince);
+      } else {
+        // An .xlsx (or a body whose bytes decide): the safe reader, first sheet, the same row report.
+        const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
+        if (format === 'sniff' && sniffFormat(raw) === 'csv') {
+          if (raw.byteLength > MEMBER_IMPORT_MAX_BYTES) throw new ApiError(413, 'body-too-large', `At most ${MEMBER_IMPORT_MAX_BYTES} bytes`);
+          result = await importMembersCsv(deps.db, raw, onlyProvince);
+        } else {
+          const limits = { maxBytes: deps.config.UPLOAD_MAX_BYTES, maxRows: MEMBER_IMPORT_MAX_ROWS + 1 };
+          const sheet = await readUploadedSheet(raw, 'xlsx', { limits });
+          result = await importMemberSheet(deps.db, sheet.rows, onlyProvince, { date1904: sheet.date1904 });
+        }
+      }
     } catch (err) {
       if (err instanceof MemberCsvError) throw new ApiError(err.status, err.code, err.message, err.extra);
       throw err;

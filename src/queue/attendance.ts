@@ -22,15 +22,22 @@ export interface AttendanceProducer {
   close(): Promise<void>;
 }
 
+/**
+ * Reasons that are single acts rather than bursts (an organiser closing the course, the CPO
+ * setting the tolerance or deciding the accreditation): derived at once, without the coalescing
+ * delay, which would only make the person who acted wait.
+ */
+export const UNDELAYED_REASONS: ReadonlySet<string> = new Set(['close', 'tolerance', 'accreditation']);
+
 export function createAttendanceProducer(connection: Redis, prefix: string, delayMs: number): AttendanceProducer {
   const queue = new Queue(ATTENDANCE_QUEUE, { connection, prefix });
   // Errors surface on add(); the listener keeps an 'error' event from crashing the process.
   queue.on('error', () => {});
-  const pending = new Map<string, Promise<void>>();
+  const pending = new Map<string, { promise: Promise<void>; reason: string }>();
   const add = (eventId: string, reason: string) =>
     queue
       .add('derive', { eventId, reason } satisfies DeriveJob, {
-        delay: delayMs,
+        delay: UNDELAYED_REASONS.has(reason) ? 0 : delayMs,
         deduplication: { id: eventId, keepLastIfActive: true },
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 5000 },
@@ -42,16 +49,21 @@ export function createAttendanceProducer(connection: Redis, prefix: string, dela
     queue,
     requestDerivation(eventId, reason) {
       const inFlight = pending.get(eventId);
-      if (inFlight) return inFlight;
+      if (inFlight) {
+        // One request per event and tick; an undelayed reason makes the shared request undelayed.
+        if (UNDELAYED_REASONS.has(reason)) inFlight.reason = reason;
+        return inFlight.promise;
+      }
       // Deferred to the next macrotask so every commit awaiting it in this tick is covered.
-      const p = new Promise<void>((resolve, reject) => {
+      const entry = { promise: Promise.resolve(), reason };
+      entry.promise = new Promise<void>((resolve, reject) => {
         setImmediate(() => {
           pending.delete(eventId);
-          add(eventId, reason).then(resolve, reject);
+          add(eventId, entry.reason).then(resolve, reject);
         });
       });
-      pending.set(eventId, p);
-      return p;
+      pending.set(eventId, entry);
+      return entry.promise;
     },
     close: () => queue.close(),
   };

@@ -9,6 +9,7 @@
 import { z } from '@hono/zod-openapi';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { validateCodiceFiscale } from '../domain/codice-fiscale.ts';
+import { cellText, cellWallClock } from '../domain/spreadsheet-values.ts';
 import { isProvinceCode } from '../domain/provinces.ts';
 import { Instant, IsoDate } from './common.ts';
 
@@ -422,21 +423,49 @@ export function parseMemberCsv(input: Uint8Array | string, onlyProvince: string 
   const header = records.shift();
   if (!header) throw new MemberCsvError(422, 'missing-columns', 'The file has no header row');
   if (records.length > MEMBER_IMPORT_MAX_ROWS) throw new MemberCsvError(413, 'too-many-rows', `At most ${MEMBER_IMPORT_MAX_ROWS} rows per file`);
-  const index = columnIndex(header.fields);
+  const checked = validateMemberRecords(header.fields, records, onlyProvince);
+  return { rows: checked.rows, rejected: [...rejected, ...checked.rejected].sort((a, b) => a.row - b.row) };
+}
 
+/** A cell of a register file: CSV text, or what the .xlsx reader gives (`adapters/xlsx/read-workbook.ts`). */
+export type MemberCell = string | number | Date | null;
+
+/**
+ * Validates the rows of a register file under its header (CSV or .xlsx): each row against
+ * `MemberCreate`, the codice fiscale check letter (R-TPL-3) and the 107 provinces; with
+ * `onlyProvince` (a CPO) rows of other provinces are rejected (`province-not-allowed`). `line` is
+ * the row number reported. Text is trimmed; numbers are text (a register number `1234`), except
+ * in date columns where a number is an Excel serial date and a `Date` its UTC calendar day
+ * (`date1904` for workbooks counting from 1904). A missing or doubled column refuses the file
+ * (`MemberCsvError`).
+ *
+ * @example validateMemberRecords(['codice_fiscale', 'cognome', …], [{ line: 2, fields: ['RSSMRA85T10A562S', 'Rossi', …] }], null)
+ */
+export function validateMemberRecords(
+  headerCells: readonly MemberCell[],
+  records: ReadonlyArray<{ line: number; fields: readonly MemberCell[] }>,
+  onlyProvince: string | null,
+  opts: { date1904?: boolean } = {},
+): { rows: MemberCsvRow[]; rejected: RowRejection[] } {
+  const headerText = headerCells.map((h) => cellText(h));
+  const index = columnIndex(headerText);
   const rows: MemberCsvRow[] = [];
+  const rejected: RowRejection[] = [];
   const seen = new Set<string>();
   for (const { line, fields } of records) {
-    // Rows of empty cells (`;;;;` as spreadsheets export them) are blank lines, not members.
-    if (fields.every((f) => f === '')) continue;
     const reject = (code: string, message: string) => void rejected.push({ row: line, code, message });
-    const cell = (f: MemberField) => {
+    const cell = (f: MemberField): string => {
       const i = index[f];
-      return i === undefined ? '' : (fields[i] ?? '');
+      const v = i === undefined ? null : (fields[i] ?? null);
+      if (typeof v === 'string' || v === null) return cellText(v);
+      if (f === 'birthDate' || f === 'registrationDate') return cellWallClock(v, opts.date1904)?.date ?? cellText(v);
+      return cellText(v);
     };
+    // Rows of empty cells (`;;;;` as spreadsheets export them) are blank lines, not members.
+    if (fields.every((f) => cellText(f) === '')) continue;
     const missing = REQUIRED.filter((f) => cell(f) === '');
     if (missing.length) {
-      reject('missing-field', `empty: ${missing.map((f) => header.fields[index[f]!]).join(', ')}`);
+      reject('missing-field', `empty: ${missing.map((f) => headerText[index[f]!]).join(', ')}`);
       continue;
     }
     const cf = validateCodiceFiscale(cell('codiceFiscale'));

@@ -3,6 +3,7 @@
  * in one transaction per event under an advisory lock: derivations of one event never interleave,
  * and a killed worker leaves nothing half-written.
  */
+import crypto from 'node:crypto';
 import type { EvidenceRecord, Registration } from '../domain/participants.ts';
 import type { Topic } from '../domain/credits.ts';
 import type { Fraction } from '../domain/attendance.ts';
@@ -172,8 +173,24 @@ export async function previousInputs(tx: Queryable, eventId: string): Promise<De
 const CHUNK = 2000;
 
 /**
+ * What identifies an outcome's content: its figures and its explanation. A re-derivation
+ * rewrites only the outcomes whose digest changed, so that closing a course, or a late record
+ * about one person, costs a read of the event's outcomes rather than a rewrite of all of them.
+ */
+export function outcomeDigest(o: OutcomeRow): string {
+  return crypto.hash('sha1', JSON.stringify([o.memberId, o.status, o.coveredMinutes, o.absentMinutes, o.toleranceMinutes, o.credits, o.explanation]), 'base64');
+}
+
+const creditKey = (memberId: string, fraction: number) => `${memberId}/${fraction}`;
+
+/**
  * Replaces the event's outcomes and credit records with `outcomes`/`credits` and audits every
  * outcome that changed (old, new, why). Returns how many changed.
+ *
+ * Only what differs is written: outcomes whose digest changed (their `derived_at` is the
+ * derivation that last changed them, as for credit records; when most changed, all are
+ * replaced), credit records that are new, changed or gone. Everything runs under the event's lock (`lockEvent`), so the comparison with
+ * the rows read here is exact.
  */
 export async function saveDerivation(
   tx: Queryable,
@@ -196,8 +213,9 @@ export async function saveDerivation(
     absent_minutes: number;
     tolerance_minutes: number;
     credits: number;
+    digest: string | null;
   }>(
-    'SELECT participant_key, member_id, status, covered_minutes, absent_minutes, tolerance_minutes, credits FROM attendance_outcomes WHERE event_id = $1',
+    'SELECT participant_key, member_id, status, covered_minutes, absent_minutes, tolerance_minutes, credits, digest FROM attendance_outcomes WHERE event_id = $1',
     [eventId],
   );
   const oldByKey = new Map(old.rows.map((r) => [r.participant_key, r]));
@@ -211,9 +229,14 @@ export async function saveDerivation(
   const audit: Array<Record<string, unknown>> = [];
   const summary = (o: { status: string; credits: number; covered: number; absent: number; tolerance: number }) => o;
   const newKeys = new Set<string>();
+  const rewrite: Array<{ o: OutcomeRow; digest: string }> = [];
+  const digests = new Map<OutcomeRow, string>();
   for (const o of outcomes) {
     newKeys.add(o.participantKey);
     const prev = oldByKey.get(o.participantKey);
+    const digest = outcomeDigest(o);
+    digests.set(o, digest);
+    if (!prev || prev.digest !== digest) rewrite.push({ o, digest });
     const next = summary({ status: o.status, credits: o.credits, covered: o.coveredMinutes, absent: o.absentMinutes, tolerance: o.toleranceMinutes });
     const before = prev
       ? summary({ status: prev.status, credits: prev.credits, covered: prev.covered_minutes, absent: prev.absent_minutes, tolerance: prev.tolerance_minutes })
@@ -224,8 +247,10 @@ export async function saveDerivation(
       audit.push({ participant_key: o.participantKey, member_id: o.memberId, old: before, new: next });
     }
   }
+  const goneKeys: string[] = [];
   for (const [key, prev] of oldByKey) {
     if (!newKeys.has(key)) {
+      goneKeys.push(key);
       audit.push({
         participant_key: key,
         member_id: prev.member_id,
@@ -235,9 +260,21 @@ export async function saveDerivation(
     }
   }
 
-  await tx.query('DELETE FROM attendance_outcomes WHERE event_id = $1', [eventId]);
-  for (let i = 0; i < outcomes.length; i += CHUNK) {
-    const chunk = outcomes.slice(i, i + CHUNK).map((o) => ({
+  // Most outcomes changed (a first derivation, a tolerance change): replacing them all is cheaper
+  // than updating them one by one. Otherwise only the changed ones are upserted.
+  const replaceAll = rewrite.length > 0 && rewrite.length >= outcomes.length / 2;
+  if (replaceAll) {
+    await tx.query('DELETE FROM attendance_outcomes WHERE event_id = $1', [eventId]);
+    rewrite.length = 0;
+    for (const o of outcomes) rewrite.push({ o, digest: digests.get(o)! });
+  } else if (goneKeys.length) {
+    await tx.query('DELETE FROM attendance_outcomes WHERE event_id = $1 AND participant_key IN (SELECT jsonb_array_elements_text($2::jsonb))', [
+      eventId,
+      JSON.stringify(goneKeys),
+    ]);
+  }
+  for (let i = 0; i < rewrite.length; i += CHUNK) {
+    const chunk = rewrite.slice(i, i + CHUNK).map(({ o, digest }) => ({
       participant_key: o.participantKey,
       member_id: o.memberId,
       status: o.status,
@@ -246,28 +283,61 @@ export async function saveDerivation(
       tolerance_minutes: o.toleranceMinutes,
       credits: o.credits,
       explanation: o.explanation,
+      digest,
     }));
     await tx.query(
       `INSERT INTO attendance_outcomes (event_id, participant_key, member_id, status, covered_minutes, absent_minutes,
-         tolerance_minutes, credits, explanation, derived_at)
+         tolerance_minutes, credits, explanation, digest, derived_at)
        SELECT $1, x.participant_key, x.member_id, x.status, x.covered_minutes, x.absent_minutes, x.tolerance_minutes,
-              x.credits, x.explanation, $2
+              x.credits, x.explanation, x.digest, $2
        FROM jsonb_to_recordset($3::jsonb) AS x(participant_key text, member_id uuid, status text, covered_minutes int,
-         absent_minutes int, tolerance_minutes int, credits int, explanation jsonb)`,
+         absent_minutes int, tolerance_minutes int, credits int, explanation jsonb, digest text)${
+         replaceAll
+           ? ''
+           : `
+       ON CONFLICT (event_id, participant_key) DO UPDATE SET member_id = EXCLUDED.member_id, status = EXCLUDED.status,
+         covered_minutes = EXCLUDED.covered_minutes, absent_minutes = EXCLUDED.absent_minutes,
+         tolerance_minutes = EXCLUDED.tolerance_minutes, credits = EXCLUDED.credits, explanation = EXCLUDED.explanation,
+         digest = EXCLUDED.digest, derived_at = EXCLUDED.derived_at`
+       }`,
       [eventId, now, JSON.stringify(chunk)],
     );
   }
 
-  // Credit records: idempotent upserts keyed (member, event, fraction); rows that no longer
-  // qualify are removed (the audit above says when and why).
-  await tx.query(
-    `DELETE FROM credit_records c WHERE c.event_id = $1 AND NOT EXISTS (
-       SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS x(member_id uuid, fraction int)
-       WHERE x.member_id = c.member_id AND x.fraction = c.fraction)`,
-    [eventId, JSON.stringify(credits.map((c) => ({ member_id: c.memberId, fraction: c.fraction })))],
+  // Credit records, keyed (member, event, fraction): new and changed ones are upserted, those
+  // that no longer qualify are removed (the audit above says when and why), the rest untouched.
+  const oldCredits = await tx.query<{ member_id: string; fraction: number; credits: number; deontology_credits: number; mode: string; year: number; status: string }>(
+    'SELECT member_id, fraction, credits, deontology_credits, mode, year, status FROM credit_records WHERE event_id = $1',
+    [eventId],
   );
-  for (let i = 0; i < credits.length; i += CHUNK) {
-    const chunk = credits.slice(i, i + CHUNK).map((c) => ({
+  const oldCredit = new Map(oldCredits.rows.map((c) => [creditKey(c.member_id, c.fraction), c]));
+  const upserts: CreditRow[] = [];
+  const kept = new Set<string>();
+  for (const c of credits) {
+    const k = creditKey(c.memberId, c.fraction);
+    kept.add(k);
+    const prev = oldCredit.get(k);
+    if (
+      !prev ||
+      prev.credits !== c.credits ||
+      prev.deontology_credits !== c.deontologyCredits ||
+      prev.mode !== c.mode ||
+      prev.year !== c.year ||
+      prev.status !== c.status
+    ) {
+      upserts.push(c);
+    }
+  }
+  const goneCredits = oldCredits.rows.filter((c) => !kept.has(creditKey(c.member_id, c.fraction))).map((c) => ({ member_id: c.member_id, fraction: c.fraction }));
+  if (goneCredits.length) {
+    await tx.query(
+      `DELETE FROM credit_records c USING jsonb_to_recordset($2::jsonb) AS x(member_id uuid, fraction int)
+       WHERE c.event_id = $1 AND c.member_id = x.member_id AND c.fraction = x.fraction`,
+      [eventId, JSON.stringify(goneCredits)],
+    );
+  }
+  for (let i = 0; i < upserts.length; i += CHUNK) {
+    const chunk = upserts.slice(i, i + CHUNK).map((c) => ({
       member_id: c.memberId,
       fraction: c.fraction,
       credits: c.credits,
@@ -283,9 +353,7 @@ export async function saveDerivation(
          mode text, year int, status text)
        ON CONFLICT (member_id, event_id, fraction) DO UPDATE SET credits = EXCLUDED.credits,
          deontology_credits = EXCLUDED.deontology_credits, mode = EXCLUDED.mode, year = EXCLUDED.year,
-         status = EXCLUDED.status, derived_at = EXCLUDED.derived_at
-       WHERE (credit_records.credits, credit_records.deontology_credits, credit_records.mode, credit_records.year, credit_records.status)
-         IS DISTINCT FROM (EXCLUDED.credits, EXCLUDED.deontology_credits, EXCLUDED.mode, EXCLUDED.year, EXCLUDED.status)`,
+         status = EXCLUDED.status, derived_at = EXCLUDED.derived_at`,
       [eventId, now, JSON.stringify(chunk)],
     );
   }
@@ -298,7 +366,7 @@ export async function saveDerivation(
       [eventId, cause, derivationId, now, JSON.stringify(audit.slice(i, i + CHUNK))],
     );
   }
-  await tx.query('UPDATE derivations SET changed = $2 WHERE id = $1', [derivationId, audit.length]);
+  if (audit.length) await tx.query('UPDATE derivations SET changed = $2 WHERE id = $1', [derivationId, audit.length]);
   return { derivationId, changed: audit.length };
 }
 

@@ -50,6 +50,9 @@ function openPostgres(opts: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
+    // Unset, a connect to an unreachable server waits for ever and the request with it; after
+    // this the pool rejects and the gateway answers 503 with Retry-After.
+    connectionTimeoutMillis: 5_000,
     options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -67,6 +70,14 @@ function openPostgres(opts: DbOptions): Db {
     query: (text, params) => run(pool, text, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // The pool listens for errors on idle clients only: a connection lost while this client is
+      // checked out would be an unhandled 'error' event and end the process. The pending query
+      // rejects with the same error; a lost client is discarded on release.
+      let lost: Error | undefined;
+      const onError = (err: Error) => {
+        lost = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn({ query: (text, params) => run(client, text, params) });
@@ -76,7 +87,8 @@ function openPostgres(opts: DbOptions): Db {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(lost);
       }
     },
     async exec(sql) {

@@ -11,7 +11,11 @@
 import crypto from 'node:crypto';
 import type { Queryable, Db } from './db.ts';
 import {
+  MEMBER_IMPORT_MAX_ROWS,
+  MemberCsvError,
   parseMemberCsv,
+  validateMemberRecords,
+  type MemberCell,
   type AccreditationStatus,
   type Event,
   type Member,
@@ -319,7 +323,31 @@ export async function importMembers(
  * @example await importMembersCsv(db, fs.readFileSync('albo.csv'), null)
  */
 export async function importMembersCsv(db: Db, file: Uint8Array | string, onlyProvince: string | null): Promise<MemberImportResult> {
-  const parsed = parseMemberCsv(file, onlyProvince);
+  return upsertChecked(db, parseMemberCsv(file, onlyProvince), onlyProvince);
+}
+
+/**
+ * Imports the rows of a register worksheet (.xlsx, read by `adapters/xlsx/read-workbook.ts`):
+ * the first row is the header, the others are validated by `validateMemberRecords` and upserted
+ * like a CSV; rejected rows carry their row number in the sheet. A file refused as a whole throws
+ * `MemberCsvError`.
+ *
+ * @example await importMemberSheet(db, (await readWorkbook(bytes)).sheet.rows, null)
+ */
+export async function importMemberSheet(
+  db: Db,
+  rows: ReadonlyArray<{ row: number; cells: readonly MemberCell[] }>,
+  onlyProvince: string | null,
+  opts: { date1904?: boolean } = {},
+): Promise<MemberImportResult> {
+  const [header, ...data] = rows;
+  if (!header) throw new MemberCsvError(422, 'missing-columns', 'The sheet has no header row');
+  if (data.length > MEMBER_IMPORT_MAX_ROWS) throw new MemberCsvError(413, 'too-many-rows', `At most ${MEMBER_IMPORT_MAX_ROWS} rows per file`);
+  const checked = validateMemberRecords(header.cells, data.map((r) => ({ line: r.row, fields: r.cells })), onlyProvince, opts);
+  return upsertChecked(db, checked, onlyProvince);
+}
+
+async function upsertChecked(db: Db, parsed: { rows: ImportRow[]; rejected: RowRejection[] }, onlyProvince: string | null): Promise<MemberImportResult> {
   const stored = await importMembers(db, parsed.rows, { onlyProvince });
   const rejected = [...parsed.rejected, ...stored.rejected].sort((a, b) => a.row - b.row);
   return { created: stored.created, updated: stored.updated, unchanged: stored.unchanged, rejected };

@@ -716,7 +716,7 @@ for (const backend of BACKENDS) {
         ['/v1/events/{id}/registrations', 'get'],
       ];
       for (const [p, m] of expected) expect(paths[p]?.[m], `${m} ${p}`).toBeDefined();
-      expect(Object.keys((paths['/v1/members/import']!.post as { requestBody: { content: object } }).requestBody.content)).toEqual(['text/csv']);
+      expect(Object.keys((paths['/v1/members/import']!.post as { requestBody: { content: object } }).requestBody.content)).toEqual(['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
       expect(doc.body.components.schemas.Event).toBeDefined();
     });
   });

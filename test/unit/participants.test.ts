@@ -73,6 +73,25 @@ describe('groupParticipants (R-ATT-7)', () => {
   });
 });
 
+describe('groupParticipants: display name (R-ATT-9)', () => {
+  it('names a participant from its earliest record, whatever the arrival order', () => {
+    const base: EvidenceRecord[] = [
+      { kind: 'join', at: min(2), registrantId: 'r1', connectionId: '16782040', displayName: 'Maria Rossi' },
+      { kind: 'leave', at: min(45), registrantId: 'r1', connectionId: '16782040', displayName: 'Maria Rossi' },
+      { kind: 'join', at: min(47), registrantId: 'r1', connectionId: '16786177', displayName: 'Maria Rossi (iPhone)' },
+      { kind: 'leave', at: min(118), registrantId: 'r1', connectionId: '16786177', displayName: 'Maria Rossi (iPhone)' },
+    ];
+    const name = (recs: EvidenceRecord[]) => groupParticipants(recs, [{ memberId: 'm1', registrantId: 'r1' }]).participants.map((p) => p.displayName);
+    expect(name(base)).toEqual(['Maria Rossi']);
+    expect(name([...base].reverse())).toEqual(['Maria Rossi']);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (perm) => {
+        expect(name(perm)).toEqual(['Maria Rossi']);
+      }),
+    );
+  });
+});
+
 describe('pairIntervals (R-ATT-1, R-ATT-6)', () => {
   it('pairs each connection with its own leave, even when two devices overlap', () => {
     const p = pairIntervals([

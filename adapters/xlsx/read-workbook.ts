@@ -1,0 +1,682 @@
+/**
+ * @module Reading untrusted spreadsheets (issue 3 §5): an uploaded .xlsx or CSV becomes rows of
+ * plain values, or a `SpreadsheetError` with a stable code. Nothing in a file can run, expand
+ * without bound, or reach an object prototype.
+ *
+ * The `xlsx` (SheetJS) package is never used here: its npm release (0.18.5) has public advisories
+ * for reading untrusted files (CVE-2023-30533 prototype pollution, CVE-2024-22363 ReDoS).
+ *
+ * An .xlsx is read in three steps, each bounded:
+ * 1. **Size**: the request body is read with a byte limit while it streams (`readLimited`): a
+ *    declared `Content-Length` over it is refused before reading anything, and a chunked body is
+ *    cut off as soon as it passes the limit.
+ * 2. **Zip guard** (yauzl, central directory of the buffer, before any parser sees it): at most
+ *    `maxEntries` entries, no encrypted entry, only stored/deflated entries, no name twice, at
+ *    most `maxUncompressedBytes` in total and a ratio of at most `maxRatio`:1 for any entry over
+ *    `ratioFloorBytes` (declared sizes), and it must be an OOXML workbook (`[Content_Types].xml`
+ *    and `xl/workbook.xml`, 1 to `maxSheets` worksheets). Then the parts exceljs will parse
+ *    (workbook, its relationships, shared strings, worksheets) are inflated by yauzl, which checks
+ *    every byte count against the declared size: a zip that lies about its sizes stops at the
+ *    first extra byte (`zip-bomb`).
+ * 3. **exceljs** `WorkbookReader` (streaming; shared strings `cache`, hyperlinks and styles
+ *    `ignore`, worksheets `emit`) reads a zip rebuilt from those checked parts only, stops at
+ *    `maxRows` rows with values or a row wider than `maxCellsPerRow` cells, and within `timeoutMs`.
+ *
+ * Why rebuild the zip for exceljs instead of handing it the upload:
+ * - exceljs unzips with `unzipper`, which walks the *local* headers: entries that the central
+ *   directory (what the guard checked) does not list, or sizes that differ from it, would be
+ *   parsed unchecked. The rebuilt zip holds exactly the bytes the guard inflated and counted.
+ * - exceljs decodes each chunk of XML on its own, so a multi-byte UTF-8 character split across
+ *   two chunks becomes two replacement characters (an accented surname silently corrupted). The
+ *   rebuilt parts are pure ASCII: every non-ASCII character is written as an XML character
+ *   reference (`è` → `&#232;`), which the XML parser turns back into the same text.
+ * - exceljs copies worksheets that come before the shared strings into temporary files; the
+ *   rebuilt zip puts workbook, relationships and shared strings first (empty ones when the file
+ *   has none), so nothing is ever written to disk.
+ * - Parts exceljs would not use (styles, themes, images, macros, printer settings…) are left out.
+ *
+ * Formulas are never evaluated, and a cell holding one refuses the whole file
+ * (`formula-not-allowed`, with the cell's address). Its cached result would be a value the
+ * gateway cannot check (computed by whatever program saved the file, or absent), and attendance
+ * and the register are evidence typed or exported as values, never computed. Paste as values.
+ *
+ * Output: rows of `string | number | Date | null` cells with their 1-based row number. Dates and
+ * times come as Excel serial numbers (styles are not read, so nothing is converted in the
+ * server's time zone); `date1904` says which date system the workbook uses. Callers map headers
+ * with a `Map`, never with cell text as keys of a plain object.
+ *
+ * CSV (`readCsv`, csv-parse): UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252 (what Excel
+ * in Italian saves as "CSV"); delimiter `;`, `,` or tab, detected from the first line, or given by
+ * Excel's `sep=` first line; same row and cell limits; the same output shape.
+ */
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
+import type { CellValue, SheetRow } from '../../src/domain/spreadsheet-values.ts';
+
+export type { CellValue, SheetRow };
+
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const CSV_MEDIA_TYPES: readonly string[] = ['text/csv', 'application/csv', 'text/plain'];
+
+export interface SpreadsheetLimits {
+  /** Bytes of the file as uploaded. */
+  maxBytes: number;
+  /** Entries in the zip. */
+  maxEntries: number;
+  /** Uncompressed bytes of all entries together. */
+  maxUncompressedBytes: number;
+  /** Compression ratio allowed for an entry larger than `ratioFloorBytes`. */
+  maxRatio: number;
+  ratioFloorBytes: number;
+  /** Worksheets in the workbook. */
+  maxSheets: number;
+  /** Rows that hold a value (header included), in the sheet read. */
+  maxRows: number;
+  /** Columns of a row, up to its last non-empty cell. */
+  maxCellsPerRow: number;
+  /** Wall-clock time for parsing the sheet. */
+  timeoutMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: Readonly<SpreadsheetLimits> = Object.freeze({
+  maxBytes: 10 * MiB,
+  maxEntries: 200,
+  maxUncompressedBytes: 100 * MiB,
+  maxRatio: 100,
+  ratioFloorBytes: 1 * MiB,
+  maxSheets: 10,
+  maxRows: 20_000,
+  maxCellsPerRow: 50,
+  timeoutMs: 30_000,
+});
+
+export type SpreadsheetErrorCode =
+  | 'file-too-large'
+  | 'zip-bomb'
+  | 'not-a-workbook'
+  | 'encrypted-file'
+  | 'unreadable-file'
+  | 'too-many-sheets'
+  | 'too-many-rows'
+  | 'too-many-columns'
+  | 'formula-not-allowed'
+  | 'invalid-encoding';
+
+/** HTTP status of each code: 413 for a limit, 422 for content that cannot be accepted. */
+export const SPREADSHEET_ERROR_STATUS: Readonly<Record<SpreadsheetErrorCode, 413 | 422>> = {
+  'file-too-large': 413,
+  'zip-bomb': 413,
+  'too-many-sheets': 413,
+  'too-many-rows': 413,
+  'too-many-columns': 413,
+  'not-a-workbook': 422,
+  'encrypted-file': 422,
+  'unreadable-file': 422,
+  'formula-not-allowed': 422,
+  'invalid-encoding': 422,
+};
+
+/** The file is refused as a whole. Messages never quote cell contents (personal data). */
+export class SpreadsheetError extends Error {
+  readonly status: 413 | 422;
+  constructor(
+    readonly code: SpreadsheetErrorCode,
+    message: string,
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.status = SPREADSHEET_ERROR_STATUS[code];
+  }
+}
+
+const fail = (code: SpreadsheetErrorCode, message: string, extra?: Record<string, unknown>) => new SpreadsheetError(code, message, extra);
+
+function limitsOf(partial?: Partial<SpreadsheetLimits>): SpreadsheetLimits {
+  return { ...DEFAULT_LIMITS, ...partial };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Size, while the body streams
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Reads a request body into one buffer, refusing it (`file-too-large`) as soon as it passes
+ * `maxBytes`: a declared length over the limit is refused before reading, a streamed body is
+ * cancelled at the first chunk over it, so at most `maxBytes` plus one chunk is ever held.
+ *
+ * @example const bytes = await readLimited(c.req.raw.body, 10 * 1024 * 1024, Number(c.req.header('content-length')))
+ */
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null | undefined,
+  maxBytes: number,
+  declaredLength?: number | null,
+): Promise<Buffer> {
+  const tooLarge = () => fail('file-too-large', `The file is larger than ${maxBytes} bytes`, { maxBytes });
+  if (typeof declaredLength === 'number' && Number.isFinite(declaredLength) && declaredLength > maxBytes) throw tooLarge();
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if ('getReader' in body) {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } else {
+    // Leaving the loop early returns the iterator, which destroys a Node stream.
+    for await (const value of body) {
+      size += value.byteLength;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks, size);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Zip guard
+// ---------------------------------------------------------------------------------------------
+
+const SHEET_PART = /^xl\/worksheets\/sheet(\d+)\.xml$/;
+const PART = {
+  contentTypes: '[Content_Types].xml',
+  workbook: 'xl/workbook.xml',
+  workbookRels: 'xl/_rels/workbook.xml.rels',
+  sharedStrings: 'xl/sharedStrings.xml',
+} as const;
+
+/** What exceljs needs when the workbook lacks it: without them it would spill sheets to temp files. */
+const EMPTY_PART: Readonly<Record<string, string>> = {
+  [PART.workbookRels]: '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+  [PART.sharedStrings]: '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+};
+
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/** What the guard found: the entries by name and the worksheets in sheet-number order. */
+export interface ZipInspection {
+  zip: yauzl.ZipFile;
+  entries: ReadonlyMap<string, yauzl.Entry>;
+  sheets: readonly string[];
+  uncompressedBytes: number;
+}
+
+/**
+ * Checks the zip's central directory against the limits and the OOXML shape, before anything is
+ * inflated. Exported for tests and diagnostics; `readWorkbook` calls it.
+ */
+export async function inspectZip(buf: Buffer, partial?: Partial<SpreadsheetLimits>): Promise<ZipInspection> {
+  const limits = limitsOf(partial);
+  if (buf.length > limits.maxBytes) throw fail('file-too-large', `The file is larger than ${limits.maxBytes} bytes`, { maxBytes: limits.maxBytes });
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(OLE_MAGIC)) {
+    throw fail('not-a-workbook', 'This is a password-protected workbook or an old .xls file: save it as an unprotected Excel workbook (.xlsx)');
+  }
+  if (buf.length < 22 || buf.readUInt32LE(0) !== 0x04034b50) throw fail('not-a-workbook', 'The file is not an Excel workbook (.xlsx)');
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false, autoClose: false });
+  } catch {
+    throw fail('unreadable-file', 'The workbook is damaged: its zip structure cannot be read');
+  }
+  try {
+    return await checkEntries(zip, limits);
+  } catch (err) {
+    zip.close();
+    throw err;
+  }
+}
+
+async function checkEntries(zip: yauzl.ZipFile, limits: SpreadsheetLimits): Promise<ZipInspection> {
+  if (zip.entryCount > limits.maxEntries) throw fail('zip-bomb', `The workbook has ${zip.entryCount} parts; at most ${limits.maxEntries} are accepted`);
+  const entries = new Map<string, yauzl.Entry>();
+  let total = 0;
+  for (;;) {
+    const entry = await nextEntry(zip);
+    if (!entry) break;
+    if (entries.size >= limits.maxEntries) throw fail('zip-bomb', `The workbook has more than ${limits.maxEntries} parts`);
+    if (entry.isEncrypted()) throw fail('encrypted-file', 'The workbook is encrypted: save it without a password');
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw fail('unreadable-file', 'The workbook uses an unsupported zip compression method');
+    if (entries.has(entry.fileName)) throw fail('unreadable-file', 'The workbook holds two parts with the same name');
+    total += entry.uncompressedSize;
+    if (total > limits.maxUncompressedBytes) {
+      throw fail('zip-bomb', `The workbook expands to more than ${limits.maxUncompressedBytes} bytes`, { maxUncompressedBytes: limits.maxUncompressedBytes });
+    }
+    if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > limits.maxRatio * entry.compressedSize) {
+      throw fail('zip-bomb', `A part of the workbook is compressed more than ${limits.maxRatio}:1`, { maxRatio: limits.maxRatio });
+    }
+    entries.set(entry.fileName, entry);
+  }
+  if (!entries.has(PART.contentTypes) || !entries.has(PART.workbook)) throw fail('not-a-workbook', 'The file is a zip archive but not an Excel workbook (.xlsx)');
+  const sheets = [...entries.keys()]
+    .map((name) => ({ name, n: SHEET_PART.exec(name) }))
+    .filter((x): x is { name: string; n: RegExpExecArray } => x.n !== null)
+    .sort((a, b) => Number(a.n[1]) - Number(b.n[1]))
+    .map((x) => x.name);
+  if (sheets.length === 0) throw fail('not-a-workbook', 'The workbook has no worksheet');
+  if (sheets.length > limits.maxSheets) throw fail('too-many-sheets', `The workbook has ${sheets.length} worksheets; at most ${limits.maxSheets} are accepted`);
+  return { zip, entries, sheets, uncompressedBytes: total };
+}
+
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
+    const onEnd = () => (cleanup(), resolve(null));
+    const onError = () => (cleanup(), reject(fail('unreadable-file', 'The workbook is damaged: its zip directory cannot be read')));
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+/** Turns every non-ASCII character into an XML character reference; refuses bytes that are not UTF-8. */
+class XmlAsciiEscape extends Transform {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
+    try {
+      cb(null, asciiXml(this.decoder.decode(chunk, { stream: true })));
+    } catch {
+      cb(fail('unreadable-file', 'A part of the workbook is not UTF-8 XML'));
+    }
+  }
+  override _flush(cb: TransformCallback) {
+    try {
+      const rest = this.decoder.decode();
+      cb(null, rest ? asciiXml(rest) : undefined);
+    } catch {
+      cb(fail('unreadable-file', 'A part of the workbook is not UTF-8 XML'));
+    }
+  }
+}
+
+function asciiXml(s: string): Buffer {
+  return Buffer.from(
+    s.replace(/[^\x00-\x7F]/gu, (ch) => `&#${ch.codePointAt(0)};`),
+    'latin1',
+  );
+}
+
+interface RebuiltPart {
+  name: string;
+  data: Buffer;
+  crc: number;
+  size: number;
+}
+
+/** Inflates one part through yauzl (byte counts checked), escapes it to ASCII and deflates it again. */
+async function rebuildPart(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<RebuiltPart> {
+  let source: Readable;
+  try {
+    source = await zip.openReadStreamPromise(entry);
+  } catch {
+    throw fail('unreadable-file', 'The workbook is damaged: a part cannot be opened');
+  }
+  const escape = new XmlAsciiEscape();
+  const deflate = zlib.createDeflateRaw({ level: 1 });
+  const out: Buffer[] = [];
+  let crc = 0;
+  let size = 0;
+  escape.on('data', (b: Buffer) => {
+    crc = zlib.crc32(b, crc);
+    size += b.length;
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: unknown) => {
+        source.destroy();
+        escape.destroy();
+        deflate.destroy();
+        reject(err);
+      };
+      source.on('error', onError);
+      escape.on('error', onError);
+      deflate.on('error', onError);
+      deflate.on('data', (b: Buffer) => out.push(b));
+      deflate.on('end', resolve);
+      source.pipe(escape).pipe(deflate);
+    });
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw err;
+    // yauzl checks every entry against its declared size: more bytes is a lie about the size.
+    if (/too many bytes/i.test(String((err as Error)?.message))) throw fail('zip-bomb', 'A part of the workbook expands beyond its declared size');
+    throw fail('unreadable-file', 'The workbook is damaged: a part cannot be decompressed');
+  }
+  return { name: entry.fileName, data: Buffer.concat(out), crc, size };
+}
+
+function syntheticPart(name: string): RebuiltPart {
+  const raw = Buffer.from(EMPTY_PART[name]!, 'latin1');
+  return { name, data: zlib.deflateRawSync(raw), crc: zlib.crc32(raw), size: raw.length };
+}
+
+/** A plain zip (deflate, no data descriptors) of the parts, in order, with its central directory. */
+function writeZip(parts: readonly RebuiltPart[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name, 'utf8');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(0, 10); // time
+    local.writeUInt16LE(0x21, 12); // 1980-01-01
+    local.writeUInt32LE(p.crc >>> 0, 14);
+    local.writeUInt32LE(p.data.length, 18);
+    local.writeUInt32LE(p.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4); // made by
+    central.writeUInt16LE(20, 6); // needed
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(p.crc >>> 0, 16);
+    central.writeUInt32LE(p.data.length, 20);
+    central.writeUInt32LE(p.size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, p.data);
+    centrals.push(central, name);
+    offset += 30 + name.length + p.data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(parts.length, 8);
+  eocd.writeUInt16LE(parts.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+/** The zip exceljs reads: workbook, relationships, shared strings, then the worksheets; nothing else. */
+async function rebuildForExcelJs(inspection: ZipInspection): Promise<Buffer> {
+  const { zip, entries, sheets } = inspection;
+  const parts: RebuiltPart[] = [];
+  for (const name of [PART.workbook, PART.workbookRels, PART.sharedStrings, ...sheets]) {
+    const entry = entries.get(name);
+    parts.push(entry ? await rebuildPart(zip, entry) : syntheticPart(name));
+  }
+  return writeZip(parts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. exceljs, streaming
+// ---------------------------------------------------------------------------------------------
+
+export interface SheetData {
+  name: string;
+  /** Rows holding at least one value, in file order. */
+  rows: SheetRow[];
+}
+
+export interface WorkbookData {
+  sheet: SheetData;
+  /** The workbook counts serial dates from 1904 (`workbookPr date1904`). */
+  date1904: boolean;
+}
+
+export interface ReadWorkbookOptions {
+  limits?: Partial<SpreadsheetLimits>;
+  /** Read the worksheet of this name (case, accents and spaces ignored); the first one if there is none. */
+  sheet?: string;
+}
+
+/**
+ * Reads one worksheet of an untrusted .xlsx: the one named `opts.sheet`, else the first. Throws
+ * `SpreadsheetError` for anything refused (see the module comment for the checks).
+ *
+ * @example const { sheet, date1904 } = await readWorkbook(bytes, { sheet: 'Presenze' })
+ */
+export async function readWorkbook(bytes: Uint8Array, opts: ReadWorkbookOptions = {}): Promise<WorkbookData> {
+  const limits = limitsOf(opts.limits);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const inspection = await inspectZip(buf, limits);
+  let rebuilt: Buffer;
+  try {
+    rebuilt = await rebuildForExcelJs(inspection);
+  } finally {
+    inspection.zip.close();
+  }
+  const input = Readable.from([rebuilt], { objectMode: false });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      input.destroy();
+      reject(fail('unreadable-file', `The workbook could not be read within ${Math.round(limits.timeoutMs / 1000)} s`));
+    }, limits.timeoutMs);
+  });
+  try {
+    return await Promise.race([readSheets(input, opts.sheet, limits), timeout]);
+  } finally {
+    clearTimeout(timer);
+    input.destroy();
+  }
+}
+
+async function readSheets(input: Readable, wanted: string | undefined, limits: SpreadsheetLimits): Promise<WorkbookData> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
+  const date1904 = () => (reader as unknown as { properties?: { model?: { date1904?: unknown } } }).properties?.model?.date1904 === true;
+  let first: SheetData | null = null;
+  try {
+    for await (const ws of reader) {
+      const name = String((ws as unknown as { name?: unknown }).name ?? '');
+      if (wanted !== undefined && sameSheetName(name, wanted)) return { sheet: { name, rows: await readRows(ws, name, limits) }, date1904: date1904() };
+      if (!first) {
+        first = { name, rows: await readRows(ws, name, limits) };
+        if (wanted === undefined) break;
+      }
+    }
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw err;
+    throw fail('unreadable-file', 'The workbook is damaged: a worksheet cannot be parsed');
+  }
+  if (!first) throw fail('not-a-workbook', 'The workbook has no worksheet');
+  return { sheet: first, date1904: date1904() };
+}
+
+function sameSheetName(a: string, b: string): boolean {
+  const norm = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return norm(a) === norm(b);
+}
+
+async function readRows(ws: ExcelJS.stream.xlsx.WorksheetReader, sheetName: string, limits: SpreadsheetLimits): Promise<SheetRow[]> {
+  const rows: SheetRow[] = [];
+  let previous = 0;
+  for await (const row of ws) {
+    const n = Number.isSafeInteger(row.number) && row.number > previous ? row.number : previous + 1;
+    previous = n;
+    const values = row.values as unknown;
+    if (!Array.isArray(values) || values.length <= 1) continue;
+    // `values` is sparse and 1-based: its length is one past the last column holding a value.
+    const width = values.length - 1;
+    if (width > limits.maxCellsPerRow) {
+      throw fail('too-many-columns', `Row ${n} of sheet ${JSON.stringify(sheetName)} has values up to column ${columnLetter(width)}; at most ${limits.maxCellsPerRow} columns are read`, {
+        row: n,
+        maxCellsPerRow: limits.maxCellsPerRow,
+      });
+    }
+    const cells: CellValue[] = new Array<CellValue>(width).fill(null);
+    let any = false;
+    for (let col = 1; col <= width; col++) {
+      const v = plainCell(values[col], () => `${sheetName}!${columnLetter(col)}${n}`);
+      cells[col - 1] = v;
+      if (v !== null && !(typeof v === 'string' && v.trim() === '')) any = true;
+    }
+    if (!any) continue;
+    if (rows.length >= limits.maxRows) throw fail('too-many-rows', `The sheet has more than ${limits.maxRows} rows`, { maxRows: limits.maxRows });
+    rows.push({ row: n, cells });
+  }
+  return rows;
+}
+
+/** An exceljs cell value as a plain value; formulas and shapes this reader does not know refuse the file. */
+function plainCell(v: unknown, where: () => string): CellValue {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case 'string':
+      return v === '' ? null : v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'boolean':
+      return v ? 'TRUE' : 'FALSE';
+    case 'object': {
+      if (v instanceof Date) return Number.isFinite(v.getTime()) ? v : null;
+      if (Object.hasOwn(v, 'formula') || Object.hasOwn(v, 'sharedFormula')) {
+        throw fail('formula-not-allowed', `Cell ${where()} holds a formula: formulas are not read; paste the values instead`, { cell: where() });
+      }
+      const o = v as { richText?: unknown; error?: unknown };
+      if (Array.isArray(o.richText)) {
+        const text = o.richText.map((r: unknown) => (r && typeof (r as { text?: unknown }).text === 'string' ? (r as { text: string }).text : '')).join('');
+        return text === '' ? null : text;
+      }
+      if (typeof o.error === 'string') return o.error;
+      throw fail('unreadable-file', `Cell ${where()} holds a value of an unknown kind`, { cell: where() });
+    }
+    default:
+      throw fail('unreadable-file', `Cell ${where()} holds a value of an unknown kind`, { cell: where() });
+  }
+}
+
+function columnLetter(n: number): string {
+  let s = '';
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------------
+
+export interface CsvData {
+  rows: SheetRow[];
+  /** Lines that are not CSV (an unclosed quote…): reported as rejected rows by the caller. */
+  malformed: Array<{ row: number; message: string }>;
+}
+
+/**
+ * Reads an untrusted CSV into rows of text cells (trimmed; empty cells are null). Row numbers
+ * are 1-based lines of the file; a quoted value spanning lines counts from its first line.
+ *
+ * @example readCsv(Buffer.from('Codice fiscale;Ora di ingresso\nRSSMRA85T10A562S;14:00\n'))
+ */
+export function readCsv(bytes: Uint8Array, opts: { limits?: Partial<SpreadsheetLimits> } = {}): CsvData {
+  const limits = limitsOf(opts.limits);
+  if (bytes.byteLength > limits.maxBytes) throw fail('file-too-large', `The file is larger than ${limits.maxBytes} bytes`, { maxBytes: limits.maxBytes });
+  let text = decodeText(bytes);
+  // One line terminator: csv-parse counts a CRLF inside a quoted field as two lines.
+  text = text.replace(/\r\n?/g, '\n');
+  let lineOffset = 0;
+  let delimiter: string;
+  const sep = /^sep=(.)\n/i.exec(text);
+  if (sep) {
+    delimiter = sep[1]!;
+    text = text.slice(sep[0].length);
+    lineOffset = 1;
+  } else delimiter = detectDelimiter(text);
+
+  const rows: SheetRow[] = [];
+  const malformed: CsvData['malformed'] = [];
+  let prevEnd = 0;
+  let prevEmpty = 0;
+  const startLine = (lines: number, emptyLines: number) => {
+    const line = prevEnd + 1 + (emptyLines - prevEmpty);
+    prevEnd = lines;
+    prevEmpty = emptyLines;
+    return line + lineOffset;
+  };
+  const tooMany = fail('too-many-rows', `The file has more than ${limits.maxRows} rows`, { maxRows: limits.maxRows });
+  try {
+    parseCsv(text, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_record: (fields: string[], ctx) => {
+        const row = startLine(ctx.lines, ctx.empty_lines);
+        let width = fields.length;
+        while (width > 0 && fields[width - 1]!.trim() === '') width--;
+        if (width === 0) return null;
+        if (width > limits.maxCellsPerRow) {
+          throw fail('too-many-columns', `Line ${row} has ${width} columns; at most ${limits.maxCellsPerRow} are read`, { row, maxCellsPerRow: limits.maxCellsPerRow });
+        }
+        if (rows.length >= limits.maxRows) throw tooMany;
+        rows.push({ row, cells: fields.slice(0, width).map((f) => (f.trim() === '' ? null : f)) });
+        return null;
+      },
+      on_skip: (err) => {
+        const e = err as unknown as { lines?: number; empty_lines?: number; code?: string } | undefined;
+        const row = startLine(e?.lines ?? prevEnd + 1, e?.empty_lines ?? prevEmpty);
+        if (malformed.length < 1000) {
+          malformed.push({
+            row,
+            message: e?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted value is never closed; the file was not read past this line' : `not a CSV row (${e?.code ?? 'parse error'})`,
+          });
+        }
+      },
+    });
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw err;
+    throw fail('unreadable-file', 'The file cannot be read as CSV');
+  }
+  return { rows, malformed };
+}
+
+/** UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; the BOM is dropped. */
+function decodeText(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(b); // drops a UTF-8 BOM
+  } catch {
+    return new TextDecoder('windows-1252').decode(b);
+  }
+}
+
+/** The delimiter most used in the first non-empty line outside quotes: `;`, `,` or tab (`,` on a tie). */
+function detectDelimiter(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const [ch, n] of counts) if (n > counts.get(best)!) best = ch;
+  return best;
+}
