@@ -16,7 +16,8 @@
  *   --keep                    BENCH_KEEP=1       keep the schema and Redis keys afterwards
  *
  * Postgres: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
- * Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379).
+ * Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379). Diagnostics: BENCH_PROFILE=1,
+ * BENCH_GATEWAY_ROOT, BENCH_NODE_ARGS, BENCH_LOG_DIR (see bench/README.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
