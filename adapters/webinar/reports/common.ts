@@ -574,6 +574,28 @@ export function compact<T extends object>(o: T): T {
 }
 
 /**
+ * The join and leave instants of one report entry, or null after recording why the entry is
+ * rejected (an unreadable instant, or a leave before its join). A missing side stays null.
+ */
+export function presenceOf(
+  join: { ok: true; ms: number | null } | { ok: false; code: RejectCode },
+  leave: { ok: true; ms: number | null } | { ok: false; code: RejectCode },
+  at: { row: number; path: string },
+  rejected: ReportRejection[],
+): { join: number | null; leave: number | null } | null {
+  if (!join.ok || !leave.ok) {
+    const code = !join.ok ? join.code : (leave as { code: RejectCode }).code;
+    rejected.push({ ...at, code, message: REJECT_MESSAGES[code] });
+    return null;
+  }
+  if (join.ms !== null && leave.ms !== null && leave.ms < join.ms) {
+    rejected.push({ ...at, code: 'leave-before-join', message: REJECT_MESSAGES['leave-before-join'] });
+    return null;
+  }
+  return { join: join.ms, leave: leave.ms };
+}
+
+/**
  * Reads a JSON instant field that may be absent/null/empty (→ null). Returns the rejection code
  * for a present but unusable value.
  */

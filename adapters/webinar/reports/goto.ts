@@ -20,6 +20,7 @@ import {
   prop,
   readEmail,
   readJsonInstant,
+  presenceOf,
 } from './common.ts';
 
 /**
@@ -90,19 +91,9 @@ export function parseGotoAttendees(input: unknown): ReportResult<GotoMeta> {
         rejected.push({ row, path: entryPath, code: 'row-not-an-object', message: REJECT_MESSAGES['row-not-an-object'] });
         return;
       }
-      const join = readJsonInstant(prop(entry, 'joinTime'), 'reject');
-      const leave = readJsonInstant(prop(entry, 'leaveTime'), 'reject');
-      const bad = !join.ok ? join : !leave.ok ? leave : null;
-      if (bad && !bad.ok) {
-        rejected.push({ row, path: entryPath, code: bad.code, message: REJECT_MESSAGES[bad.code] });
-        return;
-      }
-      const jm = join.ok ? join.ms : null;
-      const lm = leave.ok ? leave.ms : null;
-      if (jm !== null && lm !== null && lm < jm) {
-        rejected.push({ row, path: entryPath, code: 'leave-before-join', message: REJECT_MESSAGES['leave-before-join'] });
-        return;
-      }
+      const presence = presenceOf(readJsonInstant(prop(entry, 'joinTime'), 'reject'), readJsonInstant(prop(entry, 'leaveTime'), 'reject'), { row, path: entryPath }, rejected);
+      if (!presence) return;
+      const { join: jm, leave: lm } = presence;
       intervals.push(
         compact({
           source: 'goto-api' as const,

@@ -32,6 +32,7 @@ import {
   readRomeLocal,
   resolveBoundaries,
   type TextEncodingName,
+  presenceOf,
 } from './common.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -323,19 +324,9 @@ export function parseTeamsGraphAttendance(input: unknown): ReportResult<TeamsGra
         rejected.push({ row, path: ivPath, code: 'row-not-an-object', message: REJECT_MESSAGES['row-not-an-object'] });
         return;
       }
-      const join = readJsonInstant(prop(iv, 'joinDateTime'), 'utc');
-      const leave = readJsonInstant(prop(iv, 'leaveDateTime'), 'utc');
-      const bad = !join.ok ? join : !leave.ok ? leave : null;
-      if (bad && !bad.ok) {
-        rejected.push({ row, path: ivPath, code: bad.code, message: REJECT_MESSAGES[bad.code] });
-        return;
-      }
-      const j0 = join.ok ? join.ms : null;
-      const l0 = leave.ok ? leave.ms : null;
-      if (j0 !== null && l0 !== null && l0 < j0) {
-        rejected.push({ row, path: ivPath, code: 'leave-before-join', message: REJECT_MESSAGES['leave-before-join'] });
-        return;
-      }
+      const presence = presenceOf(readJsonInstant(prop(iv, 'joinDateTime'), 'utc'), readJsonInstant(prop(iv, 'leaveDateTime'), 'utc'), { row, path: ivPath }, rejected);
+      if (!presence) return;
+      const { join: j0, leave: l0 } = presence;
       const seconds = prop(iv, 'durationInSeconds');
       intervals.push(
         compact({

@@ -23,6 +23,7 @@ import {
   readEmail,
   parseIsoInstant,
   readJsonInstant,
+  presenceOf,
 } from './common.ts';
 
 export interface WebexMeta {
@@ -107,16 +108,8 @@ export function parseWebexParticipants(input: unknown): ReportResult<WebexMeta> 
       }
       const join = boundary(prop(entry.value, 'joinedTime'));
       const leave = boundary(prop(entry.value, 'leftTime'));
-      const bad = !join.ok ? join : !leave.ok ? leave : null;
-      if (bad && !bad.ok) {
-        rejected.push({ row, path: entry.path, code: bad.code, message: REJECT_MESSAGES[bad.code] });
-        continue;
-      }
-      if (!join.ok || !leave.ok) continue; // narrowed above
-      if (join.ms !== null && leave.ms !== null && leave.ms < join.ms) {
-        rejected.push({ row, path: entry.path, code: 'leave-before-join', message: REJECT_MESSAGES['leave-before-join'] });
-        continue;
-      }
+      if (!presenceOf(join, leave, { row, path: entry.path }, rejected)) continue;
+      if (!join.ok || !leave.ok) continue; // rejected above; narrows the types
       const notes: IntervalNote[] = [];
       if (join.sentinel) notes.push('join-unknown-sentinel');
       if (leave.sentinel) notes.push('leave-unknown-sentinel');

@@ -32,6 +32,7 @@ import {
   readRomeLocal,
   resolveBoundaries,
   type TextEncodingName,
+  presenceOf,
 } from './common.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -308,19 +309,9 @@ export function parseZoomParticipantsJson(input: unknown): ReportResult<ZoomApiM
         skipped.push({ row, path, code: 'waiting-room', message: 'in the waiting room, never admitted' });
         return;
       }
-      const join = readJsonInstant(prop(p, 'join_time'), 'reject');
-      const leave = readJsonInstant(prop(p, 'leave_time'), 'reject');
-      const bad = !join.ok ? join : !leave.ok ? leave : null;
-      if (bad && !bad.ok) {
-        rejected.push({ row, path, code: bad.code, message: REJECT_MESSAGES[bad.code] });
-        return;
-      }
-      const j = join.ok ? join.ms : null;
-      const l = leave.ok ? leave.ms : null;
-      if (j !== null && l !== null && l < j) {
-        rejected.push({ row, path, code: 'leave-before-join', message: REJECT_MESSAGES['leave-before-join'] });
-        return;
-      }
+      const presence = presenceOf(readJsonInstant(prop(p, 'join_time'), 'reject'), readJsonInstant(prop(p, 'leave_time'), 'reject'), { row, path }, rejected);
+      if (!presence) return;
+      const { join: j, leave: l } = presence;
       const email = readEmail(prop(p, 'user_email'));
       const duration = prop(p, 'duration');
       intervals.push(
