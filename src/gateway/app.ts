@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.ts';
 import { docsRoutes } from './docs.ts';
 import { keyRoutes } from './keys.ts';
+import { platformReportRoutes } from './platform-reports.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ApiError, problem } from './problem.ts';
 import { readRoutes } from './read.ts';
@@ -31,6 +32,7 @@ export function createApp(deps: Deps) {
   app.route('/', keyRoutes(deps));
   app.route('/', attendanceAdminRoutes(deps));
   app.route('/', attendanceUploadRoutes(deps));
+  app.route('/', platformReportRoutes(deps));
   app.route('/', readRoutes(deps));
   app.route('/', attendanceFileRoutes(deps));
   app.route('/', docsRoutes(app));

@@ -1,0 +1,152 @@
+/**
+ * @module Attendance reports downloaded from the platforms (Teams CSV and Graph JSON, Zoom CSV
+ * and REST JSON, GoTo, Webex) uploaded as evidence for an event (issue 3, R-ATT-1, R-CAL-2).
+ *
+ * The adapters in `adapters/webinar/reports` turn the file into presence intervals and records
+ * with ids derived from what the report says, so the same report uploaded twice stores nothing
+ * new. People are matched later, by the derivation, through the event's registrations (R-ATT-7).
+ */
+import crypto from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  intervalsToRecords,
+  parseGotoAttendees,
+  parseTeamsAttendanceCsv,
+  parseTeamsGraphAttendance,
+  parseWebexParticipants,
+  parseZoomParticipantsCsv,
+  parseZoomParticipantsJson,
+  ReportFormatError,
+  type ReportResult,
+  type ReportSource,
+} from '../../adapters/webinar/reports/index.ts';
+import { deadlineAfter } from '../domain/calendar.ts';
+import { Problem } from '../schemas/common.ts';
+import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
+import { visibleEvent } from './access.ts';
+import { CLOSING_DAYS } from './attendance-admin.ts';
+import { requireRole } from './auth.ts';
+import type { Deps } from './deps.ts';
+import { clientAddr, FUTURE_SKEW_MS } from './ingest.ts';
+import { ApiError } from './problem.ts';
+import { router, SECURITY } from './router.ts';
+import { readUploadBody } from './uploads.ts';
+
+/** The report formats, by the name used in the URL. */
+const PARSERS: Record<ReportSource, (bytes: Uint8Array) => ReportResult<object>> = {
+  'teams-csv': (b) => parseTeamsAttendanceCsv(b),
+  'teams-graph': (b) => parseTeamsGraphAttendance(b),
+  'zoom-csv': (b) => parseZoomParticipantsCsv(b),
+  'zoom-api': (b) => parseZoomParticipantsJson(b),
+  'goto-api': (b) => parseGotoAttendees(b),
+  'webex-api': (b) => parseWebexParticipants(b),
+};
+const FORMATS = Object.keys(PARSERS) as [ReportSource, ...ReportSource[]];
+
+const Issue = z.object({ row: z.number().int(), path: z.string().optional(), code: z.string(), message: z.string() });
+export const PlatformReportResult = z
+  .object({
+    accepted: z.number().int().openapi({ description: 'records stored now (joins, leaves, meeting end)' }),
+    duplicates: z.number().int().openapi({ description: 'records already stored by an earlier upload of the same report' }),
+    intervals: z.number().int().openapi({ description: 'presence intervals read from the report' }),
+    rejected: z.array(Issue).openapi({ description: 'rows that could not be read, with a stable code' }),
+    skipped: z.array(Issue).openapi({ description: 'rows read but not presence (waiting room, absent registrants)' }),
+    notMapped: z.array(z.object({ row: z.number().int(), code: z.string() })).openapi({ description: 'intervals naming nobody matchable (guests) or with no instants' }),
+  })
+  .openapi('PlatformReportResult');
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/events/{id}/platform-reports/{format}',
+  summary: "Upload a platform's attendance report (Teams, Zoom, GoTo, Webex) as evidence",
+  description: [
+    'Formats: `teams-csv` (the attendance report as downloaded: UTF-16, tab-separated, three blocks), `teams-graph` (Graph attendanceRecords JSON),',
+    '`zoom-csv` (webinar participants/attendee report), `zoom-api` (REST participants report JSON), `goto-api` (webinar attendees JSON), `webex-api` (meeting participants JSON).',
+    'Local times without an offset are read on the Europe/Rome calendar (R-CAL-2). The body is the file itself, at most 10 MiB.',
+    'Keys: the organiser until the course is closed or 30 days after it (R-EVT-7); the CPO (or CN) at any time.',
+    'Each interval becomes a join and a leave with ids derived from the report: uploading it again stores nothing new.',
+  ].join(' '),
+  tags: ['attendance'],
+  security: SECURITY,
+  request: {
+    params: z.object({ id: z.uuid(), format: z.enum(FORMATS) }),
+    body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
+  },
+  responses: {
+    200: { description: 'Read; every record was already stored', content: { 'application/json': { schema: PlatformReportResult } } },
+    202: { description: 'Read and stored; the event is re-derived', content: { 'application/json': { schema: PlatformReportResult } } },
+    401: problem('No or unknown API key'),
+    403: problem('This key may not do that'),
+    404: problem('Unknown event or format'),
+    409: problem('The course is closed (organiser keys)'),
+    413: problem('`file-too-large`'),
+    422: problem('The whole file is unrecognisable (`report-empty`, `report-not-json`, `report-shape-unrecognised`, …), `instant-in-future`, or `no-valid-rows`'),
+    503: problem('Store or queue unavailable; retry'),
+  },
+});
+
+const EVENT_ID = z.uuid();
+
+export function platformReportRoutes(deps: Deps) {
+  const app = router();
+  app.openAPIRegistry.registerPath(route);
+  app.post('/v1/events/:id/platform-reports/:format', requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn'), async (c) => {
+    const id = c.req.param('id');
+    const format = c.req.param('format') as ReportSource;
+    if (!EVENT_ID.safeParse(id).success) throw new ApiError(404, 'event-not-found');
+    if (!Object.hasOwn(PARSERS, format)) throw new ApiError(404, 'unknown-report-format', `Formats: ${FORMATS.join(', ')}`);
+    const p = c.get('principal');
+    const e = await visibleEvent(deps.db, p, id);
+    const now = deps.now();
+    if (p.role === 'organiser' && (e.closed_at || now > deadlineAfter(e.end_at, CLOSING_DAYS).getTime())) {
+      throw new ApiError(409, 'event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
+    }
+    const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
+    let report: ReportResult<object>;
+    try {
+      report = PARSERS[format](raw);
+    } catch (err) {
+      if (err instanceof ReportFormatError) throw new ApiError(422, err.code, err.message);
+      throw err;
+    }
+    const mapped = intervalsToRecords(report.intervals);
+    const future = mapped.records.find((r) => Date.parse(r.at) > now + FUTURE_SKEW_MS);
+    if (future) throw new ApiError(422, 'instant-in-future', `The report holds an instant in the future (${future.at})`);
+    const summary = {
+      intervals: report.intervals.length,
+      rejected: report.rejected,
+      skipped: report.skipped,
+      notMapped: mapped.notMapped.map((n) => ({ row: n.interval.sourceRow, code: n.code })),
+    };
+    if (mapped.records.length === 0) {
+      throw new ApiError(422, 'no-valid-rows', 'No presence in the report can be stored; nothing was stored', { accepted: 0, duplicates: 0, ...summary });
+    }
+    if (!deps.redisReady()) throw new ApiError(503, 'service-unavailable', 'The queue is unavailable');
+    const author = `${p.role}:${p.keyId}`;
+    const records: StoredRecord[] = mapped.records.map((record) => ({ record, author }));
+    const result = await storeEvidence(
+      deps.db,
+      id,
+      {
+        // One source per format: the ids are the report's, so a re-upload is a duplicate.
+        source: `report:${format}`,
+        receivedAt: new Date(now),
+        clientAddr: clientAddr(c),
+        headers: { author: p.keyId, role: p.role, 'content-type': c.req.header('content-type') ?? '', sha256: crypto.createHash('sha256').update(raw).digest('hex') },
+        body: raw,
+      },
+      records,
+    );
+    deps.log.info({ eventId: id, format, accepted: result.accepted, duplicates: result.duplicates }, 'platform report uploaded');
+    if (result.accepted > 0) {
+      await deps.attendance.requestDerivation(id, 'platform-report').catch((err) => {
+        deps.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
+        throw new ApiError(503, 'service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same report again is safe');
+      });
+    }
+    return c.json({ accepted: result.accepted, duplicates: result.duplicates, ...summary }, result.accepted > 0 ? 202 : 200);
+  });
+  return app;
+}
