@@ -104,9 +104,8 @@ for (const backend of BACKENDS) {
         'x-zm-trackingid': `v=2.0&s=${crypto.randomUUID()}`,
       };
       if (o.signature !== null) headers['x-zm-signature'] = o.signature ?? sign(bytes, ts, o.secret);
-      const t0 = Date.now();
       const res = await h.api('POST', `/v1/webhooks/zoom/${o.connectionId ?? conn.id}`, { raw: bytes, headers });
-      return { ...res, ms: Date.now() - t0, ts, sent: headers };
+      return { ...res, ts, sent: headers };
     }
 
     async function counts(eventId?: string) {
@@ -149,7 +148,6 @@ for (const backend of BACKENDS) {
       const res = await deliver(fixture('url_validation'));
       expect(res.status, res.text).toBe(200);
       expect(res.body).toEqual({ plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: createHmac('sha256', SECRET).update('qgg8vlvZRS6UYooatFL8Aw').digest('hex') });
-      expect(res.ms).toBeLessThan(3000);
       const forged = await deliver(fixture('url_validation'), { secret: 'not-the-secret' });
       expectProblem(forged, 401, 'signature-mismatch');
       expect(forged.text).not.toContain('encryptedToken');
@@ -162,7 +160,6 @@ for (const backend of BACKENDS) {
       const res = await deliver(body);
       expect(res.status, res.text).toBe(200);
       expect(res.body).toEqual({ accepted: 1, duplicates: 0, unidentifiable: 0 });
-      expect(res.ms).toBeLessThan(3000); // Zoom's limit
 
       const { rows } = await h.rt.db.query<any>(
         `SELECT t.event_id, t.source, t.kind, t.occurred_at, t.registrant_id, t.participant_user_id, t.email, t.connection_id, t.display_name,
@@ -362,7 +359,6 @@ for (const backend of BACKENDS) {
         for (const step of order) {
           const res = await deliver(s[step]);
           expect(res.status, `${tag} ${step}: ${res.text}`).toBe(200);
-          expect(res.ms).toBeLessThan(3000);
           accepted += res.body.accepted;
           duplicates += res.body.duplicates;
         }

@@ -100,10 +100,8 @@ describe('readWorkbook: hostile files', () => {
     const bomb = await deflatedZeros('xl/worksheets/sheet1.xml', 200 * 1024 * 1024);
     expect(bomb.data.length).toBeLessThan(1024 * 1024);
     const buf = await alterWorkbook(await simple(), (parts) => void parts.set(bomb.name, bomb));
-    const t = Date.now();
     const err = await refused(readWorkbook(buf), 'zip-bomb');
     expect(err.status).toBe(413);
-    expect(Date.now() - t).toBeLessThan(1000);
   });
 
   it('a zip that lies about its sizes stops at the first byte past the declared size', async () => {
