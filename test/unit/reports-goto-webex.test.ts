@@ -80,6 +80,9 @@ describe('Webex meeting participants', () => {
       { row: 4, path: 'items[3]', email: 'anna.esposito@example.it', role: 'cohost', conn: undefined, join: '2026-03-10T13:59:59.000Z', leave: null, notes: ['leave-unknown-sentinel'] },
     ]);
     expect(r.intervals[1]!.userId).toBe('560d7b784f5143e3be2fc3064a5c4999_I_204252993233618782_a8a1c7e0-2b7f-36f4-8f21-0c4b2d9e6a01');
+    // devices[].durationSecond (ended meetings) is the interval's own stated duration; a device
+    // entry without it (unknown join) and a participant without devices state none.
+    expect(r.intervals.map((i) => i.reportedSeconds)).toEqual([7891, 2967, 3262, undefined, undefined]);
     expect(r.skipped).toEqual([{ row: 5, path: 'items[4]', code: 'lobby', message: expect.any(String) }]);
   });
 
@@ -95,6 +98,35 @@ describe('Webex meeting participants', () => {
       [2, 'items[1]', 'time-implausible'],
       [3, 'items[2]', 'leave-before-join'],
       [4, 'items[3].devices[0]', 'row-not-an-object'],
+    ]);
+  });
+
+  it('the device entries have the documented shape of an ended meeting: durationSecond, callType for PSTN', () => {
+    const doc = JSON.parse(fixture('webex/participants.json').toString('utf8')) as { items: Array<{ devices?: Array<Record<string, unknown>> }> };
+    const devices = doc.items.flatMap((p) => p.devices ?? []);
+    for (const d of devices) {
+      expect(Object.keys(d).filter((k) => !['correlationId', 'deviceType', 'audioType', 'joinedTime', 'leftTime', 'durationSecond', 'callType', 'phoneNumber'].includes(k))).toEqual([]);
+      if (d.joinedTime !== '1970-01-01T00:00:00.000Z') expect(typeof d.durationSecond).toBe('number');
+      if (d.audioType === 'pstn') expect(d.callType).toBe('callIn');
+    }
+  });
+
+  it('a durationSecond that is not a non-negative number is ignored and noted', () => {
+    const r = parseWebexParticipants([
+      {
+        email: 'a@example.it',
+        devices: [
+          { correlationId: 'c1', joinedTime: '2026-03-10T14:00:00Z', leftTime: '2026-03-10T15:00:00Z', durationSecond: '3600' },
+          { correlationId: 'c2', joinedTime: '2026-03-10T15:10:00Z', leftTime: '2026-03-10T15:20:00Z', durationSecond: -1 },
+          { correlationId: 'c3', joinedTime: '2026-03-10T15:30:00Z', leftTime: '2026-03-10T15:40:00Z', durationSecond: 600 },
+        ],
+      },
+    ]);
+    expect(r.rejected).toEqual([]);
+    expect(r.intervals.map((i) => [i.connectionRef, i.reportedSeconds, i.notes])).toEqual([
+      ['c1', undefined, ['duration-unreadable']],
+      ['c2', undefined, ['duration-unreadable']],
+      ['c3', 600, []],
     ]);
   });
 

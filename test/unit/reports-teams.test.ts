@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ReportFormatError, type ReportInterval } from '../../adapters/webinar/reports/common.ts';
+import { ReportFormatError, parseTextDuration, type ReportInterval } from '../../adapters/webinar/reports/common.ts';
 import { parseTeamsAttendanceCsv, parseTeamsGraphAttendance, teamsColumnOf } from '../../adapters/webinar/reports/teams.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/reports/teams/${name}`, import.meta.url));
@@ -17,10 +17,14 @@ const brief = (i: ReportInterval) => ({
 });
 
 function formatCode(fn: () => unknown): string | undefined {
+  return formatError(fn)?.code;
+}
+
+function formatError(fn: () => unknown): ReportFormatError | undefined {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ReportFormatError) return e.code;
+    if (e instanceof ReportFormatError) return e;
     throw e;
   }
   return undefined;
@@ -34,6 +38,31 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
     expect(text.startsWith('1. Summary\r\n')).toBe(true);
     expect(text).toContain('\r\n2. Participants\r\nName\tFirst join\tLast leave\tIn-meeting duration\tEmail\tParticipant ID (UPN)\tRole\r\n');
     expect(text).toContain('\r\n3. In-Meeting activities\r\nName\tJoin time\tLeave time\tDuration\tEmail\tRole\r\n');
+  });
+
+  it('the en-GB fixture has the layout of a real export (dvaneynde/teams-attendance IDL-15-11-22.csv): labels, blank lines, clock, durations', () => {
+    const lines = fixture('attendance-en-gb.csv').subarray(2).toString('utf16le').split('\r\n');
+    // Block 1 labels, in the real file's order; then one blank line before each next block.
+    expect(lines.slice(0, 7).map((l) => l.split('\t')[0])).toEqual([
+      '1. Summary',
+      'Meeting title',
+      'Attended participants',
+      'Start time',
+      'End time',
+      'Meeting duration',
+      'Average attendance time',
+    ]);
+    expect(lines.slice(7, 9)).toEqual(['', '2. Participants']);
+    const activities = lines.indexOf('3. In-Meeting activities');
+    expect(lines[activities - 1]).toBe('');
+    expect(lines.filter((l) => l === '').length).toBe(3); // two separators and the final line break
+    // The file ends with the last row's line break, no trailing blank block.
+    expect(lines.at(-1)).toBe('');
+    expect(lines.at(-2)).not.toBe('');
+    // `15/11/22, 09:30:47` clock and `10m 59s`-style durations.
+    const row = lines[activities + 2]!.split('\t');
+    expect(row[1]).toMatch(/^\d{2}\/\d{2}\/\d{2}, \d{2}:\d{2}:\d{2}$/);
+    expect(row[3]).toMatch(/^(\d+h )?(\d+m )?\d+s$/);
   });
 
   it('en-GB export: one interval per In-Meeting activities row, local times read on the Rome calendar (CET, +01:00)', () => {
@@ -248,6 +277,32 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
     expect(teamsColumnOf('Something else')).toBeUndefined();
   });
 
+  it('Italian headers are matched by meaning, since no real Italian export was found: other plausible wordings read the same', () => {
+    const file = [
+      '1. Riepilogo',
+      '',
+      '3. Attività in riunione',
+      ['Nome', 'Ora di partecipazione', 'Ora di abbandono', 'Durata', 'E-mail', 'Ruolo'].join('\t'),
+      ['Maria Rossi', '10/03/26, 14:58:03', '10/03/26, 15:47:30', '49 min 27 s', 'maria.rossi@example.it', 'Partecipante'].join('\t'),
+    ].join('\n');
+    const r = parseTeamsAttendanceCsv(file);
+    expect(r.rejected).toEqual([]);
+    expect(r.intervals.map((i) => [i.name, i.email, i.join, i.leave, i.reportedSeconds, i.role])).toEqual([
+      ['Maria Rossi', 'maria.rossi@example.it', '2026-03-10T13:58:03.000Z', '2026-03-10T14:47:30.000Z', 2967, 'Partecipante'],
+    ]);
+    expect(teamsColumnOf('Primo accesso')).toBe('join');
+    expect(teamsColumnOf('Ora di abbandono')).toBe('leave');
+    expect(teamsColumnOf('Durata partecipazione')).toBe('duration');
+  });
+
+  it('durations in other locales’ units are read (Teams localises them: Polish writes "1 godz. 3 min 5 sek.")', () => {
+    expect(parseTextDuration('1h 25m 0s')).toBe(5100);
+    expect(parseTextDuration('1 godz. 3 min 5 sek.')).toBe(3785);
+    expect(parseTextDuration('2 ore 10 minuti')).toBe(7800);
+    expect(parseTextDuration('49 min 27 s')).toBe(2967);
+    expect(parseTextDuration('circa un’ora')).toBeUndefined();
+  });
+
   it('an explicit date order overrides detection (a file whose dates are all ≤ 12 is ambiguous)', () => {
     const file = ['3. In-Meeting activities', 'Name\tJoin time\tLeave time\tEmail', 'A\t03/10/26, 15:00:00\t03/10/26, 16:00:00\ta@example.it'].join('\n');
     expect(parseTeamsAttendanceCsv(file).intervals[0]!.join).toBe('2026-10-03T13:00:00.000Z'); // default: day first (CEST)
@@ -263,6 +318,31 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
     );
     const mixed = ['3. In-Meeting activities', 'Name\tJoin time\tLeave time', 'A\t25/10/26, 10:00:00\t25/10/26, 11:00:00', 'B\t10/25/26, 10:00:00\t10/25/26, 11:00:00'].join('\n');
     expect(formatCode(() => parseTeamsAttendanceCsv(mixed))).toBe('report-date-order-conflict');
+  });
+});
+
+describe('Teams: headers the adapter does not know fail loudly, with what is missing', () => {
+  it('unknown join/leave headers → report-columns-missing, `missing` lists the roles, the message the headers read', () => {
+    // Headers in a locale the adapter does not match (German-like).
+    const file = ['1. Zusammenfassung', '', '3. Aktivitäten in der Besprechung', 'Name\tBeitrittszeit\tAustrittszeit\tDauer\tE-Mail\tRolle', 'A\t10.03.26, 15:00:00\t10.03.26, 16:00:00\t1h\ta@example.it\tTeilnehmer'].join('\n');
+    const e = formatError(() => parseTeamsAttendanceCsv(file));
+    expect(e?.code).toBe('report-columns-missing');
+    expect(e?.missing).toEqual(['join', 'leave']);
+    expect(e?.message).toContain('"Beitrittszeit"');
+    expect(e?.message).toContain('"3. Aktivitäten in der Besprechung"');
+  });
+
+  it('join/leave found but no name, e-mail or UPN column → report-columns-missing ["name or email"]', () => {
+    const file = ['3. In-Meeting activities', 'Join time\tLeave time\tDuration', '10/03/26, 15:00:00\t10/03/26, 16:00:00\t1h'].join('\n');
+    const e = formatError(() => parseTeamsAttendanceCsv(file));
+    expect(e?.code).toBe('report-columns-missing');
+    expect(e?.missing).toEqual(['name or email']);
+  });
+
+  it('no activities block → report-blocks-missing, naming the numbered blocks it did find', () => {
+    const e = formatError(() => parseTeamsAttendanceCsv('1. Summary\nMeeting title\tX\n\n2. Participants\nName\tFirst join\tLast leave\nA\t10/03/26, 15:00:00\t10/03/26, 16:00:00\n'));
+    expect(e?.code).toBe('report-blocks-missing');
+    expect(e?.message).toContain('"1. Summary", "2. Participants"');
   });
 });
 

@@ -6,10 +6,14 @@ import { parseZoomParticipantsCsv, parseZoomParticipantsJson } from '../../adapt
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/reports/zoom/${name}`, import.meta.url));
 
 function formatCode(fn: () => unknown): string | undefined {
+  return formatError(fn)?.code;
+}
+
+function formatError(fn: () => unknown): ReportFormatError | undefined {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ReportFormatError) return e.code;
+    if (e instanceof ReportFormatError) return e;
     throw e;
   }
   return undefined;
@@ -97,6 +101,114 @@ describe('Zoom webinar attendee report (CSV download)', () => {
     expect(formatCode(() => parseZoomParticipantsCsv('Topic,Webinar ID\nX,1\n'))).toBe('report-columns-missing');
   });
 });
+
+describe('Zoom CSV variants seen in real exports', () => {
+  it('attendee report padded with commas to the widest table, "Mar 10, 2026 14:55:02" times, a custom registration question', () => {
+    const raw = fixture('attendee-report-padded.csv').toString('utf8');
+    // The shape of the real export: every row padded to the widest table (here 14 columns).
+    expect(raw.split('\r\n').filter(Boolean).every((line) => parseCsvWidth(line) === 14)).toBe(true);
+    expect(raw.startsWith('Attendee Report,,,,,,,,,,,,,\r\nReport Generated:,"Mar 10, 2026 5:40 PM",,,,,,,,,,,,\r\n')).toBe(true);
+    expect(raw).toContain('\r\nHost Details,,,,,,,,,,,,,\r\nAttended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest,Country/Region Name,,,,,,\r\n');
+
+    const r = parseZoomParticipantsCsv(fixture('attendee-report-padded.csv'));
+    expect(r.rejected).toEqual([]);
+    expect(r.meta).toEqual({
+      encoding: 'utf-8',
+      dateOrder: 'mdy',
+      topic: 'Aggiornamento CCNL 2026',
+      meetingId: '812 3456 7890',
+      sections: ['Host Details', 'Panelist Details', 'Attendee Details'],
+    });
+    // Section rows are titles, not participants: no interval without a name and times.
+    expect(r.intervals.map((i) => [i.sourceRow, i.role, i.name, i.email, i.join, i.leave, i.reportedSeconds])).toEqual([
+      [7, 'host', 'Formazione Ente', 'formazione@ente-formatore.example.it', '2026-03-10T13:55:02.000Z', '2026-03-10T16:02:40.000Z', 128 * 60],
+      [10, 'panelist', 'Anna Esposito', 'anna.esposito@example.it', '2026-03-10T13:58:10.000Z', '2026-03-10T16:00:05.000Z', 122 * 60],
+      [13, 'attendee', 'Maria Rossi', 'maria.rossi@example.it', '2026-03-10T13:59:01.000Z', '2026-03-10T14:47:30.000Z', 49 * 60],
+      [14, 'attendee', 'Maria Rossi', 'maria.rossi@example.it', '2026-03-10T15:05:50.000Z', '2026-03-10T16:00:12.000Z', 55 * 60],
+      [15, 'attendee', 'Bianchi, Luca', 'luca.bianchi@example.it', '2026-03-10T14:01:45.000Z', '2026-03-10T16:00:40.000Z', 119 * 60],
+    ]);
+    expect(r.skipped).toEqual([{ row: 16, code: 'not-attended', message: expect.any(String) }]);
+  });
+
+  it('usage export, older title case: meeting header, a ",,,,,," separator row, then the participants', () => {
+    const raw = fixture('participants-usage.csv').toString('utf8');
+    expect(raw.split('\r\n').slice(0, 4)).toEqual([
+      'Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants',
+      expect.stringMatching(/^81234567890,/),
+      ',,,,,,',
+      'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Disclaimer Response,In Waiting Room',
+    ]);
+  });
+
+  it('usage export, newer lower-case headers ("Name (original name)", "Email", "Join time", "In waiting room") and an "ID" column', () => {
+    const r = parseZoomParticipantsCsv(fixture('participants-usage-lowercase.csv'));
+    expect(r.rejected).toEqual([]);
+    expect(r.meta).toEqual({ encoding: 'utf-8', dateOrder: 'mdy', topic: 'Aggiornamento CCNL 2026', meetingId: '812 3456 7890', sections: [''] });
+    expect(r.skipped).toEqual([{ row: 6, code: 'waiting-room', message: expect.any(String) }]);
+    expect(r.intervals.map((i) => [i.sourceRow, i.name, i.email, i.join, i.leave, i.reportedSeconds])).toEqual([
+      [5, 'Formazione Ente', 'formazione@ente-formatore.example.it', '2026-03-10T13:55:02.000Z', '2026-03-10T16:02:40.000Z', 128 * 60],
+      [7, 'Maria Rossi', 'maria.rossi@example.it', '2026-03-10T13:59:01.000Z', '2026-03-10T14:47:30.000Z', 49 * 60],
+      [8, 'Maria Rossi', 'maria.rossi@example.it', '2026-03-10T15:05:50.000Z', '2026-03-10T16:00:12.000Z', 55 * 60],
+      [9, 'Ospite', undefined, '2026-03-10T14:10:00.000Z', '2026-03-10T15:30:00.000Z', 80 * 60],
+    ]);
+  });
+
+  it('usage export in the Italian locale: Italian headers, "Sì", and day-first dates with a 12-hour clock (10/03 is 10 March)', () => {
+    const r = parseZoomParticipantsCsv(fixture('participants-usage-it.csv'));
+    expect(r.rejected).toEqual([]);
+    // Every date is 10/03/2026 (ambiguous) with AM/PM: the Italian headers decide day first.
+    expect(r.meta).toEqual({ encoding: 'utf-8', dateOrder: 'dmy', topic: 'Aggiornamento CCNL 2026', meetingId: '812 3456 7890', sections: [''] });
+    expect(r.skipped).toEqual([{ row: 6, code: 'waiting-room', message: expect.any(String) }]); // In sala d'attesa = Sì
+    expect(r.intervals.map((i) => [i.sourceRow, i.name, i.email, i.join, i.leave, i.reportedSeconds])).toEqual([
+      [5, 'Formazione Ente', 'formazione@ente-formatore.example.it', '2026-03-10T13:55:02.000Z', '2026-03-10T16:02:40.000Z', 128 * 60],
+      [7, 'Maria Rossi', 'maria.rossi@example.it', '2026-03-10T13:59:01.000Z', '2026-03-10T14:47:30.000Z', 49 * 60],
+      [8, 'Maria Rossi', 'maria.rossi@example.it', '2026-03-10T15:05:50.000Z', '2026-03-10T16:00:12.000Z', 55 * 60],
+      [9, 'Luca Bianchi', 'luca.bianchi@example.it', '2026-03-10T14:01:45.000Z', '2026-03-10T16:00:40.000Z', 119 * 60],
+    ]);
+    // A date over 12 in the first place is still day first; an explicit order still wins.
+    expect(parseZoomParticipantsCsv(fixture('participants-usage-it.csv'), { dateOrder: 'mdy' }).intervals[0]!.join).toBe('2026-10-03T12:55:02.000Z');
+  });
+
+  it('a row with neither a join nor a leave time is skipped (no-attendance), not read as an empty interval', () => {
+    const csv = [
+      'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)',
+      'A,a@example.it,--,--,--',
+      'B,b@example.it,03/10/2026 03:00:00 PM,,',
+      // Only the first cell filled, not followed by a header: a row, not a section title that would end the table.
+      'Solo nome,,,,',
+      'C,c@example.it,03/10/2026 03:00:00 PM,03/10/2026 04:00:00 PM,60',
+    ].join('\n');
+    const r = parseZoomParticipantsCsv(csv);
+    expect(r.skipped).toEqual([
+      { row: 2, code: 'no-attendance', message: expect.any(String) },
+      { row: 4, code: 'no-attendance', message: expect.any(String) },
+    ]);
+    expect(r.intervals.map((i) => [i.email, i.join, i.leave])).toEqual([
+      ['b@example.it', '2026-03-10T14:00:00.000Z', null],
+      ['c@example.it', '2026-03-10T14:00:00.000Z', '2026-03-10T15:00:00.000Z'],
+    ]);
+  });
+
+  it('unknown headers fail with report-columns-missing naming what is missing and the headers read, never an empty result', () => {
+    // A locale the adapter does not know (German-like headers).
+    const german = ['Name (ursprünglicher Name),E-Mail,Beitrittszeit,Austrittszeit,Dauer (Minuten)', 'A,a@example.it,10.03.2026 15:00:00,10.03.2026 16:00:00,60'].join('\n');
+    const e = formatError(() => parseZoomParticipantsCsv(german));
+    expect(e?.code).toBe('report-columns-missing');
+    expect(e?.missing).toEqual(['join', 'leave']);
+    expect(e?.message).toContain('"Beitrittszeit"');
+    // Join and leave found, but nothing that says who.
+    const anonymous = ['Join Time,Leave Time,Duration (Minutes)', '03/10/2026 03:00:00 PM,03/10/2026 04:00:00 PM,60'].join('\n');
+    const e2 = formatError(() => parseZoomParticipantsCsv(anonymous));
+    expect(e2?.code).toBe('report-columns-missing');
+    expect(e2?.missing).toEqual(['name or email']);
+    expect(e2?.message).toContain('"Join Time", "Leave Time", "Duration (Minutes)"');
+  });
+});
+
+/** Number of cells of one CSV line (quoted commas inside fields are not separators). */
+function parseCsvWidth(line: string): number {
+  return line.replace(/"[^"]*"/g, 'x').split(',').length;
+}
 
 describe('Zoom REST report (/report/webinars/{id}/participants)', () => {
   it('one interval per participant entry; identity from registrant_id / participant_user_id / user_email, never user_id', () => {

@@ -94,7 +94,7 @@ export type SkipCode =
   | 'waiting-room'
   /** Webex participant still in the lobby: never admitted. */
   | 'lobby'
-  /** GoTo attendee without any `attendance[]` entry. */
+  /** GoTo attendee without any `attendance[]` entry; Zoom CSV row with neither a join nor a leave time. */
   | 'no-attendance';
 
 export interface RowIssue<C extends string> {
@@ -130,10 +130,28 @@ export class ReportFormatError extends Error {
   constructor(
     readonly code: ReportFormatCode,
     message: string,
+    /**
+     * For `report-columns-missing`: the column roles that could not be found (stable names:
+     * `join`, `leave`, `name or email`), so a caller can say what the file lacks.
+     */
+    readonly missing: readonly string[] = [],
   ) {
     super(message);
     this.name = 'ReportFormatError';
   }
+}
+
+/**
+ * Header cells for an error message: at most 12, each cut to 40 characters, control characters
+ * removed, quoted. Column titles are not personal data, but the list is bounded anyway.
+ */
+export function describeHeaders(cells: readonly string[]): string {
+  const shown = cells
+    .map((c) => c.replace(/[\u0000-\u001f\u007f]/g, ' ').trim())
+    .filter((c) => c.length > 0)
+    .slice(0, 12)
+    .map((c) => JSON.stringify(Array.from(c).slice(0, 40).join('')));
+  return shown.length > 0 ? shown.join(', ') : '(none)';
 }
 
 /** Upper bound on rows/intervals read from one report (a 10,000-person webinar with reconnects fits). */
@@ -294,11 +312,15 @@ export function readEmail(v: unknown): { email?: string; invalid?: true } {
   return EmailSchema.safeParse(t).success ? { email: t } : { invalid: true };
 }
 
-/** Teams duration text `1h 30m 51s`, `10m 59s`, `45s` (also `1 h 30 min`), in seconds. */
+/**
+ * Teams duration text `1h 30m 51s`, `10m 59s`, `45s`, `1h 25m 0s` (also `1 h 30 min`), in seconds.
+ * Teams localises the units (a Polish export writes `1 godz. 3 min 5 sek.`), so spelled-out and
+ * abbreviated units are accepted too: h/hr/ora/ore/godz., m/min/minuti, s/sec/sek./secondi.
+ */
 export function parseTextDuration(v: string): number | undefined {
   const t = v.trim().toLowerCase();
   if (!t) return undefined;
-  const m = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s(?:ec)?)?$/.exec(t);
+  const m = /^(?:(\d+)\s*(?:hrs|hr|h|ore|ora|godz\.?))?\s*(?:(\d+)\s*(?:minuti|minuto|mins|min|m)\.?)?\s*(?:(\d+)\s*(?:secondi|secondo|secs|sec|sek|s)\.?)?$/.exec(t);
   if (!m || (m[1] === undefined && m[2] === undefined && m[3] === undefined)) return undefined;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
@@ -444,9 +466,11 @@ function parseWallClockText(text: string): WallClock | null {
  * Decides day/month order for a whole file from its own date texts: a first number above 12
  * means day-first, a second number above 12 month-first (both in one file: the file is
  * inconsistent → {@link ReportFormatError} `report-date-order-conflict`). With no such evidence a
- * 12-hour clock means month-first (en-US), otherwise `fallback`.
+ * 12-hour clock means month-first (en-US), otherwise `fallback`. `twelveHourMeansMonthFirst: false`
+ * turns the clock rule off: an Italian-locale Zoom export writes `19/09/2025 01:58:39 PM`, day
+ * first with a 12-hour clock.
  */
-export function detectDateOrder(texts: Iterable<string>, fallback: DateOrder): DateOrder {
+export function detectDateOrder(texts: Iterable<string>, fallback: DateOrder, options: { twelveHourMeansMonthFirst?: boolean } = {}): DateOrder {
   let dmy = false;
   let mdy = false;
   let twelve = false;
@@ -461,7 +485,7 @@ export function detectDateOrder(texts: Iterable<string>, fallback: DateOrder): D
   if (dmy && mdy) throw new ReportFormatError('report-date-order-conflict', 'dates in this file are both day-first and month-first');
   if (dmy) return 'dmy';
   if (mdy) return 'mdy';
-  return twelve ? 'mdy' : fallback;
+  return twelve && options.twelveHourMeansMonthFirst !== false ? 'mdy' : fallback;
 }
 
 export type LocalRead =

@@ -18,6 +18,7 @@ import {
   cleanText,
   compact,
   decodeReportBytes,
+  describeHeaders,
   detectDateOrder,
   filledCells,
   isRecord,
@@ -44,23 +45,27 @@ export type TeamsColumn = 'name' | 'join' | 'leave' | 'duration' | 'email' | 'up
 
 /**
  * Which column a header names, after {@link normaliseHeader} (case, accents and punctuation do not
- * matter). English headers are those of the research sample (`Name`, `First join`/`Join time`,
- * `Last leave`/`Leave time`, `In-meeting duration`/`Duration`, `Email`, `Participant ID (UPN)`,
- * `Role`); Italian ones are `Nome`, `Ora di ingresso`, `Ora di uscita`, `Durata`,
- * `Indirizzo di posta elettronica`, `ID partecipante (UPN)`, `Ruolo`, plus assumed variants
- * (`Primo ingresso`, `Ultima uscita`, `Ora di entrata`, `E-mail`…). Checked in this order, so
- * "In-meeting duration" is a duration and "Participant ID (UPN)" never an e-mail.
+ * matter). The English headers are those of a real export
+ * (`dvaneynde/teams-attendance:data/utf8/IDL-15-11-22.csv`: `Name`, `First join`, `Last leave`,
+ * `In-meeting duration`, `Email`, `Participant ID (UPN)`, `Role`; `Join time`, `Leave time`,
+ * `Duration` in block 3), in any capitalisation (`First Join`, `In-Meeting Duration` also occur).
+ * No real Italian-locale export was found, so the Italian words are matched by meaning, not as
+ * exact titles: `nome`; `ingresso`/`entrata`/`accesso`/`partecipazione` (join);
+ * `uscita`/`abbandono` (leave); `durata`; `posta elettronica`/`e-mail`; `ID partecipante`/`UPN`;
+ * `ruolo`. Checked in this order, so "In-meeting duration" is a duration, "Durata partecipazione"
+ * is not a join, and "Participant ID (UPN)" is never an e-mail.
  */
 export function teamsColumnOf(header: string): TeamsColumn | undefined {
   const h = normaliseHeader(header);
   const words = new Set(h.split(' '));
+  const any = (...w: string[]) => w.some((x) => words.has(x));
   if (words.has('upn') || h.includes('user principal name') || h === 'participant id' || h === 'id partecipante') return 'upn';
-  if (words.has('email') || words.has('mail') || h.includes('e mail') || h.includes('posta elettronica')) return 'email';
-  if (words.has('duration') || words.has('durata')) return 'duration';
-  if (words.has('join') || words.has('joined') || words.has('ingresso') || words.has('entrata') || h === 'prima partecipazione') return 'join';
-  if (words.has('leave') || words.has('left') || words.has('uscita')) return 'leave';
-  if (words.has('role') || words.has('ruolo')) return 'role';
-  if (words.has('name') || words.has('nome') || h === 'partecipante' || h === 'participant') return 'name';
+  if (any('email', 'mail') || h.includes('e mail') || h.includes('posta elettronica')) return 'email';
+  if (any('duration', 'durata')) return 'duration';
+  if (any('join', 'joined', 'ingresso', 'entrata', 'accesso', 'partecipazione')) return 'join';
+  if (any('leave', 'left', 'uscita', 'abbandono')) return 'leave';
+  if (any('role', 'ruolo')) return 'role';
+  if (any('name', 'nome') || h === 'partecipante' || h === 'participant') return 'name';
   return undefined;
 }
 
@@ -152,12 +157,26 @@ export function parseTeamsAttendanceCsv(input: Uint8Array | string, options: Tea
   const blocks = splitBlocks(rows);
   const activities = activitiesBlock(blocks);
   if (!activities || activities.rows.length === 0) {
-    throw new ReportFormatError('report-blocks-missing', 'not a Teams attendance report: no "3. In-Meeting activities" block');
+    const found = blocks.length > 0 ? `; numbered blocks found: ${describeHeaders(blocks.map((b) => `${b.number}. ${b.title}`))}` : '; no numbered block titles found';
+    throw new ReportFormatError(
+      'report-blocks-missing',
+      `not a Teams attendance report: no "3. In-Meeting activities" block (one row per join/leave pair)${found}`,
+    );
   }
   const [header, ...data] = activities.rows;
   const cols = columnMap(header!.cells);
-  if (cols.join === undefined || cols.leave === undefined) {
-    throw new ReportFormatError('report-columns-missing', 'the In-Meeting activities block has no join or leave time column');
+  const missing = [
+    ...(cols.join === undefined ? ['join'] : []),
+    ...(cols.leave === undefined ? ['leave'] : []),
+    ...(cols.name === undefined && cols.email === undefined && cols.upn === undefined ? ['name or email'] : []),
+  ];
+  if (missing.length > 0) {
+    throw new ReportFormatError(
+      'report-columns-missing',
+      `the ${describeHeaders([`${activities.number}. ${activities.title}`])} block has no ${missing.join(', no ')} column (headers read: ${describeHeaders(header!.cells)}); ` +
+        'expected columns like Name, Join time, Leave time, Duration, Email, Role. A tenant that collects "only who attended" writes no join/leave times.',
+      missing,
+    );
   }
 
   const summaryBlock = blocks.find((b) => b.number === 1 && b !== activities);

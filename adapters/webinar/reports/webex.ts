@@ -57,8 +57,9 @@ function roleOf(p: Record<string, unknown>): string | undefined {
 
 /**
  * Reads the participants list: `{ items: [...] }` or a bare array. Each participant gives one
- * interval per `devices[]` entry (`joinedTime`/`leftTime`; `correlationId` kept as
- * `connectionRef`); a participant without devices gives one interval from its own
+ * interval per `devices[]` entry (`joinedTime`/`leftTime`; `durationSecond`, present on the
+ * device entries of ended meetings, becomes `reportedSeconds`; `correlationId` is kept as
+ * `connectionRef`; `callType`/`phoneNumber` are not read); a participant without devices gives one interval from its own
  * `joinedTime`/`leftTime`. The epoch sentinel and absent values become a null (unknown) boundary,
  * noted `join-unknown-sentinel`/`leave-unknown-sentinel`: derivation treats the interval as
  * incomplete (R-ATT-6). A participant in `state` `lobby` is skipped. Identity: `email`, and the
@@ -114,12 +115,18 @@ export function parseWebexParticipants(input: unknown): ReportResult<WebexMeta> 
       if (join.sentinel) notes.push('join-unknown-sentinel');
       if (leave.sentinel) notes.push('leave-unknown-sentinel');
       if (email.invalid) notes.push('email-invalid');
+      // Ended meetings: each device entry states `durationSecond` ("the duration in seconds the
+      // device stayed in the meeting"); in-progress device entries have none.
+      const seconds = entry.path === path ? undefined : prop(entry.value, 'durationSecond');
+      const reportedSeconds = typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+      if (seconds !== undefined && seconds !== null && reportedSeconds === undefined) notes.push('duration-unreadable');
       intervals.push(
         compact({
           source: 'webex-api' as const,
           ...base,
           join: join.ms === null ? null : isoOf(join.ms),
           leave: leave.ms === null ? null : isoOf(leave.ms),
+          reportedSeconds,
           connectionRef: entry.path === path ? undefined : cleanText(prop(entry.value, 'correlationId')),
           sourceRow: row,
           sourcePath: entry.path,

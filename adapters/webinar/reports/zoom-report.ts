@@ -19,6 +19,7 @@ import {
   cleanText,
   compact,
   decodeReportBytes,
+  describeHeaders,
   detectDateOrder,
   filledCells,
   isRecord,
@@ -45,21 +46,43 @@ interface ZoomTable {
   /** Section title above the header (`Attendee Details`, `Host Details`…), if any. */
   section?: string;
   cols: Partial<Record<ZoomCsvColumn, number>>;
+  /** The header row's cells as written (for error messages). */
+  header: readonly string[];
+  /** 1-based line of the header row. */
+  line: number;
   rows: DelimitedRow[];
 }
 
+/**
+ * Header spellings seen in real exports, after {@link normaliseHeader}:
+ * - webinar attendee report: `Join Time`, `Leave Time`, `Time in Session (minutes)`, `Attended`,
+ *   `User Name (Original Name)`, `First Name`, `Last Name`, `Email`;
+ * - usage participants export, older: `Name (Original Name)`, `User Email`, `Join Time`,
+ *   `Leave Time`, `Duration (Minutes)`, `In Waiting Room`; newer: `Name (original name)`,
+ *   `Email`, `Join time`, `Leave time`, `Duration (minutes)`, `In waiting room`;
+ * - usage participants export, Italian locale: `Nome (nome originale)`, `E-mail`,
+ *   `Ora di ingresso`, `Ora di uscita`, `Durata (minuti)`, `In sala d'attesa` (yes = `Sì`).
+ * Sources in ./README.md.
+ */
 function isJoinHeader(h: string): boolean {
-  return h === 'join time' || h === 'join';
+  return h === 'join time' || h === 'join' || h === 'ora di ingresso';
 }
 function isLeaveHeader(h: string): boolean {
-  return h === 'leave time' || h === 'leave';
+  return h === 'leave time' || h === 'leave' || h === 'ora di uscita';
 }
+/** Italian-locale headers: that export writes dates day first even with a 12-hour clock. */
+function isItalianHeader(h: string): boolean {
+  return h === 'ora di ingresso' || h === 'ora di uscita' || h.includes('nome originale') || h.startsWith('durata');
+}
+
+const EMAIL_HEADERS = new Set(['email', 'user email', 'attendee email', 'e mail', 'email address', 'indirizzo e mail']);
+const NAME_HEADERS = new Set(['user name', 'name', 'participant', 'display name', 'nome', 'nome utente', 'partecipante']);
 
 /**
  * Column roles of a participant table. Where a header repeats (the usage export "with meeting
  * data" puts the meeting's `User Email` and `Duration (Minutes)` before the participant's), the
  * participant's is the last occurrence. Name: `User Name (Original Name)` / `Name (Original Name)`
- * first, else the last `User Name`/`Name`/`Participant`.
+ * / `Nome (nome originale)` first, else the last `User Name`/`Name`/`Nome`/`Participant`.
  */
 function zoomColumns(header: readonly string[]): Partial<Record<ZoomCsvColumn, number>> {
   const cols: Partial<Record<ZoomCsvColumn, number>> = {};
@@ -70,16 +93,16 @@ function zoomColumns(header: readonly string[]): Partial<Record<ZoomCsvColumn, n
   header.forEach((raw, i) => {
     const h = normaliseHeader(raw);
     if (h === 'attended') cols.attended = i;
-    else if (h === 'in waiting room') cols.waitingRoom = i;
+    else if (h === 'in waiting room' || h === 'in sala d attesa') cols.waitingRoom = i;
     else if (isJoinHeader(h)) cols.join ??= i;
     else if (isLeaveHeader(h)) cols.leave ??= i;
     else if (h === 'first name') cols.firstName = i;
-    else if (h === 'last name') cols.lastName = i;
-    else if (h.includes('original name')) originalName ??= i;
-    else if (h === 'user name' || h === 'name' || h === 'participant' || h === 'display name') anyName = i;
-    else if (h === 'email' || h === 'user email' || h === 'attendee email' || h === 'e mail') cols.email = i;
+    else if (h === 'last name' || h === 'cognome') cols.lastName = i;
+    else if (h.includes('original name') || h.includes('nome originale')) originalName ??= i;
+    else if (NAME_HEADERS.has(h)) anyName = i;
+    else if (EMAIL_HEADERS.has(h)) cols.email = i;
     else if (h.startsWith('time in session')) timeInSession ??= i;
-    else if (h.startsWith('duration')) durationMinutes = i;
+    else if (h.startsWith('duration') || h.startsWith('durata')) durationMinutes = i;
   });
   const name = originalName ?? anyName;
   if (name !== undefined) cols.name = name;
@@ -88,43 +111,63 @@ function zoomColumns(header: readonly string[]): Partial<Record<ZoomCsvColumn, n
   return cols;
 }
 
+/** A section title row (`Host Details,`): one filled cell, the first, whatever the row's width. */
+function sectionTitle(cells: readonly string[]): string | undefined {
+  const filled = filledCells(cells);
+  if (filled.length !== 1 || cells[0]?.trim() !== filled[0]) return undefined;
+  const t = normaliseHeader(filled[0]!);
+  // A lone Yes/No/Sì is a value, not a title.
+  return t === 'yes' || t === 'no' || t === 'si' ? undefined : filled[0];
+}
+
 /**
- * Finds the participant tables: a header row has `Join Time` and `Leave Time`; its table runs
- * until the next section title (a row whose only cell is its first, e.g. `Panelist Details,`) or
- * the next header. Also returns the first `Topic`/`Webinar ID`/`Meeting ID` header + value rows.
+ * Finds the participant tables: a header row has a join and a leave column; its table runs
+ * until the next section title (a row whose only filled cell is its first, e.g. `Panelist
+ * Details,` or `Host Details,,,,,,,,,,,,,` as exports padded to the widest table write it) or the
+ * next header. Also returns the first `Topic`/`Argomento` + `Webinar ID`/`Meeting ID`/`ID` header
+ * and value rows, and whether the headers are Italian.
  */
-function findTables(rows: readonly DelimitedRow[]): { tables: ZoomTable[]; topic?: string; meetingId?: string } {
+function findTables(rows: readonly DelimitedRow[]): { tables: ZoomTable[]; topic?: string; meetingId?: string; italian: boolean } {
   const tables: ZoomTable[] = [];
   let section: string | undefined;
   let current: ZoomTable | undefined;
   let topic: string | undefined;
   let meetingId: string | undefined;
+  let italian = false;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const normalised = row.cells.map(normaliseHeader);
-    const filled = filledCells(row.cells);
     if (normalised.some(isJoinHeader) && normalised.some(isLeaveHeader)) {
-      current = { cols: zoomColumns(row.cells), rows: [] };
+      current = { cols: zoomColumns(row.cells), header: row.cells, line: row.line, rows: [] };
       if (section) current.section = section;
       tables.push(current);
       section = undefined;
+      if (normalised.some(isItalianHeader)) italian = true;
       continue;
     }
-    if (filled.length === 1 && row.cells[0]?.trim() === filled[0] && row.cells.length <= 2) {
+    const title = sectionTitle(row.cells);
+    // Inside a table, a lone first cell ends it only when it reads as a section title (the next row
+    // is a header, or it names a section); otherwise it stays a row, visible as skipped/rejected.
+    const nextIsHeader = (() => {
+      const next = rows[i + 1]?.cells.map(normaliseHeader) ?? [];
+      return next.some(isJoinHeader) && next.some(isLeaveHeader);
+    })();
+    if (title !== undefined && (!current || nextIsHeader || /\b(details|dettagli|attended|report)\b/.test(normaliseHeader(title)))) {
       current = undefined;
-      section = filled[0];
+      section = title;
       continue;
     }
-    if (!current && topic === undefined && normalised.includes('topic')) {
+    const topicAt = normalised.findIndex((h) => h === 'topic' || h === 'argomento');
+    if (!current && topic === undefined && topicAt >= 0) {
       const values = rows[i + 1]?.cells ?? [];
-      topic = cleanText(values[normalised.indexOf('topic')], 300);
-      const idAt = normalised.findIndex((h) => h === 'webinar id' || h === 'meeting id');
+      topic = cleanText(values[topicAt], 300);
+      const idAt = normalised.findIndex((h) => h === 'webinar id' || h === 'meeting id' || h === 'id');
       if (idAt >= 0) meetingId = cleanText(values[idAt]);
       continue;
     }
     if (current) current.rows.push(row);
   }
-  return compact({ tables, topic, meetingId });
+  return compact({ tables, topic, meetingId, italian });
 }
 
 function sectionRole(section: string | undefined): string | undefined {
@@ -158,14 +201,18 @@ const ZOOM_MINUTES_TOLERANCE_S = 60;
 
 /**
  * Reads a Zoom participant CSV: the webinar attendee report (sections `Host Details`,
- * `Panelist Details`, `Attendee Details`, …, each with `Join Time`/`Leave Time`) or the usage
- * report's participant export (`Name (Original Name)`, `User Email`, `Join Time`, `Leave Time`,
- * `Duration (Minutes)`…). Every table with join and leave columns is read; the section becomes the
- * interval's `role`. `Attended` = No rows are skipped (`not-attended`), and so are
- * `In Waiting Room` = Yes rows (`waiting-room`); `--` means no value.
+ * `Panelist Details`, `Attendee Details`, …, each with `Join Time`/`Leave Time`; section rows may be
+ * padded with commas to the widest table) or the usage report's participant export, in its older
+ * (`Name (Original Name)`, `User Email`, `Duration (Minutes)`), newer lower-case
+ * (`Name (original name)`, `Email`, `Join time`…) and Italian-locale (`Nome (nome originale)`,
+ * `E-mail`, `Ora di ingresso`, `Ora di uscita`, `Durata (minuti)`) spellings. Every table with
+ * join and leave columns is read; the section becomes the interval's `role`. `Attended` = No rows
+ * are skipped (`not-attended`), `In Waiting Room` = Yes/Sì rows too (`waiting-room`), and rows
+ * with neither time (`--`) are skipped as `no-attendance`.
  *
  * Throws {@link ReportFormatError} `report-empty`, `report-columns-missing` (no table with join and
- * leave times), `report-date-order-conflict`.
+ * leave times, or one without a name or e-mail column; `missing` lists what is absent),
+ * `report-date-order-conflict`.
  */
 export function parseZoomParticipantsCsv(input: Uint8Array | string, options: ZoomCsvOptions = {}): ReportResult<ZoomCsvMeta> {
   const { text, encoding } = decodeReportBytes(input);
@@ -173,14 +220,33 @@ export function parseZoomParticipantsCsv(input: Uint8Array | string, options: Zo
   const { rows, errors } = parseDelimited(text, ',');
   const found = findTables(rows);
   if (found.tables.length === 0) {
-    throw new ReportFormatError('report-columns-missing', 'not a Zoom participant report: no table with "Join Time" and "Leave Time"');
+    const first = rows.find((r) => filledCells(r.cells).length > 1);
+    throw new ReportFormatError(
+      'report-columns-missing',
+      'not a Zoom participant report: no header row with both a join and a leave time column ' +
+        '("Join Time"/"Join time"/"Ora di ingresso" and "Leave Time"/"Leave time"/"Ora di uscita"); ' +
+        `first header-like row: ${describeHeaders(first?.cells ?? [])}`,
+      ['join', 'leave'],
+    );
+  }
+  for (const t of found.tables) {
+    if (t.cols.name === undefined && t.cols.email === undefined && t.cols.firstName === undefined && t.cols.lastName === undefined) {
+      throw new ReportFormatError(
+        'report-columns-missing',
+        `the participant table at line ${t.line} has join/leave times but no name or e-mail column (headers read: ${describeHeaders(t.header)})`,
+        ['name or email'],
+      );
+    }
   }
   const cellOf = (row: DelimitedRow, i: number | undefined) => (i === undefined ? '' : (row.cells[i] ?? '').trim());
+  // Zoom writes US month-first dates in English; the Italian-locale export writes day first
+  // (`19/09/2025 01:58:39 PM`) with the same 12-hour clock.
   const order =
     options.dateOrder ??
     detectDateOrder(
       found.tables.flatMap((t) => t.rows.flatMap((r) => [cellOf(r, t.cols.join), cellOf(r, t.cols.leave)])),
-      'mdy',
+      found.italian ? 'dmy' : 'mdy',
+      { twelveHourMeansMonthFirst: !found.italian },
     );
 
   const intervals: ReportInterval[] = [];
@@ -195,13 +261,18 @@ export function parseZoomParticipantsCsv(input: Uint8Array | string, options: Zo
         skipped.push({ row: row.line, code: 'not-attended', message: 'registered, did not attend (Attended = No)' });
         continue;
       }
-      if (table.cols.waitingRoom !== undefined && normaliseHeader(get('waitingRoom')) === 'yes') {
+      const waiting = normaliseHeader(get('waitingRoom'));
+      if (table.cols.waitingRoom !== undefined && (waiting === 'yes' || waiting === 'si')) {
         skipped.push({ row: row.line, code: 'waiting-room', message: 'time in the waiting room (In Waiting Room = Yes), not in the meeting' });
         continue;
       }
       const reject = (code: ReportRejection['code']) => rejected.push({ row: row.line, code, message: REJECT_MESSAGES[code] });
       const joinText = get('join');
       const leaveText = get('leave');
+      if (NO_VALUE.has(joinText.toLowerCase()) && NO_VALUE.has(leaveText.toLowerCase())) {
+        skipped.push({ row: row.line, code: 'no-attendance', message: 'neither a join nor a leave time' });
+        continue;
+      }
       const joinRead = NO_VALUE.has(joinText.toLowerCase()) ? null : readRomeLocal(joinText, order);
       const leaveRead = NO_VALUE.has(leaveText.toLowerCase()) ? null : readRomeLocal(leaveText, order);
       if (joinRead && !joinRead.ok) {
