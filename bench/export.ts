@@ -30,6 +30,7 @@ import { writeAttendanceWorkbook, type MemberPresence } from '../adapters/xlsx/a
 import { openDb, type Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { codiceFiscale, romeAfternoon } from '../test/support/fixtures.ts';
+import { seedAttendance } from './lib/attendance-data.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -98,7 +99,7 @@ async function parent(opts: Options) {
   try {
     await migrate(db);
     const t0 = performance.now();
-    const seeded = await seed(db, opts.participants);
+    const seeded = await seedAttendance(db, opts.participants);
     const seedMs = performance.now() - t0;
     const { deriveEvent } = await import('../workers/attendance.ts');
     const { createLogger } = await import('../src/log.ts');
@@ -143,75 +144,6 @@ async function parent(opts: Options) {
   }
 }
 
-/** Seeds one past 3-hour webinar with `n` registered members straight into the tables. */
-async function seed(db: Db, n: number) {
-  const organiserId = crypto.randomUUID();
-  await db.query(`INSERT INTO organisers (id, name, kind, province) VALUES ($1, 'CPO Milano', 'a', 'MI')`, [organiserId]);
-  const start = romeAfternoon(3);
-  const end = start + 180 * MIN;
-  const eventId = crypto.randomUUID();
-  const iso = (ms: number) => new Date(ms).toISOString();
-  await db.query(
-    `INSERT INTO events (id, organiser_id, cpo_province, title, mode, topics, start_at, end_at, credits, tolerance_minutes,
-       accreditation_status, accreditation_requested_at, closed_at)
-     VALUES ($1, $2, 'MI', 'Bench', 'webinar', $3::jsonb, $4, $5, 3, 30, 'approved', $4, $5)`,
-    [eventId, organiserId, JSON.stringify([{ title: 'Lavoro', start: iso(start), end: iso(end), deontology: false }]), iso(start), iso(end)],
-  );
-  const CHUNK = 5000;
-  const members = Array.from({ length: n }, (_, i) => ({
-    id: crypto.randomUUID(),
-    codice_fiscale: codiceFiscale(i + 1),
-    surname: `Cognome${String(i).padStart(5, '0')}`,
-    given_name: `Nome${i}`,
-    province: 'MI',
-    register_number: String(10_000 + i),
-    email: `member${i}@studio.example.it`,
-  }));
-  for (let i = 0; i < n; i += CHUNK) {
-    await db.query(
-      `INSERT INTO members (id, codice_fiscale, surname, given_name, province, register_number, birth_date, registration_date, email)
-       SELECT x.id, x.codice_fiscale, x.surname, x.given_name, x.province, x.register_number, '1980-01-01', '2010-01-01', x.email
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, codice_fiscale text, surname text, given_name text, province text, register_number text, email text)`,
-      [JSON.stringify(members.slice(i, i + CHUNK))],
-    );
-    await db.query(
-      `INSERT INTO registrations (id, event_id, member_id, registrant_id, email)
-       SELECT gen_random_uuid(), $1, x.id, x.registrant_id, x.email
-       FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, registrant_id text, email text)`,
-      [eventId, JSON.stringify(members.slice(i, i + CHUNK).map((m, k) => ((i + k) % 2 === 0 ? { id: m.id, registrant_id: `reg-${i + k}` } : { id: m.id, email: m.email })))],
-    );
-  }
-  // Four records per member (join, leave, rejoin, leave); 1 % never join; 100 unmatched guests.
-  const records: Array<Record<string, unknown>> = [];
-  let expectedIntervalRows = 0;
-  const add = (who: Record<string, string | undefined>, conn: string, join: number, leave: number) => {
-    records.push({ source_record_id: `${conn}-j`, kind: 'join', occurred_at: iso(join), connection_id: conn, ...who });
-    records.push({ source_record_id: `${conn}-l`, kind: 'leave', occurred_at: iso(leave), connection_id: conn, ...who });
-  };
-  members.forEach((m, i) => {
-    if (i % 100 === 99) return;
-    const who = i % 2 === 0 ? { registrant_id: `reg-${i}` } : { email: m.email };
-    add(who, `c${i}a`, start + (i % 15) * MIN, start + (85 + (i % 5)) * MIN);
-    add(who, `c${i}b`, start + 95 * MIN, end - (i % 20) * MIN);
-    expectedIntervalRows += 2;
-  });
-  const guests = 100;
-  for (let g = 0; g < guests; g++) add({ email: `guest${g}@other.example.com`, display_name: `Ospite ${g}` }, `g${g}`, start, end);
-  for (let i = 0; i < records.length; i += CHUNK) {
-    await db.query(
-      `INSERT INTO tracking_records (event_id, source, source_record_id, kind, occurred_at, registrant_id, email, display_name,
-         connection_id, raw, received_at)
-       SELECT $1, 'api:bench', x.source_record_id, x.kind, x.occurred_at, x.registrant_id, x.email, x.display_name, x.connection_id, '{}'::jsonb, now()
-       FROM jsonb_to_recordset($2::jsonb) AS x(source_record_id text, kind text, occurred_at timestamptz, registrant_id text, email text,
-         display_name text, connection_id text)`,
-      [eventId, JSON.stringify(records.slice(i, i + CHUNK))],
-    );
-  }
-  // Fresh statistics, as autovacuum would have by the time anyone downloads the file.
-  await db.query('ANALYZE');
-  return { eventId, participants: n, records: records.length, expectedIntervalRows, guests };
-}
-
 function runChild(args: string[]): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -254,15 +186,18 @@ async function child(opts: ReturnType<typeof parseArgs>) {
   const [kind, where] = [opts.target.slice(0, opts.target.indexOf(':')), opts.target.slice(opts.target.indexOf(':') + 1)];
   const db = kind === 'postgres' ? await openDb({ url: DATABASE_URL, schema: where, poolSize: 4 }) : await openDb({ dataDir: where });
   const config = loadConfig({ LOG_LEVEL: 'silent' });
-  const app = createApp({
+  // Only what the export route uses is real; the rest are stubs (cast: see bench/lib/xlsx-child.ts).
+  const deps = {
     db,
     attendance: {} as never, // the export route queues nothing
+    links: {} as never,
     redisReady: () => true,
     config,
     log: createLogger('silent'),
     now: Date.now,
     resolveKey: async () => ({ keyId: 'bench', role: 'cn', subject: null }),
-  });
+  };
+  const app = createApp(deps as unknown as Parameters<typeof createApp>[0]);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

@@ -24,20 +24,7 @@ import path from 'node:path';
 import { DEFAULT_DERIVE, runDeriveBench } from './derive.ts';
 import { DEFAULT_INGEST, runIngestBench, type Mode } from './ingest.ts';
 import { deriveMarkdown, ingestMarkdown, machineMarkdown } from './lib/report.ts';
-import { execFileSync } from 'node:child_process';
-import { GATEWAY_ROOT, ROOT } from './lib/process.ts';
-
-/** Which code ran as the gateway and worker: this checkout's commit (and whether it had local changes), or BENCH_GATEWAY_ROOT. */
-function codeUnderTest(): string {
-  if (GATEWAY_ROOT !== ROOT) return `BENCH_GATEWAY_ROOT=${GATEWAY_ROOT}`;
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'workers'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
-    return `this checkout, commit ${sha}${dirty ? ' with uncommitted changes in src/ or workers/' : ''}`;
-  } catch {
-    return 'this checkout';
-  }
-}
+import { codeUnderTest, ROOT } from './lib/process.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const which = args.find((a) => !a.startsWith('--')) ?? 'all';

@@ -30,6 +30,12 @@ const Env = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   /** Max uploaded spreadsheet (attendance file, register .xlsx), bytes; read with a limit while it streams. */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** SMTP server for member mails (questionnaire links), e.g. `smtp://user:pass@host:587`; unset → mails wait in the outbox table. */
+  SMTP_URL: z.string().optional(),
+  /** Sender of member mails. */
+  MAIL_FROM: z.string().default('Formazione continua CdL <no-reply@localhost>'),
+  /** Key that signs member links (≥ 32 characters); unset → one generated and kept in the database. */
+  LINK_SECRET: z.string().min(32).optional(),
 });
 export type Config = z.infer<typeof Env>;
 

@@ -14,7 +14,13 @@ import { createAttendanceProducer } from './queue/attendance.ts';
 import { producerConnection, waitReady, workerConnection } from './queue/redis.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+import { createSmtpMailer } from '../adapters/mail/smtp.ts';
 import { startAttendanceWorker, type RunningWorker } from '../workers/attendance.ts';
+import { startMailWorker } from '../workers/mail.ts';
+import { QUESTIONNAIRE_LINK_MAIL, startClock, startQuestionnaireWorker } from '../workers/questionnaire.ts';
+import { linkSecret, memberLinks } from './member-links.ts';
+import { createMailProducer } from './queue/mail.ts';
+import { createQuestionnaireProducer, type QuestionnaireProducer } from './queue/questionnaire.ts';
 
 export interface RuntimeOptions {
   gateway: boolean;
@@ -33,6 +39,8 @@ export interface Runtime {
   url: string | null;
   server: ServerType | null;
   workers: RunningWorker[];
+  /** The questionnaire queue's producer (tests inspect its delayed expiry jobs). */
+  questionnaire: QuestionnaireProducer;
   close(): Promise<void>;
 }
 
@@ -49,7 +57,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     throw new Error(`Redis at ${config.REDIS_URL} does not answer (${(err as Error).message}). Start redis-server or set REDIS_URL.`);
   });
   const attendance = createAttendanceProducer(producerRedis, config.QUEUE_PREFIX, config.DERIVE_DELAY_MS);
+  const questionnaire = createQuestionnaireProducer(producerRedis, config.QUEUE_PREFIX);
+  // Without an SMTP server, mails wait in the outbox table (nothing is lost; set SMTP_URL later).
+  const mail = config.SMTP_URL ? createMailProducer(producerRedis, config.QUEUE_PREFIX) : null;
+  const links = memberLinks(await linkSecret(db, config.LINK_SECRET));
   const now = opts.now ?? Date.now;
+  let url: string | null = null;
+  const publicUrl = () => config.PUBLIC_URL ?? url ?? `http://${config.HOST}:${config.PORT}`;
   const deps: Deps = {
     db,
     attendance,
@@ -58,15 +72,39 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     log,
     now,
     resolveKey: keyResolver(db),
+    links,
   };
 
   const workers: RunningWorker[] = [];
   if (opts.worker) {
-    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance }));
+    if (!config.PUBLIC_URL && !opts.gateway) log.warn('PUBLIC_URL is not set: member links in mails will point at this host; set the public address of the gateway');
+    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire }));
+    workers.push(
+      await startQuestionnaireWorker({
+        db,
+        connection: workerConnection(config.REDIS_URL),
+        config,
+        log,
+        now,
+        producer: questionnaire,
+        attendance,
+        mail,
+        links,
+        publicUrl,
+      }),
+    );
+    if (mail && config.SMTP_URL) {
+      const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
+      const onSent = async (row: { kind: string; dedupKey: string }, at: Date) => {
+        if (row.kind === QUESTIONNAIRE_LINK_MAIL) await startClock({ db, producer: questionnaire, now }, row.dedupKey.slice(QUESTIONNAIRE_LINK_MAIL.length + 1), at);
+      };
+      workers.push(await startMailWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, mailer, producer: mail, onSent }));
+    } else {
+      log.warn('SMTP_URL is not set: member mails (questionnaire links) wait in the outbox table');
+    }
   }
 
   let server: ServerType | null = null;
-  let url: string | null = null;
   if (opts.gateway) {
     const app = createApp(deps);
     server = await new Promise<ServerType>((resolve) => {
@@ -83,6 +121,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     url,
     server,
     workers,
+    questionnaire,
     async close() {
       if (server) {
         const s = server;
@@ -93,6 +132,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       }
       for (const w of workers) await w.close();
       await attendance.close();
+      await questionnaire.close();
+      await mail?.close();
       producerRedis.disconnect();
       if (ownsDb) await db.close();
     },

@@ -14,8 +14,10 @@ import { yearOf } from '../src/domain/calendar.ts';
 import { creditStatus, deontologyCredits } from '../src/domain/credits.ts';
 import { groupParticipants, pairIntervals, type Participant } from '../src/domain/participants.ts';
 import { inAudience } from '../src/domain/provinces.ts';
+import { creditStatusOf } from '../src/domain/questionnaire.ts';
 import type { Logger } from '../src/log.ts';
 import { ATTENDANCE_QUEUE, DeriveJob, type AttendanceProducer } from '../src/queue/attendance.ts';
+import type { QuestionnaireProducer } from '../src/queue/questionnaire.ts';
 import {
   eventsNeedingDerivation,
   loadDerivationInput,
@@ -26,6 +28,7 @@ import {
   type DerivationInput,
   type DerivationInputs,
   type OutcomeRow,
+  type QuestionnaireStatus,
 } from '../src/store/attendance.ts';
 import type { Db } from '../src/store/db.ts';
 
@@ -41,6 +44,8 @@ export interface AttendanceWorkerDeps {
   log: Logger;
   now: () => number;
   producer: AttendanceProducer;
+  /** Told when a derivation leaves pending credits of an ended webinar (R-QST-2). */
+  questionnaire?: Pick<QuestionnaireProducer, 'requestDispatch'>;
 }
 
 const SWEEP_JOB = 'sweep';
@@ -52,7 +57,9 @@ export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise
     async (job: Job) => {
       if (job.name === SWEEP_JOB) return sweep(deps, config.SWEEP_INTERVAL_MS * 3);
       const data = DeriveJob.parse(job.data);
-      return deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
+      const summary = await deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
+      if (summary?.questionnaireDue && deps.questionnaire) await deps.questionnaire.requestDispatch(data.eventId);
+      return summary;
     },
     {
       connection: deps.connection,
@@ -92,6 +99,8 @@ export interface DeriveSummary {
   credited: number;
   changed: number;
   cause: string;
+  /** The event has ended (or is closed) and some credits wait for a questionnaire (R-QST-1/2). */
+  questionnaireDue: boolean;
 }
 
 /**
@@ -121,6 +130,7 @@ export async function deriveEvent(
       closed: input.event.closedAt !== null,
       registrations: input.registrations.length,
       accreditation: input.event.accreditationStatus,
+      questionnairesDecided: [...input.questionnaires.values()].filter((q) => q !== 'open').length,
     };
     const cause = describeCause(await previousInputs(tx, eventId), inputs);
     const saved = await saveDerivation(tx, { eventId, outcomes, credits, cause, inputs, startedAt });
@@ -129,7 +139,9 @@ export async function deriveEvent(
       log.warn({ eventId, pauseMs }, 'derivation paused before commit (fault injection)');
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
-    return { eventId, participants: outcomes.length, credited: outcomes.filter((o) => o.status === 'credited').length, changed: saved.changed, cause };
+    const ended = input.event.closedAt !== null || now() >= input.event.end;
+    const questionnaireDue = ended && credits.some((c) => c.status === 'pending');
+    return { eventId, participants: outcomes.length, credited: outcomes.filter((o) => o.status === 'credited').length, changed: saved.changed, cause, questionnaireDue };
   });
   log.info({ ...out, ms: now() - startedAt.getTime() }, 'derivation finished');
   return out;
@@ -148,6 +160,8 @@ export function describeCause(prev: DerivationInputs | null, next: DerivationInp
   if (prev.closed !== next.closed) why.push(next.closed ? 'course closed (R-EVT-7)' : 'course reopened');
   if (prev.registrations !== next.registrations) why.push('registrations changed');
   if (prev.accreditation !== next.accreditation) why.push(`accreditation ${next.accreditation}`);
+  const decided = (i: DerivationInputs) => i.questionnairesDecided ?? 0;
+  if (decided(prev) !== decided(next)) why.push(`${decided(next) - decided(prev)} questionnaire outcome(s) (R-QST-8)`);
   return why.length ? why.join('; ') : 'recomputed, inputs unchanged';
 }
 
@@ -165,7 +179,7 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
   }
   const window = { start: event.start, end: event.end, credits: event.credits, toleranceMinutes: event.toleranceMinutes, fractions: event.fractions };
   const year = yearOf(event.start); // R-CAL-2: the year of the event's start on the Rome calendar
-  const status = creditStatus(event.organiserKind, event.mode);
+  const eventStatus = creditStatus(event.organiserKind, event.mode);
   const outcomes: OutcomeRow[] = [];
   const credits: CreditRow[] = [];
   for (const p of participants) {
@@ -197,6 +211,9 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
       reason = { code: att.decision, rule: att.rule };
     }
     const credited = outcome === 'credited';
+    // R-QST-1/8: pending until the member's questionnaire decides it.
+    const questionnaire = eventStatus === 'pending' && p.memberId ? questionnaireCreditStatus(input.questionnaires.get(p.memberId)) : null;
+    const status = questionnaire?.status ?? eventStatus;
     outcomes.push({
       participantKey: p.key,
       memberId: p.memberId,
@@ -233,7 +250,9 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
         presence: att.presence.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
         identity: { matchedBy: p.matchedBy, conflictingMembers: p.conflictingMembers, displayName: p.displayName },
         records: p.records.length,
-        ...(credited && status === 'pending' ? { pending: { code: 'questionnaire-required', rule: 'R-QST-1' } } : {}),
+        ...(credited && questionnaire
+          ? { questionnaire: { creditStatus: questionnaire.status, code: questionnaire.reason, rule: questionnaire.status === 'pending' ? 'R-QST-1' : 'R-QST-8' } }
+          : {}),
       },
     });
     if (!credited || !p.memberId) continue;
@@ -253,6 +272,20 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
     }
   }
   return { outcomes, credits };
+}
+
+/** What a member's questionnaire (or its absence: not sent yet) makes of pending credits (R-QST-8). */
+function questionnaireCreditStatus(stored: QuestionnaireStatus | undefined) {
+  switch (stored) {
+    case 'passed':
+      return creditStatusOf({ status: 'passed' });
+    case 'failed':
+      return creditStatusOf({ status: 'failed', reason: 'failed-twice' });
+    case 'expired':
+      return creditStatusOf({ status: 'expired', reason: 'deadline-passed' });
+    default:
+      return creditStatusOf({ status: 'open', attempt: 1 });
+  }
 }
 
 /**

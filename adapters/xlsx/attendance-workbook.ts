@@ -105,6 +105,11 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
 };
 
 export const PENDING_TEXT = 'crediti in attesa del questionario di verifica';
+/** Why the questionnaire refused the credits (R-QST-8). */
+export const NOT_GRANTED_TEXT: Readonly<Record<string, string>> = {
+  'questionnaire-failed': 'crediti non riconosciuti: questionario di verifica non superato',
+  'questionnaire-expired': 'crediti non riconosciuti: questionario di verifica non compilato entro il termine',
+};
 export const NOT_DERIVED_TEXT = 'Non ancora calcolato';
 
 /** Who a row is about: the member as the register knows them. */
@@ -140,6 +145,8 @@ export interface MemberOutcome extends MemberIdentity {
     rule: string | null;
     /** Credited, pending the questionnaire (R-QST-1). */
     pending: boolean;
+    /** Credited attendance whose credits the questionnaire refused, with the reason (R-QST-8). */
+    notGranted?: string | null;
   } | null;
 }
 
@@ -323,7 +330,7 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
           o ? o.toleranceMinutes : null,
           o ? o.credits : null,
           safeCellText(o ? statusText(o.status) : NOT_DERIVED_TEXT),
-          o ? safeCellText(reasonText(o.reason, o.pending)) : null,
+          o ? safeCellText(reasonText(o.reason, o.pending, o.notGranted ?? null)) : null,
           o?.rule ? safeCellText(o.rule) : null,
         ]);
         summary.outcomeRows++;
@@ -359,9 +366,10 @@ export function statusText(status: string): string {
   return STATUS_TEXT[status] ?? status;
 }
 
-export function reasonText(reason: string | null, pending: boolean): string {
+export function reasonText(reason: string | null, pending: boolean, notGranted: string | null = null): string {
   const text = reason ? (REASON_TEXT[reason] ?? reason) : '';
-  return pending ? (text ? `${text}; ${PENDING_TEXT}` : PENDING_TEXT) : text;
+  const note = pending ? PENDING_TEXT : notGranted ? (NOT_GRANTED_TEXT[notGranted] ?? notGranted) : '';
+  return note ? (text ? `${text}; ${note}` : note) : text;
 }
 
 /** A worksheet and the style of each of its columns. */

@@ -23,8 +23,11 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-/** Creates the schema, migrates it, and returns a handle. `keep` leaves it in place for a post-mortem. */
-export async function createBenchEnv(name: string, opts: { keep?: boolean } = {}): Promise<BenchEnv> {
+/**
+ * Creates the schema, migrates it, and returns a handle. `keep` leaves it in place for a
+ * post-mortem; `redis: false` for a bench that uses no queue (nothing to delete in Redis).
+ */
+export async function createBenchEnv(name: string, opts: { keep?: boolean; redis?: boolean } = {}): Promise<BenchEnv> {
   const id = crypto.randomBytes(3).toString('hex');
   const schema = `bench_${name}_${id}`;
   const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL });
@@ -47,13 +50,14 @@ export async function createBenchEnv(name: string, opts: { keep?: boolean } = {}
     async close() {
       await db.close();
       if (opts.keep) {
-        console.log(`[bench] kept schema ${schema} and Redis prefix ${queuePrefix}`);
+        console.log(`[bench] kept schema ${schema}${opts.redis === false ? '' : ` and Redis prefix ${queuePrefix}`}`);
         return;
       }
       const c = new pg.Client({ connectionString: BENCH_DATABASE_URL });
       await c.connect();
       await c.query(`DROP SCHEMA ${schema} CASCADE`);
       await c.end();
+      if (opts.redis === false) return;
       const r = new Redis(BENCH_REDIS_URL);
       let cursor = '0';
       do {

@@ -17,7 +17,8 @@ export interface Machine {
   kernel: string;
 }
 
-export async function describeMachine(db: Db, redisUrl: string): Promise<Machine> {
+/** `redisUrl: null` for a bench that uses no Redis (its version is then not asked). */
+export async function describeMachine(db: Db, redisUrl: string | null): Promise<Machine> {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
     const m = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
@@ -30,14 +31,17 @@ export async function describeMachine(db: Db, redisUrl: string): Promise<Machine
   for (const s of ['synchronous_commit', 'fsync', 'shared_buffers', 'max_connections', 'wal_level', 'commit_delay']) {
     settings[s] = (await db.query<{ v: string }>(`SELECT current_setting('${s}') AS v`)).rows[0]!.v;
   }
-  const r = new Redis(redisUrl, { lazyConnect: true });
-  let redis = 'unknown';
-  try {
-    await r.connect();
-    const info = await r.info('server');
-    redis = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-  } finally {
-    r.disconnect();
+  let redis = 'not used';
+  if (redisUrl !== null) {
+    const r = new Redis(redisUrl, { lazyConnect: true });
+    redis = 'unknown';
+    try {
+      await r.connect();
+      const info = await r.info('server');
+      redis = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    } finally {
+      r.disconnect();
+    }
   }
   return {
     date: new Date().toISOString(),

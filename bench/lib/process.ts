@@ -3,7 +3,7 @@
  * baseline, each its own Node process, with their JSON log lines kept and their CPU time read
  * from /proc so that a step can say how busy the server was.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -16,6 +16,21 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * BENCH_GATEWAY_ROOT (e.g. an export of an older commit, to measure a change against it).
  */
 export const GATEWAY_ROOT = path.resolve(process.env.BENCH_GATEWAY_ROOT ?? ROOT);
+
+/**
+ * Which code ran as the gateway and worker: this checkout's commit (and whether it had local
+ * changes under `paths`), or BENCH_GATEWAY_ROOT.
+ */
+export function codeUnderTest(paths: readonly string[] = ['src', 'workers']): string {
+  if (GATEWAY_ROOT !== ROOT) return `BENCH_GATEWAY_ROOT=${GATEWAY_ROOT}`;
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return `this checkout, commit ${sha}${dirty ? ` with uncommitted changes in ${paths.map((p) => `${p}/`).join(', ')}` : ''}`;
+  } catch {
+    return 'this checkout';
+  }
+}
 
 export interface LogLine {
   level?: number;

@@ -15,7 +15,11 @@ import { router } from './router.ts';
 import { attendanceAdminRoutes } from './attendance-admin.ts';
 import { attendanceUploadRoutes } from './attendance-upload.ts';
 import { attendanceFileRoutes } from './attendance-files.ts';
+import { questionnaireAdminRoutes } from './questionnaire-admin.ts';
+import { questionnaireMemberRoutes } from './questionnaire-member.ts';
 import { zoomRoutes } from './zoom.ts';
+import { isUnavailable } from './unavailable.ts';
+
 
 export function createApp(deps: Deps) {
   const app = router();
@@ -35,6 +39,8 @@ export function createApp(deps: Deps) {
   app.route('/', platformReportRoutes(deps));
   app.route('/', readRoutes(deps));
   app.route('/', attendanceFileRoutes(deps));
+  app.route('/', questionnaireAdminRoutes(deps));
+  app.route('/', questionnaireMemberRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
@@ -58,13 +64,4 @@ export function createApp(deps: Deps) {
     return problem(c, 500, 'internal-error');
   });
   return app;
-}
-
-/** Connection-level failures of Postgres or Redis: the client should retry, nothing was lost. */
-export function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (e?.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', '53300'].includes(e.code)) return true;
-  return /Connection terminated|Stream isn't writeable|enableOfflineQueue|Connection is closed|timeout exceeded when trying to connect|Client has encountered a connection error|MaxRetriesPerRequest/i.test(
-    e?.message ?? '',
-  );
 }

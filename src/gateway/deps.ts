@@ -1,6 +1,7 @@
 /** @module What the gateway's routers are built from: store, queue producer, config, log, clock. */
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { MemberLinks } from '../member-links.ts';
 import type { AttendanceProducer } from '../queue/attendance.ts';
 import type { Db } from '../store/db.ts';
 import type { Principal } from './auth.ts';
@@ -14,4 +15,6 @@ export interface Deps {
   log: Logger;
   now: () => number;
   resolveKey: (key: string) => Promise<Principal | null>;
+  /** Signs and checks member links (questionnaire pages). */
+  links: MemberLinks;
 }

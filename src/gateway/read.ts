@@ -105,7 +105,7 @@ export function readRoutes(deps: Deps) {
         deontology_credits: number;
         mode: string;
         year: number;
-        status: 'granted' | 'pending';
+        status: 'granted' | 'pending' | 'not-granted';
         derived_at: Date;
       }>(
         `SELECT c.event_id, e.title, c.fraction, c.credits, c.deontology_credits, c.mode, c.year, c.status, c.derived_at

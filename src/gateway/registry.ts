@@ -55,7 +55,10 @@ import {
   type RegistrationRow,
   type StoredEvent,
 } from '../store/registry.ts';
+import { QUESTIONNAIRE_RULES, validatePool } from '../domain/questionnaire.ts';
+import { poolSize, replacePool } from '../store/questionnaire.ts';
 import { canSee } from './access.ts';
+import { poolError, questionnaireApplies } from './questionnaire-admin.ts';
 import { requireRole, type AuthEnv, type Principal, type Role } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { readJsonBody } from './ingest.ts';
@@ -361,10 +364,19 @@ export function registryRoutes(deps: Deps) {
     const errors = validateEvent(body, org, now);
     if (errors.length) throw new ApiError(422, 'invalid-event', `${errors.length} rule violation(s)`, { errors });
 
+    // R-QST-1/3: a kind-e webinar carries its 30 questions from the accreditation request on.
+    const needsPool = questionnaireApplies(org.kind, body.mode);
+    if (!needsPool && body.questions) throw new ApiError(422, 'questionnaire-not-applicable', 'Only webinars of kind-e organisers have a questionnaire (R-QST-1)');
+    if (needsPool && !body.questions) throw new ApiError(422, 'question-pool-required', `A kind-e webinar needs its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
+    if (needsPool) {
+      const violations = validatePool(body.questions!);
+      if (violations.length) throw poolError(violations);
+    }
+
     const status = initialAccreditation(org.kind);
     const at = new Date(now).toISOString();
     const utc = (s: string) => new Date(s).toISOString();
-    const created = await insertEvent(deps.db, {
+    const row = {
       id: crypto.randomUUID(),
       organiserId,
       title: body.title,
@@ -382,8 +394,17 @@ export function registryRoutes(deps: Deps) {
       regionWide: body.regionWide,
       platform: body.platform ?? null,
       accreditation: { status, requestedAt: at, decidedAt: status === 'approved' ? at : null, reference: null },
-    });
-    if (!created) throw new ApiError(409, 'platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
+    };
+    const created = needsPool
+      ? await deps.db.transaction(async (tx) => {
+          const ev = await insertEvent(tx, row);
+          // A conflict aborts the transaction: leave it by throwing, not by committing.
+          if (!ev) throw conflictingMeeting();
+          await replacePool(tx, ev.id, body.questions!);
+          return ev;
+        })
+      : await insertEvent(deps.db, row);
+    if (!created) throw conflictingMeeting();
     return c.json(toApiEvent(created, now), 201);
   });
 
@@ -419,6 +440,9 @@ export function registryRoutes(deps: Deps) {
       throw new ApiError(409, 'accreditation-deadline-passed', 'The 10 days to answer have passed: silence meant consent (R-EVT-3)', {
         deadline: accreditationDeadline(Date.parse(acc.requestedAt)).toISOString(),
       });
+    }
+    if (wanted === 'approved' && (await requiresPool(event)) && (await poolSize(deps.db, id)) !== QUESTIONNAIRE_RULES.poolSize) {
+      throw new ApiError(422, 'question-pool-incomplete', `A kind-e webinar is accredited with its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
     }
     const updated = await decideAccreditation(deps.db, id, { status: wanted, reference: body.reference, decidedAt: nowIso() });
     if (!updated) throw new ApiError(409, 'accreditation-already-decided', 'Decided concurrently');
@@ -470,6 +494,11 @@ export function registryRoutes(deps: Deps) {
     );
   });
 
+  async function requiresPool(event: StoredEvent): Promise<boolean> {
+    const org = await getOrganiser(deps.db, event.organiserId);
+    return !!org && questionnaireApplies(org.kind, event.mode);
+  }
+
   /** The event if the key may see it; otherwise 404 whether or not it exists. */
   async function visibleEvent(c: Context<AuthEnv>, id: string): Promise<StoredEvent> {
     const event = await getEvent(deps.db, id);
@@ -510,6 +539,10 @@ function checkCodiceFiscale(input: string): string {
   const v = validateCodiceFiscale(input.trim());
   if (!v.ok) throw new ApiError(422, 'invalid-codice-fiscale', `The codice fiscale is not valid (${v.code})`, { reason: v.code });
   return v.value;
+}
+
+function conflictingMeeting() {
+  return new ApiError(409, 'platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
 }
 
 function unknownProvince(path: string) {

@@ -24,10 +24,10 @@ export interface AttendanceProducer {
 
 /**
  * Reasons that are single acts rather than bursts (an organiser closing the course, the CPO
- * setting the tolerance or deciding the accreditation): derived at once, without the coalescing
+ * setting the tolerance or deciding the accreditation, a questionnaire decided): derived at once, without the coalescing
  * delay, which would only make the person who acted wait.
  */
-export const UNDELAYED_REASONS: ReadonlySet<string> = new Set(['close', 'tolerance', 'accreditation']);
+export const UNDELAYED_REASONS: ReadonlySet<string> = new Set(['close', 'tolerance', 'accreditation', 'questionnaire']);
 
 export function createAttendanceProducer(connection: Redis, prefix: string, delayMs: number): AttendanceProducer {
   const queue = new Queue(ATTENDANCE_QUEUE, { connection, prefix });

@@ -58,7 +58,9 @@ export const CreditRecord = z
     deontologyCredits: z.number().int(),
     mode: z.string(),
     year: z.number().int(),
-    status: z.enum(['granted', 'pending']),
+    status: z.enum(['granted', 'pending', 'not-granted']).openapi({
+      description: 'pending: waiting for the questionnaire (R-QST-1); not-granted: questionnaire failed twice or not answered by the deadline (R-QST-8)',
+    }),
     derivedAt: z.string(),
   })
   .openapi('CreditRecord');

@@ -12,6 +12,7 @@ import { validateCodiceFiscale } from '../domain/codice-fiscale.ts';
 import { cellText, cellWallClock } from '../domain/spreadsheet-values.ts';
 import { isProvinceCode } from '../domain/provinces.ts';
 import { Instant, IsoDate } from './common.ts';
+import { PoolQuestionInput } from './questionnaire.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -204,6 +205,11 @@ export const EventCreate = z
       .openapi({ description: 'Total late entry + early exit allowed, 0..30 (default 30); only the CPO may raise it, up to 60 (R-ATT-2)' }),
     regionWide: z.boolean().default(false).openapi({ description: 'Webinars only: open to members of the whole region (R-EVT-4)' }),
     platform: EventPlatform.optional(),
+    questions: z
+      .array(PoolQuestionInput)
+      .max(500)
+      .optional()
+      .openapi({ description: 'Kind-e webinars only, and required for them: the 30 scientific questions of the questionnaire (R-QST-3); never shown to members' }),
   })
   .openapi('EventCreate');
 export type EventCreate = z.infer<typeof EventCreate>;

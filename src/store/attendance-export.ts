@@ -61,6 +61,8 @@ export interface ExportOutcome extends ExportMember {
     reason: string | null;
     rule: string | null;
     pending: boolean;
+    /** The questionnaire refused the credits: its reason code (R-QST-8). */
+    notGranted: string | null;
   } | null;
 }
 
@@ -185,9 +187,11 @@ export async function* outcomePages(db: Queryable, eventId: string, opts: { page
       reason: string | null;
       rule: string | null;
       pending: boolean;
+      not_granted: string | null;
     }>(
       `SELECT participant_key, status, covered_minutes, absent_minutes, tolerance_minutes, credits,
-              explanation->>'reason' AS reason, explanation->>'rule' AS rule, (explanation ? 'pending') AS pending
+              explanation->>'reason' AS reason, explanation->>'rule' AS rule, COALESCE(explanation->'questionnaire'->>'creditStatus' = 'pending', false) AS pending,
+              CASE WHEN explanation->'questionnaire'->>'creditStatus' = 'not-granted' THEN explanation->'questionnaire'->>'code' END AS not_granted
        FROM attendance_outcomes WHERE event_id = $1 AND participant_key IN (SELECT unnest($2::text[]))`,
       [eventId, page.map((r) => `member:${r.member_id}`)],
     );
@@ -206,6 +210,7 @@ export async function* outcomePages(db: Queryable, eventId: string, opts: { page
               reason: o.reason,
               rule: o.rule,
               pending: o.pending === true,
+              notGranted: o.not_granted,
             }
           : null,
       };

@@ -36,7 +36,11 @@ export interface DerivationInput {
   recordCount: number;
   highWater: number;
   corrections: number;
+  /** Each member's questionnaire status for this event (R-QST-8); empty for events without one. */
+  questionnaires: Map<string, QuestionnaireStatus>;
 }
+
+export type QuestionnaireStatus = 'open' | 'passed' | 'failed' | 'expired';
 
 export interface OutcomeRow {
   participantKey: string;
@@ -67,6 +71,8 @@ export interface DerivationInputs {
   closed: boolean;
   registrations: number;
   accreditation: string;
+  /** Questionnaires decided (passed, failed, expired); absent in derivations stored before R-QST. */
+  questionnairesDecided?: number;
 }
 
 /** Takes the event's derivation lock for the rest of the transaction. */
@@ -136,6 +142,7 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
       displayName: r.display_name,
     };
   });
+  const qs = await tx.query<{ member_id: string; status: QuestionnaireStatus }>('SELECT member_id, status FROM questionnaires WHERE event_id = $1', [eventId]);
   const fractions =
     e.fractionable && e.fractions?.length ? e.fractions.map((f) => ({ start: Date.parse(f.start), end: Date.parse(f.end), credits: f.credits })) : null;
   return {
@@ -159,6 +166,7 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
     recordCount: records.length,
     highWater,
     corrections,
+    questionnaires: new Map(qs.rows.map((r) => [r.member_id, r.status])),
   };
 }
 

@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.ts';
-import { codiceFiscale } from '../support/fixtures.ts';
+import { codiceFiscale, questionPool } from '../support/fixtures.ts';
 import { startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
 
 const H = 3_600_000;
@@ -565,7 +565,8 @@ for (const backend of BACKENDS) {
       });
 
       it('the CN may reject; a self-accredited event has nothing to decide', async () => {
-        const r = await h.api('POST', '/v1/events', { key: org.e!.key, body: eventBody(romeAt(30), 2) });
+        const r = await h.api('POST', '/v1/events', { key: org.e!.key, body: eventBody(romeAt(30), 2, { questions: questionPool() }) });
+        expect(r.status, r.text).toBe(201);
         const rej = await h.api('POST', `/v1/events/${r.body.id}/accreditation`, { key: cn, body: { decision: 'reject', reference: 'Delibera CN 7' } });
         expect(rej.status).toBe(200);
         expect(rej.body.accreditation.status).toBe('rejected');

@@ -88,3 +88,45 @@ export function pastWebinar(startMs: number, hours: number, extra: Record<string
 export function romeAfternoon(daysAgo: number, hour = 14): number {
   return DateTime.now().setZone('Europe/Rome').minus({ days: daysAgo }).set({ hour, minute: 0, second: 0, millisecond: 0 }).toMillis();
 }
+
+/**
+ * A valid pool of 30 scientific questions (R-QST-3): question i has 3–6 options, the right one at
+ * index i % options. Texts are unique per question and option, so a test can tell from a page
+ * exactly which pool questions and options it shows.
+ */
+export function questionPool(n = 30, tag = 'Q') {
+  return Array.from({ length: n }, (_, i) => {
+    const count = 3 + (i % 4);
+    return {
+      text: `${tag}${String(i + 1).padStart(2, '0')} Quale norma disciplina il caso numero ${i + 1}?`,
+      options: Array.from({ length: count }, (_, j) => `${tag}${String(i + 1).padStart(2, '0')} risposta ${String.fromCharCode(65 + j)}`),
+      correct: i % count,
+    };
+  });
+}
+
+/** A kind-e organiser (authorised by the CN for webinars, R-EVT-2) and its keys; accredited by the `province` CPO. */
+export async function createKindEOrganiser(h: Harness, province: string, authorised: { from: string; until: string }) {
+  const cn = await h.key('cn');
+  const res = await h.api('POST', '/v1/organisers', {
+    key: cn,
+    body: {
+      kind: 'e',
+      name: 'Formazione Lavoro Srl',
+      authorisationNumber: 'CN-2026-007',
+      authorisedFrom: authorised.from,
+      authorisedUntil: authorised.until,
+      allowedModes: ['webinar', 'in-person'],
+    },
+  });
+  if (res.status !== 201) throw new Error(`organiser create ${res.status} ${res.text}`);
+  const organiserId = res.body.id as string;
+  return {
+    organiserId,
+    cn,
+    admin: await h.key('admin'),
+    organiser: await h.key('organiser', organiserId),
+    platform: await h.key('platform', organiserId),
+    cpo: await h.key('cpo', province),
+  };
+}

@@ -21,6 +21,8 @@ export interface Harness {
   schema: string | null;
   key(role: Role, subject?: string | null): Promise<string>;
   api(method: string, path: string, opts?: { key?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> }): Promise<ApiResponse>;
+  /** Every response `api` received, for tests that scan them all (e.g. for answer keys, R-QST-6). */
+  responses: Array<{ method: string; path: string; status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,10 @@ export interface ApiResponse {
   text: string;
 }
 
-export async function startHarness(backend: Backend, opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  backend: Backend,
+  opts: { worker?: boolean; env?: Record<string, string>; /** The product's clock (tests that span days). */ now?: () => number } = {},
+): Promise<Harness> {
   const id = crypto.randomBytes(4).toString('hex');
   const schema = backend === 'postgres' ? `t_${id}` : null;
   if (schema) {
@@ -57,9 +62,12 @@ export async function startHarness(backend: Backend, opts: { worker?: boolean; e
     schema: schema ?? undefined,
     db,
     log: createLogger(config.LOG_LEVEL),
+    now: opts.now,
   });
   const url = rt.url!;
+  const responses: Harness['responses'] = [];
   return {
+    responses,
     backend,
     rt,
     url,
@@ -79,6 +87,7 @@ export async function startHarness(backend: Backend, opts: { worker?: boolean; e
       }
       const res = await fetch(url + path, { method, headers, body: body as BodyInit | undefined });
       const text = await res.text();
+      responses.push({ method, path, status: res.status, text });
       let parsed: unknown = undefined;
       try {
         parsed = text ? JSON.parse(text) : undefined;

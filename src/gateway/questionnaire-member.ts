@@ -1,0 +1,313 @@
+/**
+ * @module The member's questionnaire pages behind a signed link (R-QST-2..8, R-QST-10):
+ *
+ *   GET  /q/{token}         the current attempt (started on first view, the same draw on reload),
+ *                           the result of the last one, or why the link no longer works
+ *   POST /q/{token}         submit an attempt; the result is the answer (a replay shows it again)
+ *   POST /q/{token}/retry   start the second and last attempt, on 5 questions not seen before
+ *   POST /q/{token}/report  report an irregularity to the accrediting CPO
+ *
+ * Pages are HTML forms without script; nothing on them tells which option is right (R-QST-6).
+ * Answers are posted as the positions shown, mapped back through the attempt's stored option
+ * order. Decisions (pass, second fail, deadline) re-derive the event, which grants or refuses the
+ * pending credits (R-QST-8).
+ */
+import crypto from 'node:crypto';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import {
+  drawQuestions,
+  QUALITY_QUESTIONS,
+  QUESTIONNAIRE_RULES,
+  questionnaireDeadline,
+  questionnaireState,
+  scoreAttempt,
+  type QuestionnaireState,
+} from '../domain/questionnaire.ts';
+import { attemptPage, closedPage, reportReceivedPage, resultPage, unavailablePage, type EventHeading } from '../pages/questionnaire.tsx';
+import { isUnavailable } from './unavailable.ts';
+import { italianDate, italianDateTime } from '../pages/format.ts';
+import { REPORT_MAX_CHARS } from '../schemas/questionnaire.ts';
+import {
+  decideQuestionnaire,
+  getPool,
+  getQuestionnaire,
+  insertReport,
+  lockOpenQuestionnaire,
+  markDelivered,
+  saveQualityAnswers,
+  servedQuestions,
+  startAttempt,
+  submitAttempt,
+  type StoredAttempt,
+  type StoredQuestionnaire,
+} from '../store/questionnaire.ts';
+import type { Deps } from './deps.ts';
+import { clientAddr } from './ingest.ts';
+import { router } from './router.ts';
+
+/** Form posts are small: 10 answers and a report of at most 4,000 characters. */
+const FORM_MAX_BYTES = 64 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Irregularity reports one questionnaire may file (a stuck key must not flood the CPO). */
+const MAX_REPORTS = 10;
+
+type Opened =
+  | { kind: 'invalid' }
+  | { kind: 'expired-link'; q: StoredQuestionnaire }
+  | { kind: 'ok'; q: StoredQuestionnaire; state: QuestionnaireState };
+
+export function questionnaireMemberRoutes(deps: Deps) {
+  const app = router();
+  const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: (c) => c.html(closedPage({ kind: 'invalid' }), 413) });
+
+  // Members get an Italian page, not problem+json, when something fails on our side.
+  app.onError((err, c) => {
+    const unavailable = isUnavailable(err);
+    if (unavailable) c.header('Retry-After', '5');
+    deps.log[unavailable ? 'warn' : 'error']({ err: unavailable ? String(err) : err }, 'questionnaire page failed');
+    c.header('Cache-Control', 'no-store');
+    return c.html(unavailablePage(), unavailable ? 503 : 500);
+  });
+
+  // Personal pages: never cached, never indexed.
+  app.use('/q/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex');
+  });
+
+  app.get('/q/:token', async (c) => {
+    const token = c.req.param('token');
+    const o = await open(token);
+    if (o.kind !== 'ok') return closed(c, o, token);
+    const { q, state } = o;
+    switch (state.status) {
+      case 'passed':
+      case 'failed':
+      case 'expired':
+        return closed(c, o, token);
+      case 'open':
+      case 'retry-available': {
+        const current = q.attempts.find((a) => a.number === state.attempt);
+        if (state.status === 'retry-available' && !current) return result(c, q, q.attempts.find((a) => a.number === 1)!, token);
+        const attempt = current ?? (await start(c, q, state.attempt));
+        return form(c, q, attempt, token);
+      }
+    }
+  });
+
+  app.post('/q/:token', formLimit, async (c) => {
+    const token = c.req.param('token');
+    const o = await open(token);
+    if (o.kind !== 'ok') return closed(c, o, token);
+    const { q, state } = o;
+    const body = await c.req.parseBody();
+    const number = Number(body.attempt);
+    const attempt = q.attempts.find((a) => a.number === number);
+    // Decided (passed, failed, expired): the outcome, whatever form was posted.
+    if (state.status === 'passed' || state.status === 'failed' || state.status === 'expired') return closed(c, o, token);
+    // A replayed or double-clicked form: the first submission stands and its result is shown again.
+    if (attempt?.submittedAt) return result(c, q, attempt, token);
+    if (!attempt || attempt.number !== state.attempt) return c.redirect(`/q/${encodeURIComponent(token)}`, 303);
+
+    const askQuality = q.qualityAnswers === null;
+    const values = formValues(body);
+    const errors: string[] = [];
+    let quality: Record<string, number> | null = null;
+    if (askQuality) {
+      const { min, max } = QUESTIONNAIRE_RULES.qualityScale;
+      quality = {};
+      QUALITY_QUESTIONS.forEach((qq, i) => {
+        const v = toInt(values.quality[qq.id]);
+        if (v === null || v < min || v > max) errors.push(`Scelga un voto da ${min} a ${max} per la domanda di qualità n. ${i + 1}.`);
+        else quality![qq.id] = v;
+      });
+    }
+    const chosen = attempt.draw.questionIds.map((_, k) => {
+      const v = toInt(values.answers[`a${k}`]);
+      return v !== null && v >= 0 && v < attempt.draw.optionOrder[k]!.length ? v : null;
+    });
+    chosen.forEach((v, k) => {
+      if (v === null) errors.push(`Scelga una risposta per la domanda n. ${k + 1}.`);
+    });
+    if (errors.length) return form(c, q, attempt, token, { values, errors }, 422);
+
+    const served = await servedQuestions(deps.db, attempt.draw.questionIds);
+    const key = new Map([...served].map(([id, s]) => [id, s.correct]));
+    const score = scoreAttempt(attempt.draw, chosen, key);
+    const at = new Date(deps.now());
+    const decided = await deps.db.transaction(async (tx) => {
+      // Under the questionnaire's row lock: an expiry at the deadline and this submission never interleave.
+      if (!(await lockOpenQuestionnaire(tx, q.id, at))) return 'closed' as const;
+      const first = await submitAttempt(tx, q.id, attempt.number, { answers: chosen, score: score.score, passed: score.passed, at });
+      if (!first) return null;
+      if (quality) await saveQualityAnswers(tx, q.id, quality, at);
+      const after = questionnaireState(
+        q.attempts.map((a) => ({ number: a.number, submitted: a.number === attempt.number || a.submittedAt !== null, passed: a.number === attempt.number ? score.passed : a.passed })),
+        q.deadline,
+        at,
+      );
+      if (after.status === 'passed' || after.status === 'failed') return (await decideQuestionnaire(tx, q.id, after.status, at)) ? after.status : null;
+      return null;
+    });
+    if (decided === 'closed') return closed(c, (await open(token)) as Opened, token);
+    if (decided) await rederive(q.eventId);
+    const stored = (await getQuestionnaire(deps.db, q.id))!;
+    return result(c, stored, stored.attempts.find((a) => a.number === attempt.number)!, token);
+  });
+
+  app.post('/q/:token/retry', formLimit, async (c) => {
+    const token = c.req.param('token');
+    const o = await open(token);
+    if (o.kind !== 'ok') return closed(c, o, token);
+    if (o.state.status === 'retry-available') await start(c, o.q, o.state.attempt);
+    return c.redirect(`/q/${encodeURIComponent(token)}`, 303);
+  });
+
+  app.post('/q/:token/report', formLimit, async (c) => {
+    const token = c.req.param('token');
+    const o = await open(token);
+    if (o.kind === 'invalid') return closed(c, o, token);
+    const body = await c.req.parseBody();
+    const message = typeof body.message === 'string' ? body.message.trim() : '';
+    const back = `/q/${encodeURIComponent(token)}`;
+    if (!message || message.length > REPORT_MAX_CHARS) return c.redirect(back, 303);
+    const { rows } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM questionnaire_reports WHERE questionnaire_id = $1', [o.q.id]);
+    if ((rows[0]?.n ?? 0) >= MAX_REPORTS) return c.html(reportReceivedPage({ event: heading(o.q), memberName: o.q.memberName, back }), 200);
+    await insertReport(deps.db, { questionnaireId: o.q.id, eventId: o.q.eventId, message, at: new Date(deps.now()), clientAddr: clientAddr(c) });
+    deps.log.info({ questionnaireId: o.q.id, eventId: o.q.eventId }, 'irregularity reported');
+    return c.html(reportReceivedPage({ event: heading(o.q), memberName: o.q.memberName, back }), 201);
+  });
+
+  return app;
+
+  // ---------------------------------------------------------------------------------------------
+
+  async function open(token: string): Promise<Opened> {
+    const check = await deps.links.verify('questionnaire', token, deps.now());
+    if (!check.ok && check.reason === 'invalid') return { kind: 'invalid' };
+    if (!UUID.test(check.subject)) return { kind: 'invalid' };
+    let q = await getQuestionnaire(deps.db, check.subject);
+    if (!q) return { kind: 'invalid' };
+    if (!q.sentAt) {
+      // Opened before its mail was marked sent (or handed over another way): the member has the
+      // link now, so the 10 days start now (R-QST-2); the expiry sweep takes it from here.
+      const at = new Date(deps.now());
+      await markDelivered(deps.db, q.id, at, questionnaireDeadline(at));
+      q = (await getQuestionnaire(deps.db, q.id))!;
+    }
+    if (!check.ok) return { kind: 'expired-link', q };
+    return { kind: 'ok', q, state: questionnaireState(summaries(q), q.deadline, deps.now()) };
+  }
+
+  /** Starts attempt `number`: a fresh draw, the retry excluding the first attempt's questions (R-QST-5). */
+  async function start(c: Context, q: StoredQuestionnaire, number: number): Promise<StoredAttempt> {
+    const pool = await getPool(deps.db, q.eventId);
+    const seen = q.attempts.flatMap((a) => a.draw.questionIds);
+    const draw = drawQuestions(
+      pool.map((p) => ({ id: p.id, optionCount: p.options.length })),
+      seen,
+      crypto.randomInt, // R-QST-7
+    );
+    return startAttempt(deps.db, q.id, number, draw, new Date(deps.now()), { addr: clientAddr(c), userAgent: c.req.header('user-agent') ?? null });
+  }
+
+  async function form(
+    c: Context,
+    q: StoredQuestionnaire,
+    attempt: StoredAttempt,
+    token: string,
+    extra: { values?: ReturnType<typeof formValues>; errors?: string[] } = {},
+    status: 200 | 422 = 200,
+  ) {
+    const served = await servedQuestions(deps.db, attempt.draw.questionIds);
+    const questions = attempt.draw.questionIds.map((id, k) => {
+      const s = served.get(id)!;
+      return { text: s.text, options: attempt.draw.optionOrder[k]!.map((i) => s.options[i]!) };
+    });
+    const base = `/q/${encodeURIComponent(token)}`;
+    return c.html(
+      attemptPage({
+        event: heading(q),
+        memberName: q.memberName,
+        attempt: attempt.number,
+        deadline: deadlineText(q),
+        askQuality: q.qualityAnswers === null,
+        questions,
+        action: base,
+        reportAction: `${base}/report`,
+        ...extra,
+      }),
+      status,
+    );
+  }
+
+  function result(c: Context, q: StoredQuestionnaire, attempt: StoredAttempt, token: string) {
+    const state = questionnaireState(summaries(q), q.deadline, deps.now());
+    const base = `/q/${encodeURIComponent(token)}`;
+    return c.html(
+      resultPage({
+        event: heading(q),
+        memberName: q.memberName,
+        attempt: attempt.number,
+        score: attempt.score ?? 0,
+        outOf: attempt.draw.questionIds.length,
+        passed: attempt.passed === true,
+        retryAvailable: state.status === 'retry-available',
+        deadline: deadlineText(q),
+        retryAction: `${base}/retry`,
+        reportAction: `${base}/report`,
+      }),
+      200,
+    );
+  }
+
+  async function closed(c: Context, o: Opened, token: string) {
+    if (o.kind === 'invalid') return c.html(closedPage({ kind: 'invalid' }), 404);
+    const q = o.q;
+    const last = [...q.attempts].reverse().find((a) => a.submittedAt !== null);
+    const score = last ? { score: last.score ?? 0, outOf: last.draw.questionIds.length } : null;
+    const base = `/q/${encodeURIComponent(token)}`;
+    const common = { event: heading(q), memberName: q.memberName, score, reportAction: `${base}/report` };
+    const state = o.kind === 'ok' ? o.state.status : null;
+    if (q.status === 'passed' || state === 'passed') return c.html(closedPage({ kind: 'passed', ...common }), 200);
+    if (q.status === 'failed' || state === 'failed') return c.html(closedPage({ kind: 'failed', ...common }), 200);
+    // Past the deadline: decide it now rather than wait for the expiry job (R-QST-8). The stored
+    // deadline decides, not the link's expiry alone.
+    const now = deps.now();
+    const expired = questionnaireState(summaries(q), q.deadline, now).status === 'expired';
+    if (q.status === 'open' && expired && (await decideQuestionnaire(deps.db, q.id, 'expired', new Date(now)))) await rederive(q.eventId);
+    return c.html(closedPage({ kind: 'expired', when: deadlineText(q), ...common }), 410);
+  }
+
+  /** Best effort: the decision is stored; the questionnaire sweep re-derives if this request is lost. */
+  async function rederive(eventId: string) {
+    await deps.attendance.requestDerivation(eventId, 'questionnaire').catch((err) => deps.log.warn({ err: String(err), eventId }, 'derivation request failed'));
+  }
+}
+
+function deadlineText(q: StoredQuestionnaire): string {
+  return q.deadline ? italianDateTime(q.deadline) : `${QUESTIONNAIRE_RULES.deadlineDays} giorni dal ricevimento del link`;
+}
+
+function summaries(q: StoredQuestionnaire) {
+  return q.attempts.map((a) => ({ number: a.number, submitted: a.submittedAt !== null, passed: a.passed }));
+}
+
+function heading(q: StoredQuestionnaire): EventHeading {
+  return { title: q.eventTitle, organiser: q.organiserName, date: italianDate(q.eventStart) };
+}
+
+function formValues(body: Record<string, unknown>) {
+  const quality: Record<string, string> = {};
+  const answers: Record<string, string> = {};
+  for (const qq of QUALITY_QUESTIONS) if (typeof body[qq.id] === 'string') quality[qq.id] = body[qq.id] as string;
+  for (let k = 0; k < 10; k++) if (typeof body[`a${k}`] === 'string') answers[`a${k}`] = body[`a${k}`] as string;
+  return { quality, answers };
+}
+
+function toInt(v: string | undefined): number | null {
+  if (v === undefined || !/^\d{1,3}$/.test(v)) return null;
+  return Number(v);
+}

@@ -1,0 +1,56 @@
+/**
+ * @module The frame of every member page: Italian, readable on a phone, no script, no external
+ * resource. hono/jsx escapes every interpolated value (the constant style sheet is the one raw
+ * string), so member data and question texts never become markup.
+ */
+import type { Child, FC } from 'hono/jsx';
+import { html, raw } from 'hono/html';
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#f4f5f7}
+main{max-width:44rem;margin:0 auto;padding:1rem}
+header.site{background:#0b3d6b;color:#fff;padding:.75rem 1rem}
+header.site p{margin:0;max-width:44rem;margin:0 auto;font-weight:600}
+h1{font-size:1.5rem;line-height:1.25;margin:1rem 0 .5rem}
+h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
+.card{background:#fff;border:1px solid #d0d4da;border-radius:.5rem;padding:1rem;margin:1rem 0}
+fieldset{border:1px solid #d0d4da;border-radius:.5rem;margin:1rem 0;padding:.75rem 1rem;background:#fff}
+legend{font-weight:600;padding:0 .25rem}
+.opt{display:flex;gap:.6rem;align-items:flex-start;padding:.45rem 0}
+.opt input{width:1.35rem;height:1.35rem;margin-top:.1rem;flex:none}
+.scale{display:flex;flex-wrap:wrap;gap:.4rem}
+.scale label{display:flex;flex-direction:column;align-items:center;min-width:2.6rem;padding:.35rem;border:1px solid #d0d4da;border-radius:.35rem}
+.scale input{width:1.3rem;height:1.3rem}
+.hint{color:#4a4f57;font-size:.95rem}
+button{font:inherit;font-weight:600;background:#0b3d6b;color:#fff;border:0;border-radius:.4rem;padding:.75rem 1.25rem;min-height:2.75rem;cursor:pointer}
+button.secondary{background:#fff;color:#0b3d6b;border:2px solid #0b3d6b}
+:focus-visible{outline:3px solid #e08a00;outline-offset:2px}
+.alert{border-left:.35rem solid #b3261e;background:#fdecea;padding:.75rem 1rem;margin:1rem 0}
+.ok{border-left:.35rem solid #1e7b34;background:#e8f5ec;padding:.75rem 1rem;margin:1rem 0}
+.warn{border-left:.35rem solid #a15c00;background:#fff4e0;padding:.75rem 1rem;margin:1rem 0}
+textarea{width:100%;min-height:8rem;font:inherit;padding:.5rem;border:1px solid #8a9099;border-radius:.35rem}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}
+dt{font-weight:600}
+dd{margin:0}
+`;
+
+export const Layout: FC<{ title: string; children?: Child }> = ({ title, children }) =>
+  html`<!doctype html>${(
+    <html lang="it">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{title}</title>
+        <style>{raw(STYLE)}</style>
+      </head>
+      <body>
+        <header class="site">
+          <p>Formazione continua dei Consulenti del Lavoro</p>
+        </header>
+        <main id="contenuto">{children}</main>
+      </body>
+    </html>
+  )}`;
