@@ -73,7 +73,11 @@ async function ensureRedis() {
 
 ensureDependencies();
 const redis = await ensureRedis();
-const app = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts'), role], { cwd: root, stdio: 'inherit', env: process.env });
+// A gateway-only process holds no data of its own: capping V8's old space keeps repeated
+// 10,000-row exports near 220 MiB instead of letting the heap grow to ~3× what survives a GC
+// (bench/RESULTS.md, attendance workbook export). NODE_OPTIONS with its own limit wins.
+const heapCap = role === 'gateway' && !/max-old-space-size/.test(process.env.NODE_OPTIONS ?? '') ? ['--max-old-space-size=1024'] : [];
+const app = spawn(process.execPath, [...heapCap, '--import', 'tsx', path.join(root, 'src', 'main.ts'), role], { cwd: root, stdio: 'inherit', env: process.env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
 app.on('exit', (code, signal) => {
   if (redis) redis.kill('SIGTERM');
