@@ -36,9 +36,9 @@ import {
   lockOpenQuestionnaire,
   markDelivered,
   saveQualityAnswers,
-  servedQuestions,
   startAttempt,
   submitAttempt,
+  type PoolQuestion,
   type StoredAttempt,
   type StoredQuestionnaire,
 } from '../store/questionnaire.ts';
@@ -48,6 +48,8 @@ import { router } from './router.ts';
 
 /** Form posts are small: 10 answers and a report of at most 4,000 characters. */
 const FORM_MAX_BYTES = 64 * 1024;
+/** Events whose pools the member pages keep in memory (30 short rows each). */
+const POOL_CACHE_EVENTS = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Irregularity reports one questionnaire may file (a stuck key must not flood the CPO). */
 const MAX_REPORTS = 10;
@@ -59,6 +61,7 @@ type Opened =
 
 export function questionnaireMemberRoutes(deps: Deps) {
   const app = router();
+  const pools = new Map<string, Map<string, PoolQuestion>>();
   const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: (c) => c.html(closedPage({ kind: 'invalid' }), 413) });
 
   // Members get an Italian page, not problem+json, when something fails on our side.
@@ -133,8 +136,8 @@ export function questionnaireMemberRoutes(deps: Deps) {
     });
     if (errors.length) return form(c, q, attempt, token, { values, errors }, 422);
 
-    const served = await servedQuestions(deps.db, attempt.draw.questionIds);
-    const key = new Map([...served].map(([id, s]) => [id, s.correct]));
+    const served = await poolOf(q.eventId);
+    const key = new Map(attempt.draw.questionIds.map((id) => [id, served.get(id)!.correct]));
     const score = scoreAttempt(attempt.draw, chosen, key);
     const at = new Date(deps.now());
     const decided = await deps.db.transaction(async (tx) => {
@@ -184,6 +187,23 @@ export function questionnaireMemberRoutes(deps: Deps) {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * The event's pool, cached in the process: once a questionnaire exists the event is accredited
+   * and its pool can no longer change (R-QST-3), so every member page of it reads the same 30
+   * rows. Only a complete pool is cached; the oldest event goes first past POOL_CACHE_EVENTS.
+   */
+  async function poolOf(eventId: string): Promise<Map<string, PoolQuestion>> {
+    const cached = pools.get(eventId);
+    if (cached) return cached;
+    const rows = await getPool(deps.db, eventId);
+    const pool = new Map(rows.map((p) => [p.id, p]));
+    if (rows.length === QUESTIONNAIRE_RULES.poolSize) {
+      if (pools.size >= POOL_CACHE_EVENTS) pools.delete(pools.keys().next().value!);
+      pools.set(eventId, pool);
+    }
+    return pool;
+  }
+
   async function open(token: string): Promise<Opened> {
     const check = await deps.links.verify('questionnaire', token, deps.now());
     if (!check.ok && check.reason === 'invalid') return { kind: 'invalid' };
@@ -203,10 +223,10 @@ export function questionnaireMemberRoutes(deps: Deps) {
 
   /** Starts attempt `number`: a fresh draw, the retry excluding the first attempt's questions (R-QST-5). */
   async function start(c: Context, q: StoredQuestionnaire, number: number): Promise<StoredAttempt> {
-    const pool = await getPool(deps.db, q.eventId);
+    const pool = await poolOf(q.eventId);
     const seen = q.attempts.flatMap((a) => a.draw.questionIds);
     const draw = drawQuestions(
-      pool.map((p) => ({ id: p.id, optionCount: p.options.length })),
+      [...pool.values()].map((p) => ({ id: p.id, optionCount: p.options.length })),
       seen,
       crypto.randomInt, // R-QST-7
     );
@@ -221,7 +241,7 @@ export function questionnaireMemberRoutes(deps: Deps) {
     extra: { values?: ReturnType<typeof formValues>; errors?: string[] } = {},
     status: 200 | 422 = 200,
   ) {
-    const served = await servedQuestions(deps.db, attempt.draw.questionIds);
+    const served = await poolOf(q.eventId);
     const questions = attempt.draw.questionIds.map((id, k) => {
       const s = served.get(id)!;
       return { text: s.text, options: attempt.draw.optionOrder[k]!.map((i) => s.options[i]!) };

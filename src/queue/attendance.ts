@@ -24,10 +24,13 @@ export interface AttendanceProducer {
 
 /**
  * Reasons that are single acts rather than bursts (an organiser closing the course, the CPO
- * setting the tolerance or deciding the accreditation, a questionnaire decided): derived at once, without the coalescing
- * delay, which would only make the person who acted wait.
+ * setting the tolerance or deciding the accreditation): derived at once, without the coalescing
+ * delay, which would only make the person who acted wait. Questionnaire decisions are not among
+ * them: hundreds of members finish within minutes of each other, and each would re-derive the
+ * whole event (bench/RESULTS.md, questionnaire); coalesced, the credits turn granted within
+ * DERIVE_DELAY_MS.
  */
-export const UNDELAYED_REASONS: ReadonlySet<string> = new Set(['close', 'tolerance', 'accreditation', 'questionnaire']);
+export const UNDELAYED_REASONS: ReadonlySet<string> = new Set(['close', 'tolerance', 'accreditation']);
 
 export function createAttendanceProducer(connection: Redis, prefix: string, delayMs: number): AttendanceProducer {
   const queue = new Queue(ATTENDANCE_QUEUE, { connection, prefix });
