@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { BACKENDS } from '../support/backends.ts';
-import { createKindEOrganiser, createMembers, questionPool, type CreatedMember } from '../support/fixtures.ts';
+import { createKindEOrganiser, createMembers, kindEWebinar, questionPool, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import type { PoolEntry } from '../support/questionnaire.ts';
 
@@ -61,7 +61,7 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
     keys = await createKindEOrganiser(h, 'MI', { from: today.minus({ years: 1 }).toISODate()!, until: today.plus({ years: 1 }).toISODate()! });
     members = await createMembers(h, keys.cn, ['MI', 'MI'], 900);
 
-    const created = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...webinar(start, end), questions: questionPool(30) } });
+    const created = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...kindEWebinar(start, end), questions: questionPool(30) } });
     expect(created.status, created.text).toBe(201);
     eventId = created.body.id;
     const approve = await h.api('POST', `/v1/events/${eventId}/accreditation`, { key: keys.cpo, body: { decision: 'approve', reference: 'Delibera 9/2026' } });
@@ -382,16 +382,3 @@ function escapeRe(s: string) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function webinar(start: number, end: number) {
-  return {
-    title: 'Aggiornamento sul diritto del lavoro',
-    cpoProvince: 'MI',
-    mode: 'webinar',
-    speakers: ['Relatrice Una'],
-    topics: [{ title: 'Contratti', start: new Date(start).toISOString(), end: new Date(end).toISOString(), deontology: false }],
-    start: new Date(start).toISOString(),
-    end: new Date(end).toISOString(),
-    credits: 2,
-    platform: { name: 'generic', meetingId: `m-${start}` },
-  };
-}

@@ -15,7 +15,7 @@ import { startRuntime } from '../../src/runtime.ts';
 import { sweepQuestionnaires } from '../../workers/questionnaire.ts';
 import { createLogger } from '../../src/log.ts';
 import { BACKENDS } from '../support/backends.ts';
-import { createKindEOrganiser, createMembers, questionPool, type CreatedMember } from '../support/fixtures.ts';
+import { createKindEOrganiser, createMembers, kindEWebinar, questionPool, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { answerForm, ResponseLog, type PoolEntry } from '../support/questionnaire.ts';
 import { parseWorkbook, sheetCells } from '../support/xlsx.ts';
@@ -85,7 +85,7 @@ for (const backend of BACKENDS) {
     });
 
     it('refuses a kind-e webinar without a valid pool of 30, with stable codes (R-QST-3)', async () => {
-      const body = (extra: Record<string, unknown>) => ({ ...webinar(start, end), ...extra });
+      const body = (extra: Record<string, unknown>) => ({ ...kindEWebinar(start, end), ...extra });
       const missing = await h.api('POST', '/v1/events', { key: keys.organiser, body: body({}) });
       expect(missing.status, missing.text).toBe(422);
       expect(missing.body.code).toBe('question-pool-required');
@@ -120,7 +120,7 @@ for (const backend of BACKENDS) {
 
     it('stores the pool with the event; only the organiser, the accrediting CPO and the CN read it (R-QST-6)', async () => {
       const questions = questionPool(30);
-      const created = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...webinar(start, end), questions } });
+      const created = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...kindEWebinar(start, end), questions } });
       expect(created.status, created.text).toBe(201);
       expect(created.body.accreditation.status).toBe('requested');
       expect(created.text).not.toContain(questions[0]!.text); // the event view does not echo the pool
@@ -452,16 +452,3 @@ for (const backend of BACKENDS) {
   });
 }
 
-function webinar(start: number, end: number) {
-  return {
-    title: 'Aggiornamento sul diritto del lavoro',
-    cpoProvince: 'MI',
-    mode: 'webinar',
-    speakers: ['Relatrice Una'],
-    topics: [{ title: 'Contratti', start: new Date(start).toISOString(), end: new Date(end).toISOString(), deontology: false }],
-    start: new Date(start).toISOString(),
-    end: new Date(end).toISOString(),
-    credits: 2,
-    platform: { name: 'generic', meetingId: `m-${start}` },
-  };
-}

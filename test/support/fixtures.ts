@@ -130,3 +130,18 @@ export async function createKindEOrganiser(h: Harness, province: string, authori
     cpo: await h.key('cpo', province),
   };
 }
+
+/** A webinar of a kind-e organiser accredited by the MI CPO (no pool: add `questions`). */
+export function kindEWebinar(start: number, end: number) {
+  return {
+    title: 'Aggiornamento sul diritto del lavoro',
+    cpoProvince: 'MI',
+    mode: 'webinar',
+    speakers: ['Relatrice Una'],
+    topics: [{ title: 'Contratti', start: new Date(start).toISOString(), end: new Date(end).toISOString(), deontology: false }],
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+    credits: 2,
+    platform: { name: 'generic', meetingId: `m-${start}` },
+  };
+}
