@@ -17,7 +17,7 @@ import { migrate } from './store/migrate.ts';
 import { createSmtpMailer } from '../adapters/mail/smtp.ts';
 import { startAttendanceWorker, type RunningWorker } from '../workers/attendance.ts';
 import { startMailWorker } from '../workers/mail.ts';
-import { QUESTIONNAIRE_LINK_MAIL, startClock, startQuestionnaireWorker } from '../workers/questionnaire.ts';
+import { linkMailSent, startQuestionnaireWorker } from '../workers/questionnaire.ts';
 import { linkSecret, memberLinks } from './member-links.ts';
 import { createMailProducer } from './queue/mail.ts';
 import { createQuestionnaireProducer, type QuestionnaireProducer } from './queue/questionnaire.ts';
@@ -95,9 +95,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     );
     if (mail && config.SMTP_URL) {
       const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
-      const onSent = async (row: { kind: string; dedupKey: string }, at: Date) => {
-        if (row.kind === QUESTIONNAIRE_LINK_MAIL) await startClock({ db, producer: questionnaire, now }, row.dedupKey.slice(QUESTIONNAIRE_LINK_MAIL.length + 1), at);
-      };
+      const onSent = linkMailSent({ db, producer: questionnaire, now });
       workers.push(await startMailWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, mailer, producer: mail, onSent }));
     } else {
       log.warn('SMTP_URL is not set: member mails (questionnaire links) wait in the outbox table');

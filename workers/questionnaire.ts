@@ -215,6 +215,14 @@ export async function startClock(deps: Pick<QuestionnaireWorkerDeps, 'db' | 'pro
   return deadline;
 }
 
+/** The mail worker's after-send hook: a sent link mail starts its questionnaire's clock. */
+export function linkMailSent(deps: Pick<QuestionnaireWorkerDeps, 'db' | 'producer' | 'now'>) {
+  const prefix = `${QUESTIONNAIRE_LINK_MAIL}:`;
+  return async (row: { kind: string; dedupKey: string }, at: Date) => {
+    if (row.kind === QUESTIONNAIRE_LINK_MAIL && row.dedupKey.startsWith(prefix)) await startClock(deps, row.dedupKey.slice(prefix.length), at);
+  };
+}
+
 /** Expires what is overdue, starts clocks a crash left unstarted, dispatches what was never sent, re-derives decisions not yet applied. */
 export async function sweepQuestionnaires(deps: QuestionnaireWorkerDeps): Promise<{ expired: number; dispatched: number; rederived: number }> {
   const now = new Date(deps.now());

@@ -140,23 +140,21 @@ export function questionnaireMemberRoutes(deps: Deps) {
     const key = new Map(attempt.draw.questionIds.map((id) => [id, served.get(id)!.correct]));
     const score = scoreAttempt(attempt.draw, chosen, key);
     const at = new Date(deps.now());
-    const decided = await deps.db.transaction(async (tx) => {
+    const submitted: StoredAttempt = { ...attempt, submittedAt: at, answers: chosen, score: score.score, passed: score.passed };
+    const after: StoredQuestionnaire = { ...q, attempts: q.attempts.map((a) => (a.number === attempt.number ? submitted : a)) };
+    const outcome = await deps.db.transaction(async (tx) => {
       // Under the questionnaire's row lock: an expiry at the deadline and this submission never interleave.
       if (!(await lockOpenQuestionnaire(tx, q.id, at))) return 'closed' as const;
-      const first = await submitAttempt(tx, q.id, attempt.number, { answers: chosen, score: score.score, passed: score.passed, at });
-      if (!first) return null;
+      if (!(await submitAttempt(tx, q.id, attempt.number, { answers: chosen, score: score.score, passed: score.passed, at }))) return 'replayed' as const;
       if (quality) await saveQualityAnswers(tx, q.id, quality, at);
-      const after = questionnaireState(
-        q.attempts.map((a) => ({ number: a.number, submitted: a.number === attempt.number || a.submittedAt !== null, passed: a.number === attempt.number ? score.passed : a.passed })),
-        q.deadline,
-        at,
-      );
-      if (after.status === 'passed' || after.status === 'failed') return (await decideQuestionnaire(tx, q.id, after.status, at)) ? after.status : null;
-      return null;
+      const state = questionnaireState(summaries(after), q.deadline, at);
+      const final = state.status === 'passed' || state.status === 'failed' ? state.status : null;
+      return final && (await decideQuestionnaire(tx, q.id, final, at)) ? ('decided' as const) : ('submitted' as const);
     });
-    if (decided === 'closed') return closed(c, (await open(token)) as Opened, token);
-    if (decided) await rederive(q.eventId);
-    const stored = (await getQuestionnaire(deps.db, q.id))!;
+    if (outcome === 'closed') return closed(c, (await open(token)) as Opened, token);
+    if (outcome === 'decided') await rederive(q.eventId);
+    // A concurrent submission of the same attempt won: show what it stored.
+    const stored = outcome === 'replayed' ? (await getQuestionnaire(deps.db, q.id))! : after;
     return result(c, stored, stored.attempts.find((a) => a.number === attempt.number)!, token);
   });
 

@@ -395,16 +395,12 @@ export function registryRoutes(deps: Deps) {
       platform: body.platform ?? null,
       accreditation: { status, requestedAt: at, decidedAt: status === 'approved' ? at : null, reference: null },
     };
-    const created = needsPool
-      ? await deps.db.transaction(async (tx) => {
-          const ev = await insertEvent(tx, row);
-          // A conflict aborts the transaction: leave it by throwing, not by committing.
-          if (!ev) throw conflictingMeeting();
-          await replacePool(tx, ev.id, body.questions!);
-          return ev;
-        })
-      : await insertEvent(deps.db, row);
-    if (!created) throw conflictingMeeting();
+    const created = await deps.db.transaction(async (tx) => {
+      const ev = await insertEvent(tx, row);
+      if (ev && needsPool) await replacePool(tx, ev.id, body.questions!);
+      return ev;
+    });
+    if (!created) throw new ApiError(409, 'platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
     return c.json(toApiEvent(created, now), 201);
   });
 
@@ -539,10 +535,6 @@ function checkCodiceFiscale(input: string): string {
   const v = validateCodiceFiscale(input.trim());
   if (!v.ok) throw new ApiError(422, 'invalid-codice-fiscale', `The codice fiscale is not valid (${v.code})`, { reason: v.code });
   return v.value;
-}
-
-function conflictingMeeting() {
-  return new ApiError(409, 'platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
 }
 
 function unknownProvince(path: string) {

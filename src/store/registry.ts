@@ -416,45 +416,44 @@ function toEvent(r: EventDbRow): StoredEvent {
   };
 }
 
-/** Inserts an event; a platform meeting id the organiser already uses gives `null`. */
+/**
+ * Inserts an event; null when the organiser already has an event with this platform meeting id.
+ * The conflict is an ON CONFLICT, not a caught error, so the caller's transaction stays usable.
+ */
 export async function insertEvent(db: Queryable, e: NewEvent): Promise<StoredEvent | null> {
-  try {
-    const { rows } = await db.query<EventDbRow>(
-      `INSERT INTO events (id, organiser_id, cpo_province, title, mode, venue_province, speakers, topics, start_at, end_at, credits,
-         fractionable, fractions, tolerance_minutes, region_wide, platform, platform_meeting_id, accreditation_status,
-         accreditation_requested_at, accreditation_decided_at, accreditation_reference)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::timestamptz, $10::timestamptz, $11, $12, $13::jsonb, $14, $15, $16, $17, $18,
-         $19::timestamptz, $20::timestamptz, $21)
-       RETURNING ${EVENT_COLUMNS}`,
-      [
-        e.id,
-        e.organiserId,
-        e.cpoProvince,
-        e.title,
-        e.mode,
-        e.venueProvince,
-        JSON.stringify(e.speakers),
-        JSON.stringify(e.topics),
-        e.start,
-        e.end,
-        e.credits,
-        e.fractionable,
-        e.fractions === null ? null : JSON.stringify(e.fractions),
-        e.toleranceMinutes,
-        e.regionWide,
-        e.platform?.name ?? null,
-        e.platform?.meetingId ?? null,
-        e.accreditation.status,
-        e.accreditation.requestedAt,
-        e.accreditation.decidedAt,
-        e.accreditation.reference,
-      ],
-    );
-    return toEvent(rows[0]!);
-  } catch (err) {
-    if (isUniqueViolation(err)) return null;
-    throw err;
-  }
+  const { rows } = await db.query<EventDbRow>(
+    `INSERT INTO events (id, organiser_id, cpo_province, title, mode, venue_province, speakers, topics, start_at, end_at, credits,
+       fractionable, fractions, tolerance_minutes, region_wide, platform, platform_meeting_id, accreditation_status,
+       accreditation_requested_at, accreditation_decided_at, accreditation_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::timestamptz, $10::timestamptz, $11, $12, $13::jsonb, $14, $15, $16, $17, $18,
+       $19::timestamptz, $20::timestamptz, $21)
+     ON CONFLICT (organiser_id, platform, platform_meeting_id) WHERE platform_meeting_id IS NOT NULL DO NOTHING
+     RETURNING ${EVENT_COLUMNS}`,
+    [
+      e.id,
+      e.organiserId,
+      e.cpoProvince,
+      e.title,
+      e.mode,
+      e.venueProvince,
+      JSON.stringify(e.speakers),
+      JSON.stringify(e.topics),
+      e.start,
+      e.end,
+      e.credits,
+      e.fractionable,
+      e.fractions === null ? null : JSON.stringify(e.fractions),
+      e.toleranceMinutes,
+      e.regionWide,
+      e.platform?.name ?? null,
+      e.platform?.meetingId ?? null,
+      e.accreditation.status,
+      e.accreditation.requestedAt,
+      e.accreditation.decidedAt,
+      e.accreditation.reference,
+    ],
+  );
+  return rows[0] ? toEvent(rows[0]) : null;
 }
 
 export async function getEvent(db: Queryable, id: string): Promise<StoredEvent | null> {
