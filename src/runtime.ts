@@ -15,7 +15,8 @@ import { producerConnection, waitReady, workerConnection } from './queue/redis.t
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { createSmtpMailer } from '../adapters/mail/smtp.ts';
-import { startAttendanceWorker, type RunningWorker } from '../workers/attendance.ts';
+import { startAttendanceWorker } from '../workers/attendance.ts';
+import type { RunningWorker } from '../workers/queue-worker.ts';
 import { startMailWorker } from '../workers/mail.ts';
 import { linkMailSent, startQuestionnaireWorker } from '../workers/questionnaire.ts';
 import { linkSecret, memberLinks } from './member-links.ts';

@@ -6,7 +6,6 @@
  * written in one transaction under the event's lock, so a re-run (stalled job, retry, sweep)
  * gives the same rows and nothing is double-counted.
  */
-import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import { assessAttendance } from '../src/domain/attendance.ts';
@@ -31,11 +30,7 @@ import {
   type QuestionnaireStatus,
 } from '../src/store/attendance.ts';
 import type { Db } from '../src/store/db.ts';
-
-export interface RunningWorker {
-  worker: Worker;
-  close(): Promise<void>;
-}
+import { startQueueWorker, type RunningWorker } from './queue-worker.ts';
 
 export interface AttendanceWorkerDeps {
   db: Db;
@@ -48,42 +43,24 @@ export interface AttendanceWorkerDeps {
   questionnaire?: Pick<QuestionnaireProducer, 'requestDispatch'>;
 }
 
-const SWEEP_JOB = 'sweep';
-
 export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise<RunningWorker> {
   const { db, config, log } = deps;
-  const worker = new Worker(
-    ATTENDANCE_QUEUE,
-    async (job: Job) => {
-      if (job.name === SWEEP_JOB) return sweep(deps, config.SWEEP_INTERVAL_MS * 3);
+  if (config.DERIVE_PAUSE_MS > 0) log.warn({ pauseMs: config.DERIVE_PAUSE_MS }, 'DERIVE_PAUSE_MS is set: every derivation pauses before COMMIT (test fault injection)');
+  return startQueueWorker({
+    queue: ATTENDANCE_QUEUE,
+    connection: deps.connection,
+    config,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    async process(job) {
       const data = DeriveJob.parse(job.data);
       const summary = await deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
       if (summary?.questionnaireDue && deps.questionnaire) await deps.questionnaire.requestDispatch(data.eventId);
       return summary;
     },
-    {
-      connection: deps.connection,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_MS,
-      stalledInterval: config.WORKER_LOCK_MS,
-    },
-  );
-  worker.on('failed', (job, err) => log.error({ jobId: job?.id, name: job?.name, err: err.message }, 'attendance job failed'));
-  worker.on('error', (err) => log.warn({ err: err.message }, 'attendance worker error'));
-  await worker.waitUntilReady();
-  if (config.DERIVE_PAUSE_MS > 0) log.warn({ pauseMs: config.DERIVE_PAUSE_MS }, 'DERIVE_PAUSE_MS is set: every derivation pauses before COMMIT (test fault injection)');
-  // The safety net: one scheduler for all workers (upsert is idempotent by id).
-  await deps.producer.queue.upsertJobScheduler('attendance-sweep', { every: config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
-  // At start, catch up on a longer window (the process may have been down a while).
-  void sweep(deps, 24 * 3600_000).catch((err) => log.warn({ err: String(err) }, 'start-up sweep failed'));
-  return {
-    worker,
-    async close() {
-      await worker.close();
-      deps.connection.disconnect();
-    },
-  };
+    // At start, catch up on a longer window (the process may have been down a while).
+    sweep: { queue: deps.producer.queue, run: (atStart) => sweep(deps, atStart ? 24 * 3600_000 : config.SWEEP_INTERVAL_MS * 3) },
+  });
 }
 
 async function sweep(deps: AttendanceWorkerDeps, windowMs: number) {

@@ -8,7 +8,7 @@
  * drop it); the opposite order could lose mails. Never logs recipients or bodies (personal
  * data, and the bodies hold signed links): outbox ids only.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MailError, redactAddresses, stableMessageId, type Mailer } from '../adapters/mail/smtp.ts';
 import type { Config } from '../src/config.ts';
@@ -16,7 +16,7 @@ import type { Logger } from '../src/log.ts';
 import { MAIL_ATTEMPTS, MAIL_QUEUE, SendMailJob, type MailProducer } from '../src/queue/mail.ts';
 import type { Db } from '../src/store/db.ts';
 import { getOutbox, markAttemptFailed, markSent, unsentOutbox } from '../src/store/outbox.ts';
-import type { RunningWorker } from './attendance.ts';
+import { startQueueWorker, type RunningWorker } from './queue-worker.ts';
 
 export interface MailWorkerDeps {
   db: Db;
@@ -35,7 +35,6 @@ export interface MailWorkerDeps {
   onSent?: (row: { id: number; kind: string; dedupKey: string }, at: Date) => Promise<void>;
 }
 
-const SWEEP_JOB = 'sweep';
 /** Sends in parallel per worker process (the SMTP pool opens up to 5 connections). */
 const MAIL_CONCURRENCY = 5;
 /** The sweep leaves younger rows alone: their job is normally still on its way. */
@@ -46,39 +45,19 @@ const SWEEP_MAX_PAGES = 50;
 export type SendOutcome = { sent: true; outboxId: number } | { skipped: 'missing' | 'sent' | 'no-recipient'; outboxId: number };
 
 export async function startMailWorker(deps: MailWorkerDeps): Promise<RunningWorker> {
-  const { config, log } = deps;
-  const worker = new Worker(
-    MAIL_QUEUE,
-    async (job: Job) => {
-      // The job's return value is kept in Redis: a count, not the ids.
-      if (job.name === SWEEP_JOB) return sweepOutbox(deps).then((r) => ({ queued: r.queued.length }));
-      return sendOutbox(deps, SendMailJob.parse(job.data).outboxId);
-    },
-    {
-      connection: deps.connection,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: MAIL_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_MS,
-      stalledInterval: config.WORKER_LOCK_MS,
-    },
-  );
-  // Error messages are address-free (MailError), so they may be logged and kept in Redis.
-  worker.on('failed', (job, err) =>
-    log.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: err.message }, 'mail job failed'),
-  );
-  worker.on('error', (err) => log.warn({ err: err.message }, 'mail worker error'));
-  await worker.waitUntilReady();
-  // The safety net for jobs Redis lost (it runs without persistence): one scheduler for all workers.
-  await deps.producer.queue.upsertJobScheduler('mail-sweep', { every: config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
-  void sweepOutbox(deps).catch((err) => log.warn({ err: String(err) }, 'start-up mail sweep failed'));
-  return {
-    worker,
-    async close() {
-      await worker.close();
-      deps.connection.disconnect();
-      deps.mailer.close();
-    },
-  };
+  return startQueueWorker({
+    queue: MAIL_QUEUE,
+    connection: deps.connection,
+    config: deps.config,
+    log: deps.log,
+    concurrency: MAIL_CONCURRENCY,
+    process: (job) => sendOutbox(deps, SendMailJob.parse(job.data).outboxId),
+    // The job's return value is kept in Redis: a count, not the ids.
+    sweep: { queue: deps.producer.queue, run: () => sweepOutbox(deps).then((r) => ({ queued: r.queued.length })) },
+    // Error messages are address-free (MailError), so they may be logged and kept in Redis.
+    failedLevel: 'warn',
+    onClose: () => deps.mailer.close(),
+  });
 }
 
 /**

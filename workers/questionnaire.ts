@@ -6,7 +6,6 @@
  * between commit and enqueue loses a questionnaire or an expiry.
  */
 import crypto from 'node:crypto';
-import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import { accreditationStatus } from '../src/domain/events.ts';
@@ -32,7 +31,7 @@ import {
   poolSize,
   type DispatchEvent,
 } from '../src/store/questionnaire.ts';
-import type { RunningWorker } from './attendance.ts';
+import { startQueueWorker, type RunningWorker } from './queue-worker.ts';
 
 export interface QuestionnaireWorkerDeps {
   db: Db;
@@ -49,7 +48,6 @@ export interface QuestionnaireWorkerDeps {
   publicUrl: () => string;
 }
 
-const SWEEP_JOB = 'sweep';
 /** Outbox kind of link mails; their dedup key is `<kind>:<questionnaire id>`. */
 export const QUESTIONNAIRE_LINK_MAIL = 'questionnaire-link';
 /**
@@ -61,36 +59,25 @@ const LINK_LIFETIME_MS = 120 * 24 * 3600_000;
 const DISPATCH_WINDOW_MS = 30 * 24 * 3600_000;
 
 export async function startQuestionnaireWorker(deps: QuestionnaireWorkerDeps): Promise<RunningWorker> {
-  const { config, log } = deps;
-  const worker = new Worker(
-    QUESTIONNAIRE_QUEUE,
-    async (job: Job) => {
+  return startQueueWorker({
+    queue: QUESTIONNAIRE_QUEUE,
+    connection: deps.connection,
+    config: deps.config,
+    log: deps.log,
+    concurrency: 2,
+    async process(job) {
       switch (job.name) {
         case 'dispatch':
           return dispatchQuestionnaires(deps, DispatchJob.parse(job.data).eventId);
         case 'expire':
           return expireQuestionnaire(deps, ExpireJob.parse(job.data).questionnaireId);
-        case SWEEP_JOB:
-          return sweepQuestionnaires(deps);
         default:
           throw new Error(`unknown job ${job.name}`);
       }
     },
-    { connection: deps.connection, prefix: config.QUEUE_PREFIX, concurrency: 2, lockDuration: config.WORKER_LOCK_MS, stalledInterval: config.WORKER_LOCK_MS },
-  );
-  worker.on('failed', (job, err) => log.error({ jobId: job?.id, name: job?.name, err: err.message }, 'questionnaire job failed'));
-  worker.on('error', (err) => log.warn({ err: err.message }, 'questionnaire worker error'));
-  await worker.waitUntilReady();
-  await deps.producer.queue.upsertJobScheduler('questionnaire-sweep', { every: config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
-  // A restart must not lose an expiry or a dispatch (Redis may have lost its delayed jobs).
-  void sweepQuestionnaires(deps).catch((err) => log.warn({ err: String(err) }, 'start-up questionnaire sweep failed'));
-  return {
-    worker,
-    async close() {
-      await worker.close();
-      deps.connection.disconnect();
-    },
-  };
+    // A restart must not lose an expiry or a dispatch (Redis may have lost its delayed jobs).
+    sweep: { queue: deps.producer.queue, run: () => sweepQuestionnaires(deps) },
+  });
 }
 
 export interface DispatchSummary {
