@@ -40,6 +40,7 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
+import type { MemberOutcome, MemberPresence, PresenceSpan, UnmatchedParticipant } from '../../src/domain/attendance-rows.ts';
 import { ROME } from '../../src/domain/calendar.ts';
 import { safeCellText } from './cell-text.ts';
 
@@ -112,51 +113,7 @@ export const NOT_GRANTED_TEXT: Readonly<Record<string, string>> = {
 };
 export const NOT_DERIVED_TEXT = 'Non ancora calcolato';
 
-/** Who a row is about: the member as the register knows them. */
-export interface MemberIdentity {
-  surname: string;
-  givenName: string;
-  codiceFiscale: string;
-  registerNumber: string;
-  /** Province code of the member's Ordine provinciale (e.g. `MI`). */
-  province: string;
-}
-
-/** One presence interval, epoch ms; `exit: null` is an entry with no exit yet (R-ATT-6). */
-export interface PresenceSpan {
-  entry: number;
-  exit: number | null;
-}
-
-export interface MemberPresence extends MemberIdentity {
-  /** In order of entry; empty for a registered member who was never present. */
-  spans: readonly PresenceSpan[];
-}
-
-export interface MemberOutcome extends MemberIdentity {
-  /** `null` until the event is first derived. */
-  outcome: {
-    status: string;
-    coveredMinutes: number;
-    absentMinutes: number;
-    toleranceMinutes: number;
-    credits: number;
-    reason: string | null;
-    rule: string | null;
-    /** Credited, pending the questionnaire (R-QST-1). */
-    pending: boolean;
-    /** Credited attendance whose credits the questionnaire refused, with the reason (R-QST-8). */
-    notGranted?: string | null;
-  } | null;
-}
-
-export interface UnmatchedParticipant {
-  participantKey: string;
-  displayName: string | null;
-  status: string;
-  coveredMinutes: number;
-  reason: string | null;
-}
+export type { MemberIdentity, MemberOutcome, MemberPresence, PresenceSpan, UnmatchedParticipant } from '../../src/domain/attendance-rows.ts';
 
 type Pages<T> = () => AsyncIterable<readonly T[]>;
 

@@ -17,6 +17,7 @@
  */
 import { assessAttendance } from '../domain/attendance.ts';
 import { groupParticipants, pairIntervals, type EvidenceRecord, type Registration } from '../domain/participants.ts';
+import type { MemberIdentity, OutcomeSummary, PresenceSpan, UnmatchedParticipant } from '../domain/attendance-rows.ts';
 import type { Queryable } from './db.ts';
 
 /**
@@ -37,42 +38,11 @@ export interface ExportEvent {
   meetingEnd: number | null;
 }
 
-export interface ExportMember {
-  memberId: string;
-  surname: string;
-  givenName: string;
-  codiceFiscale: string;
-  registerNumber: string;
-  province: string;
-}
-
-export interface ExportPresence extends ExportMember {
-  /** Presence intervals in order, epoch ms; `exit: null`: an entry with no exit (R-ATT-6). */
-  spans: Array<{ entry: number; exit: number | null }>;
-}
-
-export interface ExportOutcome extends ExportMember {
-  outcome: {
-    status: string;
-    coveredMinutes: number;
-    absentMinutes: number;
-    toleranceMinutes: number;
-    credits: number;
-    reason: string | null;
-    rule: string | null;
-    pending: boolean;
-    /** The questionnaire refused the credits: its reason code (R-QST-8). */
-    notGranted: string | null;
-  } | null;
-}
-
-export interface ExportUnmatched {
-  participantKey: string;
-  displayName: string | null;
-  status: string;
-  coveredMinutes: number;
-  reason: string | null;
-}
+/** A member row of the export: the register's identity and the member's id. */
+export type ExportMember = MemberIdentity & { memberId: string };
+export type ExportPresence = ExportMember & { spans: PresenceSpan[] };
+export type ExportOutcome = ExportMember & { outcome: OutcomeSummary | null };
+export type ExportUnmatched = UnmatchedParticipant;
 
 export async function loadExportEvent(db: Queryable, eventId: string): Promise<ExportEvent | null> {
   const { rows } = await db.query<{ id: string; title: string; start_at: Date; end_at: Date; meeting_end: number | null }>(
