@@ -18,6 +18,7 @@
 import { assessAttendance } from '../domain/attendance.ts';
 import { groupParticipants, pairIntervals, type EvidenceRecord, type Registration } from '../domain/participants.ts';
 import type { MemberIdentity, OutcomeSummary, PresenceSpan, UnmatchedParticipant } from '../domain/attendance-rows.ts';
+import { EVIDENCE_COLUMNS, toEvidenceRecord, type EvidenceRow } from './attendance.ts';
 import type { Queryable } from './db.ts';
 
 /**
@@ -265,20 +266,9 @@ async function evidenceClosure(db: Queryable, eventId: string, page: readonly Me
   }
   while (fresh.m.length || fresh.r.length || fresh.e.length || fresh.u.length) {
     const batch = { m: fresh.m.splice(0), r: fresh.r.splice(0), e: fresh.e.splice(0), u: fresh.u.splice(0) };
-    const recs = await db.query<{
-      id: number;
-      kind: EvidenceRecord['kind'];
-      at: number;
-      registrant_id: string | null;
-      participant_user_id: string | null;
-      email: string | null;
-      connection_id: string | null;
-      member_id: string | null;
-      display_name: string | null;
-    }>(
+    const recs = await db.query<EvidenceRow>(
       // IN (SELECT unnest(…)) rather than = ANY(…): a hashed lookup per row, not a scan of the list.
-      `SELECT id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
-              email, connection_id, member_id, display_name
+      `SELECT ${EVIDENCE_COLUMNS}
        FROM tracking_records
        WHERE event_id = $1 AND kind <> 'meeting-end'
          AND (member_id IN (SELECT unnest($2::uuid[])) OR registrant_id IN (SELECT unnest($3::text[]))
@@ -287,16 +277,7 @@ async function evidenceClosure(db: Queryable, eventId: string, page: readonly Me
     );
     for (const r of recs.rows) {
       if (records.has(r.id)) continue;
-      records.set(r.id, {
-        kind: r.kind,
-        at: Math.round(Number(r.at)),
-        registrantId: r.registrant_id,
-        participantUserId: r.participant_user_id,
-        email: r.email,
-        connectionId: r.connection_id,
-        memberId: r.member_id,
-        displayName: r.display_name,
-      });
+      records.set(r.id, toEvidenceRecord(r));
       add('m', r.member_id);
       add('r', r.registrant_id);
       add('e', r.email);

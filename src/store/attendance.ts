@@ -75,6 +75,35 @@ export interface DerivationInputs {
   questionnairesDecided?: number;
 }
 
+/** The columns of a tracking record the derivation reads, as `EvidenceRow`. */
+export const EVIDENCE_COLUMNS = `id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
+  email, connection_id, member_id, display_name`;
+
+export interface EvidenceRow {
+  id: number;
+  kind: EvidenceRecord['kind'];
+  at: number;
+  registrant_id: string | null;
+  participant_user_id: string | null;
+  email: string | null;
+  connection_id: string | null;
+  member_id: string | null;
+  display_name: string | null;
+}
+
+export function toEvidenceRecord(r: EvidenceRow): EvidenceRecord {
+  return {
+    kind: r.kind,
+    at: Math.round(Number(r.at)),
+    registrantId: r.registrant_id,
+    participantUserId: r.participant_user_id,
+    email: r.email,
+    connectionId: r.connection_id,
+    memberId: r.member_id,
+    displayName: r.display_name,
+  };
+}
+
 /** Takes the event's derivation lock for the rest of the transaction. */
 export async function lockEvent(tx: Queryable, eventId: string) {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 42))', [eventId]);
@@ -109,21 +138,8 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
      FROM registrations r JOIN members m ON m.id = r.member_id WHERE r.event_id = $1`,
     [eventId],
   );
-  const recs = await tx.query<{
-    id: number;
-    kind: EvidenceRecord['kind'];
-    at: number;
-    registrant_id: string | null;
-    participant_user_id: string | null;
-    email: string | null;
-    connection_id: string | null;
-    member_id: string | null;
-    display_name: string | null;
-    source: string;
-  }>(
-    `SELECT id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
-            email, connection_id, member_id, display_name, source
-     FROM tracking_records WHERE event_id = $1`,
+  const recs = await tx.query<EvidenceRow & { source: string }>(
+    `SELECT ${EVIDENCE_COLUMNS}, source FROM tracking_records WHERE event_id = $1`,
     [eventId],
   );
   let highWater = 0;
@@ -131,16 +147,7 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
   const records: EvidenceRecord[] = recs.rows.map((r) => {
     if (r.id > highWater) highWater = r.id;
     if (r.source === 'correction') corrections++;
-    return {
-      kind: r.kind,
-      at: Math.round(Number(r.at)),
-      registrantId: r.registrant_id,
-      participantUserId: r.participant_user_id,
-      email: r.email,
-      connectionId: r.connection_id,
-      memberId: r.member_id,
-      displayName: r.display_name,
-    };
+    return toEvidenceRecord(r);
   });
   const qs = await tx.query<{ member_id: string; status: QuestionnaireStatus }>('SELECT member_id, status FROM questionnaires WHERE event_id = $1', [eventId]);
   const fractions =
