@@ -155,8 +155,9 @@ export async function readLimited(
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null | undefined,
   maxBytes: number,
   declaredLength?: number | null,
+  /** The error for a body over the limit; uploads answer `file-too-large`, other bodies their own code. */
+  tooLarge: () => Error = () => fail('file-too-large', `The file is larger than ${maxBytes} bytes`, { maxBytes }),
 ): Promise<Buffer> {
-  const tooLarge = () => fail('file-too-large', `The file is larger than ${maxBytes} bytes`, { maxBytes });
   if (typeof declaredLength === 'number' && Number.isFinite(declaredLength) && declaredLength > maxBytes) throw tooLarge();
   if (!body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];

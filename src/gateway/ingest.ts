@@ -8,6 +8,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
+import { readLimited } from '../../adapters/xlsx/read-workbook.ts';
 import { IngestBatch, IngestResult, type WebinarRecord } from '../schemas/ingest.ts';
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
@@ -104,22 +105,8 @@ export async function readJsonBody(c: Context<AuthEnv> | Context, maxBytes: numb
   // A declared length bounds the body (Node's HTTP parser never reads past it): take
   // @hono/node-server's direct read, which skips building a web Request and stream per request.
   if (Number.isSafeInteger(declared) && declared >= 0) return new Uint8Array(await c.req.arrayBuffer());
-  const body = c.req.raw.body;
-  if (!body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+  // No declared length (chunked): the same limited read as uploads, with this endpoint's code.
+  return readLimited(c.req.raw.body, maxBytes, null, () => new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`));
 }
 
 export function parseJson(raw: Uint8Array): unknown {
