@@ -9,7 +9,7 @@ import { errors, jwtVerify, SignJWT, decodeJwt } from 'jose';
 import type { Queryable } from './store/db.ts';
 
 /** What a link may open. */
-export type LinkPurpose = 'questionnaire';
+export type LinkPurpose = 'questionnaire' | 'dashboard';
 
 export interface MemberLinks {
   sign(purpose: LinkPurpose, subject: string, expiresAt: Date): Promise<string>;

@@ -19,6 +19,11 @@ import { questionnaireAdminRoutes } from './questionnaire-admin.ts';
 import { questionnaireMemberRoutes } from './questionnaire-member.ts';
 import { zoomRoutes } from './zoom.ts';
 import { isUnavailable } from './unavailable.ts';
+import { balanceRoutes } from './balance.ts';
+import { grantRoutes } from './grants.ts';
+import { policyRoutes } from './policy.ts';
+import { councilRequestRoutes } from './council-requests.ts';
+import { reductionAdminRoutes } from './reductions-admin.ts';
 
 
 export function createApp(deps: Deps) {
@@ -41,6 +46,11 @@ export function createApp(deps: Deps) {
   app.route('/', attendanceFileRoutes(deps));
   app.route('/', questionnaireAdminRoutes(deps));
   app.route('/', questionnaireMemberRoutes(deps));
+  app.route('/', balanceRoutes(deps));
+  app.route('/', grantRoutes(deps));
+  app.route('/', policyRoutes(deps));
+  app.route('/', councilRequestRoutes(deps));
+  app.route('/', reductionAdminRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

@@ -8,83 +8,27 @@ import { assessAttendance, type AttendanceOutcome, type SpanOutcome } from '../.
 import { deadlineAfter, monthsOfPeriod, romeLocalToUtc, yearOf } from '../../src/domain/calendar.ts';
 import { validateCodiceFiscale } from '../../src/domain/codice-fiscale.ts';
 import { parseRational, roundRational } from '../../src/domain/rational.ts';
+import { checkBalanceFile } from './vectors-balance.ts';
+import {
+  assertKnownExpectFields,
+  caseMeta,
+  caseMetaWithId,
+  failing,
+  Instant,
+  IsoDate,
+  label,
+  labelWithNote,
+  pick,
+  sections,
+  type Checker,
+  type VectorCase,
+} from './vectors-lib.ts';
+import { checkReductionFile } from './vectors-reduction.ts';
 
 // The folder comes from SPEC_VECTORS when set (other vector sets, same format), else the copy kept
 // in this repository; a relative path is taken from the repository root, not the working directory.
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VECTORS_DIR = resolve(REPO_ROOT, process.env.SPEC_VECTORS || 'test/vectors');
-
-/** One `it` per case, so that a failure names the case. */
-interface VectorCase {
-  name: string;
-  check: () => void;
-}
-
-/** Turns a parsed file into its cases. Anything it cannot place becomes a failing case, never a skip. */
-type Checker = (file: Record<string, unknown>) => VectorCase[];
-
-/** File-level keys that are prose for people (vectors README). */
-const FILE_PROSE = new Set(['_about']);
-
-// ---------- helpers ----------
-
-const Instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
-const IsoDate = z.iso.date();
-
-function failing(name: string, message: string): VectorCase {
-  return {
-    name,
-    check: () => {
-      throw new Error(message);
-    },
-  };
-}
-
-/** Fails on `expect` fields the runner does not know how to check (vectors README: check every field present). */
-function assertKnownExpectFields(expectObj: Record<string, unknown>, known: readonly string[], where: string): void {
-  const unknown = Object.keys(expectObj).filter((k) => !known.includes(k));
-  if (unknown.length > 0) {
-    throw new Error(`${where}: expect field(s) the runner does not know: ${unknown.join(', ')}`);
-  }
-}
-
-/** The fields of `actual` named by `expected`, so that only present `expect` fields are asserted. */
-function pick(actual: object, expected: object): Record<string, unknown> {
-  const src = actual as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(expected).map((k) => [k, src[k]]));
-}
-
-/** A short, safe label for a case whose shape is not yet validated. */
-function label(entry: unknown, keys: readonly string[]): string {
-  if (entry === null || typeof entry !== 'object') return JSON.stringify(entry) ?? String(entry);
-  const rec = entry as Record<string, unknown>;
-  if (typeof rec.id === 'string') return rec.id;
-  const parts = keys.filter((k) => k in rec).map((k) => `${k}=${JSON.stringify(rec[k])}`);
-  return parts.length > 0 ? parts.join(' ') : JSON.stringify(entry);
-}
-
-/** Splits a file into its sections, failing on keys that are neither a known section nor prose. */
-function sections(
-  file: Record<string, unknown>,
-  known: Record<string, (entries: unknown[], section: string) => VectorCase[]>,
-): VectorCase[] {
-  const out: VectorCase[] = [];
-  for (const [key, value] of Object.entries(file)) {
-    if (FILE_PROSE.has(key)) continue;
-    const build = known[key];
-    if (!build) {
-      out.push(failing(`unknown section "${key}"`, `section "${key}" has no checker (known: ${Object.keys(known).join(', ')})`));
-    } else if (!Array.isArray(value)) {
-      out.push(failing(`section "${key}"`, `section "${key}" must be an array of cases`));
-    } else if (value.length === 0) {
-      out.push(failing(`section "${key}"`, `section "${key}" holds no case`));
-    } else {
-      out.push(...build(value, key));
-    }
-  }
-  if (out.length === 0) out.push(failing('cases', 'the file holds no case'));
-  return out;
-}
 
 // ---------- calendar.json (R-CAL) ----------
 
@@ -102,8 +46,6 @@ function calendarSection<S extends z.ZodType>(s: CalendarSection<S>) {
       check: () => s.check(s.schema.parse(entry)),
     }));
 }
-
-const caseMeta = { id: z.string().optional(), rule: z.string().optional(), note: z.string().optional() };
 
 const CALENDAR_SECTIONS = {
   // R-CAL-4
@@ -178,9 +120,7 @@ const checkCodiceFiscale: Checker = (file) =>
 const Span = z.strictObject({ start: Instant, end: Instant, credits: z.number().int().min(0) });
 
 const AttendanceCase = z.strictObject({
-  id: z.string(),
-  rule: z.string().optional(),
-  note: z.string().optional(),
+  ...caseMetaWithId,
   event: z.strictObject({
     start: Instant,
     end: Instant,
@@ -231,17 +171,11 @@ function projectAttendance(outcome: AttendanceOutcome, exp: z.output<typeof Atte
   return projected;
 }
 
-function attendanceName(entry: unknown): string {
-  const rec = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
-  const note = typeof rec.note === 'string' ? ` (${rec.note})` : '';
-  return `${label(entry, ['event'])}${note}`;
-}
-
 const checkAttendance: Checker = (file) =>
   sections(file, {
     cases: (entries) =>
       entries.map((entry) => ({
-        name: attendanceName(entry),
+        name: labelWithNote(entry, ['event']),
         check: () => {
           const c = AttendanceCase.parse(entry);
           assertKnownExpectFields(c.expect, ATTENDANCE_EXPECT, c.id);
@@ -263,6 +197,8 @@ const CHECKERS: Readonly<Record<string, Checker>> = {
   calendar: checkCalendar,
   attendance: checkAttendance,
   'codice-fiscale': checkCodiceFiscale,
+  balance: checkBalanceFile,
+  reduction: checkReductionFile,
 };
 
 interface LoadedFile {
