@@ -1,6 +1,6 @@
 /**
  * @module Attendance worker: derives every participant's outcome and credits for an event
- * (R-ATT-3..9, R-EVT-4, R-CAL-2) and sweeps for events whose evidence is newer than their outcomes.
+ * (R-ATT-3..9, R-EVT-4, R-EVT-6, R-FAD-1, R-CAL-2) and sweeps for events whose evidence is newer than their outcomes.
  *
  * At-least-once safe: a derivation is a pure function of the stored evidence and the event,
  * written in one transaction under the event's lock, so a re-run (stalled job, retry, sweep)
@@ -10,7 +10,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import { assessAttendance } from '../src/domain/attendance.ts';
 import { yearOf } from '../src/domain/calendar.ts';
-import { creditStatus, deontologyCredits } from '../src/domain/credits.ts';
+import { attendedMode, creditStatus, deontologyCredits } from '../src/domain/credits.ts';
+import { assessStructuredPath, type PathOutcome } from '../src/domain/structured-path.ts';
 import { groupParticipants, pairIntervals, type Participant } from '../src/domain/participants.ts';
 import { inAudience } from '../src/domain/provinces.ts';
 import { creditStatusOf } from '../src/domain/questionnaire.ts';
@@ -156,12 +157,27 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
   }
   const window = { start: event.start, end: event.end, credits: event.credits, toleranceMinutes: event.toleranceMinutes, fractions: event.fractions };
   const year = yearOf(event.start); // R-CAL-2: the year of the event's start on the Rome calendar
-  const eventStatus = creditStatus(event.organiserKind, event.mode);
+  // R-EVT-6: a structured path's sessions are its fractions (validated fractionable).
+  const pathSessions = event.structuredPath && event.fractions?.length ? event.fractions : null;
+  const eventStatus = creditStatus(event.organiserKind, event.mode, { structuredPath: event.structuredPath });
   const outcomes: OutcomeRow[] = [];
   const credits: CreditRow[] = [];
   for (const p of participants) {
     const paired = pairIntervals(p.records);
     const att = assessAttendance({ event: window, intervals: paired.intervals, meetingEnd: grouped.meetingEnd, unpairedLeaves: paired.unpairedLeaves });
+    // R-EVT-6 decides a path's credits from each session's presence and R-ATT-5 outcome.
+    const path: PathOutcome | null =
+      pathSessions && att.fractions
+        ? assessStructuredPath({
+            sessions: pathSessions.map((f) => ({ start: f.start, end: f.end, credits: f.credits, autonomous: !!f.autonomous })),
+            attendance: att.fractions.map((f) => ({ coveredMinutes: f.coveredMinutes, qualifies: f.qualifies })),
+            eventCredits: event.credits,
+            topics: event.topics,
+            openIntervals: att.openIntervals,
+          })
+        : null;
+    const assessedStatus = path ? path.status : att.status;
+    const earned = path ? path.credits : att.credits;
     const reg = p.memberId ? byMember.get(p.memberId) : undefined;
     let outcome: string;
     let reason: { code: string; rule: string };
@@ -177,15 +193,15 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
     } else if (event.accreditationStatus === 'rejected') {
       outcome = 'not-accredited';
       reason = { code: 'event-not-accredited', rule: 'R-EVT-3' };
-    } else if (att.status === 'incomplete') {
+    } else if (assessedStatus === 'incomplete') {
       outcome = 'incomplete';
       reason = { code: 'open-interval', rule: 'R-ATT-6' };
-    } else if (att.credits > 0) {
+    } else if (earned > 0) {
       outcome = 'credited';
-      reason = { code: att.decision, rule: att.rule };
+      reason = path ? { code: path.decision, rule: path.rule } : { code: att.decision, rule: att.rule };
     } else {
       outcome = 'not-qualified';
-      reason = { code: att.decision, rule: att.rule };
+      reason = path ? { code: path.decision, rule: path.rule } : { code: att.decision, rule: att.rule };
     }
     const credited = outcome === 'credited';
     // R-QST-1/8: pending until the member's questionnaire decides it.
@@ -195,10 +211,11 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
       participantKey: p.key,
       memberId: p.memberId,
       status: outcome,
-      coveredMinutes: att.coveredMinutes,
-      absentMinutes: att.absentMinutes,
+      // A path's hours are its sessions' (the nights between days are not absence).
+      coveredMinutes: path ? path.coveredMinutes : att.coveredMinutes,
+      absentMinutes: path ? path.absentMinutes : att.absentMinutes,
       toleranceMinutes: att.toleranceMinutes,
-      credits: credited ? att.credits : 0,
+      credits: credited ? earned : 0,
       explanation: {
         reason: reason.code,
         rule: reason.rule,
@@ -224,6 +241,7 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
             decision: f.decision,
           })),
         },
+        ...(path ? { structuredPath: pathExplanation(path) } : {}),
         presence: att.presence.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
         identity: { matchedBy: p.matchedBy, conflictingMembers: p.conflictingMembers, displayName: p.displayName },
         records: p.records.length,
@@ -233,6 +251,15 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
       },
     });
     if (!credited || !p.memberId) continue;
+    // R-FAD-1: a mixed event counts by how the member attended (platform records or not).
+    const mode = attendedMode(event.mode, p.records.map((r) => r.source));
+    if (path) {
+      // R-EVT-6: one record per Rome year for the path (fraction 0), or one per autonomous session.
+      for (const r of path.records) {
+        credits.push({ memberId: p.memberId, fraction: r.fraction, credits: r.credits, deontologyCredits: r.deontologyCredits, mode, year: r.year, status });
+      }
+      continue;
+    }
     const spans = att.fractions
       ? att.fractions.map((f, i) => ({ fraction: i + 1, start: f.start, end: f.end, credits: f.credits })).filter((f) => f.credits > 0)
       : [{ fraction: 0, start: event.start, end: event.end, credits: att.credits }];
@@ -242,13 +269,30 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
         fraction: s.fraction,
         credits: s.credits,
         deontologyCredits: deontologyCredits(event.topics, s, s.credits),
-        mode: event.mode,
+        mode,
         year,
         status,
       });
     }
   }
   return { outcomes, credits };
+}
+
+/** The R-EVT-6 part of an outcome's explanation (R-ATT-9): attended share, threshold, which rule decided. */
+function pathExplanation(path: PathOutcome) {
+  return {
+    rule: path.rule,
+    decision: path.decision,
+    status: path.status,
+    totalMinutes: path.totalMinutes,
+    coveredMinutes: path.coveredMinutes,
+    attendedPct: path.attendedPct,
+    thresholdPct: path.thresholdPct,
+    meetsThreshold: path.meetsThreshold,
+    credits: path.credits,
+    years: path.years,
+    sessions: path.sessions.map((s) => ({ fraction: s.fraction, autonomous: s.autonomous, minutes: s.minutes, coveredMinutes: s.coveredMinutes, qualifies: s.qualifies, credits: s.credits, capped: s.capped })),
+  };
 }
 
 /** What a member's questionnaire (or its absence: not sent yet) makes of pending credits (R-QST-8). */

@@ -16,6 +16,8 @@ export interface Fraction {
   start: number;
   end: number;
   credits: number;
+  /** A session of a structured path with full scientific autonomy (R-EVT-6); ignored elsewhere. */
+  autonomous?: boolean;
 }
 
 export interface EventWindow {
@@ -104,7 +106,9 @@ export function assessAttendance(input: AttendanceInput): AttendanceOutcome {
 
   let spans: SpanOutcome[];
   if (fractionDefs) {
-    const eventMinutes = (event.end - event.start) / MINUTE;
+    // Pro-rated against the fractions' own length: the event's length for contiguous fractions
+    // (R-ATT-5), the sessions' total for a structured path whose days have gaps (R-EVT-6).
+    const eventMinutes = fractionDefs.reduce((sum, f) => sum + (f.end - f.start), 0) / MINUTE;
     spans = fractionDefs.map((f) =>
       judgeSpan(presence, f.start, f.end, f.credits, proRatedTolerance(event.toleranceMinutes, (f.end - f.start) / MINUTE, eventMinutes), 'R-ATT-5'),
     );

@@ -1,4 +1,4 @@
-/** @module What a qualified span is worth: deontology share and credit status (R-CAL-4/6, R-QST-1). */
+/** @module What a qualified span is worth: deontology share, mode and credit status (R-CAL-4/6, R-FAD-1, R-QST-1). */
 import { roundRational } from './rational.ts';
 
 export interface Topic {
@@ -8,24 +8,68 @@ export interface Topic {
 }
 
 /**
+ * Whole minutes of deontology topics inside the given spans (each topic's overlap with each span
+ * rounded to the minute, then summed). Spans must not overlap each other.
+ */
+export function deontologyMinutesIn(topics: readonly Topic[], spans: ReadonlyArray<{ start: number; end: number }>): number {
+  let minutes = 0;
+  for (const t of topics) {
+    if (!t.deontology) continue;
+    for (const span of spans) {
+      const a = Math.max(t.start, span.start);
+      const b = Math.min(t.end, span.end);
+      if (b > a) minutes += Math.round((b - a) / 60_000);
+    }
+  }
+  return minutes;
+}
+
+/**
  * Deontology credits of a credited span: the whole hours of deontology topics inside it
  * (R-CAL-6, 1 hour = 1 credit), rounded by R-CAL-4, never more than the span's credits.
  */
 export function deontologyCredits(topics: readonly Topic[], span: { start: number; end: number }, credits: number): number {
-  let minutes = 0;
-  for (const t of topics) {
-    if (!t.deontology) continue;
-    const a = Math.max(t.start, span.start);
-    const b = Math.min(t.end, span.end);
-    if (b > a) minutes += Math.round((b - a) / 60_000);
-  }
-  return Math.min(credits, roundRational(minutes, 60));
+  return Math.min(credits, roundRational(deontologyMinutesIn(topics, [span]), 60));
+}
+
+/**
+ * Evidence sources that are a webinar platform (R-FAD-1): the platform API (`api:<key id>`), a
+ * Zoom connection (`zoom:<connection>`) and platform attendance reports (`report:<format>`).
+ * Organiser uploads (`upload`) and corrections (`correction`) are not: they record presence the
+ * organiser vouches for (sign-in sheets of the room, a missing exit), not a platform's tracking.
+ */
+export function isPlatformSource(source: string | null | undefined): boolean {
+  return !!source && (source.startsWith('api:') || source.startsWith('zoom:') || source.startsWith('report:'));
+}
+
+/**
+ * The mode a member's credits count under (R-FAD-1): the event's mode, except for a mixed
+ * ("duale") event, which counts by how the member actually attended.
+ *
+ * **Decision** (R-FAD-1): a member of a mixed event attended as a **webinar** when any of their
+ * presence records came from a webinar platform (`isPlatformSource`), and **in person** when all
+ * of it came from the organiser (attendance-file uploads, corrections). Any online presence makes
+ * the whole attendance distance learning: the 40% cap (R-FAD-2) is never escaped by mixing, and
+ * the balance reads this mode from the credit record.
+ *
+ * @example attendedMode('mixed', ['upload', 'zoom:c1']) // → 'webinar'
+ */
+export function attendedMode(eventMode: string, sources: Iterable<string | null | undefined>): string {
+  if (eventMode !== 'mixed') return eventMode;
+  for (const s of sources) if (isPlatformSource(s)) return 'webinar';
+  return 'in-person';
 }
 
 /**
  * Credits of a kind e organiser's webinar stay pending until the member passes the
  * questionnaire (R-QST-1); everything else is granted on qualifying.
+ *
+ * `mode` is the event's mode as accredited ("held as webinar"), not how a member attended a mixed
+ * event: a mixed event has no question pool (R-QST-3), so its online attendees are never pending.
+ * A structured path (R-EVT-6) never has a questionnaire (R-QST-1 excludes paths explicitly; paths
+ * are in-person or mixed anyway), so its credits are granted whatever the mode.
  */
-export function creditStatus(organiserKind: string, mode: string): 'granted' | 'pending' {
+export function creditStatus(organiserKind: string, mode: string, opts: { structuredPath?: boolean } = {}): 'granted' | 'pending' {
+  if (opts.structuredPath) return 'granted';
   return organiserKind === 'e' && mode === 'webinar' ? 'pending' : 'granted';
 }

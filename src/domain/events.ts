@@ -1,10 +1,11 @@
 /**
- * @module Event definition rules (R-EVT-1/2/3/4, R-CAL-6, R-ATT-2): validation of a new event
+ * @module Event definition rules (R-EVT-1/2/3/4/6, R-CAL-6, R-ATT-2): validation of a new event
  * against its organiser and the clock, accreditation status with silence as consent. Pure:
  * imports only other domain modules; instants are ISO strings with offset or epoch ms.
  */
 import { deadlineAfter, romeDate, type InstantLike } from './calendar.ts';
 import { isProvinceCode } from './provinces.ts';
+import { STRUCTURED_PATH_RULES } from './structured-path.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -37,6 +38,8 @@ export interface FractionDraft {
   start: InstantInput;
   end: InstantInput;
   credits: number;
+  /** A session of a structured path with full scientific autonomy (R-EVT-6). */
+  autonomous?: boolean;
 }
 
 /** An event as the organiser submits it (R-EVT-1); the API schema `EventCreate` satisfies it. */
@@ -53,6 +56,8 @@ export interface EventDraft {
   /** Absent: the default (R-ATT-2). */
   toleranceMinutes?: number | null;
   regionWide?: boolean;
+  /** A structured path (R-EVT-6): its sessions are the fractions. */
+  structuredPath?: boolean;
 }
 
 /** One rule violation: stable code, JSON path into the draft, human message citing the rule. */
@@ -80,6 +85,12 @@ export type EventViolationCode =
   | 'fractions-not-contiguous'
   | 'fraction-credits-exceed-hours'
   | 'fraction-credits-mismatch'
+  | 'fractions-overlap'
+  | 'autonomous-fraction-outside-path'
+  | 'structured-path-mode'
+  | 'structured-path-sessions-required'
+  | 'structured-path-too-short'
+  | 'structured-path-single-day'
   | 'region-wide-not-webinar'
   | 'tolerance-out-of-range'
   | 'cpo-province-mismatch'
@@ -149,6 +160,7 @@ export function validateEvent(input: EventDraft, organiser: OrganiserProfile, no
   checkTopics(input.topics, validWindow, add);
   checkCredits(input, validWindow, add);
   checkFractions(input, validWindow, add);
+  checkStructuredPath(input, add);
 
   // R-EVT-4: only a webinar can be opened to the whole region.
   if (input.regionWide && input.mode !== 'webinar') {
@@ -257,7 +269,11 @@ function checkFractions(input: EventDraft, window: { start: number; end: number 
   for (let i = 1; i < spans.length; i++) {
     const a = spans[i - 1];
     const b = spans[i];
-    if (a && b && b.start !== a.end) {
+    if (!a || !b) continue;
+    // A structured path's sessions are days apart (R-EVT-6): gaps allowed, overlaps not.
+    if (input.structuredPath) {
+      if (b.start < a.end) add('fractions-overlap', `fractions.${i}.start`, `session ${i} starts before session ${i - 1} ends: sessions are in order, not overlapping (R-EVT-6)`);
+    } else if (b.start !== a.end) {
       add('fractions-not-contiguous', `fractions.${i}.start`, `fraction ${i} must start exactly when fraction ${i - 1} ends: no gaps, no overlaps, in order (R-ATT-5)`);
     }
   }
@@ -265,6 +281,44 @@ function checkFractions(input: EventDraft, window: { start: number; end: number 
   if (Number.isInteger(input.credits) && sum !== input.credits) {
     add('fraction-credits-mismatch', 'fractions', `fraction credits sum to ${sum}, the event grants ${input.credits} (R-ATT-5)`);
   }
+}
+
+/**
+ * R-EVT-6: a structured path is held in person or mixed, lists its sessions as the fractions of a
+ * fractionable event (in order, gaps between days allowed), lasts more than 20 hours in all
+ * (sessions only) and spans several Europe/Rome days (R-CAL-2). Only a path's sessions can have
+ * full scientific autonomy.
+ */
+function checkStructuredPath(input: EventDraft, add: Add) {
+  const fractions = input.fractions ?? [];
+  if (!input.structuredPath) {
+    fractions.forEach((f, i) => {
+      if (f.autonomous) add('autonomous-fraction-outside-path', `fractions.${i}.autonomous`, 'only the sessions of a structured path have full scientific autonomy (R-EVT-6)');
+    });
+    return;
+  }
+  if (!STRUCTURED_PATH_RULES.modes.includes(input.mode)) {
+    add('structured-path-mode', 'mode', `a structured path is held in person or mixed, not ${input.mode} (R-EVT-6)`);
+  }
+  if (!input.fractionable) {
+    add('structured-path-sessions-required', 'fractionable', 'a structured path lists its sessions as the fractions of a fractionable event (R-EVT-6)');
+    return;
+  }
+  if (fractions.length === 0) return; // fractions-required
+  const spans = fractions.map((f) => ({ start: toMs(f.start), end: toMs(f.end) }));
+  if (spans.some((s) => s.start === null || s.end === null || s.end <= s.start)) return; // reported by checkFractions
+  const valid = spans as Array<{ start: number; end: number }>;
+  const total = valid.reduce((sum, s) => sum + (s.end - s.start), 0);
+  if (total <= STRUCTURED_PATH_RULES.minHoursExclusive * HOUR) {
+    add(
+      'structured-path-too-short',
+      'fractions',
+      `the sessions last ${Math.floor(total / MINUTE)} minutes in all: a structured path lasts more than ${STRUCTURED_PATH_RULES.minHoursExclusive} hours (R-EVT-6)`,
+    );
+  }
+  const first = romeDate(Math.min(...valid.map((s) => s.start)));
+  const last = romeDate(Math.max(...valid.map((s) => s.end)) - 1);
+  if (first === last) add('structured-path-single-day', 'fractions', `every session is on ${first}: a structured path spans several days (R-EVT-6, Europe/Rome)`);
 }
 
 /** R-EVT-2 (organiser kinds) and R-EVT-3 (20 days' notice for requested accreditations). */

@@ -17,6 +17,8 @@ export interface EvidenceRecord {
   /** Set by corrections and uploads, which name the member directly. */
   memberId?: string | null;
   displayName?: string | null;
+  /** Where the record came from (`api:<key>`, `zoom:<connection>`, `report:<format>`, `upload`, `correction`): R-FAD-1. */
+  source?: string | null;
 }
 
 export interface Registration {

@@ -110,7 +110,7 @@ export function readRoutes(deps: Deps) {
       }>(
         `SELECT c.event_id, e.title, c.fraction, c.credits, c.deontology_credits, c.mode, c.year, c.status, c.derived_at
          FROM credit_records c JOIN events e ON e.id = c.event_id
-         WHERE c.member_id = $1 AND ($2::int IS NULL OR c.year = $2) ORDER BY e.start_at, c.fraction`,
+         WHERE c.member_id = $1 AND ($2::int IS NULL OR c.year = $2) ORDER BY e.start_at, c.fraction, c.year`,
         [id, year ?? null],
       );
       return c.json(

@@ -389,9 +389,12 @@ export function registryRoutes(deps: Deps) {
       end: utc(body.end),
       credits: body.credits,
       fractionable: body.fractionable,
-      fractions: body.fractionable ? (body.fractions ?? []).map((f) => ({ start: utc(f.start), end: utc(f.end), credits: f.credits })) : null,
+      fractions: body.fractionable
+        ? (body.fractions ?? []).map((f) => ({ start: utc(f.start), end: utc(f.end), credits: f.credits, ...(f.autonomous ? { autonomous: true } : {}) }))
+        : null,
       toleranceMinutes: body.toleranceMinutes ?? DEFAULT_TOLERANCE_MINUTES,
       regionWide: body.regionWide,
+      structuredPath: body.structuredPath,
       platform: body.platform ?? null,
       accreditation: { status, requestedAt: at, decidedAt: status === 'approved' ? at : null, reference: null },
     };

@@ -175,7 +175,15 @@ export const Topic = z
   .openapi('Topic');
 
 export const Fraction = z
-  .object({ start: Instant, end: Instant, credits: z.number().int().min(0).max(1000) })
+  .object({
+    start: Instant,
+    end: Instant,
+    credits: z.number().int().min(0).max(1000),
+    autonomous: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Structured paths only: a session with full scientific autonomy, which may grant its own credits (at most 15) to a member under 70% of the path (R-EVT-6)' }),
+  })
   .openapi('Fraction');
 
 export const EventPlatform = z
@@ -204,6 +212,10 @@ export const EventCreate = z
       .optional()
       .openapi({ description: 'Total late entry + early exit allowed, 0..30 (default 30); only the CPO may raise it, up to 60 (R-ATT-2)' }),
     regionWide: z.boolean().default(false).openapi({ description: 'Webinars only: open to members of the whole region (R-EVT-4)' }),
+    structuredPath: z.boolean().default(false).openapi({
+      description:
+        'A structured path (R-EVT-6): more than 20 hours over several days on one subject, in person or mixed; fractionable, its sessions are the fractions (in order, gaps between them allowed). Grants at most 20 credits, only to members attending at least 70% of the hours; autonomous sessions may grant up to 15 on their own',
+    }),
     platform: EventPlatform.optional(),
     questions: z
       .array(PoolQuestionInput)
@@ -245,6 +257,7 @@ export const Event = z
     fractions: z.array(Fraction).nullable(),
     toleranceMinutes: z.number().int(),
     regionWide: z.boolean(),
+    structuredPath: z.boolean().openapi({ description: 'A structured path (R-EVT-6)' }),
     platform: EventPlatform.nullable(),
     accreditation: Accreditation,
     closedAt: Instant.nullable(),

@@ -20,6 +20,8 @@ export interface EventForDerivation {
   fractions: Fraction[] | null;
   toleranceMinutes: number;
   regionWide: boolean;
+  /** A structured path (R-EVT-6): `fractions` are its sessions, with their `autonomous` flag. */
+  structuredPath: boolean;
   topics: Topic[];
   accreditationStatus: string;
   closedAt: string | null;
@@ -119,15 +121,16 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
     end_at: Date;
     credits: number;
     fractionable: boolean;
-    fractions: Array<{ start: string; end: string; credits: number }> | null;
+    fractions: Array<{ start: string; end: string; credits: number; autonomous?: boolean }> | null;
     tolerance_minutes: number;
     region_wide: boolean;
+    structured_path: boolean;
     topics: Array<{ start: string; end: string; deontology?: boolean }>;
     accreditation_status: string;
     closed_at: Date | null;
   }>(
     `SELECT e.id, o.kind, e.cpo_province, e.mode, e.start_at, e.end_at, e.credits, e.fractionable, e.fractions,
-            e.tolerance_minutes, e.region_wide, e.topics, e.accreditation_status, e.closed_at
+            e.tolerance_minutes, e.region_wide, e.structured_path, e.topics, e.accreditation_status, e.closed_at
      FROM events e JOIN organisers o ON o.id = e.organiser_id WHERE e.id = $1`,
     [eventId],
   );
@@ -147,11 +150,13 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
   const records: EvidenceRecord[] = recs.rows.map((r) => {
     if (r.id > highWater) highWater = r.id;
     if (r.source === 'correction') corrections++;
-    return toEvidenceRecord(r);
+    return { ...toEvidenceRecord(r), source: r.source };
   });
   const qs = await tx.query<{ member_id: string; status: QuestionnaireStatus }>('SELECT member_id, status FROM questionnaires WHERE event_id = $1', [eventId]);
   const fractions =
-    e.fractionable && e.fractions?.length ? e.fractions.map((f) => ({ start: Date.parse(f.start), end: Date.parse(f.end), credits: f.credits })) : null;
+    e.fractionable && e.fractions?.length
+      ? e.fractions.map((f) => ({ start: Date.parse(f.start), end: Date.parse(f.end), credits: f.credits, autonomous: !!f.autonomous }))
+      : null;
   return {
     event: {
       id: e.id,
@@ -164,6 +169,7 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
       fractions,
       toleranceMinutes: e.tolerance_minutes,
       regionWide: e.region_wide,
+      structuredPath: e.structured_path,
       topics: (e.topics ?? []).map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end), deontology: !!t.deontology })),
       accreditationStatus: e.accreditation_status,
       closedAt: e.closed_at ? e.closed_at.toISOString() : null,
@@ -196,7 +202,8 @@ export function outcomeDigest(o: OutcomeRow): string {
   return crypto.hash('sha1', JSON.stringify([o.memberId, o.status, o.coveredMinutes, o.absentMinutes, o.toleranceMinutes, o.credits, o.explanation]), 'base64');
 }
 
-const creditKey = (memberId: string, fraction: number) => `${memberId}/${fraction}`;
+/** A credit record's key: (member, fraction, year) within the event; a structured path spanning two years has two (R-EVT-6). */
+const creditKey = (memberId: string, fraction: number, year: number) => `${memberId}/${fraction}/${year}`;
 
 /**
  * Replaces the event's outcomes and credit records with `outcomes`/`credits` and audits every
@@ -319,17 +326,17 @@ export async function saveDerivation(
     );
   }
 
-  // Credit records, keyed (member, event, fraction): new and changed ones are upserted, those
+  // Credit records, keyed (member, event, fraction, year): new and changed ones are upserted, those
   // that no longer qualify are removed (the audit above says when and why), the rest untouched.
   const oldCredits = await tx.query<{ member_id: string; fraction: number; credits: number; deontology_credits: number; mode: string; year: number; status: string }>(
     'SELECT member_id, fraction, credits, deontology_credits, mode, year, status FROM credit_records WHERE event_id = $1',
     [eventId],
   );
-  const oldCredit = new Map(oldCredits.rows.map((c) => [creditKey(c.member_id, c.fraction), c]));
+  const oldCredit = new Map(oldCredits.rows.map((c) => [creditKey(c.member_id, c.fraction, c.year), c]));
   const upserts: CreditRow[] = [];
   const kept = new Set<string>();
   for (const c of credits) {
-    const k = creditKey(c.memberId, c.fraction);
+    const k = creditKey(c.memberId, c.fraction, c.year);
     kept.add(k);
     const prev = oldCredit.get(k);
     if (
@@ -337,17 +344,18 @@ export async function saveDerivation(
       prev.credits !== c.credits ||
       prev.deontology_credits !== c.deontologyCredits ||
       prev.mode !== c.mode ||
-      prev.year !== c.year ||
       prev.status !== c.status
     ) {
       upserts.push(c);
     }
   }
-  const goneCredits = oldCredits.rows.filter((c) => !kept.has(creditKey(c.member_id, c.fraction))).map((c) => ({ member_id: c.member_id, fraction: c.fraction }));
+  const goneCredits = oldCredits.rows
+    .filter((c) => !kept.has(creditKey(c.member_id, c.fraction, c.year)))
+    .map((c) => ({ member_id: c.member_id, fraction: c.fraction, year: c.year }));
   if (goneCredits.length) {
     await tx.query(
-      `DELETE FROM credit_records c USING jsonb_to_recordset($2::jsonb) AS x(member_id uuid, fraction int)
-       WHERE c.event_id = $1 AND c.member_id = x.member_id AND c.fraction = x.fraction`,
+      `DELETE FROM credit_records c USING jsonb_to_recordset($2::jsonb) AS x(member_id uuid, fraction int, year int)
+       WHERE c.event_id = $1 AND c.member_id = x.member_id AND c.fraction = x.fraction AND c.year = x.year`,
       [eventId, JSON.stringify(goneCredits)],
     );
   }
@@ -366,8 +374,8 @@ export async function saveDerivation(
        SELECT x.member_id, $1, x.fraction, x.credits, x.deontology_credits, x.mode, x.year, x.status, $2
        FROM jsonb_to_recordset($3::jsonb) AS x(member_id uuid, fraction int, credits int, deontology_credits int,
          mode text, year int, status text)
-       ON CONFLICT (member_id, event_id, fraction) DO UPDATE SET credits = EXCLUDED.credits,
-         deontology_credits = EXCLUDED.deontology_credits, mode = EXCLUDED.mode, year = EXCLUDED.year,
+       ON CONFLICT (member_id, event_id, fraction, year) DO UPDATE SET credits = EXCLUDED.credits,
+         deontology_credits = EXCLUDED.deontology_credits, mode = EXCLUDED.mode,
          status = EXCLUDED.status, derived_at = EXCLUDED.derived_at`,
       [eventId, now, JSON.stringify(chunk)],
     );

@@ -5,7 +5,8 @@
  * Portable SQL (Postgres and PGlite): bulk data goes in as one `jsonb` parameter read with
  * `jsonb_to_recordset` / `jsonb_array_elements_text`, never as driver-specific arrays. Dates come
  * out as `YYYY-MM-DD` text (`::text`), never as JS `Date`s at local midnight. Stored event JSON:
- * `topics` = `[{title, start, end, deontology}]`, `fractions` = `[{start, end, credits}]`,
+ * `topics` = `[{title, start, end, deontology}]`, `fractions` = `[{start, end, credits, autonomous?}]`
+ * (`autonomous` only on structured-path sessions, R-EVT-6),
  * instants as UTC ISO strings (read back by the derivation).
  */
 import crypto from 'node:crypto';
@@ -358,7 +359,7 @@ async function upsertChecked(db: Db, parsed: { rows: ImportRow[]; rejected: RowR
 // ---------------------------------------------------------------------------------------------
 
 const EVENT_COLUMNS = `id, organiser_id, title, cpo_province, mode, venue_province, speakers, topics, start_at, end_at, credits,
-  fractionable, fractions, tolerance_minutes, region_wide, platform, platform_meeting_id, accreditation_status,
+  fractionable, fractions, tolerance_minutes, region_wide, structured_path, platform, platform_meeting_id, accreditation_status,
   accreditation_requested_at, accreditation_decided_at, accreditation_reference, closed_at, created_at`;
 
 interface EventDbRow {
@@ -377,6 +378,7 @@ interface EventDbRow {
   fractions: Event['fractions'];
   tolerance_minutes: number;
   region_wide: boolean;
+  structured_path: boolean;
   platform: Exclude<Event['platform'], null>['name'] | null;
   platform_meeting_id: string | null;
   accreditation_status: AccreditationStatus;
@@ -404,6 +406,7 @@ function toEvent(r: EventDbRow): StoredEvent {
     fractions: r.fractions === null ? null : json(r.fractions),
     toleranceMinutes: r.tolerance_minutes,
     regionWide: r.region_wide,
+    structuredPath: r.structured_path,
     platform: r.platform && r.platform_meeting_id ? { name: r.platform, meetingId: r.platform_meeting_id } : null,
     accreditation: {
       status: r.accreditation_status,
@@ -424,9 +427,9 @@ export async function insertEvent(db: Queryable, e: NewEvent): Promise<StoredEve
   const { rows } = await db.query<EventDbRow>(
     `INSERT INTO events (id, organiser_id, cpo_province, title, mode, venue_province, speakers, topics, start_at, end_at, credits,
        fractionable, fractions, tolerance_minutes, region_wide, platform, platform_meeting_id, accreditation_status,
-       accreditation_requested_at, accreditation_decided_at, accreditation_reference)
+       accreditation_requested_at, accreditation_decided_at, accreditation_reference, structured_path)
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::timestamptz, $10::timestamptz, $11, $12, $13::jsonb, $14, $15, $16, $17, $18,
-       $19::timestamptz, $20::timestamptz, $21)
+       $19::timestamptz, $20::timestamptz, $21, $22)
      ON CONFLICT (organiser_id, platform, platform_meeting_id) WHERE platform_meeting_id IS NOT NULL DO NOTHING
      RETURNING ${EVENT_COLUMNS}`,
     [
@@ -451,6 +454,7 @@ export async function insertEvent(db: Queryable, e: NewEvent): Promise<StoredEve
       e.accreditation.requestedAt,
       e.accreditation.decidedAt,
       e.accreditation.reference,
+      e.structuredPath,
     ],
   );
   return rows[0] ? toEvent(rows[0]) : null;

@@ -288,3 +288,88 @@ describe('wholeHours (R-CAL-6)', () => {
     expect(wholeHours({ start: 0, end: 3 * H - 1 })).toBe(2);
   });
 });
+
+describe('structured paths (R-EVT-6)', () => {
+  const D = 24 * H;
+  /** Sessions of `hours` hours from 09:00 Rome on consecutive days from START's day. */
+  const sessions = (hours: number[], autonomous: boolean[] = []) =>
+    hours.map((h, i) => ({ start: iso(START - 5 * H + i * D), end: iso(START - 5 * H + i * D + h * H), credits: h, ...(autonomous[i] ? { autonomous: true } : {}) }));
+  /** A 3 × 8-hour in-person path (09:00–17:00 Rome, 10–12 April 2026), the middle day autonomous. */
+  function path(over: Partial<EventDraft> = {}, hours = [8, 8, 8]): EventDraft {
+    const fr = sessions(hours, [false, true, false]);
+    return draft({
+      mode: 'in-person',
+      structuredPath: true,
+      fractionable: true,
+      fractions: fr,
+      start: fr[0]!.start,
+      end: fr[fr.length - 1]!.end,
+      topics: [{ start: fr[0]!.start, end: fr[fr.length - 1]!.end, deontology: false }],
+      credits: hours.reduce((a, b) => a + b, 0),
+      ...over,
+    });
+  }
+
+  it('accepts a path of more than 20 hours over several days, in person or mixed, with gaps between sessions and autonomous sessions', () => {
+    expect(validateEvent(path(), KIND_B, NOW)).toEqual([]);
+    expect(codes(path({ mode: 'mixed' }))).toEqual([]);
+    // The event credits may exceed 20: the path grants at most 20 (capped at derivation).
+    expect(path().credits).toBe(24);
+  });
+
+  it('only in person or mixed: structured-path-mode', () => {
+    for (const mode of ['webinar', 'videoconference', 'e-learning', 'podcast']) {
+      expect(validateEvent(path({ mode }), KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'structured-path-mode', path: 'mode' })]);
+    }
+  });
+
+  it('more than 20 hours of sessions: exactly 20 is too short, 20 h 1 min is not (nights between days do not count)', () => {
+    expect(validateEvent(path({}, [8, 8, 4]), KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'structured-path-too-short', path: 'fractions' })]);
+    const fr = sessions([8, 8, 4]);
+    fr[2] = { ...fr[2]!, end: iso(Date.parse(fr[2]!.end) + 60_000) };
+    expect(codes(path({ fractions: fr, end: fr[2]!.end, topics: [{ start: fr[0]!.start, end: fr[2]!.end, deontology: false }], credits: 20 }))).toEqual([]);
+  });
+
+  it('over several Rome days: structured-path-single-day', () => {
+    // 21 hours from 01:00 to 22:00 of one day.
+    const fr = [
+      { start: '2026-04-10T01:00:00+02:00', end: '2026-04-10T12:00:00+02:00', credits: 11 },
+      { start: '2026-04-10T12:00:00+02:00', end: '2026-04-10T22:00:00+02:00', credits: 10 },
+    ];
+    const one = path({ fractions: fr, start: fr[0]!.start, end: fr[1]!.end, topics: [{ start: fr[0]!.start, end: fr[1]!.end, deontology: false }], credits: 21 });
+    expect(validateEvent(one, KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'structured-path-single-day', path: 'fractions' })]);
+    // Ending at midnight Rome is still the same day; one minute later is the next.
+    const toMidnight = [fr[0]!, { ...fr[1]!, end: '2026-04-11T00:00:00+02:00', credits: 12 }];
+    expect(codes(path({ fractions: toMidnight, start: fr[0]!.start, end: toMidnight[1]!.end, topics: [{ start: fr[0]!.start, end: toMidnight[1]!.end, deontology: false }], credits: 23 }))).toEqual([
+      'structured-path-single-day',
+    ]);
+    const past = [fr[0]!, { ...fr[1]!, end: '2026-04-11T00:01:00+02:00', credits: 12 }];
+    expect(codes(path({ fractions: past, start: fr[0]!.start, end: past[1]!.end, topics: [{ start: fr[0]!.start, end: past[1]!.end, deontology: false }], credits: 23 }))).toEqual([]);
+  });
+
+  it('sessions are the fractions of a fractionable event: structured-path-sessions-required', () => {
+    expect(validateEvent(path({ fractionable: false, fractions: null }), KIND_B, NOW)).toEqual([
+      expect.objectContaining({ code: 'structured-path-sessions-required', path: 'fractionable' }),
+    ]);
+    expect(codes(path({ fractions: [] }))).toEqual(['fractions-required']);
+  });
+
+  it('sessions may leave gaps but not overlap (fractions-overlap); other events keep contiguous fractions', () => {
+    const fr = sessions([8, 8, 8]);
+    fr[1] = { ...fr[1]!, start: iso(Date.parse(fr[0]!.end) - H) };
+    fr[1]!.credits = 8;
+    expect(validateEvent(path({ fractions: fr }), KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'fractions-overlap', path: 'fractions.1.start' })]);
+    // The same gaps on an ordinary fractionable event are not allowed.
+    expect(codes(path({ structuredPath: false, fractions: sessions([8, 8, 8]) }))).toEqual(['fractions-not-contiguous', 'fractions-not-contiguous']);
+  });
+
+  it('only the sessions of a path have full scientific autonomy: autonomous-fraction-outside-path', () => {
+    const fr = [
+      { start: iso(START), end: iso(START + H), credits: 1, autonomous: true },
+      { start: iso(START + H), end: iso(START + 3 * H), credits: 2 },
+    ];
+    expect(validateEvent(draft({ fractionable: true, fractions: fr }), KIND_B, NOW)).toEqual([
+      expect.objectContaining({ code: 'autonomous-fraction-outside-path', path: 'fractions.0.autonomous' }),
+    ]);
+  });
+});
