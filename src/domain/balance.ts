@@ -543,10 +543,10 @@ export function deriveBalance(input: BalanceInput): Balance {
 
   const settledTotal = debtOut?.settledTotal ?? 0;
   const settledDeontology = debtOut?.settledDeontology ?? 0;
-  const missing = {
-    total: Math.max(0, obligation.total - counted.total - settledTotal),
-    deontology: Math.max(0, obligation.deontology - counted.deontology - settledDeontology),
-  };
+  // Deontology credits are part of the total (R-OBL-1): a member 2 credits short but 3 deontology
+  // credits short still needs 3 credits, all of them deontology.
+  const deontologyGap = Math.max(0, obligation.deontology - counted.deontology - settledDeontology);
+  const missing = { total: Math.max(deontologyGap, obligation.total - counted.total - settledTotal), deontology: deontologyGap };
   const compliant = missing.total === 0 && missing.deontology === 0;
   const status: Balance['status'] = compliant
     ? 'compliant'

@@ -87,7 +87,9 @@ export interface PctDecision {
  * - a province grant applies when the member was registered in that province on some day that
  *   is inside both the grant's validity and the biennium; a member who then transfers keeps it
  *   until the end of that biennium (R-FAD-4), and a member arriving in the province gets it;
- * - member and group grants name the member, so they follow a transfer by construction (R-FAD-4).
+ * - member and group grants name the member: a CPO's follows a transfer until the end of the
+ *   biennium of the transfer (the member was in the province on some day of it), not beyond
+ *   (R-FAD-4); a CN grant has no province and applies wherever the member is.
  */
 export function distancePctFor(input: PctInput): PctDecision {
   const b = { from: `${input.biennium}-01-01`, to: `${input.biennium + 1}-12-31` };
@@ -95,14 +97,17 @@ export function distancePctFor(input: PctInput): PctDecision {
     .filter((g) => {
       const window = intersect(b, { from: g.validFrom, to: g.validUntil });
       if (!window) return false;
+      const staysIn = (province: string) => input.stays.some((s) => s.province === province && intersect(window, { from: s.from, to: s.until ?? '9999-12-31' }) !== null);
       switch (g.scope) {
         case 'member':
         case 'group':
-          return g.namesMember;
+          // A CPO's grant follows its member until the end of a biennium the member spent part of
+          // in that province (R-FAD-4), not into later ones; a CN grant (no province) goes anywhere.
+          return g.namesMember && (g.province === null || staysIn(g.province));
         case 'national':
           return true;
         case 'province':
-          return input.stays.some((s) => s.province === g.province && intersect(window, { from: s.from, to: s.until ?? '9999-12-31' }) !== null);
+          return staysIn(g.province!);
       }
     })
     .sort((x, y) => y.pct - x.pct || (x.validFrom < y.validFrom ? -1 : 1));

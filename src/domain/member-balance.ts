@@ -78,6 +78,14 @@ export function obligationFor(facts: MemberFacts, biennium: number): ObligationB
   const base = proRatedObligation(biennium, facts.registrationDate);
   const applied: AppliedReduction[] = [];
   const amounts: { reduction: number; deontology: number; ordinary: number }[] = [];
+  const approvedHere = new Set(facts.reductions.filter((r) => r.biennium === biennium).map((r) => r.cause));
+  // The latest earlier request of each cause is the one that carries (a renewed certificate replaces the old one).
+  const latestEarlier = new Map<string, StoredReduction>();
+  for (const r of facts.reductions) {
+    if (r.biennium >= biennium) continue;
+    const seen = latestEarlier.get(r.cause);
+    if (!seen || r.biennium > seen.biennium) latestEarlier.set(r.cause, r);
+  }
   for (const r of facts.reductions) {
     if (r.biennium === biennium) {
       // The CPO's decision is what applies, even where it differs from the calculator.
@@ -85,7 +93,8 @@ export function obligationFor(facts: MemberFacts, biennium: number): ObligationB
       amounts.push(r.decision);
       continue;
     }
-    if (r.biennium > biennium) continue;
+    // A cause approved again for this biennium is not carried as well (it would count twice).
+    if (r.biennium > biennium || approvedHere.has(r.cause) || latestEarlier.get(r.cause) !== r) continue;
     const carried = carriedReduction(r, biennium, facts.policy, base.total);
     if (carried) {
       applied.push({ id: r.id, cause: r.cause, basis: 'carried', ...carried });
@@ -104,15 +113,20 @@ export function obligationFor(facts: MemberFacts, biennium: number): ObligationB
 /**
  * R-RED-6: a permanent reduction (age 70, invalidity not subject to review) and one valid until a
  * certificate expires carry into later bienniums. **Decision:** it is recomputed for the later
- * biennium with the same cause and inputs (age bands and months differ), its period running to
- * the end of that biennium (permanent) or to the certificate's expiry.
+ * biennium with the same cause and inputs (age bands and months differ). A permanent condition
+ * with an end date carries only when it was still running at the end of the biennium it was
+ * approved for: its period then runs on to the end of the later biennium; one that ended before
+ * is not carried. A certified one runs to the certificate's expiry (the calculator cuts it there).
  */
 function carriedReduction(r: StoredReduction, biennium: number, policy: Policy, obligationTotal: number) {
   const { validity, validUntil } = r.decision;
   if (validity === 'biennium') return null;
   if (validity === 'until-certificate-expiry' && (!validUntil || validUntil < `${biennium}-01-01`)) return null;
   const input = { ...(r.input as Record<string, unknown>) };
-  if ('to' in input) input.to = validity === 'permanent' ? `${biennium + 1}-12-31` : validUntil;
+  if (validity === 'permanent' && typeof input.to === 'string') {
+    if (input.to < `${r.biennium + 1}-12-31`) return null;
+    input.to = `${biennium + 1}-12-31`;
+  }
   const result = computeReduction(r.cause as ReductionCause, input as never, { biennium, policy, obligationTotal });
   return result.ok ? { reduction: result.reduction, deontology: result.deontology, ordinary: result.ordinary } : null;
 }

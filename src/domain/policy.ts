@@ -71,12 +71,13 @@ export const PROFILES: Readonly<Record<ProfileName, Policy>> = deepFreeze({
  * The parameters a CPO may override (R-POL-1: tolerance, distance pct, debt maximum, reduction
  * ceiling, maternity window, decision and filing deadlines, fraction-tolerance method).
  * **Decision:** `profile` is the choice itself, not a parameter, and `appealDays` is not a
- * council's to set: the appeal goes to the CN within a peremptory term (RC/BA §4).
+ * council's to set: the appeal goes to the CN within a peremptory term (RC/BA §4). Nor is
+ * `distancePct`: a CPO raises it only by grants (R-FAD-3), each dated, with its deliberation and
+ * an alert to the CN; a policy override would bypass both.
  */
 export const POLICY_PARAMETERS = [
   'toleranceDefaultMinutes',
   'toleranceMaxMinutes',
-  'distancePct',
   'debtMaximumDefault',
   'debtMaximum',
   'reductionCeiling',

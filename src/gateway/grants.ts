@@ -116,7 +116,8 @@ export function grantRoutes(deps: Deps) {
       const p = c.get('principal');
       const g = await getGrant(deps.db, id);
       if (!g || (p.role === 'cpo' && g.province !== p.subject)) throw new ApiError(404, 'grant-not-found');
-      if (p.role === 'cpo' && g.scope === 'national') throw new ApiError(403, 'forbidden');
+      // A CPO revokes the grants it made, never the CN's (even those for its province).
+      if (p.role === 'cpo' && !g.grantedBy.startsWith('cpo:')) throw new ApiError(403, 'forbidden', "Only the CN revokes the CN's grants");
       const at = new Date(deps.now());
       const done = await deps.db.transaction(async (tx) => {
         if (!(await revokeGrant(tx, id, actor(p), reason, at))) return false;

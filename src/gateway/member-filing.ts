@@ -4,6 +4,7 @@
  * and a reduction request (R-RED-2..8: the calculator's amount, the filing window, late filings).
  * Each returns the stored id or a coded refusal the page explains in Italian.
  */
+import { DateTime } from 'luxon';
 import { isArt9Activity } from '../domain/art9.ts';
 import { bienniumOf } from '../domain/calendar.ts';
 import { checkDebtRequest, debtMaximum } from '../domain/debt.ts';
@@ -49,8 +50,8 @@ export async function fileArt9(
 
 /** R-DEBT-1/2: within the biennium's maximum, by 28 February after it, no more than what is missing. */
 export async function fileDebt(db: Db, facts: LoadedFacts, d: { biennium: number; total: number; deontology: number; today: string; at: Date }): Promise<Filed> {
-  const balance = memberBalance(facts, d.biennium, d.today).balance;
-  const shortfall = { total: Math.max(0, balance.obligation.total - balance.counted.total), deontology: Math.max(0, balance.obligation.deontology - balance.counted.deontology) };
+  // What is missing, deontology within the total (a member 2 short with 3 deontology missing needs 3).
+  const shortfall = memberBalance(facts, d.biennium, d.today).balance.missing;
   const check = checkDebtRequest(
     { biennium: d.biennium, filedOn: d.today, total: d.total, deontology: d.deontology },
     { maximum: debtMaximum(d.biennium, facts.policy), shortfall },
@@ -77,10 +78,9 @@ function eventDateOf(cause: ReductionCause, input: Record<string, unknown>): str
       return input.birthDate as string;
     case 'arrival':
       return input.arrivalDate as string;
-    case 'age': {
-      const b = input.birthDate as string;
-      return `${Number(b.slice(0, 4)) + 70}${b.slice(4)}`;
-    }
+    case 'age':
+      // The 70th birthday; luxon clamps 29 February to 28 February in a common year.
+      return DateTime.fromISO(input.birthDate as string, { zone: 'utc' }).plus({ years: 70 }).toISODate();
     default:
       return null;
   }

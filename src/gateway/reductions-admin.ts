@@ -7,7 +7,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { romeDate } from '../domain/calendar.ts';
-import { resolvePolicy } from '../domain/policy.ts';
+import { resolvePolicy, type Policy } from '../domain/policy.ts';
 import { appealDeadline, computeReduction, cumulativeReduction, decisionDeadline, integrationDeadline, nextState, splitReduction, type ReductionAction, type ReductionState } from '../domain/reduction.ts';
 import { ReductionAcknowledge, ReductionCalc, ReductionDecision, ReductionOut, ReductionPreDenial } from '../schemas/balance.ts';
 import { getDocument, getReduction, insertStep, listReductions, updateReduction, type ReductionRow, type ReductionUpdate } from '../store/member-requests.ts';
@@ -95,7 +95,12 @@ export function reductionAdminRoutes(deps: Deps) {
   );
 
   /** One step of the procedure: checks the transition, writes the columns and the step, returns the request. */
-  const step = async (p: Principal, id: string, action: ReductionAction, build: (r: ReductionRow, today: string) => Promise<{ set: ReductionUpdate; detail: Record<string, unknown> }>) => {
+  const step = async (
+    p: Principal,
+    id: string,
+    action: ReductionAction,
+    build: (r: ReductionRow, today: string, policy: Policy) => { set: ReductionUpdate; detail: Record<string, unknown> },
+  ) => {
     const at = new Date(deps.now());
     const today = romeDate(at);
     await deps.db.transaction(async (tx) => {
@@ -103,13 +108,14 @@ export function reductionAdminRoutes(deps: Deps) {
       visibleTo(p, r, 'reduction-not-found');
       const next = nextState(r!.status as ReductionState, action);
       if (!next.ok) throw new ApiError(409, 'invalid-transition', `A request that is ${r!.status} cannot be ${action === 'pre-deny' ? 'pre-denied' : action + 'd'} (R-RED-7)`);
-      const { set, detail } = await build(r!, today);
+      // Read inside the transaction: on PGlite (one connection) a query outside it would wait for it.
+      const policy = (await currentPolicy(tx, r!.province)).policy;
+      const { set, detail } = build(r!, today, policy);
       if (!(await updateReduction(tx, id, r!.status, next.state, set, at))) throw new ApiError(409, 'conflict');
       await insertStep(tx, id, { action, from: r!.status, to: next.state, actor: actor(p), detail, at });
     });
     return (await getReduction(deps.db, id))!;
   };
-  const policyOf = async (r: ReductionRow) => (await currentPolicy(deps.db, r.province)).policy;
 
   app.openapi(
     createRoute({
@@ -124,7 +130,7 @@ export function reductionAdminRoutes(deps: Deps) {
     async (c) => {
       const body = c.req.valid('json');
       try {
-        const r = await step(c.get('principal'), c.req.valid('param').id, 'acknowledge', async () => ({
+        const r = await step(c.get('principal'), c.req.valid('param').id, 'acknowledge', () => ({
           set: { protocol_number: body.protocolNumber, officer: body.officer },
           detail: { protocolNumber: body.protocolNumber, officer: body.officer },
         }));
@@ -148,8 +154,7 @@ export function reductionAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { reasons } = c.req.valid('json');
-      const r = await step(c.get('principal'), c.req.valid('param').id, 'pre-deny', async (r, today) => {
-        const policy = await policyOf(r);
+      const r = await step(c.get('principal'), c.req.valid('param').id, 'pre-deny', (r, today, policy) => {
         const integration = integrationDeadline(today, policy);
         return {
           set: { pre_denial_reasons: reasons, integration_deadline: integration, decision_deadline: decisionDeadline({ filedOn: r.filedOn, preDenialOn: today }, policy) },
@@ -173,8 +178,7 @@ export function reductionAdminRoutes(deps: Deps) {
     async (c) => {
       const body = c.req.valid('json');
       const action: ReductionAction = body.decision === 'approve' ? 'approve' : 'deny';
-      const r = await step(c.get('principal'), c.req.valid('param').id, action, async (r, today) => {
-        const policy = await policyOf(r);
+      const r = await step(c.get('principal'), c.req.valid('param').id, action, (r, today, policy) => {
         const computed = r.computed as { reduction: number; validity: string; validUntil: string | null };
         let decision: Record<string, unknown>;
         if (action === 'approve') {

@@ -33,6 +33,21 @@ export const BalanceItem = z
     countedDeontology: Int,
     notCounted: z.array(z.object({ credits: Int, reason: NotCountedReason })),
     status: z.enum(['granted', 'pending', 'not-granted']),
+    art9: z
+      .object({
+        activity: z.string(),
+        label: z.string(),
+        unit: z.string(),
+        quantity: Int,
+        tableCredits: Int,
+        limited: z.object({ credits: Int, reason: z.string() }).nullable(),
+      })
+      .optional()
+      .openapi({ description: 'Art. 9 items: the table row and what its limits cut before `recorded` (R-ART9-2)' }),
+    settlesDebt: z
+      .object({ credits: Int, deontology: Int })
+      .optional()
+      .openapi({ description: "Items of the next biennium's first half that settle this biennium's debt (R-DEBT-3)" }),
   })
   .openapi('BalanceItem');
 

@@ -74,7 +74,8 @@ describe('deriveBalance: counting (R-FAD-5, R-ART9-1)', () => {
     const c6 = b.items.find((i) => i.id === 'c6')!;
     expect(c6).toMatchObject({ year: 2026, distance: true, recorded: 13, counted: 8, notCounted: [{ credits: 5, reason: 'distance-cap' }] });
     expect(b.items.map((i) => i.id)).toEqual(['c1', 'c4', 'c5', 'c2', 'c3', 'c6']); // by date
-    expect(b.missing).toEqual({ total: 0, deontology: 2 });
+    // 50 counted but 2 deontology short: 2 more credits are needed, both deontology (R-OBL-1).
+    expect(b.missing).toEqual({ total: 2, deontology: 2 });
     expect(b.compliant).toBe(false);
     expect(b.status).toBe('non-compliant');
   });

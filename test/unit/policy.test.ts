@@ -78,15 +78,14 @@ describe('resolvePolicy (R-POL-1)', () => {
     expect(resolvePolicy('national', { toleranceMaxMinutes: 60, toleranceDefaultMinutes: 60 }).toleranceDefaultMinutes).toBe(60);
     expect(resolvePolicy('national', { reductionCeiling: 0 }).reductionCeiling).toBe(0);
     expect(resolvePolicy('national', { reductionCeiling: 50 }).reductionCeiling).toBe(50);
-    expect(resolvePolicy('national', { distancePct: 100 }).distancePct).toBe(100);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['tolerance max above 60', { toleranceMaxMinutes: 61 }, /toleranceMaxMinutes.*0 to 60/],
     ['default tolerance above the maximum', { toleranceMaxMinutes: 40, toleranceDefaultMinutes: 45 }, /must not exceed/],
     ['negative tolerance', { toleranceDefaultMinutes: -1 }, /toleranceDefaultMinutes/],
-    ['pct above 100', { distancePct: 101 }, /distancePct.*0 to 100/],
-    ['fractional pct', { distancePct: 40.5 }, /distancePct/],
+    // R-FAD-3: a CPO raises the distance pct by grants (dated, with an alert to the CN), never by policy.
+    ['the distance pct', { distancePct: 100 }, /distancePct.*cannot be overridden/],
     ['ceiling above 50', { reductionCeiling: 51 }, /reductionCeiling.*0 to 50/],
     ['ceiling as text', { reductionCeiling: '49' }, /reductionCeiling/],
     ['maternity window of 13 months', { maternityMonthsBefore: 13 }, /maternityMonthsBefore/],
