@@ -138,13 +138,14 @@ export function balanceRoutes(deps: Deps) {
     },
   );
 
-  app.use('/v1/members/:id/dashboard-link', councils);
+  // Not admin: a member link opens personal data and cannot be revoked before it expires.
+  app.use('/v1/members/:id/dashboard-link', requireRole(deps.resolveKey, 'cpo', 'cn'));
   app.openapi(
     createRoute({
       method: 'post',
       path: '/v1/members/{id}/dashboard-link',
       summary: "A signed link to the member's dashboard (Italian page), valid 30 days",
-      description: 'Keys: cpo (members of its province), cn, admin. The council hands it to the member (or the member receives it by e-mail).',
+      description: 'Keys: cpo (members of its province), cn. The council hands it to the member.',
       tags: TAGS,
       security: SECURITY,
       request: { params: z.object({ id: z.uuid() }) },

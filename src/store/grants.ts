@@ -165,5 +165,10 @@ export async function transferMember(
     t.on,
     t.by,
   ]);
+  // Requests still waiting for a decision go to the new CPO with the member (and their documents);
+  // decided ones stay with the CPO that decided them.
+  await tx.query("UPDATE art9_declarations SET province = $2 WHERE member_id = $1 AND status = 'submitted'", [t.memberId, t.toProvince]);
+  await tx.query("UPDATE debt_requests SET province = $2 WHERE member_id = $1 AND status = 'filed'", [t.memberId, t.toProvince]);
+  await tx.query("UPDATE reduction_requests SET province = $2 WHERE member_id = $1 AND status IN ('filed', 'acknowledged', 'pre-denied', 'integrated')", [t.memberId, t.toProvince]);
   return 'done';
 }
