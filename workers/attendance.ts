@@ -251,7 +251,7 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
       },
     });
     if (!credited || !p.memberId) continue;
-    // R-FAD-1: a mixed event counts by how the member attended (platform records or not).
+    // R-FAD-1: a mixed event counts by how the member attended (in-person sheets only, or online).
     const mode = attendedMode(event.mode, p.records.map((r) => r.source));
     if (path) {
       // R-EVT-6: one record per Rome year for the path (fraction 0), or one per autonomous session.

@@ -33,31 +33,45 @@ export function deontologyCredits(topics: readonly Topic[], span: { start: numbe
 }
 
 /**
- * Evidence sources that are a webinar platform (R-FAD-1): the platform API (`api:<key id>`), a
- * Zoom connection (`zoom:<connection>`) and platform attendance reports (`report:<format>`).
- * Organiser uploads (`upload`) and corrections (`correction`) are not: they record presence the
- * organiser vouches for (sign-in sheets of the room, a missing exit), not a platform's tracking.
+ * Evidence sources that are a webinar platform: the platform API (`api:<key id>`), a Zoom
+ * connection (`zoom:<connection>`) and platform attendance reports (`report:<format>`).
+ * Organiser uploads (`upload`, `upload:in-person`) and corrections (`correction`) are not.
  */
 export function isPlatformSource(source: string | null | undefined): boolean {
   return !!source && (source.startsWith('api:') || source.startsWith('zoom:') || source.startsWith('report:'));
 }
 
+/** The source of an attendance file uploaded with `presence=in-person` (a signed sheet of the room, R-TPL-3). */
+export const IN_PERSON_UPLOAD_SOURCE = 'upload:in-person';
+/** The source of organiser corrections (R-EVT-7): they complete intervals, never say how one attended. */
+export const CORRECTION_SOURCE = 'correction';
+
 /**
  * The mode a member's credits count under (R-FAD-1): the event's mode, except for a mixed
  * ("duale") event, which counts by how the member actually attended.
  *
- * **Decision** (R-FAD-1): a member of a mixed event attended as a **webinar** when any of their
- * presence records came from a webinar platform (`isPlatformSource`), and **in person** when all
- * of it came from the organiser (attendance-file uploads, corrections). Any online presence makes
- * the whole attendance distance learning: the 40% cap (R-FAD-2) is never escaped by mixing, and
- * the balance reads this mode from the credit record.
+ * **Decision** (R-FAD-1), conservative by default: a member of a mixed event attended **in
+ * person** only when at least one of their presence records came from an attendance file
+ * uploaded as in person (`upload:in-person`, `presence=in-person`: a signed sheet of the room)
+ * and every other record is an organiser `correction` (corrections only complete intervals; they
+ * say nothing about the mode). Anything else is a **webinar**: any platform record
+ * (`isPlatformSource`), any plain `upload` (the default `presence=online`: the attendance-file
+ * upload is also how webinar attendance is loaded), or corrections alone. Any online presence
+ * makes the whole attendance distance learning: the 40% cap (R-FAD-2) is never escaped by mixing
+ * or by uploading, and the balance reads this mode from the credit record.
  *
- * @example attendedMode('mixed', ['upload', 'zoom:c1']) // → 'webinar'
+ * @example attendedMode('mixed', ['upload:in-person', 'correction']) // → 'in-person'
+ * @example attendedMode('mixed', ['upload']) // → 'webinar'
+ * @example attendedMode('mixed', ['upload:in-person', 'zoom:c1']) // → 'webinar'
  */
 export function attendedMode(eventMode: string, sources: Iterable<string | null | undefined>): string {
   if (eventMode !== 'mixed') return eventMode;
-  for (const s of sources) if (isPlatformSource(s)) return 'webinar';
-  return 'in-person';
+  let inPerson = false;
+  for (const s of sources) {
+    if (s === IN_PERSON_UPLOAD_SOURCE) inPerson = true;
+    else if (s !== CORRECTION_SOURCE) return 'webinar';
+  }
+  return inPerson ? 'in-person' : 'webinar';
 }
 
 /**

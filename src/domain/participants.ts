@@ -17,7 +17,7 @@ export interface EvidenceRecord {
   /** Set by corrections and uploads, which name the member directly. */
   memberId?: string | null;
   displayName?: string | null;
-  /** Where the record came from (`api:<key>`, `zoom:<connection>`, `report:<format>`, `upload`, `correction`): R-FAD-1. */
+  /** Where the record came from (`api:<key>`, `zoom:<connection>`, `report:<format>`, `upload`, `upload:in-person`, `correction`): R-FAD-1. */
   source?: string | null;
 }
 

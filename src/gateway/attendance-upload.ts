@@ -13,11 +13,18 @@
  * reader (zip guard, limits, formulas refused): see `adapters/xlsx/read-workbook.ts`; the sheet
  * `Presenze` is read if there is one, else the first.
  *
- * Evidence: each valid row is a `join` at the entry and a `leave` at the exit, source `upload`,
- * naming the member directly (`member_id`) with the author (`<role>:<key id>`) and the row as
- * reason. Their ids are derived from (member, entry, exit) only, so the same presence uploaded
- * again (the same file, or the same row in another file, by anyone) is a duplicate and stores
- * nothing new; the pair shares a connection id, so it pairs as exactly one interval. The file's
+ * Presence (R-FAD-1): the query parameter `presence` says how the rows were attended. `online`
+ * (the default, conservative: this upload is also how webinar attendance is loaded) stores them
+ * under source `upload`; `in-person` (a signed sign-in sheet of the room) under
+ * `upload:in-person`. Only a mixed event reads it (`attendedMode`): its members count in person
+ * only on in-person uploads (and corrections); other modes record it and count by the event's mode.
+ *
+ * Evidence: each valid row is a `join` at the entry and a `leave` at the exit, source `upload`
+ * (or `upload:in-person`), naming the member directly (`member_id`) with the author
+ * (`<role>:<key id>`) and the row as reason. Their ids are derived from (member, entry, exit)
+ * only, so the same presence uploaded again with the same `presence` (the same file, or the same
+ * row in another file, by anyone) is a duplicate and stores nothing new (duplicates are per
+ * source, R-ATT-1); the pair shares a connection id, so it pairs as exactly one interval. The file's
  * bytes are kept once per upload that stores something, in the delivery (with its SHA-256, the
  * author and the content type), as evidence of what was received. An upload that adds nothing
  * (every valid row already stored) stores no delivery and triggers no derivation; one where no
@@ -28,6 +35,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/read-workbook.ts';
 import { matchAttendanceRows, parseAttendanceSheet, type MemberRef, type ValidRow } from '../domain/attendance-file.ts';
 import { deadlineAfter } from '../domain/calendar.ts';
+import { IN_PERSON_UPLOAD_SOURCE } from '../domain/credits.ts';
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
 import type { Queryable } from '../store/db.ts';
@@ -36,12 +44,30 @@ import { CLOSING_DAYS } from './attendance-admin.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr, FUTURE_SKEW_MS } from './ingest.ts';
-import { ApiError } from './problem.ts';
+import { ApiError, zodErrors } from './problem.ts';
 import { router, SECURITY } from './router.ts';
 import { declaredFormat, readUploadBody, readUploadedSheet } from './uploads.ts';
 
-/** The evidence source of uploaded attendance files. */
+/** The evidence source of uploaded attendance files attended online (`presence=online`, the default). */
 export const UPLOAD_SOURCE = 'upload';
+/** The evidence source of uploaded attendance files attended in the room (`presence=in-person`, R-FAD-1). */
+export const UPLOAD_IN_PERSON_SOURCE = IN_PERSON_UPLOAD_SOURCE;
+
+/** How the rows of an uploaded file were attended (R-FAD-1). */
+export type UploadPresence = 'online' | 'in-person';
+
+/** The evidence source of an upload with this `presence`. */
+export function uploadSource(presence: UploadPresence): string {
+  return presence === 'in-person' ? UPLOAD_IN_PERSON_SOURCE : UPLOAD_SOURCE;
+}
+
+const Query = z.object({
+  presence: z.enum(['online', 'in-person']).default('online').openapi({
+    description:
+      'How the rows were attended (R-FAD-1). `online` (the default): webinar attendance, stored as source `upload`; `in-person`: a signed in-person attendance sheet, stored as source `upload:in-person`. ' +
+      'A mixed event counts a member in person only on in-person uploads (and corrections); for other modes it is recorded but the credit mode is the event\'s.',
+  }),
+});
 /** The worksheet read when the workbook has it (the export's main sheet, R-TPL-2). */
 export const PRESENCE_SHEET = 'Presenze';
 
@@ -76,13 +102,15 @@ const route = createRoute({
     `Body: the file itself (not multipart), \`${XLSX_MEDIA_TYPE}\` or \`text/csv\`, at most 10 MiB. Workbooks: the sheet \`Presenze\` (else the first), at most 10 sheets, 20,000 rows, 50 columns; zip bombs, encrypted files and formulas are refused.`,
     'Columns by their Italian headers: Data evento, Cognome e nome (or Cognome, Nome), Codice fiscale, Numero di iscrizione, Ordine provinciale, Ora di ingresso, Ora di uscita; required: Codice fiscale, Ora di ingresso, Ora di uscita.',
     'Times `hh:mm` (or Excel times/date-times) on the Europe/Rome calendar of the row\'s Data evento (R-CAL-2).',
-    'Each valid row becomes a join and a leave (source `upload`, the author recorded) with ids derived from member, entry and exit: uploading the same file again stores nothing and answers the rows as `duplicates`.',
+    'Query `presence`: `online` (the default) or `in-person` (a signed in-person attendance sheet). For a mixed event it decides the credit mode (R-FAD-1): a member counts in person only when their presence comes from `presence=in-person` uploads (and corrections), otherwise as webinar (R-FAD-2 cap); other modes record it and keep the event\'s mode.',
+    'Each valid row becomes a join and a leave (source `upload`, or `upload:in-person` with `presence=in-person`; the author recorded) with ids derived from member, entry and exit: uploading the same file again with the same `presence` stores nothing and answers the rows as `duplicates`.',
     '202 when rows were stored (the event is re-derived), 200 when every valid row was already stored; 422 `no-valid-rows` (with `rejected`) when no row is valid, and nothing is stored.',
   ].join(' '),
   tags: ['attendance'],
   security: SECURITY,
   request: {
     params: z.object({ id: z.uuid() }),
+    query: Query,
     body: {
       content: {
         [XLSX_MEDIA_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
@@ -94,6 +122,7 @@ const route = createRoute({
   responses: {
     200: { description: 'Checked; every valid row was already stored', content: { 'application/json': { schema: AttendanceUploadResult } } },
     202: { description: 'Checked and stored; the event is re-derived', content: { 'application/json': { schema: AttendanceUploadResult } } },
+    400: problem('`invalid-query`: `presence` is not `online` or `in-person`'),
     401: problem('No or unknown API key'),
     403: problem('This key may not do that'),
     404: problem('Unknown event, or not visible to this key'),
@@ -114,6 +143,9 @@ export function attendanceUploadRoutes(deps: Deps) {
   app.post('/v1/events/:id/attendance-file', requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn'), async (c) => {
     const id = c.req.param('id');
     if (!EVENT_ID.safeParse(id).success) throw new ApiError(404, 'event-not-found');
+    const query = Query.safeParse(c.req.query());
+    if (!query.success) throw new ApiError(400, 'invalid-query', undefined, { errors: zodErrors(query.error.issues) });
+    const source = uploadSource(query.data.presence);
     const p = c.get('principal');
     const e = await visibleEvent(deps.db, p, id);
     const now = deps.now();
@@ -142,7 +174,7 @@ export function attendanceUploadRoutes(deps: Deps) {
 
     const author = `${p.role}:${p.keyId}`;
     const records = check.valid.flatMap((r) => uploadRecords(r, author));
-    if ((await storedCount(deps.db, id, records)) === records.length) {
+    if ((await storedCount(deps.db, id, source, records)) === records.length) {
       // Nothing new: no delivery, no derivation ("uploading the same file twice changes nothing").
       return c.json({ accepted: 0, duplicates: check.valid.length, ...report }, 200);
     }
@@ -151,7 +183,7 @@ export function attendanceUploadRoutes(deps: Deps) {
       deps.db,
       id,
       {
-        source: UPLOAD_SOURCE,
+        source,
         receivedAt: new Date(now),
         clientAddr: clientAddr(c),
         headers: {
@@ -159,6 +191,7 @@ export function attendanceUploadRoutes(deps: Deps) {
           role: p.role,
           'content-type': c.req.header('content-type') ?? '',
           format: sheet.format,
+          presence: query.data.presence,
           sha256: crypto.createHash('sha256').update(raw).digest('hex'),
           ...(c.req.header('content-disposition') ? { 'content-disposition': c.req.header('content-disposition')!.slice(0, 500) } : {}),
         },
@@ -167,7 +200,10 @@ export function attendanceUploadRoutes(deps: Deps) {
       records,
     );
     const accepted = Math.ceil(result.accepted / 2);
-    deps.log.info({ eventId: id, accepted, duplicates: check.valid.length - accepted, rejected: check.rejected.length, format: sheet.format }, 'attendance file uploaded');
+    deps.log.info(
+      { eventId: id, accepted, duplicates: check.valid.length - accepted, rejected: check.rejected.length, format: sheet.format, presence: query.data.presence },
+      'attendance file uploaded',
+    );
     await deps.attendance.requestDerivation(id, 'upload').catch((err) => {
       deps.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
       // A retry is safe (every row a duplicate); the sweep re-queues the event meanwhile.
@@ -209,11 +245,12 @@ async function membersOf(db: Queryable, eventId: string, codiciFiscali: string[]
   return new Map(rows.map((r) => [r.codice_fiscale, { memberId: r.id, registered: r.registered === true }]));
 }
 
-async function storedCount(db: Queryable, eventId: string, records: readonly StoredRecord[]): Promise<number> {
+/** How many of `records` are already stored under `source` (duplicates are per event, source and id). */
+async function storedCount(db: Queryable, eventId: string, source: string, records: readonly StoredRecord[]): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM tracking_records
      WHERE event_id = $1 AND source = $2 AND source_record_id IN (SELECT jsonb_array_elements_text($3::jsonb))`,
-    [eventId, UPLOAD_SOURCE, JSON.stringify(records.map((r) => r.record.id))],
+    [eventId, source, JSON.stringify(records.map((r) => r.record.id))],
   );
   return rows[0]?.n ?? 0;
 }

@@ -227,7 +227,7 @@ async function withDetails(db: Queryable, rows: any[]): Promise<ReductionRow[]> 
   const [docs, steps] = await Promise.all([
     db.query<any>(
       `SELECT rd.request_id, d.id, d.name, d.content_type, d.size, rd.stage FROM reduction_documents rd JOIN member_documents d ON d.id = rd.document_id
-       WHERE rd.request_id = ANY($1::uuid[]) ORDER BY d.uploaded_at, d.id`,
+       WHERE rd.request_id = ANY($1::uuid[]) ORDER BY rd.stage = 'integration', d.uploaded_at, d.id`,
       [ids],
     ),
     db.query<any>('SELECT request_id, action, from_status, to_status, actor, detail, at FROM reduction_steps WHERE request_id = ANY($1::uuid[]) ORDER BY id', [ids]),

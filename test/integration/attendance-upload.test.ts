@@ -176,6 +176,59 @@ for (const backend of BACKENDS) {
       expect(await counts()).toEqual(before);
     });
 
+    it('presence=in-person: its own source (duplicates per source), recorded on a webinar without changing its mode; a bad value is 400 (R-FAD-1)', async () => {
+      const start2 = romeAfternoon(5);
+      const at = (minutes: number) => DateTime.fromMillis(start2 + minutes * MIN, { zone: 'Europe/Rome' });
+      const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(start2, 3) });
+      expect(ev.status, ev.text).toBe(201);
+      const id2 = ev.body.id as string;
+      const reg = await h.api('POST', `/v1/events/${id2}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: members[0]!.id }] } });
+      expect(reg.body.registered, reg.text).toBe(1);
+      const csv = `Codice fiscale;Data evento;Ora di ingresso;Ora di uscita\n${members[0]!.codiceFiscale};${at(0).toFormat('dd/MM/yyyy')};${at(0).toFormat('HH:mm')};${at(180).toFormat('HH:mm')}\n`;
+      const send = (query: string) => h.api('POST', `/v1/events/${id2}/attendance-file${query}`, { key: keys.organiser, raw: csv, headers: { 'content-type': 'text/csv' } });
+      const sources = async () =>
+        (await h.rt.db.query<{ source: string; n: number }>(`SELECT source, count(*)::int AS n FROM tracking_records WHERE event_id = $1 GROUP BY source ORDER BY source`, [id2])).rows;
+
+      // Not `online` or `in-person`: refused before anything is read or stored.
+      await refusedCleanly(() => send('?presence=room'), 400, 'invalid-query');
+
+      const inPerson = await send('?presence=in-person');
+      expect(inPerson.status, inPerson.text).toBe(202);
+      expect(inPerson.body).toEqual({ accepted: 1, duplicates: 0, empty: 0, rejected: [] });
+      expect(await sources()).toEqual([{ source: 'upload:in-person', n: 2 }]);
+      const d = await h.rt.db.query<{ headers: Record<string, string> }>(`SELECT headers FROM deliveries WHERE source = 'upload:in-person' ORDER BY id DESC LIMIT 1`);
+      expect(d.rows[0]!.headers).toMatchObject({ presence: 'in-person', format: 'csv' });
+
+      // The same file with the same presence: a duplicate, nothing stored.
+      const before = await counts();
+      const again = await send('?presence=in-person');
+      expect(again.status, again.text).toBe(200);
+      expect(again.body).toMatchObject({ accepted: 0, duplicates: 1 });
+      expect(await counts()).toEqual(before);
+
+      // Not a mixed event: the presence is recorded, but the credits keep the event's mode.
+      await eventually(async () => {
+        const res = await h.api('GET', `/v1/members/${members[0]!.id}/credits`, { key: keys.cpo });
+        return res.body.credits?.some((c: { eventId: string }) => c.eventId === id2) ? res : null;
+      });
+      const credits = await h.api('GET', `/v1/members/${members[0]!.id}/credits`, { key: keys.cpo });
+      expect(credits.body.credits.filter((c: { eventId: string }) => c.eventId === id2).map((c: { mode: string }) => c.mode)).toEqual(['webinar']);
+
+      // The same rows without presence (online, the default) are another source: stored once more, then duplicates.
+      const online = await send('');
+      expect(online.status, online.text).toBe(202);
+      expect(online.body).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect((await send('?presence=online')).body).toMatchObject({ accepted: 0, duplicates: 1 });
+      expect(await sources()).toEqual([
+        { source: 'upload', n: 2 },
+        { source: 'upload:in-person', n: 2 },
+      ]);
+
+      const doc = await h.api('GET', '/openapi.json');
+      const params = doc.body.paths['/v1/events/{id}/attendance-file']?.post.parameters as Array<{ name: string; in: string; schema: { enum?: string[]; default?: string } }>;
+      expect(params.find((x) => x.name === 'presence')).toMatchObject({ in: 'query', schema: { enum: ['online', 'in-person'], default: 'online' } });
+    });
+
     it('the exported workbook uploads back cleanly; the blank template, filled in, uploads', async () => {
       const exported = await fetch(`${h.url}/v1/events/${eventId}/attendance.xlsx`, { headers: { authorization: `Bearer ${keys.organiser}` } });
       expect(exported.status).toBe(200);

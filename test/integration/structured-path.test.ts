@@ -2,8 +2,9 @@
  * Structured paths end to end (R-EVT-6, R-FAD-1, R-CAL-2/4, R-QST-1) through HTTP, real Redis and a
  * real database: a mixed path of three 8-hour days over 31 December 2025 (the first day with full
  * scientific autonomy), attended online (platform API) and in person (attendance file uploaded by
- * the CPO); credits split by year, a member under 70% credited only the autonomous session, one
- * credited nothing; and a plain mixed event credited as webinar or in person by how each attended.
+ * the CPO with `presence=in-person`); credits split by year, a member under 70% credited only the
+ * autonomous session, one credited nothing; and a plain mixed event credited as webinar or in
+ * person by how each attended, a plain (online) upload counting as webinar.
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,9 +59,12 @@ for (const backend of BACKENDS) {
     };
     const of = (rows: Awaited<ReturnType<typeof credits>>, eventId: string) =>
       rows.filter((c) => c.eventId === eventId).map((c) => ({ fraction: c.fraction, year: c.year, credits: c.credits, deontologyCredits: c.deontologyCredits, mode: c.mode, status: c.status }));
-    /** CSV attendance rows (R-TPL-3) for `member` over `spans`, uploaded by the CPO (the organiser's 30 days are over). */
-    const upload = (eventId: string, rows: Array<{ member: CreatedMember; start: number; end: number }>) =>
-      h.api('POST', `/v1/events/${eventId}/attendance-file`, {
+    /**
+     * CSV attendance rows (R-TPL-3) for `member` over `spans`, uploaded by the CPO (the organiser's
+     * 30 days are over); `presence` is the query parameter (none: the default, online).
+     */
+    const upload = (eventId: string, rows: Array<{ member: CreatedMember; start: number; end: number }>, presence?: 'online' | 'in-person') =>
+      h.api('POST', `/v1/events/${eventId}/attendance-file${presence ? `?presence=${presence}` : ''}`, {
         key: keys.cpo,
         raw: `Codice fiscale;Data evento;Ora di ingresso;Ora di uscita\n${rows.map((r) => `${r.member.codiceFiscale};${day(r.start)};${hhmm(r.start)};${hhmm(r.end)}`).join('\n')}\n`,
         headers: { 'content-type': 'text/csv' },
@@ -123,12 +127,13 @@ for (const backend of BACKENDS) {
       const [m0, m1, m2, m3] = members as [CreatedMember, CreatedMember, CreatedMember, CreatedMember];
       // m0: every session online (platform API), 10 minutes late each day.
       expect((await online(pathId, 'reg-0', SESSIONS.map((s) => ({ start: s.start + 10 * 60_000, end: s.end })))).status).toBe(202);
-      // m1: every session in the room (attendance file); m2: only the autonomous first day; m3: only the second day.
-      const up = await upload(pathId, [
-        ...SESSIONS.map((s) => ({ member: m1, ...s })),
-        { member: m2, ...SESSIONS[0]! },
-        { member: m3, ...SESSIONS[1]! },
-      ]);
+      // m1: every session in the room (signed attendance sheet, presence=in-person); m2: only the
+      // autonomous first day; m3: only the second day.
+      const up = await upload(
+        pathId,
+        [...SESSIONS.map((s) => ({ member: m1, ...s })), { member: m2, ...SESSIONS[0]! }, { member: m3, ...SESSIONS[1]! }],
+        'in-person',
+      );
       expect(up.status, up.text).toBe(202);
       expect(up.body).toMatchObject({ accepted: 5, rejected: [] });
 
@@ -183,11 +188,43 @@ for (const backend of BACKENDS) {
       const [, , , , m4, m5] = members as CreatedMember[];
       await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: m4!.id, registrantId: 'mx-4' }, { memberId: m5!.id }] } });
       expect((await online(id, 'mx-4', [{ start, end }])).status).toBe(202);
-      expect((await upload(id, [{ member: m5!, start, end }])).status).toBe(202);
+      expect((await upload(id, [{ member: m5!, start, end }], 'in-person')).status).toBe(202);
       await eventually(async () => (await credits(m4!.id)).some((c) => c.eventId === id) && (await credits(m5!.id)).some((c) => c.eventId === id));
       const year = DateTime.fromMillis(start, { zone: 'Europe/Rome' }).year;
       expect(of(await credits(m4!.id), id)).toEqual([{ fraction: 0, year, credits: 3, deontologyCredits: 0, mode: 'webinar', status: 'granted' }]);
       expect(of(await credits(m5!.id), id)).toEqual([{ fraction: 0, year, credits: 3, deontologyCredits: 0, mode: 'in-person', status: 'granted' }]);
+    });
+
+    it('a mixed event whose attendance comes from a plain upload (presence online, the default) counts as webinar (R-FAD-1/2)', async () => {
+      const start = romeAfternoon(4);
+      const end = start + 3 * H;
+      const ev = await h.api('POST', '/v1/events', {
+        key: keys.organiser,
+        body: {
+          title: 'Seminario duale, presenze caricate',
+          cpoProvince: 'MI',
+          mode: 'mixed',
+          topics: [{ title: 'Contratti', start: iso(start), end: iso(end), deontology: false }],
+          start: iso(start),
+          end: iso(end),
+          credits: 3,
+        },
+      });
+      expect(ev.status, ev.text).toBe(201);
+      const id = ev.body.id as string;
+      const [, , , , m4, m5] = members as CreatedMember[];
+      await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: m4!.id }, { memberId: m5!.id }] } });
+      // m4 from the default upload (webinar attendance loaded by file); m5 from an explicit presence=online.
+      const plain = await upload(id, [{ member: m4!, start, end }]);
+      expect(plain.status, plain.text).toBe(202);
+      const explicit = await upload(id, [{ member: m5!, start, end }], 'online');
+      expect(explicit.status, explicit.text).toBe(202);
+      await eventually(async () => (await credits(m4!.id)).some((c) => c.eventId === id) && (await credits(m5!.id)).some((c) => c.eventId === id));
+      const year = DateTime.fromMillis(start, { zone: 'Europe/Rome' }).year;
+      expect(of(await credits(m4!.id), id)).toEqual([{ fraction: 0, year, credits: 3, deontologyCredits: 0, mode: 'webinar', status: 'granted' }]);
+      expect(of(await credits(m5!.id), id)).toEqual([{ fraction: 0, year, credits: 3, deontologyCredits: 0, mode: 'webinar', status: 'granted' }]);
+      const { rows } = await h.rt.db.query<{ source: string }>('SELECT DISTINCT source FROM tracking_records WHERE event_id = $1', [id]);
+      expect(rows.map((r) => r.source)).toEqual(['upload']);
     });
   });
 }

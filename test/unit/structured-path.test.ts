@@ -167,16 +167,30 @@ describe('splitByWeight and proRatedDeontology (R-CAL-4)', () => {
 describe('R-FAD-1 mixed mode and R-QST-1 (src/domain/credits.ts)', () => {
   it('platform sources are the API, Zoom and platform reports; uploads and corrections are the organiser', () => {
     expect(['api:k1', 'zoom:c1', 'report:teams'].map(isPlatformSource)).toEqual([true, true, true]);
-    expect(['upload', 'correction', null, undefined].map(isPlatformSource)).toEqual([false, false, false, false]);
+    expect(['upload', 'upload:in-person', 'correction', null, undefined].map(isPlatformSource)).toEqual([false, false, false, false, false]);
   });
 
-  it('a mixed event counts as webinar with any platform presence, in person otherwise; other modes are kept', () => {
+  it('a mixed event counts in person only on in-person uploads (with corrections), as webinar otherwise; other modes are kept', () => {
+    // In person: at least one in-person upload, every other record a correction.
+    expect(attendedMode('mixed', ['upload:in-person'])).toBe('in-person');
+    expect(attendedMode('mixed', ['upload:in-person', 'correction', 'upload:in-person'])).toBe('in-person');
+    expect(attendedMode('mixed', ['correction', 'upload:in-person'])).toBe('in-person');
+    // Webinar: any platform record, any plain (online) upload, only corrections, nothing at all.
     expect(attendedMode('mixed', ['zoom:c1'])).toBe('webinar');
+    expect(attendedMode('mixed', ['upload:in-person', 'api:k'])).toBe('webinar');
+    expect(attendedMode('mixed', ['upload:in-person', 'report:teams', 'correction'])).toBe('webinar');
+    expect(attendedMode('mixed', ['upload'])).toBe('webinar');
+    expect(attendedMode('mixed', ['upload', 'correction'])).toBe('webinar');
+    expect(attendedMode('mixed', ['upload:in-person', 'upload'])).toBe('webinar');
     expect(attendedMode('mixed', ['upload', 'correction', 'api:k'])).toBe('webinar');
-    expect(attendedMode('mixed', ['upload', 'correction'])).toBe('in-person');
-    expect(attendedMode('mixed', [])).toBe('in-person');
+    expect(attendedMode('mixed', ['correction'])).toBe('webinar');
+    expect(attendedMode('mixed', [])).toBe('webinar');
+    expect(attendedMode('mixed', ['upload:in-person', null])).toBe('webinar');
+    // Other modes: the event's mode, whatever the sources.
     expect(attendedMode('webinar', ['upload'])).toBe('webinar');
+    expect(attendedMode('webinar', ['upload:in-person'])).toBe('webinar');
     expect(attendedMode('in-person', ['zoom:c1'])).toBe('in-person');
+    expect(attendedMode('in-person', ['upload'])).toBe('in-person');
   });
 
   it('only kind-e webinars that are not structured paths are pending (R-QST-1)', () => {
@@ -212,6 +226,7 @@ describe('computeOutcomes with a structured path (R-EVT-6, R-FAD-1, R-QST-1)', (
       { memberId: 'online', registrantId: 'r-online', province: 'MI' },
       { memberId: 'room', province: 'MI' },
       { memberId: 'partial', registrantId: 'r-partial', province: 'MI' },
+      { memberId: 'file', province: 'MI' },
     ],
     records,
     recordCount: records.length,
@@ -224,10 +239,11 @@ describe('computeOutcomes with a structured path (R-EVT-6, R-FAD-1, R-QST-1)', (
     { kind: 'leave' as const, at: x.end, connectionId: tag, source, ...who },
   ];
 
-  it('credits a kind-e mixed path: online member as webinar, granted (never pending), split by year; organiser upload as in person', () => {
+  it('credits a kind-e mixed path: online member as webinar, granted (never pending), split by year; in-person upload as in person, plain upload as webinar', () => {
     const records = [
       ...s.flatMap((x, i) => stay({ registrantId: 'r-online' }, 'api:k1', x, `o${i}`)),
-      ...s.flatMap((x, i) => stay({ memberId: 'room' }, 'upload', x, `u${i}`)),
+      ...s.flatMap((x, i) => stay({ memberId: 'room' }, 'upload:in-person', x, `u${i}`)),
+      ...s.flatMap((x, i) => stay({ memberId: 'file' }, 'upload', x, `f${i}`)),
       ...stay({ registrantId: 'r-partial' }, 'zoom:c1', s[0]!, 'p0'),
     ];
     const { outcomes, credits } = computeOutcomes(input(records));
@@ -239,6 +255,11 @@ describe('computeOutcomes with a structured path (R-EVT-6, R-FAD-1, R-QST-1)', (
     expect(by('room')).toEqual([
       [0, 2025, 13, 'in-person', 'granted'],
       [0, 2026, 7, 'in-person', 'granted'],
+    ]);
+    // A plain upload (presence online, the default) is how webinar attendance is loaded: webinar.
+    expect(by('file')).toEqual([
+      [0, 2025, 13, 'webinar', 'granted'],
+      [0, 2026, 7, 'webinar', 'granted'],
     ]);
     // One autonomous day of three: under 70%, the autonomous session alone.
     expect(by('partial')).toEqual([[1, 2025, 8, 'webinar', 'granted']]);
