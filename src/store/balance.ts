@@ -45,9 +45,22 @@ export async function loadMemberFacts(db: Queryable, ids: readonly string[]): Pr
   if (members.rows.length === 0) return out;
   const found = members.rows.map((m) => m.id);
   const [credits, art9, transfers, reductions, debts] = await Promise.all([
-    db.query<{ member_id: string; event_id: string; fraction: number; year: number; credits: number; deontology_credits: number; mode: string; status: string; title: string; start_ms: number }>(
+    db.query<{
+      member_id: string;
+      event_id: string;
+      fraction: number;
+      year: number;
+      credits: number;
+      deontology_credits: number;
+      mode: string;
+      status: string;
+      title: string;
+      start_ms: number;
+      sessions: Array<{ start: string }> | null;
+    }>(
       `SELECT c.member_id, c.event_id, c.fraction, c.year, c.credits, c.deontology_credits, c.mode, c.status, e.title,
-              (extract(epoch FROM e.start_at) * 1000)::float8 AS start_ms
+              (extract(epoch FROM e.start_at) * 1000)::float8 AS start_ms,
+              CASE WHEN e.structured_path THEN e.fractions END AS sessions
        FROM credit_records c JOIN events e ON e.id = c.event_id
        WHERE c.member_id = ANY($1::uuid[])`,
       [found],
@@ -87,9 +100,10 @@ export async function loadMemberFacts(db: Queryable, ids: readonly string[]): Pr
     list.push(item);
   };
   for (const c of credits.rows) {
-    // The date a credit belongs to: the event's Rome date, or 1 January of its year for the
-    // second-year share of a path held across two years (R-EVT-6, R-CAL-2).
-    const date = yearOf(c.start_ms) === c.year ? romeDate(c.start_ms) : `${c.year}-01-01`;
+    // The date a credit belongs to: the event's Rome date, or for the second-year share of a path
+    // held across two years the date of its first session in that year (R-EVT-6, R-CAL-2), which
+    // also decides whether it can settle a debt (R-DEBT-3: 1 January–30 June).
+    const date = yearOf(c.start_ms) === c.year ? romeDate(c.start_ms) : firstSessionIn(c.sessions, c.year);
     push(c.member_id, {
       id: `event:${c.event_id}:${c.fraction}:${c.year}`,
       date,
@@ -172,6 +186,11 @@ async function loadGrants(db: Queryable, memberIds: readonly string[], provinces
     );
   }
   return out;
+}
+
+function firstSessionIn(sessions: ReadonlyArray<{ start: string }> | null, year: number): string {
+  const starts = (sessions ?? []).map((f) => Date.parse(f.start)).filter((ms) => yearOf(ms) === year);
+  return starts.length ? romeDate(Math.min(...starts)) : `${year}-01-01`;
 }
 
 function group<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {

@@ -150,6 +150,13 @@ for (const backend of BACKENDS) {
         { fraction: 0, year: 2026, credits: 7, deontologyCredits: 0, mode: 'in-person', status: 'granted' },
       ]);
       expect(of(await credits(m1.id, '?year=2026'), pathId)).toEqual([expect.objectContaining({ year: 2026, credits: 7 })]);
+      // In the balance each share is dated by its first session in that year (R-CAL-2), here 2 January 2026.
+      const bal = await h.api('GET', `/v1/members/${m1.id}/balance?biennium=2025`, { key: keys.cpo });
+      expect(bal.status, bal.text).toBe(200);
+      expect(bal.body.balance.items.filter((i: any) => i.id.startsWith(`event:${pathId}:`)).map((i: any) => [i.date, i.year, i.counted])).toEqual([
+        ['2025-12-30', 2025, 13],
+        ['2026-01-02', 2026, 7],
+      ]);
       // Under 70% (8 of 24 hours): the autonomous first day on its own, 8 credits, 3 of them deontology.
       expect(of(await credits(m2.id), pathId)).toEqual([{ fraction: 1, year: 2025, credits: 8, deontologyCredits: 3, mode: 'in-person', status: 'granted' }]);
       expect(of(await credits(m3.id), pathId)).toEqual([]);
