@@ -413,6 +413,14 @@ function assertDebt(what: string, d: AcceptedDebt): void {
   if (d.deontology > d.total) throw new RangeError(`${what}: deontology ${d.deontology} is part of the total ${d.total}`);
 }
 
+/** The output row of an entry with its figures; optional fields only when present. */
+function itemOf(e: Entry, figures: Pick<BalanceItem, 'recorded' | 'deontology' | 'counted' | 'countedDeontology' | 'notCounted'>): BalanceItem {
+  const out: BalanceItem = { id: e.id, date: e.date, year: e.year, mode: e.mode, distance: e.distance, otherActivity: e.otherActivity, ...figures, status: e.status };
+  if (e.title !== undefined) out.title = e.title;
+  if (e.art9) out.art9 = e.art9;
+  return out;
+}
+
 /**
  * The balance of a member for `input.biennium` (R-OBL, R-FAD-1/2/5, R-ART9-1/2, R-DEBT-3/4).
  * Pure and deterministic: the order of `items` does not matter (ids must be unique).
@@ -460,23 +468,7 @@ export function deriveBalance(input: BalanceInput): Balance {
 
   const items: BalanceItem[] = entries.map((e) => {
     const c = counting.perItem.get(e.id)!;
-    const out: BalanceItem = {
-      id: e.id,
-      date: e.date,
-      year: e.year,
-      mode: e.mode,
-      distance: e.distance,
-      otherActivity: e.otherActivity,
-      recorded: e.recorded,
-      deontology: e.deontology,
-      counted: c.counted,
-      countedDeontology: c.countedDeontology,
-      notCounted: c.notCounted,
-      status: e.status,
-    };
-    if (e.title !== undefined) out.title = e.title;
-    if (e.art9) out.art9 = e.art9;
-    return out;
+    return itemOf(e, { recorded: e.recorded, deontology: e.deontology, counted: c.counted, countedDeontology: c.countedDeontology, notCounted: c.notCounted });
   });
 
   // This biennium's accepted debt (R-DEBT-3/4).
@@ -496,24 +488,10 @@ export function deriveBalance(input: BalanceInput): Balance {
     };
     for (const p of s.settled) {
       const e = s.entries.get(p.id)!;
-      const out: BalanceItem = {
-        id: e.id,
-        date: e.date,
-        year: e.year,
-        mode: e.mode,
-        distance: e.distance,
-        otherActivity: e.otherActivity,
-        recorded: p.credits,
-        deontology: p.deontology,
-        counted: 0,
-        countedDeontology: 0,
-        notCounted: [],
-        status: e.status,
+      items.push({
+        ...itemOf(e, { recorded: p.credits, deontology: p.deontology, counted: 0, countedDeontology: 0, notCounted: [] }),
         settlesDebt: { credits: p.credits, deontology: p.deontology },
-      };
-      if (e.title !== undefined) out.title = e.title;
-      if (e.art9) out.art9 = e.art9;
-      items.push(out);
+      });
     }
     items.sort(byDateThenId);
   }

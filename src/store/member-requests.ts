@@ -45,6 +45,38 @@ export async function getDocument(db: Queryable, id: string): Promise<(DocumentM
   return r ? { id: r.id, memberId: r.member_id, name: r.name, contentType: r.content_type, size: r.size, sha256: r.sha256, body: r.body } : null;
 }
 
+// --- shared by the three kinds of request ---------------------------------------------------------
+
+/** What a council lists: its province's requests (null: all), optionally of one member or in one status. */
+export interface RequestFilter {
+  province: string | null;
+  memberId?: string;
+  status?: string;
+  limit: number;
+}
+
+/** The WHERE clause of `RequestFilter` on a table alias, with its 3 parameters ($1..$3) and the limit ($4). */
+function filtered(alias: string, f: RequestFilter) {
+  const col = (c: string) => (alias ? `${alias}.${c}` : c);
+  return {
+    where: `WHERE ($1::text IS NULL OR ${col('province')} = $1) AND ($2::uuid IS NULL OR ${col('member_id')} = $2) AND ($3::text IS NULL OR ${col('status')} = $3)`,
+    params: [f.province, f.memberId ?? null, f.status ?? null, f.limit],
+  };
+}
+
+/** Decides a request still in `from`; false when it was already decided (a double click, two officers). */
+async function decide(db: Queryable, table: 'art9_declarations' | 'debt_requests', id: string, from: string, to: string, by: string, reason: string | null, at: Date) {
+  const { rowCount } = await db.query(`UPDATE ${table} SET status = $2, decided_by = $3, decision_reason = $4, decided_at = $5 WHERE id = $1 AND status = $6`, [
+    id,
+    to,
+    by,
+    reason,
+    at.toISOString(),
+    from,
+  ]);
+  return rowCount > 0;
+}
+
 // --- art. 9 declarations (R-ART9-3) ------------------------------------------------------------
 
 export interface Art9Row {
@@ -104,22 +136,15 @@ export async function getArt9(db: Queryable, id: string): Promise<Art9Row | null
   return rows[0] ? toArt9(rows[0]) : null;
 }
 
-export async function listArt9(db: Queryable, f: { province: string | null; memberId?: string; status?: string; limit: number }): Promise<Art9Row[]> {
-  const { rows } = await db.query(
-    `${ART9_SELECT} WHERE ($1::text IS NULL OR a.province = $1) AND ($2::uuid IS NULL OR a.member_id = $2) AND ($3::text IS NULL OR a.status = $3)
-     ORDER BY a.filed_at, a.id LIMIT $4`,
-    [f.province, f.memberId ?? null, f.status ?? null, f.limit],
-  );
+export async function listArt9(db: Queryable, f: RequestFilter): Promise<Art9Row[]> {
+  const q = filtered('a', f);
+  const { rows } = await db.query(`${ART9_SELECT} ${q.where} ORDER BY a.filed_at, a.id LIMIT $4`, q.params);
   return rows.map(toArt9);
 }
 
 /** Decides a submitted declaration; false when it was already decided. */
-export async function decideArt9(db: Queryable, id: string, status: 'validated' | 'rejected', by: string, reason: string | null, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    "UPDATE art9_declarations SET status = $2, decided_by = $3, decision_reason = $4, decided_at = $5 WHERE id = $1 AND status = 'submitted'",
-    [id, status, by, reason, at.toISOString()],
-  );
-  return rowCount > 0;
+export function decideArt9(db: Queryable, id: string, status: 'validated' | 'rejected', by: string, reason: string | null, at: Date): Promise<boolean> {
+  return decide(db, 'art9_declarations', id, 'submitted', status, by, reason, at);
 }
 
 // --- debt requests (R-DEBT-2) ------------------------------------------------------------------
@@ -175,20 +200,14 @@ export async function getDebt(db: Queryable, id: string): Promise<DebtRow | null
   return rows[0] ? toDebt(rows[0]) : null;
 }
 
-export async function listDebts(db: Queryable, f: { province: string | null; memberId?: string; status?: string; limit: number }): Promise<DebtRow[]> {
-  const { rows } = await db.query(
-    `${DEBT_SELECT} WHERE ($1::text IS NULL OR province = $1) AND ($2::uuid IS NULL OR member_id = $2) AND ($3::text IS NULL OR status = $3) ORDER BY filed_at, id LIMIT $4`,
-    [f.province, f.memberId ?? null, f.status ?? null, f.limit],
-  );
+export async function listDebts(db: Queryable, f: RequestFilter): Promise<DebtRow[]> {
+  const q = filtered('', f);
+  const { rows } = await db.query(`${DEBT_SELECT} ${q.where} ORDER BY filed_at, id LIMIT $4`, q.params);
   return rows.map(toDebt);
 }
 
-export async function decideDebt(db: Queryable, id: string, status: 'accepted' | 'rejected', by: string, reason: string | null, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    "UPDATE debt_requests SET status = $2, decided_by = $3, decision_reason = $4, decided_at = $5 WHERE id = $1 AND status = 'filed'",
-    [id, status, by, reason, at.toISOString()],
-  );
-  return rowCount > 0;
+export function decideDebt(db: Queryable, id: string, status: 'accepted' | 'rejected', by: string, reason: string | null, at: Date): Promise<boolean> {
+  return decide(db, 'debt_requests', id, 'filed', status, by, reason, at);
 }
 
 // --- reduction requests (R-RED-7) ----------------------------------------------------------------
@@ -310,11 +329,9 @@ export async function getReduction(db: Queryable, id: string, opts: { forUpdate?
   return (await withDetails(db, rows))[0] ?? null;
 }
 
-export async function listReductions(db: Queryable, f: { province: string | null; memberId?: string; status?: string; limit: number }): Promise<ReductionRow[]> {
-  const { rows } = await db.query(
-    `${REDUCTION_SELECT} WHERE ($1::text IS NULL OR province = $1) AND ($2::uuid IS NULL OR member_id = $2) AND ($3::text IS NULL OR status = $3) ORDER BY filed_at, id LIMIT $4`,
-    [f.province, f.memberId ?? null, f.status ?? null, f.limit],
-  );
+export async function listReductions(db: Queryable, f: RequestFilter): Promise<ReductionRow[]> {
+  const q = filtered('', f);
+  const { rows } = await db.query(`${REDUCTION_SELECT} ${q.where} ORDER BY filed_at, id LIMIT $4`, q.params);
   return withDetails(db, rows);
 }
 

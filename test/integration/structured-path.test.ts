@@ -52,6 +52,15 @@ for (const backend of BACKENDS) {
     let members: CreatedMember[];
     let pathId: string;
 
+    /** A 3-hour mixed ("duale") event `daysAgo` days ago at 14:00 Rome. */
+    const mixedEvent = async (title: string, daysAgo: number) => {
+      const start = romeAfternoon(daysAgo);
+      const end = start + 3 * H;
+      const topics = [{ title: 'Contratti', start: iso(start), end: iso(end), deontology: false }];
+      const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: { title, cpoProvince: 'MI', mode: 'mixed', topics, start: iso(start), end: iso(end), credits: 3 } });
+      expect(ev.status, ev.text).toBe(201);
+      return { id: ev.body.id as string, start, end };
+    };
     const credits = async (memberId: string, query = '') => {
       const res = await h.api('GET', `/v1/members/${memberId}/credits${query}`, { key: keys.cpo });
       expect(res.status, res.text).toBe(200);
@@ -176,22 +185,7 @@ for (const backend of BACKENDS) {
     });
 
     it('a plain mixed event counts as webinar for the member tracked online and in person for the one in the room (R-FAD-1)', async () => {
-      const start = romeAfternoon(3);
-      const end = start + 3 * H;
-      const ev = await h.api('POST', '/v1/events', {
-        key: keys.organiser,
-        body: {
-          title: 'Seminario duale',
-          cpoProvince: 'MI',
-          mode: 'mixed',
-          topics: [{ title: 'Contratti', start: iso(start), end: iso(end), deontology: false }],
-          start: iso(start),
-          end: iso(end),
-          credits: 3,
-        },
-      });
-      expect(ev.status, ev.text).toBe(201);
-      const id = ev.body.id as string;
+      const { id, start, end } = await mixedEvent('Seminario duale', 3);
       const [, , , , m4, m5] = members as CreatedMember[];
       await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: m4!.id, registrantId: 'mx-4' }, { memberId: m5!.id }] } });
       expect((await online(id, 'mx-4', [{ start, end }])).status).toBe(202);
@@ -203,22 +197,7 @@ for (const backend of BACKENDS) {
     });
 
     it('a mixed event whose attendance comes from a plain upload (presence online, the default) counts as webinar (R-FAD-1/2)', async () => {
-      const start = romeAfternoon(4);
-      const end = start + 3 * H;
-      const ev = await h.api('POST', '/v1/events', {
-        key: keys.organiser,
-        body: {
-          title: 'Seminario duale, presenze caricate',
-          cpoProvince: 'MI',
-          mode: 'mixed',
-          topics: [{ title: 'Contratti', start: iso(start), end: iso(end), deontology: false }],
-          start: iso(start),
-          end: iso(end),
-          credits: 3,
-        },
-      });
-      expect(ev.status, ev.text).toBe(201);
-      const id = ev.body.id as string;
+      const { id, start, end } = await mixedEvent('Seminario duale, presenze caricate', 4);
       const [, , , , m4, m5] = members as CreatedMember[];
       await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: m4!.id }, { memberId: m5!.id }] } });
       // m4 from the default upload (webinar attendance loaded by file); m5 from an explicit presence=online.
