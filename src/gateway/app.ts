@@ -24,6 +24,7 @@ import { grantRoutes } from './grants.ts';
 import { policyRoutes } from './policy.ts';
 import { councilRequestRoutes } from './council-requests.ts';
 import { reductionAdminRoutes } from './reductions-admin.ts';
+import { memberDashboardRoutes } from './member-dashboard.ts';
 
 
 export function createApp(deps: Deps) {
@@ -51,6 +52,7 @@ export function createApp(deps: Deps) {
   app.route('/', policyRoutes(deps));
   app.route('/', councilRequestRoutes(deps));
   app.route('/', reductionAdminRoutes(deps));
+  app.route('/', memberDashboardRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

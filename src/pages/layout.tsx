@@ -35,7 +35,8 @@ dt{font-weight:600}
 dd{margin:0}
 `;
 
-export const Layout: FC<{ title: string; children?: Child }> = ({ title, children }) =>
+/** `style`: extra constant rules of one page (never member data). */
+export const Layout: FC<{ title: string; style?: string; children?: Child }> = ({ title, style, children }) =>
   html`<!doctype html>${(
     <html lang="it">
       <head>
@@ -44,7 +45,7 @@ export const Layout: FC<{ title: string; children?: Child }> = ({ title, childre
         <meta name="robots" content="noindex, nofollow" />
         <meta name="referrer" content="no-referrer" />
         <title>{title}</title>
-        <style>{raw(STYLE)}</style>
+        <style>{raw(style ? STYLE + style : STYLE)}</style>
       </head>
       <body>
         <header class="site">

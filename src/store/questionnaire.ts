@@ -445,6 +445,16 @@ export async function listQuestionnaires(db: Queryable, eventId: string): Promis
   }));
 }
 
+/** A member's questionnaires still open (R-QST-2), oldest event first: what the dashboard lists with a link. */
+export async function openQuestionnairesOf(db: Queryable, memberId: string): Promise<Array<{ id: string; eventTitle: string; eventStart: Date; deadline: Date | null }>> {
+  const { rows } = await db.query<{ id: string; title: string; start_at: Date; deadline_at: Date | null }>(
+    `SELECT q.id, e.title, e.start_at, q.deadline_at FROM questionnaires q JOIN events e ON e.id = q.event_id
+     WHERE q.member_id = $1 AND q.status = 'open' ORDER BY e.start_at, q.id LIMIT 100`,
+    [memberId],
+  );
+  return rows.map((r) => ({ id: r.id, eventTitle: r.title, eventStart: new Date(r.start_at), deadline: r.deadline_at ? new Date(r.deadline_at) : null }));
+}
+
 /** Quality answers of an event's questionnaires (R-QST-9). */
 export async function eventQualityAnswers(db: Queryable, eventId: string): Promise<Array<Record<string, number>>> {
   const { rows } = await db.query<{ a: Record<string, number> }>('SELECT quality_answers AS a FROM questionnaires WHERE event_id = $1 AND quality_answers IS NOT NULL', [eventId]);
