@@ -11,11 +11,13 @@ import { keyResolver } from './gateway/auth.ts';
 import type { Deps } from './gateway/deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createAttendanceProducer } from './queue/attendance.ts';
+import { createLedgerProducer, type LedgerProducer } from './queue/ledger.ts';
 import { producerConnection, waitReady, workerConnection } from './queue/redis.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { createSmtpMailer } from '../adapters/mail/smtp.ts';
 import { startAttendanceWorker } from '../workers/attendance.ts';
+import { startLedgerWorker } from '../workers/ledger.ts';
 import type { RunningWorker } from '../workers/queue-worker.ts';
 import { startMailWorker } from '../workers/mail.ts';
 import { linkMailSent, startQuestionnaireWorker } from '../workers/questionnaire.ts';
@@ -42,6 +44,8 @@ export interface Runtime {
   workers: RunningWorker[];
   /** The questionnaire queue's producer (tests inspect its delayed expiry jobs). */
   questionnaire: QuestionnaireProducer;
+  /** The ledger queue's producer (tests wait for its jobs and read their results). */
+  ledger: LedgerProducer;
   close(): Promise<void>;
 }
 
@@ -59,6 +63,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   });
   const attendance = createAttendanceProducer(producerRedis, config.QUEUE_PREFIX, config.DERIVE_DELAY_MS);
   const questionnaire = createQuestionnaireProducer(producerRedis, config.QUEUE_PREFIX);
+  const ledger = createLedgerProducer(producerRedis, config.QUEUE_PREFIX);
   // Without an SMTP server, mails wait in the outbox table (nothing is lost; set SMTP_URL later).
   const mail = config.SMTP_URL ? createMailProducer(producerRedis, config.QUEUE_PREFIX) : null;
   const links = memberLinks(await linkSecret(db, config.LINK_SECRET));
@@ -74,12 +79,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     now,
     resolveKey: keyResolver(db),
     links,
+    ledger,
   };
 
   const workers: RunningWorker[] = [];
   if (opts.worker) {
     if (!config.PUBLIC_URL && !opts.gateway) log.warn('PUBLIC_URL is not set: member links in mails will point at this host; set the public address of the gateway');
-    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire }));
+    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire, ledger }));
+    workers.push(await startLedgerWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: ledger }));
     workers.push(
       await startQuestionnaireWorker({
         db,
@@ -121,6 +128,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     server,
     workers,
     questionnaire,
+    ledger,
     async close() {
       if (server) {
         const s = server;
@@ -132,6 +140,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       for (const w of workers) await w.close();
       await attendance.close();
       await questionnaire.close();
+      await ledger.close();
       await mail?.close();
       producerRedis.disconnect();
       if (ownsDb) await db.close();

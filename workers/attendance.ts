@@ -11,12 +11,14 @@ import type { Config } from '../src/config.ts';
 import { assessAttendance } from '../src/domain/attendance.ts';
 import { yearOf } from '../src/domain/calendar.ts';
 import { attendedMode, creditStatus, deontologyCredits } from '../src/domain/credits.ts';
+import { affectedBienniums } from '../src/domain/ledger.ts';
 import { assessStructuredPath, type PathOutcome } from '../src/domain/structured-path.ts';
 import { groupParticipants, pairIntervals, type Participant } from '../src/domain/participants.ts';
 import { inAudience } from '../src/domain/provinces.ts';
 import { creditStatusOf } from '../src/domain/questionnaire.ts';
 import type { Logger } from '../src/log.ts';
 import { ATTENDANCE_QUEUE, DeriveJob, type AttendanceProducer } from '../src/queue/attendance.ts';
+import { requestLedgerAfter, type LedgerProducer } from '../src/queue/ledger.ts';
 import type { QuestionnaireProducer } from '../src/queue/questionnaire.ts';
 import {
   eventsNeedingDerivation,
@@ -42,6 +44,8 @@ export interface AttendanceWorkerDeps {
   producer: AttendanceProducer;
   /** Told when a derivation leaves pending credits of an ended webinar (R-QST-2). */
   questionnaire?: Pick<QuestionnaireProducer, 'requestDispatch'>;
+  /** Told which members' credit records a derivation changed (R-POL-2: the balance ledger). */
+  ledger?: Pick<LedgerProducer, 'requestLedger'>;
 }
 
 export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise<RunningWorker> {
@@ -55,8 +59,24 @@ export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise
     concurrency: config.WORKER_CONCURRENCY,
     async process(job) {
       const data = DeriveJob.parse(job.data);
-      const summary = await deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
-      if (summary?.questionnaireDue && deps.questionnaire) await deps.questionnaire.requestDispatch(data.eventId);
+      const derived = await deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
+      if (!derived) return null;
+      const { creditChanges, ...summary } = derived;
+      if (summary.questionnaireDue && deps.questionnaire) await deps.questionnaire.requestDispatch(data.eventId);
+      if (creditChanges.length) {
+        // After commit; lost if Redis fails here, and then found by the ledger's sweep.
+        await requestLedgerAfter(
+          deps.ledger,
+          {
+            cause: `credits of event ${data.eventId} re-derived`,
+            actor: null,
+            at: new Date(deps.now()).toISOString(),
+            scope: { memberIds: [...new Set(creditChanges.map((c) => c.memberId))] },
+            bienniums: affectedBienniums(deps.now(), creditChanges.map((c) => c.year)),
+          },
+          log,
+        );
+      }
       return summary;
     },
     // At start, catch up on a longer window (the process may have been down a while).
@@ -79,6 +99,8 @@ export interface DeriveSummary {
   cause: string;
   /** The event has ended (or is closed) and some credits wait for a questionnaire (R-QST-1/2). */
   questionnaireDue: boolean;
+  /** The credit records written or removed, by member and year (the ledger re-derives their balances). */
+  creditChanges: Array<{ memberId: string; year: number }>;
 }
 
 /**
@@ -119,9 +141,22 @@ export async function deriveEvent(
     }
     const ended = input.event.closedAt !== null || now() >= input.event.end;
     const questionnaireDue = ended && credits.some((c) => c.status === 'pending');
-    return { eventId, participants: outcomes.length, credited: outcomes.filter((o) => o.status === 'credited').length, changed: saved.changed, cause, questionnaireDue };
+    return {
+      eventId,
+      participants: outcomes.length,
+      credited: outcomes.filter((o) => o.status === 'credited').length,
+      changed: saved.changed,
+      cause,
+      questionnaireDue,
+      creditChanges: saved.creditChanges,
+    };
   });
-  log.info({ ...out, ms: now() - startedAt.getTime() }, 'derivation finished');
+  if (out) {
+    const { creditChanges, ...logged } = out;
+    log.info({ ...logged, creditsChanged: creditChanges.length, ms: now() - startedAt.getTime() }, 'derivation finished');
+  } else {
+    log.info({ eventId, ms: now() - startedAt.getTime() }, 'derivation finished');
+  }
   return out;
 }
 

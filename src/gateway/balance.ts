@@ -2,18 +2,22 @@
  * @module Member balances for councils (R-OBL, R-FAD, R-ART9, R-DEBT, R-RED): one member's
  * balance of a biennium, a CPO's list of its members' balances, transfers between provinces
  * (R-FAD-4) and the signed link to a member's dashboard. Balances are derived on read from the
- * stored facts by `memberBalance`, so they always equal the pure derivation.
+ * stored facts by `memberBalance`, so they always equal the pure derivation; the ledger's audit
+ * says when and why a member's outcome changed (R-POL-2, `workers/ledger.ts`).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { bienniumOf, romeDate, yearOf } from '../domain/calendar.ts';
 import { memberBalance, type MemberBalance as Derived } from '../domain/member-balance.ts';
 import { isProvinceCode } from '../domain/provinces.ts';
 import { Biennium, BalanceSummary, MemberBalance, TransferCreate } from '../schemas/balance.ts';
+import { BalanceAudit } from '../schemas/ledger.ts';
 import { loadMemberFacts, type MemberIdentity } from '../store/balance.ts';
+import { listAudit } from '../store/ledger.ts';
 import type { Queryable } from '../store/db.ts';
 import { transferMember } from '../store/grants.ts';
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
+import { balancesMayHaveChanged } from './ledger.ts';
 import { ApiError } from './problem.ts';
 import { actor, json, problems } from './responses.ts';
 import { router, SECURITY } from './router.ts';
@@ -59,6 +63,37 @@ export function balanceRoutes(deps: Deps) {
       if (!found || !canSeeMember(c.get('principal'), found.identity.province)) throw new ApiError(404, 'member-not-found');
       const { identity: _identity, ...body } = found;
       return c.json(body, 200);
+    },
+  );
+
+  app.use('/v1/members/:id/balance/audit', councils);
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/members/{id}/balance/audit',
+      summary: "How a member's balance outcomes changed, newest first: old and new outcome, cause, who, when (R-POL-2)",
+      description:
+        'Keys: cpo (members of its province), cn, admin. Without `biennium`, every biennium. Rows are written by the ledger worker after each change ' +
+        '(grants, policy, decisions, transfers, re-derived credits) and by its sweep; the first row of a biennium has `old: null`.',
+      tags: TAGS,
+      security: SECURITY,
+      request: {
+        params: z.object({ id: z.uuid() }),
+        query: z.object({
+          biennium: Biennium.optional(),
+          before: z.coerce.number().int().min(1).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
+      },
+      responses: { 200: json(BalanceAudit, 'Audit rows'), ...problems },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const { rows } = await deps.db.query<{ province: string }>('SELECT province FROM members WHERE id = $1', [id]);
+      if (!rows[0] || !canSeeMember(c.get('principal'), rows[0].province)) throw new ApiError(404, 'member-not-found');
+      const entries = await listAudit(deps.db, id, { biennium: q.biennium ?? null, before: q.before ?? null, limit: q.limit });
+      return c.json({ memberId: id, entries, next: entries.length === q.limit ? entries[entries.length - 1]!.id : null }, 200);
     },
   );
 
@@ -134,6 +169,12 @@ export function balanceRoutes(deps: Deps) {
       if (r === 'missing') throw new ApiError(404, 'member-not-found');
       if (r === 'same') throw new ApiError(409, 'same-province', `The member is already registered in ${body.toProvince}`);
       if (r === 'taken') throw new ApiError(409, 'register-number-taken');
+      await balancesMayHaveChanged(deps, {
+        cause: `member transferred to ${body.toProvince} from ${body.on} (R-FAD-4)`,
+        actor: actor(c.get('principal')),
+        scope: { memberIds: [id] },
+        extra: [Number(body.on.slice(0, 4))],
+      });
       return c.json({ memberId: id, province: body.toProvince, registerNumber: body.registerNumber, on: body.on }, 200);
     },
   );

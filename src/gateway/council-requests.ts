@@ -2,7 +2,7 @@
  * @module What councils decide on members' requests: art. 9 declarations (R-ART9-3), debt
  * recovery (R-DEBT-2) and reductions of the obligation (R-RED-7, in `reductions-admin.ts`). A CPO
  * sees the requests filed with it, the CN and admin all of them. A decision changes the member's
- * balance at once (balances are derived on read).
+ * balance at once (balances are derived on read); the ledger records how (R-POL-2).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -10,6 +10,7 @@ import { Art9Decision, Art9Out, DebtDecision, DebtOut } from '../schemas/balance
 import { decideArt9, decideDebt, getArt9, getDebt, getDocument, listArt9, listDebts } from '../store/member-requests.ts';
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
+import { balancesMayHaveChanged } from './ledger.ts';
 import { ApiError } from './problem.ts';
 import { actor, json, problems } from './responses.ts';
 import { router, SECURITY } from './router.ts';
@@ -53,7 +54,7 @@ export function councilRequestRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/art9-declarations',
-      summary: 'Art. 9 activities members declared (R-ART9-3), oldest first',
+      summary: 'Art. 9 activities members declared (R-ART9-3), newest first',
       tags: ['art. 9'],
       security: SECURITY,
       request: { query: ListQuery },
@@ -104,9 +105,19 @@ export function councilRequestRoutes(deps: Deps) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const p = c.get('principal');
-      visibleTo(p, await getArt9(deps.db, id), 'declaration-not-found');
-      const ok = await decideArt9(deps.db, id, body.decision === 'validate' ? 'validated' : 'rejected', actor(p), body.reason ?? null, new Date(deps.now()));
+      const declaration = await getArt9(deps.db, id);
+      visibleTo(p, declaration, 'declaration-not-found');
+      const status = body.decision === 'validate' ? 'validated' : 'rejected';
+      const at = new Date(deps.now());
+      const ok = await decideArt9(deps.db, id, status, actor(p), body.reason ?? null, at);
       if (!ok) throw new ApiError(409, 'already-decided', 'The declaration is already decided');
+      await balancesMayHaveChanged(deps, {
+        cause: `art. 9 declaration ${id} ${status} (R-ART9-3)`,
+        actor: actor(p),
+        at,
+        scope: { memberIds: [declaration!.memberId] },
+        extra: [Number(declaration!.activityDate.slice(0, 4))],
+      });
       return c.json((await getArt9(deps.db, id))! as z.infer<typeof Art9Out>, 200);
     },
   );
@@ -119,7 +130,7 @@ export function councilRequestRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/debt-requests',
-      summary: 'Debt recovery requests (R-DEBT-2), oldest first',
+      summary: 'Debt recovery requests (R-DEBT-2), newest first',
       tags: ['debt'],
       security: SECURITY,
       request: { query: ListQuery },
@@ -150,9 +161,20 @@ export function councilRequestRoutes(deps: Deps) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const p = c.get('principal');
-      visibleTo(p, await getDebt(deps.db, id), 'debt-request-not-found');
-      const ok = await decideDebt(deps.db, id, body.decision === 'accept' ? 'accepted' : 'rejected', actor(p), body.reason ?? null, new Date(deps.now()));
+      const request = await getDebt(deps.db, id);
+      visibleTo(p, request, 'debt-request-not-found');
+      const status = body.decision === 'accept' ? 'accepted' : 'rejected';
+      const at = new Date(deps.now());
+      const ok = await decideDebt(deps.db, id, status, actor(p), body.reason ?? null, at);
       if (!ok) throw new ApiError(409, 'already-decided', 'The request is already decided');
+      // The debt's biennium, and the next one whose first credits settle it (R-DEBT-3).
+      await balancesMayHaveChanged(deps, {
+        cause: `debt request ${id} ${status} (R-DEBT-2)`,
+        actor: actor(p),
+        at,
+        scope: { memberIds: [request!.memberId] },
+        extra: [request!.biennium, request!.biennium + 2],
+      });
       return c.json((await getDebt(deps.db, id))!, 200);
     },
   );

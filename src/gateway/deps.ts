@@ -1,8 +1,9 @@
-/** @module What the gateway's routers are built from: store, queue producer, config, log, clock. */
+/** @module What the gateway's routers are built from: store, queue producers, config, log, clock. */
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { MemberLinks } from '../member-links.ts';
 import type { AttendanceProducer } from '../queue/attendance.ts';
+import type { LedgerProducer } from '../queue/ledger.ts';
 import type { Db } from '../store/db.ts';
 import type { Principal } from './auth.ts';
 
@@ -17,4 +18,9 @@ export interface Deps {
   resolveKey: (key: string) => Promise<Principal | null>;
   /** Signs and checks member links (questionnaire pages). */
   links: MemberLinks;
+  /**
+   * Asks the ledger worker to record how balances changed after a council act (R-POL-2). Optional:
+   * without it nothing is asked, and the ledger's sweep still catches up.
+   */
+  ledger?: Pick<LedgerProducer, 'requestLedger'>;
 }

@@ -2,15 +2,19 @@
  * @module Distance grants (R-FAD-3/4) for CPOs and the CN, and the CN's alerts. A CPO grants to
  * members of its province, to a group of them or to the whole province (with the CN's binding
  * opinion); the CN grants anything, nationally too. Every CPO change raises an alert for the CN.
- * Balances are derived on read, so a grant or a revocation changes them at once.
+ * Balances are derived on read, so a grant or a revocation changes them at once; once it has
+ * committed, the ledger is asked to record whose outcomes changed (R-POL-2).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { GRANT_GROUNDS, type GrantScope } from '../domain/grants.ts';
 import { isProvinceCode } from '../domain/provinces.ts';
 import { AlertOut, GrantCreate, GrantOut, Reason } from '../schemas/balance.ts';
 import { acknowledgeAlert, getGrant, insertAlert, insertGrant, listAlerts, listGrants, membersOutside, revokeGrant } from '../store/grants.ts';
+import { grantMemberIds } from '../store/ledger.ts';
+import type { LedgerScope } from '../queue/ledger.ts';
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
+import { balancesMayHaveChanged } from './ledger.ts';
 import { ApiError } from './problem.ts';
 import { problems, json, actor } from './responses.ts';
 import { router, SECURITY } from './router.ts';
@@ -79,6 +83,7 @@ export function grantRoutes(deps: Deps) {
         return id;
       });
       deps.log.info({ grantId: id, scope: body.scope, pct: body.pct, by: p.role }, 'distance grant');
+      await balancesMayHaveChanged(deps, { cause: `distance grant ${id} granted (R-FAD-3)`, actor: actor(p), at, scope: grantScope(body.scope, province, memberIds) });
       return c.json((await getGrant(deps.db, id))!, 201);
     },
   );
@@ -125,6 +130,8 @@ export function grantRoutes(deps: Deps) {
         return true;
       });
       if (!done) throw new ApiError(409, 'grant-revoked', 'The grant is already revoked');
+      const named = g.scope === 'member' || g.scope === 'group' ? await grantMemberIds(deps.db, id) : [];
+      await balancesMayHaveChanged(deps, { cause: `distance grant ${id} revoked (R-FAD-3)`, actor: actor(p), at, scope: grantScope(g.scope, g.province, named) });
       return c.json((await getGrant(deps.db, id))!, 200);
     },
   );
@@ -194,6 +201,13 @@ function checkGrant(p: Principal, g: z.infer<typeof GrantCreate>): string | null
   }
   if (g.province && !isProvinceCode(g.province)) throw new ApiError(422, 'unknown-province');
   return g.province ?? null;
+}
+
+/** Whose balances a grant moves: the members it names, its province's members, or everyone. */
+function grantScope(scope: string, province: string | null, memberIds: readonly string[]): LedgerScope {
+  if (scope === 'national') return { all: true };
+  if (scope === 'province' && province) return { province };
+  return memberIds.length ? { memberIds: [...memberIds] } : { all: true };
 }
 
 async function unknownMembers(deps: Deps, ids: readonly string[]) {

@@ -14,10 +14,13 @@
  * `?esito=<code>` (Post/Redirect/Get: a reload never files twice); a refused one shows the page
  * again (422, 404 for a request that is not the member's) with the Italian reason and what was
  * typed. The token in the URL is the credential: forms post to the same token URL, and a post a
- * browser marks cross-site is refused. Files: PDF, PNG or JPEG by their first bytes, at most 5 MB
- * each and 5 per request. Every failure is an Italian page, never problem+json.
+ * browser marks cross-site is refused. Every post's link is verified before a byte of its body is
+ * read (an unknown or expired link costs nothing), and a post with files must say its length
+ * (browsers always do) so the size limit refuses it before reading. Files: PDF, PNG or JPEG by
+ * their first bytes, at most 5 MB each and 5 per request, stored under a cleaned name with the
+ * extension of the detected type. Every failure is an Italian page, never problem+json.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DateTime } from 'luxon';
 import { bienniumOf, romeDate } from '../domain/calendar.ts';
@@ -77,9 +80,18 @@ interface RenderOptions {
  */
 export function memberDashboardRoutes(deps: Deps) {
   const app = router();
-  const tooLarge = (c: Context) => c.html(messagePage({ title: 'File troppo grandi', text: refusalText('body-too-large'), back: baseOf(c.req.param('token') ?? '') }), 413);
-  const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: tooLarge });
-  const uploadLimit = bodyLimit({ maxSize: UPLOAD_MAX_BYTES, onError: tooLarge });
+  const refuseEarly = (c: Context, title: string, code: string, status: 411 | 413) => {
+    // The body is left unread: no keep-alive, so the server need not drain it.
+    c.header('Connection', 'close');
+    return c.html(messagePage({ title, text: refusalText(code), back: baseOf(c.req.param('token') ?? '') }), status);
+  };
+  const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: (c) => refuseEarly(c, 'Modulo troppo lungo', 'form-too-large', 413) });
+  const uploadLimit = bodyLimit({ maxSize: UPLOAD_MAX_BYTES, onError: (c) => refuseEarly(c, 'File troppo grandi', 'body-too-large', 413) });
+  /** A form with files must say its length, so that `uploadLimit` refuses a large one unread. */
+  const lengthRequired: MiddlewareHandler = async (c, next) => {
+    if (!/^\d+$/.test(c.req.header('content-length') ?? '')) return refuseEarly(c, 'Lunghezza della richiesta mancante', 'length-required', 411);
+    await next();
+  };
 
   // Members get an Italian page, not problem+json, when something fails on our side.
   app.onError((err, c) => {
@@ -100,6 +112,17 @@ export function memberDashboardRoutes(deps: Deps) {
     await next();
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex');
+  });
+
+  // Every post: the link first, before any size limit reads the body (a garbage token costs nothing).
+  app.use('/m/:token/*', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const check = await verify(c.req.param('token'));
+    if (check.kind !== 'ok') {
+      c.header('Connection', 'close');
+      return closed(c, check);
+    }
+    await next();
   });
 
   app.get('/m/:token', async (c) => {
@@ -127,7 +150,7 @@ export function memberDashboardRoutes(deps: Deps) {
     return done(c, token, biennium, 'debt-filed');
   });
 
-  app.post('/m/:token/art9', uploadLimit, async (c) => {
+  app.post('/m/:token/art9', lengthRequired, uploadLimit, async (c) => {
     const token = c.req.param('token');
     const o = await open(token);
     if (o.kind !== 'ok') return closed(c, o);
@@ -146,7 +169,7 @@ export function memberDashboardRoutes(deps: Deps) {
     return done(c, token, bienniumOf(Number(values.date.slice(0, 4))), 'art9-filed');
   });
 
-  app.post('/m/:token/reduction/preview', uploadLimit, async (c) => {
+  app.post('/m/:token/reduction/preview', lengthRequired, uploadLimit, async (c) => {
     const token = c.req.param('token');
     const o = await open(token);
     if (o.kind !== 'ok') return closed(c, o);
@@ -156,7 +179,7 @@ export function memberDashboardRoutes(deps: Deps) {
     return render(c, token, o.facts, { biennium: form.biennium, cause: form.cause, values: form.values, preview }, 200);
   });
 
-  app.post('/m/:token/reduction', uploadLimit, async (c) => {
+  app.post('/m/:token/reduction', lengthRequired, uploadLimit, async (c) => {
     const token = c.req.param('token');
     const o = await open(token);
     if (o.kind !== 'ok') return closed(c, o);
@@ -173,7 +196,7 @@ export function memberDashboardRoutes(deps: Deps) {
     return done(c, token, form.biennium, stored?.status === 'denied' ? 'reduction-late' : 'reduction-filed');
   });
 
-  app.post('/m/:token/reductions/:id/integration', uploadLimit, async (c) => {
+  app.post('/m/:token/reductions/:id/integration', lengthRequired, uploadLimit, async (c) => {
     const token = c.req.param('token');
     const id = c.req.param('id');
     const o = await open(token);
@@ -223,12 +246,19 @@ export function memberDashboardRoutes(deps: Deps) {
     return new Date(deps.now());
   }
 
-  async function open(token: string): Promise<Opened> {
+  /** The link alone (signature, purpose, expiry): cheap, nothing read from the database. */
+  async function verify(token: string): Promise<Exclude<Opened, { kind: 'ok' }> | { kind: 'ok'; memberId: string }> {
     const check = await deps.links.verify('dashboard', token, deps.now());
     if (!check.ok && check.reason === 'invalid') return { kind: 'invalid' };
     if (!UUID.test(check.subject)) return { kind: 'invalid' };
     if (!check.ok) return { kind: 'expired', expiresAt: check.expiresAt };
-    const facts = (await loadMemberFacts(deps.db, [check.subject])).get(check.subject);
+    return { kind: 'ok', memberId: check.subject };
+  }
+
+  async function open(token: string): Promise<Opened> {
+    const check = await verify(token);
+    if (check.kind !== 'ok') return check;
+    const facts = (await loadMemberFacts(deps.db, [check.memberId])).get(check.memberId);
     return facts ? { kind: 'ok', facts } : { kind: 'invalid' };
   }
 
@@ -299,9 +329,10 @@ export function memberDashboardRoutes(deps: Deps) {
     const derived = memberBalance(facts, biennium, day);
     const b = derived.balance;
 
-    // R-DEBT-1/2: the request is filed from 1 January to 28 February after the biennium, for what is missing.
+    // R-DEBT-1/2: the request is filed from 1 January to 28 February after the biennium, for what is
+    // missing; a deontology gap is missing even when the total is reached (and counts within the total).
     const maximum = debtMaximum(biennium, facts.policy);
-    const shortfall = { total: Math.max(0, b.obligation.total - b.counted.total), deontology: Math.max(0, b.obligation.deontology - b.counted.deontology) };
+    const shortfall = b.missing;
     const filingFrom = debtSettlementStart(biennium);
     const filingUntil = debtFilingDeadline(biennium);
     const inWindow = day >= filingFrom && day <= filingUntil;
@@ -346,11 +377,8 @@ export function memberDashboardRoutes(deps: Deps) {
       previous: biennium === current ? previousNotice(facts, current, day, base) : null,
       debt,
       questionnaires: pending,
-      requests: {
-        reductions: [...reductions].reverse(),
-        art9: [...art9].reverse(),
-        debts: [...debts].reverse(),
-      },
+      // Newest first, as the store lists them (the limit keeps the newest).
+      requests: { reductions, art9, debts },
       forms: {
         art9: { minDate: `${previousOpen ? current - 2 : current}-01-01`, maxDate: day },
         // Late filings stay possible while a debt could still make them good (R-RED-8, until 30 June after the biennium).
@@ -373,8 +401,7 @@ export function memberDashboardRoutes(deps: Deps) {
     const common = { biennium: prev, href, missing: pb.missing, filingUntil: debtFilingDeadline(prev), settlementUntil: debtSettlementDeadline(prev) };
     if (pb.debt && pb.debt.status === 'open') return { ...common, kind: 'debt-open', remaining: pb.debt.remaining };
     if (d.debtRequest) return { ...common, kind: 'request-filed' };
-    const shortfall = pb.obligation.total - pb.counted.total;
-    if (!pb.debt && shortfall > 0 && day <= debtFilingDeadline(prev)) return { ...common, kind: 'can-file' };
+    if (!pb.debt && pb.missing.total > 0 && day <= debtFilingDeadline(prev)) return { ...common, kind: 'can-file' };
     return null;
   }
 }
@@ -455,14 +482,26 @@ async function uploads(body: Body, field: string): Promise<{ ok: true; files: Up
   return { ok: true, files: out };
 }
 
-/** The name as the member's computer gave it, without folders or control characters, at most 200 characters. */
+/** Longest stored base name, in characters (the extension comes on top). */
+const NAME_MAX_CHARS = 100;
+
+/**
+ * The stored name of a file: the member's name without folders, its own extension, invisible
+ * characters (format controls such as U+202E, control characters) or anything but letters, digits,
+ * spaces and `._-`, at most 100 characters, followed by the extension of the type its bytes showed.
+ *
+ * @example fileName('C:\\tmp\\x\u202Efdp.bat', 'pdf') // 'xfdp.pdf'
+ */
 function fileName(name: string, ext: string): string {
-  const clean = name
+  const last = name
+    .normalize('NFC')
+    .replace(/[\p{Cf}\p{Cc}]/gu, '')
     .split(/[\\/]/)
-    .pop()!
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .trim()
-    .slice(0, 200);
-  return clean || `documento.${ext}`;
+    .pop()!;
+  const dot = last.lastIndexOf('.');
+  const base = (dot > 0 ? last.slice(0, dot) : last)
+    .replace(/[^\p{L}\p{N} ._-]+/gu, '_')
+    .replace(/^[\s.]+|[\s.]+$/g, '');
+  const cut = Array.from(base).slice(0, NAME_MAX_CHARS).join('').replace(/[\s.]+$/, '');
+  return `${cut || 'documento'}.${ext}`;
 }

@@ -22,7 +22,7 @@ import {
   type ReductionOk,
 } from '../domain/reduction.ts';
 import type { LoadedFacts } from '../store/balance.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import { attachDocuments, getReduction, insertArt9, insertDebt, insertReduction, insertStep, updateReduction, type UploadedFile } from '../store/member-requests.ts';
 
 export type Filed = { ok: true; id: string } | { ok: false; code: string; detail?: string };
@@ -42,10 +42,17 @@ export async function fileArt9(
   if (d.activityDate > d.today) return { ok: false, code: 'activity-in-future' };
   const biennium = bienniumOf(Number(d.activityDate.slice(0, 4)));
   if (d.today > art9Closes(biennium)) return { ok: false, code: 'declarations-closed', detail: art9Closes(biennium) };
-  const id = await db.transaction((tx) =>
-    insertArt9(tx, { memberId: facts.memberId, province: facts.province, activity: d.activity, quantity: d.quantity, activityDate: d.activityDate, description: d.description, file: d.file, at: d.at }),
-  );
-  return { ok: true, id };
+  return db.transaction(async (tx): Promise<Filed> => {
+    // One filing at a time per member, so a double click cannot declare the same activity twice.
+    await lockMember(tx, facts.memberId);
+    const same = await tx.query(
+      "SELECT 1 FROM art9_declarations WHERE member_id = $1 AND activity = $2 AND activity_date = $3 AND quantity = $4 AND status <> 'rejected'",
+      [facts.memberId, d.activity, d.activityDate, d.quantity],
+    );
+    if (same.rows.length) return { ok: false, code: 'art9-duplicate' };
+    const id = await insertArt9(tx, { memberId: facts.memberId, province: facts.province, activity: d.activity, quantity: d.quantity, activityDate: d.activityDate, description: d.description, file: d.file, at: d.at });
+    return { ok: true, id };
+  });
 }
 
 /** R-DEBT-1/2: within the biennium's maximum, by 28 February after it, no more than what is missing. */
@@ -122,7 +129,17 @@ export async function fileReduction(
     filing.late = late;
     deniedLate = !late.acceptable;
   }
-  const id = await db.transaction(async (tx) => {
+  return db.transaction(async (tx): Promise<Filed> => {
+    // One request per cause and biennium (R-RED-7) while it is alive: a double click, or a second
+    // request while the first is pending, would otherwise count the same impediment twice. A denied
+    // one may be followed by a new request (BA FAQ).
+    await lockMember(tx, facts.memberId);
+    const live = await tx.query("SELECT 1 FROM reduction_requests WHERE member_id = $1 AND biennium = $2 AND cause = $3 AND status <> 'denied'", [
+      facts.memberId,
+      d.biennium,
+      d.cause,
+    ]);
+    if (live.rows.length) return { ok: false, code: 'reduction-request-exists' };
     const id = await insertReduction(tx, {
       memberId: facts.memberId,
       province: facts.province,
@@ -141,9 +158,13 @@ export async function fileReduction(
       await updateReduction(tx, id, 'filed', 'denied', { decision, decided_at: d.at, decided_by: 'gateway', notified_on: d.today, appeal_deadline: appealDeadline(d.today, facts.policy) }, d.at);
       await insertStep(tx, id, { action: 'deny', from: 'filed', to: 'denied', actor: 'gateway', detail: decision, at: d.at });
     }
-    return id;
+    return { ok: true, id };
   });
-  return { ok: true, id };
+}
+
+/** Serialises a member's filings (the row lock is released at commit). */
+async function lockMember(tx: Queryable, memberId: string) {
+  await tx.query('SELECT 1 FROM members WHERE id = $1 FOR UPDATE', [memberId]);
 }
 
 /** The member adds documents after a pre-denial, within its 10 days (R-RED-7). */

@@ -2,7 +2,7 @@
  * @module Policy profiles (R-POL-1): the national, RC and BA profiles as data, and each CPO's
  * choice with its overrides, every change a new dated and attributed version. Balances, debt
  * maxima and reduction ceilings read the version in force, so a change applies at once (R-POL-2);
- * the history says who changed what and when.
+ * the history says who changed what and when, and the ledger which members' outcomes it changed.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { POLICY_PARAMETERS, PROFILES, type Policy } from '../domain/policy.ts';
@@ -11,6 +11,7 @@ import { PolicyPut } from '../schemas/balance.ts';
 import { currentPolicy, policyHistory, setPolicy, type PolicyVersion } from '../store/policy.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
+import { balancesMayHaveChanged } from './ledger.ts';
 import { ApiError } from './problem.ts';
 import { actor, json, problems } from './responses.ts';
 import { router, SECURITY } from './router.ts';
@@ -84,14 +85,18 @@ export function policyRoutes(deps: Deps) {
     async (c) => {
       const code = province(c.get('principal'), c.req.valid('param').province, true);
       const body = c.req.valid('json');
+      const by = actor(c.get('principal'));
+      const at = new Date(deps.now());
+      let v: PolicyVersion;
       try {
-        const v = await setPolicy(deps.db, { province: code, profile: body.profile, overrides: body.overrides as Partial<Policy>, reason: body.reason, changedBy: actor(c.get('principal')), at: new Date(deps.now()) });
-        deps.log.info({ province: code, profile: body.profile, version: v.version }, 'policy changed');
-        return c.json(out(v), 200);
+        v = await setPolicy(deps.db, { province: code, profile: body.profile, overrides: body.overrides as Partial<Policy>, reason: body.reason, changedBy: by, at });
       } catch (err) {
         if (err instanceof RangeError) throw new ApiError(422, 'invalid-policy', err.message);
         throw err;
       }
+      deps.log.info({ province: code, profile: body.profile, version: v.version }, 'policy changed');
+      await balancesMayHaveChanged(deps, { cause: `policy of ${code} changed to ${body.profile}, version ${v.version} (R-POL-1)`, actor: by, at, scope: { province: code } });
+      return c.json(out(v), 200);
     },
   );
 

@@ -3,7 +3,8 @@
  * R-RED-7 on requests members file from their dashboard: acknowledge with a protocol number and a
  * responsible officer, pre-deny with 10 days to add documents, decide (approve with the reduction,
  * its split and validity, or deny with reasons) within the profile's term; the member may appeal
- * within 30 days of the notification. Every step is kept with who and when.
+ * within 30 days of the notification. Every step is kept with who and when; a decision asks the
+ * ledger to record how the member's balance changed (R-POL-2).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { romeDate } from '../domain/calendar.ts';
@@ -15,6 +16,7 @@ import { currentPolicy } from '../store/policy.ts';
 import { requireRole, type Principal } from './auth.ts';
 import { download, provinceOf, visibleTo } from './council-requests.ts';
 import type { Deps } from './deps.ts';
+import { balancesMayHaveChanged } from './ledger.ts';
 import { ApiError } from './problem.ts';
 import { actor, json, problems } from './responses.ts';
 import { router, SECURITY } from './router.ts';
@@ -59,7 +61,7 @@ export function reductionAdminRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/reduction-requests',
-      summary: 'Reduction requests filed with the CPO (all for the CN), oldest first, with documents and steps',
+      summary: 'Reduction requests filed with the CPO (all for the CN), newest first, with documents and steps',
       tags: TAGS,
       security: SECURITY,
       request: { query: z.object({ status: z.string().max(20).optional(), memberId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
@@ -194,6 +196,13 @@ export function reductionAdminRoutes(deps: Deps) {
         };
       });
       deps.log.info({ requestId: r.id, outcome: action }, 'reduction decided');
+      // The request's biennium; a permanent reduction carries into the current one (R-RED-6).
+      await balancesMayHaveChanged(deps, {
+        cause: `reduction request ${r.id} ${action === 'approve' ? 'approved' : 'denied'} (R-RED-7)`,
+        actor: actor(c.get('principal')),
+        scope: { memberIds: [r.memberId] },
+        extra: [r.biennium],
+      });
       return c.json(r, 200);
     },
   );

@@ -89,7 +89,7 @@ export interface DebtSection {
   settlementUntil: string;
   /** The biennium's maximum (R-DEBT-1). */
   maximum: number;
-  /** Obligation − counted, what a request may name at most. */
+  /** What is missing (`balance.missing`: a deontology gap counts within the total), what a request may name at most. */
   shortfall: { total: number; deontology: number };
   /** The form is shown: the window is open, something is missing and no request is live. */
   canFile: boolean;
@@ -227,18 +227,18 @@ const PreviousBanner: FC<{ n: PreviousNotice }> = ({ n }) => (
       <p>
         Il biennio {bienniumText(n.biennium)} si è chiuso con {plural(n.missing.total, 'credito mancante', 'crediti mancanti')}
         {n.missing.deontology ? ` (${plural(n.missing.deontology, 'deontologico', 'deontologici')})` : ''}. Entro il {dateText(n.filingUntil)} può chiedere di recuperarli
-        nel primo semestre: <a href={`${n.href}#debito`}>vai al biennio {bienniumText(n.biennium)}</a>.
+        nel primo semestre: <a href={`${n.href}#debito`}>vada al biennio {bienniumText(n.biennium)}</a>.
       </p>
     ) : n.kind === 'request-filed' ? (
       <p>
         La richiesta di recupero dei crediti del biennio {bienniumText(n.biennium)} è in attesa di decisione del Consiglio provinciale:{' '}
-        <a href={`${n.href}#debito`}>vedi il biennio {bienniumText(n.biennium)}</a>.
+        <a href={`${n.href}#debito`}>consulti il biennio {bienniumText(n.biennium)}</a>.
       </p>
     ) : (
       <p>
         Debito formativo del biennio {bienniumText(n.biennium)}: restano da recuperare {plural(n.remaining?.total ?? 0, 'credito', 'crediti')}
         {n.remaining?.deontology ? ` (${plural(n.remaining.deontology, 'deontologico', 'deontologici')})` : ''} entro il {dateText(n.settlementUntil)}. I primi crediti
-        che matura ora servono a recuperarlo: <a href={`${n.href}#debito`}>vedi il biennio {bienniumText(n.biennium)}</a>.
+        che matura ora servono a recuperarlo: <a href={`${n.href}#debito`}>consulti il biennio {bienniumText(n.biennium)}</a>.
       </p>
     )}
   </div>
@@ -364,7 +364,7 @@ const Questionnaires: FC<{ list: readonly PendingQuestionnaire[] }> = ({ list })
     <ul class="plain">
       {list.map((q) => (
         <li>
-          <a href={q.href}>Compila il questionario: {q.title}</a> (evento del {italianDate(q.eventStart)}).{' '}
+          <a href={q.href}>Compili il questionario: {q.title}</a> (evento del {italianDate(q.eventStart)}).{' '}
           {q.deadline ? `Da completare entro il ${italianDateTime(q.deadline)}.` : 'Da completare entro 10 giorni dalla prima apertura del link.'}
         </li>
       ))}
@@ -711,7 +711,7 @@ const NewRequests: FC<{ p: DashboardProps }> = ({ p }) => {
       {f.reductionOpen ? (
         <>
           <p class="hint">
-            Scelga la causa, indichi i dati richiesti e premi «Calcola» per vedere la riduzione senza inviare nulla; poi alleghi i documenti e premi «Invia richiesta». Una
+            Scelga la causa, indichi i dati richiesti e prema «Calcola» per vedere la riduzione senza inviare nulla; poi alleghi i documenti e prema «Invia richiesta». Una
             richiesta per ogni causa.
           </p>
           <ReductionForm
@@ -762,7 +762,7 @@ export function messagePage(p: { title: string; text: string; back: string | nul
       </div>
       {p.back ? (
         <p>
-          <a href={p.back}>Torna alla pagina della formazione continua</a>
+          <a href={p.back}>Torni alla pagina della formazione continua</a>
         </p>
       ) : null}
     </Layout>

@@ -147,6 +147,8 @@ export const REFUSAL_LABELS: Readonly<Record<string, string>> = {
   'activity-in-future': 'La data dell’attività non può essere successiva a oggi.',
   'declarations-closed': 'Le dichiarazioni per il biennio di quell’attività si sono chiuse il 31 gennaio successivo al biennio.',
   'invalid-description': 'Descriva l’attività (al massimo 1000 caratteri).',
+  'art9-duplicate': 'Ha già dichiarato questa attività, con la stessa data e quantità.',
+  'reduction-request-exists': 'Ha già una richiesta in corso per questa causa e questo biennio: attenda la decisione o, se respinta, ne presenti una nuova.',
   // Debt recovery (R-DEBT-1/2)
   'over-maximum': 'Il numero di crediti supera il massimo recuperabile per il biennio.',
   'deontology-over-total': 'I crediti deontologici fanno parte del totale: non possono superarlo.',
@@ -173,6 +175,8 @@ export const REFUSAL_LABELS: Readonly<Record<string, string>> = {
   'file-too-large': 'Ogni file può essere al massimo di 5 MB.',
   'too-many-files': 'Si possono allegare al massimo 5 file per richiesta.',
   'body-too-large': 'I file allegati superano la dimensione consentita (5 file da 5 MB al massimo).',
+  'form-too-large': 'Il modulo inviato è troppo lungo: accorci i testi e lo invii di nuovo.',
+  'length-required': 'La richiesta non indica la sua dimensione e non è stata accettata. Invii di nuovo il modulo dalla pagina della formazione continua.',
   'cross-site': 'La richiesta non proviene da questa pagina e non è stata accettata.',
 };
 

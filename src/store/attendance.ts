@@ -224,7 +224,7 @@ export async function saveDerivation(
     inputs: DerivationInputs;
     startedAt: Date;
   },
-): Promise<{ derivationId: number; changed: number }> {
+): Promise<{ derivationId: number; changed: number; creditChanges: Array<{ memberId: string; year: number }> }> {
   const { eventId, outcomes, credits, cause, inputs, startedAt } = args;
   const now = new Date();
   const old = await tx.query<{
@@ -390,7 +390,9 @@ export async function saveDerivation(
     );
   }
   if (audit.length) await tx.query('UPDATE derivations SET changed = $2 WHERE id = $1', [derivationId, audit.length]);
-  return { derivationId, changed: audit.length };
+  // The credit records written or removed: their members' balances may have moved (R-POL-2 ledger).
+  const creditChanges = [...upserts.map((c) => ({ memberId: c.memberId, year: c.year })), ...goneCredits.map((c) => ({ memberId: c.member_id, year: c.year }))];
+  return { derivationId, changed: audit.length, creditChanges };
 }
 
 /**

@@ -138,7 +138,7 @@ export async function getArt9(db: Queryable, id: string): Promise<Art9Row | null
 
 export async function listArt9(db: Queryable, f: RequestFilter): Promise<Art9Row[]> {
   const q = filtered('a', f);
-  const { rows } = await db.query(`${ART9_SELECT} ${q.where} ORDER BY a.filed_at, a.id LIMIT $4`, q.params);
+  const { rows } = await db.query(`${ART9_SELECT} ${q.where} ORDER BY a.filed_at DESC, a.id DESC LIMIT $4`, q.params);
   return rows.map(toArt9);
 }
 
@@ -202,7 +202,7 @@ export async function getDebt(db: Queryable, id: string): Promise<DebtRow | null
 
 export async function listDebts(db: Queryable, f: RequestFilter): Promise<DebtRow[]> {
   const q = filtered('', f);
-  const { rows } = await db.query(`${DEBT_SELECT} ${q.where} ORDER BY filed_at, id LIMIT $4`, q.params);
+  const { rows } = await db.query(`${DEBT_SELECT} ${q.where} ORDER BY filed_at DESC, id DESC LIMIT $4`, q.params);
   return rows.map(toDebt);
 }
 
@@ -331,7 +331,7 @@ export async function getReduction(db: Queryable, id: string, opts: { forUpdate?
 
 export async function listReductions(db: Queryable, f: RequestFilter): Promise<ReductionRow[]> {
   const q = filtered('', f);
-  const { rows } = await db.query(`${REDUCTION_SELECT} ${q.where} ORDER BY filed_at, id LIMIT $4`, q.params);
+  const { rows } = await db.query(`${REDUCTION_SELECT} ${q.where} ORDER BY filed_at DESC, id DESC LIMIT $4`, q.params);
   return withDetails(db, rows);
 }
 

@@ -147,6 +147,8 @@ for (const backend of BACKENDS) {
       // Dated after the credits that settled the debt: an earlier one would have settled it first (R-DEBT-3).
       const filed = await post('/art9', { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione al convegno ANCL' }, { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } });
       expect(filed.status).toBe(303);
+      const again = await post('/art9', { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione al convegno ANCL' }, { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } });
+      expect(again.status).toBe(422); // the same activity, day and quantity: declared once
       const pending = (await balance(2027)).balance;
       const item = pending.items.find((i: any) => i.mode === 'art9');
       expect(item).toMatchObject({ status: 'pending', recorded: 6, counted: 0, notCounted: [{ credits: 6, reason: 'pending-validation' }] });
@@ -174,6 +176,9 @@ for (const backend of BACKENDS) {
       expect(short.status).toBe(422); // shorter than 30 days (R-RED-3)
       const filed = await post('/reduction', fields, { documents: { name: 'certificato.pdf', type: 'application/pdf', body: PDF } });
       expect(filed.status).toBe(303);
+      // One live request per cause and biennium: a second one (a double click) is refused.
+      const twice = await post('/reduction', fields, { documents: { name: 'certificato.pdf', type: 'application/pdf', body: PDF } });
+      expect(twice.status).toBe(422);
 
       const list = await h.api('GET', '/v1/reduction-requests', { key: keys.cpo });
       expect(list.body.requests).toHaveLength(1);

@@ -4,10 +4,13 @@
  * dashboard link issued by the CPO, the page's totals and the Italian reasons of what did not count
  * (R-FAD-5, R-QST-1, R-ART9-3); an art. 9 declaration with a PDF, a refused file, a reduction
  * previewed then filed and taken through the CPO's procedure (R-RED-7), a debt request after the
- * biennium (R-DEBT-2), each seen on the page and in the council APIs; an expired link; and a
- * member who cannot touch another member's request through their own link.
+ * biennium (R-DEBT-2), each seen on the page and in the council APIs; an expired link; a
+ * member who cannot touch another member's request through their own link; a deontology gap that
+ * opens the debt form though the total is reached; stored file names cleaned and typed by content;
+ * requests listed newest first; and posts refused before their body is read (bad link, no length).
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.ts';
@@ -36,6 +39,43 @@ function text(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** What a raw post answered before its body was finished (or `null` when nothing came in time). */
+interface EarlyAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  html: string;
+}
+
+/**
+ * Starts a post whose body never ends (chunked unless `headers` gives a length) and waits for the
+ * answer: a server that reads the body first never answers; one that refuses first answers at once.
+ */
+function unfinishedPost(url: string, headers: Record<string, string>, chunk: string, waitMs = 5000): Promise<EarlyAnswer | null> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(null);
+    }, waitMs);
+    req.on('response', (res) => {
+      let html = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (html += d));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, html });
+      });
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.flushHeaders();
+    req.write(chunk);
+  });
 }
 
 /** The text of the table row or request card whose text contains `needle`. */
@@ -84,11 +124,11 @@ for (const backend of BACKENDS) {
       expect(res.status, res.text).toBe(201);
       return res.body.id as string;
     };
-    const credit = async (eventId: string, year: number, credits: number, deontology: number, mode: string, status = 'granted') => {
+    const credit = async (eventId: string, year: number, credits: number, deontology: number, mode: string, status = 'granted', memberId = a.id) => {
       await h.rt.db.query(
         `INSERT INTO credit_records (member_id, event_id, fraction, credits, deontology_credits, mode, year, status, derived_at)
          VALUES ($1, $2, 0, $3, $4, $5, $6, $7, now())`,
-        [a.id, eventId, credits, deontology, mode, year, status],
+        [memberId, eventId, credits, deontology, mode, year, status],
       );
     };
 
@@ -163,7 +203,7 @@ for (const backend of BACKENDS) {
       expect(link).toBeTruthy();
       const check = await h.rt.deps.links.verify('questionnaire', decodeURIComponent(link!), now());
       expect(check.ok).toBe(true);
-      expect(t).toContain(`Compila il questionario: ${titles.pending}`);
+      expect(t).toContain(`Compili il questionario: ${titles.pending}`);
       // Debt: the biennium is running, the rule is explained.
       expect(t).toContain('la richiesta di recupero, se servirà, si presenta dopo la sua fine');
       expect(res.html).not.toContain('name="total"');
@@ -231,6 +271,30 @@ for (const backend of BACKENDS) {
       expect(text(many.html)).toContain('al massimo 5 file');
       const list = await h.api('GET', `/v1/art9-declarations?memberId=${a.id}`, { key: keys.cpo });
       expect(list.body.declarations).toHaveLength(1);
+    });
+
+    it('stores a file under a cleaned name with the extension of its detected type, and lists the newest request first', async () => {
+      const first = await post(`/m/${tokenB}/art9`, { activity: 'a', quantity: '1', date: '2026-09-01', description: 'Prima relazione' }, [
+        ['attestation', PDF, 'prima.pdf', 'application/pdf'],
+      ]);
+      expect(first.status, first.html).toBe(303);
+      offset += 60_000; // filed a minute later: the order does not hang on ids
+      // A right-to-left override makes "x‮fdp.bat" look like "xtab.pdf"; the bytes are a PDF.
+      const second = await post(`/m/${tokenB}/art9`, { activity: 'a', quantity: '2', date: '2026-10-01', description: 'Seconda relazione' }, [
+        ['attestation', PDF, 'x\u202Efdp.bat', 'application/x-msdownload'],
+      ]);
+      expect(second.status, second.html).toBe(303);
+      const list = await h.api('GET', `/v1/art9-declarations?memberId=${b.id}`, { key: keys.cpo });
+      expect(list.body.declarations.map((d: any) => d.quantity)).toEqual([2, 1]); // newest first
+      const stored = list.body.declarations[0].document;
+      expect(stored).toMatchObject({ name: 'xfdp.pdf', contentType: 'application/pdf' });
+      expect(stored.name).not.toContain('\u202E');
+      expect(list.body.declarations[1].document.name).toBe('prima.pdf');
+      // The dashboard's list of requests shows them newest first too (the credits table goes by activity date).
+      const html = (await get(`/m/${tokenB}`)).html;
+      const requests = html.slice(html.indexOf('id="richieste-art9"'), html.indexOf('id="richieste-debito"'));
+      expect(requests.indexOf('Seconda relazione')).toBeGreaterThan(-1);
+      expect(requests.indexOf('Seconda relazione')).toBeLessThan(requests.indexOf('Prima relazione'));
     });
 
     it('previews a reduction without filing it, then files it with a document', async () => {
@@ -373,12 +437,74 @@ for (const backend of BACKENDS) {
       const nowhere = await post(`/m/${tokenA}/nowhere`, {});
       expect(nowhere.status).toBe(404);
       expect(nowhere.headers.get('content-type')).toMatch(/text\/html/);
-      const huge = await fetch(`${h.url}/m/${tokenA}/debt`, { method: 'POST', body: 'x='.padEnd(70_000, 'y'), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      expect(huge.status).toBe(413);
-      expect(await huge.text()).toContain('File troppo grandi');
+      // Forms without files say the form is too long, not that files are too large.
+      for (const path of [`/m/${tokenA}/debt`, `/m/${tokenA}/reductions/${reductionId}/appeal`]) {
+        const huge = await fetch(`${h.url}${path}`, { method: 'POST', body: 'x='.padEnd(70_000, 'y'), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        expect(huge.status).toBe(413);
+        const t = text(await huge.text());
+        expect(t).toContain('Il modulo inviato è troppo lungo');
+        expect(t).not.toContain('File troppo grandi');
+      }
       const formGet = await get(`/m/${tokenA}/art9`);
       expect(formGet.status).toBe(303);
       expect(formGet.headers.get('location')).toBe(`/m/${tokenA}`);
+    });
+
+    it('checks the link before reading a post’s body; a post with files must say its length', async () => {
+      const multipart = { 'content-type': 'multipart/form-data; boundary=x' };
+      const chunk = '--x\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + 'y'.repeat(64 * 1024);
+      const expiredToken = await h.rt.deps.links.sign('dashboard', a.id, new Date(now() - 60_000));
+      // A garbage or expired link: the Italian page at once, while the body is still coming.
+      for (const [token, path, status, words] of [
+        ['garbage', 'art9', 404, 'Link non valido'],
+        ['garbage', 'debt', 404, 'Link non valido'],
+        ['garbage', `reductions/${reductionId}/integration`, 404, 'Link non valido'],
+        [expiredToken, 'reduction', 410, 'Link scaduto'],
+        [expiredToken, `reductions/${reductionId}/appeal`, 410, 'Link scaduto'],
+      ] as const) {
+        const res = await unfinishedPost(`${h.url}/m/${encodeURIComponent(token)}/${path}`, multipart, chunk);
+        expect(res, `${token} ${path}`).not.toBeNull();
+        expect(res!.status).toBe(status);
+        expect(res!.headers['content-type']).toMatch(/text\/html/);
+        expect(text(res!.html)).toContain(words);
+      }
+      // A valid link, files without a declared length (chunked): 411, nothing read.
+      for (const path of ['art9', 'reduction', 'reduction/preview', `reductions/${reductionId}/integration`]) {
+        const res = await unfinishedPost(`${h.url}/m/${tokenA}/${path}`, multipart, chunk);
+        expect(res, path).not.toBeNull();
+        expect(res!.status).toBe(411);
+        expect(res!.headers['content-type']).toMatch(/text\/html/);
+        expect(text(res!.html)).toContain('La richiesta non indica la sua dimensione');
+      }
+      // A declared length over the limit: refused on the header alone.
+      const big = await unfinishedPost(`${h.url}/m/${tokenA}/art9`, { ...multipart, 'content-length': String(30 * 1024 * 1024) }, chunk);
+      expect(big).not.toBeNull();
+      expect(big!.status).toBe(413);
+      expect(text(big!.html)).toContain('File troppo grandi');
+      // Nothing was filed.
+      expect((await h.api('GET', `/v1/art9-declarations?memberId=${a.id}`, { key: keys.cpo })).body.declarations).toHaveLength(1);
+    });
+
+    it('offers the debt form for a deontology gap even when the total is reached', async () => {
+      // 52/50 in total but 4/6 deontology: 2 credits missing, both deontological (R-DEBT-1).
+      const [c] = await createMembers(h, keys.cn, ['MI'], 720);
+      await credit(await createEvent('Convegno regionale 2025', '2025-04-10T09:00', 8, { mode: 'in-person', venueProvince: 'MI' }), 2025, 26, 2, 'in-person', 'granted', c!.id);
+      await credit(await createEvent('Convegno regionale 2026', '2026-04-10T09:00', 8, { mode: 'in-person', venueProvince: 'MI' }), 2026, 26, 2, 'in-person', 'granted', c!.id);
+      const token = await dashboardLink(c!.id);
+      const current = text((await get(`/m/${token}`)).html);
+      expect(current).toContain('Il biennio 2025–2026 si è chiuso con 2 crediti mancanti (2 deontologici)');
+      const old = await get(`/m/${token}?biennio=2025`);
+      const t = text(old.html);
+      expect(t).toMatch(/52\/50 Crediti totali/);
+      expect(t).toMatch(/4\/6 Crediti deontologici/);
+      expect(t).toContain('Mancano 2 crediti, di cui 2 deontologici.');
+      expect(old.html).toContain('name="total"');
+      expect(old.html).toMatch(/name="total"[^>]*value="2"/);
+      expect(old.html).toMatch(/name="deontology"[^>]*value="2"/);
+      const filed = await post(`/m/${token}/debt`, { biennio: '2025', total: '2', deontology: '2' });
+      expect(filed.status, filed.html).toBe(303);
+      const list = await h.api('GET', `/v1/debt-requests?memberId=${c!.id}`, { key: keys.cpo });
+      expect(list.body.requests).toEqual([expect.objectContaining({ biennium: 2025, total: 2, deontology: 2, status: 'filed' })]);
     });
   });
 }
