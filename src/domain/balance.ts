@@ -182,8 +182,16 @@ interface Entry {
   art9: BalanceItem['art9'] | null;
 }
 
+/** Checked dates, memoised: a few thousand distinct days recur across every member's items (bench/balance). */
+const checkedDates = new Map<string, boolean>();
 function isIsoDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: 'utc' }).isValid;
+  let ok = checkedDates.get(s);
+  if (ok === undefined) {
+    ok = /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: 'utc' }).isValid;
+    if (checkedDates.size >= 100_000) checkedDates.clear();
+    checkedDates.set(s, ok);
+  }
+  return ok;
 }
 
 function assertWhole(what: string, v: unknown): asserts v is number {

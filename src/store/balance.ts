@@ -93,6 +93,16 @@ export async function loadMemberFacts(db: Queryable, ids: readonly string[]): Pr
   for (const t of transfers.rows) provinces.add(t.from_province).add(t.to_province);
   const [grants, policies] = await Promise.all([loadGrants(db, found, [...provinces]), currentPolicies(db, [...new Set(members.rows.map((m) => m.province))])]);
 
+  // Rome dates of event starts, once per event: the same few hundred events recur in every
+  // member's rows, and converting each row was most of the loader's time (bench/balance).
+  const starts = new Map<number, { year: number; date: string }>();
+  const rome = (ms: number) => {
+    let r = starts.get(ms);
+    if (!r) starts.set(ms, (r = { year: yearOf(ms), date: romeDate(ms) }));
+    return r;
+  };
+  const startYear = (ms: number) => rome(ms).year;
+  const startDate = (ms: number) => rome(ms).date;
   const itemsOf = new Map<string, CreditItem[]>();
   const push = (memberId: string, item: CreditItem) => {
     let list = itemsOf.get(memberId);
@@ -103,7 +113,7 @@ export async function loadMemberFacts(db: Queryable, ids: readonly string[]): Pr
     // The date a credit belongs to: the event's Rome date, or for the second-year share of a path
     // held across two years the date of its first session in that year (R-EVT-6, R-CAL-2), which
     // also decides whether it can settle a debt (R-DEBT-3: 1 January–30 June).
-    const date = yearOf(c.start_ms) === c.year ? romeDate(c.start_ms) : firstSessionIn(c.sessions, c.year);
+    const date = startYear(c.start_ms) === c.year ? startDate(c.start_ms) : firstSessionIn(c.sessions, c.year);
     push(c.member_id, {
       id: `event:${c.event_id}:${c.fraction}:${c.year}`,
       date,
