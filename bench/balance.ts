@@ -68,9 +68,10 @@ import { balancesOf } from '../src/gateway/balance.ts';
 import { createKey } from '../src/gateway/auth.ts';
 import { loadMemberFacts } from '../src/store/balance.ts';
 import { openDb, type Db, type Queryable } from '../src/store/db.ts';
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv } from './lib/env.ts';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv, parseFlags } from './lib/env.ts';
 import { cpuBetween, describeMachine, snapshotCpu, type CpuShare, type Machine } from './lib/machine.ts';
 import { codeUnderTest, GATEWAY_ROOT, ROOT, startService, type Service } from './lib/process.ts';
+import { latencyOf, type Latency } from './lib/measure.ts';
 
 const BIENNIUM = 2025;
 const GATEWAY_APP_NAME = 'bench-balance';
@@ -105,15 +106,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags.set(a.slice(2), argv[++i]!);
-    else flags.set(a.slice(2), 'true');
-  }
+  const flags = parseFlags(argv);
   const get = (name: string) => flags.get(name) ?? process.env[`BENCH_B_${name.toUpperCase().replace(/-/g, '_')}`];
   const num = (name: string, dflt: number) => Number(get(name) ?? dflt);
   const nums = (name: string, dflt: string) =>
@@ -680,23 +673,6 @@ export interface InProcessSingle {
 // HTTP
 // -------------------------------------------------------------------------------------------------
 
-interface Latency {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function latencyOf(values: number[]): Latency {
-  const v = Float64Array.from(values).sort();
-  const q = (p: number) => (v.length ? v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)]! : NaN);
-  let sum = 0;
-  for (const x of v) sum += x;
-  const r2 = (x: number) => Math.round(x * 100) / 100;
-  return { n: v.length, p50: r2(q(0.5)), p95: r2(q(0.95)), p99: r2(q(0.99)), max: r2(v.length ? v[v.length - 1]! : NaN), mean: r2(v.length ? sum / v.length : NaN) };
-}
 
 export interface ListingPass {
   name: string;
@@ -769,7 +745,7 @@ async function listingPass(origin: string, key: string, provinces: readonly (str
       members: seen.size,
       membersPerSecond: seen.size / (ms / 1000),
       bytes,
-      requestMs: latencyOf(times),
+      requestMs: latencyOf(times, 2),
       cpu: cpu.shares,
       loadAverage: load,
       duplicates,
@@ -837,7 +813,7 @@ async function singleLevel(origin: string, key: string, keyRole: 'cn' | 'cpo', i
     seconds: ms / 1000,
     requests: samples.length,
     requestsPerSecond: samples.length / (ms / 1000),
-    latencyMs: latencyOf(samples),
+    latencyMs: latencyOf(samples, 2),
     meanBytes: samples.length ? bytes / samples.length : 0,
     errors,
     cpu: shares,
@@ -919,7 +895,7 @@ async function main() {
       await balancesOf(db, [id], BIENNIUM, now);
       if (i >= 20) single.push(performance.now() - t);
     }
-    const inProcessSingle = latencyOf(single);
+    const inProcessSingle = latencyOf(single, 2);
     log(`balancesOf one member in this process: p50 ${inProcessSingle.p50} p95 ${inProcessSingle.p95} p99 ${inProcessSingle.p99} ms`);
 
     // 2 and 3: the gateway process.

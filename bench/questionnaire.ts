@@ -95,9 +95,10 @@ import { dispatchQuestionnaires, QUESTIONNAIRE_LINK_MAIL, startClock, type Quest
 import { parsePage, type QuestionnairePage } from '../test/support/questionnaire.ts';
 import { romeAfternoon } from '../test/support/fixtures.ts';
 import { seedMembers, type SeededMember } from './lib/attendance-data.ts';
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv } from './lib/env.ts';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv, parseFlags } from './lib/env.ts';
 import { cpuBetween, describeMachine, snapshotCpu, type CpuShare, type Machine } from './lib/machine.ts';
 import { GATEWAY_ROOT, ROOT, startService, type Service } from './lib/process.ts';
+import { latencyOf, type Latency } from './lib/measure.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Issue 4: p99 ≤ 100 ms for starting and submitting. */
@@ -137,15 +138,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags.set(a.slice(2), argv[++i]!);
-    else flags.set(a.slice(2), 'true');
-  }
+  const flags = parseFlags(argv);
   const env = (name: string) => process.env[`BENCH_Q_${name.toUpperCase().replace(/-/g, '_')}`];
   const get = (name: string) => flags.get(name) ?? env(name);
   const nums = (name: string, dflt: string) =>
@@ -328,23 +321,6 @@ interface Sample {
   ok: boolean;
 }
 
-interface Latency {
-  n: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function latencyOf(values: number[]): Latency {
-  const v = Float64Array.from(values).sort();
-  const q = (p: number) => (v.length ? v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)]! : NaN);
-  let sum = 0;
-  for (const x of v) sum += x;
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  return { n: v.length, p50: r1(q(0.5)), p90: r1(q(0.9)), p99: r1(q(0.99)), max: r1(v.length ? v[v.length - 1]! : NaN), mean: r1(v.length ? sum / v.length : NaN) };
-}
 
 export interface ScenarioResult {
   name: string;
@@ -531,9 +507,9 @@ async function runScenario(
     shares['postgres-own'] = Math.round((cpu / ((after.at - before.at) / 1000)) * 100);
   }
   const lat = {} as ScenarioResult['latencyMs'];
-  for (const k of KINDS) lat[k] = latencyOf(samples.filter((s) => s.kind === k).map((s) => s.ms));
-  lat['start+submit'] = latencyOf(samples.filter((s) => s.kind === 'start' || s.kind === 'submit').map((s) => s.ms));
-  lat.all = latencyOf(samples.map((s) => s.ms));
+  for (const k of KINDS) lat[k] = latencyOf(samples.filter((s) => s.kind === k).map((s) => s.ms), 1);
+  lat['start+submit'] = latencyOf(samples.filter((s) => s.kind === 'start' || s.kind === 'submit').map((s) => s.ms), 1);
+  lat.all = latencyOf(samples.map((s) => s.ms), 1);
   const secs = (after.at - before.at) / 1000;
   const completed = traces.filter((t) => t.completed).length;
   const perReq = (pct: number | undefined) => Math.round((((pct ?? 0) / 100) * secs * 1000 * 100) / samples.length) / 100;
@@ -553,7 +529,7 @@ async function runScenario(
       errors,
       cpu: shares,
       others,
-      ...(worker ? { derivations: { count: derivations.length, medianMs: latencyOf(derivations).p50, maxMs: latencyOf(derivations).max } } : {}),
+      ...(worker ? { derivations: { count: derivations.length, medianMs: latencyOf(derivations, 1).p50, maxMs: latencyOf(derivations, 1).max } } : {}),
       cpuMsPerRequest: { gateway: perReq(shares.gateway), postgres: perReq(shares.postgres), postgresOwn: shares['postgres-own'] === undefined ? null : perReq(shares['postgres-own']), generator: perReq(shares.generator) },
     },
     traces,
@@ -860,7 +836,7 @@ async function measurePhases(raw: Db, links: MemberLinks, attendance: Attendance
         step: k.slice(prefix.length),
         queries: k.endsWith('total') ? steps.reduce((sum, [, x]) => sum + x.queries, 0) : v.queries,
         medianMs: Math.round(sorted[Math.floor(sorted.length / 2)]! * 1000) / 1000,
-        p99Ms: latencyOf(v.ms).p99,
+        p99Ms: latencyOf(v.ms, 1).p99,
       };
     });
   };

@@ -38,7 +38,7 @@ import { createLogger } from '../src/log.ts';
 import { deriveEvent } from '../workers/attendance.ts';
 import { key } from './lib/api.ts';
 import { benchEventStart, seedEvent, seedMembers, type SeededEvent } from './lib/attendance-data.ts';
-import { createBenchEnv, type BenchEnv } from './lib/env.ts';
+import { createBenchEnv, type BenchEnv, parseFlags } from './lib/env.ts';
 import { cpuBetween, describeMachine, snapshotCpu, type Machine } from './lib/machine.ts';
 import { mib, peakRssBytes, resetPeakRss, rssBytes, withChild } from './lib/measure.ts';
 import { codeUnderTest, GATEWAY_ROOT, ROOT, startService } from './lib/process.ts';
@@ -62,15 +62,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags.set(a.slice(2), argv[++i]!);
-    else flags.set(a.slice(2), 'true');
-  }
+  const flags = parseFlags(argv);
   const variants = (flags.get('variants') ?? VARIANTS.join(',')).split(',') as Variant[];
   for (const v of variants) if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}: ${VARIANTS.join(', ')}`);
   return {

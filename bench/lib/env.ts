@@ -69,3 +69,17 @@ export async function createBenchEnv(name: string, opts: { keep?: boolean; redis
     },
   };
 }
+
+/** Command-line flags `--name=value`, `--name value` or a bare `--name` (= 'true'), by name. */
+export function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags.set(a.slice(2), argv[++i]!);
+    else flags.set(a.slice(2), 'true');
+  }
+  return flags;
+}

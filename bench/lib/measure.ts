@@ -130,3 +130,25 @@ export async function withChild<T>(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }
+
+/** Latency figures of a run, in the unit of `values`, rounded to `decimals`; NaN when there are none. */
+export interface Latency {
+  n: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Nearest-rank percentiles (the value at rank ⌈p·n⌉), max and mean of `values`. */
+export function latencyOf(values: readonly number[], decimals = 2): Latency {
+  const v = Float64Array.from(values).sort();
+  const q = (p: number) => (v.length ? v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)]! : NaN);
+  let sum = 0;
+  for (const x of v) sum += x;
+  const k = 10 ** decimals;
+  const r = (x: number) => Math.round(x * k) / k;
+  return { n: v.length, p50: r(q(0.5)), p90: r(q(0.9)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(v.length ? v[v.length - 1]! : NaN), mean: r(v.length ? sum / v.length : NaN) };
+}

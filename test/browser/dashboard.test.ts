@@ -7,26 +7,19 @@
  * calculator's result shows, nothing is filed, the form keeps what was typed. Then an art. 9 declaration with its attestation (an in-memory PDF) is sent: the page
  * comes back through a redirect with the outcome, and a reload files nothing twice.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DateTime } from 'luxon';
-import { BACKENDS } from '../support/backends.ts';
+import { BROWSER_BACKEND, checkPhoneLayout, haveChromium, launchChromium, tabTo, type AxNode } from '../support/browser.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, type CreatedMember } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-/** One database is enough here; the integration suite covers both. Postgres when it answers. */
-const BACKEND = BACKENDS[BACKENDS.length - 1]!;
+const BACKEND = BROWSER_BACKEND;
 const rome = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Rome' }).toMillis();
 /** The product's "today": the second year of the 2025–2026 biennium. */
 const TODAY = rome('2026-11-23T12:00');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-/** .ci/run installs Chromium; elsewhere a machine without it skips this file rather than fail. */
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM} (.ci/run installs it)`);
 
 describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND})`, { timeout: 120_000 }, () => {
   let h: Harness;
@@ -40,7 +33,7 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
 
   beforeAll(async () => {
     h = await startHarness(BACKEND, { now });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     keys = await createCpoOrganiser(h, 'MI');
     member = (await createMembers(h, keys.cn, ['MI'], 800))[0]!;
     // Credits of real events: an in-person seminar (4, 1 deontology) and a webinar (10, 1 deontology) in 2025,
@@ -96,7 +89,7 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
     expect(await row.innerText()).toContain('2 crediti non conteggiati: oltre il limite della formazione a distanza');
     expect(await page.getByText('Obiettivi annuali suggeriti').isVisible()).toBe(true);
 
-    await checkLayout(page);
+    await checkPhoneLayout(page);
     await checkAccessibility(page);
     await checkKeyboard(page);
   });
@@ -126,7 +119,7 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
     expect(await page.getByRole('button', { name: 'Invia richiesta' }).isVisible()).toBe(true);
     const list = await h.api('GET', `/v1/reduction-requests?memberId=${member.id}`, { key: keys.cpo });
     expect(list.body.requests).toEqual([]);
-    await checkLayout(page);
+    await checkPhoneLayout(page);
     await checkAccessibility(page);
     await checkKeyboard(page);
   });
@@ -177,21 +170,6 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
 
   // -----------------------------------------------------------------------------------------------
 
-  /** Nothing wider than the phone: no horizontal scrolling, no element sticking out. */
-  async function checkLayout(page: Page) {
-    const layout = await page.evaluate(() => {
-      const width = window.innerWidth;
-      const out: string[] = [];
-      for (const el of Array.from(document.querySelectorAll('body *'))) {
-        const r = el.getBoundingClientRect();
-        if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5)) out.push(`${el.tagName.toLowerCase()}.${el.className} ${r.left}–${r.right}`);
-      }
-      return { width, scrollWidth: document.documentElement.scrollWidth, out };
-    });
-    expect(layout.width).toBe(375);
-    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
-    expect(layout.out).toEqual([]);
-  }
 
   /** Every control has a non-empty label (and a name in Chromium's accessibility tree); tables have scoped headers; one h1, h2 sections. */
   async function checkAccessibility(page: Page) {
@@ -243,20 +221,5 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
     expect(reached).toEqual(Array.from({ length: total }, (_, i) => i));
     await tabTo(page, page.getByRole('button', { name: 'Invia la dichiarazione' }));
   }
-
-  /** Presses Tab from the top of the page until `target` has the focus (a bounded number of times). */
-  async function tabTo(page: Page, target: Locator) {
-    await page.locator('h1').click();
-    for (let i = 0; i < 200; i++) {
-      await page.keyboard.press('Tab');
-      if (await target.evaluate((el) => el === document.activeElement)) return;
-    }
-    throw new Error('the element is not reachable with the Tab key');
-  }
 });
 
-interface AxNode {
-  ignored?: boolean;
-  role?: { value?: unknown };
-  name?: { value?: unknown };
-}

@@ -8,25 +8,17 @@
  * own `required` check keeps a form with an unanswered question from being sent. Every response
  * the browser receives for /q/ is scanned for answer keys and unserved questions (R-QST-6).
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DateTime } from 'luxon';
-import { BACKENDS } from '../support/backends.ts';
+import { BROWSER_BACKEND, checkPhoneLayout, haveChromium, launchChromium, tabTo, type AxNode } from '../support/browser.ts';
 import { createKindEOrganiser, createMembers, kindEWebinar, questionPool, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import type { PoolEntry } from '../support/questionnaire.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-/** One database is enough here; the integration suite covers both. Postgres when it answers. */
-const BACKEND = BACKENDS[BACKENDS.length - 1]!;
+const BACKEND = BROWSER_BACKEND;
 const DAY = 24 * 3600_000;
 const LINK = /\/q\/([A-Za-z0-9._-]+)/;
-
-/** .ci/run installs Chromium; elsewhere a machine without it skips this file rather than fail. */
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM} (.ci/run installs it)`);
 
 interface Received {
   url: string;
@@ -56,7 +48,7 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
   beforeAll(async () => {
     // No SMTP server: the link mails wait in the outbox table, where the test reads them.
     h = await startHarness(BACKEND, { now });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const today = DateTime.now().setZone('Europe/Rome');
     keys = await createKindEOrganiser(h, 'MI', { from: today.minus({ years: 1 }).toISODate()!, until: today.plus({ years: 1 }).toISODate()! });
     members = await createMembers(h, keys.cn, ['MI', 'MI'], 900);
@@ -126,19 +118,7 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
     expect(await page.locator('html').getAttribute('lang')).toBe('it');
     await checkAttemptPage(page, { askQuality: true });
 
-    // Nothing wider than the phone: no horizontal scrolling, no element sticking out.
-    const layout = await page.evaluate(() => {
-      const width = window.innerWidth;
-      const out: string[] = [];
-      for (const el of Array.from(document.querySelectorAll('body *'))) {
-        const r = el.getBoundingClientRect();
-        if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5)) out.push(`${el.tagName.toLowerCase()}.${el.className} ${r.left}–${r.right}`);
-      }
-      return { width, scrollWidth: document.documentElement.scrollWidth, out };
-    });
-    expect(layout.width).toBe(375);
-    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
-    expect(layout.out).toEqual([]);
+    await checkPhoneLayout(page);
 
     await checkAccessibility(page);
 
@@ -358,23 +338,7 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
     const submit = page.getByRole('button', { name: 'Invia le risposte' });
     await tabTo(page, submit);
   }
-
-  /** Presses Tab from the top of the page until `target` has the focus (a bounded number of times). */
-  async function tabTo(page: Page, target: Locator) {
-    await page.locator('h1').click(); // where a member starts: the top of the page
-    for (let i = 0; i < 100; i++) {
-      await page.keyboard.press('Tab');
-      if (await target.evaluate((el) => el === document.activeElement)) return;
-    }
-    throw new Error('the element is not reachable with the Tab key');
-  }
 });
-
-interface AxNode {
-  ignored?: boolean;
-  role?: { value?: unknown };
-  name?: { value?: unknown };
-}
 
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 
