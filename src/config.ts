@@ -30,6 +30,11 @@ const Env = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   /** Max uploaded spreadsheet (attendance file, register .xlsx), bytes; read with a limit while it streams. */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /**
+   * Max uploaded SCORM package (issue 6), bytes; read with a limit while it streams. 100 MiB: a
+   * course of short modules with narrated slides fits; longer video belongs on a streaming host.
+   */
+  SCORM_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
   /** SMTP server for member mails (questionnaire links), e.g. `smtp://user:pass@host:587`; unset → mails wait in the outbox table. */
   SMTP_URL: z.string().optional(),
   /** Sender of member mails. */

@@ -10,7 +10,8 @@
  * 1. **Size**: the request body is read with a byte limit while it streams (`readLimited`): a
  *    declared `Content-Length` over it is refused before reading anything, and a chunked body is
  *    cut off as soon as it passes the limit.
- * 2. **Zip guard** (yauzl, central directory of the buffer, before any parser sees it): at most
+ * 2. **Zip guard** (`adapters/zip/guard.ts`, shared with SCORM packages; yauzl, central directory
+ *    of the buffer, before any parser sees it): at most
  *    `maxEntries` entries, no encrypted entry, only stored/deflated entries, no name twice, at
  *    most `maxUncompressedBytes` in total and a ratio of at most `maxRatio`:1 for any entry over
  *    `ratioFloorBytes` (declared sizes), and it must be an OOXML workbook (`[Content_Types].xml`
@@ -53,7 +54,8 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
+import { guardZip, isSizeLie, looksLikeZip, ZipGuardError, type GuardedZip } from '../zip/guard.ts';
 import type { CellValue, SheetRow } from '../../src/domain/spreadsheet-values.ts';
 
 export type { CellValue, SheetRow };
@@ -223,41 +225,24 @@ export async function inspectZip(buf: Buffer, partial?: Partial<SpreadsheetLimit
   if (buf.length >= 8 && buf.subarray(0, 8).equals(OLE_MAGIC)) {
     throw fail('not-a-workbook', 'This is a password-protected workbook or an old .xls file: save it as an unprotected Excel workbook (.xlsx)');
   }
-  if (buf.length < 22 || buf.readUInt32LE(0) !== 0x04034b50) throw fail('not-a-workbook', 'The file is not an Excel workbook (.xlsx)');
-  let zip: yauzl.ZipFile;
+  if (!looksLikeZip(buf)) throw fail('not-a-workbook', 'The file is not an Excel workbook (.xlsx)');
+  let guarded: GuardedZip;
   try {
-    zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false, autoClose: false });
-  } catch {
-    throw fail('unreadable-file', 'The workbook is damaged: its zip structure cannot be read');
+    guarded = await guardZip(buf, { limits, describe: 'The workbook', entryWord: 'part' });
+  } catch (err) {
+    if (err instanceof ZipGuardError) throw fail(err.code === 'unsafe-path' || err.code === 'not-a-zip' ? 'unreadable-file' : err.code, err.message, err.extra);
+    throw err;
   }
   try {
-    return await checkEntries(zip, limits);
+    return checkWorkbookShape(guarded, limits);
   } catch (err) {
-    zip.close();
+    guarded.zip.close();
     throw err;
   }
 }
 
-async function checkEntries(zip: yauzl.ZipFile, limits: SpreadsheetLimits): Promise<ZipInspection> {
-  if (zip.entryCount > limits.maxEntries) throw fail('zip-bomb', `The workbook has ${zip.entryCount} parts; at most ${limits.maxEntries} are accepted`);
-  const entries = new Map<string, yauzl.Entry>();
-  let total = 0;
-  for (;;) {
-    const entry = await nextEntry(zip);
-    if (!entry) break;
-    if (entries.size >= limits.maxEntries) throw fail('zip-bomb', `The workbook has more than ${limits.maxEntries} parts`);
-    if (entry.isEncrypted()) throw fail('encrypted-file', 'The workbook is encrypted: save it without a password');
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw fail('unreadable-file', 'The workbook uses an unsupported zip compression method');
-    if (entries.has(entry.fileName)) throw fail('unreadable-file', 'The workbook holds two parts with the same name');
-    total += entry.uncompressedSize;
-    if (total > limits.maxUncompressedBytes) {
-      throw fail('zip-bomb', `The workbook expands to more than ${limits.maxUncompressedBytes} bytes`, { maxUncompressedBytes: limits.maxUncompressedBytes });
-    }
-    if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > limits.maxRatio * entry.compressedSize) {
-      throw fail('zip-bomb', `A part of the workbook is compressed more than ${limits.maxRatio}:1`, { maxRatio: limits.maxRatio });
-    }
-    entries.set(entry.fileName, entry);
-  }
+/** The OOXML shape, on entries the shared guard already checked (`adapters/zip/guard.ts`). */
+function checkWorkbookShape({ zip, entries, uncompressedBytes }: GuardedZip, limits: SpreadsheetLimits): ZipInspection {
   if (!entries.has(PART.contentTypes) || !entries.has(PART.workbook)) throw fail('not-a-workbook', 'The file is a zip archive but not an Excel workbook (.xlsx)');
   const sheets = [...entries.keys()]
     .map((name) => ({ name, n: SHEET_PART.exec(name) }))
@@ -266,24 +251,7 @@ async function checkEntries(zip: yauzl.ZipFile, limits: SpreadsheetLimits): Prom
     .map((x) => x.name);
   if (sheets.length === 0) throw fail('not-a-workbook', 'The workbook has no worksheet');
   if (sheets.length > limits.maxSheets) throw fail('too-many-sheets', `The workbook has ${sheets.length} worksheets; at most ${limits.maxSheets} are accepted`);
-  return { zip, entries, sheets, uncompressedBytes: total };
-}
-
-function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      zip.off('entry', onEntry);
-      zip.off('end', onEnd);
-      zip.off('error', onError);
-    };
-    const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
-    const onEnd = () => (cleanup(), resolve(null));
-    const onError = () => (cleanup(), reject(fail('unreadable-file', 'The workbook is damaged: its zip directory cannot be read')));
-    zip.on('entry', onEntry);
-    zip.on('end', onEnd);
-    zip.on('error', onError);
-    zip.readEntry();
-  });
+  return { zip, entries, sheets, uncompressedBytes };
 }
 
 /** Turns every non-ASCII character into an XML character reference; refuses bytes that are not UTF-8. */
@@ -355,7 +323,7 @@ async function rebuildPart(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Rebu
   } catch (err) {
     if (err instanceof SpreadsheetError) throw err;
     // yauzl checks every entry against its declared size: more bytes is a lie about the size.
-    if (/too many bytes/i.test(String((err as Error)?.message))) throw fail('zip-bomb', 'A part of the workbook expands beyond its declared size');
+    if (isSizeLie(err)) throw fail('zip-bomb', 'A part of the workbook expands beyond its declared size');
     throw fail('unreadable-file', 'The workbook is damaged: a part cannot be decompressed');
   }
   return { name: entry.fileName, data: Buffer.concat(out), crc, size };

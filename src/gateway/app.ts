@@ -25,6 +25,7 @@ import { policyRoutes } from './policy.ts';
 import { councilRequestRoutes } from './council-requests.ts';
 import { reductionAdminRoutes } from './reductions-admin.ts';
 import { memberDashboardRoutes } from './member-dashboard.ts';
+import { elearningRoutes } from './elearning.ts';
 
 
 export function createApp(deps: Deps) {
@@ -53,6 +54,7 @@ export function createApp(deps: Deps) {
   app.route('/', councilRequestRoutes(deps));
   app.route('/', reductionAdminRoutes(deps));
   app.route('/', memberDashboardRoutes(deps));
+  app.route('/', elearningRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

@@ -38,14 +38,23 @@ export const PROBLEM_TITLES: Record<string, string> = {
   'too-many-rows': 'The file has more rows than allowed',
   // Uploaded spreadsheets (issue 3 §2, §4, §5)
   'file-too-large': 'The file is larger than allowed',
-  'zip-bomb': 'The workbook expands beyond the limits',
+  'zip-bomb': 'The zip archive (workbook, SCORM package) expands beyond the limits',
   'not-a-workbook': 'The file is not an Excel workbook (.xlsx)',
-  'encrypted-file': 'The workbook is encrypted',
+  'encrypted-file': 'The file (workbook, SCORM package) is encrypted',
   'unreadable-file': 'The file cannot be read',
   'too-many-sheets': 'The workbook has more worksheets than allowed',
   'too-many-columns': 'A row has more columns than allowed',
   'formula-not-allowed': 'The workbook holds formulas',
   'no-valid-rows': 'No row of the file can be accepted',
+  // E-learning courses (issue 6 §1)
+  'not-elearning': 'Only e-learning and podcast events have a SCORM course',
+  'not-a-zip': 'The file is not a zip archive',
+  'unsafe-path': 'The package holds a file name that is not a safe relative path',
+  'manifest-missing': 'The package has no imsmanifest.xml at its root',
+  'manifest-malformed': 'The package manifest cannot be read',
+  'unsupported-scorm-version': 'The package is neither SCORM 1.2 nor SCORM 2004',
+  'no-sco': 'The package has no SCO to launch',
+  'launch-file-missing': 'A SCO launch file is not in the package',
   'internal-error': 'Internal error',
 };
 

@@ -1,0 +1,259 @@
+/**
+ * @module E-learning and podcast courses (issue 6 §1): the R-ELN-5 compliance profile of the
+ * FAD guidelines (seed 004, art. 1 f, h, i, l) checked against what the organiser declared and
+ * what the gateway read from the SCORM package, and the validity window (R-EVT-5). Pure.
+ *
+ * Each check has a status:
+ * - `verified`: the gateway checked it on the package it holds, or enforces it itself;
+ * - `declared`: the organiser's declaration meets the rule, but the gateway cannot see the
+ *   content (question banks, how the test draws) to verify it;
+ * - `pass`: met on data the gateway owns (the event's accreditation);
+ * - `fail`: not met, or nothing to check (no package, no declaration), with the reason.
+ */
+
+/** The numbers of R-ELN-5 (FAD guidelines art. 1) and R-EVT-5. */
+export const ELEARNING_RULES = Object.freeze({
+  /** Art. 1 f: modules of at most 15 minutes. */
+  maxModuleMinutes: 15,
+  /** Art. 1 i: eight questions per credit of the event. */
+  questionsPerCredit: 8,
+  /** Art. 1 l: the test can be taken within 6 months of the access credentials. */
+  minAccessWindowMonths: 6,
+  /** R-EVT-5 (art. 13 c.5): valid one year from accreditation. */
+  validityMonths: 12,
+});
+
+export type ScormVersion = '1.2' | '2004';
+
+/** A sharable content object as the manifest lists it. */
+export interface ScoSummary {
+  /** The `item` identifier (unique in the manifest). */
+  identifier: string;
+  title: string;
+  /** The resource it launches. */
+  resource: string;
+  /** Launch file, a path inside the package (xml:base applied, query and fragment removed). */
+  launch: string;
+  /** The launch href with its query (`parameters`), as the player will load it. */
+  href: string;
+  /** SCORM 1.2 `adlcp:masteryscore` (0–100), when the manifest gives one. */
+  masteryScore?: number | undefined;
+}
+
+/** What the gateway read from `imsmanifest.xml`. */
+export interface ManifestSummary {
+  version: ScormVersion;
+  /** `metadata/schemaversion` as written, if any. */
+  schemaVersion: string | null;
+  identifier: string | null;
+  /** Title of the organisation used (the default one, else the first). */
+  title: string;
+  organisation: string | null;
+  scos: ScoSummary[];
+  /** Resources that are assets (not SCOs), counted. */
+  assets: number;
+}
+
+/** What the organiser declares about the course (not verifiable from the package). */
+export interface CourseDeclaration {
+  nominalMinutes: number;
+  /** Pass mark of the final test, in % of the score. */
+  masteryScore: number;
+  /** Minutes of each module, by SCO identifier. */
+  modules: Array<{ sco: string; minutes: number }>;
+  finalTest: {
+    bankQuestions: number;
+    questionsPerAttempt: number;
+    randomDraw: boolean;
+    retryDifferentQuestions: boolean;
+  };
+  accessWindowMonths: number;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'declared' | 'verified';
+
+export type CheckId =
+  | 'scorm-package'
+  | 'launch-files'
+  | 'module-duration'
+  | 'questions-in-bank'
+  | 'questions-per-attempt'
+  | 'random-draw'
+  | 'retry-different-questions'
+  | 'access-window'
+  | 'full-completion'
+  | 'accreditation-validity';
+
+export interface ComplianceCheck {
+  id: CheckId;
+  /** The rule it checks. */
+  rule: string;
+  status: CheckStatus;
+  reason: string;
+}
+
+export interface ComplianceReport {
+  /** No check failed. */
+  compliant: boolean;
+  counts: Record<CheckStatus, number>;
+  checks: ComplianceCheck[];
+}
+
+/** The accreditation as the event holds it, silence already resolved (R-EVT-3). */
+export interface AccreditationView {
+  status: 'requested' | 'approved' | 'rejected';
+  /** When it took effect: the decision, or the end of the 10 days for a silent consent. */
+  approvedAt: string | null;
+}
+
+export interface Validity {
+  from: string;
+  until: string;
+}
+
+/**
+ * R-EVT-5: one year from accreditation (the same instant one calendar year later, UTC; 29
+ * February gives 1 March). `null` while the event is not accredited.
+ *
+ * @example validityOf({ status: 'approved', approvedAt: '2026-03-01T10:00:00.000Z' }) // → { from: '2026-03-01T10:00:00.000Z', until: '2027-03-01T10:00:00.000Z' }
+ */
+export function validityOf(acc: AccreditationView): Validity | null {
+  if (acc.status !== 'approved' || !acc.approvedAt) return null;
+  const from = new Date(acc.approvedAt);
+  const until = new Date(from.getTime());
+  until.setUTCMonth(until.getUTCMonth() + ELEARNING_RULES.validityMonths);
+  return { from: from.toISOString(), until: until.toISOString() };
+}
+
+/** The questions the final test needs: eight per credit (art. 1 i). */
+export function requiredQuestions(credits: number): number {
+  return Math.ceil(credits * ELEARNING_RULES.questionsPerCredit);
+}
+
+/**
+ * The R-ELN-5 report of a course: its package (or none yet), its declaration (or none yet) and
+ * the event's credits and accreditation.
+ *
+ * @example complianceReport({ credits: 2, pkg, declaration, accreditation }).compliant
+ */
+export function complianceReport(input: {
+  credits: number;
+  pkg: ManifestSummary | null;
+  declaration: CourseDeclaration | null;
+  accreditation: AccreditationView;
+}): ComplianceReport {
+  const { credits, pkg, declaration: d, accreditation } = input;
+  const checks: ComplianceCheck[] = [];
+  const add = (id: CheckId, rule: string, status: CheckStatus, reason: string) => checks.push({ id, rule, status, reason });
+  const noDeclaration = 'the course declaration (PUT /v1/events/{id}/elearning) is missing';
+  const max = ELEARNING_RULES.maxModuleMinutes;
+
+  // The package: read and checked by the gateway at upload.
+  if (!pkg) {
+    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'fail', 'no SCORM package uploaded');
+    add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCORM package uploaded');
+  } else if (pkg.scos.length === 0) {
+    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'fail', `SCORM ${pkg.version} manifest lists no SCO`);
+    add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCO to launch');
+  } else {
+    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'verified', `SCORM ${pkg.version} manifest read: ${pkg.scos.length} SCO(s) in "${pkg.title}"`);
+    add('launch-files', 'every SCO launches a file of the package', 'verified', `all ${pkg.scos.length} launch file(s) are in the package`);
+  }
+
+  // Modules ≤ 15 minutes (art. 1 f): durations are declared; the SCO count bounds what is possible.
+  const moduleRule = `modules of at most ${max} minutes (FAD-GL art. 1 f)`;
+  if (!d) add('module-duration', moduleRule, 'fail', noDeclaration);
+  else {
+    const over = d.modules.filter((m) => m.minutes > max);
+    const declared = new Map(d.modules.map((m) => [m.sco, m.minutes]));
+    const unknown = pkg ? d.modules.filter((m) => !pkg.scos.some((s) => s.identifier === m.sco)).map((m) => m.sco) : [];
+    const undeclared = pkg ? pkg.scos.filter((s) => !declared.has(s.identifier)).map((s) => s.identifier) : [];
+    const scoCount = pkg?.scos.length ?? d.modules.length;
+    if (over.length) add('module-duration', moduleRule, 'fail', `module(s) over ${max} minutes: ${over.map((m) => `${m.sco} (${m.minutes} min)`).join(', ')}`);
+    else if (unknown.length) add('module-duration', moduleRule, 'fail', `declared module(s) not in the package: ${unknown.join(', ')}`);
+    else if (undeclared.length) add('module-duration', moduleRule, 'fail', `SCO(s) without a declared duration: ${undeclared.join(', ')}`);
+    else if (d.modules.length === 0) add('module-duration', moduleRule, 'fail', 'no module duration declared');
+    else if (d.nominalMinutes > scoCount * max) {
+      add('module-duration', moduleRule, 'fail', `${scoCount} module(s) of at most ${max} minutes cannot hold the nominal ${d.nominalMinutes} minutes`);
+    } else {
+      const total = d.modules.reduce((s, m) => s + m.minutes, 0);
+      add('module-duration', moduleRule, 'declared', `${d.modules.length} module(s) declared of at most ${Math.max(...d.modules.map((m) => m.minutes))} minutes (${total} in all, nominal ${d.nominalMinutes})`);
+    }
+  }
+
+  // Final test (art. 1 i): eight questions per credit, drawn at random, a retry with different ones.
+  const need = requiredQuestions(credits);
+  if (!d) {
+    add('questions-in-bank', `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in the bank`, 'fail', noDeclaration);
+    add('questions-per-attempt', `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in each test`, 'fail', noDeclaration);
+    add('random-draw', 'questions drawn at random at each access (FAD-GL art. 1 i)', 'fail', noDeclaration);
+    add('retry-different-questions', 'a retry uses different questions (FAD-GL art. 1 i)', 'fail', noDeclaration);
+    add('access-window', `the test can be taken within ${ELEARNING_RULES.minAccessWindowMonths} months of the access credentials (FAD-GL art. 1 l)`, 'fail', noDeclaration);
+  } else {
+    const t = d.finalTest;
+    add(
+      'questions-in-bank',
+      `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in the bank`,
+      t.bankQuestions >= need ? 'declared' : 'fail',
+      `${t.bankQuestions} question(s) declared in the bank; ${credits} credit(s) need at least ${need}`,
+    );
+    add(
+      'questions-per-attempt',
+      `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in each test`,
+      t.questionsPerAttempt < need ? 'fail' : t.questionsPerAttempt > t.bankQuestions ? 'fail' : 'declared',
+      t.questionsPerAttempt > t.bankQuestions
+        ? `${t.questionsPerAttempt} question(s) per attempt cannot be drawn from a bank of ${t.bankQuestions}`
+        : `${t.questionsPerAttempt} question(s) declared per attempt; ${credits} credit(s) need at least ${need}`,
+    );
+    add(
+      'random-draw',
+      'questions drawn at random at each access (FAD-GL art. 1 i)',
+      t.randomDraw ? (t.bankQuestions > t.questionsPerAttempt ? 'declared' : 'fail') : 'fail',
+      !t.randomDraw
+        ? 'the organiser declares the questions are not drawn at random'
+        : t.bankQuestions > t.questionsPerAttempt
+          ? `declared: ${t.questionsPerAttempt} of ${t.bankQuestions} drawn at random`
+          : `a bank of ${t.bankQuestions} for ${t.questionsPerAttempt} per attempt leaves nothing to draw: every attempt gets the same questions`,
+    );
+    const retryPossible = t.bankQuestions >= 2 * t.questionsPerAttempt;
+    add(
+      'retry-different-questions',
+      'a retry uses different questions (FAD-GL art. 1 i)',
+      t.retryDifferentQuestions && retryPossible ? 'declared' : 'fail',
+      !t.retryDifferentQuestions
+        ? 'the organiser declares a retry may repeat the questions'
+        : retryPossible
+          ? `declared; the bank of ${t.bankQuestions} holds two disjoint draws of ${t.questionsPerAttempt}`
+          : `a bank of ${t.bankQuestions} cannot give a retry ${t.questionsPerAttempt} questions all different from the first attempt (needs ${2 * t.questionsPerAttempt})`,
+    );
+    add(
+      'access-window',
+      `the test can be taken within ${ELEARNING_RULES.minAccessWindowMonths} months of the access credentials (FAD-GL art. 1 l)`,
+      d.accessWindowMonths >= ELEARNING_RULES.minAccessWindowMonths ? 'declared' : 'fail',
+      `access window of ${d.accessWindowMonths} month(s) declared; at least ${ELEARNING_RULES.minAccessWindowMonths} required`,
+    );
+  }
+
+  // 100% completion (art. 1 h, R-ELN-2): the gateway's derivation requires every SCO.
+  add(
+    'full-completion',
+    '100% of the learning objects completed and the final test passed (FAD-GL art. 1 h, R-ELN-2)',
+    'verified',
+    pkg
+      ? `enforced by the gateway: credits need all ${pkg.scos.length} SCO(s) completed and the test passed`
+      : 'enforced by the gateway: credits need every SCO of the package completed and the test passed',
+  );
+
+  // R-EVT-5: valid one year from accreditation.
+  const validity = validityOf(accreditation);
+  add(
+    'accreditation-validity',
+    'valid one year from accreditation (R-EVT-5)',
+    validity ? 'pass' : 'fail',
+    validity ? `accredited ${validity.from}: valid until ${validity.until}` : `not accredited (${accreditation.status})`,
+  );
+
+  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, declared: 0, verified: 0 };
+  for (const c of checks) counts[c.status]++;
+  return { compliant: counts.fail === 0, counts, checks };
+}

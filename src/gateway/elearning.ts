@@ -1,0 +1,204 @@
+/**
+ * @module E-learning and podcast course registration (issue 6 §1).
+ *
+ * - `POST /v1/events/{id}/scorm-package`: the organiser uploads the course's SCORM package, the
+ *   zip itself as the raw body (`application/zip`), at most `SCORM_MAX_BYTES` (100 MiB) enforced
+ *   while it streams. It is read as untrusted (`adapters/lms/scorm-package.ts`: shared zip guard,
+ *   safe paths, manifest at the root, SCORM 1.2 or 2004, at least one SCO, launch files present).
+ *   Its files are stored; an earlier package is superseded and kept as history (no enrolments
+ *   exist yet; issue 6 §2 will refuse replacing a package once members are enrolled).
+ * - `PUT /v1/events/{id}/elearning`: the organiser's declaration of what the gateway cannot see in
+ *   the package (durations, final test, access window). Credits come from the event.
+ * - `GET /v1/events/{id}/elearning/compliance`: the R-ELN-5 report (owner organiser, accrediting
+ *   CPO, CN, admin), from `src/domain/elearning-compliance.ts`.
+ *
+ * Only events of mode `e-learning` or `podcast` have a course: others answer 422 `not-elearning`.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { readScormPackage, ScormPackageError, ZIP_MEDIA_TYPES } from '../../adapters/lms/scorm-package.ts';
+import { complianceReport, validityOf, type AccreditationView } from '../domain/elearning-compliance.ts';
+import { accreditationDeadline, accreditationStatus } from '../domain/events.ts';
+import { Problem } from '../schemas/common.ts';
+import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
+import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../store/elearning.ts';
+import { getEvent, type StoredEvent } from '../store/registry.ts';
+import { canSee } from './access.ts';
+import { requireRole, type AuthEnv, type Role } from './auth.ts';
+import type { Deps } from './deps.ts';
+import { ApiError, problem } from './problem.ts';
+import { router, SECURITY } from './router.ts';
+import { readUploadBody } from './uploads.ts';
+
+const ELEARNING_MODES = ['e-learning', 'podcast'] as const;
+type ElearningMode = (typeof ELEARNING_MODES)[number];
+
+const problems = (d: Record<number, string>) =>
+  Object.fromEntries(Object.entries(d).map(([s, description]) => [s, { description, content: { 'application/problem+json': { schema: Problem } } }]));
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+const TAGS = ['e-learning'];
+
+const uploadRoute = createRoute({
+  method: 'post',
+  path: '/v1/events/{id}/scorm-package',
+  summary: 'Upload the SCORM package (1.2 or 2004) of an e-learning or podcast event',
+  description: [
+    'Key: the organiser of the event. Body: the zip itself, raw, `Content-Type: application/zip` (or `application/x-zip-compressed`, `application/octet-stream`);',
+    'at most `SCORM_MAX_BYTES` (100 MiB), 5,000 files, 300 MiB uncompressed, 100:1 per file over 1 MiB. `imsmanifest.xml` must be at the root.',
+    'A new upload supersedes the current package (kept as history).',
+    'Codes: `not-elearning` (mode), `file-too-large`, `zip-bomb`, `not-a-zip`, `encrypted-file`, `unreadable-file`, `unsafe-path` (absolute, `..`, backslash, drive letter),',
+    '`manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`.',
+  ].join(' '),
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam, body: { content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
+  responses: {
+    201: { description: 'Stored; the manifest summary', ...json(ScormPackage) },
+    ...problems({
+      401: 'No or unknown API key',
+      403: 'This key may not do that',
+      404: '`event-not-found`: unknown, or not this organiser\'s',
+      413: '`file-too-large`, `zip-bomb`',
+      415: 'Not a zip body',
+      422: '`not-elearning`, `not-a-zip`, `encrypted-file`, `unreadable-file`, `unsafe-path`, `manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`',
+    }),
+  },
+});
+
+const declareRoute = createRoute({
+  method: 'put',
+  path: '/v1/events/{id}/elearning',
+  summary: 'Declare the course: durations, final test, access window (R-ELN-5)',
+  description:
+    'Key: the organiser of the event. What the gateway cannot read from the package: nominal duration, mastery score, minutes per module (by SCO identifier), the final test (bank size, questions per attempt, random draw, retry with different questions) and the access window. Replaces the previous declaration. Answers the course with its validity (R-EVT-5: one year from accreditation).',
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam, body: { content: { 'application/json': { schema: CourseDeclaration } }, required: true } },
+  responses: {
+    200: { description: 'The course as declared', ...json(CourseView) },
+    ...problems({ 400: 'Malformed or invalid body', 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`', 422: '`not-elearning`' }),
+  },
+});
+
+const complianceRoute = createRoute({
+  method: 'get',
+  path: '/v1/events/{id}/elearning/compliance',
+  summary: 'The R-ELN-5 compliance report of an e-learning or podcast course',
+  description:
+    'Keys: the organiser of the event, the accrediting CPO, cn, admin. Each check is `verified` (checked on the package or enforced by the gateway), `declared` (the organiser\'s declaration meets the rule; not verifiable), `pass` (met on the gateway\'s own data) or `fail`, with the reason. `compliant` when nothing fails.',
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'The report', ...json(ComplianceReport) },
+    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`', 422: '`not-elearning`' }),
+  },
+});
+
+/** The accreditation as it stands now, with when it took effect (silence: the end of the 10 days). */
+export function accreditationView(e: StoredEvent, now: number): AccreditationView {
+  const a = e.accreditation;
+  const status = accreditationStatus({ status: a.status, requestedAt: a.requestedAt }, now);
+  if (status !== 'approved') return { status, approvedAt: null };
+  return { status, approvedAt: a.status === 'requested' ? accreditationDeadline(Date.parse(a.requestedAt)).toISOString() : a.decidedAt };
+}
+
+export function elearningRoutes(deps: Deps) {
+  const app = router();
+  const auth = (...roles: Role[]) => requireRole(deps.resolveKey, ...roles);
+  const limit: MiddlewareHandler<AuthEnv> = bodyLimit({
+    maxSize: deps.config.MAX_BODY_BYTES,
+    onError: (c) => problem(c, 413, 'body-too-large', `At most ${deps.config.MAX_BODY_BYTES} bytes`),
+  });
+  const nowIso = () => new Date(deps.now()).toISOString();
+
+  /** The e-learning event if the key may see it (404 otherwise), of an e-learning mode (422 otherwise). */
+  async function courseEvent(c: Context<AuthEnv>, id: string): Promise<StoredEvent & { mode: ElearningMode }> {
+    const event = await getEvent(deps.db, id);
+    if (!event || !canSee(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince })) throw new ApiError(404, 'event-not-found');
+    if (!(ELEARNING_MODES as readonly string[]).includes(event.mode)) {
+      throw new ApiError(422, 'not-elearning', `Only e-learning and podcast events have a SCORM course; this event is ${event.mode}`, { mode: event.mode });
+    }
+    return event as StoredEvent & { mode: ElearningMode };
+  }
+
+  const apiPackage = async (p: StoredPackage) => ({ ...p, revision: await packageCount(deps.db, p.eventId) });
+
+  // Documented from the route; handled by hand (raw body, streamed with a limit).
+  app.openAPIRegistry.registerPath(uploadRoute);
+  app.post('/v1/events/:id/scorm-package', auth('organiser'), async (c) => {
+    const id = c.req.param('id');
+    if (!z.uuid().safeParse(id).success) throw new ApiError(404, 'event-not-found');
+    await courseEvent(c, id);
+    const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!ZIP_MEDIA_TYPES.includes(ct)) throw new ApiError(415, 'unsupported-media-type', 'Send the zip as the raw body with Content-Type application/zip');
+    const maxBytes = deps.config.SCORM_MAX_BYTES;
+    const raw = await readUploadBody(c, maxBytes);
+    let pkg;
+    try {
+      pkg = await readScormPackage(raw, { maxBytes });
+    } catch (err) {
+      if (err instanceof ScormPackageError) throw new ApiError(err.status, err.code, err.message, err.extra);
+      throw err;
+    }
+    const p = c.get('principal');
+    const stored = await insertPackage(
+      deps.db,
+      {
+        eventId: id,
+        manifest: pkg.manifest,
+        sha256: pkg.sha256,
+        size: pkg.size,
+        uncompressedSize: pkg.uncompressedBytes,
+        uploadedAt: nowIso(),
+        uploadedBy: `${p.role}:${p.keyId}`,
+      },
+      pkg.files,
+    );
+    deps.log.info({ eventId: id, packageId: stored.id, version: stored.version, scos: stored.manifest.scos.length, files: stored.fileCount }, 'scorm package stored');
+    return c.json(await apiPackage(stored), 201);
+  });
+
+  app.openapi({ ...declareRoute, middleware: [auth('organiser'), limit] }, async (c) => {
+    const { id } = c.req.valid('param');
+    const event = await courseEvent(c, id);
+    const p = c.get('principal');
+    const d = await upsertDeclaration(deps.db, id, c.req.valid('json'), nowIso(), `${p.role}:${p.keyId}`);
+    return c.json(
+      {
+        eventId: id,
+        mode: event.mode,
+        credits: event.credits,
+        declaration: d.declaration,
+        declaredAt: d.declaredAt,
+        validity: validityOf(accreditationView(event, deps.now())),
+      },
+      200,
+    );
+  });
+
+  app.openapi({ ...complianceRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
+    const { id } = c.req.valid('param');
+    const event = await courseEvent(c, id);
+    const [pkg, decl] = await Promise.all([currentPackage(deps.db, id), getDeclaration(deps.db, id)]);
+    const accreditation = accreditationView(event, deps.now());
+    const report = complianceReport({ credits: event.credits, pkg: pkg?.manifest ?? null, declaration: decl?.declaration ?? null, accreditation });
+    return c.json(
+      {
+        eventId: id,
+        title: event.title,
+        mode: event.mode,
+        credits: event.credits,
+        validity: validityOf(accreditation),
+        package: pkg ? await apiPackage(pkg) : null,
+        declaration: decl?.declaration ?? null,
+        ...report,
+      },
+      200,
+    );
+  });
+
+  return app;
+}

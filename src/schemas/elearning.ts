@@ -1,0 +1,103 @@
+/** @module API shapes of e-learning course registration (issue 6 §1): package, declaration, compliance. */
+import { z } from '@hono/zod-openapi';
+
+export const Sco = z
+  .object({
+    identifier: z.string(),
+    title: z.string(),
+    resource: z.string(),
+    launch: z.string().openapi({ description: 'Launch file, a path inside the package' }),
+    href: z.string().openapi({ description: 'Launch path with the item parameters, as the player loads it' }),
+    masteryScore: z.number().optional(),
+  })
+  .openapi('Sco');
+
+export const Manifest = z
+  .object({
+    version: z.enum(['1.2', '2004']),
+    schemaVersion: z.string().nullable(),
+    identifier: z.string().nullable(),
+    title: z.string(),
+    organisation: z.string().nullable(),
+    scos: z.array(Sco),
+    assets: z.number().int(),
+  })
+  .openapi('ScormManifest');
+
+export const ScormPackage = z
+  .object({
+    id: z.uuid(),
+    eventId: z.uuid(),
+    version: z.enum(['1.2', '2004']),
+    manifest: Manifest,
+    sha256: z.string().openapi({ description: 'SHA-256 of the uploaded zip, hex' }),
+    size: z.number().int(),
+    uncompressedSize: z.number().int(),
+    fileCount: z.number().int(),
+    uploadedAt: z.string(),
+    uploadedBy: z.string(),
+    /** How many packages this event has had, this one included. */
+    revision: z.number().int(),
+  })
+  .openapi('ScormPackage');
+
+export const CourseDeclaration = z
+  .object({
+    nominalMinutes: z.number().int().min(1).max(100_000).openapi({ description: 'Nominal duration of the course, minutes' }),
+    masteryScore: z.number().min(0).max(100).openapi({ description: 'Pass mark of the final test, % of the score' }),
+    modules: z
+      .array(z.object({ sco: z.string().min(1).max(200).openapi({ description: 'SCO identifier (the manifest item)' }), minutes: z.number().positive().max(10_000) }))
+      .max(5_000)
+      .openapi({ description: 'Minutes of each module as the organiser declares them' }),
+    finalTest: z.object({
+      bankQuestions: z.number().int().min(0).max(100_000),
+      questionsPerAttempt: z.number().int().min(0).max(100_000),
+      randomDraw: z.boolean(),
+      retryDifferentQuestions: z.boolean(),
+    }),
+    accessWindowMonths: z.number().int().min(1).max(120).openapi({ description: 'Months from the access credentials within which the test can be taken' }),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const seen = new Set<string>();
+    d.modules.forEach((m, i) => {
+      if (seen.has(m.sco)) ctx.addIssue({ code: 'custom', path: ['modules', i, 'sco'], message: 'declared twice' });
+      seen.add(m.sco);
+    });
+  })
+  .openapi('CourseDeclaration');
+
+export const Validity = z.object({ from: z.string(), until: z.string() }).nullable().openapi({ description: 'R-EVT-5: one year from accreditation; null until accredited' });
+
+export const CourseView = z
+  .object({
+    eventId: z.uuid(),
+    mode: z.enum(['e-learning', 'podcast']),
+    credits: z.number(),
+    declaration: CourseDeclaration.nullable(),
+    declaredAt: z.string().nullable(),
+    validity: Validity,
+  })
+  .openapi('ElearningCourse');
+
+export const ComplianceCheck = z.object({
+  id: z.string(),
+  rule: z.string(),
+  status: z.enum(['pass', 'fail', 'declared', 'verified']),
+  reason: z.string(),
+});
+
+export const ComplianceReport = z
+  .object({
+    eventId: z.uuid(),
+    title: z.string(),
+    mode: z.enum(['e-learning', 'podcast']),
+    credits: z.number(),
+    validity: Validity,
+    package: ScormPackage.nullable(),
+    declaration: CourseDeclaration.nullable(),
+    compliant: z.boolean(),
+    counts: z.object({ pass: z.number().int(), fail: z.number().int(), declared: z.number().int(), verified: z.number().int() }),
+    checks: z.array(ComplianceCheck),
+  })
+  .openapi('ElearningCompliance');
