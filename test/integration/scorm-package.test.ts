@@ -85,14 +85,14 @@ for (const backend of BACKENDS) {
     it('stores the SCORM 1.2 package of a podcast event and reads its manifest', async () => {
       const res = await upload(scormFixtureZip('scorm12'), podcast);
       expect(res.status, res.text).toBe(201);
-      expect(res.body).toMatchObject({ eventId: podcast, version: '1.2', fileCount: 5, revision: 1, manifest: { title: 'Sicurezza sul lavoro & privacy (SCORM 1.2)' } });
+      expect(res.body).toMatchObject({ eventId: podcast, version: '1.2', fileCount: 6, revision: 1, manifest: { title: 'Sicurezza sul lavoro & privacy (SCORM 1.2)' } });
       expect(res.body.manifest.scos.map((s: { launch: string }) => s.launch)).toEqual(['sco1.html', 'sco2.html', 'test.html']);
       expect(res.body.uploadedBy).toMatch(/^organiser:/);
       const files = await h.rt.db.query<{ path: string; content: Buffer; content_type: string }>(
         'SELECT path, content, content_type FROM scorm_files WHERE package_id = $1 ORDER BY path',
         [res.body.id],
       );
-      expect(files.rows.map((f) => f.path)).toEqual(['imsmanifest.xml', 'sco1.html', 'sco2.html', 'shared/style.css', 'test.html']);
+      expect(files.rows.map((f) => f.path)).toEqual(['imsmanifest.xml', 'sco1.html', 'sco2.html', 'shared/sco.js', 'shared/style.css', 'test.html']);
       const sco1 = files.rows.find((f) => f.path === 'sco1.html')!;
       expect(Buffer.from(sco1.content).equals(scormFixtureFiles('scorm12').get('sco1.html')!)).toBe(true);
       expect(sco1.content_type).toBe('text/html; charset=utf-8');
@@ -118,7 +118,7 @@ for (const backend of BACKENDS) {
         expect(res.status, res.text).toBe(200);
         expect(res.body.compliant).toBe(true);
         expect(res.body.counts).toEqual({ pass: 1, fail: 0, declared: 6, verified: 3 });
-        expect(res.body.package).toMatchObject({ version: '2004', fileCount: 5 });
+        expect(res.body.package).toMatchObject({ version: '2004', fileCount: 6 });
         expect(Object.fromEntries(res.body.checks.map((c: { id: string; status: string }) => [c.id, c.status]))).toMatchObject({
           'scorm-package': 'verified',
           'launch-files': 'verified',

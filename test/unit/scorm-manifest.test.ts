@@ -29,7 +29,7 @@ describe('SCORM manifest', () => {
     ]);
     expect(pkg.manifest.scos[2]!.masteryScore).toBe(75);
     expect(pkg.manifest.scos[0]!.title).toBe('Modulo 1 – Obblighi del datore di lavoro');
-    expect(pkg.files.map((f) => f.path).sort()).toEqual(['imsmanifest.xml', 'sco1.html', 'sco2.html', 'shared/style.css', 'test.html']);
+    expect(pkg.files.map((f) => f.path).sort()).toEqual(['imsmanifest.xml', 'sco1.html', 'sco2.html', 'shared/sco.js', 'shared/style.css', 'test.html']);
     expect(pkg.files.find((f) => f.path === 'sco1.html')!.contentType).toBe('text/html; charset=utf-8');
     expect(pkg.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
