@@ -35,6 +35,10 @@ const Env = z.object({
    * course of short modules with narrated slides fits; longer video belongs on a streaming host.
    */
   SCORM_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** Lifetime of a SCORM launch token (issue 6 §2), minutes: the commit URL it is in works this long. */
+  SCORM_LAUNCH_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  /** Max SCORM commit body (issue 6 §3), bytes; read with a limit while it streams. suspend_data of 2004 is at most 64,000 characters. */
+  SCORM_COMMIT_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /** SMTP server for member mails (questionnaire links), e.g. `smtp://user:pass@host:587`; unset → mails wait in the outbox table. */
   SMTP_URL: z.string().optional(),
   /** Sender of member mails. */

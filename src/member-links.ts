@@ -9,7 +9,8 @@ import { errors, jwtVerify, SignJWT, decodeJwt } from 'jose';
 import type { Queryable } from './store/db.ts';
 
 /** What a link may open. */
-export type LinkPurpose = 'questionnaire' | 'dashboard';
+/** `scorm`: a launch token, whose subject is an e-learning enrolment (issue 6 §2). */
+export type LinkPurpose = 'questionnaire' | 'dashboard' | 'scorm';
 
 export interface MemberLinks {
   sign(purpose: LinkPurpose, subject: string, expiresAt: Date): Promise<string>;

@@ -26,6 +26,7 @@ import { councilRequestRoutes } from './council-requests.ts';
 import { reductionAdminRoutes } from './reductions-admin.ts';
 import { memberDashboardRoutes } from './member-dashboard.ts';
 import { elearningRoutes } from './elearning.ts';
+import { scormCommitRoutes } from './scorm-commit.ts';
 
 
 export function createApp(deps: Deps) {
@@ -55,6 +56,7 @@ export function createApp(deps: Deps) {
   app.route('/', reductionAdminRoutes(deps));
   app.route('/', memberDashboardRoutes(deps));
   app.route('/', elearningRoutes(deps));
+  app.route('/', scormCommitRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

@@ -24,6 +24,8 @@ import { Problem } from '../schemas/common.ts';
 import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
 import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../store/elearning.ts';
 import { getEvent, type StoredEvent } from '../store/registry.ts';
+import { EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
+import { enrol, enrolmentCount, findEnrolment, unknownMembers } from '../store/scorm-tracking.ts';
 import { canSee } from './access.ts';
 import { requireRole, type AuthEnv, type Role } from './auth.ts';
 import type { Deps } from './deps.ts';
@@ -97,6 +99,47 @@ const complianceRoute = createRoute({
   },
 });
 
+const enrolRoute = createRoute({
+  method: 'post',
+  path: '/v1/events/{id}/enrolments',
+  summary: 'Enrol members in an e-learning or podcast course',
+  description:
+    'Key: the organiser of the event. The course needs its SCORM package first; once a member is enrolled the package can no longer be replaced. Idempotent: an enrolled member keeps the enrolment (`created: false`).',
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam, body: { content: { 'application/json': { schema: EnrolRequest } }, required: true } },
+  responses: {
+    200: { description: 'The enrolments, in the order asked', ...json(EnrolResult) },
+    ...problems({
+      400: 'Malformed or invalid body',
+      401: 'No or unknown API key',
+      403: 'This key may not do that',
+      404: '`event-not-found`',
+      422: '`not-elearning`, `no-scorm-package`, `member-not-found` (with `memberIds`)',
+    }),
+  },
+});
+
+const MemberParam = IdParam.extend({ memberId: z.uuid().openapi({ param: { name: 'memberId', in: 'path' } }) });
+
+const launchRoute = createRoute({
+  method: 'post',
+  path: '/v1/events/{id}/enrolments/{memberId}/launch',
+  summary: 'Issue a launch token and the scorm-again commit URL of an enrolment',
+  description: [
+    'Key: the organiser of the event. The token is a signed link of purpose `scorm` whose subject is the enrolment, valid `SCORM_LAUNCH_TTL_MINUTES` (12 hours).',
+    'It sits in the commit URL path (`/lms/commit/{token}`) because scorm-again\'s `sendBeacon` on Finish/Terminate carries no headers.',
+    'The player sets scorm-again\'s `lmsCommitUrl` to `commitUrl?sco=<SCO identifier>&session=<id>` for each SCO it loads (`scos[].commitUrl` has `sco` filled in); `session` is an id the player draws for each load of a SCO.',
+  ].join(' '),
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: MemberParam },
+  responses: {
+    200: { description: 'The launch', ...json(Launch) },
+    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`, `enrolment-not-found`', 422: '`not-elearning`, `no-scorm-package`' }),
+  },
+});
+
 /** The accreditation as it stands now, with when it took effect (silence: the end of the 10 days). */
 export function accreditationView(e: StoredEvent, now: number): AccreditationView {
   const a = e.accreditation;
@@ -132,6 +175,7 @@ export function elearningRoutes(deps: Deps) {
     const id = c.req.param('id');
     if (!z.uuid().safeParse(id).success) throw new ApiError(404, 'event-not-found');
     await courseEvent(c, id);
+    if ((await enrolmentCount(deps.db, id)) > 0) throw new ApiError(409, 'course-has-enrolments', 'Members are enrolled: the package they follow cannot be replaced');
     const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!ZIP_MEDIA_TYPES.includes(ct)) throw new ApiError(415, 'unsupported-media-type', 'Send the zip as the raw body with Content-Type application/zip');
     const maxBytes = deps.config.SCORM_MAX_BYTES;
@@ -195,6 +239,42 @@ export function elearningRoutes(deps: Deps) {
         package: pkg ? await apiPackage(pkg) : null,
         declaration: decl?.declaration ?? null,
         ...report,
+      },
+      200,
+    );
+  });
+
+  app.openapi({ ...enrolRoute, middleware: [auth('organiser'), limit] }, async (c) => {
+    const { id } = c.req.valid('param');
+    await courseEvent(c, id);
+    if (!(await currentPackage(deps.db, id))) throw new ApiError(422, 'no-scorm-package', 'Upload the SCORM package before enrolling members');
+    const { memberIds } = c.req.valid('json');
+    const unknown = await unknownMembers(deps.db, memberIds);
+    if (unknown.length) throw new ApiError(422, 'member-not-found', `${unknown.length} member id(s) unknown`, { memberIds: unknown.slice(0, 50) });
+    const p = c.get('principal');
+    const enrolments = await enrol(deps.db, id, memberIds, nowIso(), `${p.role}:${p.keyId}`);
+    return c.json({ eventId: id, enrolments }, 200);
+  });
+
+  app.openapi({ ...launchRoute, middleware: [auth('organiser')] }, async (c) => {
+    const { id, memberId } = c.req.valid('param');
+    await courseEvent(c, id);
+    const pkg = await currentPackage(deps.db, id);
+    if (!pkg) throw new ApiError(422, 'no-scorm-package', 'The course has no SCORM package');
+    const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
+    if (!e) throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+    const expiresAt = new Date(deps.now() + deps.config.SCORM_LAUNCH_TTL_MINUTES * 60_000);
+    const launchToken = await deps.links.sign('scorm', e.id, expiresAt);
+    const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+    const commitUrl = `${base}/lms/commit/${launchToken}`;
+    return c.json(
+      {
+        enrolmentId: e.id,
+        launchToken,
+        commitUrl,
+        expiresAt: expiresAt.toISOString(),
+        version: pkg.version,
+        scos: pkg.manifest.scos.map((s) => ({ identifier: s.identifier, title: s.title, launch: s.launch, commitUrl: `${commitUrl}?sco=${encodeURIComponent(s.identifier)}` })),
       },
       200,
     );

@@ -55,6 +55,10 @@ export const PROBLEM_TITLES: Record<string, string> = {
   'unsupported-scorm-version': 'The package is neither SCORM 1.2 nor SCORM 2004',
   'no-sco': 'The package has no SCO to launch',
   'launch-file-missing': 'A SCO launch file is not in the package',
+  // SCORM tracking (issue 6 §2, §3)
+  'no-scorm-package': 'The course has no SCORM package',
+  'course-has-enrolments': 'Members are enrolled in this course',
+  'enrolment-not-found': 'The member is not enrolled in this course',
   'internal-error': 'Internal error',
 };
 
