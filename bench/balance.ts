@@ -70,7 +70,7 @@ import { loadMemberFacts } from '../src/store/balance.ts';
 import { openDb, type Db, type Queryable } from '../src/store/db.ts';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv, parseFlags } from './lib/env.ts';
 import { cpuBetween, describeMachine, snapshotCpu, type CpuShare, type Machine } from './lib/machine.ts';
-import { codeUnderTest, GATEWAY_ROOT, ROOT, startService, type Service } from './lib/process.ts';
+import { codeUnderTest, GATEWAY_ROOT, ROOT, startService, type Service, runMain } from './lib/process.ts';
 import { latencyOf, type Latency } from './lib/measure.ts';
 
 const BIENNIUM = 2025;
@@ -1095,10 +1095,4 @@ export function balanceMarkdown(r: BalanceReport): string {
   return out.join('\n');
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(1);
-  },
-);
+runMain(main);

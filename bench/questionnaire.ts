@@ -92,12 +92,12 @@ import {
 } from '../src/store/questionnaire.ts';
 import { deriveEvent } from '../workers/attendance.ts';
 import { dispatchQuestionnaires, QUESTIONNAIRE_LINK_MAIL, startClock, type QuestionnaireWorkerDeps } from '../workers/questionnaire.ts';
-import { parsePage, type QuestionnairePage } from '../test/support/questionnaire.ts';
+import { answerForm, parsePage, type QuestionnairePage } from '../test/support/questionnaire.ts';
 import { romeAfternoon } from '../test/support/fixtures.ts';
 import { seedMembers, type SeededMember } from './lib/attendance-data.ts';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv, parseFlags } from './lib/env.ts';
 import { cpuBetween, describeMachine, snapshotCpu, type CpuShare, type Machine } from './lib/machine.ts';
-import { GATEWAY_ROOT, ROOT, startService, type Service } from './lib/process.ts';
+import { GATEWAY_ROOT, ROOT, startService, type Service, runMain } from './lib/process.ts';
 import { latencyOf, type Latency } from './lib/measure.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -347,21 +347,6 @@ export interface ScenarioResult {
   check?: StoreCheck;
 }
 
-function formBody(page: QuestionnairePage, pool: readonly PoolRow[], right: number, quality: Record<string, string> | null): { body: string; answers: number[] } {
-  const form = new URLSearchParams();
-  form.set('attempt', String(page.attempt));
-  if (page.askQuality && quality) for (const [k, v] of Object.entries(quality)) form.set(k, v);
-  const answers: number[] = [];
-  page.questions.forEach((q, i) => {
-    const p = pool.find((x) => x.text === q.text);
-    if (!p) throw new Error(`question not in the pool: ${q.text}`);
-    const rightText = p.options[p.correct]!;
-    const choice = i < right ? q.options.find((o) => o.text === rightText) : q.options.find((o) => o.text !== rightText);
-    form.set(`a${q.k}`, choice!.value);
-    answers[q.k] = Number(choice!.value);
-  });
-  return { body: form.toString(), answers };
-}
 
 const shownResult = (html: string) => {
   const m = /Risposte esatte: <strong>(\d+)<\/strong> su (\d+)/.exec(html);
@@ -429,7 +414,11 @@ async function playMembers(
         }
         trace.pagesSeen.push(number);
         await think();
-        const { body, answers } = formBody(page, seed.pool, right, page.askQuality ? plan.quality : null);
+        // The same form a test posts (test/support/questionnaire.ts); the answers by question, for the trace.
+        const form = answerForm(page, seed.pool, right, plan.quality);
+        const answers: number[] = [];
+        for (const q of page.questions) answers[q.k] = Number(form.get(`a${q.k}`));
+        const body = form.toString();
         const s = await call(sub, 'POST', base, body, 200);
         if (page.askQuality) trace.quality = plan.quality;
         const shown = shownResult(s.text);
@@ -1131,10 +1120,4 @@ export function questionnaireMarkdown(r: QuestionnaireReport): string {
   return out.join('\n');
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(1);
-  },
-);
+runMain(main);

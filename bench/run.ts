@@ -24,7 +24,7 @@ import path from 'node:path';
 import { DEFAULT_DERIVE, runDeriveBench } from './derive.ts';
 import { DEFAULT_INGEST, runIngestBench, type Mode } from './ingest.ts';
 import { deriveMarkdown, ingestMarkdown, machineMarkdown } from './lib/report.ts';
-import { codeUnderTest, ROOT } from './lib/process.ts';
+import { codeUnderTest, ROOT, runMain } from './lib/process.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const which = args.find((a) => !a.startsWith('--')) ?? 'all';
@@ -94,10 +94,4 @@ async function main() {
   console.log(`\n# Results of \`${command}\`\n\nCode under test: ${codeUnderTest()}.\n\n${sections.join('\n\n')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -147,3 +147,14 @@ export function procCpuSeconds(pid: number): number {
     return 0;
   }
 }
+
+/** Runs a bench's `main`, exiting with its exit code, or 1 with the stack when it throws. */
+export function runMain(main: () => Promise<unknown>): void {
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (err) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      process.exit(1);
+    },
+  );
+}

@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import type { Queryable } from './db.ts';
 
-export interface NewGrant {
+/** What a grant says, as made and as read back. */
+interface GrantFields {
   scope: string;
   ground: string;
   province: string | null;
@@ -14,21 +15,16 @@ export interface NewGrant {
   cnOpinion: string | null;
   validFrom: string;
   validUntil: string;
+}
+
+export interface NewGrant extends GrantFields {
   memberIds: readonly string[];
   grantedBy: string;
   at: Date;
 }
 
-export interface GrantRow {
+export interface GrantRow extends GrantFields {
   id: string;
-  scope: string;
-  ground: string;
-  province: string | null;
-  pct: number;
-  deliberation: string;
-  cnOpinion: string | null;
-  validFrom: string;
-  validUntil: string;
   members: number;
   grantedBy: string;
   grantedAt: string;
