@@ -37,6 +37,11 @@ const Env = z.object({
   SCORM_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
   /** Lifetime of a SCORM launch token (issue 6 §2), minutes: the commit URL it is in works this long. */
   SCORM_LAUNCH_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  /**
+   * Coalescing delay of an enrolment's derivation after a commit, ms (issue 6 §4): learners
+   * autocommit every 30 s, so progress shows within this delay and a burst is read once.
+   */
+  SCORM_DERIVE_DELAY_MS: z.coerce.number().int().min(0).default(5000),
   /** Max SCORM commit body (issue 6 §3), bytes; read with a limit while it streams. suspend_data of 2004 is at most 64,000 characters. */
   SCORM_COMMIT_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /** SMTP server for member mails (questionnaire links), e.g. `smtp://user:pass@host:587`; unset → mails wait in the outbox table. */

@@ -12,12 +12,14 @@ import type { Deps } from './gateway/deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createAttendanceProducer } from './queue/attendance.ts';
 import { createLedgerProducer, type LedgerProducer } from './queue/ledger.ts';
+import { createScormProducer, type ScormProducer } from './queue/scorm.ts';
 import { producerConnection, waitReady, workerConnection } from './queue/redis.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { createSmtpMailer } from '../adapters/mail/smtp.ts';
 import { startAttendanceWorker } from '../workers/attendance.ts';
 import { startLedgerWorker } from '../workers/ledger.ts';
+import { startScormWorker } from '../workers/scorm.ts';
 import type { RunningWorker } from '../workers/queue-worker.ts';
 import { startMailWorker } from '../workers/mail.ts';
 import { linkMailSent, startQuestionnaireWorker } from '../workers/questionnaire.ts';
@@ -46,6 +48,8 @@ export interface Runtime {
   questionnaire: QuestionnaireProducer;
   /** The ledger queue's producer (tests wait for its jobs and read their results). */
   ledger: LedgerProducer;
+  /** The SCORM queue's producer (tests wait for its jobs). */
+  scorm: ScormProducer;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const attendance = createAttendanceProducer(producerRedis, config.QUEUE_PREFIX, config.DERIVE_DELAY_MS);
   const questionnaire = createQuestionnaireProducer(producerRedis, config.QUEUE_PREFIX);
   const ledger = createLedgerProducer(producerRedis, config.QUEUE_PREFIX);
+  const scorm = createScormProducer(producerRedis, config.QUEUE_PREFIX, config.SCORM_DERIVE_DELAY_MS);
   // Without an SMTP server, mails wait in the outbox table (nothing is lost; set SMTP_URL later).
   const mail = config.SMTP_URL ? createMailProducer(producerRedis, config.QUEUE_PREFIX) : null;
   const links = memberLinks(await linkSecret(db, config.LINK_SECRET));
@@ -80,12 +85,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     resolveKey: keyResolver(db),
     links,
     ledger,
+    scorm,
   };
 
   const workers: RunningWorker[] = [];
   if (opts.worker) {
     if (!config.PUBLIC_URL && !opts.gateway) log.warn('PUBLIC_URL is not set: member links in mails will point at this host; set the public address of the gateway');
-    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire, ledger }));
+    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire, ledger, scorm }));
+    workers.push(await startScormWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: scorm, ledger }));
     workers.push(await startLedgerWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: ledger }));
     workers.push(
       await startQuestionnaireWorker({
@@ -129,6 +136,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     workers,
     questionnaire,
     ledger,
+    scorm,
     async close() {
       if (server) {
         const s = server;
@@ -141,6 +149,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       await attendance.close();
       await questionnaire.close();
       await ledger.close();
+      await scorm.close();
       await mail?.close();
       producerRedis.disconnect();
       if (ownsDb) await db.close();

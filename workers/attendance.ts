@@ -20,6 +20,8 @@ import type { Logger } from '../src/log.ts';
 import { ATTENDANCE_QUEUE, DeriveJob, type AttendanceProducer } from '../src/queue/attendance.ts';
 import { requestLedgerAfter, type LedgerProducer } from '../src/queue/ledger.ts';
 import type { QuestionnaireProducer } from '../src/queue/questionnaire.ts';
+import type { ScormProducer } from '../src/queue/scorm.ts';
+import { isScormCourse } from '../src/store/elearning-outcomes.ts';
 import {
   eventsNeedingDerivation,
   loadDerivationInput,
@@ -46,6 +48,8 @@ export interface AttendanceWorkerDeps {
   questionnaire?: Pick<QuestionnaireProducer, 'requestDispatch'>;
   /** Told which members' credit records a derivation changed (R-POL-2: the balance ledger). */
   ledger?: Pick<LedgerProducer, 'requestLedger'>;
+  /** SCORM courses are derived by the SCORM worker: a request for one is passed on to it. */
+  scorm?: Pick<ScormProducer, 'requestCourseDerivation'>;
 }
 
 export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise<RunningWorker> {
@@ -59,6 +63,12 @@ export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise
     concurrency: config.WORKER_CONCURRENCY,
     async process(job) {
       const data = DeriveJob.parse(job.data);
+      // R-ELN-4: a SCORM course's credits come from its enrolments' commits, not from joins and
+      // leaves; an accreditation or tolerance change re-derives every enrolment there.
+      if (await isScormCourse(db, data.eventId)) {
+        await deps.scorm?.requestCourseDerivation(data.eventId, data.reason);
+        return { eventId: data.eventId, scormCourse: true };
+      }
       const derived = await deriveEvent(db, data.eventId, log, deps.now, { pauseBeforeCommitMs: config.DERIVE_PAUSE_MS });
       if (!derived) return null;
       const { creditChanges, ...summary } = derived;

@@ -10,6 +10,7 @@
  * - `pass`: met on data the gateway owns (the event's accreditation);
  * - `fail`: not met, or nothing to check (no package, no declaration), with the reason.
  */
+import { accreditationDeadline, accreditationStatus } from './events.ts';
 
 /** The numbers of R-ELN-5 (FAD guidelines art. 1) and R-EVT-5. */
 export const ELEARNING_RULES = Object.freeze({
@@ -104,6 +105,16 @@ export interface AccreditationView {
   status: 'requested' | 'approved' | 'rejected';
   /** When it took effect: the decision, or the end of the 10 days for a silent consent. */
   approvedAt: string | null;
+}
+
+/**
+ * The accreditation as it stands at `now`, with when it took effect (a silent consent: the end of
+ * the 10 days, R-EVT-3).
+ */
+export function accreditationView(a: { status: 'requested' | 'approved' | 'rejected'; requestedAt: string; decidedAt: string | null }, now: number): AccreditationView {
+  const status = accreditationStatus({ status: a.status, requestedAt: a.requestedAt }, now);
+  if (status !== 'approved') return { status, approvedAt: null };
+  return { status, approvedAt: a.status === 'requested' ? accreditationDeadline(Date.parse(a.requestedAt)).toISOString() : a.decidedAt };
 }
 
 export interface Validity {

@@ -27,6 +27,8 @@ import { reductionAdminRoutes } from './reductions-admin.ts';
 import { memberDashboardRoutes } from './member-dashboard.ts';
 import { elearningRoutes } from './elearning.ts';
 import { scormCommitRoutes } from './scorm-commit.ts';
+import { attestationRoutes } from './attestation.ts';
+import { scormPlayerRoutes } from './scorm-player.ts';
 
 
 export function createApp(deps: Deps) {
@@ -54,9 +56,11 @@ export function createApp(deps: Deps) {
   app.route('/', policyRoutes(deps));
   app.route('/', councilRequestRoutes(deps));
   app.route('/', reductionAdminRoutes(deps));
+  app.route('/', attestationRoutes(deps)); // before the dashboard: its GET /m/{token}/* catch-all would take /m/{token}/attestato/*
   app.route('/', memberDashboardRoutes(deps));
   app.route('/', elearningRoutes(deps));
   app.route('/', scormCommitRoutes(deps));
+  app.route('/', scormPlayerRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

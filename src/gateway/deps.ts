@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { MemberLinks } from '../member-links.ts';
 import type { AttendanceProducer } from '../queue/attendance.ts';
 import type { LedgerProducer } from '../queue/ledger.ts';
+import type { ScormProducer } from '../queue/scorm.ts';
 import type { Db } from '../store/db.ts';
 import type { Principal } from './auth.ts';
 
@@ -23,4 +24,6 @@ export interface Deps {
    * without it nothing is asked, and the ledger's sweep still catches up.
    */
   ledger?: Pick<LedgerProducer, 'requestLedger'>;
+  /** Asks for e-learning derivations after SCORM commits and course changes (issue 6 §4). */
+  scorm: Pick<ScormProducer, 'requestDerivation' | 'requestCourseDerivation'>;
 }

@@ -18,13 +18,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { readScormPackage, ScormPackageError, ZIP_MEDIA_TYPES } from '../../adapters/lms/scorm-package.ts';
-import { complianceReport, validityOf, type AccreditationView } from '../domain/elearning-compliance.ts';
-import { accreditationDeadline, accreditationStatus } from '../domain/events.ts';
+import { accreditationView, complianceReport, validityOf } from '../domain/elearning-compliance.ts';
 import { Problem } from '../schemas/common.ts';
 import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
 import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../store/elearning.ts';
 import { getEvent, type StoredEvent } from '../store/registry.ts';
-import { EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
+import { EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
+import { getOutcome } from '../store/elearning-outcomes.ts';
 import { enrol, enrolmentCount, findEnrolment, unknownMembers } from '../store/scorm-tracking.ts';
 import { canSee } from './access.ts';
 import { requireRole, type AuthEnv, type Role } from './auth.ts';
@@ -140,13 +140,23 @@ const launchRoute = createRoute({
   },
 });
 
-/** The accreditation as it stands now, with when it took effect (silence: the end of the 10 days). */
-export function accreditationView(e: StoredEvent, now: number): AccreditationView {
-  const a = e.accreditation;
-  const status = accreditationStatus({ status: a.status, requestedAt: a.requestedAt }, now);
-  if (status !== 'approved') return { status, approvedAt: null };
-  return { status, approvedAt: a.status === 'requested' ? accreditationDeadline(Date.parse(a.requestedAt)).toISOString() : a.decidedAt };
-}
+const progressRoute = createRoute({
+  method: 'get',
+  path: '/v1/events/{id}/enrolments/{memberId}',
+  summary: 'An enrolment and its derived outcome (R-ELN-2..4, R-EVT-5)',
+  description: [
+    'Keys: the organiser of the event, the accrediting CPO, cn, admin. `outcome` is null until the first commit is derived (SCORM_DERIVE_DELAY_MS after it).',
+    '`status`: `credited`, `in-progress` or `not-credited`; `reason` and `rule` say why (`credited`, `not-yet-accredited`, `accreditation-rejected`, `course-not-declared`, `sco-not-completed`, `final-test-not-passed`, `time-short`, `validity-ended`).',
+    '`explanation` has each SCO (launched, completed, final test passed), each session (launch, last commit, reported / observed / credited seconds) and the commits that did not count (`invalid`, `unlaunched`, `outsideValidity`, `beforeLaunch`).',
+  ].join(' '),
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: MemberParam },
+  responses: {
+    200: { description: 'The enrolment', ...json(EnrolmentProgress) },
+    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`, `enrolment-not-found`', 422: '`not-elearning`' }),
+  },
+});
 
 export function elearningRoutes(deps: Deps) {
   const app = router();
@@ -210,6 +220,10 @@ export function elearningRoutes(deps: Deps) {
     const event = await courseEvent(c, id);
     const p = c.get('principal');
     const d = await upsertDeclaration(deps.db, id, c.req.valid('json'), nowIso(), `${p.role}:${p.keyId}`);
+    // The nominal duration and mastery score decide enrolments' outcomes (R-ELN-2/3).
+    if ((await enrolmentCount(deps.db, id)) > 0) {
+      await deps.scorm.requestCourseDerivation(id, 'declaration').catch((err) => deps.log.warn({ err: String(err), eventId: id }, 'scorm derivation request failed'));
+    }
     return c.json(
       {
         eventId: id,
@@ -217,7 +231,7 @@ export function elearningRoutes(deps: Deps) {
         credits: event.credits,
         declaration: d.declaration,
         declaredAt: d.declaredAt,
-        validity: validityOf(accreditationView(event, deps.now())),
+        validity: validityOf(accreditationView(event.accreditation, deps.now())),
       },
       200,
     );
@@ -227,7 +241,7 @@ export function elearningRoutes(deps: Deps) {
     const { id } = c.req.valid('param');
     const event = await courseEvent(c, id);
     const [pkg, decl] = await Promise.all([currentPackage(deps.db, id), getDeclaration(deps.db, id)]);
-    const accreditation = accreditationView(event, deps.now());
+    const accreditation = accreditationView(event.accreditation, deps.now());
     const report = complianceReport({ credits: event.credits, pkg: pkg?.manifest ?? null, declaration: decl?.declaration ?? null, accreditation });
     return c.json(
       {
@@ -256,6 +270,14 @@ export function elearningRoutes(deps: Deps) {
     return c.json({ eventId: id, enrolments }, 200);
   });
 
+  app.openapi({ ...progressRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
+    const { id, memberId } = c.req.valid('param');
+    await courseEvent(c, id);
+    const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
+    if (!e) throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+    return c.json({ eventId: id, memberId: memberId.toLowerCase(), enrolmentId: e.id, enrolledAt: e.enrolledAt, outcome: await getOutcome(deps.db, e.id) }, 200);
+  });
+
   app.openapi({ ...launchRoute, middleware: [auth('organiser')] }, async (c) => {
     const { id, memberId } = c.req.valid('param');
     await courseEvent(c, id);
@@ -273,6 +295,8 @@ export function elearningRoutes(deps: Deps) {
         launchToken,
         commitUrl,
         expiresAt: expiresAt.toISOString(),
+        playerUrl: `${base}/lms/play/${launchToken}`,
+        launchUrl: `${base}/lms/launch/${launchToken}`,
         version: pkg.version,
         scos: pkg.manifest.scos.map((s) => ({ identifier: s.identifier, title: s.title, launch: s.launch, commitUrl: `${commitUrl}?sco=${encodeURIComponent(s.identifier)}` })),
       },

@@ -59,6 +59,7 @@ export const PROBLEM_TITLES: Record<string, string> = {
   'no-scorm-package': 'The course has no SCORM package',
   'course-has-enrolments': 'Members are enrolled in this course',
   'enrolment-not-found': 'The member is not enrolled in this course',
+  'attestation-not-available': 'No attestation: the enrolment is not credited (R-ELN-6)',
   'internal-error': 'Internal error',
 };
 

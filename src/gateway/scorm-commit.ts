@@ -100,6 +100,8 @@ export function scormCommitRoutes(deps: Deps) {
         valid,
         errors,
       });
+      // After the commit is durable; a lost request is found by the SCORM sweep.
+      await deps.scorm.requestDerivation(target.enrolmentId).catch((err) => deps.log.warn({ err: String(err), enrolmentId: target.enrolmentId }, 'scorm derivation request failed'));
       return c.json({ result: true, errorCode: 0, commitId, valid, ...(valid ? {} : { errors }) }, 200);
     } catch (err) {
       if (err instanceof ApiError) return refuse(c, err.status, err.code, err.detail);

@@ -399,7 +399,7 @@ const Credits: FC<{ p: DashboardProps }> = ({ p }) => {
           </thead>
           <tbody>
             {items.map((it) => (
-              <CreditRow it={it} pct={p.derived.distance.pct} />
+              <CreditRow it={it} pct={p.derived.distance.pct} base={p.base} />
             ))}
           </tbody>
         </table>
@@ -408,14 +408,27 @@ const Credits: FC<{ p: DashboardProps }> = ({ p }) => {
   );
 };
 
-const CreditRow: FC<{ it: BalanceItem; pct: number }> = ({ it, pct }) => {
+/** A credited e-learning or podcast course has its attestation (R-ELN-6): `event:<id>:…` items only. */
+function attestationHref(base: string, it: BalanceItem): string | null {
+  if ((it.mode !== 'e-learning' && it.mode !== 'podcast') || it.status !== 'granted') return null;
+  const eventId = /^event:([0-9a-f-]{36}):/.exec(it.id)?.[1];
+  return eventId ? `${base}/attestato/${eventId}` : null;
+}
+
+const CreditRow: FC<{ it: BalanceItem; pct: number; base: string }> = ({ it, pct, base }) => {
   const unit = it.art9 ? ART9_UNIT_LABELS[it.art9.unit] : null;
+  const attestation = attestationHref(base, it);
   return (
     <tr>
       <td>{dateText(it.date)}</td>
       <td class="wrap">
         {it.title ?? (it.art9 ? it.art9.label : '—')}
         <span class="mode">{MODE_LABELS[it.mode]}</span>
+        {attestation ? (
+          <span class="mode">
+            <a href={attestation}>Scarica l’attestato (PDF)</a>
+          </span>
+        ) : null}
         {it.art9 && unit ? (
           <span class="note">
             {it.art9.label}: {it.art9.quantity} {it.art9.quantity === 1 ? unit.one : unit.many}

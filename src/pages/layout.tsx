@@ -35,8 +35,11 @@ dt{font-weight:600}
 dd{margin:0}
 `;
 
-/** `style`: extra constant rules of one page (never member data). */
-export const Layout: FC<{ title: string; style?: string; children?: Child }> = ({ title, style, children }) =>
+/**
+ * `style`: extra constant rules of one page (never member data). `scripts`: script files of our
+ * own origin, deferred (only the SCORM player has any: the runtime cannot work without one).
+ */
+export const Layout: FC<{ title: string; style?: string; scripts?: readonly string[]; children?: Child }> = ({ title, style, scripts, children }) =>
   html`<!doctype html>${(
     <html lang="it">
       <head>
@@ -46,6 +49,7 @@ export const Layout: FC<{ title: string; style?: string; children?: Child }> = (
         <meta name="referrer" content="no-referrer" />
         <title>{title}</title>
         <style>{raw(style ? STYLE + style : STYLE)}</style>
+        {scripts?.map((src) => <script src={src} defer></script>)}
       </head>
       <body>
         <header class="site">

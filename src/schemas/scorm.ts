@@ -88,7 +88,27 @@ export const Launch = z
     launchToken: z.string(),
     commitUrl: z.string().openapi({ description: 'POST target for scorm-again (`lmsCommitUrl`), token in the path; add `?sco=<identifier>&session=<id>`' }),
     expiresAt: z.string(),
+    playerUrl: z.string().openapi({ description: 'The reference player page (Italian) to give the member' }),
+    launchUrl: z.string().openapi({ description: 'For providers\' own scorm-again pages: `POST launchUrl?sco=<identifier>` registers a launch and answers the commit URL (with `session`) and the run-time state to load before Initialize' }),
     version: z.enum(['1.2', '2004']),
     scos: z.array(z.object({ identifier: z.string(), title: z.string(), launch: z.string(), commitUrl: z.string() })),
   })
   .openapi('ElearningLaunch');
+
+export const EnrolmentOutcome = z
+  .object({
+    status: z.enum(['credited', 'in-progress', 'not-credited']),
+    reason: z.string(),
+    rule: z.string(),
+    credits: z.number().int(),
+    creditedSeconds: z.number().int(),
+    requiredSeconds: z.number().int().nullable(),
+    completedAt: z.string().nullable(),
+    explanation: z.record(z.string(), z.unknown()),
+    derivedAt: z.string(),
+  })
+  .openapi('ElearningOutcome');
+
+export const EnrolmentProgress = z
+  .object({ eventId: z.uuid(), memberId: z.uuid(), enrolmentId: z.uuid(), enrolledAt: z.string(), outcome: EnrolmentOutcome.nullable() })
+  .openapi('ElearningEnrolmentProgress');

@@ -68,6 +68,36 @@ export interface CommitTarget {
   scos: ManifestSummary['scos'];
 }
 
+/** What the player needs besides: the package to serve files from, the course title, who plays. */
+export interface PlayerTarget extends CommitTarget {
+  packageId: string;
+  title: string;
+  learner: { id: string; name: string };
+}
+
+export async function playerTarget(db: Queryable, enrolmentId: string): Promise<PlayerTarget | null> {
+  const { rows } = await db.query<{ id: string; event_id: string; member_id: string; version: '1.2' | '2004'; manifest: unknown; package_id: string; title: string; surname: string; given_name: string }>(
+    `SELECT e.id, e.event_id, e.member_id, p.version, p.manifest, p.id AS package_id, ev.title, m.surname, m.given_name
+       FROM elearning_enrolments e JOIN scorm_packages p ON p.event_id = e.event_id AND p.superseded_at IS NULL
+       JOIN events ev ON ev.id = e.event_id JOIN members m ON m.id = e.member_id
+      WHERE e.id = $1`,
+    [enrolmentId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const manifest = (typeof r.manifest === 'string' ? JSON.parse(r.manifest) : r.manifest) as ManifestSummary;
+  return {
+    enrolmentId: r.id,
+    eventId: r.event_id,
+    memberId: r.member_id,
+    version: r.version,
+    scos: manifest.scos,
+    packageId: r.package_id,
+    title: r.title,
+    learner: { id: r.member_id, name: `${r.surname}, ${r.given_name}` },
+  };
+}
+
 export async function commitTarget(db: Queryable, enrolmentId: string): Promise<CommitTarget | null> {
   const { rows } = await db.query<{ id: string; event_id: string; member_id: string; version: '1.2' | '2004'; scos: unknown }>(
     `SELECT e.id, e.event_id, e.member_id, p.version, p.manifest->'scos' AS scos

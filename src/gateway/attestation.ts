@@ -1,0 +1,245 @@
+/**
+ * @module The R-ELN-6 attestation PDF of a completed e-learning or podcast enrolment (issue 6 §5,
+ * art. 23 c.2), the same document from three doors:
+ *
+ *   GET /v1/events/{id}/enrolments/{memberId}/attestation   API key: the event's organiser, its accrediting CPO, cn, admin
+ *   GET /m/{token}/attestato/{eventId}                       the member, through the dashboard link (purpose `dashboard`)
+ *   GET /lms/attestation/{token}                             the player right after completion (launch token, purpose `scorm`)
+ *
+ * An attestation exists only once the enrolment's outcome is `credited` with its completion
+ * instant (R-ELN-4); otherwise the API answers 409 `attestation-not-available` with the outcome's
+ * reason, and the member pages say in Italian what is missing. Member doors never answer
+ * problem+json, and an expired launch token sends the member to the dashboard, which keeps
+ * working for 30 days.
+ *
+ * The member routes live under `/m/` next to the dashboard's: this router must be mounted before
+ * `memberDashboardRoutes`, whose catch-all `GET /m/{token}/*` would otherwise redirect them.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
+import { attestation, type Attestation, type AttestationMode } from '../domain/attestation.ts';
+import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
+import { italianDateTime } from '../pages/format.ts';
+import { Problem } from '../schemas/common.ts';
+import { attestationSourceByEnrolment, attestationSourceByMember, type AttestationSource } from '../store/attestation.ts';
+import { canSee } from './access.ts';
+import { requireRole } from './auth.ts';
+import type { Deps } from './deps.ts';
+import { ApiError, problem } from './problem.ts';
+import { router, SECURITY } from './router.ts';
+import { isUnavailable } from './unavailable.ts';
+
+const ELEARNING_MODES: readonly string[] = ['e-learning', 'podcast'] satisfies AttestationMode[];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Why there is no attestation yet, as the member reads it (reason codes of `src/domain/elearning-progress.ts`). */
+const NOT_AVAILABLE_TEXT: Readonly<Record<string, string>> = {
+  'not-derived': 'Il corso non risulta ancora iniziato o i dati di fruizione non sono ancora stati elaborati.',
+  'sco-not-completed': 'Non tutte le unità didattiche del corso risultano completate.',
+  'final-test-not-passed': 'La verifica finale non risulta superata.',
+  'time-short': 'Il tempo di fruizione registrato è inferiore alla durata del corso.',
+  'validity-ended': 'Il corso è stato completato dopo la fine del periodo di validità dell’accreditamento (un anno).',
+  'not-yet-accredited': 'L’evento non è ancora accreditato dal Consiglio provinciale.',
+  'accreditation-rejected': 'L’evento non è stato accreditato dal Consiglio provinciale.',
+  'course-not-declared': 'L’ente organizzatore non ha ancora dichiarato la durata del corso.',
+};
+const NOT_AVAILABLE_DEFAULT = 'Il corso non risulta completato con il riconoscimento dei crediti.';
+
+const problemEntry = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const PDF_RESPONSE = {
+  description: 'The attestation, `Content-Disposition: attachment; filename="attestato-fad-<year>-<id>.pdf"`',
+  content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
+};
+const FIELDS_TEXT =
+  'It states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document) and the legal representative\'s signature line.';
+
+const apiRoute = createRoute({
+  method: 'get',
+  path: '/v1/events/{id}/enrolments/{memberId}/attestation',
+  summary: 'The R-ELN-6 attestation (PDF) of a completed e-learning or podcast enrolment',
+  description: `Keys: the organiser of the event, the accrediting CPO, cn, admin. Only once the enrolment's outcome is \`credited\`. ${FIELDS_TEXT}`,
+  tags: ['e-learning'],
+  security: SECURITY,
+  request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }), memberId: z.uuid().openapi({ param: { name: 'memberId', in: 'path' } }) }) },
+  responses: {
+    200: PDF_RESPONSE,
+    401: problemEntry('No or unknown API key'),
+    403: problemEntry('This key may not do that'),
+    404: problemEntry('`event-not-found` (unknown, or not visible to this key), `enrolment-not-found`'),
+    409: problemEntry('`attestation-not-available`: the outcome is not credited; `reason` and `outcomeStatus` say why (`not-derived` before the first derivation)'),
+    422: problemEntry('`not-elearning`'),
+  },
+});
+
+const launchRoute = createRoute({
+  method: 'get',
+  path: '/lms/attestation/{token}',
+  summary: 'The attestation (PDF) of the enrolment of a launch token, for the player page after completion',
+  description: `No API key: the launch token (\`POST /v1/events/{id}/enrolments/{memberId}/launch\`) is in the path. Member-facing: failures are Italian HTML pages (404 unknown token or enrolment, 409 not completed yet, 410 token expired: the member downloads it from the dashboard instead). ${FIELDS_TEXT}`,
+  tags: ['e-learning'],
+  request: { params: z.object({ token: z.string() }) },
+  responses: {
+    200: PDF_RESPONSE,
+    404: { description: 'Italian page: invalid link or unknown enrolment', content: { 'text/html': { schema: z.string() } } },
+    409: { description: 'Italian page: the course is not completed and credited yet', content: { 'text/html': { schema: z.string() } } },
+    410: { description: 'Italian page: the launch token expired; use the dashboard', content: { 'text/html': { schema: z.string() } } },
+  },
+});
+
+type Issued = { kind: 'ok'; attestation: Attestation } | { kind: 'not-elearning'; mode: string } | { kind: 'not-enrolled' } | { kind: 'not-available'; reason: string; outcomeStatus: string | null; rule: string };
+
+/**
+ * The attestation routes.
+ *
+ * @example app.route('/', attestationRoutes(deps)) // before memberDashboardRoutes
+ */
+export function attestationRoutes(deps: Deps) {
+  const app = router();
+  app.openAPIRegistry.registerPath(apiRoute);
+  app.openAPIRegistry.registerPath(launchRoute);
+  const auth = requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn', 'admin');
+
+  // API: problem+json errors through the app's handler (ApiError).
+  app.get('/v1/events/:id/enrolments/:memberId/attestation', auth, async (c) => {
+    const id = c.req.param('id').toLowerCase();
+    const memberId = c.req.param('memberId').toLowerCase();
+    if (!UUID.test(id)) throw new ApiError(404, 'event-not-found');
+    if (!UUID.test(memberId)) throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+    const src = await attestationSourceByMember(deps.db, id, memberId);
+    const p = c.get('principal');
+    if (!src || !canSee(p, { organiser_id: src.event.organiserId, cpo_province: src.event.cpoProvince })) throw new ApiError(404, 'event-not-found');
+    const r = issue(src, hostOf(c));
+    switch (r.kind) {
+      case 'not-elearning':
+        throw new ApiError(422, 'not-elearning', `Only e-learning and podcast events have an attestation; this event is ${r.mode}`, { mode: r.mode });
+      case 'not-enrolled':
+        throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+      case 'not-available':
+        return problem(c, 409, 'attestation-not-available', `No attestation until the enrolment is credited (R-ELN-4, R-ELN-6): ${r.reason}`, {
+          reason: r.reason,
+          outcomeStatus: r.outcomeStatus,
+          rule: r.rule,
+        });
+      case 'ok':
+        deps.log.info({ eventId: id, enrolmentId: r.attestation.enrolmentId, by: `${p.role}:${p.keyId}` }, 'attestation downloaded');
+        return pdfResponse(c, r.attestation);
+    }
+  });
+
+  // Member doors: Italian pages, never cached or indexed (personal data).
+  const member = router();
+  member.onError((err, c) => {
+    const unavailable = isUnavailable(err);
+    if (unavailable) c.header('Retry-After', '5');
+    deps.log[unavailable ? 'warn' : 'error']({ err: unavailable ? String(err) : err }, 'attestation page failed');
+    return c.html(
+      messagePage({ title: 'Servizio momentaneamente non disponibile', text: 'Non è stato possibile preparare l’attestato. Riprovi tra qualche minuto usando lo stesso link.', back: null }),
+      unavailable ? 503 : 500,
+    );
+  });
+  const privateHeaders = async (c: Context, next: () => Promise<void>) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex');
+  };
+  member.use('/m/:token/attestato/*', privateHeaders);
+  member.use('/lms/attestation/*', privateHeaders);
+
+  member.get('/m/:token/attestato/:eventId', async (c) => {
+    const token = c.req.param('token');
+    const back = `/m/${encodeURIComponent(token)}`;
+    const check = await deps.links.verify('dashboard', token, deps.now());
+    if (!check.ok && check.reason === 'invalid') return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    if (!UUID.test(check.subject)) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    if (!check.ok) return c.html(linkClosedPage({ kind: 'expired', expiredAt: check.expiresAt }), 410);
+    const eventId = c.req.param('eventId').toLowerCase();
+    const src = UUID.test(eventId) ? await attestationSourceByMember(deps.db, eventId, check.subject.toLowerCase()) : null;
+    const r = src ? issue(src, hostOf(c)) : ({ kind: 'not-enrolled' } as const);
+    if (r.kind === 'ok') return pdfResponse(c, r.attestation);
+    if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, back), 409);
+    return c.html(messagePage({ title: 'Attestato non trovato', text: 'Non risulta una sua iscrizione a un corso e-learning o podcast con questo indirizzo.', back }), 404);
+  });
+
+  member.get('/lms/attestation/:token', async (c) => {
+    const check = await deps.links.verify('scorm', c.req.param('token'), deps.now());
+    if (!check.ok && check.reason === 'expired') {
+      return c.html(
+        messagePage({
+          title: 'Link del corso scaduto',
+          text: `Il link del corso è scaduto il ${italianDateTime(check.expiresAt)}. L’attestato resta disponibile nella sua pagina della formazione continua: lo scarichi da lì, con il link personale ricevuto dal suo Consiglio provinciale dell’Ordine.`,
+          back: null,
+        }),
+        410,
+      );
+    }
+    const src = check.ok && UUID.test(check.subject) ? await attestationSourceByEnrolment(deps.db, check.subject.toLowerCase()) : null;
+    if (!src) return c.html(messagePage({ title: 'Link non valido', text: 'Il link non corrisponde a nessuna iscrizione a un corso. Scarichi l’attestato dalla sua pagina della formazione continua.', back: null }), 404);
+    const r = issue(src, hostOf(c));
+    if (r.kind === 'ok') return pdfResponse(c, r.attestation);
+    if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, null), 409);
+    return c.html(messagePage({ title: 'Attestato non disponibile', text: 'Questo corso non prevede un attestato di formazione a distanza.', back: null }), 404);
+  });
+
+  app.route('/', member);
+  return app;
+
+  /** The platform's host as the attestation names it: PUBLIC_URL's, else the request's. */
+  function hostOf(c: Context): string {
+    try {
+      return new URL(deps.config.PUBLIC_URL ?? c.req.url).host;
+    } catch {
+      return new URL(c.req.url).host;
+    }
+  }
+}
+
+/** The attestation of a loaded enrolment, or why there is none. */
+function issue(src: AttestationSource, host: string): Issued {
+  if (!ELEARNING_MODES.includes(src.event.mode)) return { kind: 'not-elearning', mode: src.event.mode };
+  const e = src.enrolment;
+  if (!e) return { kind: 'not-enrolled' };
+  const o = e.outcome;
+  // R-ELN-4/6: only a credited enrolment, with the instant it was completed, has an attestation.
+  if (!o || o.status !== 'credited' || o.completedAt === null) {
+    return { kind: 'not-available', reason: o?.reason ?? 'not-derived', outcomeStatus: o?.status ?? null, rule: o?.rule ?? 'R-ELN-4' };
+  }
+  return {
+    kind: 'ok',
+    attestation: attestation({
+      enrolmentId: e.id,
+      event: {
+        title: src.event.title,
+        mode: src.event.mode as AttestationMode,
+        topics: src.event.topics,
+        start: src.event.start,
+        end: src.event.end,
+        cpoProvince: src.event.cpoProvince,
+        accreditationReference: src.event.accreditationReference,
+      },
+      organiser: { name: src.organiser.name, authorisationNumber: src.organiser.authorisationNumber },
+      member: e.member,
+      outcome: { completedAt: o.completedAt, creditedSeconds: o.creditedSeconds, credits: o.credits, deontologyCredits: e.ledgerDeontology },
+      nominalMinutes: e.nominalMinutes,
+      host,
+    }),
+  };
+}
+
+async function pdfResponse(c: Context, a: Attestation) {
+  const pdf = await attestationPdf(a);
+  return c.body(new Uint8Array(pdf), 200, {
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': `attachment; filename="${a.pdf.fileName}"`,
+    'Content-Length': String(pdf.length),
+    'Cache-Control': 'no-store',
+  });
+}
+
+function notAvailablePage(reason: string, back: string | null) {
+  return messagePage({
+    title: 'Attestato non ancora disponibile',
+    text: `${NOT_AVAILABLE_TEXT[reason] ?? NOT_AVAILABLE_DEFAULT} L’attestato si può scaricare quando il corso è completato, la verifica finale superata e i crediti riconosciuti.`,
+    back,
+  });
+}

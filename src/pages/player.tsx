@@ -1,0 +1,116 @@
+/**
+ * @module The reference SCORM player page (issue 6 §2), in Italian: the course's modules with
+ * where the member stands, the frame the module plays in, and the outcome so far. Its one script
+ * (`assets/scorm-player.js`) and scorm-again come from our own origin; the configuration travels
+ * in a data attribute, which hono/jsx escapes, never as inline script.
+ */
+import { Layout } from './layout.tsx';
+import { italianDateTime } from './format.ts';
+
+export interface PlayerSco {
+  identifier: string;
+  title: string;
+  completed: boolean;
+  launched: boolean;
+  /** Only for the final test. */
+  passed?: boolean | undefined;
+}
+
+export interface PlayerOutcome {
+  status: string;
+  reason: string;
+  credits: number;
+  creditedSeconds: number;
+  requiredSeconds: number | null;
+  completedAt: string | null;
+}
+
+export interface PlayerProps {
+  title: string;
+  learner: string;
+  version: '1.2' | '2004';
+  scos: PlayerSco[];
+  outcome: PlayerOutcome | null;
+  attestationUrl: string | null;
+  config: { version: '1.2' | '2004'; launchUrl: string; autocommitSeconds: number };
+  scripts: string[];
+  expiresAt: Date;
+}
+
+/** Italian text of each derivation reason (src/domain/elearning-progress.ts). */
+export const REASON_TEXT: Record<string, string> = {
+  credited: 'Corso completato: crediti riconosciuti.',
+  'accreditation-rejected': 'L’evento non è accreditato: il corso non dà crediti.',
+  'not-yet-accredited': 'Il corso non è ancora accreditato: le attività svolte prima dell’accreditamento non contano.',
+  'course-not-declared': 'L’ente non ha ancora dichiarato la durata del corso.',
+  'sco-not-completed': 'Mancano moduli da completare.',
+  'final-test-not-passed': 'Il test finale non è ancora superato.',
+  'time-short': 'Il tempo di fruizione registrato non raggiunge ancora la durata del corso.',
+  'validity-ended': 'Il periodo di validità del corso (un anno dall’accreditamento) è terminato.',
+};
+
+const minutes = (s: number) => `${Math.floor(s / 60)} min`;
+
+const STYLE = `
+.modules{list-style:none;padding:0;margin:0}
+.modules li{display:flex;justify-content:space-between;align-items:center;gap:.75rem;padding:.5rem 0;border-bottom:1px solid #e3e6ea}
+.modules button[aria-current]{background:#1e7b34}
+.badge{font-size:.9rem;color:#4a4f57}
+.badge.done{color:#1e7b34;font-weight:600}
+#sco-frame{width:100%;min-height:28rem;border:1px solid #d0d4da;border-radius:.5rem;background:#fff}
+`;
+
+export function playerPage(p: PlayerProps) {
+  const o = p.outcome;
+  return (
+    <Layout title={`${p.title} – lettore del corso`} style={STYLE} scripts={p.scripts}>
+      <h1>{p.title}</h1>
+      <p class="hint">
+        Partecipante: {p.learner}. Link valido fino al {italianDateTime(p.expiresAt)}.
+      </p>
+      {o && o.status === 'credited' ? (
+        <div class="ok" role="status">
+          <p>
+            {REASON_TEXT.credited} Crediti: {o.credits}. Completato il {o.completedAt ? italianDateTime(new Date(o.completedAt)) : ''}.
+          </p>
+          {p.attestationUrl && (
+            <p>
+              <a href={p.attestationUrl}>Scarica l’attestato (PDF)</a>
+            </p>
+          )}
+        </div>
+      ) : o ? (
+        <div class={o.status === 'not-credited' ? 'alert' : 'warn'} role="status">
+          <p>{REASON_TEXT[o.reason] ?? o.reason}</p>
+          {o.requiredSeconds !== null && (
+            <p class="hint">
+              Tempo riconosciuto: {minutes(o.creditedSeconds)} su {minutes(o.requiredSeconds)} richiesti.
+            </p>
+          )}
+        </div>
+      ) : null}
+      <section id="player" data-config={JSON.stringify(p.config)} class="card">
+        <h2>Moduli</h2>
+        <ul class="modules">
+          {p.scos.map((s) => (
+            <li>
+              <span>
+                {s.title}{' '}
+                <span class={s.completed ? 'badge done' : 'badge'}>
+                  {s.passed === true ? '· superato' : s.completed ? '· completato' : s.launched ? '· iniziato' : '· da iniziare'}
+                </span>
+              </span>
+              <button type="button" data-sco={s.identifier} data-title={s.title}>
+                {s.launched ? 'Riprendi' : 'Avvia'}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <p id="player-status" class="hint" role="status" aria-live="polite">
+          Scelga un modulo per iniziare. I progressi sono salvati automaticamente, anche chiudendo la pagina.
+        </p>
+        <iframe id="sco-frame" title="Modulo del corso" hidden></iframe>
+      </section>
+    </Layout>
+  );
+}
