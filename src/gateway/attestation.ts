@@ -21,6 +21,7 @@ import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
 import { attestation, type Attestation, type AttestationMode } from '../domain/attestation.ts';
 import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
 import { italianDateTime } from '../pages/format.ts';
+import { ELEARNING_REASON_LABELS } from '../pages/labels.ts';
 import { Problem } from '../schemas/common.ts';
 import { attestationSourceByEnrolment, attestationSourceByMember, type AttestationSource } from '../store/attestation.ts';
 import { canSee } from './access.ts';
@@ -33,17 +34,7 @@ import { isUnavailable } from './unavailable.ts';
 const ELEARNING_MODES: readonly string[] = ['e-learning', 'podcast'] satisfies AttestationMode[];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Why there is no attestation yet, as the member reads it (reason codes of `src/domain/elearning-progress.ts`). */
-const NOT_AVAILABLE_TEXT: Readonly<Record<string, string>> = {
-  'not-derived': 'Il corso non risulta ancora iniziato o i dati di fruizione non sono ancora stati elaborati.',
-  'sco-not-completed': 'Non tutte le unità didattiche del corso risultano completate.',
-  'final-test-not-passed': 'La verifica finale non risulta superata.',
-  'time-short': 'Il tempo di fruizione registrato è inferiore alla durata del corso.',
-  'validity-ended': 'Il corso è stato completato dopo la fine del periodo di validità dell’accreditamento (un anno).',
-  'not-yet-accredited': 'L’evento non è ancora accreditato dal Consiglio provinciale.',
-  'accreditation-rejected': 'L’evento non è stato accreditato dal Consiglio provinciale.',
-  'course-not-declared': 'L’ente organizzatore non ha ancora dichiarato la durata del corso.',
-};
+/** A code without an entry (never expected) falls back to a generic sentence, never to the code. */
 const NOT_AVAILABLE_DEFAULT = 'Il corso non risulta completato con il riconoscimento dei crediti.';
 
 const problemEntry = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
@@ -239,7 +230,7 @@ async function pdfResponse(c: Context, a: Attestation) {
 function notAvailablePage(reason: string, back: string | null) {
   return messagePage({
     title: 'Attestato non ancora disponibile',
-    text: `${NOT_AVAILABLE_TEXT[reason] ?? NOT_AVAILABLE_DEFAULT} L’attestato si può scaricare quando il corso è completato, la verifica finale superata e i crediti riconosciuti.`,
+    text: `${ELEARNING_REASON_LABELS[reason as keyof typeof ELEARNING_REASON_LABELS] ?? NOT_AVAILABLE_DEFAULT} L’attestato si può scaricare quando il corso è completato, la verifica finale superata e i crediti riconosciuti.`,
     back,
   });
 }

@@ -6,6 +6,7 @@
  */
 import type { Art9Unit } from '../domain/art9.ts';
 import type { Balance, CreditMode, NotCountedReason } from '../domain/balance.ts';
+import type { ProgressReason } from '../domain/elearning-progress.ts';
 import type { GrantScope } from '../domain/grants.ts';
 import type { ReductionCause, ReductionState, ReductionValidity } from '../domain/reduction.ts';
 
@@ -205,3 +206,19 @@ export function outcomeText(code: string | undefined): string | null {
 export function labelOf(table: Readonly<Record<string, string>>, code: string, fallback = '—'): string {
   return Object.hasOwn(table, code) ? table[code]! : fallback;
 }
+
+/**
+ * Where an e-learning enrolment stands (src/domain/elearning-progress.ts reasons), as the player
+ * page and the attestation pages say it; `not-derived` before the first commit is derived.
+ */
+export const ELEARNING_REASON_LABELS: Readonly<Record<ProgressReason | 'not-derived', string>> = {
+  credited: 'Corso completato: crediti riconosciuti.',
+  'not-derived': 'Il corso non risulta ancora iniziato o i dati di fruizione non sono ancora stati elaborati.',
+  'accreditation-rejected': 'L’evento non è stato accreditato dal Consiglio provinciale: il corso non dà crediti.',
+  'not-yet-accredited': 'L’evento non è ancora accreditato dal Consiglio provinciale: le attività svolte prima dell’accreditamento non contano.',
+  'course-not-declared': 'L’ente organizzatore non ha ancora dichiarato la durata del corso.',
+  'sco-not-completed': 'Non tutte le unità didattiche del corso risultano completate.',
+  'final-test-not-passed': 'La verifica finale non risulta superata.',
+  'time-short': 'Il tempo di fruizione registrato è inferiore alla durata del corso.',
+  'validity-ended': 'Il periodo di validità del corso (un anno dall’accreditamento) è terminato prima del completamento.',
+};

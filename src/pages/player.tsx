@@ -6,6 +6,7 @@
  */
 import { Layout } from './layout.tsx';
 import { italianDateTime } from './format.ts';
+import { ELEARNING_REASON_LABELS } from './labels.ts';
 
 export interface PlayerSco {
   identifier: string;
@@ -37,18 +38,6 @@ export interface PlayerProps {
   expiresAt: Date;
 }
 
-/** Italian text of each derivation reason (src/domain/elearning-progress.ts). */
-export const REASON_TEXT: Record<string, string> = {
-  credited: 'Corso completato: crediti riconosciuti.',
-  'accreditation-rejected': 'L’evento non è accreditato: il corso non dà crediti.',
-  'not-yet-accredited': 'Il corso non è ancora accreditato: le attività svolte prima dell’accreditamento non contano.',
-  'course-not-declared': 'L’ente non ha ancora dichiarato la durata del corso.',
-  'sco-not-completed': 'Mancano moduli da completare.',
-  'final-test-not-passed': 'Il test finale non è ancora superato.',
-  'time-short': 'Il tempo di fruizione registrato non raggiunge ancora la durata del corso.',
-  'validity-ended': 'Il periodo di validità del corso (un anno dall’accreditamento) è terminato.',
-};
-
 const minutes = (s: number) => `${Math.floor(s / 60)} min`;
 
 const STYLE = `
@@ -71,7 +60,7 @@ export function playerPage(p: PlayerProps) {
       {o && o.status === 'credited' ? (
         <div class="ok" role="status">
           <p>
-            {REASON_TEXT.credited} Crediti: {o.credits}. Completato il {o.completedAt ? italianDateTime(new Date(o.completedAt)) : ''}.
+            {ELEARNING_REASON_LABELS.credited} Crediti: {o.credits}. Completato il {o.completedAt ? italianDateTime(new Date(o.completedAt)) : ''}.
           </p>
           {p.attestationUrl && (
             <p>
@@ -81,7 +70,7 @@ export function playerPage(p: PlayerProps) {
         </div>
       ) : o ? (
         <div class={o.status === 'not-credited' ? 'alert' : 'warn'} role="status">
-          <p>{REASON_TEXT[o.reason] ?? o.reason}</p>
+          <p>{ELEARNING_REASON_LABELS[o.reason as keyof typeof ELEARNING_REASON_LABELS] ?? ELEARNING_REASON_LABELS['not-derived']}</p>
           {o.requiredSeconds !== null && (
             <p class="hint">
               Tempo riconosciuto: {minutes(o.creditedSeconds)} su {minutes(o.requiredSeconds)} richiesti.

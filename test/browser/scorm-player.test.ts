@@ -15,7 +15,7 @@ import { BROWSER_BACKEND, checkPhoneLayout, haveChromium, launchChromium } from 
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { pdfText } from '../support/pdf-text.ts';
-import { scormFixtureZip } from '../support/scorm.ts';
+import { elearningEvent, fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
 
 const BACKEND = BROWSER_BACKEND;
 const MIN = 60_000;
@@ -56,38 +56,14 @@ describe.skipIf(!haveChromium)(`SCORM player in headless Chromium (${BACKEND})`,
     browser = await launchChromium();
     keys = await createCpoOrganiser(h, 'MI');
     member = (await createMembers(h, keys.cn, ['MI'], 990))[0]!;
-    const start = new Date(now()).toISOString();
-    const end = new Date(now() + 2 * 3600_000).toISOString();
-    const ev = await h.api('POST', '/v1/events', {
-      key: keys.organiser,
-      body: {
-        title: 'Sicurezza sul lavoro e privacy – corso e-learning',
-        cpoProvince: 'MI',
-        mode: 'e-learning',
-        speakers: ['Relatore Uno'],
-        topics: [{ title: 'Sicurezza sul lavoro', start, end, deontology: false }],
-        start,
-        end,
-        credits: 2,
-      },
-    });
+    const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(now(), 'Sicurezza sul lavoro e privacy – corso e-learning') });
     expect(ev.status, ev.text).toBe(201);
     eventId = ev.body.id;
     const up = await h.api('POST', `/v1/events/${eventId}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip('scorm2004'), headers: { 'content-type': 'application/zip' } });
     expect(up.status, up.text).toBe(201);
     const decl = await h.api('PUT', `/v1/events/${eventId}/elearning`, {
       key: keys.organiser,
-      body: {
-        nominalMinutes: 45,
-        masteryScore: 80,
-        modules: [
-          { sco: 'LEZIONE-1', minutes: 15 },
-          { sco: 'LEZIONE-2', minutes: 15 },
-          { sco: 'VERIFICA', minutes: 10 },
-        ],
-        finalTest: { bankQuestions: 40, questionsPerAttempt: 16, randomDraw: true, retryDifferentQuestions: true },
-        accessWindowMonths: 6,
-      },
+      body: fixtureDeclaration('scorm2004', { nominalMinutes: 45, masteryScore: 80 }),
     });
     expect(decl.status, decl.text).toBe(200);
     const en = await h.api('POST', `/v1/events/${eventId}/enrolments`, { key: keys.organiser, body: { memberIds: [member.id] } });

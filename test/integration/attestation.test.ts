@@ -11,19 +11,9 @@ import { BACKENDS } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { pdfInfo, pdfText } from '../support/pdf-text.ts';
-import { scormFixtureZip } from '../support/scorm.ts';
+import { fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
 
-const declaration = {
-  nominalMinutes: 40,
-  masteryScore: 75,
-  modules: [
-    { sco: 'LEZIONE-1', minutes: 15 },
-    { sco: 'LEZIONE-2', minutes: 15 },
-    { sco: 'VERIFICA', minutes: 10 },
-  ],
-  finalTest: { bankQuestions: 32, questionsPerAttempt: 16, randomDraw: true, retryDifferentQuestions: true },
-  accessWindowMonths: 6,
-};
+const declaration = fixtureDeclaration('scorm2004');
 
 const norm = (s: string) => s.replace(/\s+/g, ' ');
 

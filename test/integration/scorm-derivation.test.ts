@@ -10,21 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
-import { scormFixtureZip } from '../support/scorm.ts';
+import { elearningEvent, fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
 import { recordCommits, type SentCommit } from '../support/scorm-again.ts';
 
 const MIN = 60_000;
-const DECLARATION = {
-  nominalMinutes: 60,
-  masteryScore: 75,
-  modules: [
-    { sco: 'ITEM-1', minutes: 15 },
-    { sco: 'ITEM-2', minutes: 15 },
-    { sco: 'ITEM-TEST', minutes: 15 },
-  ],
-  finalTest: { bankQuestions: 40, questionsPerAttempt: 16, randomDraw: true, retryDifferentQuestions: true },
-  accessWindowMonths: 6,
-};
+/** 60 nominal minutes, tolerance 30: 30 minutes of credited time are needed (R-ELN-3). */
+const DECLARATION = fixtureDeclaration('scorm12', { nominalMinutes: 60 });
 
 for (const backend of BACKENDS) {
   describe(`SCORM derivation on ${backend}`, () => {
@@ -35,21 +26,7 @@ for (const backend of BACKENDS) {
     const tick = (ms: number) => (clock += ms);
 
     async function course(title: string) {
-      const start = new Date(clock).toISOString();
-      const end = new Date(clock + 2 * 3600_000).toISOString();
-      const res = await h.api('POST', '/v1/events', {
-        key: keys.organiser,
-        body: {
-          title,
-          cpoProvince: 'MI',
-          mode: 'e-learning',
-          speakers: ['Relatore Uno'],
-          topics: [{ title: 'Contratti di lavoro', start, end, deontology: false }],
-          start,
-          end,
-          credits: 2,
-        },
-      });
+      const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(clock, title) });
       expect(res.status, res.text).toBe(201);
       const id = res.body.id as string;
       const up = await h.api('POST', `/v1/events/${id}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip('scorm12'), headers: { 'content-type': 'application/zip' } });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.ts';
 import { createCpoOrganiser, pastWebinar, romeAfternoon } from '../support/fixtures.ts';
 import { startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
-import { scormFixtureFiles, scormFixtureZip, zipFiles } from '../support/scorm.ts';
+import { scormFixtureFiles, scormFixtureZip, zipFiles, fixtureDeclaration } from '../support/scorm.ts';
 import { deflated, deflatedZeros, type ZipPart } from '../support/zip.ts';
 
 const ZIP = 'application/zip';
@@ -16,17 +16,7 @@ const ZIP = 'application/zip';
 let bombPart: Promise<ZipPart> | null = null;
 const zeros = () => (bombPart ??= deflatedZeros('video.bin', 50 * 1024 * 1024));
 
-const declaration = {
-  nominalMinutes: 40,
-  masteryScore: 75,
-  modules: [
-    { sco: 'LEZIONE-1', minutes: 15 },
-    { sco: 'LEZIONE-2', minutes: 15 },
-    { sco: 'VERIFICA', minutes: 10 },
-  ],
-  finalTest: { bankQuestions: 32, questionsPerAttempt: 16, randomDraw: true, retryDifferentQuestions: true },
-  accessWindowMonths: 6,
-};
+const declaration = fixtureDeclaration('scorm2004');
 
 for (const backend of BACKENDS) {
   describe(`SCORM course registration on ${backend}`, () => {

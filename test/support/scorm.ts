@@ -37,3 +37,43 @@ export function scormFixtureZip(name: ScormFixture, change?: (files: Map<string,
 export function zipFiles(files: ReadonlyMap<string, Buffer | string>, extra: readonly ZipPart[] = []): Buffer {
   return zip([...[...files].map(([n, b]) => deflated(n, b)), ...extra]);
 }
+
+/** The SCO identifiers of each fixture, in manifest order (the last is the final test). */
+export const FIXTURE_SCOS: Readonly<Record<ScormFixture, readonly string[]>> = {
+  scorm12: ['ITEM-1', 'ITEM-2', 'ITEM-TEST'],
+  scorm2004: ['LEZIONE-1', 'LEZIONE-2', 'VERIFICA'],
+};
+
+/**
+ * A course declaration (`PUT /v1/events/{id}/elearning`) of a fixture that meets every R-ELN-5
+ * rule for 2 credits: modules of 15 minutes (the test 10), 16 of 32 questions drawn at random,
+ * retry with different ones, a 6-month window.
+ */
+export function fixtureDeclaration(name: ScormFixture, overrides: Record<string, unknown> = {}) {
+  const scos = FIXTURE_SCOS[name];
+  return {
+    nominalMinutes: 40,
+    masteryScore: 75,
+    modules: scos.map((sco, i) => ({ sco, minutes: i === scos.length - 1 ? 10 : 15 })),
+    finalTest: { bankQuestions: 32, questionsPerAttempt: 16, randomDraw: true, retryDifferentQuestions: true },
+    accessWindowMonths: 6,
+    ...overrides,
+  };
+}
+
+/** An e-learning event (`POST /v1/events`) accredited by the MI CPO, open for two hours from `startMs`, worth 2 credits. */
+export function elearningEvent(startMs: number, title: string, extra: Record<string, unknown> = {}) {
+  const start = new Date(startMs).toISOString();
+  const end = new Date(startMs + 2 * 3600_000).toISOString();
+  return {
+    title,
+    cpoProvince: 'MI',
+    mode: 'e-learning',
+    speakers: ['Relatore Uno'],
+    topics: [{ title: 'Sicurezza sul lavoro', start, end, deontology: false }],
+    start,
+    end,
+    credits: 2,
+    ...extra,
+  };
+}
