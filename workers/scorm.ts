@@ -42,28 +42,29 @@ export async function startScormWorker(deps: ScormWorkerDeps): Promise<RunningWo
     async process(job) {
       const data = ScormJob.parse(job.data);
       const ids = 'enrolmentId' in data ? [data.enrolmentId] : await enrolmentIdsOf(deps.db, data.eventId);
-      const changes: Array<{ memberId: string; year: number }> = [];
       let credited = 0;
+      let creditChanges = 0;
       for (const id of ids) {
         const out = await deriveEnrolment(deps.db, id, deps.now);
         if (!out) continue;
         if (out.progress.status === 'credited') credited++;
-        for (const year of out.changedYears) changes.push({ memberId: out.memberId, year });
-      }
-      if (changes.length) {
+        if (!out.changedYears.length) continue;
+        creditChanges += out.changedYears.length;
+        // Right after the enrolment's commit: a later failure in a course-wide job must not lose
+        // the request for those already written (a retry finds them equal and asks nothing).
         await requestLedgerAfter(
           deps.ledger,
           {
             cause: 'eventId' in data ? `e-learning credits of event ${data.eventId} re-derived (${data.reason})` : `e-learning enrolment ${data.enrolmentId} derived`,
             actor: null,
             at: new Date(deps.now()).toISOString(),
-            scope: { memberIds: [...new Set(changes.map((c) => c.memberId))] },
-            bienniums: affectedBienniums(deps.now(), changes.map((c) => c.year)),
+            scope: { memberIds: [out.memberId] },
+            bienniums: affectedBienniums(deps.now(), out.changedYears),
           },
           log,
         );
       }
-      return { enrolments: ids.length, credited, creditChanges: changes.length };
+      return { enrolments: ids.length, credited, creditChanges };
     },
     sweep: {
       queue: deps.producer.queue,
@@ -109,7 +110,8 @@ export async function deriveEnrolment(db: Db, enrolmentId: string, now: () => nu
         : null;
     const saved = await saveEnrolmentOutcome(
       tx,
-      { enrolmentId, eventId: event.id, memberId: f.memberId, highWater: f.highWater, derivedAt: new Date(at) },
+      // Wall clock, as the attendance derivation stamps its rows: the ledger's sweep compares it with its own.
+      { enrolmentId, eventId: event.id, memberId: f.memberId, highWater: f.highWater, derivedAt: new Date() },
       progress,
       explain(progress, validity),
       credit,

@@ -28,7 +28,8 @@ import type { LinkCheck } from '../member-links.ts';
 import { linkClosedPage } from '../pages/dashboard.tsx';
 import { playerPage, type PlayerSco } from '../pages/player.tsx';
 import { getOutcome, insertLaunch, resumeState } from '../store/elearning-outcomes.ts';
-import { packageFile } from '../store/elearning.ts';
+import { getDeclaration, packageFile } from '../store/elearning.ts';
+import { finalTestOf } from '../domain/elearning-progress.ts';
 import { playerTarget, type PlayerTarget } from '../store/scorm-tracking.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './ingest.ts';
@@ -119,7 +120,9 @@ export function scormPlayerRoutes(deps: Deps) {
     const sco = t.scos.find((s) => s.identifier === scoId);
     if (!sco) return launchError(c, 404, 'unknown-sco', 'Add ?sco=<SCO identifier of this course>');
     const launchedAt = new Date(deps.now());
-    const resume = await resumeState(deps.db, t.enrolmentId, sco.identifier, t.version);
+    const [resume, declaration] = await Promise.all([resumeState(deps.db, t.enrolmentId, sco.identifier, t.version), getDeclaration(deps.db, t.eventId)]);
+    // R-ELN-2: the final test learns the pass mark the gateway will judge it by.
+    const mastery = sco.identifier === finalTestOf(t.scos) ? (sco.masteryScore ?? declaration?.declaration.masteryScore ?? null) : null;
     const session = await insertLaunch(deps.db, {
       enrolmentId: t.enrolmentId,
       sco: sco.identifier,
@@ -136,7 +139,7 @@ export function scormPlayerRoutes(deps: Deps) {
         sco: sco.identifier,
         commitUrl: `${b}/lms/commit/${token}?sco=${encodeURIComponent(sco.identifier)}&session=${session}`,
         contentUrl: `${b}/lms/content/${token}/${contentPath(sco)}`,
-        cmi: withLearner(t, resume),
+        cmi: launchState(t, resume, mastery),
       },
       201,
     );
@@ -173,11 +176,19 @@ function contentPath(sco: { launch: string; href: string }): string {
   return sco.launch.split('/').map(encodeURIComponent).join('/') + (q >= 0 ? sco.href.slice(q) : '');
 }
 
-/** The launch state: the learner (read-only SCORM elements, set before Initialize) and the resume data. */
-function withLearner(t: PlayerTarget, resume: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The launch state: the learner and, for the final test, its pass mark (read-only SCORM elements,
+ * set before Initialize: 1.2 `student_data.mastery_score`, 2004 `scaled_passing_score`), and the
+ * resume data.
+ */
+function launchState(t: PlayerTarget, resume: Record<string, unknown>, mastery: number | null): Record<string, unknown> {
   if (t.version === '1.2') {
     const core = (resume.core as Record<string, unknown> | undefined) ?? {};
-    return { ...resume, core: { ...core, student_id: t.learner.id, student_name: t.learner.name } };
+    return {
+      ...resume,
+      core: { ...core, student_id: t.learner.id, student_name: t.learner.name },
+      ...(mastery !== null ? { student_data: { mastery_score: String(mastery) } } : {}),
+    };
   }
-  return { ...resume, learner_id: t.learner.id, learner_name: t.learner.name };
+  return { ...resume, learner_id: t.learner.id, learner_name: t.learner.name, ...(mastery !== null ? { scaled_passing_score: String(mastery / 100) } : {}) };
 }

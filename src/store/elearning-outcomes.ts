@@ -45,7 +45,7 @@ const CMI = `COALESCE(c.parsed->'cmi', c.parsed->'runtimeData'->'cmi')`;
  */
 export async function resumeState(db: Queryable, enrolmentId: string, sco: string, version: '1.2' | '2004'): Promise<Record<string, unknown>> {
   const { rows } = await db.query<{ cmi: unknown }>(
-    `SELECT ${CMI} AS cmi FROM scorm_commits c JOIN scorm_launches l ON l.session_id = c.session_id AND l.sco_identifier = c.sco_identifier
+    `SELECT ${CMI} AS cmi FROM scorm_commits c JOIN scorm_launches l ON l.session_id = c.session_id AND l.enrolment_id = c.enrolment_id AND l.sco_identifier = c.sco_identifier
       WHERE c.enrolment_id = $1 AND c.sco_identifier = $2 AND c.valid ORDER BY c.received_at DESC, c.id DESC LIMIT 1`,
     [enrolmentId, sco],
   );

@@ -138,6 +138,8 @@ for (const backend of BACKENDS) {
 
       tick(MIN);
       const t = await launchSco(l.launchUrl, 'ITEM-TEST');
+      // The final test learns the pass mark it is judged by (the manifest's 75).
+      expect(t.cmi.student_data).toEqual({ mastery_score: '75' });
       const test = await scoSession(t.commitUrl, [
         ['cmi.core.score.raw', '90'],
         ['cmi.core.session_time', '00:08:00'],

@@ -2,8 +2,9 @@
 // the gateway for a launch (POST launchUrl?sco=…: the server draws the session and hands back the
 // run-time state to resume from), creates scorm-again's API (window.API for SCORM 1.2,
 // window.API_1484_11 for 2004) with lmsCommitUrl pointing at the gateway, then loads the module
-// in the frame. Leaving a module or the page finishes the API, whose final commit scorm-again
-// sends as a beacon, so closing the tab keeps the progress.
+// in the frame. Leaving a module or the page first unloads the module (whose own unload handlers
+// still reach a live API to save exit, suspend data and location), then finishes the API, whose
+// final commit scorm-again sends as a beacon, so closing the tab keeps the progress.
 (function () {
   'use strict';
   var root = document.getElementById('player');
@@ -11,6 +12,16 @@
   var frame = document.getElementById('sco-frame');
   var statusEl = document.getElementById('player-status');
   var current = null;
+
+  // Removing the frame runs the module's pagehide/unload handlers at once, while its API is live;
+  // the parent's pagehide fires before the frame's, and a new src would unload it only later.
+  function unloadModule() {
+    var fresh = frame.cloneNode(false);
+    fresh.removeAttribute('src');
+    fresh.hidden = true;
+    frame.parentNode.replaceChild(fresh, frame);
+    frame = fresh;
+  }
 
   function finish() {
     var api = current;
@@ -25,6 +36,7 @@
   }
 
   function launch(sco, button) {
+    unloadModule();
     finish();
     statusEl.textContent = 'Avvio di «' + sco.title + '»…';
     fetch(cfg.launchUrl + '?sco=' + encodeURIComponent(sco.identifier), { method: 'POST' })
@@ -71,5 +83,8 @@
       });
     })(buttons[i]);
   }
-  window.addEventListener('pagehide', finish);
+  window.addEventListener('pagehide', function () {
+    unloadModule();
+    finish();
+  });
 })();

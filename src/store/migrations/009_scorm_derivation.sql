@@ -22,6 +22,8 @@ CREATE TABLE scorm_launches (
   resume jsonb NOT NULL DEFAULT '{}'::jsonb
 );
 CREATE INDEX scorm_launches_enrolment ON scorm_launches (enrolment_id, launched_at);
+-- The SCORM sweep reads the commits of the last minutes (src/store/elearning-outcomes.ts).
+CREATE INDEX scorm_commits_received ON scorm_commits (received_at);
 
 CREATE TABLE elearning_outcomes (
   enrolment_id uuid PRIMARY KEY REFERENCES elearning_enrolments(id),
