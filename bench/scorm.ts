@@ -39,8 +39,10 @@
  *   launch   POST /lms/launch/{token}?sco=X       → 201 {session, commitUrl, ...} (no key)
  *   commit   POST commitUrl (…?sco=X&session=…)    every `--interval` s, XHR JSON
  *   finish   POST commitUrl                         the session's last commit, as the beacon,
- *            then at once the launch of the next SCO (learner i starts at SCO i mod 3)
- * so every tick is exactly one commit and one tick in `--session` also has a launch.
+ *            then at once the launch of the next SCO
+ * so every tick is exactly one commit and one tick in `--session` also has a launch. Learner i
+ * starts at SCO i mod 3, i mod `--session` commits into its first session, so that beacons and
+ * launches are spread evenly over every interval and over any run of consecutive learners.
  *
  * Phases, in this order:
  *   1. sustained: `--learners` learners, open loop: tick g of the whole population is sent at
@@ -67,11 +69,18 @@
  * it" (`derived_at`, the worker's clock when it read the commits) is known. That lag includes
  * SCORM_DERIVE_DELAY_MS by design.
  *
+ * CPU over each measured window, from /proc: the gateway, the worker, Postgres (every Postgres
+ * process; the backends of the gateway and of the worker apart, by `application_name`, including
+ * those their pools close during the window, whose CPU is read every second), Redis, this process
+ * and the rest; the whole machine from /proc/stat (what no column accounts for is "unattributed");
+ * the Postgres connections the two pools opened; the load average at the window's start and end.
+ *
  * Last, with the system idle, `deriveEnrolment` (workers/scorm.ts) and `loadEnrolmentFacts`
  * timed in this process on enrolments seeded with `--probe` commits of history each (launches and
  * commits inserted as the bench's sessions would have left them): the cost of one derivation as a
  * learner's history grows (every commit re-derives the whole enrolment). `--history=K` gives every
- * load learner K such commits before the phases.
+ * load learner K such commits before the phases (then VACUUM ANALYZE, as autovacuum would leave
+ * them; 240 commits × 2,000 learners take about a minute to seed).
  *
  * Checks (no timing assertions): every acknowledged commit id is stored, the commits stored for
  * the learners are at least those acknowledged and at most those sent, the launches likewise, and
