@@ -65,7 +65,7 @@ import { romeDate, yearOf } from '../src/domain/calendar.ts';
 import { memberBalance, type MemberBalance } from '../src/domain/member-balance.ts';
 import { PROVINCES } from '../src/domain/provinces.ts';
 import { balancesOf } from '../src/gateway/balance.ts';
-import { createKey } from '../src/gateway/auth.ts';
+import { issueOperatorKey } from '../src/services/keys.ts';
 import { loadMemberFacts } from '../src/store/balance.ts';
 import { openDb, type Db, type Queryable } from '../src/store/db.ts';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv, parseFlags } from './lib/env.ts';
@@ -912,8 +912,8 @@ async function main() {
     services.push(gateway);
     const pids = { gateway: gateway.pid };
     log(`gateway: src/main.ts gateway (pid ${gateway.pid}) at ${gateway.url}`);
-    const cn = (await createKey(env.db, 'cn', null, 'bench cn')).key;
-    const cpo = (await createKey(env.db, 'cpo', 'MI', 'bench cpo MI')).key;
+    const cn = (await issueOperatorKey(env.db, { role: 'cn', label: 'bench cn' })).key;
+    const cpo = (await issueOperatorKey(env.db, { role: 'cpo', subject: 'MI', label: 'bench cpo MI' })).key;
 
     const listing: ListingPass[] = [];
     const byProvince = await listingPass(gateway.url, cn, PROVINCES.map((p) => p.code), opts.page, `per province (${PROVINCES.length}), limit ${opts.page}`, pids);

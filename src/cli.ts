@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
-import { checkKeySubject, createKey, ROLES, type Role } from './gateway/auth.ts';
+import { ROLES, type Role } from './domain/roles.ts';
+import { issueOperatorKey, revokeOperatorKey } from './services/keys.ts';
 import { createLogger } from './log.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -42,16 +43,14 @@ async function main(argv: string[]) {
       case 'keys create': {
         const role = values.role as Role;
         if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-        const subject = await checkKeySubject(db, role, values.subject ?? null);
-        const { id, key } = await createKey(db, role, subject, values.label ?? `${role} key`);
+        const { id, subject, key } = await issueOperatorKey(db, { role, subject: values.subject ?? null, label: values.label ?? `${role} key` });
         // The key is shown once and only its hash is stored.
         console.log(JSON.stringify({ id, role, subject, key }, null, 2));
         console.error('Store the key now: it cannot be shown again.');
         return 0;
       }
       case 'keys revoke': {
-        const res = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [arg]);
-        if (!res.rowCount) throw new Error(`No active key ${arg}`);
+        if (!arg || !(await revokeOperatorKey(db, arg))) throw new Error(`No active key ${arg}`);
         console.log(`revoked ${arg}`);
         return 0;
       }

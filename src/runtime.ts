@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { createApp } from './gateway/app.ts';
-import { keyResolver } from './gateway/auth.ts';
+import { keyResolver } from './services/keys.ts';
 import type { Deps } from './gateway/deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createAttendanceProducer } from './queue/attendance.ts';
@@ -82,7 +82,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     config,
     log,
     now,
-    resolveKey: keyResolver(db),
+    resolveKey: keyResolver(db, { now }),
     links,
     ledger,
     scorm,

@@ -32,6 +32,7 @@ import {
   type DispatchEvent,
 } from '../src/store/questionnaire.ts';
 import { startQueueWorker, type RunningWorker } from './queue-worker.ts';
+import { lockFor } from '../src/store/locks.ts';
 
 export interface QuestionnaireWorkerDeps {
   db: Db;
@@ -102,7 +103,7 @@ export async function dispatchQuestionnaires(deps: QuestionnaireWorkerDeps, even
   }
   const linkExpiry = new Date(now.getTime() + LINK_LIFETIME_MS);
   const created = await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 43))', [eventId]);
+    await lockFor(tx, 'eventQuestionnaire', eventId);
     const candidates = await dispatchCandidates(tx, eventId);
     if (!candidates.length) return [];
     const rows = candidates.map((c) => ({ id: crypto.randomUUID(), memberId: c.memberId, createdAt: now, candidate: c }));

@@ -2,7 +2,8 @@
  * @module Set-up through the gateway's own API (not measured): keys, an organiser, a past
  * webinar, members (CSV import) and registrations, as a platform or organiser would create them.
  */
-import { createKey, type Role } from '../../src/gateway/auth.ts';
+import type { Role } from '../../src/domain/roles.ts';
+import { issueOperatorKey } from '../../src/services/keys.ts';
 import type { Db } from '../../src/store/db.ts';
 
 export interface Api {
@@ -36,7 +37,7 @@ export function api(baseUrl: string): Api {
 }
 
 export async function key(db: Db, role: Role, subject: string | null = null): Promise<string> {
-  return (await createKey(db, role, subject, `bench ${role}`)).key;
+  return (await issueOperatorKey(db, { role, subject, label: `bench ${role}` })).key;
 }
 
 function expect(res: { status: number; text: string }, status: number, what: string) {

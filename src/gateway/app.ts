@@ -8,7 +8,8 @@ import { docsRoutes } from './docs.ts';
 import { keyRoutes } from './keys.ts';
 import { platformReportRoutes } from './platform-reports.ts';
 import { ingestRoutes } from './ingest.ts';
-import { ApiError, problem } from './problem.ts';
+import { problem, problemOf } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { readRoutes } from './read.ts';
 import { registryRoutes } from './registry.ts';
 import { router } from './router.ts';
@@ -63,25 +64,25 @@ export function createApp(deps: Deps) {
   app.route('/', scormPlayerRoutes(deps));
   app.route('/', docsRoutes(app));
 
-  app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => problem(c, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
-    if (err instanceof ApiError) {
+    if (err instanceof ServiceError) {
       if (err.status === 503) c.header('Retry-After', '5');
-      return problem(c, err.status, err.code, err.detail, err.extra);
+      return problemOf(c, err);
     }
     if (err instanceof HTTPException) {
       // Hono's JSON validator throws 400 on malformed JSON before zod sees the body.
-      if (err.status === 400 && /json/i.test(err.message)) return problem(c, 400, 'malformed-json', err.message);
-      if (err.status === 413) return problem(c, 413, 'body-too-large');
-      return problem(c, err.status, 'invalid-body', err.message);
+      if (err.status === 400 && /json/i.test(err.message)) return problem(c, 'malformed-json', err.message);
+      if (err.status === 413) return problem(c, 'body-too-large');
+      return problem(c, 'invalid-body', err.message, undefined, err.status);
     }
     if (isUnavailable(err)) {
       deps.log.warn({ err: String(err) }, 'backing service unavailable');
       c.header('Retry-After', '5');
-      return problem(c, 503, 'service-unavailable');
+      return problem(c, 'service-unavailable');
     }
     deps.log.error({ err }, 'unhandled error');
-    return problem(c, 500, 'internal-error');
+    return problem(c, 'internal-error');
   });
   return app;
 }

@@ -9,11 +9,11 @@ import { deadlineAfter, romeDate } from '../domain/calendar.ts';
 import { CorrectionBatch, ToleranceChange } from '../schemas/attendance.ts';
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence } from '../store/evidence.ts';
-import { visibleEvent } from './access.ts';
+import { visibleEvent } from '../services/access.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr } from './ingest.ts';
-import { ApiError } from './problem.ts';
+import { clientAddr } from './http.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 
 /** R-EVT-7: the organiser closes the course within 30 days of the event. */
@@ -52,7 +52,7 @@ export function attendanceAdminRoutes(deps: Deps) {
       const e = await visibleEvent(deps.db, p, id);
       const now = deps.now();
       if (p.role === 'organiser' && (e.closed_at || now > deadlineAfter(e.end_at, CLOSING_DAYS).getTime())) {
-        throw new ApiError(409, 'event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
+        throw new ServiceError('event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
       }
       const body = c.req.valid('json');
       const memberIds = [...new Set(body.corrections.map((x) => x.memberId))];
@@ -63,12 +63,12 @@ export function attendanceAdminRoutes(deps: Deps) {
       const registered = new Set(rows.map((r) => r.member_id));
       const missing = body.corrections.map((x, i) => ({ x, i })).filter(({ x }) => !registered.has(x.memberId));
       if (missing.length) {
-        throw new ApiError(422, 'member-not-registered', 'Corrections must name members registered to the event', {
+        throw new ServiceError('member-not-registered', 'Corrections must name members registered to the event', {
           errors: missing.map(({ i }) => ({ path: `corrections.${i}.memberId`, message: 'not registered' })),
         });
       }
       const future = body.corrections.findIndex((x) => Date.parse(x.at) > now);
-      if (future >= 0) throw new ApiError(422, 'instant-in-future', undefined, { errors: [{ path: `corrections.${future}.at`, message: 'in the future' }] });
+      if (future >= 0) throw new ServiceError('instant-in-future', undefined, { errors: [{ path: `corrections.${future}.at`, message: 'in the future' }] });
       const text = JSON.stringify(body);
       const result = await storeEvidence(
         deps.db,
@@ -102,11 +102,11 @@ export function attendanceAdminRoutes(deps: Deps) {
       const { id } = c.req.valid('param');
       const e = await visibleEvent(deps.db, p, id);
       const now = deps.now();
-      if (e.closed_at) throw new ApiError(409, 'event-closed', 'Already closed');
-      if (now < e.end_at.getTime()) throw new ApiError(409, 'event-not-ended', 'A course can be closed only after it ends');
+      if (e.closed_at) throw new ServiceError('event-closed', 'Already closed');
+      if (now < e.end_at.getTime()) throw new ServiceError('event-not-ended', 'A course can be closed only after it ends');
       const closedAt = new Date(now);
       const upd = await deps.db.query('UPDATE events SET closed_at = $2, closed_by = $3, updated_at = $2 WHERE id = $1 AND closed_at IS NULL', [id, closedAt, p.keyId]);
-      if (upd.rowCount === 0) throw new ApiError(409, 'event-closed', 'Already closed');
+      if (upd.rowCount === 0) throw new ServiceError('event-closed', 'Already closed');
       await deps.attendance.requestDerivation(id, 'close');
       return c.json({ id, closedAt: closedAt.toISOString() }, 200);
     },
@@ -132,7 +132,7 @@ export function attendanceAdminRoutes(deps: Deps) {
       const e = await visibleEvent(deps.db, p, id);
       const now = deps.now();
       if (romeDate(now) <= romeDate(e.end_at)) {
-        throw new ApiError(409, 'tolerance-change-too-early', `The tolerance can be changed from the day after the event (${romeDate(e.end_at)}, Europe/Rome)`);
+        throw new ServiceError('tolerance-change-too-early', `The tolerance can be changed from the day after the event (${romeDate(e.end_at)}, Europe/Rome)`);
       }
       const { minutes, reason } = c.req.valid('json');
       const old = e.tolerance_minutes;

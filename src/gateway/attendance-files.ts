@@ -12,10 +12,10 @@ import { writeAttendanceWorkbook, XLSX_CONTENT_TYPE, type AttendanceLayout } fro
 import { romeDate } from '../domain/calendar.ts';
 import { Problem } from '../schemas/common.ts';
 import { loadExportEvent, outcomePages, presencePages, unmatchedPages } from '../store/attendance-export.ts';
-import { visibleEvent } from './access.ts';
+import { visibleEvent } from '../services/access.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ApiError } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 
 const Query = z.object({
@@ -63,7 +63,7 @@ export function attendanceFileRoutes(deps: Deps) {
       const blank = q.blank === 'true';
       await visibleEvent(deps.db, c.get('principal'), id);
       const event = await loadExportEvent(deps.db, id);
-      if (!event) throw new ApiError(404, 'event-not-found');
+      if (!event) throw new ServiceError('event-not-found');
 
       // The first page is read before answering, so a database that is down gives a 503 problem,
       // not a 200 that breaks off.

@@ -39,12 +39,14 @@ import { IN_PERSON_UPLOAD_SOURCE } from '../domain/credits.ts';
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
 import type { Queryable } from '../store/db.ts';
-import { visibleEvent } from './access.ts';
+import { visibleEvent } from '../services/access.ts';
 import { CLOSING_DAYS } from './attendance-admin.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr, FUTURE_SKEW_MS } from './ingest.ts';
-import { ApiError, zodErrors } from './problem.ts';
+import { FUTURE_SKEW_MS } from '../domain/evidence.ts';
+import { clientAddr } from './http.ts';
+import { zodErrors } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { declaredFormat, readUploadBody, readUploadedSheet } from './uploads.ts';
 
@@ -142,15 +144,15 @@ export function attendanceUploadRoutes(deps: Deps) {
   app.openAPIRegistry.registerPath(route);
   app.post('/v1/events/:id/attendance-file', requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn'), async (c) => {
     const id = c.req.param('id');
-    if (!EVENT_ID.safeParse(id).success) throw new ApiError(404, 'event-not-found');
+    if (!EVENT_ID.safeParse(id).success) throw new ServiceError('event-not-found');
     const query = Query.safeParse(c.req.query());
-    if (!query.success) throw new ApiError(400, 'invalid-query', undefined, { errors: zodErrors(query.error.issues) });
+    if (!query.success) throw new ServiceError('invalid-query', undefined, { errors: zodErrors(query.error.issues) });
     const source = uploadSource(query.data.presence);
     const p = c.get('principal');
     const e = await visibleEvent(deps.db, p, id);
     const now = deps.now();
     if (p.role === 'organiser' && (e.closed_at || now > deadlineAfter(e.end_at, CLOSING_DAYS).getTime())) {
-      throw new ApiError(409, 'event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
+      throw new ServiceError('event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
     }
     const format = declaredFormat(c);
     const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
@@ -163,13 +165,13 @@ export function attendanceUploadRoutes(deps: Deps) {
     );
     if (!parsed.ok) {
       const { ok: _ok, code, message, ...extra } = parsed;
-      throw new ApiError(422, code, message, extra);
+      throw new ServiceError(code, message, extra);
     }
     const members = await membersOf(deps.db, id, [...new Set(parsed.rows.map((r) => r.codiceFiscale))]);
     const check = matchAttendanceRows(parsed, members);
     const report = { empty: check.empty, rejected: check.rejected };
     if (check.valid.length === 0) {
-      throw new ApiError(422, 'no-valid-rows', 'No row of the file can be accepted; nothing was stored', { accepted: 0, duplicates: 0, ...report });
+      throw new ServiceError('no-valid-rows', 'No row of the file can be accepted; nothing was stored', { accepted: 0, duplicates: 0, ...report });
     }
 
     const author = `${p.role}:${p.keyId}`;
@@ -178,7 +180,7 @@ export function attendanceUploadRoutes(deps: Deps) {
       // Nothing new: no delivery, no derivation ("uploading the same file twice changes nothing").
       return c.json({ accepted: 0, duplicates: check.valid.length, ...report }, 200);
     }
-    if (!deps.redisReady()) throw new ApiError(503, 'service-unavailable', 'The queue is unavailable');
+    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
     const result = await storeEvidence(
       deps.db,
       id,
@@ -207,7 +209,7 @@ export function attendanceUploadRoutes(deps: Deps) {
     await deps.attendance.requestDerivation(id, 'upload').catch((err) => {
       deps.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
       // A retry is safe (every row a duplicate); the sweep re-queues the event meanwhile.
-      throw new ApiError(503, 'service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same file again is safe');
+      throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same file again is safe');
     });
     return c.json({ accepted, duplicates: check.valid.length - accepted, ...report }, 202);
   });

@@ -24,10 +24,11 @@ import { italianDateTime } from '../pages/format.ts';
 import { ELEARNING_REASON_LABELS } from '../pages/labels.ts';
 import { Problem } from '../schemas/common.ts';
 import { attestationSourceByEnrolment, attestationSourceByMember, type AttestationSource } from '../store/attestation.ts';
-import { canSee } from './access.ts';
+import { canSeeEvent } from '../domain/roles.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ApiError, problem } from './problem.ts';
+import { problem } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { isUnavailable } from './unavailable.ts';
 
@@ -91,23 +92,23 @@ export function attestationRoutes(deps: Deps) {
   app.openAPIRegistry.registerPath(launchRoute);
   const auth = requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn', 'admin');
 
-  // API: problem+json errors through the app's handler (ApiError).
+  // API: problem+json errors through the app's handler (ServiceError).
   app.get('/v1/events/:id/enrolments/:memberId/attestation', auth, async (c) => {
     const id = c.req.param('id').toLowerCase();
     const memberId = c.req.param('memberId').toLowerCase();
-    if (!UUID.test(id)) throw new ApiError(404, 'event-not-found');
-    if (!UUID.test(memberId)) throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+    if (!UUID.test(id)) throw new ServiceError('event-not-found');
+    if (!UUID.test(memberId)) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
     const src = await attestationSourceByMember(deps.db, id, memberId);
     const p = c.get('principal');
-    if (!src || !canSee(p, { organiser_id: src.event.organiserId, cpo_province: src.event.cpoProvince })) throw new ApiError(404, 'event-not-found');
+    if (!src || !canSeeEvent(p, { organiser_id: src.event.organiserId, cpo_province: src.event.cpoProvince })) throw new ServiceError('event-not-found');
     const r = issue(src, hostOf(c));
     switch (r.kind) {
       case 'not-elearning':
-        throw new ApiError(422, 'not-elearning', `Only e-learning and podcast events have an attestation; this event is ${r.mode}`, { mode: r.mode });
+        throw new ServiceError('not-elearning', `Only e-learning and podcast events have an attestation; this event is ${r.mode}`, { mode: r.mode });
       case 'not-enrolled':
-        throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+        throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
       case 'not-available':
-        return problem(c, 409, 'attestation-not-available', `No attestation until the enrolment is credited (R-ELN-4, R-ELN-6): ${r.reason}`, {
+        return problem(c, 'attestation-not-available', `No attestation until the enrolment is credited (R-ELN-4, R-ELN-6): ${r.reason}`, {
           reason: r.reason,
           outcomeStatus: r.outcomeStatus,
           rule: r.rule,

@@ -18,9 +18,11 @@ import { transferMember } from '../store/grants.ts';
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { balancesMayHaveChanged } from './ledger.ts';
-import { ApiError } from './problem.ts';
-import { actor, json, problems } from './responses.ts';
+import { ServiceError } from '../services/errors.ts';
+import { json, problems } from './responses.ts';
+import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
+import { canSeeMember } from '../domain/roles.ts';
 
 const TAGS = ['balances'];
 /** How long a dashboard link opens the member's page (a new one can be asked at any time). */
@@ -60,7 +62,7 @@ export function balanceRoutes(deps: Deps) {
       const { id } = c.req.valid('param');
       const biennium = bienniumOrCurrent(c.req.valid('query').biennium, deps.now());
       const found = (await balancesOf(deps.db, [id], biennium, deps.now())).get(id);
-      if (!found || !canSeeMember(c.get('principal'), found.identity.province)) throw new ApiError(404, 'member-not-found');
+      if (!found || !canSeeMember(c.get('principal'), found.identity.province)) throw new ServiceError('member-not-found');
       const { identity: _identity, ...body } = found;
       return c.json(body, 200);
     },
@@ -91,7 +93,7 @@ export function balanceRoutes(deps: Deps) {
       const { id } = c.req.valid('param');
       const q = c.req.valid('query');
       const { rows } = await deps.db.query<{ province: string }>('SELECT province FROM members WHERE id = $1', [id]);
-      if (!rows[0] || !canSeeMember(c.get('principal'), rows[0].province)) throw new ApiError(404, 'member-not-found');
+      if (!rows[0] || !canSeeMember(c.get('principal'), rows[0].province)) throw new ServiceError('member-not-found');
       const entries = await listAudit(deps.db, id, { biennium: q.biennium ?? null, before: q.before ?? null, limit: q.limit });
       return c.json({ memberId: id, entries, next: entries.length === q.limit ? entries[entries.length - 1]!.id : null }, 200);
     },
@@ -119,9 +121,9 @@ export function balanceRoutes(deps: Deps) {
     async (c) => {
       const q = c.req.valid('query');
       const p = c.get('principal');
-      if (q.province && !isProvinceCode(q.province)) throw new ApiError(422, 'unknown-province');
+      if (q.province && !isProvinceCode(q.province)) throw new ServiceError('unknown-province');
       const province = p.role === 'cpo' ? p.subject! : (q.province ?? null);
-      if (p.role === 'cpo' && q.province && q.province !== p.subject) throw new ApiError(403, 'forbidden', 'A CPO lists the members of its own province');
+      if (p.role === 'cpo' && q.province && q.province !== p.subject) throw new ServiceError('forbidden', 'A CPO lists the members of its own province');
       const biennium = bienniumOrCurrent(q.biennium, deps.now());
       const { rows } = await deps.db.query<{ id: string }>(
         'SELECT id FROM members WHERE ($1::text IS NULL OR province = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3',
@@ -164,14 +166,14 @@ export function balanceRoutes(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      if (!isProvinceCode(body.toProvince)) throw new ApiError(422, 'unknown-province');
-      const r = await deps.db.transaction((tx) => transferMember(tx, { memberId: id, toProvince: body.toProvince, registerNumber: body.registerNumber, on: body.on, by: actor(c.get('principal')) }));
-      if (r === 'missing') throw new ApiError(404, 'member-not-found');
-      if (r === 'same') throw new ApiError(409, 'same-province', `The member is already registered in ${body.toProvince}`);
-      if (r === 'taken') throw new ApiError(409, 'register-number-taken');
+      if (!isProvinceCode(body.toProvince)) throw new ServiceError('unknown-province');
+      const r = await deps.db.transaction((tx) => transferMember(tx, { memberId: id, toProvince: body.toProvince, registerNumber: body.registerNumber, on: body.on, by: actorRef(c.get('principal')) }));
+      if (r === 'missing') throw new ServiceError('member-not-found');
+      if (r === 'same') throw new ServiceError('same-province', `The member is already registered in ${body.toProvince}`);
+      if (r === 'taken') throw new ServiceError('register-number-taken');
       await balancesMayHaveChanged(deps, {
         cause: `member transferred to ${body.toProvince} from ${body.on} (R-FAD-4)`,
-        actor: actor(c.get('principal')),
+        actor: actorRef(c.get('principal')),
         scope: { memberIds: [id] },
         extra: [Number(body.on.slice(0, 4))],
       });
@@ -195,7 +197,7 @@ export function balanceRoutes(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { rows } = await deps.db.query<{ province: string }>('SELECT province FROM members WHERE id = $1', [id]);
-      if (!rows[0] || !canSeeMember(c.get('principal'), rows[0].province)) throw new ApiError(404, 'member-not-found');
+      if (!rows[0] || !canSeeMember(c.get('principal'), rows[0].province)) throw new ServiceError('member-not-found');
       const expiresAt = new Date(deps.now() + DASHBOARD_LINK_DAYS * 86_400_000);
       const token = await deps.links.sign('dashboard', id, expiresAt);
       const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
@@ -203,8 +205,4 @@ export function balanceRoutes(deps: Deps) {
     },
   );
   return app;
-}
-
-export function canSeeMember(p: Principal, province: string): boolean {
-  return p.role !== 'cpo' || p.subject === province;
 }

@@ -11,8 +11,9 @@ import { decideArt9, decideDebt, getArt9, getDebt, getDocument, listArt9, listDe
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { balancesMayHaveChanged } from './ledger.ts';
-import { ApiError } from './problem.ts';
-import { actor, json, problems } from './responses.ts';
+import { ServiceError } from '../services/errors.ts';
+import { json, problems } from './responses.ts';
+import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
 
 const Params = z.object({ id: z.uuid() });
@@ -28,8 +29,8 @@ export function provinceOf(p: Principal): string | null {
 }
 
 /** 404 unless the key may see a request filed with `province`. */
-export function visibleTo(p: Principal, row: { province: string } | null, code: string) {
-  if (!row || (p.role === 'cpo' && p.subject !== row.province)) throw new ApiError(404, code);
+export function visibleTo(p: Principal, row: { province: string } | null, code: 'debt-request-not-found' | 'declaration-not-found' | 'reduction-not-found') {
+  if (!row || (p.role === 'cpo' && p.subject !== row.province)) throw new ServiceError(code);
 }
 
 /** A stored file as a download that never renders in the browser (members' uploads are untrusted). */
@@ -109,11 +110,11 @@ export function councilRequestRoutes(deps: Deps) {
       visibleTo(p, declaration, 'declaration-not-found');
       const status = body.decision === 'validate' ? 'validated' : 'rejected';
       const at = new Date(deps.now());
-      const ok = await decideArt9(deps.db, id, status, actor(p), body.reason ?? null, at);
-      if (!ok) throw new ApiError(409, 'already-decided', 'The declaration is already decided');
+      const ok = await decideArt9(deps.db, id, status, actorRef(p), body.reason ?? null, at);
+      if (!ok) throw new ServiceError('already-decided', 'The declaration is already decided');
       await balancesMayHaveChanged(deps, {
         cause: `art. 9 declaration ${id} ${status} (R-ART9-3)`,
-        actor: actor(p),
+        actor: actorRef(p),
         at,
         scope: { memberIds: [declaration!.memberId] },
         extra: [Number(declaration!.activityDate.slice(0, 4))],
@@ -165,12 +166,12 @@ export function councilRequestRoutes(deps: Deps) {
       visibleTo(p, request, 'debt-request-not-found');
       const status = body.decision === 'accept' ? 'accepted' : 'rejected';
       const at = new Date(deps.now());
-      const ok = await decideDebt(deps.db, id, status, actor(p), body.reason ?? null, at);
-      if (!ok) throw new ApiError(409, 'already-decided', 'The request is already decided');
+      const ok = await decideDebt(deps.db, id, status, actorRef(p), body.reason ?? null, at);
+      if (!ok) throw new ServiceError('already-decided', 'The request is already decided');
       // The debt's biennium, and the next one whose first credits settle it (R-DEBT-3).
       await balancesMayHaveChanged(deps, {
         cause: `debt request ${id} ${status} (R-DEBT-2)`,
-        actor: actor(p),
+        actor: actorRef(p),
         at,
         scope: { memberIds: [request!.memberId] },
         extra: [request!.biennium, request!.biennium + 2],

@@ -1,29 +1,7 @@
-/** @module What the gateway's routers are built from: store, queue producers, config, log, clock. */
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import type { MemberLinks } from '../member-links.ts';
-import type { AttendanceProducer } from '../queue/attendance.ts';
-import type { LedgerProducer } from '../queue/ledger.ts';
-import type { ScormProducer } from '../queue/scorm.ts';
-import type { Db } from '../store/db.ts';
+/** @module What the gateway's routers are built from: the operations' context, and how a presented API key is resolved. */
+import type { ServiceContext } from '../services/context.ts';
 import type { Principal } from './auth.ts';
 
-export interface Deps {
-  db: Db;
-  attendance: AttendanceProducer;
-  /** True when Redis answers; ingest refuses with 503 otherwise (nothing would derive). */
-  redisReady: () => boolean;
-  config: Config;
-  log: Logger;
-  now: () => number;
+export interface Deps extends ServiceContext {
   resolveKey: (key: string) => Promise<Principal | null>;
-  /** Signs and checks member links (questionnaire pages). */
-  links: MemberLinks;
-  /**
-   * Asks the ledger worker to record how balances changed after a council act (R-POL-2). Optional:
-   * without it nothing is asked, and the ledger's sweep still catches up.
-   */
-  ledger?: Pick<LedgerProducer, 'requestLedger'>;
-  /** Asks for e-learning derivations after SCORM commits and course changes (issue 6 §4). */
-  scorm: Pick<ScormProducer, 'requestDerivation' | 'requestCourseDerivation'>;
 }

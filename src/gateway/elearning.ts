@@ -26,10 +26,12 @@ import { getEvent, type StoredEvent } from '../store/registry.ts';
 import { EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
 import { getOutcome } from '../store/elearning-outcomes.ts';
 import { enrol, enrolmentCount, findEnrolment, unknownMembers } from '../store/scorm-tracking.ts';
-import { canSee } from './access.ts';
-import { requireRole, type AuthEnv, type Role } from './auth.ts';
+import { canSeeEvent } from '../domain/roles.ts';
+import type { Role } from '../domain/roles.ts';
+import { requireRole, type AuthEnv } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ApiError, problem } from './problem.ts';
+import { problem } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { readUploadBody } from './uploads.ts';
 
@@ -163,16 +165,16 @@ export function elearningRoutes(deps: Deps) {
   const auth = (...roles: Role[]) => requireRole(deps.resolveKey, ...roles);
   const limit: MiddlewareHandler<AuthEnv> = bodyLimit({
     maxSize: deps.config.MAX_BODY_BYTES,
-    onError: (c) => problem(c, 413, 'body-too-large', `At most ${deps.config.MAX_BODY_BYTES} bytes`),
+    onError: (c) => problem(c, 'body-too-large', `At most ${deps.config.MAX_BODY_BYTES} bytes`),
   });
   const nowIso = () => new Date(deps.now()).toISOString();
 
   /** The e-learning event if the key may see it (404 otherwise), of an e-learning mode (422 otherwise). */
   async function courseEvent(c: Context<AuthEnv>, id: string): Promise<StoredEvent & { mode: ElearningMode }> {
     const event = await getEvent(deps.db, id);
-    if (!event || !canSee(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince })) throw new ApiError(404, 'event-not-found');
+    if (!event || !canSeeEvent(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince })) throw new ServiceError('event-not-found');
     if (!(ELEARNING_MODES as readonly string[]).includes(event.mode)) {
-      throw new ApiError(422, 'not-elearning', `Only e-learning and podcast events have a SCORM course; this event is ${event.mode}`, { mode: event.mode });
+      throw new ServiceError('not-elearning', `Only e-learning and podcast events have a SCORM course; this event is ${event.mode}`, { mode: event.mode });
     }
     return event as StoredEvent & { mode: ElearningMode };
   }
@@ -183,18 +185,18 @@ export function elearningRoutes(deps: Deps) {
   app.openAPIRegistry.registerPath(uploadRoute);
   app.post('/v1/events/:id/scorm-package', auth('organiser'), async (c) => {
     const id = c.req.param('id');
-    if (!z.uuid().safeParse(id).success) throw new ApiError(404, 'event-not-found');
+    if (!z.uuid().safeParse(id).success) throw new ServiceError('event-not-found');
     await courseEvent(c, id);
-    if ((await enrolmentCount(deps.db, id)) > 0) throw new ApiError(409, 'course-has-enrolments', 'Members are enrolled: the package they follow cannot be replaced');
+    if ((await enrolmentCount(deps.db, id)) > 0) throw new ServiceError('course-has-enrolments', 'Members are enrolled: the package they follow cannot be replaced');
     const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!ZIP_MEDIA_TYPES.includes(ct)) throw new ApiError(415, 'unsupported-media-type', 'Send the zip as the raw body with Content-Type application/zip');
+    if (!ZIP_MEDIA_TYPES.includes(ct)) throw new ServiceError('unsupported-media-type', 'Send the zip as the raw body with Content-Type application/zip');
     const maxBytes = deps.config.SCORM_MAX_BYTES;
     const raw = await readUploadBody(c, maxBytes);
     let pkg;
     try {
       pkg = await readScormPackage(raw, { maxBytes });
     } catch (err) {
-      if (err instanceof ScormPackageError) throw new ApiError(err.status, err.code, err.message, err.extra);
+      if (err instanceof ScormPackageError) throw new ServiceError(err.code, err.message, err.extra);
       throw err;
     }
     const p = c.get('principal');
@@ -261,10 +263,10 @@ export function elearningRoutes(deps: Deps) {
   app.openapi({ ...enrolRoute, middleware: [auth('organiser'), limit] }, async (c) => {
     const { id } = c.req.valid('param');
     await courseEvent(c, id);
-    if (!(await currentPackage(deps.db, id))) throw new ApiError(422, 'no-scorm-package', 'Upload the SCORM package before enrolling members');
+    if (!(await currentPackage(deps.db, id))) throw new ServiceError('no-scorm-package', 'Upload the SCORM package before enrolling members');
     const { memberIds } = c.req.valid('json');
     const unknown = await unknownMembers(deps.db, memberIds);
-    if (unknown.length) throw new ApiError(422, 'member-not-found', `${unknown.length} member id(s) unknown`, { memberIds: unknown.slice(0, 50) });
+    if (unknown.length) throw new ServiceError('member-not-found', `${unknown.length} member id(s) unknown`, { memberIds: unknown.slice(0, 50) }, 422);
     const p = c.get('principal');
     const enrolments = await enrol(deps.db, id, memberIds, nowIso(), `${p.role}:${p.keyId}`);
     return c.json({ eventId: id, enrolments }, 200);
@@ -274,7 +276,7 @@ export function elearningRoutes(deps: Deps) {
     const { id, memberId } = c.req.valid('param');
     await courseEvent(c, id);
     const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
-    if (!e) throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+    if (!e) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
     return c.json({ eventId: id, memberId: memberId.toLowerCase(), enrolmentId: e.id, enrolledAt: e.enrolledAt, outcome: await getOutcome(deps.db, e.id) }, 200);
   });
 
@@ -282,9 +284,9 @@ export function elearningRoutes(deps: Deps) {
     const { id, memberId } = c.req.valid('param');
     await courseEvent(c, id);
     const pkg = await currentPackage(deps.db, id);
-    if (!pkg) throw new ApiError(422, 'no-scorm-package', 'The course has no SCORM package');
+    if (!pkg) throw new ServiceError('no-scorm-package', 'The course has no SCORM package');
     const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
-    if (!e) throw new ApiError(404, 'enrolment-not-found', 'The member is not enrolled in this course');
+    if (!e) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
     const expiresAt = new Date(deps.now() + deps.config.SCORM_LAUNCH_TTL_MINUTES * 60_000);
     const launchToken = await deps.links.sign('scorm', e.id, expiresAt);
     const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');

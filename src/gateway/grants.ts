@@ -15,8 +15,9 @@ import type { LedgerScope } from '../queue/ledger.ts';
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { balancesMayHaveChanged } from './ledger.ts';
-import { ApiError } from './problem.ts';
-import { problems, json, actor } from './responses.ts';
+import { ServiceError } from '../services/errors.ts';
+import { problems, json } from './responses.ts';
+import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
 
 const TAGS = ['distance grants'];
@@ -50,10 +51,10 @@ export function grantRoutes(deps: Deps) {
       const memberIds = [...new Set(body.memberIds ?? [])];
       if (p.role === 'cpo' && memberIds.length) {
         const outside = await membersOutside(deps.db, memberIds, p.subject!);
-        if (outside.length) throw new ApiError(422, 'member-not-in-province', `${outside.length} member(s) are not registered in ${p.subject}`, { memberIds: outside.slice(0, 50) });
+        if (outside.length) throw new ServiceError('member-not-in-province', `${outside.length} member(s) are not registered in ${p.subject}`, { memberIds: outside.slice(0, 50) });
       } else if (memberIds.length) {
         const unknown = await unknownMembers(deps, memberIds);
-        if (unknown.length) throw new ApiError(422, 'member-not-found', `${unknown.length} member(s) do not exist`, { memberIds: unknown.slice(0, 50) });
+        if (unknown.length) throw new ServiceError('member-not-found', `${unknown.length} member(s) do not exist`, { memberIds: unknown.slice(0, 50) }, 422);
       }
       const at = new Date(deps.now());
       const id = await deps.db.transaction(async (tx) => {
@@ -67,7 +68,7 @@ export function grantRoutes(deps: Deps) {
           validFrom: body.validFrom,
           validUntil: body.validUntil,
           memberIds,
-          grantedBy: actor(p),
+          grantedBy: actorRef(p),
           at,
         });
         // R-FAD-3: every CPO change is reported to the CN.
@@ -83,7 +84,7 @@ export function grantRoutes(deps: Deps) {
         return id;
       });
       deps.log.info({ grantId: id, scope: body.scope, pct: body.pct, by: p.role }, 'distance grant');
-      await balancesMayHaveChanged(deps, { cause: `distance grant ${id} granted (R-FAD-3)`, actor: actor(p), at, scope: grantScope(body.scope, province, memberIds) });
+      await balancesMayHaveChanged(deps, { cause: `distance grant ${id} granted (R-FAD-3)`, actor: actorRef(p), at, scope: grantScope(body.scope, province, memberIds) });
       return c.json((await getGrant(deps.db, id))!, 201);
     },
   );
@@ -120,18 +121,18 @@ export function grantRoutes(deps: Deps) {
       const { reason } = c.req.valid('json');
       const p = c.get('principal');
       const g = await getGrant(deps.db, id);
-      if (!g || (p.role === 'cpo' && g.province !== p.subject)) throw new ApiError(404, 'grant-not-found');
+      if (!g || (p.role === 'cpo' && g.province !== p.subject)) throw new ServiceError('grant-not-found');
       // A CPO revokes the grants it made, never the CN's (even those for its province).
-      if (p.role === 'cpo' && !g.grantedBy.startsWith('cpo:')) throw new ApiError(403, 'forbidden', "Only the CN revokes the CN's grants");
+      if (p.role === 'cpo' && !g.grantedBy.startsWith('cpo:')) throw new ServiceError('forbidden', "Only the CN revokes the CN's grants");
       const at = new Date(deps.now());
       const done = await deps.db.transaction(async (tx) => {
-        if (!(await revokeGrant(tx, id, actor(p), reason, at))) return false;
+        if (!(await revokeGrant(tx, id, actorRef(p), reason, at))) return false;
         if (p.role === 'cpo') await insertAlert(tx, { kind: 'distance-grant', province: p.subject, subjectId: id, detail: { action: 'revoked', reason, pct: g.pct, scope: g.scope }, at });
         return true;
       });
-      if (!done) throw new ApiError(409, 'grant-revoked', 'The grant is already revoked');
+      if (!done) throw new ServiceError('grant-revoked', 'The grant is already revoked');
       const named = g.scope === 'member' || g.scope === 'group' ? await grantMemberIds(deps.db, id) : [];
-      await balancesMayHaveChanged(deps, { cause: `distance grant ${id} revoked (R-FAD-3)`, actor: actor(p), at, scope: grantScope(g.scope, g.province, named) });
+      await balancesMayHaveChanged(deps, { cause: `distance grant ${id} revoked (R-FAD-3)`, actor: actorRef(p), at, scope: grantScope(g.scope, g.province, named) });
       return c.json((await getGrant(deps.db, id))!, 200);
     },
   );
@@ -170,8 +171,8 @@ export function grantRoutes(deps: Deps) {
       responses: { 204: { description: 'Acknowledged' }, ...problems },
     }),
     async (c) => {
-      const r = await acknowledgeAlert(deps.db, c.req.valid('param').id, actor(c.get('principal')), new Date(deps.now()));
-      if (r === 'missing') throw new ApiError(404, 'alert-not-found');
+      const r = await acknowledgeAlert(deps.db, c.req.valid('param').id, actorRef(c.get('principal')), new Date(deps.now()));
+      if (r === 'missing') throw new ServiceError('alert-not-found');
       return c.body(null, 204);
     },
   );
@@ -181,7 +182,7 @@ export function grantRoutes(deps: Deps) {
 /** Checks who may grant what (R-FAD-3); returns the province the grant is recorded under. */
 function checkGrant(p: Principal, g: z.infer<typeof GrantCreate>): string | null {
   const ground = GRANT_GROUNDS[g.ground];
-  const invalid = (detail: string) => new ApiError(422, 'invalid-grant', detail);
+  const invalid = (detail: string) => new ServiceError('invalid-grant', detail);
   if (!(ground.scopes as readonly GrantScope[]).includes(g.scope)) throw invalid(`ground ${g.ground} applies to ${ground.scopes.join('/')} grants`);
   if (g.pct > ground.maxPct) throw invalid(`ground ${g.ground} allows at most ${ground.maxPct}%`);
   if (g.validUntil < g.validFrom) throw invalid('validUntil is before validFrom');
@@ -190,16 +191,16 @@ function checkGrant(p: Principal, g: z.infer<typeof GrantCreate>): string | null
   if (g.scope === 'group' && ids.length < 1) throw invalid('a group grant names its members');
   if ((g.scope === 'province' || g.scope === 'national') && ids.length) throw invalid(`a ${g.scope} grant names no members`);
   if (p.role === 'cpo') {
-    if (g.scope === 'national') throw new ApiError(403, 'forbidden', 'Only the CN grants nationally');
-    if (g.province && g.province !== p.subject) throw new ApiError(403, 'forbidden', 'A CPO grants for its own province');
+    if (g.scope === 'national') throw new ServiceError('forbidden', 'Only the CN grants nationally');
+    if (g.province && g.province !== p.subject) throw new ServiceError('forbidden', 'A CPO grants for its own province');
     if (g.scope === 'province' && !g.cnOpinion) throw invalid("a province-wide grant of a CPO needs the CN's binding opinion (cnOpinion)");
     return p.subject;
   }
   if (g.scope === 'province') {
-    if (!g.province || !isProvinceCode(g.province)) throw new ApiError(422, 'unknown-province', 'A province grant names one of the 107 province codes');
+    if (!g.province || !isProvinceCode(g.province)) throw new ServiceError('unknown-province', 'A province grant names one of the 107 province codes');
     return g.province;
   }
-  if (g.province && !isProvinceCode(g.province)) throw new ApiError(422, 'unknown-province');
+  if (g.province && !isProvinceCode(g.province)) throw new ServiceError('unknown-province');
   return g.province ?? null;
 }
 

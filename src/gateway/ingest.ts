@@ -5,22 +5,18 @@
  * a problem+json with a stable code, then stored and acknowledged only after COMMIT.
  */
 import { createRoute } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
-import { readLimited } from '../../adapters/xlsx/read-workbook.ts';
+import { FUTURE_SKEW_MS, futureInstants } from '../domain/evidence.ts';
 import { IngestBatch, IngestResult, type WebinarRecord } from '../schemas/ingest.ts';
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
 import { eventOwner } from '../store/events-lookup.ts';
 import { requireRole, type AuthEnv, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ApiError } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
+import { clientAddr, parseJson, pickHeaders, readJsonBody } from './http.ts';
 import { router, SECURITY } from './router.ts';
 import { zodErrors } from './problem.ts';
-
-/** Clock skew allowed between a platform and us before an instant counts as "in the future". */
-export const FUTURE_SKEW_MS = 5 * 60_000;
 
 const route = createRoute({
   method: 'post',
@@ -54,16 +50,16 @@ export function ingestRoutes(deps: Deps) {
   app.openAPIRegistry.registerPath(route);
   app.post('/v1/ingest/webinar/:eventId', requireRole(deps.resolveKey, 'platform', 'organiser'), async (c) => {
     const eventId = c.req.param('eventId');
-    if (!EVENT_ID.safeParse(eventId).success) throw new ApiError(404, 'event-not-found');
+    if (!EVENT_ID.safeParse(eventId).success) throw new ServiceError('event-not-found');
     const raw = await readJsonBody(c, deps.config.MAX_BODY_BYTES);
     const json = parseJson(raw);
     const parsed = IngestBatch.safeParse(json);
-    if (!parsed.success) throw new ApiError(400, 'invalid-body', undefined, { errors: zodErrors(parsed.error.issues) });
+    if (!parsed.success) throw new ServiceError('invalid-body', undefined, { errors: zodErrors(parsed.error.issues) });
     const now = deps.now();
     rejectFutureInstants(parsed.data.records, now);
     const principal = c.get('principal');
     await authoriseEvent(deps, principal, eventId);
-    if (!deps.redisReady()) throw new ApiError(503, 'service-unavailable', 'The queue is unavailable');
+    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
 
     const result = await storeEvidence(
       deps.db,
@@ -83,7 +79,7 @@ export function ingestRoutes(deps: Deps) {
     // the platform retry, the retry is acknowledged as duplicates and enqueues again.
     await deps.attendance.requestDerivation(eventId, 'evidence').catch((err) => {
       deps.log.warn({ err: String(err), eventId }, 'derivation request failed after commit');
-      throw new ApiError(503, 'service-unavailable', 'Stored, but the derivation could not be queued; retry the same request');
+      throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued; retry the same request');
     });
     return c.json({ accepted: result.accepted, duplicates: result.duplicates }, 202);
   });
@@ -93,55 +89,14 @@ export function ingestRoutes(deps: Deps) {
 /** The event must exist and belong to the key's organiser; otherwise 404, so ids do not leak. */
 async function authoriseEvent(deps: Deps, p: Principal, eventId: string) {
   const owner = await eventOwner(deps.db, eventId);
-  if (!owner || owner !== p.subject) throw new ApiError(404, 'event-not-found');
-}
-
-/** Reads the body as bytes, enforcing JSON content type and the size limit while streaming. */
-export async function readJsonBody(c: Context<AuthEnv> | Context, maxBytes: number, types = ['application/json']): Promise<Uint8Array> {
-  const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!types.includes(ct)) throw new ApiError(415, 'unsupported-media-type', `Send ${types.join(' or ')}`);
-  const declared = Number(c.req.header('content-length') ?? NaN);
-  if (declared > maxBytes) throw new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`);
-  // A declared length bounds the body (Node's HTTP parser never reads past it): take
-  // @hono/node-server's direct read, which skips building a web Request and stream per request.
-  if (Number.isSafeInteger(declared) && declared >= 0) return new Uint8Array(await c.req.arrayBuffer());
-  // No declared length (chunked): the same limited read as uploads, with this endpoint's code.
-  return readLimited(c.req.raw.body, maxBytes, null, () => new ApiError(413, 'body-too-large', `At most ${maxBytes} bytes`));
-}
-
-export function parseJson(raw: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-  } catch (err) {
-    throw new ApiError(400, 'malformed-json', (err as Error).message.slice(0, 200));
-  }
+  if (!owner || owner !== p.subject) throw new ServiceError('event-not-found');
 }
 
 function rejectFutureInstants(records: readonly WebinarRecord[], now: number) {
-  const bad = records
-    .map((r, i) => ({ i, t: Date.parse(r.at) }))
-    .filter((x) => x.t > now + FUTURE_SKEW_MS)
-    .slice(0, 50);
+  const bad = futureInstants(records.map((r) => r.at), now);
   if (bad.length) {
-    throw new ApiError(422, 'instant-in-future', `Instants more than ${FUTURE_SKEW_MS / 60_000} minutes ahead of the gateway clock`, {
-      errors: bad.map((b) => ({ path: `records.${b.i}.at`, message: 'in the future' })),
+    throw new ServiceError('instant-in-future', `Instants more than ${FUTURE_SKEW_MS / 60_000} minutes ahead of the gateway clock`, {
+      errors: bad.map((i) => ({ path: `records.${i}.at`, message: 'in the future' })),
     });
   }
-}
-
-export function clientAddr(c: Context): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function pickHeaders(c: Context, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) {
-    const v = c.req.header(n);
-    if (v !== undefined) out[n] = v;
-  }
-  return out;
 }

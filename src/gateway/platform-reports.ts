@@ -23,12 +23,13 @@ import {
 import { deadlineAfter } from '../domain/calendar.ts';
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
-import { visibleEvent } from './access.ts';
+import { visibleEvent } from '../services/access.ts';
 import { CLOSING_DAYS } from './attendance-admin.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr, FUTURE_SKEW_MS } from './ingest.ts';
-import { ApiError } from './problem.ts';
+import { FUTURE_SKEW_MS } from '../domain/evidence.ts';
+import { clientAddr } from './http.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { readUploadBody } from './uploads.ts';
 
@@ -95,25 +96,25 @@ export function platformReportRoutes(deps: Deps) {
   app.post('/v1/events/:id/platform-reports/:format', requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn'), async (c) => {
     const id = c.req.param('id');
     const format = c.req.param('format') as ReportSource;
-    if (!EVENT_ID.safeParse(id).success) throw new ApiError(404, 'event-not-found');
-    if (!Object.hasOwn(PARSERS, format)) throw new ApiError(404, 'unknown-report-format', `Formats: ${FORMATS.join(', ')}`);
+    if (!EVENT_ID.safeParse(id).success) throw new ServiceError('event-not-found');
+    if (!Object.hasOwn(PARSERS, format)) throw new ServiceError('unknown-report-format', `Formats: ${FORMATS.join(', ')}`);
     const p = c.get('principal');
     const e = await visibleEvent(deps.db, p, id);
     const now = deps.now();
     if (p.role === 'organiser' && (e.closed_at || now > deadlineAfter(e.end_at, CLOSING_DAYS).getTime())) {
-      throw new ApiError(409, 'event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
+      throw new ServiceError('event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
     }
     const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
     let report: ReportResult<object>;
     try {
       report = PARSERS[format](raw);
     } catch (err) {
-      if (err instanceof ReportFormatError) throw new ApiError(422, err.code, err.message);
+      if (err instanceof ReportFormatError) throw new ServiceError(err.code, err.message);
       throw err;
     }
     const mapped = intervalsToRecords(report.intervals);
     const future = mapped.records.find((r) => Date.parse(r.at) > now + FUTURE_SKEW_MS);
-    if (future) throw new ApiError(422, 'instant-in-future', `The report holds an instant in the future (${future.at})`);
+    if (future) throw new ServiceError('instant-in-future', `The report holds an instant in the future (${future.at})`);
     const summary = {
       intervals: report.intervals.length,
       rejected: report.rejected,
@@ -121,9 +122,9 @@ export function platformReportRoutes(deps: Deps) {
       notMapped: mapped.notMapped.map((n) => ({ row: n.interval.sourceRow, code: n.code })),
     };
     if (mapped.records.length === 0) {
-      throw new ApiError(422, 'no-valid-rows', 'No presence in the report can be stored; nothing was stored', { accepted: 0, duplicates: 0, ...summary });
+      throw new ServiceError('no-valid-rows', 'No presence in the report can be stored; nothing was stored', { accepted: 0, duplicates: 0, ...summary });
     }
-    if (!deps.redisReady()) throw new ApiError(503, 'service-unavailable', 'The queue is unavailable');
+    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
     const author = `${p.role}:${p.keyId}`;
     const records: StoredRecord[] = mapped.records.map((record) => ({ record, author }));
     const result = await storeEvidence(
@@ -143,7 +144,7 @@ export function platformReportRoutes(deps: Deps) {
     if (result.accepted > 0) {
       await deps.attendance.requestDerivation(id, 'platform-report').catch((err) => {
         deps.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
-        throw new ApiError(503, 'service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same report again is safe');
+        throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same report again is safe');
       });
     }
     return c.json({ accepted: result.accepted, duplicates: result.duplicates, ...summary }, result.accepted > 0 ? 202 : 200);

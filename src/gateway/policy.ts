@@ -12,8 +12,9 @@ import { currentPolicy, policyHistory, setPolicy, type PolicyVersion } from '../
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { balancesMayHaveChanged } from './ledger.ts';
-import { ApiError } from './problem.ts';
-import { actor, json, problems } from './responses.ts';
+import { ServiceError } from '../services/errors.ts';
+import { json, problems } from './responses.ts';
+import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
 
 const TAGS = ['policy'];
@@ -52,9 +53,9 @@ export function policyRoutes(deps: Deps) {
   app.use('/v1/provinces/:province/policy', councils);
   app.use('/v1/provinces/:province/policy/*', councils);
   const province = (p: { role: string; subject: string | null }, code: string, writing: boolean) => {
-    if (!isProvinceCode(code)) throw new ApiError(404, 'not-found', `No province ${code}`);
-    if (p.role === 'cpo' && p.subject !== code) throw new ApiError(403, 'forbidden', 'A CPO sets and reads its own policy');
-    if (writing && p.role === 'admin') throw new ApiError(403, 'forbidden', 'The CPO (or the CN) sets a policy');
+    if (!isProvinceCode(code)) throw new ServiceError('not-found', `No province ${code}`);
+    if (p.role === 'cpo' && p.subject !== code) throw new ServiceError('forbidden', 'A CPO sets and reads its own policy');
+    if (writing && p.role === 'admin') throw new ServiceError('forbidden', 'The CPO (or the CN) sets a policy');
     return code;
   };
 
@@ -85,13 +86,13 @@ export function policyRoutes(deps: Deps) {
     async (c) => {
       const code = province(c.get('principal'), c.req.valid('param').province, true);
       const body = c.req.valid('json');
-      const by = actor(c.get('principal'));
+      const by = actorRef(c.get('principal'));
       const at = new Date(deps.now());
       let v: PolicyVersion;
       try {
         v = await setPolicy(deps.db, { province: code, profile: body.profile, overrides: body.overrides as Partial<Policy>, reason: body.reason, changedBy: by, at });
       } catch (err) {
-        if (err instanceof RangeError) throw new ApiError(422, 'invalid-policy', err.message);
+        if (err instanceof RangeError) throw new ServiceError('invalid-policy', err.message);
         throw err;
       }
       deps.log.info({ province: code, profile: body.profile, version: v.version }, 'policy changed');

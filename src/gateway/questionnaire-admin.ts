@@ -20,11 +20,13 @@ import {
   questionnairesExist,
   replacePool,
 } from '../store/questionnaire.ts';
-import { canSee, visibleEvent } from './access.ts';
+import { canSeeEvent } from '../domain/roles.ts';
+import { visibleEvent } from '../services/access.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ApiError } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
+import { lockFor } from '../store/locks.ts';
 
 const problems = {
   403: { description: 'Not allowed', content: { 'application/problem+json': { schema: Problem } } },
@@ -42,8 +44,8 @@ export function questionnaireApplies(organiserKind: string, mode: string): boole
 }
 
 /** The 422 for a pool that breaks R-QST-3, listing every violation. */
-export function poolError(violations: readonly PoolViolation[]): ApiError {
-  return new ApiError(422, 'invalid-question-pool', `${violations.length} problem(s) with the question pool (R-QST-3)`, {
+export function poolError(violations: readonly PoolViolation[]): ServiceError {
+  return new ServiceError('invalid-question-pool', `${violations.length} problem(s) with the question pool (R-QST-3)`, {
     errors: violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
   });
 }
@@ -74,17 +76,17 @@ export function questionnaireAdminRoutes(deps: Deps) {
       const ev = await requireApplicable(deps.db, id);
       // The CPO accredits the event with its questions: once approved (or by silence), they stay.
       if (accreditationStatus({ status: ev.accreditation_status, requestedAt: ev.accreditation_requested_at.getTime() }, deps.now()) !== 'requested') {
-        throw new ApiError(409, 'question-pool-accredited', 'The accreditation is decided: the pool the CPO accredited can no longer change (R-QST-3)');
+        throw new ServiceError('question-pool-accredited', 'The accreditation is decided: the pool the CPO accredited can no longer change (R-QST-3)');
       }
       const { questions } = c.req.valid('json');
       const violations = validatePool(questions);
       if (violations.length) throw poolError(violations);
       const stored = await deps.db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 43))', [id]);
+        await lockFor(tx, 'eventQuestionnaire', id);
         if (await questionnairesExist(tx, id)) return null;
         return replacePool(tx, id, questions);
       });
-      if (!stored) throw new ApiError(409, 'question-pool-locked', 'Questionnaires have been sent: the pool can no longer change (R-QST-6)');
+      if (!stored) throw new ServiceError('question-pool-locked', 'Questionnaires have been sent: the pool can no longer change (R-QST-6)');
       deps.log.info({ eventId: e.id, questions: stored.length }, 'question pool replaced');
       return c.json({ eventId: id, questions: stored, locked: false }, 200);
     },
@@ -146,9 +148,9 @@ export function questionnaireAdminRoutes(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const q = await getQuestionnaire(deps.db, id);
-      if (!q) throw new ApiError(404, 'questionnaire-not-found');
+      if (!q) throw new ServiceError('questionnaire-not-found');
       const { rows } = await deps.db.query<{ organiser_id: string; cpo_province: string }>('SELECT organiser_id, cpo_province FROM events WHERE id = $1', [q.eventId]);
-      if (!rows[0] || !canSee(c.get('principal'), rows[0])) throw new ApiError(404, 'questionnaire-not-found');
+      if (!rows[0] || !canSeeEvent(c.get('principal'), rows[0])) throw new ServiceError('questionnaire-not-found');
       const attempts = await getAttempts(deps.db, id);
       const [first, second] = attempts;
       return c.json(
@@ -212,9 +214,9 @@ export function questionnaireAdminRoutes(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const p = c.get('principal');
-      if (p.role === 'organiser' && p.subject !== id) throw new ApiError(404, 'organiser-not-found');
+      if (p.role === 'organiser' && p.subject !== id) throw new ServiceError('organiser-not-found');
       const { rows } = await deps.db.query('SELECT 1 FROM organisers WHERE id = $1', [id]);
-      if (!rows.length) throw new ApiError(404, 'organiser-not-found');
+      if (!rows.length) throw new ServiceError('organiser-not-found');
       const events = await organiserQualityAnswers(deps.db, id);
       return c.json(
         {
@@ -256,7 +258,7 @@ async function requireApplicable(db: Db, eventId: string) {
   );
   const r = rows[0];
   if (!r || !questionnaireApplies(r.kind, r.mode)) {
-    throw new ApiError(422, 'questionnaire-not-applicable', `Only webinars of kind-e organisers have a questionnaire (R-QST-1); pools hold ${QUESTIONNAIRE_RULES.poolSize} questions`);
+    throw new ServiceError('questionnaire-not-applicable', `Only webinars of kind-e organisers have a questionnaire (R-QST-1); pools hold ${QUESTIONNAIRE_RULES.poolSize} questions`);
   }
   return r;
 }

@@ -43,7 +43,7 @@ import {
   type StoredQuestionnaire,
 } from '../store/questionnaire.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr } from './ingest.ts';
+import { clientAddr } from './http.ts';
 import { router } from './router.ts';
 
 /** Form posts are small: 10 answers and a report of at most 4,000 characters. */

@@ -6,10 +6,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AuditEntry, CreditRecord, OutcomePage, OutcomeStatus } from '../schemas/attendance.ts';
 import { Problem } from '../schemas/common.ts';
 import type { Queryable } from '../store/db.ts';
-import { visibleEvent } from './access.ts';
+import { visibleEvent } from '../services/access.ts';
 import { requireRole, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ApiError } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 
 const notFound = { 404: { description: 'Unknown', content: { 'application/problem+json': { schema: Problem } } } };
@@ -138,7 +138,7 @@ export function readRoutes(deps: Deps) {
 async function visibleMember(db: Queryable, p: Principal, memberId: string) {
   const { rows } = await db.query<{ province: string }>('SELECT province FROM members WHERE id = $1', [memberId]);
   const m = rows[0];
-  if (!m || (p.role === 'cpo' && p.subject !== m.province)) throw new ApiError(404, 'member-not-found');
+  if (!m || (p.role === 'cpo' && p.subject !== m.province)) throw new ServiceError('member-not-found');
 }
 
 async function outcomePage(db: Queryable, eventId: string, statuses: string[] | null, limit: number, after: string | null) {

@@ -17,8 +17,9 @@ import { requireRole, type Principal } from './auth.ts';
 import { download, provinceOf, visibleTo } from './council-requests.ts';
 import type { Deps } from './deps.ts';
 import { balancesMayHaveChanged } from './ledger.ts';
-import { ApiError } from './problem.ts';
-import { actor, json, problems } from './responses.ts';
+import { ServiceError } from '../services/errors.ts';
+import { json, problems } from './responses.ts';
+import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
 
 const TAGS = ['reductions'];
@@ -91,7 +92,7 @@ export function reductionAdminRoutes(deps: Deps) {
       const { id, doc } = c.req.valid('param');
       const r = await getReduction(deps.db, id);
       visibleTo(c.get('principal'), r, 'reduction-not-found');
-      if (!r!.documents.some((d) => d.id === doc)) throw new ApiError(404, 'document-not-found');
+      if (!r!.documents.some((d) => d.id === doc)) throw new ServiceError('document-not-found');
       return download(c, (await getDocument(deps.db, doc))!);
     },
   );
@@ -109,12 +110,12 @@ export function reductionAdminRoutes(deps: Deps) {
       const r = await getReduction(tx, id, { forUpdate: true });
       visibleTo(p, r, 'reduction-not-found');
       const next = nextState(r!.status as ReductionState, action);
-      if (!next.ok) throw new ApiError(409, 'invalid-transition', `A request that is ${r!.status} cannot be ${action === 'pre-deny' ? 'pre-denied' : action + 'd'} (R-RED-7)`);
+      if (!next.ok) throw new ServiceError('invalid-transition', `A request that is ${r!.status} cannot be ${action === 'pre-deny' ? 'pre-denied' : action + 'd'} (R-RED-7)`);
       // Read inside the transaction: on PGlite (one connection) a query outside it would wait for it.
       const policy = (await currentPolicy(tx, r!.province)).policy;
       const { set, detail } = build(r!, today, policy);
-      if (!(await updateReduction(tx, id, r!.status, next.state, set, at))) throw new ApiError(409, 'conflict');
-      await insertStep(tx, id, { action, from: r!.status, to: next.state, actor: actor(p), detail, at });
+      if (!(await updateReduction(tx, id, r!.status, next.state, set, at))) throw new ServiceError('conflict');
+      await insertStep(tx, id, { action, from: r!.status, to: next.state, actor: actorRef(p), detail, at });
     });
     return (await getReduction(deps.db, id))!;
   };
@@ -138,7 +139,7 @@ export function reductionAdminRoutes(deps: Deps) {
         }));
         return c.json(r, 200);
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') throw new ApiError(409, 'protocol-number-taken', 'This protocol number is already used in the province');
+        if ((err as { code?: string }).code === '23505') throw new ServiceError('protocol-number-taken', 'This protocol number is already used in the province');
         throw err;
       }
     },
@@ -191,7 +192,7 @@ export function reductionAdminRoutes(deps: Deps) {
           decision = { outcome: 'denied', reasons: body.reasons };
         }
         return {
-          set: { decision, decided_at: new Date(deps.now()), decided_by: actor(c.get('principal')), notified_on: today, appeal_deadline: appealDeadline(today, policy) },
+          set: { decision, decided_at: new Date(deps.now()), decided_by: actorRef(c.get('principal')), notified_on: today, appeal_deadline: appealDeadline(today, policy) },
           detail: decision,
         };
       });
@@ -199,7 +200,7 @@ export function reductionAdminRoutes(deps: Deps) {
       // The request's biennium; a permanent reduction carries into the current one (R-RED-6).
       await balancesMayHaveChanged(deps, {
         cause: `reduction request ${r.id} ${action === 'approve' ? 'approved' : 'denied'} (R-RED-7)`,
-        actor: actor(c.get('principal')),
+        actor: actorRef(c.get('principal')),
         scope: { memberIds: [r.memberId] },
         extra: [r.biennium],
       });

@@ -57,12 +57,14 @@ import {
 } from '../store/registry.ts';
 import { QUESTIONNAIRE_RULES, validatePool } from '../domain/questionnaire.ts';
 import { poolSize, replacePool } from '../store/questionnaire.ts';
-import { canSee } from './access.ts';
+import { canSeeEvent } from '../domain/roles.ts';
 import { poolError, questionnaireApplies } from './questionnaire-admin.ts';
-import { requireRole, type AuthEnv, type Principal, type Role } from './auth.ts';
+import { canSeeMember, type Role } from '../domain/roles.ts';
+import { requireRole, type AuthEnv, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { readJsonBody } from './ingest.ts';
-import { ApiError, problem } from './problem.ts';
+import { readJsonBody } from './http.ts';
+import { problem } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { declaredFormat, readUploadBody, readUploadedSheet, sniffFormat } from './uploads.ts';
 
@@ -263,7 +265,7 @@ export function registryRoutes(deps: Deps) {
   const auth = (...roles: Role[]) => requireRole(deps.resolveKey, ...roles);
   const limit: MiddlewareHandler<AuthEnv> = bodyLimit({
     maxSize: deps.config.MAX_BODY_BYTES,
-    onError: (c) => problem(c, 413, 'body-too-large', `At most ${deps.config.MAX_BODY_BYTES} bytes`),
+    onError: (c) => problem(c, 'body-too-large', `At most ${deps.config.MAX_BODY_BYTES} bytes`),
   });
   const with_ = <R extends object>(r: R, ...mw: MiddlewareHandler<AuthEnv>[]) => ({ ...r, middleware: mw });
   const nowIso = () => new Date(deps.now()).toISOString();
@@ -279,16 +281,16 @@ export function registryRoutes(deps: Deps) {
   app.openapi(with_(routes.getOrganiser, auth('organiser', 'platform', 'cpo', 'cn', 'admin')), async (c) => {
     const { id } = c.req.valid('param');
     const p = c.get('principal');
-    if ((p.role === 'organiser' || p.role === 'platform') && p.subject !== id) throw new ApiError(404, 'organiser-not-found');
+    if ((p.role === 'organiser' || p.role === 'platform') && p.subject !== id) throw new ServiceError('organiser-not-found');
     const org = await getOrganiser(deps.db, id);
-    if (!org) throw new ApiError(404, 'organiser-not-found');
+    if (!org) throw new ServiceError('organiser-not-found');
     return c.json(org, 200);
   });
 
   app.openapi(with_(routes.createConnection, auth('organiser'), limit), async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    if (c.get('principal').subject !== id || !(await getOrganiser(deps.db, id))) throw new ApiError(404, 'organiser-not-found');
+    if (c.get('principal').subject !== id || !(await getOrganiser(deps.db, id))) throw new ServiceError('organiser-not-found');
     const conn = await insertConnection(deps.db, { organiserId: id, platform: body.platform, secret: body.secretToken });
     const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
     return c.json({ id: conn.id, platform: body.platform, webhookUrl: `${base}/v1/webhooks/${body.platform}/${conn.id}` }, 201);
@@ -301,10 +303,10 @@ export function registryRoutes(deps: Deps) {
     const cf = checkCodiceFiscale(body.codiceFiscale);
     if (!isProvinceCode(body.province)) throw unknownProvince('province');
     const p = c.get('principal');
-    if (p.role === 'cpo' && p.subject !== body.province) throw new ApiError(403, 'forbidden', 'A CPO registers members of its own province only');
+    if (p.role === 'cpo' && p.subject !== body.province) throw new ServiceError('forbidden', 'A CPO registers members of its own province only');
     const res = await insertMember(deps.db, { ...body, codiceFiscale: cf });
     if (!res.ok) {
-      throw new ApiError(409, res.conflict, res.conflict === 'member-exists' ? 'A member with this codice fiscale exists' : 'This register number is taken in this province');
+      throw new ServiceError(res.conflict, res.conflict === 'member-exists' ? 'A member with this codice fiscale exists' : 'This register number is taken in this province');
     }
     return c.json(res.member, 201);
   });
@@ -312,14 +314,14 @@ export function registryRoutes(deps: Deps) {
   app.openapi(with_(routes.getMember, auth('cpo', 'cn', 'admin')), async (c) => {
     const { id } = c.req.valid('param');
     const m = await getMember(deps.db, id);
-    if (!m || !canSeeMember(c.get('principal'), m.province)) throw new ApiError(404, 'member-not-found');
+    if (!m || !canSeeMember(c.get('principal'), m.province)) throw new ServiceError('member-not-found');
     return c.json(m, 200);
   });
 
   app.openapi(with_(routes.findMember, auth('cpo', 'cn', 'admin')), async (c) => {
     const cf = checkCodiceFiscale(c.req.valid('query').codiceFiscale);
     const m = await getMemberByCodiceFiscale(deps.db, cf);
-    if (!m || !canSeeMember(c.get('principal'), m.province)) throw new ApiError(404, 'member-not-found');
+    if (!m || !canSeeMember(c.get('principal'), m.province)) throw new ServiceError('member-not-found');
     return c.json(m, 200);
   });
 
@@ -336,7 +338,7 @@ export function registryRoutes(deps: Deps) {
         // An .xlsx (or a body whose bytes decide): the safe reader, first sheet, the same row report.
         const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
         if (format === 'sniff' && sniffFormat(raw) === 'csv') {
-          if (raw.byteLength > MEMBER_IMPORT_MAX_BYTES) throw new ApiError(413, 'body-too-large', `At most ${MEMBER_IMPORT_MAX_BYTES} bytes`);
+          if (raw.byteLength > MEMBER_IMPORT_MAX_BYTES) throw new ServiceError('body-too-large', `At most ${MEMBER_IMPORT_MAX_BYTES} bytes`);
           result = await importMembersCsv(deps.db, raw, onlyProvince);
         } else {
           const limits = { maxBytes: deps.config.UPLOAD_MAX_BYTES, maxRows: MEMBER_IMPORT_MAX_ROWS + 1 };
@@ -345,7 +347,7 @@ export function registryRoutes(deps: Deps) {
         }
       }
     } catch (err) {
-      if (err instanceof MemberCsvError) throw new ApiError(err.status, err.code, err.message, err.extra);
+      if (err instanceof MemberCsvError) throw new ServiceError(err.code, err.message, err.extra);
       throw err;
     }
     // Counts only: rejection messages never carry cell values, but they stay out of logs anyway.
@@ -359,15 +361,15 @@ export function registryRoutes(deps: Deps) {
     const body = c.req.valid('json');
     const organiserId = c.get('principal').subject!;
     const org = await getOrganiser(deps.db, organiserId);
-    if (!org) throw new ApiError(404, 'organiser-not-found', "The key's organiser does not exist");
+    if (!org) throw new ServiceError('organiser-not-found', "The key's organiser does not exist");
     const now = deps.now();
     const errors = validateEvent(body, org, now);
-    if (errors.length) throw new ApiError(422, 'invalid-event', `${errors.length} rule violation(s)`, { errors });
+    if (errors.length) throw new ServiceError('invalid-event', `${errors.length} rule violation(s)`, { errors });
 
     // R-QST-1/3: a kind-e webinar carries its 30 questions from the accreditation request on.
     const needsPool = questionnaireApplies(org.kind, body.mode);
-    if (!needsPool && body.questions) throw new ApiError(422, 'questionnaire-not-applicable', 'Only webinars of kind-e organisers have a questionnaire (R-QST-1)');
-    if (needsPool && !body.questions) throw new ApiError(422, 'question-pool-required', `A kind-e webinar needs its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
+    if (!needsPool && body.questions) throw new ServiceError('questionnaire-not-applicable', 'Only webinars of kind-e organisers have a questionnaire (R-QST-1)');
+    if (needsPool && !body.questions) throw new ServiceError('question-pool-required', `A kind-e webinar needs its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
     if (needsPool) {
       const violations = validatePool(body.questions!);
       if (violations.length) throw poolError(violations);
@@ -403,7 +405,7 @@ export function registryRoutes(deps: Deps) {
       if (ev && needsPool) await replacePool(tx, ev.id, body.questions!);
       return ev;
     });
-    if (!created) throw new ApiError(409, 'platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
+    if (!created) throw new ServiceError('platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
     return c.json(toApiEvent(created, now), 201);
   });
 
@@ -418,7 +420,7 @@ export function registryRoutes(deps: Deps) {
     const scope =
       p.role === 'organiser' || p.role === 'platform' ? { organiserId: p.subject! } : p.role === 'cpo' ? { cpoProvince: p.subject! } : { all: true as const };
     const page = await listEvents(deps.db, scope, q.limit, q.after ?? null);
-    if (!page) throw new ApiError(400, 'invalid-query', 'Unknown cursor in `after`');
+    if (!page) throw new ServiceError('invalid-query', 'Unknown cursor in `after`');
     const now = deps.now();
     return c.json({ items: page.items.map((e) => toApiEvent(e, now)), next: page.next }, 200);
   });
@@ -433,18 +435,18 @@ export function registryRoutes(deps: Deps) {
     if (acc.status !== 'requested') {
       // A retry of the same decision is acknowledged; anything else is a conflict.
       if (acc.status === wanted && acc.reference === body.reference) return c.json(toApiEvent(event, now), 200);
-      throw new ApiError(409, 'accreditation-already-decided', `The accreditation is already ${acc.status}`);
+      throw new ServiceError('accreditation-already-decided', `The accreditation is already ${acc.status}`);
     }
     if (approvedBySilence(acc.requestedAt, now)) {
-      throw new ApiError(409, 'accreditation-deadline-passed', 'The 10 days to answer have passed: silence meant consent (R-EVT-3)', {
+      throw new ServiceError('accreditation-deadline-passed', 'The 10 days to answer have passed: silence meant consent (R-EVT-3)', {
         deadline: accreditationDeadline(Date.parse(acc.requestedAt)).toISOString(),
       });
     }
     if (wanted === 'approved' && (await requiresPool(event)) && (await poolSize(deps.db, id)) !== QUESTIONNAIRE_RULES.poolSize) {
-      throw new ApiError(422, 'question-pool-incomplete', `A kind-e webinar is accredited with its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
+      throw new ServiceError('question-pool-incomplete', `A kind-e webinar is accredited with its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
     }
     const updated = await decideAccreditation(deps.db, id, { status: wanted, reference: body.reference, decidedAt: nowIso() });
-    if (!updated) throw new ApiError(409, 'accreditation-already-decided', 'Decided concurrently');
+    if (!updated) throw new ServiceError('accreditation-already-decided', 'Decided concurrently');
     await requestDerivation(deps, id, 'accreditation');
     return c.json(toApiEvent(updated, now), 200);
   });
@@ -465,8 +467,8 @@ export function registryRoutes(deps: Deps) {
       rows.push({ index, memberId: r.memberId, codiceFiscale, registrantId: r.registrantId, email: r.email });
     });
     const out = await registerMembers(deps.db, id, rows);
-    if (out.kind === 'not-found') throw new ApiError(404, 'event-not-found');
-    if (out.kind === 'closed') throw new ApiError(409, 'event-closed', 'The course is closed (R-EVT-7)');
+    if (out.kind === 'not-found') throw new ServiceError('event-not-found');
+    if (out.kind === 'closed') throw new ServiceError('event-closed', 'The course is closed (R-EVT-7)');
     // R-EVT-4: only webinars have an audience; outsiders are kept and will get no credit (R-ATT-8).
     const outsideAudience =
       event.mode === 'webinar'
@@ -501,7 +503,7 @@ export function registryRoutes(deps: Deps) {
   /** The event if the key may see it; otherwise 404 whether or not it exists. */
   async function visibleEvent(c: Context<AuthEnv>, id: string): Promise<StoredEvent> {
     const event = await getEvent(deps.db, id);
-    if (!event || !canSee(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince })) throw new ApiError(404, 'event-not-found');
+    if (!event || !canSeeEvent(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince })) throw new ServiceError('event-not-found');
     return event;
   }
 
@@ -511,10 +513,6 @@ export function registryRoutes(deps: Deps) {
 // ---------------------------------------------------------------------------------------------
 // Access and mapping helpers
 // ---------------------------------------------------------------------------------------------
-
-function canSeeMember(p: Principal, province: string): boolean {
-  return p.role === 'cn' || p.role === 'admin' || (p.role === 'cpo' && p.subject === province);
-}
 
 /** The API view of an event: the effective accreditation, silence counting as consent (R-EVT-3). */
 function toApiEvent(e: StoredEvent, now: number): Event {
@@ -536,12 +534,12 @@ function toApiEvent(e: StoredEvent, now: number): Event {
 
 function checkCodiceFiscale(input: string): string {
   const v = validateCodiceFiscale(input.trim());
-  if (!v.ok) throw new ApiError(422, 'invalid-codice-fiscale', `The codice fiscale is not valid (${v.code})`, { reason: v.code });
+  if (!v.ok) throw new ServiceError('invalid-codice-fiscale', `The codice fiscale is not valid (${v.code})`, { reason: v.code });
   return v.value;
 }
 
 function unknownProvince(path: string) {
-  return new ApiError(422, 'unknown-province', 'Not one of the 107 province codes', { errors: [{ path, message: 'unknown province code' }] });
+  return new ServiceError('unknown-province', 'Not one of the 107 province codes', { errors: [{ path, message: 'unknown province code' }] });
 }
 
 /** Best effort: the registry change is committed either way; the sweep or the next change re-queues. */

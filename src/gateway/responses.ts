@@ -1,7 +1,6 @@
-/** @module Response building blocks shared by the routers: problem entries, JSON bodies, who acted. */
+/** @module Response building blocks shared by the routers: problem entries, JSON bodies. */
 import type { z } from '@hono/zod-openapi';
 import { Problem } from '../schemas/common.ts';
-import type { Principal } from './auth.ts';
 
 const problemBody = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
 
@@ -14,8 +13,3 @@ export const problems = {
 };
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
-/** How an action's author is recorded: role and key id (never a person's data). */
-export function actor(p: Principal): string {
-  return `${p.role}:${p.keyId}`;
-}

@@ -20,8 +20,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { checkCommit } from '../schemas/scorm.ts';
 import { commitTarget, insertCommit } from '../store/scorm-tracking.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr, readJsonBody } from './ingest.ts';
-import { ApiError } from './problem.ts';
+import { clientAddr, readJsonBody } from './http.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router } from './router.ts';
 import { isUnavailable } from './unavailable.ts';
 
@@ -104,7 +104,7 @@ export function scormCommitRoutes(deps: Deps) {
       await deps.scorm.requestDerivation(target.enrolmentId).catch((err) => deps.log.warn({ err: String(err), enrolmentId: target.enrolmentId }, 'scorm derivation request failed'));
       return c.json({ result: true, errorCode: 0, commitId, valid, ...(valid ? {} : { errors }) }, 200);
     } catch (err) {
-      if (err instanceof ApiError) return refuse(c, err.status, err.code, err.detail);
+      if (err instanceof ServiceError) return refuse(c, err.status, err.code, err.detail);
       if (isUnavailable(err)) {
         deps.log.warn({ err: String(err) }, 'scorm commit: store unavailable');
         return refuse(c, 503, 'service-unavailable');

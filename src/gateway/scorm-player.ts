@@ -32,7 +32,7 @@ import { getDeclaration, packageFile } from '../store/elearning.ts';
 import { finalTestOf } from '../domain/elearning-progress.ts';
 import { playerTarget, type PlayerTarget } from '../store/scorm-tracking.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr } from './ingest.ts';
+import { clientAddr } from './http.ts';
 import { router } from './router.ts';
 
 const require = createRequire(import.meta.url);

@@ -15,7 +15,7 @@ import {
   type SpreadsheetLimits,
 } from '../../adapters/xlsx/read-workbook.ts';
 import type { SheetRow } from '../domain/spreadsheet-values.ts';
-import { ApiError } from './problem.ts';
+import { ServiceError } from '../services/errors.ts';
 
 export type UploadFormat = 'xlsx' | 'csv';
 
@@ -34,7 +34,7 @@ export function declaredFormat(c: Context, allowCsv = true): UploadFormat | 'sni
   if (ct === XLSX_MEDIA_TYPE) return 'xlsx';
   if (allowCsv && CSV_MEDIA_TYPES.includes(ct)) return 'csv';
   if (SNIFFED_TYPES.includes(ct)) return 'sniff';
-  throw new ApiError(415, 'unsupported-media-type', `Send the file as the raw body with Content-Type ${XLSX_MEDIA_TYPE}${allowCsv ? ' or text/csv' : ''}`);
+  throw new ServiceError('unsupported-media-type', `Send the file as the raw body with Content-Type ${XLSX_MEDIA_TYPE}${allowCsv ? ' or text/csv' : ''}`);
 }
 
 /** A zip (an .xlsx) or an OLE file (encrypted workbook, old .xls) goes to the workbook reader; anything else is CSV. */
@@ -50,13 +50,13 @@ export async function readUploadBody(c: Context, maxBytes: number): Promise<Buff
   try {
     return await readLimited(c.req.raw.body, maxBytes, Number.isFinite(declared) ? declared : null);
   } catch (err) {
-    throw asApiError(err);
+    throw asServiceError(err);
   }
 }
 
 /** A reader's refusal as the API error of the same code; anything else unchanged. */
-export function asApiError(err: unknown): unknown {
-  if (err instanceof SpreadsheetError) return new ApiError(err.status, err.code, err.message, err.extra);
+export function asServiceError(err: unknown): unknown {
+  if (err instanceof SpreadsheetError) return new ServiceError(err.code, err.message, err.extra);
   return err;
 }
 
@@ -70,7 +70,7 @@ export interface UploadedSheet {
 
 /**
  * Reads an uploaded file as one sheet: the worksheet `sheet` of a workbook (else its first), or
- * the CSV. Refusals become ApiErrors with the reader's codes.
+ * the CSV. Refusals become ServiceErrors with the reader's codes.
  */
 export async function readUploadedSheet(
   bytes: Buffer,
@@ -87,6 +87,6 @@ export async function readUploadedSheet(
     const csv = readCsv(bytes, { limits });
     return { format: f, rows: csv.rows, malformed: csv.malformed, date1904: false };
   } catch (err) {
-    throw asApiError(err);
+    throw asServiceError(err);
   }
 }

@@ -11,8 +11,8 @@ import { mapZoomEvent, urlValidationResponse, verifyZoomSignature, ZoomPayloadEr
 import { Problem } from '../schemas/common.ts';
 import { storeEvidence } from '../store/evidence.ts';
 import type { Deps } from './deps.ts';
-import { clientAddr, pickHeaders, readJsonBody } from './ingest.ts';
-import { ApiError } from './problem.ts';
+import { clientAddr, pickHeaders, readJsonBody } from './http.ts';
+import { ServiceError } from '../services/errors.ts';
 import { router } from './router.ts';
 
 const SIGNED_HEADERS = ['x-zm-signature', 'x-zm-request-timestamp', 'x-zm-trackingid', 'content-type', 'user-agent'];
@@ -42,7 +42,7 @@ export function zoomRoutes(deps: Deps) {
     const conn = z.uuid().safeParse(connectionId).success
       ? (await deps.db.query<{ organiser_id: string; secret: string }>("SELECT organiser_id, secret FROM platform_connections WHERE id = $1 AND platform = 'zoom'", [connectionId])).rows[0]
       : undefined;
-    if (!conn) throw new ApiError(404, 'not-found', 'Unknown Zoom connection');
+    if (!conn) throw new ServiceError('not-found', 'Unknown Zoom connection');
     const raw = await readJsonBody(c, deps.config.MAX_BODY_BYTES);
     const now = deps.now();
     const verification = verifyZoomSignature({
@@ -52,18 +52,18 @@ export function zoomRoutes(deps: Deps) {
       secretToken: conn.secret,
       now,
     });
-    if (!verification.ok) throw new ApiError(401, verification.code);
+    if (!verification.ok) throw new ServiceError(verification.code);
 
     let mapped;
     try {
       mapped = mapZoomEvent(raw);
     } catch (err) {
-      if (err instanceof ZoomPayloadError) throw new ApiError(400, 'invalid-body', err.message, { errors: err.issues.map((m) => ({ message: m })) });
+      if (err instanceof ZoomPayloadError) throw new ServiceError('invalid-body', err.message, { errors: err.issues.map((m) => ({ message: m })) });
       throw err;
     }
     if (mapped.kind === 'url-validation') return c.json(urlValidationResponse(mapped.plainToken, conn.secret));
     if (mapped.kind === 'ignored') return c.json({ ignored: mapped.event });
-    if (!deps.redisReady()) throw new ApiError(503, 'service-unavailable', 'The queue is unavailable');
+    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
 
     const { rows } = await deps.db.query<{ id: string }>(
       "SELECT id FROM events WHERE organiser_id = $1 AND platform = 'zoom' AND platform_meeting_id = $2",
@@ -91,7 +91,7 @@ export function zoomRoutes(deps: Deps) {
       return c.json({ accepted: 0, duplicates: 0, unmatchedWebinar: mapped.webinarId });
     }
     await deps.attendance.requestDerivation(eventId, 'evidence').catch(() => {
-      throw new ApiError(503, 'service-unavailable', 'Stored, but the derivation could not be queued');
+      throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued');
     });
     return c.json({ accepted: result.accepted, duplicates: result.duplicates, unidentifiable: mapped.unidentifiable.length });
   });

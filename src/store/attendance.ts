@@ -8,6 +8,7 @@ import type { EvidenceRecord, Registration } from '../domain/participants.ts';
 import type { Topic } from '../domain/credits.ts';
 import type { Fraction } from '../domain/attendance.ts';
 import type { Queryable } from './db.ts';
+import { lockFor } from './locks.ts';
 
 export interface EventForDerivation {
   id: string;
@@ -108,7 +109,7 @@ export function toEvidenceRecord(r: EvidenceRow): EvidenceRecord {
 
 /** Takes the event's derivation lock for the rest of the transaction. */
 export async function lockEvent(tx: Queryable, eventId: string) {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 42))', [eventId]);
+  await lockFor(tx, 'eventDerivation', eventId);
 }
 
 export async function loadDerivationInput(tx: Queryable, eventId: string): Promise<DerivationInput | null> {

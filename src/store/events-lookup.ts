@@ -1,4 +1,4 @@
-/** @module Hot-path event lookups (ingest): owner of an event, cached briefly. */
+/** @module Event lookups for access checks: the owner of an event (hot path of ingest, cached briefly), and the row access decisions read. */
 import type { Queryable } from './db.ts';
 
 /** Unknown ids are remembered briefly only, so an event created a moment ago is found. */
@@ -17,4 +17,23 @@ export async function eventOwner(db: Queryable, eventId: string): Promise<string
   if (m.size >= MAX) m.delete(m.keys().next().value!);
   m.set(eventId, { owner, at: Date.now() });
   return owner;
+}
+
+/** What deciding access to an event and its attendance changes needs. */
+export interface EventAccessRow {
+  id: string;
+  organiser_id: string;
+  cpo_province: string;
+  start_at: Date;
+  end_at: Date;
+  tolerance_minutes: number;
+  closed_at: Date | null;
+}
+
+export async function eventAccessRow(db: Queryable, eventId: string): Promise<EventAccessRow | null> {
+  const { rows } = await db.query<EventAccessRow>(
+    'SELECT id, organiser_id, cpo_province, start_at, end_at, tolerance_minutes, closed_at FROM events WHERE id = $1',
+    [eventId],
+  );
+  return rows[0] ?? null;
 }

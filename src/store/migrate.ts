@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db, Queryable } from './db.ts';
+import { MIGRATION_LOCK } from './locks.ts';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
-/** Arbitrary constant: serialises concurrent starters (gateway and workers) on Postgres. */
-const LOCK_KEY = 727_150_001;
 const TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';
 
 /** Returns the names of the migrations it applied. */
@@ -30,7 +29,7 @@ export async function migrate(db: Db): Promise<string[]> {
   // Postgres: all pending migrations in one transaction under an advisory lock, so that several
   // processes starting together apply each migration exactly once.
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.query(TABLE);
     const todo = await pending(tx);
     for (const f of todo) {

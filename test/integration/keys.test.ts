@@ -1,6 +1,6 @@
 /** Issue 2, deliverable 5: API keys per role, stored hashed, scoped; issued once, listed without secrets, revoked. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashKey } from '../../src/gateway/auth.ts';
+import { hashKey } from '../../src/services/keys.ts';
 import { BACKENDS } from '../support/backends.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 

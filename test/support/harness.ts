@@ -6,7 +6,8 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createKey, type Role } from '../../src/gateway/auth.ts';
+import type { Role } from '../../src/domain/roles.ts';
+import { issueOperatorKey } from '../../src/services/keys.ts';
 import { createLogger } from '../../src/log.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { openDb } from '../../src/store/db.ts';
@@ -74,7 +75,7 @@ export async function startHarness(
     config,
     schema,
     async key(role, subject = null) {
-      return (await createKey(rt.db, role, subject, `test ${role}`)).key;
+      return (await issueOperatorKey(rt.db, { role, subject, label: `test ${role}` })).key;
     },
     async api(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
