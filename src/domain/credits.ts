@@ -1,4 +1,5 @@
 /** @module What a qualified span is worth: deontology share, mode and credit status (R-CAL-4/6, R-FAD-1, R-QST-1). */
+import { questionnaireApplies } from './questionnaire.ts';
 import { roundRational } from './rational.ts';
 
 export interface Topic {
@@ -84,6 +85,5 @@ export function attendedMode(eventMode: string, sources: Iterable<string | null 
  * are in-person or mixed anyway), so its credits are granted whatever the mode.
  */
 export function creditStatus(organiserKind: string, mode: string, opts: { structuredPath?: boolean } = {}): 'granted' | 'pending' {
-  if (opts.structuredPath) return 'granted';
-  return organiserKind === 'e' && mode === 'webinar' ? 'pending' : 'granted';
+  return questionnaireApplies(organiserKind, mode, opts) ? 'pending' : 'granted';
 }

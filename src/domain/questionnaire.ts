@@ -10,6 +10,17 @@
 import { deadlineAfter, type InstantLike } from './calendar.ts';
 import { roundRational } from './rational.ts';
 
+/**
+ * Whether an event carries the post-webinar questionnaire: webinars of kind-e organisers, and
+ * never a structured path (R-QST-1 excludes paths explicitly; paths are in-person or mixed anyway).
+ * A mixed event has no question pool (R-QST-3), so its online attendees never have one either.
+ *
+ * @rule R-QST-1
+ */
+export function questionnaireApplies(organiserKind: string, mode: string, opts: { structuredPath?: boolean } = {}): boolean {
+  return !opts.structuredPath && organiserKind === 'e' && mode === 'webinar';
+}
+
 /** The rule numbers, as data (R-QST-2..5, R-QST-9). */
 export const QUESTIONNAIRE_RULES = {
   /** Scientific questions the organiser supplies (R-QST-3). */

@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { accreditationStatus, type AccreditationState } from '../domain/events.ts';
-import { QUESTIONNAIRE_RULES, rate, validatePool, type PoolViolation } from '../domain/questionnaire.ts';
+import { QUESTIONNAIRE_RULES, questionnaireApplies, rate, validatePool, type PoolViolation } from '../domain/questionnaire.ts';
 import { Problem } from '../schemas/common.ts';
 import { EventRating, IrregularityReportList, OrganiserRating, Pool, PoolInput, QuestionnaireAudit, QuestionnaireList } from '../schemas/questionnaire.ts';
 import type { Db } from '../store/db.ts';
@@ -38,10 +38,6 @@ const Params = z.object({ id: z.uuid() });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const TAGS = ['questionnaire'];
 
-/** Whether an event must carry a questionnaire (R-QST-1): kind-e organisers' webinars. */
-export function questionnaireApplies(organiserKind: string, mode: string): boolean {
-  return organiserKind === 'e' && mode === 'webinar';
-}
 
 /** The 422 for a pool that breaks R-QST-3, listing every violation. */
 export function poolError(violations: readonly PoolViolation[]): ServiceError {

@@ -58,7 +58,8 @@ import {
 import { QUESTIONNAIRE_RULES, validatePool } from '../domain/questionnaire.ts';
 import { poolSize, replacePool } from '../store/questionnaire.ts';
 import { canSeeEvent } from '../domain/roles.ts';
-import { poolError, questionnaireApplies } from './questionnaire-admin.ts';
+import { questionnaireApplies } from '../domain/questionnaire.ts';
+import { poolError } from './questionnaire-admin.ts';
 import { canSeeMember, type Role } from '../domain/roles.ts';
 import { requireRole, type AuthEnv, type Principal } from './auth.ts';
 import type { Deps } from './deps.ts';
