@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
 import { ROLES, type Role } from './domain/roles.ts';
 import { issueOperatorKey, revokeOperatorKey } from './services/keys.ts';
+import { importMembers } from './services/registry/member-import.ts';
 import { createLogger } from './log.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -56,8 +57,7 @@ async function main(argv: string[]) {
       }
       case 'members import': {
         if (!arg) throw new Error('members import <file.csv>');
-        const { importMembersCsv } = await import('./store/registry.ts');
-        const report = await importMembersCsv(db, fs.readFileSync(arg), null);
+        const report = await importMembers({ db, log: createLogger('silent') }, null, { format: 'csv', bytes: fs.readFileSync(arg) });
         console.log(JSON.stringify(report, null, 2));
         return report.rejected.length ? 1 : 0;
       }

@@ -1,5 +1,5 @@
 /**
- * @module Event definition rules (R-EVT-1/2/3/4/6, R-CAL-6, R-ATT-2): validation of a new event
+ * @module Event definition rules (R-EVT-1, R-EVT-2, R-EVT-3, R-EVT-4, R-EVT-6, R-CAL-6, R-ATT-2): validation of a new event
  * against its organiser and the clock, accreditation status with silence as consent. Pure:
  * imports only other domain modules; instants are ISO strings with offset or epoch ms.
  */
@@ -137,6 +137,8 @@ const DAY = 86_400_000;
  *
  * @example
  * validateEvent(draft, { kind: 'b' }, Date.now()) // → [] or [{ code: 'credits-exceed-hours', path: 'credits', … }]
+ *
+ * @rule R-EVT-1
  */
 export function validateEvent(input: EventDraft, organiser: OrganiserProfile, now: InstantLike): EventViolation[] {
   const out: EventViolation[] = [];
@@ -321,7 +323,13 @@ function checkStructuredPath(input: EventDraft, add: Add) {
   if (first === last) add('structured-path-single-day', 'fractions', `every session is on ${first}: a structured path spans several days (R-EVT-6, Europe/Rome)`);
 }
 
-/** R-EVT-2 (organiser kinds) and R-EVT-3 (20 days' notice for requested accreditations). */
+/**
+ * R-EVT-2 (organiser kinds: a CPO accredits in its province, a kind-e body only the modes it is
+ * authorised for, while its authorisation is valid) and R-EVT-3 (20 days' notice for requested
+ * accreditations).
+ *
+ * @rule R-EVT-2
+ */
 function checkOrganiser(input: EventDraft, organiser: OrganiserProfile, now: InstantLike, start: number | null, add: Add) {
   if (organiser.kind === 'a' && organiser.province && input.cpoProvince.toUpperCase() !== organiser.province.toUpperCase()) {
     add('cpo-province-mismatch', 'cpoProvince', `a CPO accredits its own events: cpoProvince must be ${organiser.province} (R-EVT-2)`);
@@ -367,7 +375,11 @@ export function accreditationDeadline(requestedAt: InstantLike): Date {
  * The effective accreditation status (R-EVT-3): a request the CPO has not answered by the end of
  * the 10th day (R-CAL-3) is approved by silence.
  *
+ * The 20 days' notice of a request is checked when the event is created (`validateEvent`).
+ *
  * @example accreditationStatus({ status: 'requested', requestedAt: '2026-03-05T15:00:00Z' }, Date.parse('2026-03-16T00:00:00+01:00')) // → 'approved'
+ *
+ * @rule R-EVT-3
  */
 export function accreditationStatus(event: { status: AccreditationState; requestedAt: InstantLike | string }, now: InstantLike): AccreditationState {
   if (event.status !== 'requested') return event.status;

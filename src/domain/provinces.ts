@@ -205,6 +205,8 @@ export interface AudienceInput {
  * registered in the accrediting CPO's province, or in its region when the organiser opened it
  * region-wide. A member with an unknown province is never in the audience; an unknown CPO
  * province is a data error (an event always has an accrediting CPO, R-EVT-1) and throws.
+ *
+ * @rule R-EVT-4
  */
 export function inAudience({ memberProvince, cpoProvince, regionWide }: AudienceInput): boolean {
   const cpo = provinceByCode(cpoProvince);

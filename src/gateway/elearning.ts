@@ -22,7 +22,7 @@ import { accreditationView, complianceReport, validityOf } from '../domain/elear
 import { Problem } from '../schemas/common.ts';
 import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
 import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../store/elearning.ts';
-import { getEvent, type StoredEvent } from '../store/registry.ts';
+import { getEvent, type StoredEvent } from '../store/events.ts';
 import { EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
 import { getOutcome } from '../store/elearning-outcomes.ts';
 import { enrol, enrolmentCount, findEnrolment, unknownMembers } from '../store/scorm-tracking.ts';

@@ -10,7 +10,7 @@ import { isProvinceCode } from '../domain/provinces.ts';
 import { ISSUABLE_ROLES, managesKey, type Role } from '../domain/roles.ts';
 import { activeKeyByHash, getKey, insertKey, listKeys as listKeyRows, revokeActiveKey, revokeKey as revokeKeyRow, type KeyRow } from '../store/api-keys.ts';
 import type { Queryable } from '../store/db.ts';
-import { getOrganiser } from '../store/registry.ts';
+import { getOrganiser } from '../store/organisers.ts';
 import type { Actor } from './actor.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';

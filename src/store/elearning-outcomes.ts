@@ -10,7 +10,7 @@ import type { CourseDeclaration, ManifestSummary } from '../domain/elearning-com
 import type { CommitFact, EnrolmentProgress, LaunchFact, ProgressStatus } from '../domain/elearning-progress.ts';
 import { isoDurationSeconds, scorm12TimespanSeconds, cmiDecimal } from '../domain/scorm-cmi.ts';
 import type { Db, Queryable } from './db.ts';
-import { getEvent, type StoredEvent } from './registry.ts';
+import { getEvent, type StoredEvent } from './events.ts';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const ms = (v: Date | string) => new Date(v).getTime();
