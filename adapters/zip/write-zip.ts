@@ -6,7 +6,7 @@
 import yazl from 'yazl';
 
 export interface ZipEntryData {
-  /** A relative path with forward slashes (yazl refuses absolute paths and `..`). */
+  /** A relative path with forward slashes (yazl refuses absolute paths and `..`); ending in `/`, a directory (no data). */
   name: string;
   data: Buffer;
 }
@@ -36,7 +36,11 @@ export async function writeZip(entries: Iterable<ZipEntryData> | AsyncIterable<Z
   });
   const options = { compressionLevel: opts.compressionLevel ?? 6, mtime: DOS_EPOCH, forceDosTimestamp: true };
   try {
-    for await (const e of entries) zip.addBuffer(e.data, e.name, options);
+    for await (const e of entries) {
+      if (!e.name.endsWith('/')) zip.addBuffer(e.data, e.name, options);
+      else if (e.data.length === 0) zip.addEmptyDirectory(e.name, { mtime: DOS_EPOCH, forceDosTimestamp: true });
+      else throw new TypeError(`zip entry ${JSON.stringify(e.name)} is a directory and cannot hold data`);
+    }
   } catch (err) {
     done.catch(() => {}); // the archive is abandoned: nothing waits for it
     throw err;
