@@ -15,11 +15,14 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ManifestSummary, ScoSummary, ScormVersion } from '../../src/domain/elearning-compliance.ts';
+import { problemEntry, type ProblemCode, type ProblemStatus } from '../../src/schemas/problems.ts';
 
 export const MANIFEST_PATH = 'imsmanifest.xml';
 export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 
-export type ScormPackageErrorCode =
+/** Problem codes of `src/schemas/problems.ts`: 413 for a limit, 422 for a package that cannot be accepted. */
+export type ScormPackageErrorCode = Extract<
+  ProblemCode,
   | 'file-too-large'
   | 'zip-bomb'
   | 'not-a-zip'
@@ -30,32 +33,19 @@ export type ScormPackageErrorCode =
   | 'manifest-malformed'
   | 'unsupported-scorm-version'
   | 'no-sco'
-  | 'launch-file-missing';
+  | 'launch-file-missing'
+>;
 
-export const SCORM_ERROR_STATUS: Readonly<Record<ScormPackageErrorCode, 413 | 422>> = {
-  'file-too-large': 413,
-  'zip-bomb': 413,
-  'not-a-zip': 422,
-  'encrypted-file': 422,
-  'unreadable-file': 422,
-  'unsafe-path': 422,
-  'manifest-missing': 422,
-  'manifest-malformed': 422,
-  'unsupported-scorm-version': 422,
-  'no-sco': 422,
-  'launch-file-missing': 422,
-};
-
-/** The package is refused as a whole, with a stable code. */
+/** The package is refused as a whole, with a stable code; the status is the problem table's. */
 export class ScormPackageError extends Error {
-  readonly status: 413 | 422;
+  readonly status: ProblemStatus;
   constructor(
     readonly code: ScormPackageErrorCode,
     message: string,
     readonly extra?: Record<string, unknown>,
   ) {
     super(message);
-    this.status = SCORM_ERROR_STATUS[code];
+    this.status = problemEntry(code).status;
   }
 }
 

@@ -1,15 +1,16 @@
 /**
- * @module Reading untrusted spreadsheets (issue 3 §5): an uploaded .xlsx or CSV becomes rows of
- * plain values, or a `SpreadsheetError` with a stable code. Nothing in a file can run, expand
- * without bound, or reach an object prototype.
+ * @module Reading an untrusted .xlsx upload (issue 3 §5) into rows of plain values, or a
+ * `SpreadsheetError` with a stable code. Nothing in a file can run, expand without bound, or
+ * reach an object prototype. (CSV uploads: `read-csv.ts`; limits and errors:
+ * `spreadsheet-upload.ts`.)
  *
  * The `xlsx` (SheetJS) package is never used here: its npm release (0.18.5) has public advisories
  * for reading untrusted files (CVE-2023-30533 prototype pollution, CVE-2024-22363 ReDoS).
  *
  * An .xlsx is read in three steps, each bounded:
- * 1. **Size**: the request body is read with a byte limit while it streams (`readLimited`): a
- *    declared `Content-Length` over it is refused before reading anything, and a chunked body is
- *    cut off as soon as it passes the limit.
+ * 1. **Size**: the request body is read with a byte limit while it streams
+ *    (`adapters/streams/read-limited.ts`): a declared `Content-Length` over it is refused before
+ *    reading anything, and a chunked body is cut off as soon as it passes the limit.
  * 2. **Zip guard** (`adapters/zip/guard.ts`, shared with SCORM packages; yauzl, central directory
  *    of the buffer, before any parser sees it): at most
  *    `maxEntries` entries, no encrypted entry, only stored/deflated entries, no name twice, at
@@ -20,8 +21,9 @@
  *    every byte count against the declared size: a zip that lies about its sizes stops at the
  *    first extra byte (`zip-bomb`).
  * 3. **exceljs** `WorkbookReader` (streaming; shared strings `cache`, hyperlinks and styles
- *    `ignore`, worksheets `emit`) reads a zip rebuilt from those checked parts only, stops at
- *    `maxRows` rows with values or a row wider than `maxCellsPerRow` cells, and within `timeoutMs`.
+ *    `ignore`, worksheets `emit`) reads a zip rebuilt from those checked parts only (written with
+ *    yazl, `adapters/zip/write-zip.ts`), stops at `maxRows` rows with values or a row wider than
+ *    `maxCellsPerRow` cells, and within `timeoutMs`.
  *
  * Why rebuild the zip for exceljs instead of handing it the upload:
  * - exceljs unzips with `unzipper`, which walks the *local* headers: entries that the central
@@ -45,147 +47,17 @@
  * times come as Excel serial numbers (styles are not read, so nothing is converted in the
  * server's time zone); `date1904` says which date system the workbook uses. Callers map headers
  * with a `Map`, never with cell text as keys of a plain object.
- *
- * CSV (`readCsv`, csv-parse): UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252 (what Excel
- * in Italian saves as "CSV"); delimiter `;`, `,` or tab, detected from the first line, or given by
- * Excel's `sep=` first line; same row and cell limits; the same output shape.
  */
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import zlib from 'node:zlib';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { Readable, Transform, type TransformCallback, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import type yauzl from 'yauzl';
-import { guardZip, isSizeLie, looksLikeZip, ZipGuardError, type GuardedZip } from '../zip/guard.ts';
 import type { CellValue, SheetRow } from '../../src/domain/spreadsheet-values.ts';
-
-export type { CellValue, SheetRow };
-
-export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export const CSV_MEDIA_TYPES: readonly string[] = ['text/csv', 'application/csv', 'text/plain'];
-
-export interface SpreadsheetLimits {
-  /** Bytes of the file as uploaded. */
-  maxBytes: number;
-  /** Entries in the zip. */
-  maxEntries: number;
-  /** Uncompressed bytes of all entries together. */
-  maxUncompressedBytes: number;
-  /** Compression ratio allowed for an entry larger than `ratioFloorBytes`. */
-  maxRatio: number;
-  ratioFloorBytes: number;
-  /** Worksheets in the workbook. */
-  maxSheets: number;
-  /** Rows that hold a value (header included), in the sheet read. */
-  maxRows: number;
-  /** Columns of a row, up to its last non-empty cell. */
-  maxCellsPerRow: number;
-  /** Wall-clock time for parsing the sheet. */
-  timeoutMs: number;
-}
-
-const MiB = 1024 * 1024;
-
-export const DEFAULT_LIMITS: Readonly<SpreadsheetLimits> = Object.freeze({
-  maxBytes: 10 * MiB,
-  maxEntries: 200,
-  maxUncompressedBytes: 100 * MiB,
-  maxRatio: 100,
-  ratioFloorBytes: 1 * MiB,
-  maxSheets: 10,
-  maxRows: 20_000,
-  maxCellsPerRow: 50,
-  timeoutMs: 30_000,
-});
-
-export type SpreadsheetErrorCode =
-  | 'file-too-large'
-  | 'zip-bomb'
-  | 'not-a-workbook'
-  | 'encrypted-file'
-  | 'unreadable-file'
-  | 'too-many-sheets'
-  | 'too-many-rows'
-  | 'too-many-columns'
-  | 'formula-not-allowed'
-  | 'invalid-encoding';
-
-/** HTTP status of each code: 413 for a limit, 422 for content that cannot be accepted. */
-export const SPREADSHEET_ERROR_STATUS: Readonly<Record<SpreadsheetErrorCode, 413 | 422>> = {
-  'file-too-large': 413,
-  'zip-bomb': 413,
-  'too-many-sheets': 413,
-  'too-many-rows': 413,
-  'too-many-columns': 413,
-  'not-a-workbook': 422,
-  'encrypted-file': 422,
-  'unreadable-file': 422,
-  'formula-not-allowed': 422,
-  'invalid-encoding': 422,
-};
-
-/** The file is refused as a whole. Messages never quote cell contents (personal data). */
-export class SpreadsheetError extends Error {
-  readonly status: 413 | 422;
-  constructor(
-    readonly code: SpreadsheetErrorCode,
-    message: string,
-    readonly extra?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.status = SPREADSHEET_ERROR_STATUS[code];
-  }
-}
+import { guardZip, isSizeLie, looksLikeZip, ZipGuardError, type GuardedZip } from '../zip/guard.ts';
+import { writeZip, type ZipEntryData } from '../zip/write-zip.ts';
+import { limitsOf, SpreadsheetError, type SpreadsheetErrorCode, type SpreadsheetLimits } from './spreadsheet-upload.ts';
 
 const fail = (code: SpreadsheetErrorCode, message: string, extra?: Record<string, unknown>) => new SpreadsheetError(code, message, extra);
-
-function limitsOf(partial?: Partial<SpreadsheetLimits>): SpreadsheetLimits {
-  return { ...DEFAULT_LIMITS, ...partial };
-}
-
-// ---------------------------------------------------------------------------------------------
-// 1. Size, while the body streams
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Reads a request body into one buffer, refusing it (`file-too-large`) as soon as it passes
- * `maxBytes`: a declared length over the limit is refused before reading, a streamed body is
- * cancelled at the first chunk over it, so at most `maxBytes` plus one chunk is ever held.
- *
- * @example const bytes = await readLimited(c.req.raw.body, 10 * 1024 * 1024, Number(c.req.header('content-length')))
- */
-export async function readLimited(
-  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null | undefined,
-  maxBytes: number,
-  declaredLength?: number | null,
-  /** The error for a body over the limit; uploads answer `file-too-large`, other bodies their own code. */
-  tooLarge: () => Error = () => fail('file-too-large', `The file is larger than ${maxBytes} bytes`, { maxBytes }),
-): Promise<Buffer> {
-  if (typeof declaredLength === 'number' && Number.isFinite(declaredLength) && declaredLength > maxBytes) throw tooLarge();
-  if (!body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if ('getReader' in body) {
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  } else {
-    // Leaving the loop early returns the iterator, which destroys a Node stream.
-    for await (const value of body) {
-      size += value.byteLength;
-      if (size > maxBytes) throw tooLarge();
-      chunks.push(value);
-    }
-  }
-  return Buffer.concat(chunks, size);
-}
 
 // ---------------------------------------------------------------------------------------------
 // 2. Zip guard
@@ -281,114 +153,46 @@ function asciiXml(s: string): Buffer {
   );
 }
 
-interface RebuiltPart {
-  name: string;
-  data: Buffer;
-  crc: number;
-  size: number;
-}
-
-/** Inflates one part through yauzl (byte counts checked), escapes it to ASCII and deflates it again. */
-async function rebuildPart(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<RebuiltPart> {
+/** Inflates one part through yauzl (byte counts checked) and escapes it to ASCII. */
+async function escapedPart(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<ZipEntryData> {
   let source: Readable;
   try {
     source = await zip.openReadStreamPromise(entry);
   } catch {
     throw fail('unreadable-file', 'The workbook is damaged: a part cannot be opened');
   }
-  const escape = new XmlAsciiEscape();
-  const deflate = zlib.createDeflateRaw({ level: 1 });
-  const out: Buffer[] = [];
-  let crc = 0;
-  let size = 0;
-  escape.on('data', (b: Buffer) => {
-    crc = zlib.crc32(b, crc);
-    size += b.length;
+  const chunks: Buffer[] = [];
+  const collect = new Writable({
+    write(b: Buffer, _enc, cb) {
+      chunks.push(b);
+      cb();
+    },
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: unknown) => {
-        source.destroy();
-        escape.destroy();
-        deflate.destroy();
-        reject(err);
-      };
-      source.on('error', onError);
-      escape.on('error', onError);
-      deflate.on('error', onError);
-      deflate.on('data', (b: Buffer) => out.push(b));
-      deflate.on('end', resolve);
-      source.pipe(escape).pipe(deflate);
-    });
+    await pipeline(source, new XmlAsciiEscape(), collect);
   } catch (err) {
     if (err instanceof SpreadsheetError) throw err;
     // yauzl checks every entry against its declared size: more bytes is a lie about the size.
     if (isSizeLie(err)) throw fail('zip-bomb', 'A part of the workbook expands beyond its declared size');
     throw fail('unreadable-file', 'The workbook is damaged: a part cannot be decompressed');
   }
-  return { name: entry.fileName, data: Buffer.concat(out), crc, size };
+  return { name: entry.fileName, data: Buffer.concat(chunks) };
 }
 
-function syntheticPart(name: string): RebuiltPart {
-  const raw = Buffer.from(EMPTY_PART[name]!, 'latin1');
-  return { name, data: zlib.deflateRawSync(raw), crc: zlib.crc32(raw), size: raw.length };
-}
-
-/** A plain zip (deflate, no data descriptors) of the parts, in order, with its central directory. */
-function writeZip(parts: readonly RebuiltPart[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const p of parts) {
-    const name = Buffer.from(p.name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(0, 10); // time
-    local.writeUInt16LE(0x21, 12); // 1980-01-01
-    local.writeUInt32LE(p.crc >>> 0, 14);
-    local.writeUInt32LE(p.data.length, 18);
-    local.writeUInt32LE(p.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4); // made by
-    central.writeUInt16LE(20, 6); // needed
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(p.crc >>> 0, 16);
-    central.writeUInt32LE(p.data.length, 20);
-    central.writeUInt32LE(p.size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, p.data);
-    centrals.push(central, name);
-    offset += 30 + name.length + p.data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(parts.length, 8);
-  eocd.writeUInt16LE(parts.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
-}
-
-/** The zip exceljs reads: workbook, relationships, shared strings, then the worksheets; nothing else. */
-async function rebuildForExcelJs(inspection: ZipInspection): Promise<Buffer> {
-  const { zip, entries, sheets } = inspection;
-  const parts: RebuiltPart[] = [];
+/** The parts exceljs reads, in its order: workbook, relationships, shared strings, then the worksheets; nothing else. */
+async function* partsForExcelJs({ zip, entries, sheets }: ZipInspection): AsyncGenerator<ZipEntryData> {
   for (const name of [PART.workbook, PART.workbookRels, PART.sharedStrings, ...sheets]) {
     const entry = entries.get(name);
-    parts.push(entry ? await rebuildPart(zip, entry) : syntheticPart(name));
+    yield entry ? await escapedPart(zip, entry) : { name, data: Buffer.from(EMPTY_PART[name]!, 'latin1') };
   }
-  return writeZip(parts);
+}
+
+/**
+ * The zip exceljs reads (yazl, level 1: it is inflated again at once). Each part goes to yazl as
+ * soon as it is escaped, so the parts are not all held uncompressed together.
+ */
+function rebuildForExcelJs(inspection: ZipInspection): Promise<Buffer> {
+  return writeZip(partsForExcelJs(inspection), { compressionLevel: 1 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,113 +343,4 @@ function columnLetter(n: number): string {
   let s = '';
   for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
   return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV
-// ---------------------------------------------------------------------------------------------
-
-export interface CsvData {
-  rows: SheetRow[];
-  /** Lines that are not CSV (an unclosed quote…): reported as rejected rows by the caller. */
-  malformed: Array<{ row: number; message: string }>;
-}
-
-/**
- * Reads an untrusted CSV into rows of text cells (trimmed; empty cells are null). Row numbers
- * are 1-based lines of the file; a quoted value spanning lines counts from its first line.
- *
- * @example readCsv(Buffer.from('Codice fiscale;Ora di ingresso\nRSSMRA85T10A562S;14:00\n'))
- */
-export function readCsv(bytes: Uint8Array, opts: { limits?: Partial<SpreadsheetLimits> } = {}): CsvData {
-  const limits = limitsOf(opts.limits);
-  if (bytes.byteLength > limits.maxBytes) throw fail('file-too-large', `The file is larger than ${limits.maxBytes} bytes`, { maxBytes: limits.maxBytes });
-  let text = decodeText(bytes);
-  // One line terminator: csv-parse counts a CRLF inside a quoted field as two lines.
-  text = text.replace(/\r\n?/g, '\n');
-  let lineOffset = 0;
-  let delimiter: string;
-  const sep = /^sep=(.)\n/i.exec(text);
-  if (sep) {
-    delimiter = sep[1]!;
-    text = text.slice(sep[0].length);
-    lineOffset = 1;
-  } else delimiter = detectDelimiter(text);
-
-  const rows: SheetRow[] = [];
-  const malformed: CsvData['malformed'] = [];
-  let prevEnd = 0;
-  let prevEmpty = 0;
-  const startLine = (lines: number, emptyLines: number) => {
-    const line = prevEnd + 1 + (emptyLines - prevEmpty);
-    prevEnd = lines;
-    prevEmpty = emptyLines;
-    return line + lineOffset;
-  };
-  const tooMany = fail('too-many-rows', `The file has more than ${limits.maxRows} rows`, { maxRows: limits.maxRows });
-  try {
-    parseCsv(text, {
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_record: (fields: string[], ctx) => {
-        const row = startLine(ctx.lines, ctx.empty_lines);
-        let width = fields.length;
-        while (width > 0 && fields[width - 1]!.trim() === '') width--;
-        if (width === 0) return null;
-        if (width > limits.maxCellsPerRow) {
-          throw fail('too-many-columns', `Line ${row} has ${width} columns; at most ${limits.maxCellsPerRow} are read`, { row, maxCellsPerRow: limits.maxCellsPerRow });
-        }
-        if (rows.length >= limits.maxRows) throw tooMany;
-        rows.push({ row, cells: fields.slice(0, width).map((f) => (f.trim() === '' ? null : f)) });
-        return null;
-      },
-      on_skip: (err) => {
-        const e = err as unknown as { lines?: number; empty_lines?: number; code?: string } | undefined;
-        const row = startLine(e?.lines ?? prevEnd + 1, e?.empty_lines ?? prevEmpty);
-        if (malformed.length < 1000) {
-          malformed.push({
-            row,
-            message: e?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted value is never closed; the file was not read past this line' : `not a CSV row (${e?.code ?? 'parse error'})`,
-          });
-        }
-      },
-    });
-  } catch (err) {
-    if (err instanceof SpreadsheetError) throw err;
-    throw fail('unreadable-file', 'The file cannot be read as CSV');
-  }
-  return { rows, malformed };
-}
-
-/** UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; the BOM is dropped. */
-function decodeText(bytes: Uint8Array): string {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b); // drops a UTF-8 BOM
-  } catch {
-    return new TextDecoder('windows-1252').decode(b);
-  }
-}
-
-/** The delimiter most used in the first non-empty line outside quotes: `;`, `,` or tab (`,` on a tie). */
-function detectDelimiter(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  const counts = new Map<string, number>([
-    [',', 0],
-    [';', 0],
-    ['\t', 0],
-  ]);
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
-  let best = ',';
-  for (const [ch, n] of counts) if (n > counts.get(best)!) best = ch;
-  return best;
 }

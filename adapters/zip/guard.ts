@@ -15,6 +15,7 @@
  */
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import type { ProblemCode } from '../../src/schemas/problems.ts';
 
 export interface ZipGuardLimits {
   /** Entries in the zip. */
@@ -26,7 +27,8 @@ export interface ZipGuardLimits {
   ratioFloorBytes: number;
 }
 
-export type ZipGuardCode = 'zip-bomb' | 'encrypted-file' | 'unreadable-file' | 'unsafe-path' | 'not-a-zip';
+/** Problem codes of `src/schemas/problems.ts`, generic enough for every reader to map to its own. */
+export type ZipGuardCode = Extract<ProblemCode, 'zip-bomb' | 'encrypted-file' | 'unreadable-file' | 'unsafe-path' | 'not-a-zip'>;
 
 export class ZipGuardError extends Error {
   constructor(

@@ -32,7 +32,7 @@
  */
 import crypto from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/read-workbook.ts';
+import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/spreadsheet-upload.ts';
 import { matchAttendanceRows, parseAttendanceSheet, type MemberRef, type ValidRow } from '../domain/attendance-file.ts';
 import { deadlineAfter } from '../domain/calendar.ts';
 import { IN_PERSON_UPLOAD_SOURCE } from '../domain/credits.ts';

@@ -4,7 +4,7 @@
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { readLimited } from '../../adapters/xlsx/read-workbook.ts';
+import { readLimited } from '../../adapters/streams/read-limited.ts';
 import { ServiceError } from '../services/errors.ts';
 
 /** Reads the body as bytes, enforcing the content type and the size limit while streaming. */

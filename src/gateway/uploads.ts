@@ -4,16 +4,10 @@
  * (zip guard, exceljs, csv-parse, limits) is `adapters/xlsx/read-workbook.ts`.
  */
 import type { Context } from 'hono';
-import {
-  CSV_MEDIA_TYPES,
-  DEFAULT_LIMITS,
-  readCsv,
-  readLimited,
-  readWorkbook,
-  SpreadsheetError,
-  XLSX_MEDIA_TYPE,
-  type SpreadsheetLimits,
-} from '../../adapters/xlsx/read-workbook.ts';
+import { readLimited } from '../../adapters/streams/read-limited.ts';
+import { readCsv } from '../../adapters/xlsx/read-csv.ts';
+import { readWorkbook } from '../../adapters/xlsx/read-workbook.ts';
+import { CSV_MEDIA_TYPES, DEFAULT_LIMITS, SpreadsheetError, XLSX_MEDIA_TYPE, type SpreadsheetLimits } from '../../adapters/xlsx/spreadsheet-upload.ts';
 import type { SheetRow } from '../domain/spreadsheet-values.ts';
 import { ServiceError } from '../services/errors.ts';
 

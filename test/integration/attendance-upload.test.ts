@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/read-workbook.ts';
+import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/spreadsheet-upload.ts';
 import { BACKENDS } from '../support/backends.ts';
 import { codiceFiscale, createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type ApiResponse, type Harness } from '../support/harness.ts';

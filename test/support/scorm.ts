@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflated, zip, type ZipPart } from './zip.ts';
+import { deflated, hostileZip as zip, type ZipPart } from './zip.ts';
 
 export type ScormFixture = 'scorm12' | 'scorm2004';
 

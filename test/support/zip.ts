@@ -1,9 +1,13 @@
 /**
- * @module A tiny zip reader and writer for building hostile workbooks in tests: zip bombs (real
- * and lying about their sizes), encrypted entries, extra parts. Never used by the gateway.
+ * @module Zips for tests. Honest archives are written with yazl (`zipOf`, and `alterWorkbook`
+ * when nothing in it lies), through the gateway's own writer (`adapters/zip/write-zip.ts`).
+ * Hostile ones (zip bombs, sizes that lie, the encryption flag, unsafe names) are written by
+ * `hostileZip`, which puts in the headers exactly what each part claims. Never used by the gateway.
  */
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
+import { unsafePathReason } from '../../adapters/zip/guard.ts';
+import { writeZip } from '../../adapters/zip/write-zip.ts';
 
 export interface ZipPart {
   name: string;
@@ -11,6 +15,8 @@ export interface ZipPart {
   data: Buffer;
   size: number;
   crc: number;
+  /** The bytes before deflating, when known (`deflated`): a part that claims nothing false is then written by yazl. */
+  content?: Buffer;
   /** 8 deflate (default) or 0 stored. */
   method?: number;
   /** What the headers claim, when lying about it. */
@@ -19,6 +25,7 @@ export interface ZipPart {
   encrypted?: boolean;
 }
 
+/** Every entry of a zip, inflated. */
 /** Every entry of a zip, inflated. */
 export async function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
   const zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true });
@@ -45,9 +52,10 @@ export async function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
 
 export function deflated(name: string, content: Buffer | string): ZipPart {
   const raw = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-  return { name, data: zlib.deflateRawSync(raw), size: raw.length, crc: zlib.crc32(raw) };
+  return { name, data: zlib.deflateRawSync(raw), size: raw.length, crc: zlib.crc32(raw), content: raw };
 }
 
+/** `bytes` zeros, deflated as they stream: the payload of a zip bomb, built without holding it. */
 /** `bytes` zeros, deflated as they stream: the payload of a zip bomb, built without holding it. */
 export async function deflatedZeros(name: string, bytes: number): Promise<ZipPart> {
   const deflate = zlib.createDeflateRaw({ level: 9 });
@@ -66,8 +74,25 @@ export async function deflatedZeros(name: string, bytes: number): Promise<ZipPar
   return { name, data: Buffer.concat(out), size: bytes, crc };
 }
 
-/** A zip of the parts, in order, with a central directory that says what the parts claim. */
-export function zip(parts: readonly ZipPart[]): Buffer {
+/** An honest zip of these files, written by yazl. */
+export function zipOf(files: ReadonlyMap<string, Buffer | string>): Promise<Buffer> {
+  return writeZip([...files].map(([name, b]) => ({ name, data: Buffer.isBuffer(b) ? b : Buffer.from(b, 'utf8') })));
+}
+
+/** A part yazl writes as it is: its bytes known, deflated, nothing claimed falsely, a safe name (a directory: no bytes). */
+function isHonest(p: ZipPart): p is ZipPart & { content: Buffer } {
+  if (p.content === undefined || p.declaredSize !== undefined || p.encrypted || (p.method ?? 8) !== 8) return false;
+  return unsafePathReason(p.name) === null && (!p.name.endsWith('/') || p.content.length === 0);
+}
+
+/**
+ * The builder of hostile zips only: a zip of the parts, in order, with local headers and a
+ * central directory that say what the parts claim. yazl cannot write these: it computes sizes
+ * and CRC from the data (no lying sizes), never sets the encryption flag, refuses or rewrites
+ * unsafe names (`../x`, `/x`, `a\b`), and deflates the data itself (a bomb payload is deflated
+ * once by `deflatedZeros` and reused). It is synchronous, which `zipFiles` in `./scorm.ts` relies on.
+ */
+export function hostileZip(parts: readonly ZipPart[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -112,10 +137,14 @@ export function zip(parts: readonly ZipPart[]): Buffer {
   return Buffer.concat([...locals, cd, eocd]);
 }
 
-/** The parts of a real workbook, with some replaced or added: the base of every hostile workbook. */
+/**
+ * The parts of a real workbook, with some replaced or added: the base of every hostile workbook.
+ * Written by yazl when every part is honest (damaged XML, formulas, extra parts), else by `hostileZip`.
+ */
 export async function alterWorkbook(xlsx: Buffer, change: (parts: Map<string, ZipPart>) => void | Promise<void>): Promise<Buffer> {
   const parts = new Map<string, ZipPart>();
   for (const [name, data] of await unzip(xlsx)) parts.set(name, deflated(name, data));
   await change(parts);
-  return zip([...parts.values()]);
+  const all = [...parts.values()];
+  return all.every(isHonest) ? writeZip(all.map((p) => ({ name: p.name, data: p.content }))) : hostileZip(all);
 }

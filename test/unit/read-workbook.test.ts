@@ -3,10 +3,13 @@ import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { writeAttendanceWorkbook } from '../../adapters/xlsx/attendance-workbook.ts';
-import { DEFAULT_LIMITS, readCsv, readLimited, readWorkbook, SpreadsheetError } from '../../adapters/xlsx/read-workbook.ts';
+import { readLimited } from '../../adapters/streams/read-limited.ts';
+import { readCsv } from '../../adapters/xlsx/read-csv.ts';
+import { readWorkbook } from '../../adapters/xlsx/read-workbook.ts';
+import { DEFAULT_LIMITS, SpreadsheetError } from '../../adapters/xlsx/spreadsheet-upload.ts';
 import { parseAttendanceSheet } from '../../src/domain/attendance-file.ts';
 import { codiceFiscale } from '../support/fixtures.ts';
-import { alterWorkbook, deflated, deflatedZeros, zip } from '../support/zip.ts';
+import { alterWorkbook, deflated, deflatedZeros, zipOf } from '../support/zip.ts';
 
 async function book(fill: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -133,7 +136,7 @@ describe('readWorkbook: hostile files', () => {
   it('what is not an OOXML workbook', async () => {
     await refused(readWorkbook(Buffer.from('Codice fiscale;Ora\n')), 'not-a-workbook');
     await refused(readWorkbook(Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(512)])), 'not-a-workbook');
-    await refused(readWorkbook(zip([deflated('hello.txt', 'hi')])), 'not-a-workbook');
+    await refused(readWorkbook(await zipOf(new Map([['hello.txt', 'hi']]))), 'not-a-workbook');
     const noSheet = await alterWorkbook(await simple(), (parts) => void parts.delete('xl/worksheets/sheet1.xml'));
     await refused(readWorkbook(noSheet), 'not-a-workbook');
     await refused(readWorkbook(Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(100)])), 'unreadable-file');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ReportFormatError } from '../../adapters/webinar/reports/common.ts';
+import { ReportFormatError } from '../../adapters/webinar/reports/codes.ts';
 import { parseGotoAttendees } from '../../adapters/webinar/reports/goto.ts';
 import { parseWebexParticipants } from '../../adapters/webinar/reports/webex.ts';
 

@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeReportBytes,
-  detectDateOrder,
-  parseTextDuration,
-  readRomeLocal,
-  resolveBoundaries,
-  type ReportInterval,
-} from '../../adapters/webinar/reports/common.ts';
+import { parseTextDuration } from '../../adapters/webinar/reports/duration.ts';
+import type { ReportInterval } from '../../adapters/webinar/reports/interval.ts';
+import { resolveBoundaries } from '../../adapters/webinar/reports/presence.ts';
+import { detectDateOrder, readRomeLocal } from '../../adapters/webinar/reports/rome-local.ts';
+import { decodeReportBytes } from '../../adapters/webinar/reports/text-decoding.ts';
 import { intervalsToRecords, personKey } from '../../adapters/webinar/reports/records.ts';
 import { parseTeamsAttendanceCsv, parseTeamsGraphAttendance } from '../../adapters/webinar/reports/teams.ts';
 import { parseWebexParticipants } from '../../adapters/webinar/reports/webex.ts';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ReportFormatError, parseTextDuration, type ReportInterval } from '../../adapters/webinar/reports/common.ts';
+import { ReportFormatError } from '../../adapters/webinar/reports/codes.ts';
+import { parseTextDuration } from '../../adapters/webinar/reports/duration.ts';
+import type { ReportInterval } from '../../adapters/webinar/reports/interval.ts';
 import { parseTeamsAttendanceCsv, parseTeamsGraphAttendance, teamsColumnOf } from '../../adapters/webinar/reports/teams.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/reports/teams/${name}`, import.meta.url));

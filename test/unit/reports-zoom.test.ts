@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ReportFormatError } from '../../adapters/webinar/reports/common.ts';
+import { ReportFormatError } from '../../adapters/webinar/reports/codes.ts';
 import { parseZoomParticipantsCsv, parseZoomParticipantsJson } from '../../adapters/webinar/reports/zoom-report.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/reports/zoom/${name}`, import.meta.url));

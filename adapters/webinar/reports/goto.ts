@@ -2,26 +2,13 @@
  * @module GoTo Webinar session attendees (`GET …/webinars/{webinarKey}/sessions/{sessionKey}/attendees`).
  * GoTo sends no "left" webhook, so this report is where durations come from. Pure; see ./README.md.
  */
-import {
-  type ReportInterval,
-  type ReportRejection,
-  type ReportResult,
-  type ReportSkip,
-  REJECT_MESSAGES,
-  ReportFormatError,
-  arrayProp,
-  checkRowCount,
-  cleanName,
-  cleanText,
-  compact,
-  isRecord,
-  isoOf,
-  jsonInput,
-  prop,
-  readEmail,
-  readJsonInstant,
-  presenceOf,
-} from './common.ts';
+import { REJECT_MESSAGES, ReportFormatError, type ReportRejection, type ReportSkip } from './codes.ts';
+import { cleanName, cleanText, readEmail } from './identity.ts';
+import { isoOf, readJsonInstant } from './instants.ts';
+import { compact, type ReportInterval, type ReportResult } from './interval.ts';
+import { arrayProp, isRecord, jsonInput, prop } from './json.ts';
+import { checkRowCount } from './limits.ts';
+import { presenceOf } from './presence.ts';
 
 /**
  * GoTo keys are 64-bit integers written as JSON numbers; `JSON.parse` would round those above

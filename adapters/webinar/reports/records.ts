@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WebinarRecord, type Participant } from '../../../src/schemas/ingest.ts';
-import type { ReportInterval, ReportSource } from './common.ts';
+import type { ReportInterval, ReportSource } from './interval.ts';
 
 export interface IntervalsToRecordsOptions {
   /**

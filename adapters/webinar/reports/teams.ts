@@ -3,38 +3,18 @@
  * tab-separated, in three numbered blocks, local times without offset) and the Graph
  * `attendanceRecords` JSON (UTC instants). Pure; see ./README.md for the assumptions.
  */
-import {
-  type DateOrder,
-  type DelimitedRow,
-  type IntervalNote,
-  type ReportInterval,
-  type ReportRejection,
-  type ReportResult,
-  REJECT_MESSAGES,
-  ReportFormatError,
-  arrayProp,
-  checkRowCount,
-  cleanName,
-  cleanText,
-  compact,
-  decodeReportBytes,
-  describeHeaders,
-  detectDateOrder,
-  filledCells,
-  isRecord,
-  isoOf,
-  jsonInput,
-  normaliseHeader,
-  parseDelimited,
-  parseTextDuration,
-  prop,
-  readEmail,
-  readJsonInstant,
-  readRomeLocal,
-  resolveBoundaries,
-  type TextEncodingName,
-  presenceOf,
-} from './common.ts';
+import { REJECT_MESSAGES, ReportFormatError, type ReportRejection } from './codes.ts';
+import { describeHeaders, normaliseHeader } from './columns.ts';
+import { filledCells, parseDelimited, type DelimitedRow } from './delimited.ts';
+import { parseTextDuration } from './duration.ts';
+import { cleanName, cleanText, readEmail } from './identity.ts';
+import { isoOf, readJsonInstant } from './instants.ts';
+import { compact, type IntervalNote, type ReportInterval, type ReportResult } from './interval.ts';
+import { arrayProp, isRecord, jsonInput, prop } from './json.ts';
+import { checkRowCount } from './limits.ts';
+import { presenceOf, resolveBoundaries } from './presence.ts';
+import { detectDateOrder, readRomeLocal, type DateOrder } from './rome-local.ts';
+import { decodeReportBytes, type TextEncodingName } from './text-decoding.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Downloaded attendance report (CSV)

@@ -3,28 +3,13 @@
  * interval per `devices[]` entry (one per join). `1970-01-01T00:00:00.000Z` means "unknown", not
  * 1970. Pure; see ./README.md.
  */
-import {
-  type IntervalNote,
-  type ReportInterval,
-  type ReportRejection,
-  type ReportResult,
-  type ReportSkip,
-  REJECT_MESSAGES,
-  ReportFormatError,
-  arrayProp,
-  checkRowCount,
-  cleanName,
-  cleanText,
-  compact,
-  isRecord,
-  isoOf,
-  jsonInput,
-  prop,
-  readEmail,
-  parseIsoInstant,
-  readJsonInstant,
-  presenceOf,
-} from './common.ts';
+import { REJECT_MESSAGES, ReportFormatError, type ReportRejection, type ReportSkip } from './codes.ts';
+import { cleanName, cleanText, readEmail } from './identity.ts';
+import { isoOf, parseIsoInstant, readJsonInstant } from './instants.ts';
+import { compact, type IntervalNote, type ReportInterval, type ReportResult } from './interval.ts';
+import { arrayProp, isRecord, jsonInput, prop } from './json.ts';
+import { checkRowCount } from './limits.ts';
+import { presenceOf } from './presence.ts';
 
 export interface WebexMeta {
   /** Distinct `meetingId`s of the participants, as written. */

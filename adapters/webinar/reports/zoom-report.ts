@@ -3,38 +3,17 @@
  * the usage report's participant list; local times without offset) and the REST JSON of
  * `GET /report/webinars/{id}/participants` (UTC). One row per connection. Pure; see ./README.md.
  */
-import {
-  type DateOrder,
-  type DelimitedRow,
-  type IntervalNote,
-  type ReportInterval,
-  type ReportRejection,
-  type ReportResult,
-  type ReportSkip,
-  REJECT_MESSAGES,
-  ReportFormatError,
-  arrayProp,
-  checkRowCount,
-  cleanName,
-  cleanText,
-  compact,
-  decodeReportBytes,
-  describeHeaders,
-  detectDateOrder,
-  filledCells,
-  isRecord,
-  isoOf,
-  jsonInput,
-  normaliseHeader,
-  parseDelimited,
-  prop,
-  readEmail,
-  readJsonInstant,
-  readRomeLocal,
-  resolveBoundaries,
-  type TextEncodingName,
-  presenceOf,
-} from './common.ts';
+import { REJECT_MESSAGES, ReportFormatError, type ReportRejection, type ReportSkip } from './codes.ts';
+import { describeHeaders, normaliseHeader } from './columns.ts';
+import { filledCells, parseDelimited, type DelimitedRow } from './delimited.ts';
+import { cleanName, cleanText, readEmail } from './identity.ts';
+import { isoOf, readJsonInstant } from './instants.ts';
+import { compact, type IntervalNote, type ReportInterval, type ReportResult } from './interval.ts';
+import { arrayProp, isRecord, jsonInput, prop } from './json.ts';
+import { checkRowCount } from './limits.ts';
+import { presenceOf, resolveBoundaries } from './presence.ts';
+import { detectDateOrder, readRomeLocal, type DateOrder } from './rome-local.ts';
+import { decodeReportBytes, type TextEncodingName } from './text-decoding.ts';
 
 // ---------------------------------------------------------------------------------------------
 // CSV download
