@@ -10,6 +10,7 @@ import { platformReportRoutes } from './platform-reports.ts';
 import { ingestRoutes } from './ingest.ts';
 import { problem, problemOf } from './problem.ts';
 import { ServiceError } from '../services/errors.ts';
+import { health } from '../services/health.ts';
 import { readRoutes } from './read.ts';
 import { organiserRoutes } from './organisers.ts';
 import { memberRoutes } from './members.ts';
@@ -40,9 +41,8 @@ export function createApp(deps: Deps) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'API key: `Authorization: Bearer cdl_<role>_…`' });
   app.use('*', secureHeaders());
   app.get('/healthz', async (c) => {
-    const db = await deps.db.query('SELECT 1').then(() => true, () => false);
-    const redis = deps.redisReady();
-    return c.json({ ok: db && redis, db, redis }, db && redis ? 200 : 503);
+    const h = await health(deps);
+    return c.json(h, h.ok ? 200 : 503);
   });
   app.route('/', ingestRoutes(deps));
   app.route('/', zoomRoutes(deps));

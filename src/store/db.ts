@@ -170,3 +170,11 @@ function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** True when the database answers a trivial query (health checks); never throws. */
+export function databaseAnswers(db: Queryable): Promise<boolean> {
+  return db.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+}
