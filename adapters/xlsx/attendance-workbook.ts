@@ -206,6 +206,9 @@ interface ColumnSpec {
  * Writes the workbook to `out` and ends it. Waits for `out` to drain between pages, so a slow
  * client slows the database reads instead of filling memory; throws if `out` is destroyed (the
  * client went away) so the caller stops reading.
+ *
+ * @rule R-TPL-1
+ * @rule R-TPL-2
  */
 export async function writeAttendanceWorkbook(out: Writable, input: AttendanceWorkbookInput): Promise<WorkbookSummary> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });

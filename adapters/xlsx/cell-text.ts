@@ -34,6 +34,8 @@ const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD
  *
  * @example safeCellText('=HYPERLINK("http://x","y")') // → `'=HYPERLINK("http://x","y")`
  * @example safeCellText('Rossi') // → 'Rossi'
+ *
+ * @rule R-TPL-4
  */
 export function safeCellText(value: string): string {
   let s = value.replace(NOT_XML, '');

@@ -213,7 +213,11 @@ function checkTopics(topics: readonly TopicDraft[], window: { start: number; end
   });
 }
 
-/** R-CAL-6: whole credits, 1 hour = 1 credit, never more than the event's whole hours. */
+/**
+ * Whole credits, 1 hour = 1 credit, never more than the event's whole hours.
+ *
+ * @rule R-CAL-6
+ */
 function checkCredits(input: EventDraft, window: { start: number; end: number } | null, add: Add) {
   if (!(Number.isInteger(input.credits) && input.credits > 0)) {
     add('invalid-credits', 'credits', 'credits are a positive whole number (R-CAL-6)');

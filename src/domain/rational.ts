@@ -33,6 +33,8 @@ export function parseRational(text: string): Rational {
  * must fit a safe integer. Both violations, and `den = 0`, throw `RangeError`.
  *
  * @example roundRational(50 * 12 * 30, 24 * 100) // → 8
+ *
+ * @rule R-CAL-4
  */
 export function roundRational(num: bigint | number, den: bigint | number): number {
   const r = normalise(toBigInt(num, 'num'), toBigInt(den, 'den'));

@@ -128,6 +128,8 @@ export interface PathOutcome {
  * // 3 sessions of 8 h over 30 Dec – 1 Jan, 24 credits; the member attended all of them:
  * assessStructuredPath({ sessions, attendance, eventCredits: 24 })
  * // → { decision: 'attended-threshold', credits: 20, records: [{ year: 2025, credits: 13, … }, { year: 2026, credits: 7, … }] }
+ *
+ * @rule R-EVT-6
  */
 export function assessStructuredPath(input: PathInput): PathOutcome {
   const rules = STRUCTURED_PATH_RULES;
