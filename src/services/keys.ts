@@ -110,12 +110,15 @@ export async function revokeOperatorKey(db: Queryable, id: string): Promise<bool
   return revokeActiveKey(db, id);
 }
 
+/** How long a key lookup is cached: a revoked key stops working within this time. */
+export const KEY_CACHE_MS = 5_000;
+
 /**
  * Resolves a presented key to its actor. Lookups are cached briefly: a revoked key stops working
  * within `ttlMs`, read on the product's clock (tests advance it instead of waiting).
  */
 export function keyResolver(db: Queryable, opts: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
-  const { ttlMs = 5_000, maxEntries = 10_000, now = Date.now } = opts;
+  const { ttlMs = KEY_CACHE_MS, maxEntries = 10_000, now = Date.now } = opts;
   const cache = new Map<string, { actor: Actor | null; at: number }>();
   return async (key: string): Promise<Actor | null> => {
     const h = hashKey(key);

@@ -6,12 +6,12 @@
 import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { BACKENDS } from './backends.ts';
+import { PRIMARY_BACKEND } from './backends.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 /** One database is enough here; the integration suite covers both. Postgres when it answers. */
-export const BROWSER_BACKEND = BACKENDS[BACKENDS.length - 1]!;
+export const BROWSER_BACKEND = PRIMARY_BACKEND;
 
 /** .ci/run installs Chromium; elsewhere a machine without it skips the browser files rather than fail. */
 export const haveChromium = existsSync(CHROMIUM);

@@ -1,18 +1,18 @@
 /**
  * @module Integration harness: a real gateway on a real port, real Redis, PGlite or Postgres.
  *
- * Each harness gets its own Postgres schema and BullMQ prefix, so test files run in parallel.
+ * Each harness gets its own Postgres schema (or the test worker's PGlite, emptied) and BullMQ
+ * prefix, so test files run in parallel.
  */
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Role } from '../../src/domain/roles.ts';
 import { issueOperatorKey } from '../../src/services/keys.ts';
 import { createLogger } from '../../src/log.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { openDb } from '../../src/store/db.ts';
 import { Redis } from 'ioredis';
 import { POSTGRES_URL, REDIS_URL, type Backend } from './backends.ts';
+import { leaseTestDb } from './databases.ts';
 
 export interface Harness {
   backend: Backend;
@@ -39,13 +39,8 @@ export async function startHarness(
   opts: { worker?: boolean; env?: Record<string, string>; /** The product's clock (tests that span days). */ now?: () => number } = {},
 ): Promise<Harness> {
   const id = crypto.randomBytes(4).toString('hex');
-  const schema = backend === 'postgres' ? `t_${id}` : null;
-  if (schema) {
-    const c = new pg.Client({ connectionString: POSTGRES_URL });
-    await c.connect();
-    await c.query(`CREATE SCHEMA ${schema}`);
-    await c.end();
-  }
+  const lease = await leaseTestDb(backend);
+  const { schema } = lease;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -56,7 +51,7 @@ export async function startHarness(
     ...(backend === 'postgres' ? { DATABASE_URL: POSTGRES_URL } : {}),
     ...opts.env,
   });
-  const db = backend === 'pglite' ? await openDb({ dataDir: 'memory://' }) : undefined;
+  const db = lease.db ?? undefined;
   const rt = await startRuntime(config, {
     gateway: true,
     worker: opts.worker ?? true,
@@ -64,6 +59,9 @@ export async function startHarness(
     db,
     log: createLogger(config.LOG_LEVEL),
     now: opts.now,
+  }).catch(async (err: unknown) => {
+    await lease.release();
+    throw err;
   });
   const url = rt.url!;
   const responses: Harness['responses'] = [];
@@ -99,17 +97,11 @@ export async function startHarness(
     },
     async close() {
       await rt.close();
-      if (db) await db.close();
       const r = new Redis(REDIS_URL);
       const keys = await r.keys(`test-${id}:*`);
       if (keys.length) await r.del(...keys);
       r.disconnect();
-      if (schema) {
-        const c = new pg.Client({ connectionString: POSTGRES_URL });
-        await c.connect();
-        await c.query(`DROP SCHEMA ${schema} CASCADE`);
-        await c.end();
-      }
+      await lease.release();
     },
   };
 }
