@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { codiceFiscale, romeAfternoon } from '../test/support/fixtures.ts';
-import { computeOutcomes, describeCause } from '../workers/attendance.ts';
+import { computeOutcomes, describeCause } from '../src/domain/outcomes.ts';
 import { ATTENDANCE_QUEUE } from '../src/queue/attendance.ts';
 import { loadDerivationInput, lockEvent, previousInputs, saveDerivation, type DerivationInputs } from '../src/store/attendance.ts';
 import type { Db } from '../src/store/db.ts';

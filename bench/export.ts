@@ -101,7 +101,7 @@ async function parent(opts: Options) {
     const t0 = performance.now();
     const seeded = await seedAttendance(db, opts.participants);
     const seedMs = performance.now() - t0;
-    const { deriveEvent } = await import('../workers/attendance.ts');
+    const { deriveEvent } = await import('../src/services/attendance/derive.ts');
     const { createLogger } = await import('../src/log.ts');
     const t1 = performance.now();
     await deriveEvent(db, seeded.eventId, createLogger('silent'));
@@ -180,7 +180,7 @@ interface ChildReport {
 
 async function child(opts: ReturnType<typeof parseArgs>) {
   const { serve } = await import('@hono/node-server');
-  const { createApp } = await import('../src/gateway/app.ts');
+  const { gatewayApp: createApp } = await import('../src/runtime.ts');
   const { loadConfig } = await import('../src/config.ts');
   const { createLogger } = await import('../src/log.ts');
   const [kind, where] = [opts.target.slice(0, opts.target.indexOf(':')), opts.target.slice(opts.target.indexOf(':') + 1)];

@@ -90,7 +90,7 @@ import {
   startAttempt,
   submitAttempt,
 } from '../src/store/questionnaire.ts';
-import { deriveEvent } from '../workers/attendance.ts';
+import { deriveEvent } from '../src/services/attendance/derive.ts';
 import { dispatchQuestionnaires, QUESTIONNAIRE_LINK_MAIL, startClock, type QuestionnaireWorkerDeps } from '../workers/questionnaire.ts';
 import { answerForm, parsePage, type QuestionnairePage } from '../test/support/questionnaire.ts';
 import { romeAfternoon } from '../test/support/fixtures.ts';

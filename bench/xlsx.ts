@@ -35,7 +35,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import XLSX from 'xlsx';
 import { createLogger } from '../src/log.ts';
-import { deriveEvent } from '../workers/attendance.ts';
+import { deriveEvent } from '../src/services/attendance/derive.ts';
 import { key } from './lib/api.ts';
 import { benchEventStart, seedEvent, seedMembers, type SeededEvent } from './lib/attendance-data.ts';
 import { createBenchEnv, type BenchEnv, parseFlags } from './lib/env.ts';

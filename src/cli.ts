@@ -17,7 +17,7 @@ import { importMembers } from './services/registry/member-import.ts';
 import { createLogger } from './log.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
-import { deriveEvent } from '../workers/attendance.ts';
+import { deriveEvent } from './services/attendance/derive.ts';
 
 const USAGE = `usage: npm run cli -- <command>
   keys create --role <${ROLES.join('|')}> [--subject <organiser id|province code>] [--label <text>]

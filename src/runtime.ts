@@ -156,3 +156,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     },
   };
 }
+
+/**
+ * The HTTP app over given deps, without a server, Redis or workers: for benches that measure one
+ * route in a process of their own (they import this, never `src/gateway/`).
+ */
+export function gatewayApp(deps: Deps) {
+  return createApp(deps);
+}

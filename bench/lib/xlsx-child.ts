@@ -87,7 +87,7 @@ function beginRun() {
 
 async function route() {
   const { serve } = await import('@hono/node-server');
-  const { createApp } = await import('../../src/gateway/app.ts');
+  const { gatewayApp: createApp } = await import('../../src/runtime.ts');
   const { loadConfig } = await import('../../src/config.ts');
   const { createLogger } = await import('../../src/log.ts');
   const { openDb } = await import('../../src/store/db.ts');

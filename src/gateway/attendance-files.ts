@@ -1,21 +1,19 @@
 /**
- * @module Attendance files for the national platform (R-TPL-1/2): an event's workbook, filled from
- * the tracked evidence or blank with the registered members, streamed as it is written.
+ * @module Attendance files for the national platform over HTTP (R-TPL-1, R-TPL-2;
+ * `services/attendance/export.ts`): an event's workbook, filled from the tracked evidence or blank
+ * with the registered members, streamed as it is written.
  *
  * Who: the organiser of the event, the accrediting CPO and the CN (the rules of `access.ts`;
  * anyone else gets 404). Platform keys are refused: they feed evidence in, and the file holds
  * personal data (codice fiscale) they have no need to read.
  */
-import { PassThrough } from 'node:stream';
+import type { PassThrough } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
-import { writeAttendanceWorkbook, XLSX_CONTENT_TYPE, type AttendanceLayout } from '../../adapters/xlsx/attendance-workbook.ts';
-import { romeDate } from '../domain/calendar.ts';
+import { XLSX_CONTENT_TYPE, type AttendanceLayout } from '../../adapters/xlsx/attendance-workbook.ts';
 import { Problem } from '../schemas/common.ts';
-import { loadExportEvent, outcomePages, presencePages, unmatchedPages } from '../store/attendance-export.ts';
-import { visibleEvent } from '../services/access.ts';
+import { attendanceWorkbook, OUTPUT_BUFFER_BYTES } from '../services/attendance/export.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 
 const Query = z.object({
@@ -26,9 +24,6 @@ const Query = z.object({
     description: '`true`: the blank template, registered members pre-filled and entry/exit empty (sheet Presenze only)',
   }),
 });
-
-/** Bytes queued for a slow client before the workbook writer waits. */
-const OUTPUT_BUFFER_BYTES = 256 * 1024;
 
 export function attendanceFileRoutes(deps: Deps) {
   const app = router();
@@ -61,52 +56,16 @@ export function attendanceFileRoutes(deps: Deps) {
       const q = c.req.valid('query');
       const layout = q.layout as AttendanceLayout;
       const blank = q.blank === 'true';
-      await visibleEvent(deps.db, c.get('principal'), id);
-      const event = await loadExportEvent(deps.db, id);
-      if (!event) throw new ServiceError('event-not-found');
-
-      // The first page is read before answering, so a database that is down gives a 503 problem,
-      // not a 200 that breaks off.
-      const presence = await primed(presencePages(deps.db, event, { withPresence: !blank }));
-      const out = new PassThrough({ highWaterMark: OUTPUT_BUFFER_BYTES });
-      const started = Date.now();
-      writeAttendanceWorkbook(out, {
-        eventStart: event.start,
-        layout,
-        blank,
-        presence,
-        outcomes: () => outcomePages(deps.db, id),
-        unmatched: () => unmatchedPages(deps.db, id),
-      }).then(
-        (summary) => deps.log.info({ eventId: id, layout, blank, ...summary, ms: Date.now() - started }, 'attendance workbook sent'),
-        (err: unknown) => {
-          if (!out.destroyed) deps.log.warn({ eventId: id, err: String(err) }, 'attendance workbook failed mid-stream');
-          out.destroy(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-      const name = `${blank ? 'modello-presenze' : layout === 'participants' ? 'presenze-partecipanti' : 'presenze'}_${romeDate(event.start)}_${event.id}.xlsx`;
+      const { filename: name, out } = await attendanceWorkbook(deps, c.get('principal'), id, { layout, blank });
       return c.body(webStream(out), 200, {
         'content-type': XLSX_CONTENT_TYPE,
-        // Only [a-z0-9_.-] in the name: no quoting or encoding issues in any client.
+        // Only [a-z0-9_.-] in the name (services/attendance/export.ts): no quoting or encoding issues in any client.
         'content-disposition': `attachment; filename="${name}"`,
         'cache-control': 'no-store',
       });
     },
   );
   return app;
-}
-
-/** Reads the first item now (errors surface before the response starts) and replays it. */
-async function primed<T>(gen: AsyncGenerator<T>): Promise<() => AsyncIterable<T>> {
-  const first = await gen.next();
-  let used = false;
-  return async function* () {
-    if (used) throw new Error('already consumed');
-    used = true;
-    if (first.done) return;
-    yield first.value;
-    yield* gen;
-  };
 }
 
 /**

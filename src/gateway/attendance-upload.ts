@@ -30,38 +30,18 @@
  * (every valid row already stored) stores no delivery and triggers no derivation; one where no
  * row is valid stores nothing and answers 422 `no-valid-rows` with the rejected rows.
  */
-import crypto from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/spreadsheet-upload.ts';
-import { matchAttendanceRows, parseAttendanceSheet, type MemberRef, type ValidRow } from '../domain/attendance-file.ts';
-import { deadlineAfter } from '../domain/calendar.ts';
-import { IN_PERSON_UPLOAD_SOURCE } from '../domain/credits.ts';
 import { Problem } from '../schemas/common.ts';
-import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
-import type { Queryable } from '../store/db.ts';
-import { visibleEvent } from '../services/access.ts';
-import { CLOSING_DAYS } from './attendance-admin.ts';
+import { changeableEvent } from '../services/attendance/changes.ts';
+import { storeAttendanceFile } from '../services/attendance/uploads.ts';
+import { ServiceError } from '../services/errors.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { FUTURE_SKEW_MS } from '../domain/evidence.ts';
 import { clientAddr } from './http.ts';
 import { zodErrors } from './problem.ts';
-import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
-import { declaredFormat, readUploadBody, readUploadedSheet } from './uploads.ts';
-
-/** The evidence source of uploaded attendance files attended online (`presence=online`, the default). */
-export const UPLOAD_SOURCE = 'upload';
-/** The evidence source of uploaded attendance files attended in the room (`presence=in-person`, R-FAD-1). */
-export const UPLOAD_IN_PERSON_SOURCE = IN_PERSON_UPLOAD_SOURCE;
-
-/** How the rows of an uploaded file were attended (R-FAD-1). */
-export type UploadPresence = 'online' | 'in-person';
-
-/** The evidence source of an upload with this `presence`. */
-export function uploadSource(presence: UploadPresence): string {
-  return presence === 'in-person' ? UPLOAD_IN_PERSON_SOURCE : UPLOAD_SOURCE;
-}
+import { declaredFormat, readUploadBody } from './uploads.ts';
 
 const Query = z.object({
   presence: z.enum(['online', 'in-person']).default('online').openapi({
@@ -70,9 +50,6 @@ const Query = z.object({
       'A mixed event counts a member in person only on in-person uploads (and corrections); for other modes it is recorded but the credit mode is the event\'s.',
   }),
 });
-/** The worksheet read when the workbook has it (the export's main sheet, R-TPL-2). */
-export const PRESENCE_SHEET = 'Presenze';
-
 export const RowReport = z
   .object({
     row: z.number().int().openapi({ description: '1-based row number in the sheet (line in a CSV)' }),
@@ -147,112 +124,20 @@ export function attendanceUploadRoutes(deps: Deps) {
     if (!EVENT_ID.safeParse(id).success) throw new ServiceError('event-not-found');
     const query = Query.safeParse(c.req.query());
     if (!query.success) throw new ServiceError('invalid-query', undefined, { errors: zodErrors(query.error.issues) });
-    const source = uploadSource(query.data.presence);
-    const p = c.get('principal');
-    const e = await visibleEvent(deps.db, p, id);
     const now = deps.now();
-    if (p.role === 'organiser' && (e.closed_at || now > deadlineAfter(e.end_at, CLOSING_DAYS).getTime())) {
-      throw new ServiceError('event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
-    }
+    const e = await changeableEvent(deps, c.get('principal'), id, now);
     const format = declaredFormat(c);
     const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
-    const sheet = await readUploadedSheet(raw, format, { sheet: PRESENCE_SHEET, limits: { maxBytes: deps.config.UPLOAD_MAX_BYTES } });
-
-    const parsed = parseAttendanceSheet(
-      sheet.rows,
-      { eventStart: e.start_at.getTime(), eventEnd: e.end_at.getTime(), latest: now + FUTURE_SKEW_MS, date1904: sheet.date1904 },
-      sheet.malformed,
-    );
-    if (!parsed.ok) {
-      const { ok: _ok, code, message, ...extra } = parsed;
-      throw new ServiceError(code, message, extra);
-    }
-    const members = await membersOf(deps.db, id, [...new Set(parsed.rows.map((r) => r.codiceFiscale))]);
-    const check = matchAttendanceRows(parsed, members);
-    const report = { empty: check.empty, rejected: check.rejected };
-    if (check.valid.length === 0) {
-      throw new ServiceError('no-valid-rows', 'No row of the file can be accepted; nothing was stored', { accepted: 0, duplicates: 0, ...report });
-    }
-
-    const author = `${p.role}:${p.keyId}`;
-    const records = check.valid.flatMap((r) => uploadRecords(r, author));
-    if ((await storedCount(deps.db, id, source, records)) === records.length) {
-      // Nothing new: no delivery, no derivation ("uploading the same file twice changes nothing").
-      return c.json({ accepted: 0, duplicates: check.valid.length, ...report }, 200);
-    }
-    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
-    const result = await storeEvidence(
-      deps.db,
-      id,
-      {
-        source,
-        receivedAt: new Date(now),
-        clientAddr: clientAddr(c),
-        headers: {
-          author: p.keyId,
-          role: p.role,
-          'content-type': c.req.header('content-type') ?? '',
-          format: sheet.format,
-          presence: query.data.presence,
-          sha256: crypto.createHash('sha256').update(raw).digest('hex'),
-          ...(c.req.header('content-disposition') ? { 'content-disposition': c.req.header('content-disposition')!.slice(0, 500) } : {}),
-        },
-        body: raw,
-      },
-      records,
-    );
-    const accepted = Math.ceil(result.accepted / 2);
-    deps.log.info(
-      { eventId: id, accepted, duplicates: check.valid.length - accepted, rejected: check.rejected.length, format: sheet.format, presence: query.data.presence },
-      'attendance file uploaded',
-    );
-    await deps.attendance.requestDerivation(id, 'upload').catch((err) => {
-      deps.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
-      // A retry is safe (every row a duplicate); the sweep re-queues the event meanwhile.
-      throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same file again is safe');
+    const { stored, result } = await storeAttendanceFile(deps, c.get('principal'), e, {
+      presence: query.data.presence,
+      format,
+      bytes: raw,
+      now,
+      clientAddr: clientAddr(c),
+      contentType: c.req.header('content-type') ?? '',
+      contentDisposition: c.req.header('content-disposition'),
     });
-    return c.json({ accepted, duplicates: check.valid.length - accepted, ...report }, 202);
+    return c.json(result, stored ? 202 : 200);
   });
   return app;
-}
-
-/**
- * The stable id of an uploaded presence: the same member, entry and exit give the same id in
- * any file, from any key (R-ATT-1 duplicates are by event, source and id).
- */
-export function uploadRowId(memberId: string, entry: number, exit: number): string {
-  return crypto.createHash('sha256').update(`${memberId}|${new Date(entry).toISOString()}|${new Date(exit).toISOString()}`).digest('hex').slice(0, 40);
-}
-
-function uploadRecords(r: ValidRow, author: string): StoredRecord[] {
-  const h = uploadRowId(r.memberId, r.entry, r.exit);
-  // One connection id for the pair: it pairs as exactly this interval (participants.ts pairIntervals).
-  const participant = { connectionId: `upload:${h}` };
-  const reason = `attendance file, row ${r.row}`;
-  return [
-    { record: { id: `${h}:join`, type: 'join', at: new Date(r.entry).toISOString(), participant }, memberId: r.memberId, author, reason },
-    { record: { id: `${h}:leave`, type: 'leave', at: new Date(r.exit).toISOString(), participant }, memberId: r.memberId, author, reason },
-  ];
-}
-
-/** Members named by the file, and whether each is registered to the event. */
-async function membersOf(db: Queryable, eventId: string, codiciFiscali: string[]): Promise<Map<string, MemberRef>> {
-  if (codiciFiscali.length === 0) return new Map();
-  const { rows } = await db.query<{ id: string; codice_fiscale: string; registered: boolean }>(
-    `SELECT m.id, m.codice_fiscale,
-            EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = $1 AND r.member_id = m.id) AS registered
-     FROM members m WHERE m.codice_fiscale IN (SELECT jsonb_array_elements_text($2::jsonb))`,
-    [eventId, JSON.stringify(codiciFiscali)],
-  );
-  return new Map(rows.map((r) => [r.codice_fiscale, { memberId: r.id, registered: r.registered === true }]));
-}
-
-/** How many of `records` are already stored under `source` (duplicates are per event, source and id). */
-async function storedCount(db: Queryable, eventId: string, source: string, records: readonly StoredRecord[]): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM tracking_records
-     WHERE event_id = $1 AND source = $2 AND source_record_id IN (SELECT jsonb_array_elements_text($3::jsonb))`,
-    [eventId, source, JSON.stringify(records.map((r) => r.record.id))],
-  );
-  return rows[0]?.n ?? 0;
 }

@@ -1,17 +1,16 @@
 /**
- * @module Generic webinar ingest: `POST /v1/ingest/webinar/{eventId}` (R-ATT-1, issue 2 §6).
+ * @module Generic webinar ingest: `POST /v1/ingest/webinar/{eventId}` (R-ATT-1, issue 2 §6;
+ * `services/ingest/webinar.ts`).
  *
  * The body is read raw (it is evidence), parsed and validated by hand so that every failure is
  * a problem+json with a stable code, then stored and acknowledged only after COMMIT.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { FUTURE_SKEW_MS, futureInstants } from '../domain/evidence.ts';
 import { IngestBatch, IngestResult, type WebinarRecord } from '../schemas/ingest.ts';
 import { Problem } from '../schemas/common.ts';
-import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
-import { eventOwner } from '../store/events-lookup.ts';
-import { requireRole, type AuthEnv, type Principal } from './auth.ts';
+import { ingestWebinarBatch } from '../services/ingest/webinar.ts';
+import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { ServiceError } from '../services/errors.ts';
 import { clientAddr, parseJson, pickHeaders, readJsonBody } from './http.ts';
@@ -55,48 +54,15 @@ export function ingestRoutes(deps: Deps) {
     const json = parseJson(raw);
     const parsed = IngestBatch.safeParse(json);
     if (!parsed.success) throw new ServiceError('invalid-body', undefined, { errors: zodErrors(parsed.error.issues) });
-    const now = deps.now();
-    rejectFutureInstants(parsed.data.records, now);
-    const principal = c.get('principal');
-    await authoriseEvent(deps, principal, eventId);
-    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
-
-    const result = await storeEvidence(
-      deps.db,
-      eventId,
-      {
-        source: `api:${principal.subject}`,
-        receivedAt: new Date(now),
-        clientAddr: clientAddr(c),
-        headers: pickHeaders(c, ['content-type', 'user-agent', 'x-request-id']),
-        body: raw,
-      },
+    const result = await ingestWebinarBatch(deps, c.get('principal'), eventId, {
       // R-ATT-1: each record is kept as sent. zod strips the fields it does not know, so store
       // the sent object (the schema has no transforms: the validated fields are the same values).
-      (json as { records: WebinarRecord[] }).records.map((record): StoredRecord => ({ record })),
-    );
-    // After COMMIT: ask for a derivation. If Redis fails here the records are safe; 503 makes
-    // the platform retry, the retry is acknowledged as duplicates and enqueues again.
-    await deps.attendance.requestDerivation(eventId, 'evidence').catch((err) => {
-      deps.log.warn({ err: String(err), eventId }, 'derivation request failed after commit');
-      throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued; retry the same request');
+      records: (json as { records: WebinarRecord[] }).records,
+      body: raw,
+      clientAddr: clientAddr(c),
+      headers: pickHeaders(c, ['content-type', 'user-agent', 'x-request-id']),
     });
-    return c.json({ accepted: result.accepted, duplicates: result.duplicates }, 202);
+    return c.json(result, 202);
   });
   return app;
-}
-
-/** The event must exist and belong to the key's organiser; otherwise 404, so ids do not leak. */
-async function authoriseEvent(deps: Deps, p: Principal, eventId: string) {
-  const owner = await eventOwner(deps.db, eventId);
-  if (!owner || owner !== p.subject) throw new ServiceError('event-not-found');
-}
-
-function rejectFutureInstants(records: readonly WebinarRecord[], now: number) {
-  const bad = futureInstants(records.map((r) => r.at), now);
-  if (bad.length) {
-    throw new ServiceError('instant-in-future', `Instants more than ${FUTURE_SKEW_MS / 60_000} minutes ahead of the gateway clock`, {
-      errors: bad.map((i) => ({ path: `records.${i}.at`, message: 'in the future' })),
-    });
-  }
 }

@@ -6,43 +6,16 @@
  * with ids derived from what the report says, so the same report uploaded twice stores nothing
  * new. People are matched later, by the derivation, through the event's registrations (R-ATT-7).
  */
-import crypto from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  intervalsToRecords,
-  parseGotoAttendees,
-  parseTeamsAttendanceCsv,
-  parseTeamsGraphAttendance,
-  parseWebexParticipants,
-  parseZoomParticipantsCsv,
-  parseZoomParticipantsJson,
-  ReportFormatError,
-  type ReportResult,
-  type ReportSource,
-} from '../../adapters/webinar/reports/index.ts';
-import { deadlineAfter } from '../domain/calendar.ts';
 import { Problem } from '../schemas/common.ts';
-import { storeEvidence, type StoredRecord } from '../store/evidence.ts';
-import { visibleEvent } from '../services/access.ts';
-import { CLOSING_DAYS } from './attendance-admin.ts';
+import { changeableEvent } from '../services/attendance/changes.ts';
+import { isReportFormat, REPORT_FORMATS as FORMATS, storePlatformReport } from '../services/attendance/platform-reports.ts';
+import { ServiceError } from '../services/errors.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { FUTURE_SKEW_MS } from '../domain/evidence.ts';
 import { clientAddr } from './http.ts';
-import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { readUploadBody } from './uploads.ts';
-
-/** The report formats, by the name used in the URL. */
-const PARSERS: Record<ReportSource, (bytes: Uint8Array) => ReportResult<object>> = {
-  'teams-csv': (b) => parseTeamsAttendanceCsv(b),
-  'teams-graph': (b) => parseTeamsGraphAttendance(b),
-  'zoom-csv': (b) => parseZoomParticipantsCsv(b),
-  'zoom-api': (b) => parseZoomParticipantsJson(b),
-  'goto-api': (b) => parseGotoAttendees(b),
-  'webex-api': (b) => parseWebexParticipants(b),
-};
-const FORMATS = Object.keys(PARSERS) as [ReportSource, ...ReportSource[]];
 
 const Issue = z.object({ row: z.number().int(), path: z.string().optional(), code: z.string(), message: z.string() });
 export const PlatformReportResult = z
@@ -95,59 +68,14 @@ export function platformReportRoutes(deps: Deps) {
   app.openAPIRegistry.registerPath(route);
   app.post('/v1/events/:id/platform-reports/:format', requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn'), async (c) => {
     const id = c.req.param('id');
-    const format = c.req.param('format') as ReportSource;
+    const format = c.req.param('format');
     if (!EVENT_ID.safeParse(id).success) throw new ServiceError('event-not-found');
-    if (!Object.hasOwn(PARSERS, format)) throw new ServiceError('unknown-report-format', `Formats: ${FORMATS.join(', ')}`);
-    const p = c.get('principal');
-    const e = await visibleEvent(deps.db, p, id);
+    if (!isReportFormat(format)) throw new ServiceError('unknown-report-format', `Formats: ${FORMATS.join(', ')}`);
     const now = deps.now();
-    if (p.role === 'organiser' && (e.closed_at || now > deadlineAfter(e.end_at, CLOSING_DAYS).getTime())) {
-      throw new ServiceError('event-closed', 'The course is closed: only the CPO may change attendance now (R-EVT-7)');
-    }
+    const e = await changeableEvent(deps, c.get('principal'), id, now);
     const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
-    let report: ReportResult<object>;
-    try {
-      report = PARSERS[format](raw);
-    } catch (err) {
-      if (err instanceof ReportFormatError) throw new ServiceError(err.code, err.message);
-      throw err;
-    }
-    const mapped = intervalsToRecords(report.intervals);
-    const future = mapped.records.find((r) => Date.parse(r.at) > now + FUTURE_SKEW_MS);
-    if (future) throw new ServiceError('instant-in-future', `The report holds an instant in the future (${future.at})`);
-    const summary = {
-      intervals: report.intervals.length,
-      rejected: report.rejected,
-      skipped: report.skipped,
-      notMapped: mapped.notMapped.map((n) => ({ row: n.interval.sourceRow, code: n.code })),
-    };
-    if (mapped.records.length === 0) {
-      throw new ServiceError('no-valid-rows', 'No presence in the report can be stored; nothing was stored', { accepted: 0, duplicates: 0, ...summary });
-    }
-    if (!deps.redisReady()) throw new ServiceError('service-unavailable', 'The queue is unavailable');
-    const author = `${p.role}:${p.keyId}`;
-    const records: StoredRecord[] = mapped.records.map((record) => ({ record, author }));
-    const result = await storeEvidence(
-      deps.db,
-      id,
-      {
-        // One source per format: the ids are the report's, so a re-upload is a duplicate.
-        source: `report:${format}`,
-        receivedAt: new Date(now),
-        clientAddr: clientAddr(c),
-        headers: { author: p.keyId, role: p.role, 'content-type': c.req.header('content-type') ?? '', sha256: crypto.createHash('sha256').update(raw).digest('hex') },
-        body: raw,
-      },
-      records,
-    );
-    deps.log.info({ eventId: id, format, accepted: result.accepted, duplicates: result.duplicates }, 'platform report uploaded');
-    if (result.accepted > 0) {
-      await deps.attendance.requestDerivation(id, 'platform-report').catch((err) => {
-        deps.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
-        throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same report again is safe');
-      });
-    }
-    return c.json({ accepted: result.accepted, duplicates: result.duplicates, ...summary }, result.accepted > 0 ? 202 : 200);
+    const result = await storePlatformReport(deps, c.get('principal'), e, { format, bytes: raw, now, clientAddr: clientAddr(c), contentType: c.req.header('content-type') ?? '' });
+    return c.json(result, result.accepted > 0 ? 202 : 200);
   });
   return app;
 }

@@ -5,11 +5,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AuditEntry, CreditRecord, OutcomePage, OutcomeStatus } from '../schemas/attendance.ts';
 import { Problem } from '../schemas/common.ts';
-import type { Queryable } from '../store/db.ts';
-import { visibleEvent } from '../services/access.ts';
-import { requireRole, type Principal } from './auth.ts';
+import { auditTrail, memberCredits, outcomePage } from '../services/attendance/read.ts';
+import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 
 const notFound = { 404: { description: 'Unknown', content: { 'application/problem+json': { schema: Problem } } } };
@@ -47,9 +45,8 @@ export function readRoutes(deps: Deps) {
       async (c) => {
         const { id } = c.req.valid('param');
         const q = c.req.valid('query') as z.infer<typeof Page> & { status?: string };
-        await visibleEvent(deps.db, c.get('principal'), id);
         const statuses = view.statuses ?? (q.status ? [q.status] : null);
-        return c.json(await outcomePage(deps.db, id, statuses, q.limit, q.after ?? null), 200);
+        return c.json(await outcomePage(deps, c.get('principal'), id, { statuses, limit: q.limit, after: q.after ?? null }), 200);
       },
     );
   }
@@ -67,18 +64,7 @@ export function readRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { limit, after } = c.req.valid('query');
-      await visibleEvent(deps.db, c.get('principal'), id);
-      const { rows } = await deps.db.query<{ id: number; participant_key: string; member_id: string | null; old: any; new: any; cause: string; derivation_id: number; at: Date }>(
-        'SELECT id, participant_key, member_id, old, new, cause, derivation_id, at FROM outcome_audit WHERE event_id = $1 AND id > $2 ORDER BY id LIMIT $3',
-        [id, after ?? 0, limit],
-      );
-      return c.json(
-        {
-          entries: rows.map((r) => ({ id: r.id, participantKey: r.participant_key, memberId: r.member_id, old: r.old, new: r.new, cause: r.cause, derivationId: r.derivation_id, at: r.at.toISOString() })),
-        },
-        200,
-      );
+      return c.json(await auditTrail(deps, c.get('principal'), id, c.req.valid('query')), 200);
     },
   );
 
@@ -95,95 +81,8 @@ export function readRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { year } = c.req.valid('query');
-      await visibleMember(deps.db, c.get('principal'), id);
-      const { rows } = await deps.db.query<{
-        event_id: string;
-        title: string;
-        fraction: number;
-        credits: number;
-        deontology_credits: number;
-        mode: string;
-        year: number;
-        status: 'granted' | 'pending' | 'not-granted';
-        derived_at: Date;
-      }>(
-        `SELECT c.event_id, e.title, c.fraction, c.credits, c.deontology_credits, c.mode, c.year, c.status, c.derived_at
-         FROM credit_records c JOIN events e ON e.id = c.event_id
-         WHERE c.member_id = $1 AND ($2::int IS NULL OR c.year = $2) ORDER BY e.start_at, c.fraction, c.year`,
-        [id, year ?? null],
-      );
-      return c.json(
-        {
-          memberId: id,
-          credits: rows.map((r) => ({
-            eventId: r.event_id,
-            eventTitle: r.title,
-            fraction: r.fraction,
-            credits: r.credits,
-            deontologyCredits: r.deontology_credits,
-            mode: r.mode,
-            year: r.year,
-            status: r.status,
-            derivedAt: r.derived_at.toISOString(),
-          })),
-        },
-        200,
-      );
+      return c.json(await memberCredits(deps, c.get('principal'), id, c.req.valid('query')), 200);
     },
   );
   return app;
-}
-
-async function visibleMember(db: Queryable, p: Principal, memberId: string) {
-  const { rows } = await db.query<{ province: string }>('SELECT province FROM members WHERE id = $1', [memberId]);
-  const m = rows[0];
-  if (!m || (p.role === 'cpo' && p.subject !== m.province)) throw new ServiceError('member-not-found');
-}
-
-async function outcomePage(db: Queryable, eventId: string, statuses: string[] | null, limit: number, after: string | null) {
-  const { rows } = await db.query<{
-    participant_key: string;
-    member_id: string | null;
-    status: string;
-    covered_minutes: number;
-    absent_minutes: number;
-    tolerance_minutes: number;
-    credits: number;
-    explanation: Record<string, unknown>;
-    derived_at: Date;
-  }>(
-    `SELECT participant_key, member_id, status, covered_minutes, absent_minutes, tolerance_minutes, credits, explanation, derived_at
-     FROM attendance_outcomes
-     WHERE event_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[])) AND ($3::text IS NULL OR participant_key > $3)
-     ORDER BY participant_key LIMIT $4`,
-    [eventId, statuses, after, limit + 1],
-  );
-  const summary = await db.query<{ status: string; n: number }>(
-    'SELECT status, count(*)::int AS n FROM attendance_outcomes WHERE event_id = $1 GROUP BY status',
-    [eventId],
-  );
-  const last = await db.query<{ id: number; cause: string; finished_at: Date; participants: number; changed: number }>(
-    'SELECT id, cause, finished_at, participants, changed FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1',
-    [eventId],
-  );
-  const page = rows.slice(0, limit);
-  const d = last.rows[0];
-  return {
-    eventId,
-    summary: Object.fromEntries(summary.rows.map((r) => [r.status, r.n])),
-    lastDerivation: d ? { id: d.id, cause: d.cause, finishedAt: d.finished_at.toISOString(), participants: d.participants, changed: d.changed } : null,
-    outcomes: page.map((r) => ({
-      participantKey: r.participant_key,
-      memberId: r.member_id,
-      status: r.status as z.infer<typeof OutcomeStatus>,
-      coveredMinutes: r.covered_minutes,
-      absentMinutes: r.absent_minutes,
-      toleranceMinutes: r.tolerance_minutes,
-      credits: r.credits,
-      explanation: r.explanation,
-      derivedAt: r.derived_at.toISOString(),
-    })),
-    next: rows.length > limit ? page[page.length - 1]!.participant_key : null,
-  };
 }

@@ -4,81 +4,13 @@
  * and a killed worker leaves nothing half-written.
  */
 import crypto from 'node:crypto';
-import type { EvidenceRecord, Registration } from '../domain/participants.ts';
-import type { Topic } from '../domain/credits.ts';
-import type { Fraction } from '../domain/attendance.ts';
+import type { CreditRow, DerivationInput, DerivationInputs, OutcomeRow, QuestionnaireStatus, RegisteredMember } from '../domain/outcomes.ts';
+import type { EvidenceRecord } from '../domain/participants.ts';
 import type { Queryable } from './db.ts';
 import { lockFor } from './locks.ts';
 
-export interface EventForDerivation {
-  id: string;
-  organiserKind: string;
-  cpoProvince: string;
-  mode: string;
-  start: number;
-  end: number;
-  credits: number;
-  fractions: Fraction[] | null;
-  toleranceMinutes: number;
-  regionWide: boolean;
-  /** A structured path (R-EVT-6): `fractions` are its sessions, with their `autonomous` flag. */
-  structuredPath: boolean;
-  topics: Topic[];
-  accreditationStatus: string;
-  closedAt: string | null;
-}
+export type { CreditRow, DerivationInput, DerivationInputs, EventForDerivation, OutcomeRow, QuestionnaireStatus, RegisteredMember } from '../domain/outcomes.ts';
 
-export interface RegisteredMember extends Registration {
-  province: string;
-}
-
-export interface DerivationInput {
-  event: EventForDerivation;
-  registrations: RegisteredMember[];
-  records: EvidenceRecord[];
-  recordCount: number;
-  highWater: number;
-  corrections: number;
-  /** Each member's questionnaire status for this event (R-QST-8); empty for events without one. */
-  questionnaires: Map<string, QuestionnaireStatus>;
-}
-
-export type QuestionnaireStatus = 'open' | 'passed' | 'failed' | 'expired';
-
-export interface OutcomeRow {
-  participantKey: string;
-  memberId: string | null;
-  status: string;
-  coveredMinutes: number;
-  absentMinutes: number;
-  toleranceMinutes: number;
-  credits: number;
-  explanation: Record<string, unknown>;
-}
-
-export interface CreditRow {
-  memberId: string;
-  fraction: number;
-  credits: number;
-  deontologyCredits: number;
-  mode: string;
-  year: number;
-  status: string;
-}
-
-export interface DerivationInputs {
-  toleranceMinutes: number;
-  records: number;
-  highWater: number;
-  corrections: number;
-  closed: boolean;
-  registrations: number;
-  accreditation: string;
-  /** Questionnaires decided (passed, failed, expired); absent in derivations stored before R-QST. */
-  questionnairesDecided?: number;
-}
-
-/** The columns of a tracking record the derivation reads, as `EvidenceRow`. */
 export const EVIDENCE_COLUMNS = `id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
   email, connection_id, member_id, display_name`;
 

@@ -7,7 +7,7 @@ import { assessAttendance } from '../../src/domain/attendance.ts';
 import { attendedMode, creditStatus, deontologyCredits, isPlatformSource } from '../../src/domain/credits.ts';
 import { assessStructuredPath, proRatedDeontology, splitByWeight, type PathSession } from '../../src/domain/structured-path.ts';
 import type { DerivationInput } from '../../src/store/attendance.ts';
-import { computeOutcomes } from '../../workers/attendance.ts';
+import { computeOutcomes } from '../../src/domain/outcomes.ts';
 
 const MIN = 60_000;
 const H = 60 * MIN;

@@ -1,0 +1,48 @@
+/**
+ * @module Reading derived attendance: an event's outcomes with their explanations (R-ATT-9), the
+ * unmatched participants (R-ATT-7) and incomplete records (R-ATT-6) as views of them, its audit
+ * trail (R-POL-2); a member's credit records.
+ */
+import type { z } from '@hono/zod-openapi';
+import type { OutcomeStatus } from '../../schemas/attendance.ts';
+import { auditEntries as auditRows, lastDerivation, memberCreditRecords, memberProvince, outcomeRows, outcomeSummary } from '../../store/attendance-read.ts';
+import { visibleEvent } from '../access.ts';
+import type { Actor } from '../actor.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+
+/**
+ * A page of the event's outcomes by participant key, those of `statuses` only when given, with
+ * the count of each status and the last derivation; `next` continues after the page.
+ */
+export async function outcomePage(
+  ctx: Pick<ServiceContext, 'db'>,
+  actor: Actor,
+  eventId: string,
+  query: { statuses: string[] | null; limit: number; after: string | null },
+) {
+  await visibleEvent(ctx.db, actor, eventId);
+  const page = await outcomeRows(ctx.db, eventId, query.statuses, query.limit, query.after);
+  const summary = await outcomeSummary(ctx.db, eventId);
+  const last = await lastDerivation(ctx.db, eventId);
+  return {
+    eventId,
+    summary,
+    lastDerivation: last,
+    outcomes: page.rows.map((r) => ({ ...r, status: r.status as z.infer<typeof OutcomeStatus> })),
+    next: page.more ? page.rows[page.rows.length - 1]!.participantKey : null,
+  };
+}
+
+/** The event's audit entries after id `after` (every re-derivation that changed an outcome). */
+export async function auditTrail(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, query: { limit: number; after?: number | undefined }) {
+  await visibleEvent(ctx.db, actor, eventId);
+  return { entries: await auditRows(ctx.db, eventId, query.after ?? 0, query.limit) };
+}
+
+/** A member's credit records; a CPO sees only its province's members (others: `member-not-found`). */
+export async function memberCredits(ctx: Pick<ServiceContext, 'db'>, actor: Actor, memberId: string, query: { year?: number | undefined }) {
+  const province = await memberProvince(ctx.db, memberId);
+  if (province === null || (actor.role === 'cpo' && actor.subject !== province)) throw new ServiceError('member-not-found');
+  return { memberId, credits: await memberCreditRecords(ctx.db, memberId, query.year ?? null) };
+}
