@@ -64,7 +64,7 @@ import { Pool } from 'undici';
 import { romeDate, yearOf } from '../src/domain/calendar.ts';
 import { memberBalance, type MemberBalance } from '../src/domain/member-balance.ts';
 import { PROVINCES } from '../src/domain/provinces.ts';
-import { balancesOf } from '../src/gateway/balance.ts';
+import { balancesOf } from '../src/services/balance/balances.ts';
 import { issueOperatorKey } from '../src/services/keys.ts';
 import { loadMemberFacts } from '../src/store/balance.ts';
 import { openDb, type Db, type Queryable } from '../src/store/db.ts';

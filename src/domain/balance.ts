@@ -2,7 +2,8 @@
 import { DateTime } from 'luxon';
 import { ART9_TABLE, art9Credits, isArt9Activity, type Art9Activity, type Art9Unit } from './art9.ts';
 import { debtSettlementDeadline, debtSettlementStart, settleDebt, type SettlementCandidate, type Settlement } from './debt.ts';
-import { assertBiennium, YEARLY_OBJECTIVE } from './obligation.ts';
+import { assertBiennium, bienniumPeriod } from './calendar.ts';
+import { YEARLY_OBJECTIVE } from './obligation.ts';
 import { roundRational } from './rational.ts';
 
 // ---------- types ----------
@@ -141,11 +142,8 @@ export interface Balance {
 
 // ---------- small helpers the API uses ----------
 
-/** First and last day of a biennium (R-CAL-1). */
-export function bienniumPeriod(biennium: number): { from: string; to: string } {
-  assertBiennium(biennium);
-  return { from: `${biennium}-01-01`, to: `${biennium + 1}-12-31` };
-}
+/** First and last day of a biennium: `calendar.ts` (R-CAL-1), re-exported for the API. */
+export { bienniumPeriod };
 
 /** Whether credits of this mode are distance credits, capped by R-FAD-2 (R-FAD-1). */
 export function isDistance(mode: string): boolean {

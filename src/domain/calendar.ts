@@ -33,6 +33,8 @@ function calendarDate(date: string, what: string): DateTime<true> {
 /**
  * The training year an instant belongs to: its year on the Rome calendar (R-CAL-1, R-CAL-2).
  * 2026-12-31T23:30Z is already 2027-01-01 00:30 in Rome → 2027.
+ *
+ * @rule R-CAL-2
  */
 export function yearOf(instant: InstantLike): number {
   return inRome(instant).year;
@@ -43,11 +45,36 @@ export function romeDate(instant: InstantLike): string {
   return inRome(instant).toISODate();
 }
 
+/**
+ * Whether `year` names a biennium: bienni are two calendar years starting on an odd year
+ * (2023–24, 2025–26); the double modulo keeps the parity right for any sign.
+ *
+ * @rule R-CAL-1
+ */
+export function isBiennium(year: number): boolean {
+  return Number.isSafeInteger(year) && ((year % 2) + 2) % 2 === 1;
+}
+
+/** Throws `RangeError` unless `biennium` names a biennium by its first (odd) year (R-CAL-1). */
+export function assertBiennium(biennium: number): void {
+  if (!isBiennium(biennium)) throw new RangeError(`a biennium is named by its first (odd) year, got ${biennium}`);
+}
+
 /** The first (odd) year of the biennium a year belongs to: 2025 and 2026 → 2025 (R-CAL-1). */
 export function bienniumOf(year: number): number {
   if (!Number.isSafeInteger(year)) throw new RangeError(`year must be an integer, got ${year}`);
-  // R-CAL-1: bienni start on odd years; the double modulo keeps the parity right for any sign.
-  return ((year % 2) + 2) % 2 === 1 ? year : year - 1;
+  return isBiennium(year) ? year : year - 1;
+}
+
+/** First and last day of a biennium: 2025 → 2025-01-01..2026-12-31 (R-CAL-1). Throws for an even year. */
+export function bienniumPeriod(biennium: number): { from: string; to: string } {
+  assertBiennium(biennium);
+  return { from: `${biennium}-01-01`, to: `${biennium + 1}-12-31` };
+}
+
+/** The biennium an instant falls in on the Rome calendar (R-CAL-1, R-CAL-2). */
+export function currentBiennium(instant: InstantLike): number {
+  return bienniumOf(yearOf(instant));
 }
 
 /** Midnight (00:00 Rome) starting the Rome day of an instant (R-CAL-2). */
@@ -68,6 +95,8 @@ export function dayAfter(instant: InstantLike): Date {
  * End of "within N days of X" (R-CAL-3): 23:59:59.999 Rome of the N-th calendar day after the
  * Rome day of `sentAt`. Sent 2026-03-05 16:00 Rome, 10 days → 2026-03-15T23:59:59.999+01:00.
  * Counting calendar days (not 24 h blocks) keeps the deadline on the right day across DST.
+ *
+ * @rule R-CAL-3
  */
 export function deadlineAfter(sentAt: InstantLike, days: number): Date {
   if (!Number.isSafeInteger(days) || days < 0) throw new RangeError(`days must be a whole number ≥ 0, got ${days}`);
@@ -107,6 +136,7 @@ export function romeLocalToUtc(local: string): Date {
  *
  * @example monthsOfPeriod('2026-03-01', '2026-05-14') // → 2 (2 months 14 days)
  * @example monthsOfPeriod('2026-03-01', '2026-05-15') // → 3 (2 months 15 days)
+ * @rule R-CAL-5
  */
 export function monthsOfPeriod(from: string, to: string): number {
   const a = calendarDate(from, 'from');

@@ -1,5 +1,5 @@
 /** @module Credit debt: the request check (R-DEBT-1/2) and its automatic settlement by the next biennium's first credits (R-DEBT-3/4). */
-import { assertBiennium } from './obligation.ts';
+import { assertBiennium } from './calendar.ts';
 
 /** Accepted amounts of a debt; `deontology` is part of `total`. */
 export interface DebtAmounts {

@@ -1,5 +1,6 @@
 /** @module Which distance-learning percentage applies to a member in a biennium (R-FAD-2/3/4). */
 import { DateTime } from 'luxon';
+import { bienniumPeriod } from './calendar.ts';
 
 /** Who a grant is for (R-FAD-3): one member, a group of members, a province, everyone. */
 export const GRANT_SCOPES = ['member', 'group', 'province', 'national'] as const;
@@ -92,7 +93,7 @@ export interface PctDecision {
  *   (R-FAD-4); a CN grant has no province and applies wherever the member is.
  */
 export function distancePctFor(input: PctInput): PctDecision {
-  const b = { from: `${input.biennium}-01-01`, to: `${input.biennium + 1}-12-31` };
+  const b = bienniumPeriod(input.biennium);
   const applicable = input.grants
     .filter((g) => {
       const window = intersect(b, { from: g.validFrom, to: g.validUntil });

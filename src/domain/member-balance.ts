@@ -4,6 +4,7 @@
  * accepted debts (R-DEBT), then `deriveBalance`. The API, the dashboard and the bench all call
  * this one function, so a balance is always the pure derivation of what is stored.
  */
+import { bienniumPeriod } from './calendar.ts';
 import { deriveBalance, type AcceptedDebt, type Balance, type CreditItem } from './balance.ts';
 import { distancePctFor, provinceStays, type Grant, type PctDecision, type Transfer } from './grants.ts';
 import { effectiveObligation, proRatedObligation } from './obligation.ts';
@@ -121,11 +122,11 @@ export function obligationFor(facts: MemberFacts, biennium: number): ObligationB
 function carriedReduction(r: StoredReduction, biennium: number, policy: Policy, obligationTotal: number) {
   const { validity, validUntil } = r.decision;
   if (validity === 'biennium') return null;
-  if (validity === 'until-certificate-expiry' && (!validUntil || validUntil < `${biennium}-01-01`)) return null;
+  if (validity === 'until-certificate-expiry' && (!validUntil || validUntil < bienniumPeriod(biennium).from)) return null;
   const input = { ...(r.input as Record<string, unknown>) };
   if (validity === 'permanent' && typeof input.to === 'string') {
-    if (input.to < `${r.biennium + 1}-12-31`) return null;
-    input.to = `${biennium + 1}-12-31`;
+    if (input.to < bienniumPeriod(r.biennium).to) return null;
+    input.to = bienniumPeriod(biennium).to;
   }
   const result = computeReduction(r.cause as ReductionCause, input as never, { biennium, policy, obligationTotal });
   return result.ok ? { reduction: result.reduction, deontology: result.deontology, ordinary: result.ordinary } : null;

@@ -1,5 +1,5 @@
 /** @module A member's obligation for a biennium: full, pro-rated for new members, after reductions (R-OBL-1/2/3/6). */
-import { bienniumOf } from './calendar.ts';
+import { assertBiennium, bienniumOf } from './calendar.ts';
 import { roundRational } from './rational.ts';
 
 /** Credits owed for a biennium, `deontology` being part of `total`. */
@@ -18,13 +18,6 @@ export const YEARLY_OBJECTIVE: Readonly<Obligation> = Object.freeze({ total: 10,
 export const BIENNIUM_MONTHS = 24;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Throws `RangeError` unless `biennium` names a biennium, i.e. is an odd year (R-CAL-1). */
-export function assertBiennium(biennium: number): void {
-  if (!Number.isSafeInteger(biennium) || bienniumOf(biennium) !== biennium) {
-    throw new RangeError(`a biennium is named by its first (odd) year, got ${biennium}`);
-  }
-}
 
 /**
  * The obligation of a member registered on `registrationDate` (R-OBL-3): it starts the month

@@ -1,4 +1,5 @@
 /** @module Policy profiles (R-POL-1): the parameters a council may set, as data, per profile (national, RC, BA), and their validated overrides. */
+import { isBiennium } from './calendar.ts';
 
 /** The profiles the rule book knows: the national regulation and the two vademecums (R-POL-1). */
 export const PROFILE_NAMES = ['national', 'RC', 'BA'] as const;
@@ -182,7 +183,7 @@ function checkDebtMaximum(value: unknown): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [year, credits] of Object.entries(value)) {
     // R-CAL-1: a biennium is named by its first, odd, year.
-    if (!/^\d{4}$/.test(year) || Number(year) % 2 !== 1) {
+    if (!/^\d{4}$/.test(year) || !isBiennium(Number(year))) {
       throw new RangeError(`policy parameter "debtMaximum" keys must be bienni (odd years), got ${JSON.stringify(year)}`);
     }
     if (typeof credits !== 'number' || !Number.isSafeInteger(credits) || credits < min || credits > max) {

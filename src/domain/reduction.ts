@@ -8,7 +8,7 @@
  * arithmetic runs on a zone without DST, like `calendar.ts` (R-CAL-2).
  */
 import { DateTime } from 'luxon';
-import { monthsOfPeriod } from './calendar.ts';
+import { bienniumPeriod, monthsOfPeriod } from './calendar.ts';
 import type { Policy } from './policy.ts';
 import { roundRational } from './rational.ts';
 
@@ -226,18 +226,6 @@ function inclusiveDays(from: DateTime<true>, to: DateTime<true>): number {
 /** Running month index (year × 12 + month − 1). */
 const monthIndex = (dt: DateTime<true>): number => dt.year * 12 + (dt.month - 1);
 
-function assertBiennium(biennium: number): void {
-  if (!Number.isSafeInteger(biennium) || ((biennium % 2) + 2) % 2 !== 1) {
-    throw new RangeError(`a biennium is named by its first (odd) year, got ${biennium}`);
-  }
-}
-
-/** First and last day of a biennium (R-CAL-1). */
-function bienniumBounds(biennium: number): { start: string; end: string } {
-  assertBiennium(biennium);
-  return { start: `${biennium}-01-01`, end: `${biennium + 1}-12-31` };
-}
-
 /** `num/den` as a decimal to 2 places (R-CAL-4 rounding), `≈` when inexact; for explanations only. */
 function decimal(num: number, den: number): string {
   const hundredths = roundRational(num * 100, den);
@@ -377,7 +365,7 @@ function impediment(cause: string, input: unknown, policy: Pick<Policy, 'materni
  *   // → { ok: true, reduction: 6, deontology: 1, ordinary: 5, months: 3, … }
  */
 export function computeReduction<C extends ReductionCause>(cause: C, input: ReductionInputOf<C>, ctx: ReductionContext): ReductionResult {
-  const bounds = bienniumBounds(ctx.biennium);
+  const bounds = bienniumPeriod(ctx.biennium);
   const obligationTotal = ctx.obligationTotal ?? BIENNIUM_CREDITS;
   if (!Number.isSafeInteger(obligationTotal) || obligationTotal < 0 || obligationTotal > BIENNIUM_CREDITS) {
     throw new RangeError(`obligationTotal must be a whole number from 0 to ${BIENNIUM_CREDITS}, got ${obligationTotal}`);
@@ -393,10 +381,10 @@ export function computeReduction<C extends ReductionCause>(cause: C, input: Redu
   }
 
   // R-RED-2: only the part inside the biennium counts.
-  const from = maxDate(imp.from, bounds.start);
-  const to = minDate(imp.to ?? bounds.end, bounds.end);
+  const from = maxDate(imp.from, bounds.from);
+  const to = minDate(imp.to ?? bounds.to, bounds.to);
   if (from > to) {
-    return rejected(cause, 'outside-biennium', `the impediment (${imp.describe}) has no day in the biennium ${bounds.start}..${bounds.end}`);
+    return rejected(cause, 'outside-biennium', `the impediment (${imp.describe}) has no day in the biennium ${bounds.from}..${bounds.to}`);
   }
 
   const rec = input as unknown as Record<string, unknown>;
@@ -469,7 +457,7 @@ function validityOf(cause: ReductionCause, input: Record<string, unknown>, bienn
     if (input.subjectToReview !== true) return { validity: 'permanent', validUntil: null };
     return { validity: 'until-certificate-expiry', validUntil: input.certificateExpiry as string };
   }
-  return { validity: 'biennium', validUntil: `${biennium + 1}-12-31` };
+  return { validity: 'biennium', validUntil: bienniumPeriod(biennium).to };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -591,7 +579,7 @@ export interface FilingDeadline {
  *   31 October: min(end + 30 days, 31 October of the year after the start).
  */
 export function filingDeadline(input: FilingInput, policy: Pick<Policy, 'filingWindow'>): FilingDeadline {
-  const { start, end } = bienniumBounds(input.biennium);
+  const { from: start, to: end } = bienniumPeriod(input.biennium);
   requireDate(input.filedOn, 'filedOn');
   let from: string;
   let to: string;
@@ -679,7 +667,7 @@ export interface LateFilingDecision {
  * 5. otherwise not acceptable, reason `late-filing` (`not-recoverable`).
  */
 export function lateFilingAcceptable(input: LateFilingInput): LateFilingDecision {
-  const { end } = bienniumBounds(input.biennium);
+  const { to: end } = bienniumPeriod(input.biennium);
   requireDate(input.filedOn, 'filedOn');
   for (const [what, v] of [
     ['counted.total', input.counted.total],

@@ -7,13 +7,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { Art9Decision, Art9Out, DebtDecision, DebtOut } from '../schemas/balance.ts';
-import { decideArt9, decideDebt, getArt9, getDebt, getDocument, listArt9, listDebts } from '../store/member-requests.ts';
-import { requireRole, type Principal } from './auth.ts';
+import {
+  declarationAttestation,
+  decideDebtRequest,
+  decideDeclaration,
+  getDebtRequest,
+  getDeclaration,
+  listDebtRequests,
+  listDeclarations,
+} from '../services/council/requests.ts';
+import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { balancesMayHaveChanged } from './ledger.ts';
-import { ServiceError } from '../services/errors.ts';
 import { json, problems } from './responses.ts';
-import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
 
 const Params = z.object({ id: z.uuid() });
@@ -22,16 +27,6 @@ const ListQuery = z.object({
   memberId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
-
-/** The province filter of a council key: its own for a CPO, all (null) for the CN and admin. */
-export function provinceOf(p: Principal): string | null {
-  return p.role === 'cpo' ? p.subject : null;
-}
-
-/** 404 unless the key may see a request filed with `province`. */
-export function visibleTo(p: Principal, row: { province: string } | null, code: 'debt-request-not-found' | 'declaration-not-found' | 'reduction-not-found') {
-  if (!row || (p.role === 'cpo' && p.subject !== row.province)) throw new ServiceError(code);
-}
 
 /** A stored file as a download that never renders in the browser (members' uploads are untrusted). */
 export function download(c: Context, doc: { name: string; contentType: string; body: Buffer }) {
@@ -61,18 +56,11 @@ export function councilRequestRoutes(deps: Deps) {
       request: { query: ListQuery },
       responses: { 200: json(z.object({ declarations: z.array(Art9Out) }), 'Declarations') },
     }),
-    async (c) => {
-      const q = c.req.valid('query');
-      return c.json({ declarations: (await listArt9(deps.db, { province: provinceOf(c.get('principal')), ...q })) as z.infer<typeof Art9Out>[] }, 200);
-    },
+    async (c) => c.json({ declarations: (await listDeclarations(deps, c.get('principal'), c.req.valid('query'))) as z.infer<typeof Art9Out>[] }, 200),
   );
   app.openapi(
     createRoute({ method: 'get', path: '/v1/art9-declarations/{id}', summary: 'One declaration', tags: ['art. 9'], security: SECURITY, request: { params: Params }, responses: { 200: json(Art9Out, 'Declaration'), ...problems } }),
-    async (c) => {
-      const d = await getArt9(deps.db, c.req.valid('param').id);
-      visibleTo(c.get('principal'), d, 'declaration-not-found');
-      return c.json(d! as z.infer<typeof Art9Out>, 200);
-    },
+    async (c) => c.json((await getDeclaration(deps, c.get('principal'), c.req.valid('param').id)) as z.infer<typeof Art9Out>, 200),
   );
   app.openapi(
     createRoute({
@@ -84,12 +72,7 @@ export function councilRequestRoutes(deps: Deps) {
       request: { params: Params },
       responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problems },
     }),
-    async (c) => {
-      const d = await getArt9(deps.db, c.req.valid('param').id);
-      visibleTo(c.get('principal'), d, 'declaration-not-found');
-      const doc = (await getDocument(deps.db, d!.document.id))!;
-      return download(c, doc);
-    },
+    async (c) => download(c, await declarationAttestation(deps, c.get('principal'), c.req.valid('param').id)),
   );
   app.openapi(
     createRoute({
@@ -102,25 +85,7 @@ export function councilRequestRoutes(deps: Deps) {
       request: { params: Params, body: { content: { 'application/json': { schema: Art9Decision } }, required: true } },
       responses: { 200: json(Art9Out, 'Decided'), ...problems },
     }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const p = c.get('principal');
-      const declaration = await getArt9(deps.db, id);
-      visibleTo(p, declaration, 'declaration-not-found');
-      const status = body.decision === 'validate' ? 'validated' : 'rejected';
-      const at = new Date(deps.now());
-      const ok = await decideArt9(deps.db, id, status, actorRef(p), body.reason ?? null, at);
-      if (!ok) throw new ServiceError('already-decided', 'The declaration is already decided');
-      await balancesMayHaveChanged(deps, {
-        cause: `art. 9 declaration ${id} ${status} (R-ART9-3)`,
-        actor: actorRef(p),
-        at,
-        scope: { memberIds: [declaration!.memberId] },
-        extra: [Number(declaration!.activityDate.slice(0, 4))],
-      });
-      return c.json((await getArt9(deps.db, id))! as z.infer<typeof Art9Out>, 200);
-    },
+    async (c) => c.json((await decideDeclaration(deps, c.get('principal'), { id: c.req.valid('param').id, ...c.req.valid('json') })) as z.infer<typeof Art9Out>, 200),
   );
 
   // --- debt recovery -------------------------------------------------------------------------------
@@ -137,15 +102,11 @@ export function councilRequestRoutes(deps: Deps) {
       request: { query: ListQuery },
       responses: { 200: json(z.object({ requests: z.array(DebtOut) }), 'Requests') },
     }),
-    async (c) => c.json({ requests: await listDebts(deps.db, { province: provinceOf(c.get('principal')), ...c.req.valid('query') }) }, 200),
+    async (c) => c.json({ requests: await listDebtRequests(deps, c.get('principal'), c.req.valid('query')) }, 200),
   );
   app.openapi(
     createRoute({ method: 'get', path: '/v1/debt-requests/{id}', summary: 'One debt request', tags: ['debt'], security: SECURITY, request: { params: Params }, responses: { 200: json(DebtOut, 'Request'), ...problems } }),
-    async (c) => {
-      const d = await getDebt(deps.db, c.req.valid('param').id);
-      visibleTo(c.get('principal'), d, 'debt-request-not-found');
-      return c.json(d!, 200);
-    },
+    async (c) => c.json(await getDebtRequest(deps, c.get('principal'), c.req.valid('param').id), 200),
   );
   app.openapi(
     createRoute({
@@ -158,26 +119,7 @@ export function councilRequestRoutes(deps: Deps) {
       request: { params: Params, body: { content: { 'application/json': { schema: DebtDecision } }, required: true } },
       responses: { 200: json(DebtOut, 'Decided'), ...problems },
     }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const p = c.get('principal');
-      const request = await getDebt(deps.db, id);
-      visibleTo(p, request, 'debt-request-not-found');
-      const status = body.decision === 'accept' ? 'accepted' : 'rejected';
-      const at = new Date(deps.now());
-      const ok = await decideDebt(deps.db, id, status, actorRef(p), body.reason ?? null, at);
-      if (!ok) throw new ServiceError('already-decided', 'The request is already decided');
-      // The debt's biennium, and the next one whose first credits settle it (R-DEBT-3).
-      await balancesMayHaveChanged(deps, {
-        cause: `debt request ${id} ${status} (R-DEBT-2)`,
-        actor: actorRef(p),
-        at,
-        scope: { memberIds: [request!.memberId] },
-        extra: [request!.biennium, request!.biennium + 2],
-      });
-      return c.json((await getDebt(deps.db, id))!, 200);
-    },
+    async (c) => c.json(await decideDebtRequest(deps, c.get('principal'), { id: c.req.valid('param').id, ...c.req.valid('json') }), 200),
   );
   return app;
 }

@@ -6,15 +6,11 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { POLICY_PARAMETERS, PROFILES, type Policy } from '../domain/policy.ts';
-import { isProvinceCode } from '../domain/provinces.ts';
 import { PolicyPut } from '../schemas/balance.ts';
-import { currentPolicy, policyHistory, setPolicy, type PolicyVersion } from '../store/policy.ts';
+import { getPolicy, policyHistory, setPolicy, type PolicyVersion } from '../services/council/policy.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { balancesMayHaveChanged } from './ledger.ts';
-import { ServiceError } from '../services/errors.ts';
 import { json, problems } from './responses.ts';
-import { actorRef } from '../services/actor.ts';
 import { router, SECURITY } from './router.ts';
 
 const TAGS = ['policy'];
@@ -52,13 +48,6 @@ export function policyRoutes(deps: Deps) {
   const councils = requireRole(deps.resolveKey, 'cpo', 'cn', 'admin');
   app.use('/v1/provinces/:province/policy', councils);
   app.use('/v1/provinces/:province/policy/*', councils);
-  const province = (p: { role: string; subject: string | null }, code: string, writing: boolean) => {
-    if (!isProvinceCode(code)) throw new ServiceError('not-found', `No province ${code}`);
-    if (p.role === 'cpo' && p.subject !== code) throw new ServiceError('forbidden', 'A CPO sets and reads its own policy');
-    if (writing && p.role === 'admin') throw new ServiceError('forbidden', 'The CPO (or the CN) sets a policy');
-    return code;
-  };
-
   app.openapi(
     createRoute({
       method: 'get',
@@ -69,7 +58,7 @@ export function policyRoutes(deps: Deps) {
       request: { params: ProvinceParam },
       responses: { 200: json(VersionOut, 'Policy in force'), ...problems },
     }),
-    async (c) => c.json(out(await currentPolicy(deps.db, province(c.get('principal'), c.req.valid('param').province, false))), 200),
+    async (c) => c.json(out(await getPolicy(deps, c.get('principal'), c.req.valid('param'))), 200),
   );
 
   app.openapi(
@@ -84,19 +73,8 @@ export function policyRoutes(deps: Deps) {
       responses: { 200: json(VersionOut, 'New version in force'), ...problems },
     }),
     async (c) => {
-      const code = province(c.get('principal'), c.req.valid('param').province, true);
       const body = c.req.valid('json');
-      const by = actorRef(c.get('principal'));
-      const at = new Date(deps.now());
-      let v: PolicyVersion;
-      try {
-        v = await setPolicy(deps.db, { province: code, profile: body.profile, overrides: body.overrides as Partial<Policy>, reason: body.reason, changedBy: by, at });
-      } catch (err) {
-        if (err instanceof RangeError) throw new ServiceError('invalid-policy', err.message);
-        throw err;
-      }
-      deps.log.info({ province: code, profile: body.profile, version: v.version }, 'policy changed');
-      await balancesMayHaveChanged(deps, { cause: `policy of ${code} changed to ${body.profile}, version ${v.version} (R-POL-1)`, actor: by, at, scope: { province: code } });
+      const v = await setPolicy(deps, c.get('principal'), { province: c.req.valid('param').province, profile: body.profile, overrides: body.overrides as Partial<Policy>, reason: body.reason });
       return c.json(out(v), 200);
     },
   );
@@ -111,7 +89,7 @@ export function policyRoutes(deps: Deps) {
       request: { params: ProvinceParam },
       responses: { 200: json(z.object({ versions: z.array(VersionOut) }), 'History'), ...problems },
     }),
-    async (c) => c.json({ versions: (await policyHistory(deps.db, province(c.get('principal'), c.req.valid('param').province, false))).map(out) }, 200),
+    async (c) => c.json({ versions: (await policyHistory(deps, c.get('principal'), c.req.valid('param'))).map(out) }, 200),
   );
   return app;
 }

@@ -134,6 +134,7 @@ export const GrantCreate = z
     validUntil: IsoDate,
   })
   .openapi('GrantCreate');
+export type GrantCreate = z.infer<typeof GrantCreate>;
 
 export const GrantOut = z
   .object({

@@ -213,3 +213,25 @@ function group<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
   }
   return out;
 }
+
+/** The province a member is registered in, or null when there is no such member. */
+export async function memberProvince(db: Queryable, id: string): Promise<string | null> {
+  const { rows } = await db.query<{ province: string }>('SELECT province FROM members WHERE id = $1', [id]);
+  return rows[0]?.province ?? null;
+}
+
+/** A page of member ids in id order, of one province (or all), after `after`. */
+export async function memberIdsPage(db: Queryable, opts: { province: string | null; after: string | null; limit: number }): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM members WHERE ($1::text IS NULL OR province = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3',
+    [opts.province, opts.after, opts.limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The ids of `ids` that name no member. */
+export async function unknownMemberIds(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM members WHERE id = ANY($1::uuid[])', [ids]);
+  const found = new Set(rows.map((r) => r.id));
+  return ids.filter((id) => !found.has(id));
+}

@@ -354,3 +354,23 @@ export async function updateReduction(tx: Queryable, id: string, from: string, t
   );
   return rowCount > 0;
 }
+
+/** Serialises a member's filings: the member's row lock, released at COMMIT. */
+export async function lockMemberRow(tx: Queryable, memberId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM members WHERE id = $1 FOR UPDATE', [memberId]);
+}
+
+/** Whether the member already declared this activity, date and quantity (and it was not rejected). */
+export async function art9DuplicateExists(tx: Queryable, d: { memberId: string; activity: string; activityDate: string; quantity: number }): Promise<boolean> {
+  const same = await tx.query(
+    "SELECT 1 FROM art9_declarations WHERE member_id = $1 AND activity = $2 AND activity_date = $3 AND quantity = $4 AND status <> 'rejected'",
+    [d.memberId, d.activity, d.activityDate, d.quantity],
+  );
+  return same.rows.length > 0;
+}
+
+/** Whether the member has a request for this cause and biennium that is not denied. */
+export async function liveReductionExists(tx: Queryable, d: { memberId: string; biennium: number; cause: string }): Promise<boolean> {
+  const live = await tx.query("SELECT 1 FROM reduction_requests WHERE member_id = $1 AND biennium = $2 AND cause = $3 AND status <> 'denied'", [d.memberId, d.biennium, d.cause]);
+  return live.rows.length > 0;
+}

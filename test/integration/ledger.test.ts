@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import type { LedgerJob } from '../../src/queue/ledger.ts';
-import { applyLedger, sweepChanges, type LedgerSummary } from '../../workers/ledger.ts';
+import { applyLedger, sweepChanges, type LedgerSummary } from '../../src/services/balance/ledger.ts';
 import { BACKENDS } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
