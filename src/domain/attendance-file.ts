@@ -308,7 +308,12 @@ export interface AttendanceCheck {
   empty: number;
 }
 
-/** The member checks: known, registered to the event, and no (member, entry, exit) twice in the file. */
+/**
+ * The member checks of an uploaded attendance file: known, registered to the event, and no
+ * (member, entry, exit) twice in the file; the rejected rows with their reasons, in row order.
+ *
+ * @rule R-TPL-3
+ */
 export function matchAttendanceRows(parsed: ParsedSheet, members: ReadonlyMap<string, MemberRef>): AttendanceCheck {
   const valid: ValidRow[] = [];
   const rejected = [...parsed.rejected];

@@ -88,6 +88,9 @@ export interface AttendanceInput {
  * assessAttendance({ event: { start, end, credits: 3, toleranceMinutes: 30, fractions: null },
  *   intervals: [{ join: start + 10 * 60_000, leave: end - 10 * 60_000 }], meetingEnd: null })
  * // → { status: 'complete', coveredMinutes: 160, absentMinutes: 20, qualifies: true, credits: 3, … }
+ * @rule R-ATT-3
+ * @rule R-ATT-4
+ * @rule R-ATT-6
  */
 export function assessAttendance(input: AttendanceInput): AttendanceOutcome {
   const { event, meetingEnd } = input;
@@ -146,6 +149,7 @@ export function assessAttendance(input: AttendanceInput): AttendanceOutcome {
 /**
  * Tolerance of a fraction, pro-rated to its length and rounded down to whole minutes (R-ATT-5):
  * 30 minutes over 3 hours gives 10 minutes to a 1-hour fraction.
+ * @rule R-ATT-5
  */
 export function proRatedTolerance(toleranceMinutes: number, fractionMinutes: number, eventMinutes: number): number {
   if (eventMinutes <= 0) return 0;

@@ -55,6 +55,7 @@ export interface Grouped {
  *
  * @example
  * groupParticipants(records, [{ memberId: 'm1', registrantId: 'r1', email: 'a@b.it' }])
+ * @rule R-ATT-7
  */
 export function groupParticipants(records: readonly EvidenceRecord[], registrations: readonly Registration[]): Grouped {
   const uf = new UnionFind();

@@ -4,7 +4,7 @@
  * and a killed worker leaves nothing half-written.
  */
 import crypto from 'node:crypto';
-import type { CreditRow, DerivationInput, DerivationInputs, OutcomeRow, QuestionnaireStatus, RegisteredMember } from '../domain/outcomes.ts';
+import type { CreditRow, DerivationInput, DerivationInputs, OutcomeRow, QuestionnaireStatus } from '../domain/outcomes.ts';
 import type { EvidenceRecord } from '../domain/participants.ts';
 import type { Queryable } from './db.ts';
 import { lockFor } from './locks.ts';

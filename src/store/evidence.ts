@@ -60,6 +60,7 @@ export const GROUP_COMMIT = {
  *
  * @example
  * const { accepted, duplicates } = await storeEvidence(db, eventId, delivery, records.map((record) => ({ record })));
+ * @rule R-ATT-1
  */
 export function storeEvidence(db: Queryable, eventId: string | null, delivery: Delivery, records: readonly StoredRecord[]): Promise<WriteResult> {
   let w = writers.get(db);
