@@ -91,7 +91,7 @@ import {
   submitAttempt,
 } from '../src/store/questionnaire.ts';
 import { deriveEvent } from '../src/services/attendance/derive.ts';
-import { dispatchQuestionnaires, QUESTIONNAIRE_LINK_MAIL, startClock, type QuestionnaireWorkerDeps } from '../workers/questionnaire.ts';
+import { dispatchQuestionnaires, QUESTIONNAIRE_LINK_MAIL, startClock, type QuestionnaireDispatchDeps as QuestionnaireWorkerDeps } from '../src/services/questionnaire/dispatch.ts';
 import { answerForm, parsePage, type QuestionnairePage } from '../test/support/questionnaire.ts';
 import { romeAfternoon } from '../test/support/fixtures.ts';
 import { seedMembers, type SeededMember } from './lib/attendance-data.ts';
@@ -919,7 +919,6 @@ async function main() {
     const links = memberLinks(await linkSecret(db, undefined));
     const deps: QuestionnaireWorkerDeps = {
       db,
-      connection: redis,
       config,
       log: createLogger('silent'),
       now: Date.now,

@@ -4,29 +4,13 @@
  * one questionnaire's draws, ratings (R-QST-9) and irregularity reports (R-QST-10).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { accreditationStatus, type AccreditationState } from '../domain/events.ts';
-import { QUESTIONNAIRE_RULES, questionnaireApplies, rate, validatePool, type PoolViolation } from '../domain/questionnaire.ts';
 import { Problem } from '../schemas/common.ts';
 import { EventRating, IrregularityReportList, OrganiserRating, Pool, PoolInput, QuestionnaireAudit, QuestionnaireList } from '../schemas/questionnaire.ts';
-import type { Db } from '../store/db.ts';
-import {
-  eventQualityAnswers,
-  getAttempts,
-  getPool,
-  getQuestionnaire,
-  listQuestionnaires,
-  listReports,
-  organiserQualityAnswers,
-  questionnairesExist,
-  replacePool,
-} from '../store/questionnaire.ts';
-import { canSeeEvent } from '../domain/roles.ts';
-import { visibleEvent } from '../services/access.ts';
+import { readQuestionPool, replaceQuestionPool } from '../services/questionnaire/pool.ts';
+import { eventQuestionnaires, eventRating, irregularityReports, organiserRating, questionnaireAudit } from '../services/questionnaire/reads.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
-import { lockFor } from '../store/locks.ts';
 
 const problems = {
   403: { description: 'Not allowed', content: { 'application/problem+json': { schema: Problem } } },
@@ -37,14 +21,6 @@ const problems = {
 const Params = z.object({ id: z.uuid() });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const TAGS = ['questionnaire'];
-
-
-/** The 422 for a pool that breaks R-QST-3, listing every violation. */
-export function poolError(violations: readonly PoolViolation[]): ServiceError {
-  return new ServiceError('invalid-question-pool', `${violations.length} problem(s) with the question pool (R-QST-3)`, {
-    errors: violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
-  });
-}
 
 export function questionnaireAdminRoutes(deps: Deps) {
   const app = router();
@@ -68,23 +44,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const e = await visibleEvent(deps.db, c.get('principal'), id);
-      const ev = await requireApplicable(deps.db, id);
-      // The CPO accredits the event with its questions: once approved (or by silence), they stay.
-      if (accreditationStatus({ status: ev.accreditation_status, requestedAt: ev.accreditation_requested_at.getTime() }, deps.now()) !== 'requested') {
-        throw new ServiceError('question-pool-accredited', 'The accreditation is decided: the pool the CPO accredited can no longer change (R-QST-3)');
-      }
-      const { questions } = c.req.valid('json');
-      const violations = validatePool(questions);
-      if (violations.length) throw poolError(violations);
-      const stored = await deps.db.transaction(async (tx) => {
-        await lockFor(tx, 'eventQuestionnaire', id);
-        if (await questionnairesExist(tx, id)) return null;
-        return replacePool(tx, id, questions);
-      });
-      if (!stored) throw new ServiceError('question-pool-locked', 'Questionnaires have been sent: the pool can no longer change (R-QST-6)');
-      deps.log.info({ eventId: e.id, questions: stored.length }, 'question pool replaced');
-      return c.json({ eventId: id, questions: stored, locked: false }, 200);
+      return c.json(await replaceQuestionPool(deps, c.get('principal'), id, c.req.valid('json').questions), 200);
     },
   );
 
@@ -100,9 +60,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await visibleEvent(deps.db, c.get('principal'), id);
-      const questions = await getPool(deps.db, id);
-      return c.json({ eventId: id, questions, locked: await questionnairesExist(deps.db, id) }, 200);
+      return c.json(await readQuestionPool(deps, c.get('principal'), id), 200);
     },
   );
 
@@ -121,8 +79,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await visibleEvent(deps.db, c.get('principal'), id);
-      const items = await listQuestionnaires(deps.db, id);
+      const items = await eventQuestionnaires(deps, c.get('principal'), id);
       return c.json(
         { items: items.map((q) => ({ ...q, sentAt: q.sentAt?.toISOString() ?? null, deadline: q.deadline?.toISOString() ?? null })) },
         200,
@@ -143,12 +100,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const q = await getQuestionnaire(deps.db, id);
-      if (!q) throw new ServiceError('questionnaire-not-found');
-      const { rows } = await deps.db.query<{ organiser_id: string; cpo_province: string }>('SELECT organiser_id, cpo_province FROM events WHERE id = $1', [q.eventId]);
-      if (!rows[0] || !canSeeEvent(c.get('principal'), rows[0])) throw new ServiceError('questionnaire-not-found');
-      const attempts = await getAttempts(deps.db, id);
-      const [first, second] = attempts;
+      const { questionnaire: q, attempts, retryDrewUnseen } = await questionnaireAudit(deps, c.get('principal'), id);
       return c.json(
         {
           id: q.id,
@@ -169,7 +121,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
             score: a.score,
             passed: a.passed,
           })),
-          retryDrewUnseen: first && second ? !second.draw.questionIds.some((qid) => first.draw.questionIds.includes(qid)) : null,
+          retryDrewUnseen,
         },
         200,
       );
@@ -191,8 +143,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await visibleEvent(deps.db, c.get('principal'), id);
-      return c.json({ eventId: id, rating: rate(await eventQualityAnswers(deps.db, id)) }, 200);
+      return c.json(await eventRating(deps, c.get('principal'), id), 200);
     },
   );
 
@@ -209,19 +160,8 @@ export function questionnaireAdminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const p = c.get('principal');
-      if (p.role === 'organiser' && p.subject !== id) throw new ServiceError('organiser-not-found');
-      const { rows } = await deps.db.query('SELECT 1 FROM organisers WHERE id = $1', [id]);
-      if (!rows.length) throw new ServiceError('organiser-not-found');
-      const events = await organiserQualityAnswers(deps.db, id);
-      return c.json(
-        {
-          organiserId: id,
-          rating: rate(events.flatMap((e) => e.answers)),
-          events: events.map((e) => ({ eventId: e.eventId, title: e.title, start: e.start.toISOString(), rating: rate(e.answers) })),
-        },
-        200,
-      );
+      const r = await organiserRating(deps, c.get('principal'), id);
+      return c.json({ ...r, events: r.events.map((e) => ({ ...e, start: e.start.toISOString() })) }, 200);
     },
   );
 
@@ -238,8 +178,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
       responses: { 200: json(IrregularityReportList, 'Reports, newest first'), ...problems },
     }),
     async (c) => {
-      const p = c.get('principal');
-      const items = await listReports(deps.db, p.role === 'cpo' ? { cpoProvince: p.subject! } : { all: true });
+      const items = await irregularityReports(deps, c.get('principal'));
       return c.json({ items: items.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) }, 200);
     },
   );
@@ -247,14 +186,3 @@ export function questionnaireAdminRoutes(deps: Deps) {
   return app;
 }
 
-async function requireApplicable(db: Db, eventId: string) {
-  const { rows } = await db.query<{ kind: string; mode: string; accreditation_status: AccreditationState; accreditation_requested_at: Date }>(
-    'SELECT o.kind, e.mode, e.accreditation_status, e.accreditation_requested_at FROM events e JOIN organisers o ON o.id = e.organiser_id WHERE e.id = $1',
-    [eventId],
-  );
-  const r = rows[0];
-  if (!r || !questionnaireApplies(r.kind, r.mode)) {
-    throw new ServiceError('questionnaire-not-applicable', `Only webinars of kind-e organisers have a questionnaire (R-QST-1); pools hold ${QUESTIONNAIRE_RULES.poolSize} questions`);
-  }
-  return r;
-}

@@ -12,56 +12,27 @@
  * order. Decisions (pass, second fail, deadline) re-derive the event, which grants or refuses the
  * pending credits (R-QST-8).
  */
-import crypto from 'node:crypto';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import {
-  drawQuestions,
-  QUALITY_QUESTIONS,
-  QUESTIONNAIRE_RULES,
-  questionnaireDeadline,
-  questionnaireState,
-  scoreAttempt,
-  type QuestionnaireState,
-} from '../domain/questionnaire.ts';
+import { QUALITY_QUESTIONS, QUESTIONNAIRE_RULES, questionnaireState } from '../domain/questionnaire.ts';
 import { attemptPage, closedPage, reportReceivedPage, resultPage, unavailablePage, type EventHeading } from '../pages/questionnaire.tsx';
 import { isUnavailable } from './unavailable.ts';
 import { italianDate, italianDateTime } from '../pages/format.ts';
 import { REPORT_MAX_CHARS } from '../schemas/questionnaire.ts';
-import {
-  decideQuestionnaire,
-  getPool,
-  getQuestionnaire,
-  insertReport,
-  lockOpenQuestionnaire,
-  markDelivered,
-  saveQualityAnswers,
-  startAttempt,
-  submitAttempt,
-  type PoolQuestion,
-  type StoredAttempt,
-  type StoredQuestionnaire,
-} from '../store/questionnaire.ts';
+import { attemptSummaries as summaries, memberQuestionnaires, type Client, type Opened } from '../services/questionnaire/member.ts';
+import type { StoredAttempt, StoredQuestionnaire } from '../store/questionnaire.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
 import { router } from './router.ts';
 
 /** Form posts are small: 10 answers and a report of at most 4,000 characters. */
 const FORM_MAX_BYTES = 64 * 1024;
-/** Events whose pools the member pages keep in memory (30 short rows each). */
-const POOL_CACHE_EVENTS = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Irregularity reports one questionnaire may file (a stuck key must not flood the CPO). */
-const MAX_REPORTS = 10;
-
-type Opened =
-  | { kind: 'invalid' }
-  | { kind: 'expired-link'; q: StoredQuestionnaire }
-  | { kind: 'ok'; q: StoredQuestionnaire; state: QuestionnaireState };
 
 export function questionnaireMemberRoutes(deps: Deps) {
   const app = router();
-  const pools = new Map<string, Map<string, PoolQuestion>>();
+  const member = memberQuestionnaires(deps);
+  const { open, poolOf } = member;
+  const client = (c: Context): Client => ({ addr: clientAddr(c), userAgent: c.req.header('user-agent') ?? null });
   const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: (c) => c.html(closedPage({ kind: 'invalid' }), 413) });
 
   // Members get an Italian page, not problem+json, when something fails on our side.
@@ -94,7 +65,7 @@ export function questionnaireMemberRoutes(deps: Deps) {
       case 'retry-available': {
         const current = q.attempts.find((a) => a.number === state.attempt);
         if (state.status === 'retry-available' && !current) return result(c, q, q.attempts.find((a) => a.number === 1)!, token);
-        const attempt = current ?? (await start(c, q, state.attempt));
+        const attempt = current ?? (await member.startAttempt(q, state.attempt, client(c)));
         return form(c, q, attempt, token);
       }
     }
@@ -136,33 +107,17 @@ export function questionnaireMemberRoutes(deps: Deps) {
     });
     if (errors.length) return form(c, q, attempt, token, { values, errors }, 422);
 
-    const served = await poolOf(q.eventId);
-    const key = new Map(attempt.draw.questionIds.map((id) => [id, served.get(id)!.correct]));
-    const score = scoreAttempt(attempt.draw, chosen, key);
-    const at = new Date(deps.now());
-    const submitted: StoredAttempt = { ...attempt, submittedAt: at, answers: chosen, score: score.score, passed: score.passed };
-    const after: StoredQuestionnaire = { ...q, attempts: q.attempts.map((a) => (a.number === attempt.number ? submitted : a)) };
-    const outcome = await deps.db.transaction(async (tx) => {
-      // Under the questionnaire's row lock: an expiry at the deadline and this submission never interleave.
-      if (!(await lockOpenQuestionnaire(tx, q.id, at))) return 'closed' as const;
-      if (!(await submitAttempt(tx, q.id, attempt.number, { answers: chosen, score: score.score, passed: score.passed, at }))) return 'replayed' as const;
-      if (quality) await saveQualityAnswers(tx, q.id, quality, at);
-      const state = questionnaireState(summaries(after), q.deadline, at);
-      const final = state.status === 'passed' || state.status === 'failed' ? state.status : null;
-      return final && (await decideQuestionnaire(tx, q.id, final, at)) ? ('decided' as const) : ('submitted' as const);
-    });
-    if (outcome === 'closed') return closed(c, (await open(token)) as Opened, token);
-    if (outcome === 'decided') await rederive(q.eventId);
-    // A concurrent submission of the same attempt won: show what it stored.
-    const stored = outcome === 'replayed' ? (await getQuestionnaire(deps.db, q.id))! : after;
-    return result(c, stored, stored.attempts.find((a) => a.number === attempt.number)!, token);
+    const outcome = await member.submit(q, attempt, chosen, quality);
+    if (outcome.kind === 'closed') return closed(c, await open(token), token);
+    // After a concurrent submission of the same attempt, what that one stored.
+    return result(c, outcome.q, outcome.q.attempts.find((a) => a.number === attempt.number)!, token);
   });
 
   app.post('/q/:token/retry', formLimit, async (c) => {
     const token = c.req.param('token');
     const o = await open(token);
     if (o.kind !== 'ok') return closed(c, o, token);
-    if (o.state.status === 'retry-available') await start(c, o.q, o.state.attempt);
+    if (o.state.status === 'retry-available') await member.startAttempt(o.q, o.state.attempt, client(c));
     return c.redirect(`/q/${encodeURIComponent(token)}`, 303);
   });
 
@@ -174,62 +129,13 @@ export function questionnaireMemberRoutes(deps: Deps) {
     const message = typeof body.message === 'string' ? body.message.trim() : '';
     const back = `/q/${encodeURIComponent(token)}`;
     if (!message || message.length > REPORT_MAX_CHARS) return c.redirect(back, 303);
-    const { rows } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM questionnaire_reports WHERE questionnaire_id = $1', [o.q.id]);
-    if ((rows[0]?.n ?? 0) >= MAX_REPORTS) return c.html(reportReceivedPage({ event: heading(o.q), memberName: o.q.memberName, back }), 200);
-    await insertReport(deps.db, { questionnaireId: o.q.id, eventId: o.q.eventId, message, at: new Date(deps.now()), clientAddr: clientAddr(c) });
-    deps.log.info({ questionnaireId: o.q.id, eventId: o.q.eventId }, 'irregularity reported');
-    return c.html(reportReceivedPage({ event: heading(o.q), memberName: o.q.memberName, back }), 201);
+    const filed = await member.report(o.q, message, client(c));
+    return c.html(reportReceivedPage({ event: heading(o.q), memberName: o.q.memberName, back }), filed === 'stored' ? 201 : 200);
   });
 
   return app;
 
   // ---------------------------------------------------------------------------------------------
-
-  /**
-   * The event's pool, cached in the process: once a questionnaire exists the event is accredited
-   * and its pool can no longer change (R-QST-3), so every member page of it reads the same 30
-   * rows. Only a complete pool is cached; the oldest event goes first past POOL_CACHE_EVENTS.
-   */
-  async function poolOf(eventId: string): Promise<Map<string, PoolQuestion>> {
-    const cached = pools.get(eventId);
-    if (cached) return cached;
-    const rows = await getPool(deps.db, eventId);
-    const pool = new Map(rows.map((p) => [p.id, p]));
-    if (rows.length === QUESTIONNAIRE_RULES.poolSize) {
-      if (pools.size >= POOL_CACHE_EVENTS) pools.delete(pools.keys().next().value!);
-      pools.set(eventId, pool);
-    }
-    return pool;
-  }
-
-  async function open(token: string): Promise<Opened> {
-    const check = await deps.links.verify('questionnaire', token, deps.now());
-    if (!check.ok && check.reason === 'invalid') return { kind: 'invalid' };
-    if (!UUID.test(check.subject)) return { kind: 'invalid' };
-    let q = await getQuestionnaire(deps.db, check.subject);
-    if (!q) return { kind: 'invalid' };
-    if (!q.sentAt) {
-      // Opened before its mail was marked sent (or handed over another way): the member has the
-      // link now, so the 10 days start now (R-QST-2); the expiry sweep takes it from here.
-      const at = new Date(deps.now());
-      await markDelivered(deps.db, q.id, at, questionnaireDeadline(at));
-      q = (await getQuestionnaire(deps.db, q.id))!;
-    }
-    if (!check.ok) return { kind: 'expired-link', q };
-    return { kind: 'ok', q, state: questionnaireState(summaries(q), q.deadline, deps.now()) };
-  }
-
-  /** Starts attempt `number`: a fresh draw, the retry excluding the first attempt's questions (R-QST-5). */
-  async function start(c: Context, q: StoredQuestionnaire, number: number): Promise<StoredAttempt> {
-    const pool = await poolOf(q.eventId);
-    const seen = q.attempts.flatMap((a) => a.draw.questionIds);
-    const draw = drawQuestions(
-      [...pool.values()].map((p) => ({ id: p.id, optionCount: p.options.length })),
-      seen,
-      crypto.randomInt, // R-QST-7
-    );
-    return startAttempt(deps.db, q.id, number, draw, new Date(deps.now()), { addr: clientAddr(c), userAgent: c.req.header('user-agent') ?? null });
-  }
 
   async function form(
     c: Context,
@@ -291,26 +197,15 @@ export function questionnaireMemberRoutes(deps: Deps) {
     const state = o.kind === 'ok' ? o.state.status : null;
     if (q.status === 'passed' || state === 'passed') return c.html(closedPage({ kind: 'passed', ...common }), 200);
     if (q.status === 'failed' || state === 'failed') return c.html(closedPage({ kind: 'failed', ...common }), 200);
-    // Past the deadline: decide it now rather than wait for the expiry job (R-QST-8). The stored
-    // deadline decides, not the link's expiry alone.
-    const now = deps.now();
-    const expired = questionnaireState(summaries(q), q.deadline, now).status === 'expired';
-    if (q.status === 'open' && expired && (await decideQuestionnaire(deps.db, q.id, 'expired', new Date(now)))) await rederive(q.eventId);
+    // Past the deadline: decided now rather than by the expiry job (R-QST-8).
+    await member.expireIfDue(q);
     return c.html(closedPage({ kind: 'expired', when: deadlineText(q), ...common }), 410);
   }
 
-  /** Best effort: the decision is stored; the questionnaire sweep re-derives if this request is lost. */
-  async function rederive(eventId: string) {
-    await deps.attendance.requestDerivation(eventId, 'questionnaire').catch((err) => deps.log.warn({ err: String(err), eventId }, 'derivation request failed'));
-  }
 }
 
 function deadlineText(q: StoredQuestionnaire): string {
   return q.deadline ? italianDateTime(q.deadline) : `${QUESTIONNAIRE_RULES.deadlineDays} giorni dal ricevimento del link`;
-}
-
-function summaries(q: StoredQuestionnaire) {
-  return q.attempts.map((a) => ({ number: a.number, submitted: a.submittedAt !== null, passed: a.passed }));
 }
 
 function heading(q: StoredQuestionnaire): EventHeading {

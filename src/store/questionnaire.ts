@@ -544,3 +544,26 @@ export async function listReports(db: Queryable, scope: { cpoProvince: string } 
     createdAt: new Date(r.created_at),
   }));
 }
+
+/** What deciding whether an event has a questionnaire pool, and whether it may still change, needs. */
+export interface PoolEventFacts {
+  kind: string;
+  mode: string;
+  accreditationStatus: 'requested' | 'approved' | 'rejected';
+  accreditationRequestedAt: Date;
+}
+
+export async function poolEventFacts(db: Queryable, eventId: string): Promise<PoolEventFacts | null> {
+  const { rows } = await db.query<{ kind: string; mode: string; accreditation_status: PoolEventFacts['accreditationStatus']; accreditation_requested_at: Date }>(
+    'SELECT o.kind, e.mode, e.accreditation_status, e.accreditation_requested_at FROM events e JOIN organisers o ON o.id = e.organiser_id WHERE e.id = $1',
+    [eventId],
+  );
+  const r = rows[0];
+  return r ? { kind: r.kind, mode: r.mode, accreditationStatus: r.accreditation_status, accreditationRequestedAt: r.accreditation_requested_at } : null;
+}
+
+/** How many irregularity reports one questionnaire has filed. */
+export async function reportCount(db: Queryable, questionnaireId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM questionnaire_reports WHERE questionnaire_id = $1', [questionnaireId]);
+  return rows[0]?.n ?? 0;
+}

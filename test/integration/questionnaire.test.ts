@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import crypto from 'node:crypto';
 import { startRuntime } from '../../src/runtime.ts';
-import { sweepQuestionnaires } from '../../workers/questionnaire.ts';
+import { sweepQuestionnaires } from '../../src/services/questionnaire/dispatch.ts';
 import { createLogger } from '../../src/log.ts';
 import { BACKENDS } from '../support/backends.ts';
 import { soakSize } from '../support/soak.ts';

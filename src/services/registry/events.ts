@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { accreditationDeadline, accreditationStatus, approvedBySilence, initialAccreditation, validateEvent } from '../../domain/events.ts';
 import { QUESTIONNAIRE_RULES, questionnaireApplies, validatePool } from '../../domain/questionnaire.ts';
 import { canSeeEvent } from '../../domain/roles.ts';
-import { poolError } from '../../gateway/questionnaire-admin.ts';
+import { poolError } from '../questionnaire/pool.ts';
 import { DEFAULT_TOLERANCE_MINUTES, type AccreditationDecision, type Event, type EventCreate } from '../../schemas/events.ts';
 import type { Queryable } from '../../store/db.ts';
 import { decideAccreditation as decideAccreditationRow, getEvent as getEventRow, insertEvent, listEvents as listEventRows, type StoredEvent } from '../../store/events.ts';

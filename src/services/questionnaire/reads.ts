@@ -1,0 +1,82 @@
+/**
+ * @module What organisers and councils read of the questionnaires (R-QST): an event's
+ * questionnaires (links are personal and never listed), one questionnaire's audit of draws and
+ * answers (R-QST-5, R-QST-6, R-QST-7), ratings (R-QST-9) and irregularity reports (R-QST-10).
+ */
+import { rate, type Rating } from '../../domain/questionnaire.ts';
+import { canSeeEvent } from '../../domain/roles.ts';
+import { eventAccessRow } from '../../store/events-lookup.ts';
+import { getOrganiser } from '../../store/organisers.ts';
+import {
+  eventQualityAnswers,
+  getAttempts,
+  getQuestionnaire,
+  listQuestionnaires,
+  listReports,
+  organiserQualityAnswers,
+  type IrregularityReport,
+  type QuestionnaireListItem,
+  type StoredAttempt,
+  type StoredQuestionnaire,
+} from '../../store/questionnaire.ts';
+import { visibleEvent } from '../access.ts';
+import type { Actor } from '../actor.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+
+type Db = Pick<ServiceContext, 'db'>;
+
+/** Who received the event's questionnaire, its deadline and status. */
+export async function eventQuestionnaires(ctx: Db, actor: Actor, eventId: string): Promise<QuestionnaireListItem[]> {
+  await visibleEvent(ctx.db, actor, eventId);
+  return listQuestionnaires(ctx.db, eventId);
+}
+
+export interface QuestionnaireAuditFacts {
+  questionnaire: StoredQuestionnaire;
+  attempts: StoredAttempt[];
+  /** Whether the retry drew only questions the first attempt had not shown (R-QST-5); null before a retry. */
+  retryDrewUnseen: boolean | null;
+}
+
+/** One questionnaire's audit, for whoever may see its event; anyone else is told it does not exist. */
+export async function questionnaireAudit(ctx: Db, actor: Actor, questionnaireId: string): Promise<QuestionnaireAuditFacts> {
+  const q = await getQuestionnaire(ctx.db, questionnaireId);
+  if (!q) throw new ServiceError('questionnaire-not-found');
+  const event = await eventAccessRow(ctx.db, q.eventId);
+  if (!event || !canSeeEvent(actor, event)) throw new ServiceError('questionnaire-not-found');
+  const attempts = await getAttempts(ctx.db, questionnaireId);
+  const [first, second] = attempts;
+  const retryDrewUnseen = first && second ? !second.draw.questionIds.some((qid) => first.draw.questionIds.includes(qid)) : null;
+  return { questionnaire: q, attempts, retryDrewUnseen };
+}
+
+/** The average quality answer of an event's questionnaires (R-QST-9). */
+export async function eventRating(ctx: Db, actor: Actor, eventId: string): Promise<{ eventId: string; rating: Rating }> {
+  await visibleEvent(ctx.db, actor, eventId);
+  return { eventId, rating: rate(await eventQualityAnswers(ctx.db, eventId)) };
+}
+
+export interface OrganiserRatingView {
+  organiserId: string;
+  rating: Rating;
+  events: Array<{ eventId: string; title: string; start: Date; rating: Rating }>;
+}
+
+/** An organiser's rating over its events in the authorisation period (R-QST-9); an organiser sees its own only. */
+export async function organiserRating(ctx: Db, actor: Actor, organiserId: string): Promise<OrganiserRatingView> {
+  if (actor.role === 'organiser' && actor.subject !== organiserId) throw new ServiceError('organiser-not-found');
+  if (!(await getOrganiser(ctx.db, organiserId))) throw new ServiceError('organiser-not-found');
+  const events = await organiserQualityAnswers(ctx.db, organiserId);
+  return {
+    organiserId,
+    rating: rate(events.flatMap((e) => e.answers)),
+    events: events.map((e) => ({ eventId: e.eventId, title: e.title, start: e.start, rating: rate(e.answers) })),
+  };
+}
+
+/** Irregularities members reported (R-QST-10): a CPO sees those on the events it accredits, the CN all. */
+export function irregularityReports(ctx: Db, actor: Actor): Promise<IrregularityReport[]> {
+  return listReports(ctx.db, actor.role === 'cpo' ? { cpoProvince: actor.subject! } : { all: true });
+}
+
