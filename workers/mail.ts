@@ -1,48 +1,21 @@
 /**
- * @module Mail worker: sends outbox rows (questionnaire links) through the mail adapter and
- * records each attempt on the row; a scheduled sweep re-enqueues rows whose job Redis lost.
- *
- * At-least-once, not exactly-once: a crash (or a database error) between the SMTP server
- * accepting a mail and `markSent` sends it again on the retry. Acceptable for a link mail (the
- * second copy carries the same link, and the stable Message-ID lets receivers that de-duplicate
- * drop it); the opposite order could lose mails. Never logs recipients or bodies (personal
- * data, and the bodies hold signed links): outbox ids only.
+ * @module Mail worker: takes send jobs and calls the mail service (`src/services/mail.ts`), which
+ * records each attempt on its outbox row; a scheduled sweep re-enqueues rows whose job Redis lost.
+ * A mail the server refused for good fails its job without retries.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { MailError, redactAddresses, stableMessageId, type Mailer } from '../adapters/mail/smtp.ts';
-import type { Config } from '../src/config.ts';
-import type { Logger } from '../src/log.ts';
-import { MAIL_ATTEMPTS, MAIL_QUEUE, SendMailJob, type MailProducer } from '../src/queue/mail.ts';
-import type { Db } from '../src/store/db.ts';
-import { getOutbox, markAttemptFailed, markSent, unsentOutbox } from '../src/store/outbox.ts';
+import { MAIL_QUEUE, SendMailJob } from '../src/queue/mail.ts';
+import { PermanentMailError, sendOutbox, sweepOutbox, type MailDeps } from '../src/services/mail.ts';
 import { startQueueWorker, type RunningWorker } from './queue-worker.ts';
 
-export interface MailWorkerDeps {
-  db: Db;
-  /** Owned by the worker: disconnected by close(). */
+export interface MailWorkerDeps extends MailDeps {
+  /** Owned by the worker: disconnected by close(); the mailer is closed by close() too. */
   connection: Redis;
-  config: Config;
-  log: Logger;
-  now: () => number;
-  /** Owned by the worker: closed by close(). */
-  mailer: Mailer;
-  producer: MailProducer;
-  /**
-   * Told after a row is marked sent (a questionnaire's 10 days start then, R-QST-2). Its failure
-   * is logged, not retried: the mail is out, and the owner's sweep repairs what it missed.
-   */
-  onSent?: (row: { id: number; kind: string; dedupKey: string }, at: Date) => Promise<void>;
 }
 
 /** Sends in parallel per worker process (the SMTP pool opens up to 5 connections). */
 const MAIL_CONCURRENCY = 5;
-/** The sweep leaves younger rows alone: their job is normally still on its way. */
-export const SWEEP_MIN_AGE_MS = 60_000;
-const SWEEP_PAGE = 1000;
-const SWEEP_MAX_PAGES = 50;
-
-export type SendOutcome = { sent: true; outboxId: number } | { skipped: 'missing' | 'sent' | 'no-recipient'; outboxId: number };
 
 export async function startMailWorker(deps: MailWorkerDeps): Promise<RunningWorker> {
   return startQueueWorker({
@@ -51,82 +24,14 @@ export async function startMailWorker(deps: MailWorkerDeps): Promise<RunningWork
     config: deps.config,
     log: deps.log,
     concurrency: MAIL_CONCURRENCY,
-    process: (job) => sendOutbox(deps, SendMailJob.parse(job.data).outboxId),
+    process: (job) =>
+      sendOutbox(deps, SendMailJob.parse(job.data).outboxId).catch((err: unknown) => {
+        throw err instanceof PermanentMailError ? new UnrecoverableError(err.message) : err;
+      }),
     // The job's return value is kept in Redis: a count, not the ids.
     sweep: { queue: deps.producer.queue, run: () => sweepOutbox(deps).then((r) => ({ queued: r.queued.length })) },
     // Error messages are address-free (MailError), so they may be logged and kept in Redis.
     failedLevel: 'warn',
     onClose: () => deps.mailer.close(),
   });
-}
-
-/**
- * Sends one outbox row unless it was sent already. A row without recipient is counted as a
- * failed attempt (`no-recipient`) and not retried. A failed send is recorded on the row and
- * thrown: BullMQ retries it with backoff, or not at all when the server refused it for good.
- */
-export async function sendOutbox(deps: Pick<MailWorkerDeps, 'db' | 'log' | 'now' | 'mailer' | 'config' | 'onSent'>, outboxId: number): Promise<SendOutcome> {
-  const { db, log } = deps;
-  const row = await getOutbox(db, outboxId);
-  if (!row) {
-    log.warn({ outboxId }, 'mail job for a missing outbox row');
-    return { skipped: 'missing', outboxId };
-  }
-  if (row.sentAt) return { skipped: 'sent', outboxId };
-  if (!row.recipient) {
-    await markAttemptFailed(db, outboxId, 'no-recipient');
-    log.info({ outboxId, kind: row.kind }, 'mail not sent: no recipient address');
-    return { skipped: 'no-recipient', outboxId };
-  }
-  try {
-    await deps.mailer.send({
-      to: row.recipient,
-      subject: row.subject,
-      text: row.bodyText,
-      html: row.bodyHtml,
-      messageId: stableMessageId(`${row.id}:${row.dedupKey}`, deps.config.MAIL_FROM),
-    });
-  } catch (err) {
-    const mailErr = err instanceof MailError ? err : new MailError(redactAddresses(String(err)).slice(0, 500), false, null, null);
-    try {
-      await markAttemptFailed(db, outboxId, mailErr.message);
-    } catch (dbErr) {
-      log.warn({ outboxId, err: String(dbErr) }, 'could not record the failed mail attempt');
-    }
-    // Thrown errors become BullMQ's failed reason: the address-free message only.
-    if (mailErr.permanent) throw new UnrecoverableError(mailErr.message);
-    throw new Error(mailErr.message);
-  }
-  // Crash window: the mail is out but not yet marked; a retry sends it again (module comment).
-  const sentAt = new Date(deps.now());
-  await markSent(db, outboxId, sentAt);
-  if (deps.onSent) {
-    await deps.onSent({ id: row.id, kind: row.kind, dedupKey: row.dedupKey }, sentAt).catch((err) => log.warn({ outboxId, err: String(err) }, 'after-send hook failed'));
-  }
-  log.info({ outboxId, kind: row.kind, attempt: row.attempts + 1 }, 'mail sent');
-  return { sent: true, outboxId };
-}
-
-/**
- * Re-enqueues unsent rows older than {@link SWEEP_MIN_AGE_MS} with attempts left. Rows whose job
- * BullMQ still holds are unaffected (same job id), so only jobs Redis lost are re-created.
- */
-export async function sweepOutbox(
-  deps: Pick<MailWorkerDeps, 'db' | 'log' | 'now' | 'producer'>,
-  opts: { minAgeMs?: number } = {},
-): Promise<{ queued: number[] }> {
-  const createdBefore = new Date(deps.now() - (opts.minAgeMs ?? SWEEP_MIN_AGE_MS));
-  const queued: number[] = [];
-  let afterId = 0;
-  for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
-    const rows = await unsentOutbox(deps.db, { createdBefore, maxAttempts: MAIL_ATTEMPTS, limit: SWEEP_PAGE, afterId });
-    if (!rows.length) break;
-    const ids = rows.map((r) => r.id);
-    await deps.producer.send(ids);
-    queued.push(...ids);
-    afterId = ids[ids.length - 1]!;
-    if (rows.length < SWEEP_PAGE) break;
-  }
-  if (queued.length) deps.log.info({ rows: queued.length }, 'mail sweep enqueued unsent outbox rows');
-  return { queued };
 }

@@ -21,7 +21,8 @@ import { openDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { getOutbox, insertOutbox, listOutbox, type NewOutboxMail } from '../../src/store/outbox.ts';
 import type { RunningWorker } from '../../workers/queue-worker.ts';
-import { startMailWorker, sweepOutbox } from '../../workers/mail.ts';
+import { startMailWorker } from '../../workers/mail.ts';
+import { sweepOutbox } from '../../src/services/mail.ts';
 import { BACKENDS, POSTGRES_URL, REDIS_URL } from '../support/backends.ts';
 import { eventually } from '../support/harness.ts';
 
