@@ -237,7 +237,9 @@ const STATUS_ORDER: readonly ItemStatus[] = ['granted', 'pending', 'not-granted'
  * across declarations (R-ART9-2: l-discipline 3 a year and 6 a biennium, f-dominus 10 a biennium)
  * are applied in chronological order to granted items first, then to pending ones (so a pending
  * declaration never takes a validated one's share); not-granted ones are shown against what is
- * left without using it.
+ * left without using it. Only the biennium's own items count: a surplus never carries over.
+ *
+ * @rule R-OBL-4
  */
 function prepare(biennium: number, items: readonly CreditItem[]): Entry[] {
   const { from, to } = bienniumPeriod(biennium);
