@@ -145,12 +145,16 @@ export interface Balance {
 /** First and last day of a biennium: `calendar.ts` (R-CAL-1), re-exported for the API. */
 export { bienniumPeriod };
 
-/** Whether credits of this mode are distance credits, capped by R-FAD-2 (R-FAD-1). */
+/** Whether credits of this mode are distance credits, capped by R-FAD-2 (R-FAD-1).
+ * @rule R-FAD-1
+ */
 export function isDistance(mode: string): boolean {
   return (DISTANCE_MODES as readonly string[]).includes(mode);
 }
 
-/** The distance cap: round(pct × obligation total / 100) by R-CAL-4, on integers (R-FAD-2: 40% of 44 → 18). */
+/** The distance cap: round(pct × obligation total / 100) by R-CAL-4, on integers (R-FAD-2: 40% of 44 → 18).
+ * @rule R-FAD-2
+ */
 export function distanceCap(pct: number, obligationTotal: number): number {
   return roundRational(pct * obligationTotal, 100);
 }
@@ -233,7 +237,9 @@ const STATUS_ORDER: readonly ItemStatus[] = ['granted', 'pending', 'not-granted'
  * across declarations (R-ART9-2: l-discipline 3 a year and 6 a biennium, f-dominus 10 a biennium)
  * are applied in chronological order to granted items first, then to pending ones (so a pending
  * declaration never takes a validated one's share); not-granted ones are shown against what is
- * left without using it.
+ * left without using it. Only the biennium's own items count: a surplus never carries over.
+ *
+ * @rule R-OBL-4
  */
 function prepare(biennium: number, items: readonly CreditItem[]): Entry[] {
   const { from, to } = bienniumPeriod(biennium);
@@ -443,6 +449,7 @@ function itemOf(e: Entry, figures: Pick<BalanceItem, 'recorded' | 'deontology' |
  *   else `in-progress` up to the biennium's last day; else `debt-open` while an accepted debt
  *   still has something to settle and its deadline (30 June) has not passed; else
  *   `non-compliant` (R-DEBT-4).
+ * @rule R-FAD-5
  */
 export function deriveBalance(input: BalanceInput): Balance {
   const { biennium, asOf, obligation, distancePct } = input;

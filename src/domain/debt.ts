@@ -32,6 +32,7 @@ export const DEBT_MAXIMUM_BY_BIENNIUM: Readonly<Record<string, number>> = Object
 /**
  * The largest debt a member may carry out of `biennium` (R-DEBT-1): the policy's per-biennium
  * value, else its default, else the built-in table (2023 → 9, otherwise 12).
+ * @rule R-DEBT-1
  */
 export function debtMaximum(biennium: number, policy?: { debtMaximum?: Record<string, number>; debtMaximumDefault?: number }): number {
   assertBiennium(biennium);
@@ -71,6 +72,7 @@ function assertAmount(what: string, v: number): void {
  * `nothing-to-recover` (no shortfall) and `exceeds-shortfall` (total or deontology above it).
  * A request for 0 credits is `nothing-to-recover` whatever the shortfall.
  * Throws `RangeError` for amounts that are not whole numbers ≥ 0 or a malformed date.
+ * @rule R-DEBT-2
  */
 export function checkDebtRequest(req: DebtRequest, ctx: { maximum: number; shortfall?: DebtAmounts }): DebtCheck {
   assertBiennium(req.biennium);
@@ -129,6 +131,7 @@ export interface Settlement {
  * deontology still owed (total includes deontology, so ordinary credits never take the share
  * reserved for it). A credit under a cap of the old biennium settles only within what is left of
  * that cap (`room`), because a settled credit counts for the old biennium.
+ * @rule R-DEBT-3
  */
 export function settleDebt(
   debt: DebtAmounts,

@@ -49,6 +49,7 @@ const FAR_PAST = '0000-01-01';
 /**
  * The member's provinces over time, from the current one and the recorded transfers (oldest
  * first). Before the first transfer the member was in its `fromProvince`.
+ * @rule R-FAD-4
  */
 export function provinceStays(currentProvince: string, transfers: readonly Transfer[]): ProvinceStay[] {
   const sorted = [...transfers].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
@@ -91,6 +92,7 @@ export interface PctDecision {
  * - member and group grants name the member: a CPO's follows a transfer until the end of the
  *   biennium of the transfer (the member was in the province on some day of it), not beyond
  *   (R-FAD-4); a CN grant has no province and applies wherever the member is.
+ * @rule R-FAD-3
  */
 export function distancePctFor(input: PctInput): PctDecision {
   const b = bienniumPeriod(input.biennium);

@@ -30,6 +30,7 @@ export interface BalanceOutcome {
  * The outcome of a derived balance.
  *
  * @example balanceOutcome(memberBalance(facts, 2025, '2026-11-23')).counted.total
+ * @rule R-POL-2
  */
 export function balanceOutcome(m: MemberBalance): BalanceOutcome {
   const b = m.balance;

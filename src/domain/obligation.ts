@@ -27,6 +27,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
  * December of the second year or later → 0/0.
  *
  * @example proRatedObligation(2025, '2025-03-15') // → { total: 44, deontology: 5, months: 21 }
+ * @rule R-OBL-1
+ * @rule R-OBL-3
  */
 export function proRatedObligation(biennium: number, registrationDate: string): Obligation & { months: number } {
   assertBiennium(biennium);
@@ -54,6 +56,7 @@ export function proRatedObligation(biennium: number, registrationDate: string): 
  * (R-OBL-1), so the deontology obligation never exceeds what is left of the total (the same rule
  * as `cumulativeReduction`: many small reductions whose 12% rounds to 0 could otherwise leave
  * 2 total with 6 deontology).
+ * @rule R-OBL-6
  */
 export function effectiveObligation(proRated: Obligation, reduction: Obligation): Obligation {
   for (const [what, v] of [

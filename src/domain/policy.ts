@@ -117,6 +117,7 @@ export const POLICY_RANGES = {
  * ignored. Never mutates its arguments; the result is a fresh object.
  *
  * @example resolvePolicy('BA', { reductionCeiling: 45 }).decisionDays // → 45
+ * @rule R-POL-1
  */
 export function resolvePolicy(profile: ProfileName, overrides: Partial<Policy>): Policy {
   if (typeof profile !== 'string' || !(PROFILE_NAMES as readonly string[]).includes(profile)) {

@@ -242,6 +242,7 @@ function decimal(num: number, den: number): string {
 /**
  * The split of a reduction (R-RED-4, RC/BA notes C and D): deontology = round(12% × reduction)
  * by R-CAL-4, ordinary = the rest. 6 → 0.72 → 1 deontology, 5 ordinary.
+ * @rule R-RED-4
  */
 export function splitReduction(reduction: number): ReductionAmount {
   if (!Number.isSafeInteger(reduction) || reduction < 0) throw new RangeError(`reduction must be a whole number ≥ 0, got ${reduction}`);
@@ -363,6 +364,8 @@ function impediment(cause: string, input: unknown, policy: Pick<Policy, 'materni
  *
  * @example computeReduction('illness', { from: '2026-03-01', to: '2026-05-31' }, { biennium: 2025, policy })
  *   // → { ok: true, reduction: 6, deontology: 1, ordinary: 5, months: 3, … }
+ * @rule R-RED-2
+ * @rule R-RED-3
  */
 export function computeReduction<C extends ReductionCause>(cause: C, input: ReductionInputOf<C>, ctx: ReductionContext): ReductionResult {
   const bounds = bienniumPeriod(ctx.biennium);
@@ -490,6 +493,7 @@ export interface CumulativeReduction extends ReductionAmount {
  *
  * @example cumulativeReduction([{ reduction: 50, deontology: 6, ordinary: 44 }], { policy: PROFILES.RC, obligation: { total: 50, deontology: 6 } })
  *   // → { reduction: 49, deontology: 6, ordinary: 43, capped: true, obligation: { total: 1, deontology: 0 }, … }
+ * @rule R-RED-5
  */
 export function cumulativeReduction(
   amounts: readonly ReductionAmount[],
@@ -577,6 +581,7 @@ export interface FilingDeadline {
  * - BA (seed 003 §1 and FAQ): min(end + 30 days, 31 October of the event's year); for events
  *   starting from 1 October, across two years, or (extension, same reason as RC) ending after
  *   31 October: min(end + 30 days, 31 October of the year after the start).
+ * @rule R-RED-8
  */
 export function filingDeadline(input: FilingInput, policy: Pick<Policy, 'filingWindow'>): FilingDeadline {
   const { from: start, to: end } = bienniumPeriod(input.biennium);
@@ -769,6 +774,7 @@ export type TransitionResult = { ok: true; state: ReductionState } | { ok: false
  * checked too: `appeal` on `timing.on` must be within `appealDays` of `timing.since` (the
  * notification), `integrate` within `preDenialDays` of `timing.since` (the pre-denial); else
  * `out-of-time`. Other actions ignore `timing`.
+ * @rule R-RED-7
  */
 export function nextState(
   state: ReductionState,
@@ -793,3 +799,18 @@ export const reductionStateMachine = Object.freeze({
   initial: 'filed' as ReductionState,
   nextState,
 });
+
+/**
+ * What a member may still do on a request on `today` (R-RED-7): add documents while it is
+ * pre-denied, until the integration deadline stored with the pre-denial; appeal a decision not yet
+ * appealed, until the appeal deadline stored with it. The dashboard shows the forms by this.
+ */
+export function memberActionsOpen(
+  r: { status: string; integrationDeadline: string | null; appealDeadline: string | null; appeal: unknown },
+  today: string,
+): { canIntegrate: boolean; canAppeal: boolean } {
+  return {
+    canIntegrate: r.status === 'pre-denied' && (!r.integrationDeadline || today <= r.integrationDeadline),
+    canAppeal: (r.status === 'approved' || r.status === 'denied') && !r.appeal && r.appealDeadline !== null && today <= r.appealDeadline,
+  };
+}

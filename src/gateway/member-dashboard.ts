@@ -30,11 +30,11 @@ import { CAUSE_INPUT_KIND, type ReductionCause } from '../domain/reduction.ts';
 import { APPEAL_MAX_CHARS, DESCRIPTION_MAX_CHARS, FILE_RULES, isReductionCause, NOTE_MAX_CHARS, type FormError, type FormValues, type ReductionPreview } from '../pages/dashboard-forms.tsx';
 import { dashboardPage, dashboardUnavailablePage, linkClosedPage, messagePage, type DashboardProps, type PreviousNotice } from '../pages/dashboard.tsx';
 import { outcomeText, refusalText } from '../pages/labels.ts';
-import { loadMemberFacts, type LoadedFacts } from '../store/balance.ts';
-import { getReduction, listArt9, listDebts, listReductions, type UploadedFile } from '../store/member-requests.ts';
-import { openQuestionnairesOf } from '../store/questionnaire.ts';
+import { appealReduction, art9Closes, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
+import { dashboardFacts, dashboardLists, reductionSummary } from '../services/member-dashboard.ts';
+import type { LoadedFacts } from '../store/balance.ts';
+import type { UploadedFile } from '../store/member-requests.ts';
 import type { Deps } from './deps.ts';
-import { appealReduction, art9Closes, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from './member-filing.ts';
 import { router } from './router.ts';
 import { isUnavailable } from './unavailable.ts';
 
@@ -192,7 +192,7 @@ export function memberDashboardRoutes(deps: Deps) {
     const r = await fileReduction(deps.db, o.facts, { biennium: form.biennium, cause: form.cause, input: form.input, files: files.files, today: today(), at: at() });
     if (!r.ok) return refuse(r.code);
     // A late request the member can no longer make good is refused at once (R-RED-8), appeal open.
-    const stored = await getReduction(deps.db, r.id);
+    const stored = await reductionSummary(deps, r.id);
     return done(c, token, form.biennium, stored?.status === 'denied' ? 'reduction-late' : 'reduction-filed');
   });
 
@@ -258,7 +258,7 @@ export function memberDashboardRoutes(deps: Deps) {
   async function open(token: string): Promise<Opened> {
     const check = await verify(token);
     if (check.kind !== 'ok') return check;
-    const facts = (await loadMemberFacts(deps.db, [check.memberId])).get(check.memberId);
+    const facts = await dashboardFacts(deps, check.memberId);
     return facts ? { kind: 'ok', facts } : { kind: 'invalid' };
   }
 
@@ -281,7 +281,7 @@ export function memberDashboardRoutes(deps: Deps) {
   }
 
   async function bienniumOfRequest(id: string): Promise<number | null> {
-    return (await getReduction(deps.db, id))?.biennium ?? null;
+    return (await reductionSummary(deps, id))?.biennium ?? null;
   }
 
   function currentBiennium(): number {
@@ -347,12 +347,7 @@ export function memberDashboardRoutes(deps: Deps) {
       suggested: { total: suggestedTotal, deontology: Math.min(shortfall.deontology, suggestedTotal) },
     };
 
-    const [questionnaires, reductions, art9, debts] = await Promise.all([
-      openQuestionnairesOf(deps.db, facts.memberId),
-      listReductions(deps.db, { province: null, memberId: facts.memberId, limit: 200 }),
-      listArt9(deps.db, { province: null, memberId: facts.memberId, limit: 500 }),
-      listDebts(deps.db, { province: null, memberId: facts.memberId, limit: 100 }),
-    ]);
+    const { questionnaires, reductions, art9, debts } = await dashboardLists(deps, facts.memberId);
     const pending = [];
     for (const q of questionnaires) {
       if (q.deadline && q.deadline.getTime() < now) continue; // expired: the questionnaire page says so, nothing left to do

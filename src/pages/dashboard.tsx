@@ -10,6 +10,7 @@ import type { FC } from 'hono/jsx';
 import { ART9_TABLE, isArt9Activity } from '../domain/art9.ts';
 import type { BalanceItem } from '../domain/balance.ts';
 import type { MemberBalance } from '../domain/member-balance.ts';
+import { memberActionsOpen } from '../domain/reduction.ts';
 import type { Art9Row, DebtRow, ReductionRow } from '../store/member-requests.ts';
 import {
   AppealForm,
@@ -609,8 +610,7 @@ const ReductionCard: FC<{ r: ReductionRow; p: DashboardProps }> = ({ r, p }) => 
   const reasons = decision ? str(decision.reasons) : null;
   const validity = decision ? str(decision.validity) : null;
   const decided = r.status === 'approved' || r.status === 'denied' || r.status === 'appealed';
-  const canIntegrate = r.status === 'pre-denied' && (!r.integrationDeadline || p.today <= r.integrationDeadline);
-  const canAppeal = (r.status === 'approved' || r.status === 'denied') && !r.appeal && r.appealDeadline !== null && p.today <= r.appealDeadline;
+  const { canIntegrate, canAppeal } = memberActionsOpen(r, p.today); // R-RED-7 deadlines
   const cause = isReductionCause(r.cause) ? CAUSE_LABELS[r.cause] : 'Causa documentata';
   const error = p.forms.error && p.forms.error.requestId === r.id ? p.forms.error : null;
   const values = error ? p.forms.values : undefined;

@@ -138,7 +138,7 @@ export const DECISION_REASON_LABELS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Why a request from the dashboard was refused: the codes of `member-filing.ts` (art. 9, debt,
+ * Why a request from the dashboard was refused: the codes of `services/council/filing.ts` (art. 9, debt,
  * reduction, integration, appeal), of the calculator and of the upload checks.
  */
 export const REFUSAL_LABELS: Readonly<Record<string, string>> = {

@@ -5,10 +5,10 @@
  * Each returns the stored id or a coded refusal the page explains in Italian.
  */
 import { DateTime } from 'luxon';
-import { isArt9Activity } from '../domain/art9.ts';
-import { bienniumOf } from '../domain/calendar.ts';
-import { checkDebtRequest, debtMaximum } from '../domain/debt.ts';
-import { memberBalance, obligationFor } from '../domain/member-balance.ts';
+import { isArt9Activity } from '../../domain/art9.ts';
+import { bienniumOf } from '../../domain/calendar.ts';
+import { checkDebtRequest, debtMaximum } from '../../domain/debt.ts';
+import { memberBalance, obligationFor } from '../../domain/member-balance.ts';
 import {
   appealDeadline,
   CAUSE_INPUT_KIND,
@@ -20,10 +20,22 @@ import {
   nextState,
   type ReductionCause,
   type ReductionOk,
-} from '../domain/reduction.ts';
-import type { LoadedFacts } from '../store/balance.ts';
-import type { Db, Queryable } from '../store/db.ts';
-import { attachDocuments, getReduction, insertArt9, insertDebt, insertReduction, insertStep, updateReduction, type UploadedFile } from '../store/member-requests.ts';
+} from '../../domain/reduction.ts';
+import type { LoadedFacts } from '../../store/balance.ts';
+import type { Db } from '../../store/db.ts';
+import {
+  art9DuplicateExists,
+  attachDocuments,
+  getReduction,
+  insertArt9,
+  insertDebt,
+  insertReduction,
+  insertStep,
+  liveReductionExists,
+  lockMemberRow,
+  updateReduction,
+  type UploadedFile,
+} from '../../store/member-requests.ts';
 
 export type Filed = { ok: true; id: string } | { ok: false; code: string; detail?: string };
 
@@ -44,12 +56,8 @@ export async function fileArt9(
   if (d.today > art9Closes(biennium)) return { ok: false, code: 'declarations-closed', detail: art9Closes(biennium) };
   return db.transaction(async (tx): Promise<Filed> => {
     // One filing at a time per member, so a double click cannot declare the same activity twice.
-    await lockMember(tx, facts.memberId);
-    const same = await tx.query(
-      "SELECT 1 FROM art9_declarations WHERE member_id = $1 AND activity = $2 AND activity_date = $3 AND quantity = $4 AND status <> 'rejected'",
-      [facts.memberId, d.activity, d.activityDate, d.quantity],
-    );
-    if (same.rows.length) return { ok: false, code: 'art9-duplicate' };
+    await lockMemberRow(tx, facts.memberId);
+    if (await art9DuplicateExists(tx, { memberId: facts.memberId, activity: d.activity, activityDate: d.activityDate, quantity: d.quantity })) return { ok: false, code: 'art9-duplicate' };
     const id = await insertArt9(tx, { memberId: facts.memberId, province: facts.province, activity: d.activity, quantity: d.quantity, activityDate: d.activityDate, description: d.description, file: d.file, at: d.at });
     return { ok: true, id };
   });
@@ -133,13 +141,8 @@ export async function fileReduction(
     // One request per cause and biennium (R-RED-7) while it is alive: a double click, or a second
     // request while the first is pending, would otherwise count the same impediment twice. A denied
     // one may be followed by a new request (BA FAQ).
-    await lockMember(tx, facts.memberId);
-    const live = await tx.query("SELECT 1 FROM reduction_requests WHERE member_id = $1 AND biennium = $2 AND cause = $3 AND status <> 'denied'", [
-      facts.memberId,
-      d.biennium,
-      d.cause,
-    ]);
-    if (live.rows.length) return { ok: false, code: 'reduction-request-exists' };
+    await lockMemberRow(tx, facts.memberId);
+    if (await liveReductionExists(tx, { memberId: facts.memberId, biennium: d.biennium, cause: d.cause })) return { ok: false, code: 'reduction-request-exists' };
     const id = await insertReduction(tx, {
       memberId: facts.memberId,
       province: facts.province,
@@ -160,11 +163,6 @@ export async function fileReduction(
     }
     return { ok: true, id };
   });
-}
-
-/** Serialises a member's filings (the row lock is released at commit). */
-async function lockMember(tx: Queryable, memberId: string) {
-  await tx.query('SELECT 1 FROM members WHERE id = $1 FOR UPDATE', [memberId]);
 }
 
 /** The member adds documents after a pre-denial, within its 10 days (R-RED-7). */
