@@ -93,6 +93,7 @@ export function isArt9Activity(code: string): code is Art9Activity {
  *
  * @example art9Credits('a', 12) // → 24 (speaker, 12 hours)
  * @example art9Credits('f-dominus', 2) // → 6
+ * @rule R-ART9-2
  */
 export function art9Credits(activity: string, quantity: number): number {
   if (!isArt9Activity(activity)) throw new RangeError(`unknown art. 9 activity ${JSON.stringify(activity)}`);
@@ -104,4 +105,13 @@ export function art9Credits(activity: string, quantity: number): number {
     return row.perSemester.slice(0, quantity).reduce((a, b) => a + b, 0);
   }
   return row.credits * quantity;
+}
+
+/**
+ * The last day a member may declare art. 9 activities of `biennium`: 31 January after it
+ * (art. 26 c.2); the declarations count once the CPO validates them.
+ * @rule R-ART9-3
+ */
+export function art9Closes(biennium: number): string {
+  return `${biennium + 2}-01-31`;
 }

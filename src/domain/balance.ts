@@ -310,6 +310,7 @@ interface Counting {
  * the previous biennium's debt) are taken out first. Within a capped group (distance, art. 9) the
  * counted subset maximises compliance: deontology parts first, then oldest first (date, then id);
  * an item may count in part. The counted total is not capped at the obligation (BAL-02).
+ * @rule R-ART9-1
  */
 function count(entries: readonly Entry[], obligationTotal: number, pct: number, removed: ReadonlyMap<string, { credits: number; deontology: number }>): Counting {
   const perItem = new Map<string, Counted>();
@@ -450,6 +451,7 @@ function itemOf(e: Entry, figures: Pick<BalanceItem, 'recorded' | 'deontology' |
  *   still has something to settle and its deadline (30 June) has not passed; else
  *   `non-compliant` (R-DEBT-4).
  * @rule R-FAD-5
+ * @rule R-DEBT-4
  */
 export function deriveBalance(input: BalanceInput): Balance {
   const { biennium, asOf, obligation, distancePct } = input;

@@ -11,7 +11,10 @@ export interface Obligation {
 /** The full biennium obligation: 50 credits, at least 6 of them deontology (R-OBL-1). */
 export const OBLIGATION: Readonly<Obligation> = Object.freeze({ total: 50, deontology: 6 });
 
-/** The suggested yearly objective, shown and never enforced (R-OBL-2, PLAT "Obiettivi suggeriti"). */
+/**
+ * The suggested yearly objective, shown and never enforced (R-OBL-2, PLAT "Obiettivi suggeriti").
+ * @rule R-OBL-2
+ */
 export const YEARLY_OBJECTIVE: Readonly<Obligation> = Object.freeze({ total: 10, deontology: 3 });
 
 /** Months in a biennium (R-CAL-1). */

@@ -88,6 +88,7 @@ export interface PoolViolation {
  * (an index into its options), no two questions alike (compared case- and space-insensitively).
  *
  * @example validatePool(thirtyQuestions) // → []
+ * @rule R-QST-3
  */
 export function validatePool(questions: readonly PoolQuestionDraft[]): PoolViolation[] {
   const R = QUESTIONNAIRE_RULES;
@@ -150,6 +151,7 @@ export interface Draw {
  * leaves 25 for the retry).
  *
  * @example drawQuestions(pool, [], crypto.randomInt) // → { questionIds: [5 ids], optionOrder: [[2,0,1,3], …] }
+ * @rule R-QST-5
  */
 export function drawQuestions(
   pool: ReadonlyArray<{ id: string; optionCount: number }>,
@@ -201,6 +203,7 @@ export interface ScoreResult {
  * so the member's view never needs the pool index.
  *
  * @example scoreAttempt(draw, [0, 2, 1, null, 3], key) // → { score: 4, outOf: 5, passed: true }
+ * @rule R-QST-4
  */
 export function scoreAttempt(draw: Draw, chosen: ReadonlyArray<number | null>, correct: ReadonlyMap<string, number>): ScoreResult {
   let score = 0;
@@ -217,7 +220,10 @@ export function scoreAttempt(draw: Draw, chosen: ReadonlyArray<number | null>, c
 // A member's questionnaire: deadline and state (R-QST-2, R-QST-5, R-QST-8)
 // ---------------------------------------------------------------------------------------------
 
-/** Deadline of a questionnaire whose link was sent at `sentAt` (R-QST-2, R-CAL-3). */
+/**
+ * Deadline of a questionnaire whose link was sent at `sentAt` (R-QST-2, R-CAL-3).
+ * @rule R-QST-2
+ */
 export function questionnaireDeadline(sentAt: InstantLike): Date {
   return deadlineAfter(sentAt, QUESTIONNAIRE_RULES.deadlineDays);
 }
@@ -258,6 +264,7 @@ export function questionnaireState(attempts: readonly AttemptSummary[], deadline
  * The credit status a questionnaire gives the pending credits of its member (R-QST-1, R-QST-8):
  * granted on a pass, not granted (with the reason) after two fails or the deadline, otherwise
  * still pending.
+ * @rule R-QST-8
  */
 export function creditStatusOf(state: QuestionnaireState): { status: 'granted' | 'pending' | 'not-granted'; reason: string | null } {
   switch (state.status) {
@@ -303,6 +310,7 @@ export interface Rating {
  * integers, so the threshold is compared exactly (sum < 6 × count).
  *
  * @example rate([{ q1: 5, q2: 6, q3: 7, q4: 6, q5: 6 }]) // → { responses: 1, average: 6, belowThreshold: false, … }
+ * @rule R-QST-9
  */
 export function rate(responses: ReadonlyArray<Readonly<Record<string, number>>>): Rating {
   let sum = 0;

@@ -16,7 +16,10 @@ import { roundRational } from './rational.ts';
 // Types and tables
 // ---------------------------------------------------------------------------------------------
 
-/** Causes of R-RED-1 (art. 27 c.1, RC/BA §2), kebab-case codes of the API. */
+/**
+ * Causes of R-RED-1 (art. 27 c.1, RC/BA §2), kebab-case codes of the API.
+ * @rule R-RED-1
+ */
 export const REDUCTION_CAUSES = [
   'illness',
   'injury',
@@ -452,7 +455,10 @@ function age70Amount(birth: DateTime<true>, from: string, to: string, obligation
   return { reduction, months, formula };
 }
 
-/** Validity of an approved reduction (R-RED-6, RC §1, art. 27 c.6). */
+/**
+ * Validity of an approved reduction (R-RED-6, RC §1, art. 27 c.6).
+ * @rule R-RED-6
+ */
 function validityOf(cause: ReductionCause, input: Record<string, unknown>, biennium: number): { validity: ReductionValidity; validUntil: string | null } {
   const kind = CAUSE_INPUT_KIND[cause];
   if (kind === 'age') return { validity: 'permanent', validUntil: null };

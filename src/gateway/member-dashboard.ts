@@ -20,6 +20,7 @@
  * their first bytes, at most 5 MB each and 5 per request, stored under a cleaned name with the
  * extension of the detected type. Every failure is an Italian page, never problem+json.
  */
+import { art9Closes } from '../domain/art9.ts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DateTime } from 'luxon';
@@ -30,7 +31,7 @@ import { CAUSE_INPUT_KIND, type ReductionCause } from '../domain/reduction.ts';
 import { APPEAL_MAX_CHARS, DESCRIPTION_MAX_CHARS, FILE_RULES, isReductionCause, NOTE_MAX_CHARS, type FormError, type FormValues, type ReductionPreview } from '../pages/dashboard-forms.tsx';
 import { dashboardPage, dashboardUnavailablePage, linkClosedPage, messagePage, type DashboardProps, type PreviousNotice } from '../pages/dashboard.tsx';
 import { outcomeText, refusalText } from '../pages/labels.ts';
-import { appealReduction, art9Closes, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
+import { appealReduction, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
 import { dashboardFacts, dashboardLists, reductionSummary } from '../services/member-dashboard.ts';
 import type { LoadedFacts } from '../store/balance.ts';
 import type { UploadedFile } from '../store/member-requests.ts';

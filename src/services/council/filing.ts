@@ -5,7 +5,7 @@
  * Each returns the stored id or a coded refusal the page explains in Italian.
  */
 import { DateTime } from 'luxon';
-import { isArt9Activity } from '../../domain/art9.ts';
+import { art9Closes, isArt9Activity } from '../../domain/art9.ts';
 import { bienniumOf } from '../../domain/calendar.ts';
 import { checkDebtRequest, debtMaximum } from '../../domain/debt.ts';
 import { memberBalance, obligationFor } from '../../domain/member-balance.ts';
@@ -39,10 +39,6 @@ import {
 
 export type Filed = { ok: true; id: string } | { ok: false; code: string; detail?: string };
 
-/** Declarations of a biennium close on 31 January after it (R-ART9-3, art. 26 c.2). */
-export function art9Closes(biennium: number): string {
-  return `${biennium + 2}-01-31`;
-}
 
 export async function fileArt9(
   db: Db,

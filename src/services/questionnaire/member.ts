@@ -51,7 +51,10 @@ export function attemptSummaries(q: StoredQuestionnaire) {
   return q.attempts.map((a) => ({ number: a.number, submitted: a.submittedAt !== null, passed: a.passed }));
 }
 
-/** The member's questionnaire operations, with the process's cache of accredited pools. */
+/**
+ * The member's questionnaire operations, with the process's cache of accredited pools.
+ * @rule R-QST-6
+ */
 export function memberQuestionnaires(ctx: Pick<ServiceContext, 'db' | 'now' | 'links' | 'attendance' | 'log'>) {
   const pools = new Map<string, Map<string, PoolQuestion>>();
 
@@ -98,7 +101,10 @@ export function memberQuestionnaires(ctx: Pick<ServiceContext, 'db' | 'now' | 'l
       return { kind: 'ok', q, state: questionnaireState(attemptSummaries(q), q.deadline, ctx.now()) };
     },
 
-    /** Starts attempt `number`: a fresh draw, the retry excluding the first attempt's questions (R-QST-5). */
+    /**
+     * Starts attempt `number`: a fresh draw, the retry excluding the first attempt's questions (R-QST-5).
+     * @rule R-QST-7
+     */
     async startAttempt(q: StoredQuestionnaire, number: number, client: Client): Promise<StoredAttempt> {
       const pool = await poolOf(q.eventId);
       const seen = q.attempts.flatMap((a) => a.draw.questionIds);
@@ -146,7 +152,10 @@ export function memberQuestionnaires(ctx: Pick<ServiceContext, 'db' | 'now' | 'l
       return true;
     },
 
-    /** Files an irregularity report for the accrediting CPO (R-QST-10); past MAX_REPORTS it is not stored. */
+    /**
+     * Files an irregularity report for the accrediting CPO (R-QST-10); past MAX_REPORTS it is not stored.
+     * @rule R-QST-10
+     */
     async report(q: StoredQuestionnaire, message: string, client: Client): Promise<'stored' | 'limit'> {
       if ((await reportCount(ctx.db, q.id)) >= MAX_REPORTS) return 'limit';
       await insertReport(ctx.db, { questionnaireId: q.id, eventId: q.eventId, message, at: new Date(ctx.now()), clientAddr: client.addr });
