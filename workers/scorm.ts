@@ -1,6 +1,6 @@
 /**
  * @module SCORM worker (issue 6 §4): derives an e-learning enrolment's outcome and credit from its
- * launches and commits (R-ELN-2..4, R-EVT-5; `src/domain/elearning-progress.ts`), and the sweep
+ * launches and commits (R-ELN-2, R-ELN-3, R-ELN-4, R-EVT-5; `src/domain/elearning-progress.ts`), and the sweep
  * that catches commits whose derivation request was lost.
  *
  * At-least-once safe: a derivation reads all the enrolment's evidence under its row lock and

@@ -1,4 +1,4 @@
-/** @module The art. 9 table of other activities, as data, and the credits of one declaration (R-ART9-1/2). */
+/** @module The art. 9 table of other activities, as data, and the credits of one declaration (R-ART9-1, R-ART9-2). */
 
 /** Activity codes: the letters of the art. 9 table, split where a letter holds two rows (R-ART9-2). */
 export const ART9_ACTIVITIES = [

@@ -1,5 +1,5 @@
 /**
- * @module Attendance of one member at one event (R-ATT-3..6, R-ATT-9): pure, instants as epoch ms.
+ * @module Attendance of one member at one event (R-ATT-3, R-ATT-4, R-ATT-5, R-ATT-6, R-ATT-9): pure, instants as epoch ms.
  *
  * Imports nothing of ours but other domain modules. Every outcome carries its explanation in data.
  */
@@ -77,7 +77,7 @@ export interface AttendanceInput {
 }
 
 /**
- * Computes the attendance outcome of one member (R-ATT-3..6).
+ * Computes the attendance outcome of one member (R-ATT-3, R-ATT-4, R-ATT-5, R-ATT-6).
  *
  * Open joins are closed by the meeting end when there is one. Otherwise the outcome is judged
  * on the closed intervals alone: if they already qualify, the open join cannot change that

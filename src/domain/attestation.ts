@@ -86,7 +86,7 @@ export interface AttestationInput {
     completedAt: string | number | Date;
     creditedSeconds: number;
     credits: number;
-    /** Deontology credits as the ledger recorded them; absent → from the event's topics (R-CAL-4/6). */
+    /** Deontology credits as the ledger recorded them; absent → from the event's topics (R-CAL-4, R-CAL-6). */
     deontologyCredits?: number | null;
   };
   /** Declared nominal duration of the course (R-ELN-5 declaration); null when not declared. */

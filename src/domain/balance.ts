@@ -1,4 +1,4 @@
-/** @module A member's balance for a biennium: what is recorded, what counts, what does not and why, compliance (R-OBL, R-FAD-1/2/5, R-ART9-1/2, R-DEBT-3/4). */
+/** @module A member's balance for a biennium: what is recorded, what counts, what does not and why, compliance (R-OBL, R-FAD-1, R-FAD-2, R-FAD-5, R-ART9-1, R-ART9-2, R-DEBT-3, R-DEBT-4). */
 import { DateTime } from 'luxon';
 import { ART9_TABLE, art9Credits, isArt9Activity, type Art9Activity, type Art9Unit } from './art9.ts';
 import { debtSettlementDeadline, debtSettlementStart, settleDebt, type SettlementCandidate, type Settlement } from './debt.ts';
@@ -435,7 +435,7 @@ function itemOf(e: Entry, figures: Pick<BalanceItem, 'recorded' | 'deontology' |
 }
 
 /**
- * The balance of a member for `input.biennium` (R-OBL, R-FAD-1/2/5, R-ART9-1/2, R-DEBT-3/4).
+ * The balance of a member for `input.biennium` (R-OBL, R-FAD-1, R-FAD-2, R-FAD-5, R-ART9-1, R-ART9-2, R-DEBT-3, R-DEBT-4).
  * Pure and deterministic: the order of `items` does not matter (ids must be unique).
  *
  * - Only items dated in the biennium are considered, plus, with an accepted `debt`, the granted
@@ -486,7 +486,7 @@ export function deriveBalance(input: BalanceInput): Balance {
     return itemOf(e, { recorded: e.recorded, deontology: e.deontology, counted: c.counted, countedDeontology: c.countedDeontology, notCounted: c.notCounted });
   });
 
-  // This biennium's accepted debt (R-DEBT-3/4).
+  // This biennium's accepted debt (R-DEBT-3, R-DEBT-4).
   let debtOut: Balance['debt'] = null;
   if (debt) {
     const s = settlementOf(biennium, obligation, distancePct, debt, input.items);

@@ -1,4 +1,4 @@
-/** @module Europe/Rome calendar rules (R-CAL-1/2/3/5): years, bienni, deadlines, local time, months of a period. */
+/** @module Europe/Rome calendar rules (R-CAL-1, R-CAL-2, R-CAL-3, R-CAL-5): years, bienni, deadlines, local time, months of a period. */
 import { DateTime } from 'luxon';
 
 /** The zone every date-based rule is evaluated in (R-CAL-2). */

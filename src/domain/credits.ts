@@ -1,4 +1,4 @@
-/** @module What a qualified span is worth: deontology share, mode and credit status (R-CAL-4/6, R-FAD-1, R-QST-1). */
+/** @module What a qualified span is worth: deontology share, mode and credit status (R-CAL-4, R-CAL-6, R-FAD-1, R-QST-1). */
 import { questionnaireApplies } from './questionnaire.ts';
 import { roundRational } from './rational.ts';
 

@@ -1,4 +1,4 @@
-/** @module Credit debt: the request check (R-DEBT-1/2) and its automatic settlement by the next biennium's first credits (R-DEBT-3/4). */
+/** @module Credit debt: the request check (R-DEBT-1, R-DEBT-2) and its automatic settlement by the next biennium's first credits (R-DEBT-3, R-DEBT-4). */
 import { assertBiennium } from './calendar.ts';
 
 /** Accepted amounts of a debt; `deontology` is part of `total`. */
@@ -65,7 +65,7 @@ function assertAmount(what: string, v: number): void {
 }
 
 /**
- * Checks a debt request (R-DEBT-1/2), in this order: `over-maximum` (total above the biennium's
+ * Checks a debt request (R-DEBT-1, R-DEBT-2), in this order: `over-maximum` (total above the biennium's
  * maximum; total includes deontology), `deontology-over-total`, `late` (filed after 28 February
  * of the year after the biennium), `too-early` (filed before the biennium is over, i.e. before
  * 1 January after it), then, only when `ctx.shortfall` (obligation − counted) is given,

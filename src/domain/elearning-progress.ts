@@ -111,7 +111,7 @@ export interface EnrolmentProgress {
   /** When R-ELN-2 and R-ELN-3 first held together (the receipt time of that commit). */
   completedAt: number | null;
   finalTest: string | null;
-  /** What is still missing (R-ELN-2/3), also when the validity ended; null once credited. */
+  /** What is still missing (R-ELN-2, R-ELN-3), also when the validity ended; null once credited. */
   missing: ProgressReason | null;
   scos: ScoView[];
   sessions: SessionView[];

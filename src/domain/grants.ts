@@ -1,4 +1,4 @@
-/** @module Which distance-learning percentage applies to a member in a biennium (R-FAD-2/3/4). */
+/** @module Which distance-learning percentage applies to a member in a biennium (R-FAD-2, R-FAD-3, R-FAD-4). */
 import { DateTime } from 'luxon';
 import { bienniumPeriod } from './calendar.ts';
 

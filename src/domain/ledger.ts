@@ -22,7 +22,7 @@ export interface BalanceOutcome {
   missing: Amounts;
   compliant: boolean;
   status: MemberBalance['balance']['status'];
-  /** This biennium's accepted debt, or null (R-DEBT-3/4). */
+  /** This biennium's accepted debt, or null (R-DEBT-3, R-DEBT-4). */
   debt: 'open' | 'settled' | 'unsettled' | null;
 }
 
@@ -65,7 +65,7 @@ function ordered(o: BalanceOutcome): BalanceOutcome {
 
 /**
  * The bienniums a change affects unless stated: the current one and the previous one on the Rome
- * date of `now` (R-CAL-1/2), with any `extra` ones, ascending and without repeats.
+ * date of `now` (R-CAL-1, R-CAL-2), with any `extra` ones, ascending and without repeats.
  */
 export function affectedBienniums(now: number, extra: readonly number[] = []): number[] {
   const current = bienniumOf(yearOf(now));

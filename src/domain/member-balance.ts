@@ -1,6 +1,6 @@
 /**
  * @module A member's balance for a biennium from the stored facts: the pro-rated obligation
- * (R-OBL-3) less approved reductions (R-RED, R-OBL-6), the distance pct in force (R-FAD-3/4),
+ * (R-OBL-3) less approved reductions (R-RED, R-OBL-6), the distance pct in force (R-FAD-3, R-FAD-4),
  * accepted debts (R-DEBT), then `deriveBalance`. The API, the dashboard and the bench all call
  * this one function, so a balance is always the pure derivation of what is stored.
  */
@@ -74,7 +74,7 @@ export interface MemberBalance {
   balance: Balance;
 }
 
-/** The obligation of a biennium after reductions (R-OBL-3, R-OBL-6, R-RED-5/6). */
+/** The obligation of a biennium after reductions (R-OBL-3, R-OBL-6, R-RED-5, R-RED-6). */
 export function obligationFor(facts: MemberFacts, biennium: number): ObligationBreakdown {
   const base = proRatedObligation(biennium, facts.registrationDate);
   const applied: AppliedReduction[] = [];
@@ -132,7 +132,7 @@ function carriedReduction(r: StoredReduction, biennium: number, policy: Policy, 
   return result.ok ? { reduction: result.reduction, deontology: result.deontology, ordinary: result.ordinary } : null;
 }
 
-/** The distance pct of a biennium (R-FAD-2/3/4). */
+/** The distance pct of a biennium (R-FAD-2, R-FAD-3, R-FAD-4). */
 export function distanceFor(facts: MemberFacts, biennium: number): PctDecision {
   return distancePctFor({ biennium, basePct: facts.policy.distancePct, grants: facts.grants, stays: provinceStays(facts.province, facts.transfers) });
 }

@@ -1,4 +1,4 @@
-/** @module A member's obligation for a biennium: full, pro-rated for new members, after reductions (R-OBL-1/2/3/6). */
+/** @module A member's obligation for a biennium: full, pro-rated for new members, after reductions (R-OBL-1, R-OBL-2, R-OBL-3, R-OBL-6). */
 import { assertBiennium, bienniumOf } from './calendar.ts';
 import { roundRational } from './rational.ts';
 

@@ -151,7 +151,7 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
     const reg = p.memberId ? byMember.get(p.memberId) : undefined;
     const { outcome, reason } = outcomeOf(event, p, reg, assessedStatus, earned, path ?? att);
     const credited = outcome === 'credited';
-    // R-QST-1/8: pending until the member's questionnaire decides it.
+    // R-QST-1, R-QST-8: pending until the member's questionnaire decides it.
     const questionnaire = eventStatus === 'pending' && p.memberId ? questionnaireCreditStatus(input.questionnaires.get(p.memberId)) : null;
     const status = questionnaire?.status ?? eventStatus;
     outcomes.push({

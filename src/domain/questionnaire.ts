@@ -21,7 +21,7 @@ export function questionnaireApplies(organiserKind: string, mode: string, opts: 
   return !opts.structuredPath && organiserKind === 'e' && mode === 'webinar';
 }
 
-/** The rule numbers, as data (R-QST-2..5, R-QST-9). */
+/** The rule numbers, as data (R-QST-2, R-QST-3, R-QST-4, R-QST-5, R-QST-9). */
 export const QUESTIONNAIRE_RULES = {
   /** Scientific questions the organiser supplies (R-QST-3). */
   poolSize: 30,
@@ -244,7 +244,7 @@ export type QuestionnaireState =
   | { status: 'expired'; reason: 'deadline-passed' };
 
 /**
- * Where a questionnaire stands at `now`, from its attempts and deadline (R-QST-4/5/8): passed as
+ * Where a questionnaire stands at `now`, from its attempts and deadline (R-QST-4, R-QST-5, R-QST-8): passed as
  * soon as an attempt passes; failed after the second failed attempt; expired once the deadline
  * has passed without a pass (a submission received after the deadline does not count: the caller
  * refuses it, and this function decides on what was submitted in time). A null deadline means the

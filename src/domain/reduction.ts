@@ -1,5 +1,5 @@
 /**
- * @module Reduction of the obligation, *riproporzionamento* (R-RED-1..8): the amount of one cause
+ * @module Reduction of the obligation, *riproporzionamento* (R-RED-1, R-RED-2, R-RED-3, R-RED-4, R-RED-5, R-RED-6, R-RED-7, R-RED-8): the amount of one cause
  * for a biennium, its deontology/ordinary split and validity, the sum of a biennium's causes under
  * the profile's ceiling, the filing windows, the procedure's deadlines and its state machine.
  *
@@ -239,7 +239,7 @@ function decimal(num: number, den: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One cause (R-RED-2/3/4/6)
+// One cause (R-RED-2, R-RED-3, R-RED-4, R-RED-6)
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -345,7 +345,7 @@ function impediment(cause: string, input: unknown, policy: Pick<Policy, 'materni
 }
 
 /**
- * The reduction of one cause for a biennium (R-RED-2/3/4/6). The impediment is clipped to the
+ * The reduction of one cause for a biennium (R-RED-2, R-RED-3, R-RED-4, R-RED-6). The impediment is clipped to the
  * biennium and its months counted by R-CAL-5 (age 70: whole months from the birthday's month);
  * the amount is rounded on its own (R-CAL-4), then split (R-RED-4).
  *
@@ -484,7 +484,7 @@ export interface CumulativeReduction extends ReductionAmount {
 
 /**
  * The reductions of one biennium added up (R-RED-5): each case was rounded and split on its own
- * (R-RED-3/4), so the sums are of whole numbers; the total is then capped at the profile's
+ * (R-RED-3, R-RED-4), so the sums are of whole numbers; the total is then capped at the profile's
  * `reductionCeiling` (national 50, RC/BA 49).
  *
  * **Decision (R-RED-5, ceiling split):** when the ceiling binds, the cut falls on the ordinary part:

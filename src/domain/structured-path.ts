@@ -12,7 +12,7 @@
  * - **Otherwise** only sessions with full scientific autonomy that the member qualified for
  *   (R-ATT-5 tolerance) grant their own credits, each at most 15, all together at most 20.
  *
- * **Decision (year split, R-EVT-6 with R-CAL-2/4):** the hours of a session belong to the Rome
+ * **Decision (year split, R-EVT-6 with R-CAL-2, R-CAL-4):** the hours of a session belong to the Rome
  * year of its start (R-CAL-2, as a webinar across midnight of 31 Dec). With C credits, T minutes
  * in all and m₁ minutes held in the first year, the first year gets round(C × m₁ / T) (R-CAL-4)
  * and the second year the rest, C − round(C × m₁ / T), so that the records always add up to C

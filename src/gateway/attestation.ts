@@ -192,7 +192,7 @@ function issue(src: AttestationSource, host: string): Issued {
   const e = src.enrolment;
   if (!e) return { kind: 'not-enrolled' };
   const o = e.outcome;
-  // R-ELN-4/6: only a credited enrolment, with the instant it was completed, has an attestation.
+  // R-ELN-4, R-ELN-6: only a credited enrolment, with the instant it was completed, has an attestation.
   if (!o || o.status !== 'credited' || o.completedAt === null) {
     return { kind: 'not-available', reason: o?.reason ?? 'not-derived', outcomeStatus: o?.status ?? null, rule: o?.rule ?? 'R-ELN-4' };
   }

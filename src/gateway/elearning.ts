@@ -222,7 +222,7 @@ export function elearningRoutes(deps: Deps) {
     const event = await courseEvent(c, id);
     const p = c.get('principal');
     const d = await upsertDeclaration(deps.db, id, c.req.valid('json'), nowIso(), `${p.role}:${p.keyId}`);
-    // The nominal duration and mastery score decide enrolments' outcomes (R-ELN-2/3).
+    // The nominal duration and mastery score decide enrolments' outcomes (R-ELN-2, R-ELN-3).
     if ((await enrolmentCount(deps.db, id)) > 0) {
       await deps.scorm.requestCourseDerivation(id, 'declaration').catch((err) => deps.log.warn({ err: String(err), eventId: id }, 'scorm derivation request failed'));
     }

@@ -1,5 +1,5 @@
 /**
- * @module Distance grants (R-FAD-3/4) for CPOs and the CN, and the CN's alerts. A CPO grants to
+ * @module Distance grants (R-FAD-3, R-FAD-4) for CPOs and the CN, and the CN's alerts. A CPO grants to
  * members of its province, to a group of them or to the whole province (with the CN's binding
  * opinion); the CN grants anything, nationally too. Every CPO change raises an alert for the CN.
  * Balances are derived on read, so a grant or a revocation changes them at once; once it has

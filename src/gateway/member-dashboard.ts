@@ -3,10 +3,10 @@
  * id; issued by `POST /v1/members/{id}/dashboard-link`, valid 30 days):
  *
  *   GET  /m/{token}                                   the biennium (?biennio=2023 for a past one)
- *   POST /m/{token}/debt                              file a debt recovery request (R-DEBT-1/2)
+ *   POST /m/{token}/debt                              file a debt recovery request (R-DEBT-1, R-DEBT-2)
  *   POST /m/{token}/art9                              declare an art. 9 activity with its attestation (R-ART9-3)
- *   POST /m/{token}/reduction/preview                 the reduction calculator on the member's facts, nothing filed (R-RED-2..5)
- *   POST /m/{token}/reduction                         file a reduction request with documents (R-RED-7/8)
+ *   POST /m/{token}/reduction/preview                 the reduction calculator on the member's facts, nothing filed (R-RED-2, R-RED-3, R-RED-4, R-RED-5)
+ *   POST /m/{token}/reduction                         file a reduction request with documents (R-RED-7, R-RED-8)
  *   POST /m/{token}/reductions/{id}/integration       add documents after a pre-denial (R-RED-7)
  *   POST /m/{token}/reductions/{id}/appeal            appeal a decision to the CN (R-RED-7)
  *
@@ -330,7 +330,7 @@ export function memberDashboardRoutes(deps: Deps) {
     const derived = memberBalance(facts, biennium, day);
     const b = derived.balance;
 
-    // R-DEBT-1/2: the request is filed from 1 January to 28 February after the biennium, for what is
+    // R-DEBT-1, R-DEBT-2: the request is filed from 1 January to 28 February after the biennium, for what is
     // missing; a deontology gap is missing even when the total is reached (and counts within the total).
     const maximum = debtMaximum(biennium, facts.policy);
     const shortfall = b.missing;
@@ -387,7 +387,7 @@ export function memberDashboardRoutes(deps: Deps) {
     };
   }
 
-  /** What the current biennium's page says about the previous one while its debt matters (R-DEBT-1..4). */
+  /** What the current biennium's page says about the previous one while its debt matters (R-DEBT-1, R-DEBT-2, R-DEBT-3, R-DEBT-4). */
   function previousNotice(facts: LoadedFacts, current: number, day: string, base: string): PreviousNotice | null {
     const prev = current - 2;
     if (prev < EARLIEST_BIENNIUM || day > debtSettlementDeadline(prev)) return null;

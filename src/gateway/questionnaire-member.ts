@@ -1,5 +1,5 @@
 /**
- * @module The member's questionnaire pages behind a signed link (R-QST-2..8, R-QST-10):
+ * @module The member's questionnaire pages behind a signed link (R-QST-2, R-QST-3, R-QST-4, R-QST-5, R-QST-6, R-QST-7, R-QST-8, R-QST-10):
  *
  *   GET  /q/{token}         the current attempt (started on first view, the same draw on reload),
  *                           the result of the last one, or why the link no longer works

@@ -1,7 +1,7 @@
 /**
  * @module The forms of the member dashboard, in Italian and without script: art. 9 declaration
  * (R-ART9-3), debt recovery (R-DEBT-2), reduction of the obligation with its calculator preview
- * (R-RED-2..8), integration after a pre-denial and appeal to the CN (R-RED-7). Every input has a
+ * (R-RED-2, R-RED-3, R-RED-4, R-RED-5, R-RED-6, R-RED-7, R-RED-8), integration after a pre-denial and appeal to the CN (R-RED-7). Every input has a
  * label; files go as multipart; what a cause needs is data (`CAUSE_FIELDS`), chosen in a first
  * step because a page without script cannot show fields as the select changes.
  */
@@ -66,7 +66,7 @@ export const CAUSE_FIELDS: Readonly<Record<ReductionInputKind, readonly FieldDef
   age: [{ name: 'birthDate', label: 'La sua data di nascita', type: 'date', required: true }],
 };
 
-/** How each kind of cause is computed, in a sentence (R-RED-2/3). */
+/** How each kind of cause is computed, in a sentence (R-RED-2, R-RED-3). */
 const KIND_HINTS: Readonly<Record<ReductionInputKind, string>> = {
   period:
     'La riduzione è di 50/24 di credito per ogni mese di impedimento che cade nel biennio (10% per l’assistenza ai sensi della legge 104/1992); i periodi inferiori a 30 giorni non danno diritto alla riduzione.',
@@ -151,7 +151,7 @@ export const Art9Form: FC<Art9FormProps> = ({ action, minDate, maxDate, values =
 );
 
 // ---------------------------------------------------------------------------------------------
-// Debt recovery (R-DEBT-1/2)
+// Debt recovery (R-DEBT-1, R-DEBT-2)
 // ---------------------------------------------------------------------------------------------
 
 export interface DebtFormProps {
@@ -180,7 +180,7 @@ export const DebtForm: FC<DebtFormProps> = ({ action, biennium, maximum, suggest
 );
 
 // ---------------------------------------------------------------------------------------------
-// Reduction of the obligation (R-RED-2..8)
+// Reduction of the obligation (R-RED-2, R-RED-3, R-RED-4, R-RED-5, R-RED-6, R-RED-7, R-RED-8)
 // ---------------------------------------------------------------------------------------------
 
 export interface ReductionPreview {
@@ -290,7 +290,7 @@ const Field: FC<{ def: FieldDef; value: string | undefined }> = ({ def, value })
   );
 };
 
-/** The calculator's answer, without filing anything (R-RED-2..5). */
+/** The calculator's answer, without filing anything (R-RED-2, R-RED-3, R-RED-4, R-RED-5). */
 export const PreviewResult: FC<{ preview: ReductionPreview }> = ({ preview }) => {
   const r = preview.result;
   if (!r.ok) {

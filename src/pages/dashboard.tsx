@@ -1,7 +1,7 @@
 /**
  * @module The member's dashboard (PLAT "Il tuo periodo formativo"), in Italian: the biennium's
  * credits against the obligation and why it may be lower (R-OBL-3, R-RED), deontology, other
- * activities (R-ART9-1) and the distance share (R-FAD-2/3), the yearly objectives (R-OBL-2),
+ * activities (R-ART9-1) and the distance share (R-FAD-2, R-FAD-3), the yearly objectives (R-OBL-2),
  * every credit with what did not count and why (R-FAD-5), the debt (R-DEBT), questionnaires
  * still to answer (R-QST-2), the member's requests to the CPO and the forms to file new ones.
  * A view only: it receives what the member may see, already derived.
@@ -84,7 +84,7 @@ ul.plain{padding-left:1.25rem;margin:.25rem 0}
 `;
 
 export interface DebtSection {
-  /** First and last day to file the request (R-DEBT-2), last day to settle (R-DEBT-1/4). */
+  /** First and last day to file the request (R-DEBT-2), last day to settle (R-DEBT-1, R-DEBT-4). */
   filingFrom: string;
   filingUntil: string;
   settlementUntil: string;

@@ -41,7 +41,7 @@ export const BALANCE_STATUS_LABELS: Readonly<Record<Balance['status'], string>> 
   'non-compliant': 'Non in regola',
 };
 
-/** An accepted debt, by how much of it the new biennium's credits have settled (R-DEBT-3/4). */
+/** An accepted debt, by how much of it the new biennium's credits have settled (R-DEBT-3, R-DEBT-4). */
 export const DEBT_STATUS_LABELS: Readonly<Record<NonNullable<Balance['debt']>['status'], string>> = {
   open: 'da recuperare',
   settled: 'recuperato',
@@ -150,7 +150,7 @@ export const REFUSAL_LABELS: Readonly<Record<string, string>> = {
   'invalid-description': 'Descriva l’attività (al massimo 1000 caratteri).',
   'art9-duplicate': 'Ha già dichiarato questa attività, con la stessa data e quantità.',
   'reduction-request-exists': 'Ha già una richiesta in corso per questa causa e questo biennio: attenda la decisione o, se respinta, ne presenti una nuova.',
-  // Debt recovery (R-DEBT-1/2)
+  // Debt recovery (R-DEBT-1, R-DEBT-2)
   'over-maximum': 'Il numero di crediti supera il massimo recuperabile per il biennio.',
   'deontology-over-total': 'I crediti deontologici fanno parte del totale: non possono superarlo.',
   late: 'Il termine per chiedere il recupero è scaduto (28 febbraio successivo al biennio).',
@@ -158,7 +158,7 @@ export const REFUSAL_LABELS: Readonly<Record<string, string>> = {
   'nothing-to-recover': 'Non ci sono crediti da recuperare: l’obbligo del biennio è già assolto.',
   'exceeds-shortfall': 'La richiesta supera i crediti che mancano per completare l’obbligo.',
   'debt-request-exists': 'Per questo biennio è già presente una richiesta di recupero.',
-  // Reduction calculator and filing (R-RED-2..8)
+  // Reduction calculator and filing (R-RED-2, R-RED-3, R-RED-4, R-RED-5, R-RED-6, R-RED-7, R-RED-8)
   'invalid-input': 'Controlli i dati inseriti: alcune date o valori non sono validi.',
   'period-shorter-than-30-days': 'Il periodo indicato è inferiore a 30 giorni: non dà diritto a una riduzione.',
   'outside-biennium': 'Il periodo indicato non cade nel biennio scelto.',

@@ -1,5 +1,5 @@
 /**
- * @module The member's questionnaire pages (R-QST-3..6, R-QST-10), in Italian: the form of an
+ * @module The member's questionnaire pages (R-QST-3, R-QST-4, R-QST-5, R-QST-6, R-QST-10), in Italian: the form of an
  * attempt, the result shown at once, the closed states, and the irregularity report. Views only:
  * what they receive is what a member may see (the served questions with options in the shown
  * order, never which one is right).

@@ -1,5 +1,5 @@
 /**
- * @module The questionnaire queue (R-QST-2/8): dispatch an ended webinar's questionnaires, expire
+ * @module The questionnaire queue (R-QST-2, R-QST-8): dispatch an ended webinar's questionnaires, expire
  * one at its deadline (a delayed job), and the sweep that redoes both if Redis lost a job.
  */
 import { Queue } from 'bullmq';

@@ -119,7 +119,7 @@ export const BalanceSummary = z
   })
   .openapi('BalanceSummary');
 
-// --- grants (R-FAD-3/4) ------------------------------------------------------------------------
+// --- grants (R-FAD-3, R-FAD-4) ------------------------------------------------------------------------
 
 export const GrantCreate = z
   .strictObject({

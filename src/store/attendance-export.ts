@@ -1,5 +1,5 @@
 /**
- * @module What the attendance workbook is made of (R-TPL-1/2), read page by page so that a
+ * @module What the attendance workbook is made of (R-TPL-1, R-TPL-2), read page by page so that a
  * 10,000-participant event never sits in memory whole (issue 3, "Scale").
  *
  * Members are paged with keyset pagination on (surname, given name, codice fiscale): the order of
@@ -10,7 +10,7 @@
  * participants, so grouping it gives exactly what the derivation over the whole event gives
  * (including identity conflicts, R-ATT-7), and the presence intervals come from the same domain
  * functions the derivation uses (`pairIntervals`, `assessAttendance`: open joins closed by the
- * meeting end, clipped to the event, overlaps from two devices or reconnects merged, R-ATT-3/6).
+ * meeting end, clipped to the event, overlaps from two devices or reconnects merged, R-ATT-3, R-ATT-6).
  *
  * Outcomes (sheet `Esito`) are read from `attendance_outcomes` as derived; unmatched participants
  * (sheet `Non abbinati`) are paged on the participant key.

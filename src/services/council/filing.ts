@@ -1,7 +1,7 @@
 /**
  * @module What a member files from the dashboard, checked by the rules before it is stored: an
- * art. 9 declaration (R-ART9-3: closes 31 January after the biennium), a debt request (R-DEBT-1/2)
- * and a reduction request (R-RED-2..8: the calculator's amount, the filing window, late filings).
+ * art. 9 declaration (R-ART9-3: closes 31 January after the biennium), a debt request (R-DEBT-1, R-DEBT-2)
+ * and a reduction request (R-RED-2, R-RED-3, R-RED-4, R-RED-5, R-RED-6, R-RED-7, R-RED-8: the calculator's amount, the filing window, late filings).
  * Each returns the stored id or a coded refusal the page explains in Italian.
  */
 import { DateTime } from 'luxon';
@@ -59,7 +59,7 @@ export async function fileArt9(
   });
 }
 
-/** R-DEBT-1/2: within the biennium's maximum, by 28 February after it, no more than what is missing. */
+/** R-DEBT-1, R-DEBT-2: within the biennium's maximum, by 28 February after it, no more than what is missing. */
 export async function fileDebt(db: Db, facts: LoadedFacts, d: { biennium: number; total: number; deontology: number; today: string; at: Date }): Promise<Filed> {
   // What is missing, deontology within the total (a member 2 short with 3 deontology missing needs 3).
   const shortfall = memberBalance(facts, d.biennium, d.today).balance.missing;
@@ -72,7 +72,7 @@ export async function fileDebt(db: Db, facts: LoadedFacts, d: { biennium: number
   return r === 'exists' ? { ok: false, code: 'debt-request-exists' } : { ok: true, id: r.id };
 }
 
-/** The calculator on a member's own facts: what the cause would reduce, and the obligation it would leave (R-RED-2..5, R-OBL-6). */
+/** The calculator on a member's own facts: what the cause would reduce, and the obligation it would leave (R-RED-2, R-RED-3, R-RED-4, R-RED-5, R-OBL-6). */
 export function previewReduction(facts: LoadedFacts, biennium: number, cause: ReductionCause, input: Record<string, unknown>) {
   const base = obligationFor(facts, biennium);
   const result = computeReduction(cause, input as never, { biennium, policy: facts.policy, obligationTotal: base.base.total });
