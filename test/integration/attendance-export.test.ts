@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWorkbook } from '../../adapters/xlsx/read-workbook.ts';
 import { parseAttendanceSheet } from '../../src/domain/attendance-file.ts';
 import { romeLocalToUtc } from '../../src/domain/calendar.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { codiceFiscale, createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { parseWorkbook, sheetCells, wallClock, zipEntries } from '../support/xlsx.ts';
@@ -37,7 +37,7 @@ interface Connection {
   identity: Record<string, string | undefined>;
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`attendance workbook on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XLSX_MEDIA_TYPE } from '../../adapters/xlsx/spreadsheet-upload.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { codiceFiscale, createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
 import { alterWorkbook, deflatedZeros, type ZipPart } from '../support/zip.ts';
@@ -26,7 +26,7 @@ async function workbook(rows: unknown[][], sheetName = 'Presenze'): Promise<Buff
 let bombPart: Promise<ZipPart> | null = null;
 const zerosSheet = () => (bombPart ??= deflatedZeros('xl/worksheets/sheet1.xml', 200 * 1024 * 1024));
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`attendance file upload on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

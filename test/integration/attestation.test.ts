@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestationNumber, italianDate, italianDateTime } from '../../src/domain/attestation.ts';
 import { bienniumOf, yearOf } from '../../src/domain/calendar.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { pdfInfo, pdfText } from '../support/pdf-text.ts';
@@ -17,7 +17,7 @@ const declaration = fixtureDeclaration('scorm2004');
 
 const norm = (s: string) => s.replace(/\s+/g, ' ');
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`e-learning attestation PDF on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -13,7 +13,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { codiceFiscale, createCpoOrganiser, createMembers, pastWebinar, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 
@@ -85,7 +85,7 @@ function rowOf(html: string, needle: string): string {
   return found;
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`member dashboard on ${backend}`, { timeout: 120_000 }, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveDerivation, type CreditRow, type DerivationInputs, type OutcomeRow } from '../../src/store/attendance.ts';
 import { openDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { BACKENDS, POSTGRES_URL } from '../support/backends.ts';
+import { backendsOf, POSTGRES_URL } from '../support/backends.ts';
 
 const inputs: DerivationInputs = { toleranceMinutes: 30, records: 0, highWater: 0, corrections: 0, closed: false, registrations: 0, accreditation: 'approved' };
 
@@ -41,7 +41,7 @@ const stable: OutcomeRow[] = Array.from({ length: 6 }, (_, i) => ({
 
 const credit = (memberId: string, fraction: number, credits = 1): CreditRow => ({ memberId, fraction, credits, deontologyCredits: 0, mode: 'webinar', year: 2026, status: 'granted' });
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`saveDerivation on ${backend}`, () => {
     let db: Db;
     let schema: string | null = null;

@@ -12,7 +12,7 @@ import type { WebinarRecord } from '../../src/schemas/ingest.ts';
 import { openDb, type Db } from '../../src/store/db.ts';
 import { storeEvidence, type Delivery, type WriteResult } from '../../src/store/evidence.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { BACKENDS, POSTGRES_URL } from '../support/backends.ts';
+import { backendsOf, POSTGRES_URL } from '../support/backends.ts';
 import { soakSize } from '../support/soak.ts';
 import { createCpoOrganiser, pastWebinar, romeAfternoon } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -33,7 +33,7 @@ const delivery = (source: string, body: string, verification: Delivery['verifica
   verification,
 });
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`evidence store group commit on ${backend}`, () => {
     let db: Db;
     let schema: string | null = null;
@@ -150,7 +150,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`concurrent single-record ingest through HTTP on ${backend}`, () => {
     let h: Harness;
     afterAll(async () => {

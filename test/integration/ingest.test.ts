@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, POSTGRES_URL } from '../support/backends.ts';
+import { backendsOf, POSTGRES_URL } from '../support/backends.ts';
 import { PrivateRedis, TcpProxy } from '../support/faults.ts';
 import { createCpoOrganiser, pastWebinar, romeAfternoon } from '../support/fixtures.ts';
 import { eventually, startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
@@ -52,7 +52,7 @@ async function setUpOrganiser(h: Harness, province: string, start: number) {
   return { keys, eventId: ev.body.id as string };
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`webinar ingest on ${backend}`, () => {
     let h: Harness;
     let a: { keys: Keys; eventId: string };

@@ -1,10 +1,10 @@
 /** Issue 2, deliverable 5: API keys per role, stored hashed, scoped; issued once, listed without secrets, revoked. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey, KEY_CACHE_MS } from '../../src/services/keys.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`API keys on ${backend}`, () => {
     let h: Harness;
     let admin: string;

@@ -23,7 +23,7 @@ import { getOutbox, insertOutbox, listOutbox, type NewOutboxMail } from '../../s
 import type { RunningWorker } from '../../workers/queue-worker.ts';
 import { startMailWorker } from '../../workers/mail.ts';
 import { sweepOutbox } from '../../src/services/mail.ts';
-import { BACKENDS, POSTGRES_URL, REDIS_URL } from '../support/backends.ts';
+import { backendsOf, POSTGRES_URL, REDIS_URL } from '../support/backends.ts';
 import { eventually } from '../support/harness.ts';
 
 interface Received {
@@ -151,7 +151,7 @@ function decodeWords(s: string): string {
 const SUBJECT = 'Questionario di apprendimento: è disponibile – «Diritto del lavoro»';
 const text = (n: string) => `Gentile collega,\nil questionario è disponibile fino al 20 gennaio: https://example.it/q/${n}\nCordiali saluti — CPO`;
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`mail worker on ${backend}`, () => {
     const id = crypto.randomBytes(4).toString('hex');
     const prefix = `test-mail-${id}`;

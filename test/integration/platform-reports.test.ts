@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 
@@ -12,7 +12,7 @@ const zoomReport = fs.readFileSync(new URL('../fixtures/reports/zoom/participant
 // Maria Rossi's registrant id in the fixture: two connections, 13:59:01–14:47:30Z and 15:05:50–16:00:12Z.
 const MARIA = 'U0BBBBBBBBBBfrUz1Q';
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`platform reports on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import { startRuntime } from '../../src/runtime.ts';
 import { sweepQuestionnaires } from '../../src/services/questionnaire/dispatch.ts';
 import { createLogger } from '../../src/log.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { soakSize } from '../support/soak.ts';
 import { createKindEOrganiser, createMembers, kindEWebinar, questionPool, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
@@ -56,7 +56,7 @@ function decodeQuotedPrintable(s: string): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`questionnaire on ${backend}`, () => {
     let h: Harness;
     let smtp: Awaited<ReturnType<typeof smtpServer>>;

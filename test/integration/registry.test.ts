@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { codiceFiscale, questionPool } from '../support/fixtures.ts';
 import { startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
 
@@ -44,7 +44,7 @@ function wrongCheck(cf: string): string {
 
 const problemCode = (r: ApiResponse) => r.body?.code;
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`registry on ${backend}`, () => {
     let h: Harness;
     let cn: string, admin: string, cpoMI: string, cpoRM: string;

@@ -11,7 +11,7 @@ import { scormCommitRoutes } from '../../src/gateway/scorm-commit.ts';
 import type { Deps } from '../../src/gateway/deps.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { scormFixtureZip } from '../support/scorm.ts';
@@ -33,7 +33,7 @@ interface CommitRow {
   errors: any;
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`SCORM enrolment, launch and commits on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

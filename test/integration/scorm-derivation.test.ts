@@ -7,7 +7,7 @@
  * validity window; and replays, which change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { elearningEvent, fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
@@ -17,7 +17,7 @@ const MIN = 60_000;
 /** 60 nominal minutes, tolerance 30: 30 minutes of credited time are needed (R-ELN-3). */
 const DECLARATION = fixtureDeclaration('scorm12', { nominalMinutes: 60 });
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`SCORM derivation on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -4,7 +4,7 @@
  * or wrong packages answered 4xx problem+json with nothing stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, pastWebinar, romeAfternoon } from '../support/fixtures.ts';
 import { startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
 import { scormFixtureFiles, scormFixtureZip, zipFiles, fixtureDeclaration } from '../support/scorm.ts';
@@ -18,7 +18,7 @@ const zeros = () => (bombPart ??= deflatedZeros('video.bin', 50 * 1024 * 1024));
 
 const declaration = fixtureDeclaration('scorm2004');
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`SCORM course registration on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -6,7 +6,7 @@
  * tolerance (R-ATT-2) and outcomes change, with an audit trail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 
@@ -43,7 +43,7 @@ function referenceCredits(p: Planned, tolerance: number): { absent: number; cred
   return { absent, credits: absent <= tolerance ? 3 : 0 };
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`webinar pipeline on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyZoomSignature } from '../../adapters/webinar/zoom.ts';
-import { BACKENDS } from '../support/backends.ts';
+import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type ApiResponse, type Harness } from '../support/harness.ts';
 
@@ -86,7 +86,7 @@ function endedNotification(w: Webinar, at: number): string {
   });
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backendsOf(import.meta.url)) {
   describe(`Zoom webhook on ${backend}`, () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;

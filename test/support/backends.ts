@@ -28,6 +28,3 @@ export function backendsOf(testFileUrl: string): Backend[] {
 }
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** @deprecated until every file asks `backendsOf(import.meta.url)`. */
-export const BACKENDS = ALL_BACKENDS;
