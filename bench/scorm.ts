@@ -75,7 +75,7 @@
  * and the rest; the whole machine from /proc/stat (what no column accounts for is "unattributed");
  * the Postgres connections the two pools opened; the load average at the window's start and end.
  *
- * Last, with the system idle, `deriveEnrolment` (workers/scorm.ts) and `loadEnrolmentFacts`
+ * Last, with the system idle, `deriveEnrolment` (src/services/elearning/derive.ts) and `loadEnrolmentFacts`
  * timed in this process on enrolments seeded with `--probe` commits of history each (launches and
  * commits inserted as the bench's sessions would have left them): the cost of one derivation as a
  * learner's history grows (every commit re-derives the whole enrolment). `--history=K` gives every
@@ -102,7 +102,7 @@ import { SCORM_QUEUE } from '../src/queue/scorm.ts';
 import { workerConnection } from '../src/queue/redis.ts';
 import type { Db } from '../src/store/db.ts';
 import { loadEnrolmentFacts } from '../src/store/elearning-outcomes.ts';
-import { deriveEnrolment } from '../workers/scorm.ts';
+import { deriveEnrolment } from '../src/services/elearning/derive.ts';
 import { pastWebinar, romeAfternoon } from '../test/support/fixtures.ts';
 import { scormFixtureZip } from '../test/support/scorm.ts';
 import { recordCommits } from '../test/support/scorm-again.ts';
@@ -1372,7 +1372,7 @@ export function scormMarkdown(r: ScormReport): string {
   if (r.probe.length) {
     out.push(
       '',
-      `One derivation (\`deriveEnrolment\`, workers/scorm.ts) against the enrolment's history, in the bench process, one at a time, the system idle (${r.options.probeSamples} samples over ${r.probe[0]!.enrolments} enrolments per row); "load" is \`loadEnrolmentFacts\` alone; "needed" is one derivation per commit at the offered rate:`,
+      `One derivation (\`deriveEnrolment\`, src/services/elearning/derive.ts) against the enrolment's history, in the bench process, one at a time, the system idle (${r.options.probeSamples} samples over ${r.probe[0]!.enrolments} enrolments per row); "load" is \`loadEnrolmentFacts\` alone; "needed" is one derivation per commit at the offered rate:`,
       '',
       '| commits of history | derive p50 ms | p95 | load p50 ms | derivations/s, one at a time | needed at the offered rate | ratio |',
       '|---:|---:|---:|---:|---:|---:|---:|',

@@ -27,6 +27,9 @@ import { linkSecret, memberLinks } from './member-links.ts';
 import { createMailProducer } from './queue/mail.ts';
 import { createQuestionnaireProducer, type QuestionnaireProducer } from './queue/questionnaire.ts';
 
+/** What `gatewayApp` is built from, for tests and benches that build the app over deps of their own. */
+export type { Deps };
+
 export interface RuntimeOptions {
   gateway: boolean;
   worker: boolean;

@@ -1,7 +1,7 @@
 /**
  * @module Pure checks of SCORM run-time (CMI) values as scorm-again commits them (issue 6 §3):
  * status vocabularies, time spans (1.2 `HHHH:MM:SS.SS`, 2004 ISO 8601 durations) and score
- * ranges. No I/O: the commit endpoint (`src/gateway/scorm-commit.ts`) runs them through the zod
+ * ranges. No I/O: the commit service (`src/services/elearning/commit.ts`) runs them through the zod
  * schemas of `src/schemas/scorm.ts`; derivation (issue 6 §4) reuses the time parsers.
  *
  * Empty strings are "not reported": scorm-again sends every element, `""` for those the SCO never
@@ -122,4 +122,25 @@ export function isScorm12Timespan(v: string): boolean {
 /** A 2004 duration, `""` allowed. */
 export function isIsoDuration(v: string): boolean {
   return v === '' || isoDurationSeconds(v) !== null;
+}
+
+/**
+ * A commit body as the store keeps it beside its bytes (FAD-GL art. 2 e): its JSON, or why it has
+ * none (not UTF-8 JSON, or U+0000 or a lone surrogate, which jsonb cannot keep). The bytes are
+ * kept as received in every case; this only decides what is parsed and flagged.
+ *
+ * @rule R-ELN-1
+ */
+export function decodeCommitBody(body: Uint8Array): { ok: true; parsed: unknown } | { ok: false; message: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch (err) {
+    return { ok: false, message: `not UTF-8 JSON: ${(err as Error).message.slice(0, 200)}` };
+  }
+  // jsonb refuses U+0000 and lone surrogates; JSON.stringify writes exactly those as \u escapes.
+  if (/\\u(?:0000|d[89a-f][0-9a-f]{2})/i.test(JSON.stringify(parsed))) {
+    return { ok: false, message: 'holds U+0000 or a lone surrogate, which the store cannot index' };
+  }
+  return { ok: true, parsed };
 }

@@ -17,10 +17,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { checkCommit } from '../schemas/scorm.ts';
-import { commitTarget, insertCommit } from '../store/scorm-tracking.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr, readJsonBody } from './http.ts';
+import { commitTargetOf, launchEnrolment, storeCommit } from '../services/elearning/commit.ts';
 import { ServiceError } from '../services/errors.ts';
 import { router } from './router.ts';
 import { isUnavailable } from './unavailable.ts';
@@ -29,6 +28,8 @@ import { isUnavailable } from './unavailable.ts';
 const COMMIT_TYPES = ['application/json', 'text/plain'];
 /** `session=`: an id the player draws per SCO load. */
 const SESSION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** The commit URL's query as the handler reads it (the route's own `query` is what the OpenAPI document shows). */
+const CommitQuery = z.object({ sco: z.string().min(1), session: z.string().regex(SESSION_ID).optional() });
 
 const CommitAnswer = z.object({
   result: z.boolean(),
@@ -75,20 +76,16 @@ export function scormCommitRoutes(deps: Deps) {
   app.post('/lms/commit/:token', async (c) => {
     try {
       const receivedAt = new Date(deps.now());
-      const check = await deps.links.verify('scorm', c.req.param('token'), receivedAt.getTime());
-      if (!check.ok) return refuse(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token');
-      const sco = c.req.query('sco');
-      if (!sco) return refuse(c, 400, 'unknown-sco', 'Add ?sco=<SCO identifier> to the commit URL');
-      const session = c.req.query('session') ?? null;
-      if (session !== null && !SESSION_ID.test(session)) return refuse(c, 400, 'invalid-session', 'session: 1 to 64 of A-Z a-z 0-9 . _ : -');
-      const target = await commitTarget(deps.db, check.subject);
-      if (!target) return refuse(c, 404, 'unknown-sco', 'The course has no current package');
-      if (!target.scos.some((s) => s.identifier === sco)) return refuse(c, 404, 'unknown-sco', 'Not a SCO of this course');
+      const enrolmentId = await launchEnrolment(deps, c.req.param('token'), receivedAt.getTime());
+      const query = CommitQuery.safeParse(c.req.query());
+      if (!query.success) {
+        if (query.error.issues.some((i) => i.path[0] === 'sco')) return refuse(c, 400, 'unknown-sco', 'Add ?sco=<SCO identifier> to the commit URL');
+        return refuse(c, 400, 'invalid-session', 'session: 1 to 64 of A-Z a-z 0-9 . _ : -');
+      }
+      const { sco, session = null } = query.data;
+      const target = await commitTargetOf(deps, enrolmentId, sco);
       const body = await readJsonBody(c, deps.config.SCORM_COMMIT_MAX_BYTES, COMMIT_TYPES);
-
-      const { parsed, valid, errors } = readCommit(target.version, body);
-      const commitId = await insertCommit(deps.db, {
-        enrolmentId: target.enrolmentId,
+      const { commitId, valid, errors } = await storeCommit(deps, target, {
         scoIdentifier: sco,
         sessionId: session,
         receivedAt,
@@ -96,12 +93,7 @@ export function scormCommitRoutes(deps: Deps) {
         userAgent: c.req.header('user-agent') ?? null,
         contentType: c.req.header('content-type') ?? null,
         body,
-        parsed,
-        valid,
-        errors,
       });
-      // After the commit is durable; a lost request is found by the SCORM sweep.
-      await deps.scorm.requestDerivation(target.enrolmentId).catch((err) => deps.log.warn({ err: String(err), enrolmentId: target.enrolmentId }, 'scorm derivation request failed'));
       return c.json({ result: true, errorCode: 0, commitId, valid, ...(valid ? {} : { errors }) }, 200);
     } catch (err) {
       if (err instanceof ServiceError) return refuse(c, err.status, err.code, err.detail);
@@ -114,24 +106,4 @@ export function scormCommitRoutes(deps: Deps) {
     }
   });
   return app;
-}
-
-/**
- * The body as JSON (null when it is not UTF-8 JSON, or holds U+0000 or a lone surrogate, which jsonb cannot keep) and
- * the checks of its CMI values. The stored body stays the bytes as received in every case.
- */
-export function readCommit(version: '1.2' | '2004', body: Uint8Array): { parsed: unknown; valid: boolean; errors: Array<{ path: string; message: string }> } {
-  let text: string;
-  let parsed: unknown;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return { parsed: null, valid: false, errors: [{ path: '', message: `not UTF-8 JSON: ${(err as Error).message.slice(0, 200)}` }] };
-  }
-  // jsonb refuses U+0000 and lone surrogates; JSON.stringify writes exactly those as \u escapes.
-  if (/\\u(?:0000|d[89a-f][0-9a-f]{2})/i.test(JSON.stringify(parsed))) {
-    return { parsed: null, valid: false, errors: [{ path: '', message: 'holds U+0000 or a lone surrogate, which the store cannot index' }] };
-  }
-  return { parsed, ...checkCommit(version, parsed) };
 }

@@ -7,8 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberLinks } from '../../src/member-links.ts';
-import { scormCommitRoutes } from '../../src/gateway/scorm-commit.ts';
-import type { Deps } from '../../src/gateway/deps.ts';
+import { gatewayApp as scormCommitRoutes, type Deps } from '../../src/runtime.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { backendsOf } from '../support/backends.ts';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { inVocabulary, isoDurationSeconds, scoreIssues, scorm12TimespanSeconds, VOCABULARY } from '../../src/domain/scorm-cmi.ts';
 import { checkCommit } from '../../src/schemas/scorm.ts';
-import { readCommit } from '../../src/gateway/scorm-commit.ts';
+import { readCommit } from '../../src/services/elearning/commit.ts';
 
 const paths = (r: { errors: Array<{ path: string }> }) => r.errors.map((e) => e.path).sort();
 

@@ -1,0 +1,55 @@
+/**
+ * @module Receiving a SCORM commit (issue 6 §3, R-ELN-1): the launch token and SCO checked against
+ * the enrolment's current package, then every commit stored unaltered with the time received,
+ * client address and user agent, its CMI values checked (stored and flagged when invalid), and the
+ * enrolment's derivation asked for after the row is durable.
+ */
+import { decodeCommitBody } from '../../domain/scorm-cmi.ts';
+import { checkCommit } from '../../schemas/scorm.ts';
+import { commitTarget, insertCommit, type CommitTarget } from '../../store/scorm-tracking.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+
+/** The enrolment a launch token names, verified at `at`. Refuses `invalid-token` / `launch-expired` (401). */
+export async function launchEnrolment(ctx: Pick<ServiceContext, 'links'>, token: string, at: number): Promise<string> {
+  const check = await ctx.links.verify('scorm', token, at);
+  if (!check.ok) throw new ServiceError(check.reason === 'expired' ? 'launch-expired' : 'invalid-token');
+  return check.subject;
+}
+
+/** Where a commit of `sco` goes: the enrolment and its course's current package. Refuses `unknown-sco` (404). */
+export async function commitTargetOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, sco: string): Promise<CommitTarget> {
+  const target = await commitTarget(ctx.db, enrolmentId);
+  if (!target) throw new ServiceError('unknown-sco', 'The course has no current package');
+  if (!target.scos.some((s) => s.identifier === sco)) throw new ServiceError('unknown-sco', 'Not a SCO of this course');
+  return target;
+}
+
+export interface ReceivedCommit {
+  scoIdentifier: string;
+  sessionId: string | null;
+  receivedAt: Date;
+  clientAddr: string | null;
+  userAgent: string | null;
+  contentType: string | null;
+  body: Uint8Array;
+}
+
+/** Stores one commit as received (R-ELN-1) and asks for the enrolment's derivation after it is durable. */
+export async function storeCommit(ctx: Pick<ServiceContext, 'db' | 'scorm' | 'log'>, target: CommitTarget, c: ReceivedCommit) {
+  const { parsed, valid, errors } = readCommit(target.version, c.body);
+  const commitId = await insertCommit(ctx.db, { enrolmentId: target.enrolmentId, ...c, parsed, valid, errors });
+  // After the commit is durable; a lost request is found by the SCORM sweep.
+  await ctx.scorm.requestDerivation(target.enrolmentId).catch((err) => ctx.log.warn({ err: String(err), enrolmentId: target.enrolmentId }, 'scorm derivation request failed'));
+  return { commitId, valid, errors };
+}
+
+/**
+ * The body as JSON (null when it is not UTF-8 JSON, or holds U+0000 or a lone surrogate, which jsonb cannot keep) and
+ * the checks of its CMI values. The stored body stays the bytes as received in every case.
+ */
+export function readCommit(version: '1.2' | '2004', body: Uint8Array): { parsed: unknown; valid: boolean; errors: Array<{ path: string; message: string }> } {
+  const read = decodeCommitBody(body);
+  if (!read.ok) return { parsed: null, valid: false, errors: [{ path: '', message: read.message }] };
+  return { parsed: read.parsed, ...checkCommit(version, read.parsed) };
+}
