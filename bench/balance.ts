@@ -202,8 +202,19 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
   const members = Array.from({ length: o.members }, (_, i) => {
     const r = rnd();
     // 88 % registered before 2025, 6 % during 2025, 6 % during 2026 (pro-rated obligation, R-OBL-3).
-    const reg = r < 0.88 ? day(1985 + Math.floor(rnd() * 40), 1 + Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28)) : r < 0.94 ? day(2025, 1 + Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28)) : day(2026, 1 + Math.floor(rnd() * 10), 1 + Math.floor(rnd() * 28));
-    return { id: crypto.randomUUID(), i, province: provinceOf(), birth: dateOnly(day(1950 + Math.floor(rnd() * 48), 1 + Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28))), reg: dateOnly(reg) };
+    const reg =
+      r < 0.88
+        ? day(1985 + Math.floor(rnd() * 40), 1 + Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28))
+        : r < 0.94
+          ? day(2025, 1 + Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28))
+          : day(2026, 1 + Math.floor(rnd() * 10), 1 + Math.floor(rnd() * 28));
+    return {
+      id: crypto.randomUUID(),
+      i,
+      province: provinceOf(),
+      birth: dateOnly(day(1950 + Math.floor(rnd() * 48), 1 + Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28))),
+      reg: dateOnly(reg),
+    };
   });
   await timed('members', async () => {
     for (let a = 0; a < members.length; a += 10_000) {
@@ -243,7 +254,12 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
   const events = Array.from({ length: E }, (_, k) => {
     const r = rnd();
     // 45 % in 2025, 45 % in 2026 (until mid-November), 10 % in the first half of 2027.
-    const start = r < 0.45 ? day(2025, 1, 8) + Math.floor(rnd() * 350) * 86_400_000 : r < 0.9 ? day(2026, 1, 8) + Math.floor(rnd() * 310) * 86_400_000 : day(2027, 1, 8) + Math.floor(rnd() * 170) * 86_400_000;
+    const start =
+      r < 0.45
+        ? day(2025, 1, 8) + Math.floor(rnd() * 350) * 86_400_000
+        : r < 0.9
+          ? day(2026, 1, 8) + Math.floor(rnd() * 310) * 86_400_000
+          : day(2027, 1, 8) + Math.floor(rnd() * 170) * 86_400_000;
     let m = rnd();
     const mode = MODES.find((x) => (m -= x.share) < 0) ?? MODES[0]!;
     const credits = pick(mode.credits);
@@ -271,7 +287,17 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
               x.s, x.e, x.credits, 30, 'approved', x.s - interval '40 days', x.s - interval '30 days', x.e + interval '1 day'
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[], $9::int[])
             AS x(id, org, prov, title, mode, s, e, credits, dc)`,
-      [events.map((e) => e.id), events.map((e) => e.organiser), events.map((e) => e.province), events.map((e) => e.title), events.map((e) => e.mode), events.map((e) => e.start), events.map((e) => e.end), events.map((e) => e.credits), events.map((e) => e.deontology)],
+      [
+        events.map((e) => e.id),
+        events.map((e) => e.organiser),
+        events.map((e) => e.province),
+        events.map((e) => e.title),
+        events.map((e) => e.mode),
+        events.map((e) => e.start),
+        events.map((e) => e.end),
+        events.map((e) => e.credits),
+        events.map((e) => e.deontology),
+      ],
     );
     return events.length;
   });
@@ -329,7 +355,17 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
     { activity: 'b', quantity: [3, 6], text: 'Docenza al corso per praticanti' },
   ];
   const docs: Array<{ id: string; member: string; uploaded: string }> = [];
-  const decls: Array<{ id: string; member: string; province: string; activity: string; quantity: number; date: string; text: string; doc: string; status: string }> = [];
+  const decls: Array<{
+    id: string;
+    member: string;
+    province: string;
+    activity: string;
+    quantity: number;
+    date: string;
+    text: string;
+    doc: string;
+    status: string;
+  }> = [];
   for (const m of members) {
     if (rnd() >= 0.05) continue;
     for (let k = 0, n = rnd() < 0.7 ? 1 : 2; k < n; k++) {
@@ -338,7 +374,17 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
       const s = rnd();
       const doc = crypto.randomUUID();
       docs.push({ id: doc, member: m.id, uploaded: iso(date + 20 * 86_400_000) });
-      decls.push({ id: crypto.randomUUID(), member: m.id, province: m.province, activity: a.activity, quantity: pick(a.quantity), date: dateOnly(date), text: a.text, doc, status: s < 0.8 ? 'validated' : s < 0.95 ? 'submitted' : 'rejected' });
+      decls.push({
+        id: crypto.randomUUID(),
+        member: m.id,
+        province: m.province,
+        activity: a.activity,
+        quantity: pick(a.quantity),
+        date: dateOnly(date),
+        text: a.text,
+        doc,
+        status: s < 0.8 ? 'validated' : s < 0.95 ? 'submitted' : 'rejected',
+      });
     }
   }
   await timed('member_documents + art9_declarations', async () => {
@@ -356,7 +402,17 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
               CASE WHEN x.status = 'submitted' THEN NULL ELSE 'cpo:bench' END
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::date[], $7::text[], $8::uuid[], $9::text[])
             AS x(id, member, prov, activity, quantity, d, txt, doc, status)`,
-      [decls.map((d) => d.id), decls.map((d) => d.member), decls.map((d) => d.province), decls.map((d) => d.activity), decls.map((d) => d.quantity), decls.map((d) => d.date), decls.map((d) => d.text), decls.map((d) => d.doc), decls.map((d) => d.status)],
+      [
+        decls.map((d) => d.id),
+        decls.map((d) => d.member),
+        decls.map((d) => d.province),
+        decls.map((d) => d.activity),
+        decls.map((d) => d.quantity),
+        decls.map((d) => d.date),
+        decls.map((d) => d.text),
+        decls.map((d) => d.doc),
+        decls.map((d) => d.status),
+      ],
     );
     return docs.length + decls.length;
   });
@@ -417,7 +473,19 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
   });
 
   await timed('VACUUM ANALYZE', async () => {
-    for (const t of ['members', 'events', 'credit_records', 'art9_declarations', 'member_documents', 'distance_grants', 'distance_grant_members', 'member_transfers', 'debt_requests', 'reduction_requests', 'cpo_policies']) {
+    for (const t of [
+      'members',
+      'events',
+      'credit_records',
+      'art9_declarations',
+      'member_documents',
+      'distance_grants',
+      'distance_grant_members',
+      'member_transfers',
+      'debt_requests',
+      'reduction_requests',
+      'cpo_policies',
+    ]) {
       await db.query(`VACUUM ANALYZE ${t}`);
     }
     return 0;
@@ -673,7 +741,6 @@ export interface InProcessSingle {
 // HTTP
 // -------------------------------------------------------------------------------------------------
 
-
 export interface ListingPass {
   name: string;
   seconds: number;
@@ -697,7 +764,14 @@ interface ListedSummary {
 }
 
 /** Pages through GET /v1/balances: per province (each of `provinces` in turn) or all at once. */
-async function listingPass(origin: string, key: string, provinces: readonly (string | null)[], limit: number, name: string, pids: Record<string, number>): Promise<{ pass: ListingPass; ids: Set<string> }> {
+async function listingPass(
+  origin: string,
+  key: string,
+  provinces: readonly (string | null)[],
+  limit: number,
+  name: string,
+  pids: Record<string, number>,
+): Promise<{ pass: ListingPass; ids: Set<string> }> {
   const pool = new Pool(origin, { connections: 1, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 120_000, bodyTimeout: 120_000 });
   const load = os.loadavg()[0]!;
   const before = snapshotCpu();
@@ -773,7 +847,16 @@ export interface SingleLevel {
 }
 
 /** Closed loop: `concurrency` requests in flight, a random member each, for `durationMs`. */
-async function singleLevel(origin: string, key: string, keyRole: 'cn' | 'cpo', ids: readonly string[], concurrency: number, durationMs: number, pids: Record<string, number>, name: string): Promise<SingleLevel> {
+async function singleLevel(
+  origin: string,
+  key: string,
+  keyRole: 'cn' | 'cpo',
+  ids: readonly string[],
+  concurrency: number,
+  durationMs: number,
+  pids: Record<string, number>,
+  name: string,
+): Promise<SingleLevel> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const samples: number[] = [];
   const errors: Record<string, number> = {};
@@ -788,7 +871,11 @@ async function singleLevel(origin: string, key: string, keyRole: 'cn' | 'cpo', i
         const id = ids[Math.floor(Math.random() * ids.length)]!;
         const t = performance.now();
         try {
-          const res = await pool.request({ method: 'GET', path: `/v1/members/${id}/balance?biennium=${BIENNIUM}`, headers: { authorization: `Bearer ${key}` } });
+          const res = await pool.request({
+            method: 'GET',
+            path: `/v1/members/${id}/balance?biennium=${BIENNIUM}`,
+            headers: { authorization: `Bearer ${key}` },
+          });
           const buf = await res.body.arrayBuffer();
           if (res.statusCode === 200) {
             samples.push(performance.now() - t);
@@ -860,14 +947,18 @@ async function main() {
     log(`machine: ${machine.cpus} CPUs, load average ${machine.loadAverage.join(' / ')}, Node ${machine.node}, ${machine.postgres}`);
 
     const seeded = await seed(env.db, opts, log);
-    log(`seeded ${seeded.members.toLocaleString('en-US')} members, ${seeded.events} events, ${seeded.creditRecords.toLocaleString('en-US')} credit records in ${(seeded.ms / 1000).toFixed(1)} s`);
+    log(
+      `seeded ${seeded.members.toLocaleString('en-US')} members, ${seeded.events} events, ${seeded.creditRecords.toLocaleString('en-US')} credit records in ${(seeded.ms / 1000).toFixed(1)} s`,
+    );
     const ids = (await env.db.query<{ id: string }>('SELECT id FROM members ORDER BY id')).rows.map((r) => r.id);
     const now = Date.now();
 
     // 1. Derive all in this process: a warm pass, then ABBA rounds over the batch sizes.
     const derive: DerivePass[] = [];
     const show = (p: DerivePass) =>
-      log(`derive all, batch ${p.batch} (${p.round}): ${p.seconds.toFixed(2)} s, ${Math.round(p.membersPerSecond).toLocaleString('en-US')} members/s, batch median ${p.batchMs.median.toFixed(0)} ms, cpu ${JSON.stringify(p.cpu)}`);
+      log(
+        `derive all, batch ${p.batch} (${p.round}): ${p.seconds.toFixed(2)} s, ${Math.round(p.membersPerSecond).toLocaleString('en-US')} members/s, batch median ${p.batchMs.median.toFixed(0)} ms, cpu ${JSON.stringify(p.cpu)}`,
+      );
     const warm = await derivePass(db, ids, Math.max(...opts.batches), 'warm', now);
     show(warm);
     derive.push(warm);
@@ -882,11 +973,15 @@ async function main() {
     const breakdown: Breakdown[] = [];
     for (const b of opts.breakdown) {
       const x = await breakdownPass(db, ids, b, now);
-      log(`breakdown, batch ${b}: load ${(x.loadMs / 1000).toFixed(2)} s (statements in flight ${(x.sqlMs / 1000).toFixed(2)} s), memberBalance ${(x.domainMs / 1000).toFixed(2)} s (${(x.domainMs / x.loadMs).toFixed(2)} × load), JSON ${(x.jsonMs / 1000).toFixed(2)} s`);
+      log(
+        `breakdown, batch ${b}: load ${(x.loadMs / 1000).toFixed(2)} s (statements in flight ${(x.sqlMs / 1000).toFixed(2)} s), memberBalance ${(x.domainMs / 1000).toFixed(2)} s (${(x.domainMs / x.loadMs).toFixed(2)} × load), JSON ${(x.jsonMs / 1000).toFixed(2)} s`,
+      );
       breakdown.push(x);
     }
     const calendar = await calendarShare(db);
-    log(`calendar alone, ${calendar.creditRows} credit rows: yearOf + romeDate ${(calendar.romeMs / 1000).toFixed(2)} s, DateTime.fromISO ${(calendar.fromIsoMs / 1000).toFixed(2)} s`);
+    log(
+      `calendar alone, ${calendar.creditRows} credit rows: yearOf + romeDate ${(calendar.romeMs / 1000).toFixed(2)} s, DateTime.fromISO ${(calendar.fromIsoMs / 1000).toFixed(2)} s`,
+    );
     // One member at a time in this process: what a request costs without HTTP.
     const single: number[] = [];
     for (let i = 0; i < opts.samples + 20; i++) {
@@ -916,11 +1011,21 @@ async function main() {
     const cpo = (await issueOperatorKey(env.db, { role: 'cpo', subject: 'MI', label: 'bench cpo MI' })).key;
 
     const listing: ListingPass[] = [];
-    const byProvince = await listingPass(gateway.url, cn, PROVINCES.map((p) => p.code), opts.page, `per province (${PROVINCES.length}), limit ${opts.page}`, pids);
+    const byProvince = await listingPass(
+      gateway.url,
+      cn,
+      PROVINCES.map((p) => p.code),
+      opts.page,
+      `per province (${PROVINCES.length}), limit ${opts.page}`,
+      pids,
+    );
     listing.push(byProvince.pass);
     const all = await listingPass(gateway.url, cn, [null], opts.page, `all members (no province), limit ${opts.page}`, pids);
     listing.push(all.pass);
-    for (const l of listing) log(`listing ${l.name}: ${l.seconds.toFixed(2)} s, ${l.requests} requests, ${l.members} members, ${Math.round(l.membersPerSecond)} members/s, request p50 ${l.requestMs.p50} ms, errors ${JSON.stringify(l.errors)}`);
+    for (const l of listing)
+      log(
+        `listing ${l.name}: ${l.seconds.toFixed(2)} s, ${l.requests} requests, ${l.members} members, ${Math.round(l.membersPerSecond)} members/s, request p50 ${l.requestMs.p50} ms, errors ${JSON.stringify(l.errors)}`,
+      );
 
     const warmup = await singleLevel(gateway.url, cn, 'cn', ids, 10, opts.warmupS * 1000, pids, 'warm-up');
     log(`warm-up: ${warmup.requests} requests, errors ${JSON.stringify(warmup.errors)}`);
@@ -933,7 +1038,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1000));
     levels.push(await singleLevel(gateway.url, cpo, 'cpo', milan, 10, opts.durationS * 1000, pids, 'CPO key (MI, its members), 10 in flight'));
     for (const l of levels) {
-      log(`${l.name}: ${l.requests} requests, ${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyMs.p50} p95 ${l.latencyMs.p95} p99 ${l.latencyMs.p99} max ${l.latencyMs.max} ms, errors ${JSON.stringify(l.errors)}, cpu ${JSON.stringify(l.cpu)}`);
+      log(
+        `${l.name}: ${l.requests} requests, ${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyMs.p50} p95 ${l.latencyMs.p95} p99 ${l.latencyMs.p99} max ${l.latencyMs.max} ms, errors ${JSON.stringify(l.errors)}, cpu ${JSON.stringify(l.cpu)}`,
+      );
       if (l.others.length) log(`  other busy processes: ${l.others.join('; ')}`);
     }
 
@@ -950,7 +1057,10 @@ async function main() {
       else if (examples.length < 5) examples.push(`${id}: HTTP ${res.status}`);
     }
     const reference = derive.find((p) => p.round !== 'warm') ?? warm;
-    const passes = [...derive.map((p) => ({ what: `batch ${p.batch} (${p.round})`, t: p.totals })), ...breakdown.map((b) => ({ what: `breakdown ${b.batch}`, t: b.totals }))]
+    const passes = [
+      ...derive.map((p) => ({ what: `batch ${p.batch} (${p.round})`, t: p.totals })),
+      ...breakdown.map((b) => ({ what: `breakdown ${b.batch}`, t: b.totals })),
+    ]
       .filter((x) => !sameTotals(x.t, reference.totals))
       .map((x) => `${x.what} derived other totals: ${JSON.stringify(x.t)}`);
     const listingProblems: string[] = [];
@@ -1017,12 +1127,21 @@ export function balanceMarkdown(r: BalanceReport): string {
     `- Command: \`${r.command}\``,
     `- Date: ${m.date}; code under test: ${r.code}`,
     `- CPU: ${m.cpus} × ${m.cpuModel}; RAM ${m.memoryGiB} GiB; ${m.kernel}; load average at start ${m.loadAverage.join(' / ')}, at the end ${r.loadAverageAtEnd.join(' / ')}`,
-    `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}); Redis ${m.redis}`,
+    `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}); Redis ${m.redis}`,
     `- Everything on this one machine: Postgres, the gateway process and this process (the client, and the in-process derivation).`,
     '',
-    `**Seed** (not measured): ${f0(r.seed.members)} members, ${f0(r.seed.events)} events, ${f0(r.seed.creditRecords)} credit records in ${f1(r.seed.ms / 1000)} s (${r.seed.steps.map((s) => `${s.step} ${f1(s.ms / 1000)} s`).join('; ')}). Sizes with indexes: ${r.seed.tableSizes.map((s) => `${s.table} ${f1(s.mib)} MiB`).join(', ')}. Largest provinces: ${r.seed.provinces.slice(0, 4).map((p) => `${p.province} ${f0(p.members)}`).join(', ')}; smallest ${r.seed.provinces[r.seed.provinces.length - 1]?.members ?? 0}.`,
+    `**Seed** (not measured): ${f0(r.seed.members)} members, ${f0(r.seed.events)} events, ${f0(r.seed.creditRecords)} credit records in ${f1(r.seed.ms / 1000)} s (${r.seed.steps.map((s) => `${s.step} ${f1(s.ms / 1000)} s`).join('; ')}). Sizes with indexes: ${r.seed.tableSizes.map((s) => `${s.table} ${f1(s.mib)} MiB`).join(', ')}. Largest provinces: ${r.seed.provinces
+      .slice(0, 4)
+      .map((p) => `${p.province} ${f0(p.members)}`)
+      .join(', ')}; smallest ${r.seed.provinces[r.seed.provinces.length - 1]?.members ?? 0}.`,
     '',
-    `**The balances derived** (biennium ${BIENNIUM}, as of ${romeDate(Date.parse(m.date))}): ${Object.entries(t.byStatus).map(([k, v]) => `${k} ${f0(v)}`).join(', ')}; ${f1(t.items / t.members)} items per balance; ${f0(t.distanceCapped)} with distance credits over the cap; ${f0(t.withGrant)} with a distance grant in force; ${f0(t.withDebt)} settling a 2023 debt with 2025 credits.`,
+    `**The balances derived** (biennium ${BIENNIUM}, as of ${romeDate(Date.parse(m.date))}): ${Object.entries(t.byStatus)
+      .map(([k, v]) => `${k} ${f0(v)}`)
+      .join(
+        ', ',
+      )}; ${f1(t.items / t.members)} items per balance; ${f0(t.distanceCapped)} with distance credits over the cap; ${f0(t.withGrant)} with a distance grant in force; ${f0(t.withDebt)} settling a 2023 debt with 2025 credits.`,
     '',
     `### Derive all (${f0(r.seed.members)} members)`,
     '',
@@ -1032,12 +1151,17 @@ export function balanceMarkdown(r: BalanceReport): string {
     '|---:|---|---:|---:|---|---:|---:|---:|---:|',
   ];
   for (const p of r.derive) {
-    out.push(`| ${f0(p.batch)} | ${p.round === 'warm' ? 'warm (first pass)' : p.round} | ${f2(p.seconds)} | ${f0(p.membersPerSecond)} | ${f0(p.batchMs.median)} / ${f0(p.batchMs.max)} | ${p.cpu.bench ?? '–'} | ${p.cpu.postgres ?? '–'} | ${p.cpu.other ?? '–'} | ${f2(p.loadAverage)} |`);
+    out.push(
+      `| ${f0(p.batch)} | ${p.round === 'warm' ? 'warm (first pass)' : p.round} | ${f2(p.seconds)} | ${f0(p.membersPerSecond)} | ${f0(p.batchMs.median)} / ${f0(p.batchMs.max)} | ${p.cpu.bench ?? '–'} | ${p.cpu.postgres ?? '–'} | ${p.cpu.other ?? '–'} | ${f2(p.loadAverage)} |`,
+    );
   }
   const measured = r.derive.filter((p) => p.round !== 'warm');
   const best = (b: number) => Math.min(...measured.filter((p) => p.batch === b).map((p) => p.seconds));
   const base = r.options.batches[0]!;
-  out.push('', `Ratios (best round of each, time ÷ time at batch ${base}): ${r.options.batches.map((b) => `batch ${b} ${f2(best(b) / best(base))}`).join(', ')}.`);
+  out.push(
+    '',
+    `Ratios (best round of each, time ÷ time at batch ${base}): ${r.options.batches.map((b) => `batch ${b} ${f2(best(b) / best(base))}`).join(', ')}.`,
+  );
   out.push(
     '',
     'Over HTTP, one client, `GET /v1/balances?biennium=2025&limit=…` with a CN key, following `next` (each page: one `SELECT id` and `balancesOf` for the page):',
@@ -1047,19 +1171,23 @@ export function balanceMarkdown(r: BalanceReport): string {
   );
   const inproc1000 = r.options.batches.includes(1000) ? best(1000) : NaN;
   for (const l of r.listing) {
-    out.push(`| ${l.name} | ${f2(l.seconds)} | ${f0(l.requests)} | ${f0(l.members)} | ${f0(l.membersPerSecond)} | ${f0(l.requestMs.p50)} / ${f0(l.requestMs.p95)} / ${f0(l.requestMs.max)} | ${f1(l.bytes / 2 ** 20)} | ${l.cpu.gateway ?? '–'} | ${l.cpu.postgres ?? '–'} | ${f2(l.loadAverage)} | ${f2(l.seconds / inproc1000)}× |`);
+    out.push(
+      `| ${l.name} | ${f2(l.seconds)} | ${f0(l.requests)} | ${f0(l.members)} | ${f0(l.membersPerSecond)} | ${f0(l.requestMs.p50)} / ${f0(l.requestMs.p95)} / ${f0(l.requestMs.max)} | ${f1(l.bytes / 2 ** 20)} | ${l.cpu.gateway ?? '–'} | ${l.cpu.postgres ?? '–'} | ${f2(l.loadAverage)} | ${f2(l.seconds / inproc1000)}× |`,
+    );
   }
   out.push(
     '',
     '### Where the time goes: SQL (`loadMemberFacts`) against the derivation (`memberBalance`)',
     '',
-    'A pass split in three: `loadMemberFacts` of each batch (of which: time with a statement in flight — Postgres, the wire and pg parsing the rows — and the rest, the loader\'s own JavaScript), then `memberBalance` over the batch\'s facts, then `JSON.stringify` of each balance (what the single-member route sends; the listing sends a summary).',
+    "A pass split in three: `loadMemberFacts` of each batch (of which: time with a statement in flight — Postgres, the wire and pg parsing the rows — and the rest, the loader's own JavaScript), then `memberBalance` over the batch's facts, then `JSON.stringify` of each balance (what the single-member route sends; the listing sends a summary).",
     '',
     '| batch | load s | of which statements in flight s | of which loader JS s | memberBalance s | memberBalance ÷ load | JSON s | µs per member: load / derive / JSON | mean JSON bytes |',
     '|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   );
   for (const b of r.breakdown) {
-    out.push(`| ${f0(b.batch)} | ${f2(b.loadMs / 1000)} | ${f2(b.sqlMs / 1000)} | ${f2((b.loadMs - b.sqlMs) / 1000)} | ${f2(b.domainMs / 1000)} | ${f2(b.domainMs / b.loadMs)} | ${f2(b.jsonMs / 1000)} | ${f0((b.loadMs * 1000) / b.members)} / ${f0((b.domainMs * 1000) / b.members)} / ${f0((b.jsonMs * 1000) / b.members)} | ${f0(b.jsonBytes / b.members)} |`);
+    out.push(
+      `| ${f0(b.batch)} | ${f2(b.loadMs / 1000)} | ${f2(b.sqlMs / 1000)} | ${f2((b.loadMs - b.sqlMs) / 1000)} | ${f2(b.domainMs / 1000)} | ${f2(b.domainMs / b.loadMs)} | ${f2(b.jsonMs / 1000)} | ${f0((b.loadMs * 1000) / b.members)} / ${f0((b.domainMs * 1000) / b.members)} / ${f0((b.jsonMs * 1000) / b.members)} | ${f0(b.jsonBytes / b.members)} |`,
+    );
   }
   const cal = r.calendar;
   out.push(
@@ -1068,7 +1196,13 @@ export function balanceMarkdown(r: BalanceReport): string {
   );
   const big = r.breakdown[r.breakdown.length - 1];
   if (big) {
-    out.push('', `Statements of \`loadMemberFacts\` at batch ${big.batch} (five run at once, so their times overlap and add up to more than the load's wall time):`, '', '| statement | count | total ms | ms each | rows |', '|---|---:|---:|---:|---:|');
+    out.push(
+      '',
+      `Statements of \`loadMemberFacts\` at batch ${big.batch} (five run at once, so their times overlap and add up to more than the load's wall time):`,
+      '',
+      '| statement | count | total ms | ms each | rows |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const s of big.statements) out.push(`| ${s.label} | ${f0(s.n)} | ${f0(s.ms)} | ${f1(s.ms / s.n)} | ${f0(s.rows)} |`);
   }
   const s1 = r.inProcessSingle;

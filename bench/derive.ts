@@ -152,10 +152,7 @@ export async function runDeriveBench(opts: DeriveOptions, log: (s: string) => vo
     };
     const gateway = await startService('gateway', 'src/main.ts', [opts.role === 'all' ? 'all' : 'gateway'], common, undefined, GATEWAY_ROOT);
     services.push(gateway);
-    const worker =
-      opts.role === 'all'
-        ? gateway
-        : await startService('worker', 'src/main.ts', ['worker'], common, (l) => l.msg === 'started', GATEWAY_ROOT);
+    const worker = opts.role === 'all' ? gateway : await startService('worker', 'src/main.ts', ['worker'], common, (l) => l.msg === 'started', GATEWAY_ROOT);
     if (worker !== gateway) services.push(worker);
     log(`gateway pid ${gateway.pid} at ${gateway.url}; worker pid ${worker.pid}; schema ${env.schema}`);
 
@@ -198,7 +195,15 @@ export async function runDeriveBench(opts: DeriveOptions, log: (s: string) => vo
       setupMs.settle = Math.round(performance.now() - t);
       log(`event ${run + 1}: ${records.length} records (${stored} stored) ingested in ${setupMs.ingest} ms, derivations settled in ${setupMs.settle} ms`);
 
-      const close = await measureChange(env.db, worker, event.id, 'close', () => a.call('POST', `/v1/events/${event.id}/close`, { key: org.organiser }), `(inputs->>'closed')::boolean`, 'course closed');
+      const close = await measureChange(
+        env.db,
+        worker,
+        event.id,
+        'close',
+        () => a.call('POST', `/v1/events/${event.id}/close`, { key: org.organiser }),
+        `(inputs->>'closed')::boolean`,
+        'course closed',
+      );
       log(
         `event ${run + 1}: close → stored ${close.requestToStoredMs} ms (pickup ${close.pickupMs} ms, worker ${close.workerMs} ms); ${close.outcomes} outcomes, ${close.credited} credited, ${close.credits} credit records (expected ${close.expectedCredits}); ${close.rewritten} outcomes rewritten`,
       );
@@ -296,7 +301,15 @@ async function settle(db: Db, queue: Queue, eventId: string): Promise<number> {
  * records, so when it is visible they all are. Then counts what was stored and checks the credit
  * records against what the stored outcomes' explanations imply.
  */
-async function measureChange(db: Db, worker: Service, eventId: string, what: string, request: () => Promise<{ status: number; text: string }>, done: string, cause: string): Promise<ChangeRun> {
+async function measureChange(
+  db: Db,
+  worker: Service,
+  eventId: string,
+  what: string,
+  request: () => Promise<{ status: number; text: string }>,
+  done: string,
+  cause: string,
+): Promise<ChangeRun> {
   const seen = worker.lines.length;
   const before = (await db.query<{ id: number | null }>('SELECT max(id) AS id FROM derivations WHERE event_id = $1', [eventId])).rows[0]!.id ?? 0;
   const sentAt = Date.now();
@@ -306,7 +319,10 @@ async function measureChange(db: Db, worker: Service, eventId: string, what: str
   let requestToStoredMs = 0;
   let derivationId = 0;
   for (;;) {
-    const { rows } = await db.query<{ id: number }>(`SELECT id FROM derivations WHERE event_id = $1 AND id > $2 AND ${done} ORDER BY id DESC LIMIT 1`, [eventId, before]);
+    const { rows } = await db.query<{ id: number }>(`SELECT id FROM derivations WHERE event_id = $1 AND id > $2 AND ${done} ORDER BY id DESC LIMIT 1`, [
+      eventId,
+      before,
+    ]);
     if (rows.length) {
       requestToStoredMs = Math.round(performance.now() - t0);
       derivationId = rows[0]!.id;
@@ -316,7 +332,11 @@ async function measureChange(db: Db, worker: Service, eventId: string, what: str
     await new Promise((r) => setTimeout(r, 10));
   }
   const finished = await worker
-    .waitFor((l) => worker.lines.indexOf(l) >= seen && l.msg === 'derivation finished' && l.eventId === eventId && String(l.cause).includes(cause), `${what} derivation`, 10_000)
+    .waitFor(
+      (l) => worker.lines.indexOf(l) >= seen && l.msg === 'derivation finished' && l.eventId === eventId && String(l.cause).includes(cause),
+      `${what} derivation`,
+      10_000,
+    )
     .catch(() => null);
   const started = worker.lines.slice(seen).find((l) => l.msg === 'derivation started' && l.eventId === eventId);
   const counts = await db.query<{ outcomes: number; credited: number; credits: number; expectedCredits: number; rewritten: number }>(

@@ -106,13 +106,35 @@ async function parent(opts: Options) {
     const t1 = performance.now();
     await deriveEvent(db, seeded.eventId, createLogger('silent'));
     const deriveMs = performance.now() - t1;
-    const counts = (await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM attendance_outcomes WHERE event_id = $1 GROUP BY status ORDER BY status', [seeded.eventId])).rows;
-    console.log(`[bench] ${opts.db}: seeded ${opts.participants} participants, ${seeded.records} records in ${(seedMs / 1000).toFixed(1)} s; derived in ${(deriveMs / 1000).toFixed(1)} s: ${counts.map((c) => `${c.status} ${c.n}`).join(', ')}`);
+    const counts = (
+      await db.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM attendance_outcomes WHERE event_id = $1 GROUP BY status ORDER BY status',
+        [seeded.eventId],
+      )
+    ).rows;
+    console.log(
+      `[bench] ${opts.db}: seeded ${opts.participants} participants, ${seeded.records} records in ${(seedMs / 1000).toFixed(1)} s; derived in ${(deriveMs / 1000).toFixed(1)} s: ${counts.map((c) => `${c.status} ${c.n}`).join(', ')}`,
+    );
     if (opts.db === 'pglite') await db.close(); // one process at a time on a PGlite directory
 
     const file = path.join(os.tmpdir(), `bench-export-${id}.xlsx`);
     const heap = opts.heapMiB ? [`--max-old-space-size=${opts.heapMiB}`] : [];
-    const child = await runChild([...heap, ...process.execArgv, SELF, '--child', '--target', target, '--event', seeded.eventId, '--runs', String(opts.runs), '--file', file, '--participants', String(opts.participants)]);
+    const child = await runChild([
+      ...heap,
+      ...process.execArgv,
+      SELF,
+      '--child',
+      '--target',
+      target,
+      '--event',
+      seeded.eventId,
+      '--runs',
+      String(opts.runs),
+      '--file',
+      file,
+      '--participants',
+      String(opts.participants),
+    ]);
 
     // Read one file back (outside the measured process) and check what it holds.
     const wb = XLSX.read(fs.readFileSync(file), { cellDates: true, dense: true } as XLSX.ParsingOptions);
@@ -126,7 +148,13 @@ async function parent(opts: Options) {
     const report = {
       kind: 'export',
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        loadAverage: os.loadavg(),
+        node: process.version,
+      },
       options: opts,
       seeded: { ...seeded, seedMs: Math.round(seedMs), deriveMs: Math.round(deriveMs) },
       check,
@@ -161,8 +189,11 @@ function runChild(args: string[]): Promise<ChildReport> {
 function printSummary(r: { options: Options; seeded: { participants: number }; check: { bytes: number } } & ChildReport) {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`;
   console.log(`\nexport of ${r.seeded.participants} participants on ${r.options.db} (${mb(r.check.bytes)} file):`);
-  console.log(`  RSS before the first request ${mb(r.rssBeforeBytes)}; peak RSS of the export process ${mb(r.peakRssBytes)} (sampled peak during requests ${mb(r.sampledPeakRssBytes)})`);
-  for (const x of r.requests) console.log(`  ${x.query.padEnd(28)} ${x.cold ? 'cold' : 'warm'}  ${String(x.ms).padStart(6)} ms  ${mb(x.bytes)}  first byte ${x.firstByteMs} ms`);
+  console.log(
+    `  RSS before the first request ${mb(r.rssBeforeBytes)}; peak RSS of the export process ${mb(r.peakRssBytes)} (sampled peak during requests ${mb(r.sampledPeakRssBytes)})`,
+  );
+  for (const x of r.requests)
+    console.log(`  ${x.query.padEnd(28)} ${x.cold ? 'cold' : 'warm'}  ${String(x.ms).padStart(6)} ms  ${mb(x.bytes)}  first byte ${x.firstByteMs} ms`);
   console.log(`  writer alone (rows in memory, ${r.writerAlone.rows} rows): ${r.writerAlone.ms.join(', ')} ms`);
 }
 
@@ -243,7 +274,10 @@ async function child(opts: ReturnType<typeof parseArgs>) {
       codiceFiscale: codiceFiscale(p * 1000 + i + 1),
       registerNumber: String(p * 1000 + i),
       province: 'MI',
-      spans: [{ entry: start + (i % 15) * MIN, exit: start + 85 * MIN }, { entry: start + 95 * MIN, exit: start + 180 * MIN }],
+      spans: [
+        { entry: start + (i % 15) * MIN, exit: start + 85 * MIN },
+        { entry: start + 95 * MIN, exit: start + 180 * MIN },
+      ],
     }));
   const writerMs: number[] = [];
   let rows = 0;

@@ -98,14 +98,21 @@ export async function runIngestBench(opts: IngestOptions, log: (s: string) => vo
   const notes: string[] = [];
   try {
     const machine = await describeMachine(env.db, env.redisUrl);
-    const gateway = await startService('gateway', 'src/main.ts', [opts.role], {
-      DATABASE_URL: env.databaseUrl,
-      REDIS_URL: env.redisUrl,
-      QUEUE_PREFIX: env.queuePrefix,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-    }, undefined, GATEWAY_ROOT);
+    const gateway = await startService(
+      'gateway',
+      'src/main.ts',
+      [opts.role],
+      {
+        DATABASE_URL: env.databaseUrl,
+        REDIS_URL: env.redisUrl,
+        QUEUE_PREFIX: env.queuePrefix,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      undefined,
+      GATEWAY_ROOT,
+    );
     services.push(gateway);
     const bare = await startService('bare-hono', 'bench/lib/bare-hono.ts', [], { PORT: '0' });
     services.push(bare);
@@ -176,7 +183,8 @@ export async function runIngestBench(opts: IngestOptions, log: (s: string) => vo
           if (target === gateway) check = await checkStore(env.db, a, path, headers, tag, result, bodyOf);
         }
         if (check && !check.ok) notes.push(`${mode} ${rate}: store check failed: ${JSON.stringify(check)}`);
-        if (check?.redelivery && !check.redelivery.ok) notes.push(`${mode} ${rate}: redelivery not answered as duplicates: ${JSON.stringify(check.redelivery)}`);
+        if (check?.redelivery && !check.redelivery.ok)
+          notes.push(`${mode} ${rate}: redelivery not answered as duplicates: ${JSON.stringify(check.redelivery)}`);
         steps.push({ mode, recordsPerRequest: perRequest, offeredRecordsPerSecond: rate, bare: runs.bare!, gateway: { ...runs.gateway!, check: check! } });
       }
     }
@@ -215,7 +223,13 @@ async function checkStore(
     const expected = JSON.parse(body).records.length as number;
     const rr = await a.call('POST', path, { key: headers.authorization!.slice('Bearer '.length), raw: body, contentType: 'application/json' });
     expectStatus(rr, 202, 'redelivery');
-    redelivery = { status: rr.status, accepted: rr.body.accepted, duplicates: rr.body.duplicates, expectedDuplicates: expected, ok: rr.body.accepted === 0 && rr.body.duplicates === expected };
+    redelivery = {
+      status: rr.status,
+      accepted: rr.body.accepted,
+      duplicates: rr.body.duplicates,
+      expectedDuplicates: expected,
+      ok: rr.body.accepted === 0 && rr.body.duplicates === expected,
+    };
   }
   return { stored, acknowledged, unacknowledged, ok, redelivery };
 }

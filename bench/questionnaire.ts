@@ -91,7 +91,12 @@ import {
   submitAttempt,
 } from '../src/store/questionnaire.ts';
 import { deriveEvent } from '../src/services/attendance/derive.ts';
-import { dispatchQuestionnaires, QUESTIONNAIRE_LINK_MAIL, startClock, type QuestionnaireDispatchDeps as QuestionnaireWorkerDeps } from '../src/services/questionnaire/dispatch.ts';
+import {
+  dispatchQuestionnaires,
+  QUESTIONNAIRE_LINK_MAIL,
+  startClock,
+  type QuestionnaireDispatchDeps as QuestionnaireWorkerDeps,
+} from '../src/services/questionnaire/dispatch.ts';
 import { answerForm, parsePage, type QuestionnairePage } from '../test/support/questionnaire.ts';
 import { romeAfternoon } from '../test/support/fixtures.ts';
 import { seedMembers, type SeededMember } from './lib/attendance-data.ts';
@@ -199,7 +204,11 @@ function benchPool(tag: string): PoolQuestionDraft[] {
     const topic = topics[i % topics.length]!;
     return {
       text: `${tag}-${String(i + 1).padStart(2, '0')}. In materia di ${topic}, quale delle seguenti affermazioni è corretta secondo la disciplina vigente e la prassi amministrativa più recente (caso ${i + 1})?`,
-      options: Array.from({ length: count }, (_, j) => `Risposta ${String.fromCharCode(65 + j)} al caso ${i + 1}: il datore di lavoro deve ${['comunicare', 'verificare', 'documentare', 'attendere', 'rinnovare'][j]} entro i termini previsti`),
+      options: Array.from(
+        { length: count },
+        (_, j) =>
+          `Risposta ${String.fromCharCode(65 + j)} al caso ${i + 1}: il datore di lavoro deve ${['comunicare', 'verificare', 'documentare', 'attendere', 'rinnovare'][j]} entro i termini previsti`,
+      ),
       correct: (i * 7) % count,
     };
   });
@@ -227,7 +236,14 @@ async function seedQuestionnaires(db: Db, deps: QuestionnaireWorkerDeps, members
     `INSERT INTO events (id, organiser_id, cpo_province, title, mode, topics, start_at, end_at, credits, tolerance_minutes,
        accreditation_status, accreditation_requested_at, accreditation_decided_at, closed_at)
      VALUES ($1, $2, 'MI', $3, 'webinar', $4::jsonb, $5, $6, 3, 30, 'approved', $5, $5, $6)`,
-    [eventId, organiserId, `Novità in materia di lavoro 2026 (${tag})`, JSON.stringify([{ title: 'Lavoro', start: iso(start), end: iso(end), deontology: false }]), iso(start), iso(end)],
+    [
+      eventId,
+      organiserId,
+      `Novità in materia di lavoro 2026 (${tag})`,
+      JSON.stringify([{ title: 'Lavoro', start: iso(start), end: iso(end), deontology: false }]),
+      iso(start),
+      iso(end),
+    ],
   );
   const stored = await replacePool(db, eventId, benchPool(tag));
   const CHUNK = 5000;
@@ -309,7 +325,14 @@ function planOf(i: number): Plan {
 interface MemberTrace {
   /** Attempt numbers whose form page the member received. */
   pagesSeen: number[];
-  attempts: Array<{ number: number; page: Pick<QuestionnairePage, 'questions'>; answers: number[]; intended: number; shownScore: number | null; shownPassed: boolean | null }>;
+  attempts: Array<{
+    number: number;
+    page: Pick<QuestionnairePage, 'questions'>;
+    answers: number[];
+    intended: number;
+    shownScore: number | null;
+    shownPassed: boolean | null;
+  }>;
   quality: Record<string, string> | null;
   completed: boolean;
   error: string | null;
@@ -320,7 +343,6 @@ interface Sample {
   ms: number;
   ok: boolean;
 }
-
 
 export interface ScenarioResult {
   name: string;
@@ -347,7 +369,6 @@ export interface ScenarioResult {
   check?: StoreCheck;
 }
 
-
 const shownResult = (html: string) => {
   const m = /Risposte esatte: <strong>(\d+)<\/strong> su (\d+)/.exec(html);
   return { score: m ? Number(m[1]) : null, passed: html.includes('Questionario superato') ? true : html.includes('Questionario non superato') ? false : null };
@@ -364,7 +385,14 @@ async function playMembers(
   level: number,
   opts: { retry: boolean; thinkMs: number; timeoutMs: number },
 ): Promise<{ samples: Sample[]; traces: MemberTrace[]; errors: Record<string, number>; wallMs: number }> {
-  const pool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+  const pool = new Pool(origin, {
+    connections: null,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    keepAliveMaxTimeout: 60_000,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+  });
   const samples: Sample[] = [];
   const errors: Record<string, number> = {};
   const traces: MemberTrace[] = seed.links.map(() => ({ pagesSeen: [], attempts: [], quality: null, completed: false, error: null }));
@@ -372,13 +400,23 @@ async function playMembers(
   const think = () => (opts.thinkMs > 0 ? new Promise((r) => setTimeout(r, opts.thinkMs)) : Promise.resolve());
 
   /** One request, timed from `from` (default: now) to the last byte. */
-  async function call(kind: Kind, method: 'GET' | 'POST', p: string, body: string | null, expect: number, from?: number): Promise<{ status: number; text: string }> {
+  async function call(
+    kind: Kind,
+    method: 'GET' | 'POST',
+    p: string,
+    body: string | null,
+    expect: number,
+    from?: number,
+  ): Promise<{ status: number; text: string }> {
     const t = from ?? performance.now();
     try {
       const res = await pool.request({
         method,
         path: p,
-        headers: body !== null ? { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'bench-questionnaire' } : { 'user-agent': 'bench-questionnaire' },
+        headers:
+          body !== null
+            ? { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'bench-questionnaire' }
+            : { 'user-agent': 'bench-questionnaire' },
         body: body ?? undefined,
       });
       const text = await res.body.text();
@@ -484,11 +522,17 @@ async function runScenario(
   const derived = () => (worker ?? null)?.lines.filter((l) => l.msg === 'derivation finished') ?? [];
   const derivedBefore = derived().length;
   const before = snapshotCpu();
-  const { samples, traces, errors, wallMs } = await playMembers(origin, seed, mode, level, { retry: opts.retry, thinkMs: opts.thinkMs, timeoutMs: opts.timeoutMs });
+  const { samples, traces, errors, wallMs } = await playMembers(origin, seed, mode, level, {
+    retry: opts.retry,
+    thinkMs: opts.thinkMs,
+    timeoutMs: opts.timeoutMs,
+  });
   const after = snapshotCpu();
   const { shares, others } = cpuBetween(before, after, { ...pids, generator: process.pid });
   // The Postgres backends serving the processes under test (pool connections alive at the end).
-  const derivations = derived().slice(derivedBefore).map((l) => Number(l.ms));
+  const derivations = derived()
+    .slice(derivedBefore)
+    .map((l) => Number(l.ms));
   const own = await backends();
   if (own.length) {
     let cpu = 0;
@@ -496,9 +540,19 @@ async function runScenario(
     shares['postgres-own'] = Math.round((cpu / ((after.at - before.at) / 1000)) * 100);
   }
   const lat = {} as ScenarioResult['latencyMs'];
-  for (const k of KINDS) lat[k] = latencyOf(samples.filter((s) => s.kind === k).map((s) => s.ms), 1);
-  lat['start+submit'] = latencyOf(samples.filter((s) => s.kind === 'start' || s.kind === 'submit').map((s) => s.ms), 1);
-  lat.all = latencyOf(samples.map((s) => s.ms), 1);
+  for (const k of KINDS)
+    lat[k] = latencyOf(
+      samples.filter((s) => s.kind === k).map((s) => s.ms),
+      1,
+    );
+  lat['start+submit'] = latencyOf(
+    samples.filter((s) => s.kind === 'start' || s.kind === 'submit').map((s) => s.ms),
+    1,
+  );
+  lat.all = latencyOf(
+    samples.map((s) => s.ms),
+    1,
+  );
   const secs = (after.at - before.at) / 1000;
   const completed = traces.filter((t) => t.completed).length;
   const perReq = (pct: number | undefined) => Math.round((((pct ?? 0) / 100) * secs * 1000 * 100) / samples.length) / 100;
@@ -519,7 +573,12 @@ async function runScenario(
       cpu: shares,
       others,
       ...(worker ? { derivations: { count: derivations.length, medianMs: latencyOf(derivations, 1).p50, maxMs: latencyOf(derivations, 1).max } } : {}),
-      cpuMsPerRequest: { gateway: perReq(shares.gateway), postgres: perReq(shares.postgres), postgresOwn: shares['postgres-own'] === undefined ? null : perReq(shares['postgres-own']), generator: perReq(shares.generator) },
+      cpuMsPerRequest: {
+        gateway: perReq(shares.gateway),
+        postgres: perReq(shares.postgres),
+        postgresOwn: shares['postgres-own'] === undefined ? null : perReq(shares['postgres-own']),
+        generator: perReq(shares.generator),
+      },
     },
     traces,
   };
@@ -613,7 +672,8 @@ async function checkStore(db: Queryable, seed: SeededQuestionnaires, traces: rea
     // Every page a member was shown is stored; without a load error, nothing else is.
     const stored = attempts.map((a) => a.number);
     for (const n of trace.pagesSeen) if (!stored.includes(n)) bad('shown-attempt-not-stored', `${qid}#${n}`);
-    if (!trace.error && JSON.stringify(stored) !== JSON.stringify(trace.pagesSeen)) bad('attempts-not-as-played', `member ${i}: stored ${stored.join(',')}, shown ${trace.pagesSeen.join(',')}`);
+    if (!trace.error && JSON.stringify(stored) !== JSON.stringify(trace.pagesSeen))
+      bad('attempts-not-as-played', `member ${i}: stored ${stored.join(',')}, shown ${trace.pagesSeen.join(',')}`);
     // The questionnaire's outcome follows what the member answered.
     const expectedStatus = plan.first >= 4 ? 'passed' : !expectRetry ? 'open' : plan.second! >= 4 ? 'passed' : 'failed';
     if (!trace.error && st.status !== expectedStatus) bad('status', `member ${i}: ${st.status}, expected ${expectedStatus}`);
@@ -640,7 +700,8 @@ async function checkStore(db: Queryable, seed: SeededQuestionnaires, traces: rea
           if (trace.error) storedWithoutAnswer++;
           else bad('submitted-without-an-answer', `${qid}#${a.number}`);
         }
-        if (a.submitted_at !== null && a.score !== scoreAttempt({ questionIds: ids, optionOrder: a.option_orders ?? [] }, a.answers ?? [], key).score) bad('stored-score-not-the-key', `${qid}#${a.number}`);
+        if (a.submitted_at !== null && a.score !== scoreAttempt({ questionIds: ids, optionOrder: a.option_orders ?? [] }, a.answers ?? [], key).score)
+          bad('stored-score-not-the-key', `${qid}#${a.number}`);
         continue;
       }
       // The page showed exactly the stored draw: the questions in order, their options in the stored order.
@@ -648,14 +709,17 @@ async function checkStore(db: Queryable, seed: SeededQuestionnaires, traces: rea
         const p = poolById.get(ids[k]!);
         const order = a.option_orders?.[k] ?? [];
         if (!p || p.text !== q.text) return bad('page-differs-from-stored-draw', `${qid}#${a.number} q${k}: question`);
-        if (q.options.length !== order.length || q.options.some((o, pos) => o.value !== String(pos) || o.text !== p.options[order[pos]!])) bad('page-differs-from-stored-draw', `${qid}#${a.number} q${k}: options`);
+        if (q.options.length !== order.length || q.options.some((o, pos) => o.value !== String(pos) || o.text !== p.options[order[pos]!]))
+          bad('page-differs-from-stored-draw', `${qid}#${a.number} q${k}: options`);
       });
-      if (JSON.stringify(a.answers) !== JSON.stringify(sent.answers)) bad('answers-not-as-sent', `${qid}#${a.number}: ${JSON.stringify(a.answers)} vs ${JSON.stringify(sent.answers)}`);
+      if (JSON.stringify(a.answers) !== JSON.stringify(sent.answers))
+        bad('answers-not-as-sent', `${qid}#${a.number}: ${JSON.stringify(a.answers)} vs ${JSON.stringify(sent.answers)}`);
       const recomputed = scoreAttempt({ questionIds: ids, optionOrder: a.option_orders ?? [] }, a.answers ?? [], key).score;
       if (a.score !== recomputed) bad('stored-score-not-the-key', `${qid}#${a.number}: stored ${a.score}, key ${recomputed}`);
       if (a.score !== sent.intended) bad('score-not-as-answered', `${qid}#${a.number}: stored ${a.score}, answered ${sent.intended} right`);
-      if (sent.shownScore !== a.score || sent.shownPassed !== a.passed) bad('page-result-differs', `${qid}#${a.number}: shown ${sent.shownScore}/${sent.shownPassed}, stored ${a.score}/${a.passed}`);
-      if (a.passed !== (recomputed >= 4)) bad('passed-flag', `${qid}#${a.number}`);
+      if (sent.shownScore !== a.score || sent.shownPassed !== a.passed)
+        bad('page-result-differs', `${qid}#${a.number}: shown ${sent.shownScore}/${sent.shownPassed}, stored ${a.score}/${a.passed}`);
+      if (a.passed !== recomputed >= 4) bad('passed-flag', `${qid}#${a.number}`);
     }
   }
   if (byQ.size !== seed.links.length) bad('questionnaire-count', `${byQ.size} of ${seed.links.length}`);
@@ -722,7 +786,12 @@ async function render(el: unknown): Promise<string> {
  * /q/{token} (a passing submission) do, step by step as src/gateway/questionnaire-member.ts does
  * them, timing each step. No HTTP, no contention: the cost of one request's parts.
  */
-async function measurePhases(raw: Db, links: MemberLinks, attendance: AttendanceProducer, seed: SeededQuestionnaires): Promise<{ start: PhaseStat[]; submit: PhaseStat[]; pageBytes: { start: number; result: number } }> {
+async function measurePhases(
+  raw: Db,
+  links: MemberLinks,
+  attendance: AttendanceProducer,
+  seed: SeededQuestionnaires,
+): Promise<{ start: PhaseStat[]; submit: PhaseStat[]; pageBytes: { start: number; result: number } }> {
   const { db, count } = countingDb(raw);
   const times = new Map<string, { queries: number; ms: number[] }>();
   const pageBytes = { start: 0, result: 0 };
@@ -746,7 +815,11 @@ async function measurePhases(raw: Db, links: MemberLinks, attendance: Attendance
     if (!s) times.set(name, (s = { queries: 0, ms: [] }));
     s.ms.push(ms);
   };
-  const heading = (q: NonNullable<Awaited<ReturnType<typeof getQuestionnaire>>>) => ({ title: q.eventTitle, organiser: q.organiserName, date: italianDate(q.eventStart) });
+  const heading = (q: NonNullable<Awaited<ReturnType<typeof getQuestionnaire>>>) => ({
+    title: q.eventTitle,
+    organiser: q.organiserName,
+    date: italianDate(q.eventStart),
+  });
   for (let i = 0; i < seed.links.length; i++) {
     const { token } = seed.links[i]!;
     const t0 = performance.now();
@@ -754,11 +827,23 @@ async function measurePhases(raw: Db, links: MemberLinks, attendance: Attendance
     const check = await step('start: verify link (jose HS256)', i, () => links.verify('questionnaire', token, Date.now()));
     if (!check.ok) throw new Error('phases: link does not verify');
     const q = (await step('start: getQuestionnaire (questionnaire + attempts)', i, () => getQuestionnaire(db, check.subject)))!;
-    const state = questionnaireState(q.attempts.map((a) => ({ number: a.number, submitted: a.submittedAt !== null, passed: a.passed })), q.deadline, Date.now());
+    const state = questionnaireState(
+      q.attempts.map((a) => ({ number: a.number, submitted: a.submittedAt !== null, passed: a.passed })),
+      q.deadline,
+      Date.now(),
+    );
     if (state.status !== 'open') throw new Error(`phases: questionnaire ${q.id} is ${state.status}`);
     const pool = await step('start: getPool (30 questions)', i, () => getPool(db, q.eventId));
-    const draw = await step('start: draw', i, () => drawQuestions(pool.map((p) => ({ id: p.id, optionCount: p.options.length })), [], crypto.randomInt));
-    const attempt = await step('start: startAttempt (insert + read attempts)', i, () => startAttempt(db, q.id, 1, draw, new Date(), { addr: '127.0.0.1', userAgent: 'bench' }));
+    const draw = await step('start: draw', i, () =>
+      drawQuestions(
+        pool.map((p) => ({ id: p.id, optionCount: p.options.length })),
+        [],
+        crypto.randomInt,
+      ),
+    );
+    const attempt = await step('start: startAttempt (insert + read attempts)', i, () =>
+      startAttempt(db, q.id, 1, draw, new Date(), { addr: '127.0.0.1', userAgent: 'bench' }),
+    );
     const served = await step('start: servedQuestions', i, () => servedQuestions(db, attempt.draw.questionIds));
     const html = await step('start: render form (hono/jsx)', i, () =>
       render(
@@ -768,7 +853,10 @@ async function measurePhases(raw: Db, links: MemberLinks, attendance: Attendance
           attempt: attempt.number,
           deadline: deadlineText(q.deadline),
           askQuality: q.qualityAnswers === null,
-          questions: attempt.draw.questionIds.map((id, k) => ({ text: served.get(id)!.text, options: attempt.draw.optionOrder[k]!.map((o) => served.get(id)!.options[o]!) })),
+          questions: attempt.draw.questionIds.map((id, k) => ({
+            text: served.get(id)!.text,
+            options: attempt.draw.optionOrder[k]!.map((o) => served.get(id)!.options[o]!),
+          })),
           action: `/q/${token}`,
           reportAction: `/q/${token}/report`,
         }),
@@ -937,17 +1025,22 @@ async function main() {
       ...opts.rates.map((level) => ({ mode: 'rate' as const, level })),
     ];
     const seeds: SeededQuestionnaires[] = [];
-    for (const s of scenarios) seeds.push(await seedQuestionnaires(db, deps, members.slice(0, opts.members), `${s.mode === 'concurrency' ? 'C' : 'R'}${s.level}`));
+    for (const s of scenarios)
+      seeds.push(await seedQuestionnaires(db, deps, members.slice(0, opts.members), `${s.mode === 'concurrency' ? 'C' : 'R'}${s.level}`));
     const warmSeed = opts.warmupMembers > 0 ? await seedQuestionnaires(db, deps, members.slice(0, opts.warmupMembers), 'W') : null;
     const phaseSeed = opts.phaseSamples > 0 ? await seedQuestionnaires(db, deps, members.slice(0, opts.phaseSamples), 'P') : null;
     await db.query('ANALYZE');
-    log(`seeded ${members.length} members, ${seeds.length + (warmSeed ? 1 : 0) + (phaseSeed ? 1 : 0)} events with their questionnaires (real derivation and dispatch) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log(
+      `seeded ${members.length} members, ${seeds.length + (warmSeed ? 1 : 0) + (phaseSeed ? 1 : 0)} events with their questionnaires (real derivation and dispatch) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     // Phases, before anything else runs: one request at a time, in this process.
     let phases: QuestionnaireReport['phases'] = null;
     if (phaseSeed) {
       phases = await measurePhases(db, links, attendance, phaseSeed);
-      log(`phases (median ms): start ${phases.start.find((p) => p.step === 'total')?.medianMs}, submit ${phases.submit.find((p) => p.step === 'total')?.medianMs}`);
+      log(
+        `phases (median ms): start ${phases.start.find((p) => p.step === 'total')?.medianMs}, submit ${phases.submit.find((p) => p.step === 'total')?.medianMs}`,
+      );
     }
 
     // The system under test.
@@ -1000,7 +1093,10 @@ async function main() {
         let granted = 0;
         let settledMs: number | null = null;
         while (performance.now() - t < 60_000) {
-          const { rows } = await db.query<{ n: number }>("SELECT count(DISTINCT member_id)::int AS n FROM credit_records WHERE event_id = $1 AND status = 'granted'", [seed.eventId]);
+          const { rows } = await db.query<{ n: number }>(
+            "SELECT count(DISTINCT member_id)::int AS n FROM credit_records WHERE event_id = $1 AND status = 'granted'",
+            [seed.eventId],
+          );
           granted = rows[0]!.n;
           if (granted >= expected) {
             settledMs = Math.round(performance.now() - t);
@@ -1027,7 +1123,11 @@ async function main() {
       options: opts,
       db: opts.db,
       processes,
-      seeding: [...seeds, ...(warmSeed ? [warmSeed] : []), ...(phaseSeed ? [phaseSeed] : [])].map((s) => ({ tag: s.tag, members: s.links.length, ms: s.seedMs })),
+      seeding: [...seeds, ...(warmSeed ? [warmSeed] : []), ...(phaseSeed ? [phaseSeed] : [])].map((s) => ({
+        tag: s.tag,
+        members: s.links.length,
+        ms: s.seedMs,
+      })),
       phases,
       warmup,
       scenarios: results.map((r) => r.result),
@@ -1063,7 +1163,13 @@ export function questionnaireMarkdown(r: QuestionnaireReport): string {
   const out: string[] = [
     `- Date: ${m.date}`,
     `- CPU: ${m.cpus} × ${m.cpuModel}; RAM ${m.memoryGiB} GiB; ${m.kernel}; load average at start ${m.loadAverage.join(' / ')}`,
-    `- Node ${m.node}; ${r.db === 'pglite' ? 'PGlite (embedded, in the gateway process)' : `${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')})`}; Redis ${m.redis}`,
+    `- Node ${m.node}; ${
+      r.db === 'pglite'
+        ? 'PGlite (embedded, in the gateway process)'
+        : `${m.postgres} (${Object.entries(m.postgresSettings)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')})`
+    }; Redis ${m.redis}`,
     `- Under test: ${r.processes}; ${r.options.members.toLocaleString('en-US')} members per scenario, retry ${r.options.retry ? 'on' : 'off'}, think time ${r.options.thinkMs} ms, client timeout ${r.options.timeoutMs / 1000} s; the load generator (this process) on the same machine.${r.options.pgOptions ? ` Diagnostic Postgres options of the gateway: \`${r.options.pgOptions}\`.` : ''}`,
     '',
     `Latency in ms, from the request to the last byte of the page (open-loop starts from their scheduled time). CPU in % of one core over the scenario, and CPU ms per request.`,
@@ -1091,15 +1197,24 @@ export function questionnaireMarkdown(r: QuestionnaireReport): string {
       ? '–'
       : c.ok
         ? `ok: ${f0(c.questionnaires)} questionnaires, ${f0(c.firstAttempts)} first + ${f0(c.secondAttempts)} second attempts, ≤ ${c.maxAttemptsPerMember} per member; ${f0(c.passed)} passed, ${f0(c.failed)} failed, ${f0(c.open)} open${c.membersWithErrors ? `; ${f0(c.membersWithErrors)} members stopped by a load error (${f0(c.storedWithoutAnswer)} attempts stored whose answer was lost)` : ''}`
-        : `**FAILED**: ${Object.entries(c.violations).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+        : `**FAILED**: ${Object.entries(c.violations)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`;
     out.push(
       `| ${s.name} | ${(s.wallMs / 1000).toFixed(2)} | ${f0(s.requests)} | ${f0(s.requestsPerSecond)} | ${f0(s.membersPerSecond)} | ${e.length ? e.map(([k, v]) => `${k}: ${v}`).join(', ') : '0'} | ${s.cpu.gateway ?? '–'}${s.cpu.worker !== undefined ? ` (+ worker ${s.cpu.worker})` : ''} | ${r.db === 'pglite' ? 'in gateway' : `${s.cpu.postgres ?? '–'} (${s.cpu['postgres-own'] ?? '–'})`} | ${s.cpu.generator ?? '–'} | ${s.cpu.other ?? '–'} | ${s.cpuMsPerRequest.gateway} / ${r.db === 'pglite' ? '–' : `${s.cpuMsPerRequest.postgres} (${s.cpuMsPerRequest.postgresOwn ?? '–'})`} / ${s.cpuMsPerRequest.generator} | ${check} |`,
     );
   }
   const d = r.scenarios.filter((s) => s.derivations);
-  if (d.length) out.push('', `Derivations by the ${r.db === 'pglite' ? 'gateway process (role all)' : 'worker'} during the scenarios (each re-derives the whole event): ${d.map((s) => `${s.name}: ${s.derivations!.count}, median ${f0(s.derivations!.medianMs)} ms, max ${f0(s.derivations!.maxMs)} ms`).join('; ')}.`);
+  if (d.length)
+    out.push(
+      '',
+      `Derivations by the ${r.db === 'pglite' ? 'gateway process (role all)' : 'worker'} during the scenarios (each re-derives the whole event): ${d.map((s) => `${s.name}: ${s.derivations!.count}, median ${f0(s.derivations!.medianMs)} ms, max ${f0(s.derivations!.maxMs)} ms`).join('; ')}.`,
+    );
   if (r.credits.length) {
-    out.push('', `Credits granted after the run (worker): ${r.credits.map((c) => `${c.granted}/${c.expected}${c.settledMs !== null ? ` in ${c.settledMs} ms` : ' (not settled in 60 s)'}`).join('; ')}.`);
+    out.push(
+      '',
+      `Credits granted after the run (worker): ${r.credits.map((c) => `${c.granted}/${c.expected}${c.settledMs !== null ? ` in ${c.settledMs} ms` : ' (not settled in 60 s)'}`).join('; ')}.`,
+    );
   }
   if (r.phases) {
     out.push(

@@ -45,7 +45,11 @@ const num = (flag: string, envName: string, dflt: number) => {
   const v = opt(flag, envName);
   return v === undefined ? dflt : Number(v);
 };
-const list = (flag: string, envName: string) => opt(flag, envName)?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (flag: string, envName: string) =>
+  opt(flag, envName)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const keep = flags.has('keep') || process.env.BENCH_KEEP === '1';
 
 const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -59,7 +63,10 @@ const save = (kind: string, data: unknown) => {
 };
 
 async function main() {
-  const command = `npm run bench -- ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}`.trim();
+  const command = `npm run bench -- ${process.argv
+    .slice(2)
+    .filter((a) => a !== '--')
+    .join(' ')}`.trim();
   const sections: string[] = [];
   if (which === 'ingest' || which === 'all') {
     const o = {

@@ -186,11 +186,13 @@ function parseOptions(argv: string[]): Options {
   for (const n of [o.learners, o.intervalS, o.session, o.durationS, o.scale, o.connections, o.timeoutMs, o.probeSamples, ...o.saturation]) {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`bad number in options: ${JSON.stringify(o)}`);
   }
-  for (const n of [o.warmupS, o.history, o.scaleDurationS, o.saturationDurationS, ...o.probe]) if (!Number.isFinite(n) || n < 0) throw new Error(`bad number in options: ${JSON.stringify(o)}`);
+  for (const n of [o.warmupS, o.history, o.scaleDurationS, o.saturationDurationS, ...o.probe])
+    if (!Number.isFinite(n) || n < 0) throw new Error(`bad number in options: ${JSON.stringify(o)}`);
   if (!Number.isInteger(o.scale)) throw new Error('--scale: a whole number (1: no second phase)');
   if (o.session < 2) throw new Error('--session: at least 2 (one XHR commit and the beacon)');
   if (o.deriveDelayMs !== null && !(o.deriveDelayMs >= 0)) throw new Error('--derive-delay: milliseconds ≥ 0');
-  if (o.warmupS < o.intervalS) console.warn(`[bench] warning: --warmup (${o.warmupS} s) shorter than --interval (${o.intervalS} s): first launches fall in the measured window`);
+  if (o.warmupS < o.intervalS)
+    console.warn(`[bench] warning: --warmup (${o.warmupS} s) shorter than --interval (${o.intervalS} s): first launches fall in the measured window`);
   return o;
 }
 
@@ -258,12 +260,11 @@ async function recordTemplates(session: number): Promise<Template[]> {
       }
     });
     if (sent.length !== session) throw new Error(`scorm-again sent ${sent.length} commits for ${sco}, expected ${session}`);
-    sent.forEach((s, i) =>
-      out.push({ sco, j: i + 1, kind: s.kind === 'beacon' ? 'beacon' : 'commit', contentType: s.contentType, body: s.body }),
-    );
+    sent.forEach((s, i) => out.push({ sco, j: i + 1, kind: s.kind === 'beacon' ? 'beacon' : 'commit', contentType: s.contentType, body: s.body }));
   }
   for (const t of out) {
-    if (!t.body.includes('"learner_id":"u1"') || !t.body.includes('"learner_name":"Rossi, Mario"')) throw new Error('scorm-again body without the recorded learner');
+    if (!t.body.includes('"learner_id":"u1"') || !t.body.includes('"learner_name":"Rossi, Mario"'))
+      throw new Error('scorm-again body without the recorded learner');
   }
   return out;
 }
@@ -338,7 +339,10 @@ interface LaunchRef {
 async function enrolAndLaunch(a: Api, course: Course, members: readonly SeededMember[], session: number, log: (s: string) => void): Promise<Learner[]> {
   const enrolled = new Map<string, string>();
   for (let k = 0; k < members.length; k += 1000) {
-    const res = await a.call('POST', `/v1/events/${course.eventId}/enrolments`, { key: course.org.organiser, body: { memberIds: members.slice(k, k + 1000).map((m) => m.id) } });
+    const res = await a.call('POST', `/v1/events/${course.eventId}/enrolments`, {
+      key: course.org.organiser,
+      body: { memberIds: members.slice(k, k + 1000).map((m) => m.id) },
+    });
     expectStatus(res, 200, 'enrol members');
     for (const e of res.body.enrolments as Array<{ memberId: string; enrolmentId: string }>) enrolled.set(e.memberId, e.enrolmentId);
   }
@@ -550,7 +554,11 @@ class DerivationWatch {
     for (const r of rows) {
       const key = `${r.pid}:${r.started}`;
       let b = this.backends.get(key);
-      if (!b) this.backends.set(key, (b = { pid: r.pid, role: r.app.startsWith(`${APP_NAME}-worker`) ? 'worker' : 'gateway', started: Number(r.started), lastCpu: 0, lastSeen: 0 }));
+      if (!b)
+        this.backends.set(
+          key,
+          (b = { pid: r.pid, role: r.app.startsWith(`${APP_NAME}-worker`) ? 'worker' : 'gateway', started: Number(r.started), lastCpu: 0, lastSeen: 0 }),
+        );
       b.lastCpu = procCpuSeconds(r.pid);
       b.lastSeen = now;
     }
@@ -582,8 +590,14 @@ class DerivationWatch {
     const mine = jobs.filter((j) => j && j.name === 'derive' && j.finishedOn && j.processedOn && j.finishedOn >= from && j.finishedOn <= to);
     return {
       n: mine.length,
-      runMs: latencyOf(mine.map((j) => j.finishedOn! - j.processedOn!), 1),
-      waitBeyondDelayMs: latencyOf(mine.map((j) => Math.max(0, j.processedOn! - j.timestamp - delayMs)), 1),
+      runMs: latencyOf(
+        mine.map((j) => j.finishedOn! - j.processedOn!),
+        1,
+      ),
+      waitBeyondDelayMs: latencyOf(
+        mine.map((j) => Math.max(0, j.processedOn! - j.timestamp - delayMs)),
+        1,
+      ),
     };
   }
 
@@ -844,7 +858,10 @@ class CpuWindow {
       // The whole machine (% of one core) and what no column accounts for: processes that exited, interrupts.
       const cores = os.availableParallelism?.() ?? os.cpus().length;
       shares.machine = Math.round(((jiffies.busy - this.jiffies.busy) / (jiffies.total - this.jiffies.total)) * cores * 100);
-      shares.unattributed = Math.max(0, shares.machine - ['gateway', 'worker', 'postgres', 'redis', 'generator', 'other'].reduce((a, k) => a + (shares[k] ?? 0), 0));
+      shares.unattributed = Math.max(
+        0,
+        shares.machine - ['gateway', 'worker', 'postgres', 'redis', 'generator', 'other'].reduce((a, k) => a + (shares[k] ?? 0), 0),
+      );
     }
     return { shares, others, seconds: secs, loadAverage: { start: this.loadStart, end: loadEnd } };
   }
@@ -902,7 +919,12 @@ function summarise(
 ): Omit<PhaseResult, 'derivation'> & { derivation: Omit<PhaseResult['derivation'], 'lagMs' | 'catchUpMs' | 'pendingAtEnd' | 'jobs'> } {
   const secs = (rec.windowEnd - rec.windowStart) / 1000;
   const commits = rec.okInWindow.commit + rec.okInWindow.beacon;
-  const lat = { launch: latencyOf(rec.lat.launch, 1), commit: latencyOf(rec.lat.commit, 1), beacon: latencyOf(rec.lat.beacon, 1), commits: latencyOf([...rec.lat.commit, ...rec.lat.beacon], 1) };
+  const lat = {
+    launch: latencyOf(rec.lat.launch, 1),
+    commit: latencyOf(rec.lat.commit, 1),
+    beacon: latencyOf(rec.lat.beacon, 1),
+    commits: latencyOf([...rec.lat.commit, ...rec.lat.beacon], 1),
+  };
   const perCommit = (pct: number | undefined) => (commits ? Math.round((((pct ?? 0) / 100) * cpu.seconds * 1000 * 100) / (commits || 1)) / 100 : NaN);
   const lagSorted = Float64Array.from(rec.sendLag).sort();
   const lq = (p: number) => (lagSorted.length ? Math.round(lagSorted[Math.min(lagSorted.length - 1, Math.ceil(p * lagSorted.length) - 1)]! * 10) / 10 : NaN);
@@ -946,7 +968,15 @@ function summarise(
 }
 
 /** Open loop: tick g at t0 + g·interval/N, learner g mod N, whatever the server does. */
-async function runOpen(ctx: Ctx, name: string, learners: Learner[], warmupMs: number, durationMs: number, cpuWin: CpuWindow, log: (s: string) => void): Promise<PhaseResult> {
+async function runOpen(
+  ctx: Ctx,
+  name: string,
+  learners: Learner[],
+  warmupMs: number,
+  durationMs: number,
+  cpuWin: CpuWindow,
+  log: (s: string) => void,
+): Promise<PhaseResult> {
   const n = learners.length;
   const intervalMs = ctx.opts.intervalS * 1000;
   const gap = intervalMs / n;
@@ -961,11 +991,14 @@ async function runOpen(ctx: Ctx, name: string, learners: Learner[], warmupMs: nu
   setTimeout(() => void cpuWin.start(), Math.max(0, rec.windowStart - performance.now()));
   const windowWall = { from: rec.windowStart + wallOffset, to: rec.windowEnd + wallOffset };
   let jobs: ReturnType<DerivationWatch['jobTimes']> | null = null;
-  setTimeout(() => {
-    cpu = cpuWin.end();
-    // BullMQ keeps the last 1,000 completed jobs: read them now, before the catch-up pushes the window's out.
-    jobs = ctx.watch.jobTimes(windowWall.from, windowWall.to, deriveDelay(ctx.opts));
-  }, Math.max(0, rec.windowEnd - performance.now()));
+  setTimeout(
+    () => {
+      cpu = cpuWin.end();
+      // BullMQ keeps the last 1,000 completed jobs: read them now, before the catch-up pushes the window's out.
+      jobs = ctx.watch.jobTimes(windowWall.from, windowWall.to, deriveDelay(ctx.opts));
+    },
+    Math.max(0, rec.windowEnd - performance.now()),
+  );
   let g = 0;
   let progress = t0;
   await new Promise<void>((resolve) => {
@@ -997,9 +1030,21 @@ async function runOpen(ctx: Ctx, name: string, learners: Learner[], warmupMs: nu
 }
 
 /** Closed loop: `concurrency` loops, each doing the next learner's next tick as soon as its own is answered. */
-async function runClosed(ctx: Ctx, learners: Learner[], concurrency: number, durationMs: number, cpuWin: CpuWindow, log: (s: string) => void): Promise<PhaseResult> {
+async function runClosed(
+  ctx: Ctx,
+  learners: Learner[],
+  concurrency: number,
+  durationMs: number,
+  cpuWin: CpuWindow,
+  log: (s: string) => void,
+): Promise<PhaseResult> {
   const t0 = performance.now();
-  const rec = new Recorder(`saturation, ${concurrency} in flight`, t0 + SATURATION_WARMUP_MS, t0 + SATURATION_WARMUP_MS + durationMs, Math.min(10_000, durationMs));
+  const rec = new Recorder(
+    `saturation, ${concurrency} in flight`,
+    t0 + SATURATION_WARMUP_MS,
+    t0 + SATURATION_WARMUP_MS + durationMs,
+    Math.min(10_000, durationMs),
+  );
   ctx.recorders.push(rec);
   const wallOffset = Date.now() - performance.now();
   const failedBefore = ctx.watch.failed;
@@ -1007,10 +1052,13 @@ async function runClosed(ctx: Ctx, learners: Learner[], concurrency: number, dur
   setTimeout(() => void cpuWin.start(), Math.max(0, rec.windowStart - performance.now()));
   const windowWall = { from: rec.windowStart + wallOffset, to: rec.windowEnd + wallOffset };
   let jobs: ReturnType<DerivationWatch['jobTimes']> | null = null;
-  setTimeout(() => {
-    cpu = cpuWin.end();
-    jobs = ctx.watch.jobTimes(windowWall.from, windowWall.to, deriveDelay(ctx.opts));
-  }, Math.max(0, rec.windowEnd - performance.now()));
+  setTimeout(
+    () => {
+      cpu = cpuWin.end();
+      jobs = ctx.watch.jobTimes(windowWall.from, windowWall.to, deriveDelay(ctx.opts));
+    },
+    Math.max(0, rec.windowEnd - performance.now()),
+  );
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -1066,7 +1114,15 @@ export interface ProbeRow {
   derivationsPerSecond: number;
 }
 
-async function probe(db: Db, learners: Learner[], sizes: number[], samples: number, session: number, templates: Template[], log: (s: string) => void): Promise<ProbeRow[]> {
+async function probe(
+  db: Db,
+  learners: Learner[],
+  sizes: number[],
+  samples: number,
+  session: number,
+  templates: Template[],
+  log: (s: string) => void,
+): Promise<ProbeRow[]> {
   const rows: ProbeRow[] = [];
   const per = 3;
   for (let k = 0; k < sizes.length; k++) {
@@ -1111,9 +1167,15 @@ async function checkStore(db: Db, learners: Learner[], phases: Recorder[]): Prom
   const ids = learners.map((l) => l.enrolmentId);
   const sum = (f: (r: Recorder) => number) => phases.reduce((s, r) => s + f(r), 0);
   const acked = phases.flatMap((r) => r.ackedIds);
-  const { rows: c } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM scorm_commits WHERE enrolment_id = ANY($1::uuid[]) AND (session_id IS NULL OR session_id NOT LIKE 'hist:%')`, [ids]);
+  const { rows: c } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM scorm_commits WHERE enrolment_id = ANY($1::uuid[]) AND (session_id IS NULL OR session_id NOT LIKE 'hist:%')`,
+    [ids],
+  );
   const { rows: f } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM scorm_commits WHERE id = ANY($1::bigint[])', [acked]);
-  const { rows: l } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM scorm_launches WHERE enrolment_id = ANY($1::uuid[]) AND session_id NOT LIKE 'hist:%'`, [ids]);
+  const { rows: l } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM scorm_launches WHERE enrolment_id = ANY($1::uuid[]) AND session_id NOT LIKE 'hist:%'`,
+    [ids],
+  );
   const { rows: b } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM (SELECT enrolment_id, max(id) AS m FROM scorm_commits WHERE enrolment_id = ANY($1::uuid[]) GROUP BY 1) c
        LEFT JOIN elearning_outcomes o USING (enrolment_id) WHERE o.commits_high_water IS NULL OR o.commits_high_water < c.m`,
@@ -1230,13 +1292,19 @@ async function main() {
 
     // 1. Sustained, open loop.
     const base = learners.slice(0, opts.learners);
-    log(`sustained: ${base.length} learners, a commit each every ${opts.intervalS} s (${(base.length / opts.intervalS).toFixed(1)}/s), ${opts.warmupS} s warm-up + ${opts.durationS} s measured`);
+    log(
+      `sustained: ${base.length} learners, a commit each every ${opts.intervalS} s (${(base.length / opts.intervalS).toFixed(1)}/s), ${opts.warmupS} s warm-up + ${opts.durationS} s measured`,
+    );
     phases.push(await runOpen(ctx, `${base.length.toLocaleString('en-US')} learners`, base, opts.warmupS * 1000, opts.durationS * 1000, cpuWin(), log));
 
     // 2. Twice (or --scale times) the learners.
     if (opts.scale > 1 && opts.scaleDurationS > 0) {
-      log(`scaled: ${learners.length} learners (${(learners.length / opts.intervalS).toFixed(1)} commits/s), ${opts.warmupS} s warm-up + ${opts.scaleDurationS} s measured`);
-      phases.push(await runOpen(ctx, `${learners.length.toLocaleString('en-US')} learners`, learners, opts.warmupS * 1000, opts.scaleDurationS * 1000, cpuWin(), log));
+      log(
+        `scaled: ${learners.length} learners (${(learners.length / opts.intervalS).toFixed(1)} commits/s), ${opts.warmupS} s warm-up + ${opts.scaleDurationS} s measured`,
+      );
+      phases.push(
+        await runOpen(ctx, `${learners.length.toLocaleString('en-US')} learners`, learners, opts.warmupS * 1000, opts.scaleDurationS * 1000, cpuWin(), log),
+      );
     }
 
     // 3. Saturation, closed loop.
@@ -1307,7 +1375,9 @@ export function scormMarkdown(r: ScormReport): string {
   const out: string[] = [
     `- Date: ${m.date}`,
     `- CPU: ${m.cpus} × ${m.cpuModel}; RAM ${m.memoryGiB} GiB; ${m.kernel}; load average at start ${m.loadAverage.join(' / ')}, at the end ${r.loadAverageAtEnd.join(' / ')}`,
-    `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}); Redis ${m.redis}`,
+    `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}); Redis ${m.redis}`,
     `- Under test: \`src/main.ts gateway\` and \`src/main.ts worker\` (${r.code}); SCORM_DERIVE_DELAY_MS=${r.deriveDelayMs}, WORKER_CONCURRENCY=${r.workerConcurrency}; the load generator (this process) on the same machine, ${o.connections} keep-alive connections.`,
     `- Learners: a commit every ${o.intervalS} s, sessions of ${o.session} commits (the last the Terminate beacon, then the next SCO's launch); bodies recorded from scorm-again, ${f0(Math.min(...r.templates.map((t) => t.bytes)))}–${f0(Math.max(...r.templates.map((t) => t.bytes)))} bytes; ${r.setup.historyCommits ? `${f0(r.setup.historyCommits)} commits of history each` : 'no history before the run'}. Set-up ${f1(r.setup.ms / 1000)} s (not measured).`,
     '',
@@ -1331,7 +1401,10 @@ export function scormMarkdown(r: ScormReport): string {
   }
   if (closed.length) {
     const best = closed.reduce((x, y) => (y.commitsPerSecond > x.commitsPerSecond ? y : x));
-    out.push('', `**Headroom** = most commits/s served (closed loop, same mix) ÷ offered by ${f0(open[0]?.learners ?? NaN)} learners = ${f1(best.commitsPerSecond)} ÷ ${f1(offered)} = **${f1(best.commitsPerSecond / offered)}×** (${best.name}).`);
+    out.push(
+      '',
+      `**Headroom** = most commits/s served (closed loop, same mix) ÷ offered by ${f0(open[0]?.learners ?? NaN)} learners = ${f1(best.commitsPerSecond)} ÷ ${f1(offered)} = **${f1(best.commitsPerSecond / offered)}×** (${best.name}).`,
+    );
   }
   out.push(
     '',
@@ -1377,7 +1450,10 @@ export function scormMarkdown(r: ScormReport): string {
       '| commits of history | derive p50 ms | p95 | load p50 ms | derivations/s, one at a time | needed at the offered rate | ratio |',
       '|---:|---:|---:|---:|---:|---:|---:|',
     );
-    for (const p of r.probe) out.push(`| ${f0(p.history)} | ${f2(p.deriveMs.p50)} | ${f2(p.deriveMs.p95)} | ${f2(p.loadMs.p50)} | ${f0(p.derivationsPerSecond)} | ${f1(offered)} | ${f1(p.derivationsPerSecond / offered)}× |`);
+    for (const p of r.probe)
+      out.push(
+        `| ${f0(p.history)} | ${f2(p.deriveMs.p50)} | ${f2(p.deriveMs.p95)} | ${f2(p.loadMs.p50)} | ${f0(p.derivationsPerSecond)} | ${f1(offered)} | ${f1(p.derivationsPerSecond / offered)}× |`,
+      );
   }
   const c = r.check;
   out.push(

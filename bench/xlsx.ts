@@ -116,7 +116,9 @@ async function main() {
       await deriveEvent(env.db, s.eventId, createLogger('silent'));
       seeded.push({ ...s, deriveMs: Math.round(performance.now() - t1) });
     }
-    console.log(`[bench] seeded ${opts.sizes.join(' and ')} participants (${seeded.map((s) => s.records).join(' and ')} records) and derived, in ${((performance.now() - t0) / 1000).toFixed(1)} s; schema ${env.schema}`);
+    console.log(
+      `[bench] seeded ${opts.sizes.join(' and ')} participants (${seeded.map((s) => s.records).join(' and ')} records) and derived, in ${((performance.now() - t0) / 1000).toFixed(1)} s; schema ${env.schema}`,
+    );
 
     // Measured processes: the project's way of running (node --import tsx), a GC to call between runs.
     const nodeArgs = ['--import', 'tsx', '--expose-gc', ...opts.nodeArgs];
@@ -140,7 +142,17 @@ async function main() {
     }
 
     const { checks, sameCells } = checkFiles(seeded, results);
-    const report: XlsxReport = { kind: 'xlsx', machine, code: codeUnderTest(['src', 'workers', 'adapters']), options: opts, nodeArgs, seeded, results, checks, sameCells };
+    const report: XlsxReport = {
+      kind: 'xlsx',
+      machine,
+      code: codeUnderTest(['src', 'workers', 'adapters']),
+      options: opts,
+      nodeArgs,
+      seeded,
+      results,
+      checks,
+      sameCells,
+    };
     const outDir = path.join(HERE, 'out');
     fs.mkdirSync(outDir, { recursive: true });
     const outFile = path.join(outDir, `${machine.date.replace(/[:.]/g, '-')}-xlsx.json`);
@@ -239,8 +251,31 @@ function runRoute(nodeArgs: string[], schema: string, s: SeededEvent, warmRuns: 
   });
 }
 
-function runWriter(nodeArgs: string[], variant: Variant, schema: string, s: SeededEvent, start: number, warmRuns: number, file: string): Promise<VariantResult> {
-  const args = ['--variant', variant, '--schema', schema, '--event', s.eventId, '--participants', String(s.participants), '--start', String(start), '--runs', String(warmRuns + 1), '--file', file];
+function runWriter(
+  nodeArgs: string[],
+  variant: Variant,
+  schema: string,
+  s: SeededEvent,
+  start: number,
+  warmRuns: number,
+  file: string,
+): Promise<VariantResult> {
+  const args = [
+    '--variant',
+    variant,
+    '--schema',
+    schema,
+    '--event',
+    s.eventId,
+    '--participants',
+    String(s.participants),
+    '--start',
+    String(start),
+    '--runs',
+    String(warmRuns + 1),
+    '--file',
+    file,
+  ];
   const before = snapshotCpu();
   return withChild(nodeArgs, CHILD, args, { cwd: ROOT }, async (child, next) => {
     const done = (await next()) as unknown as ChildReady & { runs: ChildRun[] };
@@ -348,7 +383,8 @@ const median = (xs: number[]) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
 };
 const warmMs = (r: VariantResult) => r.runs.slice(1).map((x) => x.ms);
-const range = (xs: number[]) => (xs.length ? (Math.round(Math.min(...xs)) === Math.round(Math.max(...xs)) ? f0(xs[0]!) : `${f0(Math.min(...xs))}–${f0(Math.max(...xs))}`) : '–');
+const range = (xs: number[]) =>
+  xs.length ? (Math.round(Math.min(...xs)) === Math.round(Math.max(...xs)) ? f0(xs[0]!) : `${f0(Math.min(...xs))}–${f0(Math.max(...xs))}`) : '–';
 
 const LABEL: Record<Variant, string> = {
   gateway: 'gateway process (`src/main.ts gateway`), HTTP',
@@ -390,7 +426,11 @@ export function xlsxMarkdown(r: XlsxReport): string {
       );
     }
   }
-  out.push('', 'Memory near the peak of the cold run (the sample with the highest RSS, every 5 ms; timers do not fire inside synchronous work, so it can miss the peak), MiB:', '');
+  out.push(
+    '',
+    'Memory near the peak of the cold run (the sample with the highest RSS, every 5 ms; timers do not fire inside synchronous work, so it can miss the peak), MiB:',
+    '',
+  );
   out.push(
     '| participants | variant | before: RSS | heap total | heap used | run peak RSS | sampled RSS | heap total | heap used | external | array buffers |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -422,8 +462,12 @@ export function xlsxMarkdown(r: XlsxReport): string {
     );
   }
   out.push('', 'Files read back with SheetJS:', '');
-  for (const c of r.checks) out.push(`- ${f0(c.participants)} ${c.variant}: Presenze ${f0(c.presence)}, Esito ${f0(c.outcomes)}, Non abbinati ${f0(c.unmatched)} rows, ${f0(c.bytes)} bytes: ${c.ok ? 'as seeded' : 'WRONG'}`);
-  for (const c of r.sameCells) out.push(`- ${f0(c.participants)} ${c.a} and ${c.b}, ${c.sheets.join(', ')}: ${c.same ? 'same cells' : `DIFFERENT: ${c.detail}`}`);
+  for (const c of r.checks)
+    out.push(
+      `- ${f0(c.participants)} ${c.variant}: Presenze ${f0(c.presence)}, Esito ${f0(c.outcomes)}, Non abbinati ${f0(c.unmatched)} rows, ${f0(c.bytes)} bytes: ${c.ok ? 'as seeded' : 'WRONG'}`,
+    );
+  for (const c of r.sameCells)
+    out.push(`- ${f0(c.participants)} ${c.a} and ${c.b}, ${c.sheets.join(', ')}: ${c.same ? 'same cells' : `DIFFERENT: ${c.detail}`}`);
   return out.join('\n');
 }
 

@@ -58,7 +58,24 @@ async function ensureRedis() {
   say(`starting a private redis-server (data in ${path.relative(root, dir)})`);
   const child = spawn(
     'redis-server',
-    ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''],
+    [
+      '--port',
+      '0',
+      '--unixsocket',
+      sock,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   for (let i = 0; i < 50 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
@@ -77,7 +94,11 @@ const redis = await ensureRedis();
 // 10,000-row exports near 220 MiB instead of letting the heap grow to ~3× what survives a GC
 // (bench/RESULTS.md, attendance workbook export). NODE_OPTIONS with its own limit wins.
 const heapCap = role === 'gateway' && !/max-old-space-size/.test(process.env.NODE_OPTIONS ?? '') ? ['--max-old-space-size=1024'] : [];
-const app = spawn(process.execPath, [...heapCap, '--import', 'tsx', path.join(root, 'src', 'main.ts'), role], { cwd: root, stdio: 'inherit', env: process.env });
+const app = spawn(process.execPath, [...heapCap, '--import', 'tsx', path.join(root, 'src', 'main.ts'), role], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
 app.on('exit', (code, signal) => {
   if (redis) redis.kill('SIGTERM');

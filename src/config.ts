@@ -27,23 +27,44 @@ const Env = z.object({
    */
   DERIVE_PAUSE_MS: z.coerce.number().int().min(0).default(0),
   /** Max request body, bytes (ingest batches of 1,000 records fit in well under 1 MiB). */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
   /** Max uploaded spreadsheet (attendance file, register .xlsx), bytes; read with a limit while it streams. */
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   /**
    * Max uploaded SCORM package (issue 6), bytes; read with a limit while it streams. 100 MiB: a
    * course of short modules with narrated slides fits; longer video belongs on a streaming host.
    */
-  SCORM_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  SCORM_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 * 1024),
   /** Lifetime of a SCORM launch token (issue 6 §2), minutes: the commit URL it is in works this long. */
-  SCORM_LAUNCH_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  SCORM_LAUNCH_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(12 * 60),
   /**
    * Coalescing delay of an enrolment's derivation after a commit, ms (issue 6 §4): learners
    * autocommit every 30 s, so progress shows within this delay and a burst is read once.
    */
   SCORM_DERIVE_DELAY_MS: z.coerce.number().int().min(0).default(5000),
   /** Max SCORM commit body (issue 6 §3), bytes; read with a limit while it streams. suspend_data of 2004 is at most 64,000 characters. */
-  SCORM_COMMIT_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  SCORM_COMMIT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
   /** SMTP server for member mails (questionnaire links), e.g. `smtp://user:pass@host:587`; unset → mails wait in the outbox table. */
   SMTP_URL: z.string().optional(),
   /** Sender of member mails. */

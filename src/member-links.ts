@@ -21,7 +21,10 @@ export interface MemberLinks {
   verify(purpose: LinkPurpose, token: string, now: number): Promise<LinkCheck>;
 }
 
-export type LinkCheck = { ok: true; subject: string; expiresAt: Date } | { ok: false; reason: 'expired'; subject: string; expiresAt: Date } | { ok: false; reason: 'invalid' };
+export type LinkCheck =
+  | { ok: true; subject: string; expiresAt: Date }
+  | { ok: false; reason: 'expired'; subject: string; expiresAt: Date }
+  | { ok: false; reason: 'invalid' };
 
 const ISSUER = 'cdl-gateway';
 /** Tokens are short; anything longer is not ours and is refused before any crypto. */
@@ -38,15 +41,17 @@ export function memberLinks(secret: string): MemberLinks {
   const key = new TextEncoder().encode(secret);
   return {
     async sign(purpose, subject, expiresAt) {
-      return new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuer(ISSUER)
-        .setAudience(purpose)
-        .setSubject(subject)
-        // JWT expiry is in whole seconds and a token is expired from `exp` on: the second after
-        // the last millisecond of validity, so a deadline of 23:59:59.999 holds to its end.
-        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000) + 1)
-        .sign(key);
+      return (
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(ISSUER)
+          .setAudience(purpose)
+          .setSubject(subject)
+          // JWT expiry is in whole seconds and a token is expired from `exp` on: the second after
+          // the last millisecond of validity, so a deadline of 23:59:59.999 holds to its end.
+          .setExpirationTime(Math.floor(expiresAt.getTime() / 1000) + 1)
+          .sign(key)
+      );
     },
     async verify(purpose, token, now) {
       if (!token || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'invalid' };
@@ -58,7 +63,8 @@ export function memberLinks(secret: string): MemberLinks {
         // jose checks the signature before the claims, so an expired error means a genuine link.
         if (err instanceof errors.JWTExpired) {
           const p = decodeJwt(token);
-          if (p.aud === purpose && typeof p.sub === 'string' && typeof p.exp === 'number') return { ok: false, reason: 'expired', subject: p.sub, expiresAt: new Date(p.exp * 1000 - 1) };
+          if (p.aud === purpose && typeof p.sub === 'string' && typeof p.exp === 'number')
+            return { ok: false, reason: 'expired', subject: p.sub, expiresAt: new Date(p.exp * 1000 - 1) };
         }
         return { ok: false, reason: 'invalid' };
       }

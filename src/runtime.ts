@@ -93,8 +93,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
 
   const workers: RunningWorker[] = [];
   if (opts.worker) {
-    if (!config.PUBLIC_URL && !opts.gateway) log.warn('PUBLIC_URL is not set: member links in mails will point at this host; set the public address of the gateway');
-    workers.push(await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire, ledger, scorm }));
+    if (!config.PUBLIC_URL && !opts.gateway)
+      log.warn('PUBLIC_URL is not set: member links in mails will point at this host; set the public address of the gateway');
+    workers.push(
+      await startAttendanceWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: attendance, questionnaire, ledger, scorm }),
+    );
     workers.push(await startScormWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: scorm, ledger }));
     workers.push(await startLedgerWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: ledger }));
     workers.push(

@@ -31,8 +31,17 @@ export interface AttendanceWorkerDeps {
 
 export async function startAttendanceWorker(deps: AttendanceWorkerDeps): Promise<RunningWorker> {
   const { db, config, log } = deps;
-  if (config.DERIVE_PAUSE_MS > 0) log.warn({ pauseMs: config.DERIVE_PAUSE_MS }, 'DERIVE_PAUSE_MS is set: every derivation pauses before COMMIT (test fault injection)');
-  const ctx = { db, log, now: deps.now, pauseBeforeCommitMs: config.DERIVE_PAUSE_MS, questionnaire: deps.questionnaire, ledger: deps.ledger, scorm: deps.scorm };
+  if (config.DERIVE_PAUSE_MS > 0)
+    log.warn({ pauseMs: config.DERIVE_PAUSE_MS }, 'DERIVE_PAUSE_MS is set: every derivation pauses before COMMIT (test fault injection)');
+  const ctx = {
+    db,
+    log,
+    now: deps.now,
+    pauseBeforeCommitMs: config.DERIVE_PAUSE_MS,
+    questionnaire: deps.questionnaire,
+    ledger: deps.ledger,
+    scorm: deps.scorm,
+  };
   return startQueueWorker({
     queue: ATTENDANCE_QUEUE,
     connection: deps.connection,

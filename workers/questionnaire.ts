@@ -34,4 +34,3 @@ export async function startQuestionnaireWorker(deps: QuestionnaireWorkerDeps): P
     sweep: { queue: deps.producer.queue, run: () => sweepQuestionnaires(deps) },
   });
 }
-

@@ -109,7 +109,8 @@ function detectVersion(manifest: Node, schemaVersion: string | null): ScormVersi
   const sv = (schemaVersion ?? '').trim().toLowerCase();
   if (sv === '1.2') return '1.2';
   if (sv.startsWith('2004') || sv === 'cam 1.3') return '2004';
-  if (sv) throw fail('unsupported-scorm-version', `The manifest declares schemaversion "${schemaVersion!.slice(0, 40)}"; only SCORM 1.2 and 2004 are supported`);
+  if (sv)
+    throw fail('unsupported-scorm-version', `The manifest declares schemaversion "${schemaVersion!.slice(0, 40)}"; only SCORM 1.2 and 2004 are supported`);
   const ns = namespaces(manifest).join(' ');
   if (/adlcp_rootv1p2/iu.test(ns)) return '1.2';
   if (/adlcp_v1p3/iu.test(ns)) return '2004';
@@ -150,7 +151,8 @@ export function resolveLaunch(bases: readonly string[], href: string): { path: s
  * @example const summary = parseManifest(bytes, new Set(['imsmanifest.xml', 'sco1.html']))
  */
 export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<string>): ManifestSummary {
-  if (typeof bytes !== 'string' && bytes.byteLength > MAX_MANIFEST_BYTES) throw fail('manifest-malformed', `The manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
+  if (typeof bytes !== 'string' && bytes.byteLength > MAX_MANIFEST_BYTES)
+    throw fail('manifest-malformed', `The manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
   let xml: string;
   try {
     xml = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -160,7 +162,8 @@ export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<str
   if (xml.length > MAX_MANIFEST_BYTES) throw fail('manifest-malformed', `The manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
   if (/<!DOCTYPE|<!ENTITY/iu.test(xml)) throw fail('manifest-malformed', 'The manifest holds a DOCTYPE or entity declaration, which is not accepted');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw fail('manifest-malformed', `The manifest is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, { line: valid.err.line });
+  if (valid !== true)
+    throw fail('manifest-malformed', `The manifest is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, { line: valid.err.line });
   let doc: Node;
   try {
     doc = parser.parse(xml) as Node;
@@ -227,7 +230,14 @@ export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<str
   };
   walk(children(org, 'item'), 0);
   if (missing.length) {
-    throw fail('launch-file-missing', `SCO launch file(s) not in the package: ${missing.slice(0, 10).map((m) => m.slice(0, 200)).join(', ')}`, { missing: missing.slice(0, 50) });
+    throw fail(
+      'launch-file-missing',
+      `SCO launch file(s) not in the package: ${missing
+        .slice(0, 10)
+        .map((m) => m.slice(0, 200))
+        .join(', ')}`,
+      { missing: missing.slice(0, 50) },
+    );
   }
   if (!scos.length) throw fail('no-sco', 'The manifest lists no SCO (an item whose resource has scormtype "sco")');
   return { version, schemaVersion, identifier: attr(manifest, 'identifier') ?? null, title, organisation: attr(org, 'identifier') ?? null, scos, assets };

@@ -89,7 +89,6 @@ export function contentTypeOf(path: string): string {
   return TYPES[ext] ?? 'application/octet-stream';
 }
 
-
 /**
  * Reads an untrusted SCORM zip. Throws `ScormPackageError` for anything refused.
  *
@@ -97,7 +96,8 @@ export function contentTypeOf(path: string): string {
  */
 export async function readScormPackage(bytes: Buffer, partial?: Partial<ScormLimits>): Promise<ScormPackage> {
   const limits = { ...DEFAULT_SCORM_LIMITS, ...partial };
-  if (bytes.length > limits.maxBytes) throw new ScormPackageError('file-too-large', `The package is larger than ${limits.maxBytes} bytes`, { maxBytes: limits.maxBytes });
+  if (bytes.length > limits.maxBytes)
+    throw new ScormPackageError('file-too-large', `The package is larger than ${limits.maxBytes} bytes`, { maxBytes: limits.maxBytes });
   const what = 'The package';
   try {
     const { zip, entries, uncompressedBytes } = await guardZip(bytes, { limits, strictNames: true, describe: what, entryWord: 'file' });

@@ -77,7 +77,9 @@ export function parseMemberCsv(input: Uint8Array | string, onlyProvince: string 
         row: line,
         code: 'malformed-row',
         message:
-          e?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed; the file was not read past this line' : `not a CSV row (${e?.code ?? 'parse error'})`,
+          e?.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'a quoted field is never closed; the file was not read past this line'
+            : `not a CSV row (${e?.code ?? 'parse error'})`,
       });
     },
   });
@@ -104,7 +106,12 @@ export function parseMemberSheet(
   const [header, ...data] = rows;
   if (!header) throw new MemberCsvError(422, 'missing-columns', 'The sheet has no header row');
   if (data.length > MEMBER_IMPORT_MAX_ROWS) throw new MemberCsvError(413, 'too-many-rows', `At most ${MEMBER_IMPORT_MAX_ROWS} rows per file`);
-  return validateMemberRecords(header.cells, data.map((r) => ({ line: r.row, fields: r.cells })), onlyProvince, opts);
+  return validateMemberRecords(
+    header.cells,
+    data.map((r) => ({ line: r.row, fields: r.cells })),
+    onlyProvince,
+    opts,
+  );
 }
 
 /**

@@ -36,8 +36,27 @@ const WIN_ANSI_EXTRA = new Set([
 
 /** Letters with no decomposition to a WinAnsi base, folded by hand. */
 const FOLD: Readonly<Record<string, string>> = {
-  Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', ı: 'i', Ŀ: 'L', ŀ: 'l', Ŋ: 'N', ŋ: 'n', Ŧ: 'T', ŧ: 't',
-  '\u2010': '-', '\u2011': '-', '\u2012': '–', '\u2212': '-', '\u202f': ' ', '\u2009': ' ', '\u201b': '’', '\u2032': '’',
+  Ł: 'L',
+  ł: 'l',
+  Đ: 'D',
+  đ: 'd',
+  Ħ: 'H',
+  ħ: 'h',
+  ı: 'i',
+  Ŀ: 'L',
+  ŀ: 'l',
+  Ŋ: 'N',
+  ŋ: 'n',
+  Ŧ: 'T',
+  ŧ: 't',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '–',
+  '\u2212': '-',
+  '\u202f': ' ',
+  '\u2009': ' ',
+  '\u201b': '’',
+  '\u2032': '’',
 };
 
 /**
@@ -168,7 +187,12 @@ function draw(doc: PDFKit.PDFDocument, a: Attestation): void {
 
 function rule(doc: PDFKit.PDFDocument, left: number, width: number): void {
   const y = doc.y + 4;
-  doc.moveTo(left, y).lineTo(left + width, y).lineWidth(0.6).strokeColor(RULE).stroke();
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .lineWidth(0.6)
+    .strokeColor(RULE)
+    .stroke();
   doc.y = y + 4;
 }
 

@@ -89,10 +89,7 @@ export function isAcceptablePlainToken(plainToken: unknown): plainToken is strin
  * that {@link isAcceptablePlainToken} refuses and `TypeError` for an empty secret.
  * Callers must verify the request signature before answering.
  */
-export function urlValidationResponse(
-  plainToken: string,
-  secretToken: string,
-): { plainToken: string; encryptedToken: string } {
+export function urlValidationResponse(plainToken: string, secretToken: string): { plainToken: string; encryptedToken: string } {
   if (typeof secretToken !== 'string' || secretToken.length === 0) {
     throw new TypeError('urlValidationResponse: secretToken is empty');
   }

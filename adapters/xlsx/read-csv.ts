@@ -61,7 +61,10 @@ export function readCsv(bytes: Uint8Array, opts: { limits?: Partial<SpreadsheetL
         while (width > 0 && fields[width - 1]!.trim() === '') width--;
         if (width === 0) return null;
         if (width > limits.maxCellsPerRow) {
-          throw fail('too-many-columns', `Line ${row} has ${width} columns; at most ${limits.maxCellsPerRow} are read`, { row, maxCellsPerRow: limits.maxCellsPerRow });
+          throw fail('too-many-columns', `Line ${row} has ${width} columns; at most ${limits.maxCellsPerRow} are read`, {
+            row,
+            maxCellsPerRow: limits.maxCellsPerRow,
+          });
         }
         if (rows.length >= limits.maxRows) throw tooMany;
         rows.push({ row, cells: fields.slice(0, width).map((f) => (f.trim() === '' ? null : f)) });
@@ -73,7 +76,10 @@ export function readCsv(bytes: Uint8Array, opts: { limits?: Partial<SpreadsheetL
         if (malformed.length < 1000) {
           malformed.push({
             row,
-            message: e?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted value is never closed; the file was not read past this line' : `not a CSV row (${e?.code ?? 'parse error'})`,
+            message:
+              e?.code === 'CSV_QUOTE_NOT_CLOSED'
+                ? 'a quoted value is never closed; the file was not read past this line'
+                : `not a CSV row (${e?.code ?? 'parse error'})`,
           });
         }
       },

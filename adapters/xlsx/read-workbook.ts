@@ -74,7 +74,8 @@ const PART = {
 /** What exceljs needs when the workbook lacks it: without them it would spill sheets to temp files. */
 const EMPTY_PART: Readonly<Record<string, string>> = {
   [PART.workbookRels]: '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
-  [PART.sharedStrings]: '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+  [PART.sharedStrings]:
+    '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
 };
 
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
@@ -115,7 +116,8 @@ export async function inspectZip(buf: Buffer, partial?: Partial<SpreadsheetLimit
 
 /** The OOXML shape, on entries the shared guard already checked (`adapters/zip/guard.ts`). */
 function checkWorkbookShape({ zip, entries, uncompressedBytes }: GuardedZip, limits: SpreadsheetLimits): ZipInspection {
-  if (!entries.has(PART.contentTypes) || !entries.has(PART.workbook)) throw fail('not-a-workbook', 'The file is a zip archive but not an Excel workbook (.xlsx)');
+  if (!entries.has(PART.contentTypes) || !entries.has(PART.workbook))
+    throw fail('not-a-workbook', 'The file is a zip archive but not an Excel workbook (.xlsx)');
   const sheets = [...entries.keys()]
     .map((name) => ({ name, n: SHEET_PART.exec(name) }))
     .filter((x): x is { name: string; n: RegExpExecArray } => x.n !== null)
@@ -292,10 +294,14 @@ async function readRows(ws: ExcelJS.stream.xlsx.WorksheetReader, sheetName: stri
     // `values` is sparse and 1-based: its length is one past the last column holding a value.
     const width = values.length - 1;
     if (width > limits.maxCellsPerRow) {
-      throw fail('too-many-columns', `Row ${n} of sheet ${JSON.stringify(sheetName)} has values up to column ${columnLetter(width)}; at most ${limits.maxCellsPerRow} columns are read`, {
-        row: n,
-        maxCellsPerRow: limits.maxCellsPerRow,
-      });
+      throw fail(
+        'too-many-columns',
+        `Row ${n} of sheet ${JSON.stringify(sheetName)} has values up to column ${columnLetter(width)}; at most ${limits.maxCellsPerRow} columns are read`,
+        {
+          row: n,
+          maxCellsPerRow: limits.maxCellsPerRow,
+        },
+      );
     }
     const cells: CellValue[] = new Array<CellValue>(width).fill(null);
     let any = false;

@@ -115,26 +115,33 @@ export async function guardZip(buf: Buffer, opts: GuardOptions): Promise<Guarded
 async function checkEntries(zip: yauzl.ZipFile, opts: GuardOptions, what: string): Promise<GuardedZip> {
   const { limits } = opts;
   const part = opts.entryWord ?? 'entry';
-  if (zip.entryCount > limits.maxEntries) throw new ZipGuardError('zip-bomb', `${what} has ${zip.entryCount} ${part}s; at most ${limits.maxEntries} are accepted`, { maxEntries: limits.maxEntries });
+  if (zip.entryCount > limits.maxEntries)
+    throw new ZipGuardError('zip-bomb', `${what} has ${zip.entryCount} ${part}s; at most ${limits.maxEntries} are accepted`, { maxEntries: limits.maxEntries });
   const entries = new Map<string, yauzl.Entry>();
   let total = 0;
   for (;;) {
     const entry = await nextEntry(zip, what, opts.strictNames === true);
     if (!entry) break;
-    if (entries.size >= limits.maxEntries) throw new ZipGuardError('zip-bomb', `${what} has more than ${limits.maxEntries} ${part}s`, { maxEntries: limits.maxEntries });
+    if (entries.size >= limits.maxEntries)
+      throw new ZipGuardError('zip-bomb', `${what} has more than ${limits.maxEntries} ${part}s`, { maxEntries: limits.maxEntries });
     if (opts.strictNames) {
       const reason = unsafePathReason(entry.fileName);
       if (reason) throw new ZipGuardError('unsafe-path', `${what} holds a ${part} whose name is not a safe relative path (${reason})`);
     }
     if (entry.isEncrypted()) throw new ZipGuardError('encrypted-file', `${what} is encrypted: save it without a password`);
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new ZipGuardError('unreadable-file', `${what} uses an unsupported zip compression method`);
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+      throw new ZipGuardError('unreadable-file', `${what} uses an unsupported zip compression method`);
     if (entries.has(entry.fileName)) throw new ZipGuardError('unreadable-file', `${what} holds two ${part}s with the same name`);
     total += entry.uncompressedSize;
     if (total > limits.maxUncompressedBytes) {
-      throw new ZipGuardError('zip-bomb', `${what} expands to more than ${limits.maxUncompressedBytes} bytes`, { maxUncompressedBytes: limits.maxUncompressedBytes });
+      throw new ZipGuardError('zip-bomb', `${what} expands to more than ${limits.maxUncompressedBytes} bytes`, {
+        maxUncompressedBytes: limits.maxUncompressedBytes,
+      });
     }
     if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > limits.maxRatio * entry.compressedSize) {
-      throw new ZipGuardError('zip-bomb', `A ${part} of ${what.replace(/^The /u, 'the ')} is compressed more than ${limits.maxRatio}:1`, { maxRatio: limits.maxRatio });
+      throw new ZipGuardError('zip-bomb', `A ${part} of ${what.replace(/^The /u, 'the ')} is compressed more than ${limits.maxRatio}:1`, {
+        maxRatio: limits.maxRatio,
+      });
     }
     entries.set(entry.fileName, entry);
   }

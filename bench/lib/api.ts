@@ -7,7 +7,11 @@ import { issueOperatorKey } from '../../src/services/keys.ts';
 import type { Db } from '../../src/store/db.ts';
 
 export interface Api {
-  call(method: string, path: string, opts?: { key?: string; body?: unknown; raw?: string; contentType?: string }): Promise<{ status: number; body: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { key?: string; body?: unknown; raw?: string; contentType?: string },
+  ): Promise<{ status: number; body: any; text: string }>;
 }
 
 export function api(baseUrl: string): Api {
@@ -58,7 +62,13 @@ export async function createOrganiser(db: Db, a: Api, province = 'MI'): Promise<
   const res = await a.call('POST', '/v1/organisers', { key: cn, body: { kind: 'a', name: `CPO ${province} (bench)`, province } });
   expect(res, 201, 'create organiser');
   const organiserId = res.body.id as string;
-  return { organiserId, cn, organiser: await key(db, 'organiser', organiserId), platform: await key(db, 'platform', organiserId), cpo: await key(db, 'cpo', province) };
+  return {
+    organiserId,
+    cn,
+    organiser: await key(db, 'organiser', organiserId),
+    platform: await key(db, 'platform', organiserId),
+    cpo: await key(db, 'cpo', province),
+  };
 }
 
 /**
@@ -94,7 +104,10 @@ export async function createPastWebinar(
       credits: hours,
       regionWide: true,
       ...(fractionable
-        ? { fractionable: true, fractions: Array.from({ length: hours }, (_, i) => ({ start: iso(start + i * 3600_000), end: iso(start + (i + 1) * 3600_000), credits: 1 })) }
+        ? {
+            fractionable: true,
+            fractions: Array.from({ length: hours }, (_, i) => ({ start: iso(start + i * 3600_000), end: iso(start + (i + 1) * 3600_000), credits: 1 })),
+          }
         : {}),
     },
   });

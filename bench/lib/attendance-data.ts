@@ -8,12 +8,7 @@
  * leave, rejoin, leave); 1 in 100 never joins; 100 guests match no registration.
  */
 import crypto from 'node:crypto';
-import type {
-  AttendanceWorkbookInput,
-  MemberOutcome,
-  MemberPresence,
-  UnmatchedParticipant,
-} from '../../adapters/xlsx/attendance-workbook.ts';
+import type { AttendanceWorkbookInput, MemberOutcome, MemberPresence, UnmatchedParticipant } from '../../adapters/xlsx/attendance-workbook.ts';
 import type { Db } from '../../src/store/db.ts';
 import { codiceFiscale, romeAfternoon } from '../../test/support/fixtures.ts';
 
@@ -106,7 +101,12 @@ export async function seedEvent(db: Db, members: readonly SeededMember[], start 
       `INSERT INTO registrations (id, event_id, member_id, registrant_id, email)
        SELECT gen_random_uuid(), $1, x.id, x.registrant_id, x.email
        FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, registrant_id text, email text)`,
-      [eventId, JSON.stringify(members.slice(i, i + CHUNK).map((m, k) => ((i + k) % 2 === 0 ? { id: m.id, registrant_id: `reg-${i + k}` } : { id: m.id, email: m.email })))],
+      [
+        eventId,
+        JSON.stringify(
+          members.slice(i, i + CHUNK).map((m, k) => ((i + k) % 2 === 0 ? { id: m.id, registrant_id: `reg-${i + k}` } : { id: m.id, email: m.email })),
+        ),
+      ],
     );
   }
   const records: Array<Record<string, unknown>> = [];

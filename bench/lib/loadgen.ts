@@ -194,7 +194,9 @@ export async function runOpenLoop(spec: LoadSpec, opts: { keepAnswers?: boolean 
   const perSecond: LoadResult['perSecond'] = [];
   const perSec = Math.max(1, Math.round(spec.ratePerSecond));
   for (let from = firstMeasured; from < total; from += perSec) {
-    const v = Array.from(bySeq.subarray(from, Math.min(total, from + perSec))).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+    const v = Array.from(bySeq.subarray(from, Math.min(total, from + perSec)))
+      .filter((x) => !Number.isNaN(x))
+      .sort((a, b) => a - b);
     const pq = (p: number) => (v.length ? Math.round(v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)]! * 10) / 10 : NaN);
     perSecond.push({ n: v.length, p50: pq(0.5), p99: pq(0.99), max: v.length ? Math.round(v[v.length - 1]! * 10) / 10 : NaN });
   }
@@ -207,7 +209,14 @@ export async function runOpenLoop(spec: LoadSpec, opts: { keepAnswers?: boolean 
     acceptedRecordsPerSecond: ackedRecordsInWindow / (spec.durationMs / 1000),
     serverAccepted,
     serverDuplicates,
-    latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: lat.length ? lat[lat.length - 1]! : NaN, mean: lat.length ? sum / lat.length : NaN },
+    latencyMs: {
+      p50: q(0.5),
+      p90: q(0.9),
+      p99: q(0.99),
+      p999: q(0.999),
+      max: lat.length ? lat[lat.length - 1]! : NaN,
+      mean: lat.length ? sum / lat.length : NaN,
+    },
     totals,
     perSecond,
     sendLagMs: { p99: lq(0.99), max: lagSorted[lagSorted.length - 1] ?? NaN },

@@ -114,5 +114,11 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, named: Record<string,
     }
   }
   for (const k of Object.keys(shares)) shares[k] = Math.round(shares[k]!);
-  return { shares, others: others.sort((x, y) => y.pct - x.pct).slice(0, 5).map((o) => `${o.cmd} ${Math.round(o.pct)}%`) };
+  return {
+    shares,
+    others: others
+      .sort((x, y) => y.pct - x.pct)
+      .slice(0, 5)
+      .map((o) => `${o.cmd} ${Math.round(o.pct)}%`),
+  };
 }

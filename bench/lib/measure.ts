@@ -150,5 +150,13 @@ export function latencyOf(values: readonly number[], decimals = 2): Latency {
   for (const x of v) sum += x;
   const k = 10 ** decimals;
   const r = (x: number) => Math.round(x * k) / k;
-  return { n: v.length, p50: r(q(0.5)), p90: r(q(0.9)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(v.length ? v[v.length - 1]! : NaN), mean: r(v.length ? sum / v.length : NaN) };
+  return {
+    n: v.length,
+    p50: r(q(0.5)),
+    p90: r(q(0.9)),
+    p95: r(q(0.95)),
+    p99: r(q(0.99)),
+    max: r(v.length ? v[v.length - 1]! : NaN),
+    mean: r(v.length ? sum / v.length : NaN),
+  };
 }

@@ -97,7 +97,11 @@ export async function startService(
   child.on('exit', () => {
     for (const l of listeners) l();
   });
-  const tail = () => `\n--- ${name} stdout (last 10) ---\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}\n--- stderr ---\n${stderr.slice(-2000)}`;
+  const tail = () =>
+    `\n--- ${name} stdout (last 10) ---\n${lines
+      .slice(-10)
+      .map((l) => JSON.stringify(l))
+      .join('\n')}\n--- stderr ---\n${stderr.slice(-2000)}`;
   const waitFor = (pred: (l: LogLine) => boolean, what: string, timeoutMs = 60_000) =>
     new Promise<LogLine>((resolve, reject) => {
       const check = () => {

@@ -14,7 +14,9 @@ export function machineMarkdown(m: Machine): string {
   return [
     `- Date: ${m.date}`,
     `- CPU: ${m.cpus} × ${m.cpuModel}; RAM ${m.memoryGiB} GiB; ${m.kernel}; load average at start ${m.loadAverage.join(' / ')}`,
-    `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}); Redis ${m.redis}`,
+    `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}); Redis ${m.redis}`,
     '- Everything on this one machine: Postgres, Redis, the gateway process, the bare Hono process and the load generator share the CPUs.',
   ].join('\n');
 }
@@ -48,7 +50,8 @@ export function ingestMarkdown(r: IngestReport): string {
   for (const s of r.steps) {
     const g = s.gateway.result;
     const b = s.bare.result;
-    const met = g.acceptedRecordsPerSecond >= INGEST_TARGET.recordsPerSecond * 0.98 && g.latencyMs.p99 <= INGEST_TARGET.p99Ms && Object.keys(g.errors).length === 0;
+    const met =
+      g.acceptedRecordsPerSecond >= INGEST_TARGET.recordsPerSecond * 0.98 && g.latencyMs.p99 <= INGEST_TARGET.p99Ms && Object.keys(g.errors).length === 0;
     const relevant = s.offeredRecordsPerSecond >= INGEST_TARGET.recordsPerSecond;
     const c = s.gateway.check;
     out.push(

@@ -63,7 +63,21 @@ export const ATTENDANCE_HEADERS: Readonly<Record<AttendanceField, readonly strin
     'register number',
   ],
   province: ['ordine provinciale', 'ordine', 'ordine di appartenenza', 'ordine provinciale di appartenenza', 'provincia', 'albo', 'province'],
-  entry: ['ora di ingresso', 'ora ingresso', 'ora d ingresso', 'orario d ingresso', 'orario di ingresso', 'orario ingresso', 'ingresso', 'ora di entrata', 'ora entrata', 'entrata', 'entry', 'entry time', 'join time'],
+  entry: [
+    'ora di ingresso',
+    'ora ingresso',
+    'ora d ingresso',
+    'orario d ingresso',
+    'orario di ingresso',
+    'orario ingresso',
+    'ingresso',
+    'ora di entrata',
+    'ora entrata',
+    'entrata',
+    'entry',
+    'entry time',
+    'join time',
+  ],
   exit: ['ora di uscita', 'ora uscita', 'orario di uscita', 'orario uscita', 'uscita', 'exit', 'exit time', 'leave time'],
 };
 
@@ -132,7 +146,12 @@ export function findHeader(rows: readonly SheetRow[]): HeaderMap | FileProblem {
     });
     if (!columns.has('codiceFiscale') || !(columns.has('entry') || columns.has('exit'))) continue;
     if (duplicated.length) {
-      return { ok: false, code: 'duplicate-columns', message: `Columns named twice: ${[...new Set(duplicated)].join(', ')}`, duplicated: [...new Set(duplicated)] };
+      return {
+        ok: false,
+        code: 'duplicate-columns',
+        message: `Columns named twice: ${[...new Set(duplicated)].join(', ')}`,
+        duplicated: [...new Set(duplicated)],
+      };
     }
     const missing = REQUIRED.filter((f) => !columns.has(f)).map((f) => LABEL[f]);
     if (missing.length) return { ok: false, code: 'missing-columns', message: `Missing columns: ${missing.join(', ')}`, missing };

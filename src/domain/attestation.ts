@@ -292,7 +292,9 @@ function organiserText(o: AttestationInput['organiser']): string {
 
 /** Whole hours of deontology topics in the event, rounded by R-CAL-4, at most the credits (as the webinar derivation). */
 function topicDeontology(event: AttestationInput['event'], credits: number): number {
-  const topics: Topic[] = event.topics.map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end), deontology: t.deontology })).filter((t) => Number.isFinite(t.start) && Number.isFinite(t.end));
+  const topics: Topic[] = event.topics
+    .map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end), deontology: t.deontology }))
+    .filter((t) => Number.isFinite(t.start) && Number.isFinite(t.end));
   const span = { start: Date.parse(event.start), end: Date.parse(event.end) };
   if (!Number.isFinite(span.start) || !Number.isFinite(span.end)) return 0;
   return deontologyCredits(topics, span, credits);

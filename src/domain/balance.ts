@@ -93,7 +93,14 @@ export interface BalanceItem {
   notCounted: { credits: number; reason: NotCountedReason }[];
   status: 'granted' | 'pending' | 'not-granted';
   /** Art. 9 items: the table row and what its limits cut before `recorded`. */
-  art9?: { activity: Art9Activity; label: string; unit: Art9Unit; quantity: number; tableCredits: number; limited: { credits: number; reason: Art9LimitReason } | null };
+  art9?: {
+    activity: Art9Activity;
+    label: string;
+    unit: Art9Unit;
+    quantity: number;
+    tableCredits: number;
+    limited: { credits: number; reason: Art9LimitReason } | null;
+  };
   /**
    * Items of biennium+2 listed because they settle THIS biennium's debt (R-DEBT-3): `recorded`
    * is the settled part only, `counted` is 0 (the part is in `debt.settledTotal`, not in `counted`).
@@ -253,7 +260,14 @@ function prepare(biennium: number, items: readonly CreditItem[]): Entry[] {
       const year = Number(it.date.slice(0, 4));
       const base = { id: it.id, date: it.date, year, mode: it.mode, title: it.title, status };
       if (it.mode !== 'art9' || !it.art9) {
-        entries.set(it.id, { ...base, distance: isDistance(it.mode), otherActivity: false, recorded: it.credits ?? 0, deontology: it.deontologyCredits ?? 0, art9: null });
+        entries.set(it.id, {
+          ...base,
+          distance: isDistance(it.mode),
+          otherActivity: false,
+          recorded: it.credits ?? 0,
+          deontology: it.deontologyCredits ?? 0,
+          art9: null,
+        });
         continue;
       }
       const activity = it.art9.activity as Art9Activity;
@@ -312,7 +326,12 @@ interface Counting {
  * an item may count in part. The counted total is not capped at the obligation (BAL-02).
  * @rule R-ART9-1
  */
-function count(entries: readonly Entry[], obligationTotal: number, pct: number, removed: ReadonlyMap<string, { credits: number; deontology: number }>): Counting {
+function count(
+  entries: readonly Entry[],
+  obligationTotal: number,
+  pct: number,
+  removed: ReadonlyMap<string, { credits: number; deontology: number }>,
+): Counting {
   const perItem = new Map<string, Counted>();
   const available = new Map<string, { credits: number; deontology: number }>();
   for (const e of entries) {
@@ -428,7 +447,16 @@ function assertDebt(what: string, d: AcceptedDebt): void {
 
 /** The output row of an entry with its figures; optional fields only when present. */
 function itemOf(e: Entry, figures: Pick<BalanceItem, 'recorded' | 'deontology' | 'counted' | 'countedDeontology' | 'notCounted'>): BalanceItem {
-  const out: BalanceItem = { id: e.id, date: e.date, year: e.year, mode: e.mode, distance: e.distance, otherActivity: e.otherActivity, ...figures, status: e.status };
+  const out: BalanceItem = {
+    id: e.id,
+    date: e.date,
+    year: e.year,
+    mode: e.mode,
+    distance: e.distance,
+    otherActivity: e.otherActivity,
+    ...figures,
+    status: e.status,
+  };
   if (e.title !== undefined) out.title = e.title;
   if (e.art9) out.art9 = e.art9;
   return out;
@@ -541,13 +569,7 @@ export function deriveBalance(input: BalanceInput): Balance {
   const deontologyGap = Math.max(0, obligation.deontology - counted.deontology - settledDeontology);
   const missing = { total: Math.max(deontologyGap, obligation.total - counted.total - settledTotal), deontology: deontologyGap };
   const compliant = missing.total === 0 && missing.deontology === 0;
-  const status: Balance['status'] = compliant
-    ? 'compliant'
-    : asOf <= period.to
-      ? 'in-progress'
-      : debtOut?.status === 'open'
-        ? 'debt-open'
-        : 'non-compliant';
+  const status: Balance['status'] = compliant ? 'compliant' : asOf <= period.to ? 'in-progress' : debtOut?.status === 'open' ? 'debt-open' : 'non-compliant';
 
   return {
     biennium,

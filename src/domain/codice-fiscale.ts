@@ -2,9 +2,7 @@
 
 export type CodiceFiscaleError = 'empty' | 'length' | 'character-class' | 'check-letter';
 
-export type CodiceFiscaleResult =
-  | { ok: true; value: string }
-  | { ok: false; code: CodiceFiscaleError; position?: number };
+export type CodiceFiscaleResult = { ok: true; value: string } | { ok: false; code: CodiceFiscaleError; position?: number };
 
 const LENGTH = 16;
 
@@ -13,11 +11,21 @@ const LENGTH = 16;
  * L letter, D digit or its omocodia letter, M month letter.
  */
 const POSITION_CLASS = [
-  'L', 'L', 'L', 'L', 'L', 'L', // surname, name
-  'D', 'D', // year
+  'L',
+  'L',
+  'L',
+  'L',
+  'L',
+  'L', // surname, name
+  'D',
+  'D', // year
   'M', // month
-  'D', 'D', // day (+40 for women)
-  'L', 'D', 'D', 'D', // municipality / foreign state
+  'D',
+  'D', // day (+40 for women)
+  'L',
+  'D',
+  'D',
+  'D', // municipality / foreign state
   'L', // check letter
 ] as const satisfies readonly ('L' | 'D' | 'M')[];
 
@@ -32,16 +40,82 @@ const DIGITS = '0123456789';
 
 /** Value of a character in an odd (1-based) position, standard table. */
 const ODD_VALUE: Readonly<Record<string, number>> = {
-  '0': 1, '1': 0, '2': 5, '3': 7, '4': 9, '5': 13, '6': 15, '7': 17, '8': 19, '9': 21,
-  A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15, H: 17, I: 19, J: 21, K: 2, L: 4, M: 18,
-  N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22, X: 25, Y: 24, Z: 23,
+  '0': 1,
+  '1': 0,
+  '2': 5,
+  '3': 7,
+  '4': 9,
+  '5': 13,
+  '6': 15,
+  '7': 17,
+  '8': 19,
+  '9': 21,
+  A: 1,
+  B: 0,
+  C: 5,
+  D: 7,
+  E: 9,
+  F: 13,
+  G: 15,
+  H: 17,
+  I: 19,
+  J: 21,
+  K: 2,
+  L: 4,
+  M: 18,
+  N: 20,
+  O: 11,
+  P: 3,
+  Q: 6,
+  R: 8,
+  S: 12,
+  T: 14,
+  U: 16,
+  V: 10,
+  W: 22,
+  X: 25,
+  Y: 24,
+  Z: 23,
 };
 
 /** Value of a character in an even (1-based) position, standard table. */
 const EVEN_VALUE: Readonly<Record<string, number>> = {
-  '0': 0, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7, '8': 8, '9': 9,
-  A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11, M: 12,
-  N: 13, O: 14, P: 15, Q: 16, R: 17, S: 18, T: 19, U: 20, V: 21, W: 22, X: 23, Y: 24, Z: 25,
+  '0': 0,
+  '1': 1,
+  '2': 2,
+  '3': 3,
+  '4': 4,
+  '5': 5,
+  '6': 6,
+  '7': 7,
+  '8': 8,
+  '9': 9,
+  A: 0,
+  B: 1,
+  C: 2,
+  D: 3,
+  E: 4,
+  F: 5,
+  G: 6,
+  H: 7,
+  I: 8,
+  J: 9,
+  K: 10,
+  L: 11,
+  M: 12,
+  N: 13,
+  O: 14,
+  P: 15,
+  Q: 16,
+  R: 17,
+  S: 18,
+  T: 19,
+  U: 20,
+  V: 21,
+  W: 22,
+  X: 23,
+  Y: 24,
+  Z: 25,
 };
 
 const ALLOWED: Readonly<Record<'L' | 'D' | 'M', string>> = {

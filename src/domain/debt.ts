@@ -86,7 +86,8 @@ export function checkDebtRequest(req: DebtRequest, ctx: { maximum: number; short
   if (req.total > maximum) return reject('over-maximum', `the debt may not exceed ${maximum} credits for this biennium (requested ${req.total})`);
   if (req.deontology > req.total) return reject('deontology-over-total', `deontology credits (${req.deontology}) are part of the total (${req.total})`);
   if (req.filedOn > deadline) return reject('late', `a debt request is filed by ${deadline}`);
-  if (req.filedOn < debtSettlementStart(req.biennium)) return reject('too-early', `a debt request is filed after the biennium ends, from ${debtSettlementStart(req.biennium)}`);
+  if (req.filedOn < debtSettlementStart(req.biennium))
+    return reject('too-early', `a debt request is filed after the biennium ends, from ${debtSettlementStart(req.biennium)}`);
   if (req.total === 0) return reject('nothing-to-recover', 'the request names no credit to recover');
   if (ctx.shortfall) {
     const s = { total: Math.max(0, ctx.shortfall.total), deontology: Math.max(0, ctx.shortfall.deontology) };
@@ -133,11 +134,7 @@ export interface Settlement {
  * that cap (`room`), because a settled credit counts for the old biennium.
  * @rule R-DEBT-3
  */
-export function settleDebt(
-  debt: DebtAmounts,
-  candidates: readonly SettlementCandidate[],
-  room: { distance: number; otherActivities: number },
-): Settlement {
+export function settleDebt(debt: DebtAmounts, candidates: readonly SettlementCandidate[], room: { distance: number; otherActivities: number }): Settlement {
   assertAmount('debt.total', debt.total);
   assertAmount('debt.deontology', debt.deontology);
   let total = debt.total;

@@ -111,7 +111,10 @@ export interface AccreditationView {
  * The accreditation as it stands at `now`, with when it took effect (a silent consent: the end of
  * the 10 days, R-EVT-3).
  */
-export function accreditationView(a: { status: 'requested' | 'approved' | 'rejected'; requestedAt: string; decidedAt: string | null }, now: number): AccreditationView {
+export function accreditationView(
+  a: { status: 'requested' | 'approved' | 'rejected'; requestedAt: string; decidedAt: string | null },
+  now: number,
+): AccreditationView {
   const status = accreditationStatus({ status: a.status, requestedAt: a.requestedAt }, now);
   if (status !== 'approved') return { status, approvedAt: null };
   return { status, approvedAt: a.status === 'requested' ? accreditationDeadline(Date.parse(a.requestedAt)).toISOString() : a.decidedAt };
@@ -167,7 +170,12 @@ export function complianceReport(input: {
     add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'fail', `SCORM ${pkg.version} manifest lists no SCO`);
     add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCO to launch');
   } else {
-    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'verified', `SCORM ${pkg.version} manifest read: ${pkg.scos.length} SCO(s) in "${pkg.title}"`);
+    add(
+      'scorm-package',
+      'SCORM 1.2 or 2004 package with at least one SCO',
+      'verified',
+      `SCORM ${pkg.version} manifest read: ${pkg.scos.length} SCO(s) in "${pkg.title}"`,
+    );
     add('launch-files', 'every SCO launches a file of the package', 'verified', `all ${pkg.scos.length} launch file(s) are in the package`);
   }
 
@@ -188,7 +196,12 @@ export function complianceReport(input: {
       add('module-duration', moduleRule, 'fail', `${scoCount} module(s) of at most ${max} minutes cannot hold the nominal ${d.nominalMinutes} minutes`);
     } else {
       const total = d.modules.reduce((s, m) => s + m.minutes, 0);
-      add('module-duration', moduleRule, 'declared', `${d.modules.length} module(s) declared of at most ${Math.max(...d.modules.map((m) => m.minutes))} minutes (${total} in all, nominal ${d.nominalMinutes})`);
+      add(
+        'module-duration',
+        moduleRule,
+        'declared',
+        `${d.modules.length} module(s) declared of at most ${Math.max(...d.modules.map((m) => m.minutes))} minutes (${total} in all, nominal ${d.nominalMinutes})`,
+      );
     }
   }
 
@@ -199,7 +212,12 @@ export function complianceReport(input: {
     add('questions-per-attempt', `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in each test`, 'fail', noDeclaration);
     add('random-draw', 'questions drawn at random at each access (FAD-GL art. 1 i)', 'fail', noDeclaration);
     add('retry-different-questions', 'a retry uses different questions (FAD-GL art. 1 i)', 'fail', noDeclaration);
-    add('access-window', `the test can be taken within ${ELEARNING_RULES.minAccessWindowMonths} months of the access credentials (FAD-GL art. 1 l)`, 'fail', noDeclaration);
+    add(
+      'access-window',
+      `the test can be taken within ${ELEARNING_RULES.minAccessWindowMonths} months of the access credentials (FAD-GL art. 1 l)`,
+      'fail',
+      noDeclaration,
+    );
   } else {
     const t = d.finalTest;
     add(

@@ -181,7 +181,12 @@ function evaluate(course: ProgressCourse, finalTest: string | null, launches: Re
     if (c.sco === finalTest) {
       if (c.scoreRaw != null) bestScore = bestScore === null ? c.scoreRaw : Math.max(bestScore, c.scoreRaw);
       // R-ELN-2: 1.2 passed, or score ≥ mastery; 2004 success_status passed.
-      if (course.version === '1.2' ? c.lessonStatus === 'passed' || (mastery != null && c.scoreRaw != null && c.scoreRaw >= mastery) : c.successStatus === 'passed') passed = true;
+      if (
+        course.version === '1.2'
+          ? c.lessonStatus === 'passed' || (mastery != null && c.scoreRaw != null && c.scoreRaw >= mastery)
+          : c.successStatus === 'passed'
+      )
+        passed = true;
     }
     const s = bySession.get(c.sessionId!) ?? { last: 0, reported: 0, totalMax: 0, n: 0 };
     s.last = Math.max(s.last, c.receivedAt);
@@ -254,7 +259,9 @@ export function assessEnrolment(course: ProgressCourse, launchList: readonly Lau
     completedAt = counted[lo - 1]!.receivedAt;
   }
 
-  const launchedScos = new Set([...launches.values()].filter((l) => course.validity && l.launchedAt >= course.validity.from && l.launchedAt <= course.validity.until).map((l) => l.sco));
+  const launchedScos = new Set(
+    [...launches.values()].filter((l) => course.validity && l.launchedAt >= course.validity.from && l.launchedAt <= course.validity.until).map((l) => l.sco),
+  );
   const scos: ScoView[] = course.scos.map((s) => ({
     identifier: s.identifier,
     title: s.title,
@@ -264,7 +271,15 @@ export function assessEnrolment(course: ProgressCourse, launchList: readonly Lau
   }));
 
   const missing: ProgressReason | null =
-    completedAt !== null ? null : requiredSeconds === null ? 'course-not-declared' : all.completed.size < course.scos.length ? 'sco-not-completed' : !all.passed ? 'final-test-not-passed' : 'time-short';
+    completedAt !== null
+      ? null
+      : requiredSeconds === null
+        ? 'course-not-declared'
+        : all.completed.size < course.scos.length
+          ? 'sco-not-completed'
+          : !all.passed
+            ? 'final-test-not-passed'
+            : 'time-short';
   let status: ProgressStatus;
   let reason: ProgressReason;
   if (course.accreditation === 'rejected') [status, reason] = ['not-credited', 'accreditation-rejected'];

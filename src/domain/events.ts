@@ -278,9 +278,14 @@ function checkFractions(input: EventDraft, window: { start: number; end: number 
     if (!a || !b) continue;
     // A structured path's sessions are days apart (R-EVT-6): gaps allowed, overlaps not.
     if (input.structuredPath) {
-      if (b.start < a.end) add('fractions-overlap', `fractions.${i}.start`, `session ${i} starts before session ${i - 1} ends: sessions are in order, not overlapping (R-EVT-6)`);
+      if (b.start < a.end)
+        add('fractions-overlap', `fractions.${i}.start`, `session ${i} starts before session ${i - 1} ends: sessions are in order, not overlapping (R-EVT-6)`);
     } else if (b.start !== a.end) {
-      add('fractions-not-contiguous', `fractions.${i}.start`, `fraction ${i} must start exactly when fraction ${i - 1} ends: no gaps, no overlaps, in order (R-ATT-5)`);
+      add(
+        'fractions-not-contiguous',
+        `fractions.${i}.start`,
+        `fraction ${i} must start exactly when fraction ${i - 1} ends: no gaps, no overlaps, in order (R-ATT-5)`,
+      );
     }
   }
   const sum = fractions.reduce((acc, f) => acc + (Number.isFinite(f.credits) ? f.credits : 0), 0);
@@ -299,7 +304,8 @@ function checkStructuredPath(input: EventDraft, add: Add) {
   const fractions = input.fractions ?? [];
   if (!input.structuredPath) {
     fractions.forEach((f, i) => {
-      if (f.autonomous) add('autonomous-fraction-outside-path', `fractions.${i}.autonomous`, 'only the sessions of a structured path have full scientific autonomy (R-EVT-6)');
+      if (f.autonomous)
+        add('autonomous-fraction-outside-path', `fractions.${i}.autonomous`, 'only the sessions of a structured path have full scientific autonomy (R-EVT-6)');
     });
     return;
   }
@@ -324,7 +330,8 @@ function checkStructuredPath(input: EventDraft, add: Add) {
   }
   const first = romeDate(Math.min(...valid.map((s) => s.start)));
   const last = romeDate(Math.max(...valid.map((s) => s.end)) - 1);
-  if (first === last) add('structured-path-single-day', 'fractions', `every session is on ${first}: a structured path spans several days (R-EVT-6, Europe/Rome)`);
+  if (first === last)
+    add('structured-path-single-day', 'fractions', `every session is on ${first}: a structured path spans several days (R-EVT-6, Europe/Rome)`);
 }
 
 /**

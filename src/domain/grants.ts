@@ -100,7 +100,8 @@ export function distancePctFor(input: PctInput): PctDecision {
     .filter((g) => {
       const window = intersect(b, { from: g.validFrom, to: g.validUntil });
       if (!window) return false;
-      const staysIn = (province: string) => input.stays.some((s) => s.province === province && intersect(window, { from: s.from, to: s.until ?? '9999-12-31' }) !== null);
+      const staysIn = (province: string) =>
+        input.stays.some((s) => s.province === province && intersect(window, { from: s.from, to: s.until ?? '9999-12-31' }) !== null);
       switch (g.scope) {
         case 'member':
         case 'group':

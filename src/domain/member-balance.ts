@@ -90,7 +90,14 @@ export function obligationFor(facts: MemberFacts, biennium: number): ObligationB
   for (const r of facts.reductions) {
     if (r.biennium === biennium) {
       // The CPO's decision is what applies, even where it differs from the calculator.
-      applied.push({ id: r.id, cause: r.cause, basis: 'approved', reduction: r.decision.reduction, deontology: r.decision.deontology, ordinary: r.decision.ordinary });
+      applied.push({
+        id: r.id,
+        cause: r.cause,
+        basis: 'approved',
+        reduction: r.decision.reduction,
+        deontology: r.decision.deontology,
+        ordinary: r.decision.ordinary,
+      });
       amounts.push(r.decision);
       continue;
     }

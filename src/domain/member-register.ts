@@ -36,7 +36,15 @@ export const COLUMN_ALIASES = {
   email: ['email', 'e_mail', 'mail'],
 } as const;
 
-export const REQUIRED_MEMBER_FIELDS: readonly MemberField[] = ['codiceFiscale', 'surname', 'givenName', 'province', 'registerNumber', 'birthDate', 'registrationDate'];
+export const REQUIRED_MEMBER_FIELDS: readonly MemberField[] = [
+  'codiceFiscale',
+  'surname',
+  'givenName',
+  'province',
+  'registerNumber',
+  'birthDate',
+  'registrationDate',
+];
 
 /** Maps header cells to fields; a required column missing, or a field given twice, refuses the file. */
 export function columnIndex(header: readonly string[]): Partial<Record<MemberField, number>> {
@@ -44,7 +52,10 @@ export function columnIndex(header: readonly string[]): Partial<Record<MemberFie
   const duplicated: string[] = [];
   const fields = Object.keys(COLUMN_ALIASES) as MemberField[];
   header.forEach((h, i) => {
-    const norm = h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    const norm = h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
     const field = fields.find((f) => (COLUMN_ALIASES[f] as readonly string[]).includes(norm));
     if (!field) return;
     if (index[field] !== undefined) duplicated.push(h);

@@ -104,7 +104,8 @@ export function describeCause(prev: DerivationInputs | null, next: DerivationInp
   const why: string[] = [];
   if (prev.toleranceMinutes !== next.toleranceMinutes) why.push(`tolerance ${prev.toleranceMinutes} → ${next.toleranceMinutes} min (R-ATT-2)`);
   if (prev.corrections !== next.corrections) why.push(`${next.corrections - prev.corrections} organiser correction(s) (R-ATT-6)`);
-  if (prev.records - prev.corrections !== next.records - next.corrections) why.push(`${next.records - next.corrections - (prev.records - prev.corrections)} new tracking record(s)`);
+  if (prev.records - prev.corrections !== next.records - next.corrections)
+    why.push(`${next.records - next.corrections - (prev.records - prev.corrections)} new tracking record(s)`);
   if (prev.closed !== next.closed) why.push(next.closed ? 'course closed (R-EVT-7)' : 'course reopened');
   if (prev.registrations !== next.registrations) why.push('registrations changed');
   if (prev.accreditation !== next.accreditation) why.push(`accreditation ${next.accreditation}`);
@@ -123,7 +124,8 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
   for (const p of participants) if (p.memberId) seen.add(p.memberId);
   // Registered members who never joined are absent, not missing (R-ATT-3, never joined).
   for (const r of input.registrations) {
-    if (!seen.has(r.memberId)) participants.push({ key: `member:${r.memberId}`, memberId: r.memberId, matchedBy: [], conflictingMembers: [], displayName: null, records: [] });
+    if (!seen.has(r.memberId))
+      participants.push({ key: `member:${r.memberId}`, memberId: r.memberId, matchedBy: [], conflictingMembers: [], displayName: null, records: [] });
   }
   const window = { start: event.start, end: event.end, credits: event.credits, toleranceMinutes: event.toleranceMinutes, fractions: event.fractions };
   const year = yearOf(event.start); // R-CAL-2: the year of the event's start on the Rome calendar
@@ -167,7 +169,10 @@ export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[
     });
     if (!credited || !p.memberId) continue;
     // R-FAD-1: a mixed event counts by how the member attended (in-person sheets only, or online).
-    const mode = attendedMode(event.mode, p.records.map((r) => r.source));
+    const mode = attendedMode(
+      event.mode,
+      p.records.map((r) => r.source),
+    );
     if (path) {
       // R-EVT-6: one record per Rome year for the path (fraction 0), or one per autonomous session.
       for (const r of path.records) {
@@ -262,7 +267,9 @@ export function explainOutcome(
     presence: att.presence.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
     identity: { matchedBy: p.matchedBy, conflictingMembers: p.conflictingMembers, displayName: p.displayName },
     records: p.records.length,
-    ...(questionnaire ? { questionnaire: { creditStatus: questionnaire.status, code: questionnaire.reason, rule: questionnaire.status === 'pending' ? 'R-QST-1' : 'R-QST-8' } } : {}),
+    ...(questionnaire
+      ? { questionnaire: { creditStatus: questionnaire.status, code: questionnaire.reason, rule: questionnaire.status === 'pending' ? 'R-QST-1' : 'R-QST-8' } }
+      : {}),
   };
 }
 
@@ -279,7 +286,15 @@ function pathExplanation(path: PathOutcome) {
     meetsThreshold: path.meetsThreshold,
     credits: path.credits,
     years: path.years,
-    sessions: path.sessions.map((s) => ({ fraction: s.fraction, autonomous: s.autonomous, minutes: s.minutes, coveredMinutes: s.coveredMinutes, qualifies: s.qualifies, credits: s.credits, capped: s.capped })),
+    sessions: path.sessions.map((s) => ({
+      fraction: s.fraction,
+      autonomous: s.autonomous,
+      minutes: s.minutes,
+      coveredMinutes: s.coveredMinutes,
+      qualifies: s.qualifies,
+      credits: s.credits,
+      capped: s.capped,
+    })),
   };
 }
 

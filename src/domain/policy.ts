@@ -63,9 +63,25 @@ const NATIONAL: Policy = {
 export const PROFILES: Readonly<Record<ProfileName, Policy>> = deepFreeze({
   national: NATIONAL,
   // RC vademecum (seed 001): 49 ceiling, 3 months before the birth, 30 days to decide, RC window.
-  RC: { ...NATIONAL, profile: 'RC', debtMaximum: { ...NATIONAL.debtMaximum }, reductionCeiling: 49, maternityMonthsBefore: 3, decisionDays: 30, filingWindow: 'RC' },
+  RC: {
+    ...NATIONAL,
+    profile: 'RC',
+    debtMaximum: { ...NATIONAL.debtMaximum },
+    reductionCeiling: 49,
+    maternityMonthsBefore: 3,
+    decisionDays: 30,
+    filingWindow: 'RC',
+  },
   // BA vademecum (seed 003): 49 ceiling, 3 months before the birth, 45 days to decide, BA window.
-  BA: { ...NATIONAL, profile: 'BA', debtMaximum: { ...NATIONAL.debtMaximum }, reductionCeiling: 49, maternityMonthsBefore: 3, decisionDays: 45, filingWindow: 'BA' },
+  BA: {
+    ...NATIONAL,
+    profile: 'BA',
+    debtMaximum: { ...NATIONAL.debtMaximum },
+    reductionCeiling: 49,
+    maternityMonthsBefore: 3,
+    decisionDays: 45,
+    filingWindow: 'BA',
+  },
 });
 
 /**

@@ -101,7 +101,8 @@ export function validatePool(questions: readonly PoolQuestionDraft[]): PoolViola
   questions.forEach((q, i) => {
     const text = normaliseText(q.text);
     if (!text) add('question-empty', `questions.${i}.text`, `question ${i + 1} has no text`);
-    else if (q.text.trim().length > R.maxQuestionLength) add('question-too-long', `questions.${i}.text`, `question ${i + 1} is longer than ${R.maxQuestionLength} characters`);
+    else if (q.text.trim().length > R.maxQuestionLength)
+      add('question-too-long', `questions.${i}.text`, `question ${i + 1} is longer than ${R.maxQuestionLength} characters`);
     if (text) {
       const first = seen.get(text);
       if (first !== undefined) add('duplicate-question', `questions.${i}.text`, `question ${i + 1} repeats question ${first + 1}`);
@@ -114,12 +115,17 @@ export function validatePool(questions: readonly PoolQuestionDraft[]): PoolViola
     q.options.forEach((o, j) => {
       const t = normaliseText(o);
       if (!t) add('option-empty', `questions.${i}.options.${j}`, `option ${j + 1} of question ${i + 1} is empty`);
-      else if (o.trim().length > R.maxOptionLength) add('option-too-long', `questions.${i}.options.${j}`, `option ${j + 1} of question ${i + 1} is longer than ${R.maxOptionLength} characters`);
+      else if (o.trim().length > R.maxOptionLength)
+        add('option-too-long', `questions.${i}.options.${j}`, `option ${j + 1} of question ${i + 1} is longer than ${R.maxOptionLength} characters`);
       if (t && opts.has(t)) add('duplicate-option', `questions.${i}.options.${j}`, `option ${j + 1} of question ${i + 1} repeats option ${opts.get(t)! + 1}`);
       else if (t) opts.set(t, j);
     });
     if (!Number.isInteger(q.correct) || q.correct < 0 || q.correct >= q.options.length) {
-      add('correct-out-of-range', `questions.${i}.correct`, `question ${i + 1}: the right answer must be the index of one of its options (0–${Math.max(0, q.options.length - 1)})`);
+      add(
+        'correct-out-of-range',
+        `questions.${i}.correct`,
+        `question ${i + 1}: the right answer must be the index of one of its options (0–${Math.max(0, q.options.length - 1)})`,
+      );
     }
   });
   return out;

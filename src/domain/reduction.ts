@@ -234,7 +234,9 @@ function decimal(num: number, den: number): string {
   const hundredths = roundRational(num * 100, den);
   const exact = (BigInt(num) * 100n) % BigInt(den) === 0n;
   const whole = Math.trunc(hundredths / 100);
-  const frac = String(hundredths % 100).padStart(2, '0').replace(/0+$/, '');
+  const frac = String(hundredths % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
   return `${exact ? '' : '≈'}${whole}${frac ? `.${frac}` : ''}`;
 }
 
@@ -253,9 +255,7 @@ export function splitReduction(reduction: number): ReductionAmount {
   return { reduction, deontology, ordinary: reduction - deontology };
 }
 
-type Impediment =
-  | { ok: true; from: string; to: string | null; minimumApplies: boolean; describe: string }
-  | ReductionRejected;
+type Impediment = { ok: true; from: string; to: string | null; minimumApplies: boolean; describe: string } | ReductionRejected;
 
 function rejected(cause: string, code: ReductionRejection, message: string): ReductionRejected {
   return { ok: false, cause, rejected: code, message };
@@ -325,14 +325,26 @@ function impediment(cause: string, input: unknown, policy: Pick<Policy, 'materni
       // day before the first birthday (RED-13: the birthday itself would make 3 months 15 days).
       const from = isoOf(birth.minus({ months: before }));
       const to = isoOf(birth.plus({ years: 1 }).minus({ days: 1 }));
-      return { ok: true, from, to, minimumApplies: false, describe: `${before} months before the birth on ${isoOf(birth)} to the day before the first birthday, ${from}..${to}` };
+      return {
+        ok: true,
+        from,
+        to,
+        minimumApplies: false,
+        describe: `${before} months before the birth on ${isoOf(birth)} to the day before the first birthday, ${from}..${to}`,
+      };
     }
     case 'arrival': {
       const arrival = parseDate(rec.arrivalDate);
       if (!arrival) return bad('arrivalDate must be a calendar date YYYY-MM-DD');
       // R-RED-2, art. 27 c.5: one year from the arrival, to the day before its anniversary.
       const to = isoOf(arrival.plus({ years: 1 }).minus({ days: 1 }));
-      return { ok: true, from: isoOf(arrival), to, minimumApplies: false, describe: `one year from the arrival on ${isoOf(arrival)}, ${isoOf(arrival)}..${to}` };
+      return {
+        ok: true,
+        from: isoOf(arrival),
+        to,
+        minimumApplies: false,
+        describe: `one year from the arrival on ${isoOf(arrival)}, ${isoOf(arrival)}..${to}`,
+      };
     }
     case 'age': {
       const birth = parseDate(rec.birthDate);

@@ -172,9 +172,15 @@ export function assessStructuredPath(input: PathInput): PathOutcome {
       byYear.set(y, acc);
     });
     const yearList = [...byYear.keys()].sort((a, b) => a - b);
-    const creditShares = splitByWeight(credits, yearList.map((y) => byYear.get(y)!.minutes));
+    const creditShares = splitByWeight(
+      credits,
+      yearList.map((y) => byYear.get(y)!.minutes),
+    );
     const deontologyShares = capShares(
-      splitByWeight(deontology, yearList.map((y) => byYear.get(y)!.deontologyMinutes)),
+      splitByWeight(
+        deontology,
+        yearList.map((y) => byYear.get(y)!.deontologyMinutes),
+      ),
       creditShares,
     );
     years = yearList.map((year, k) => ({ year, minutes: byYear.get(year)!.minutes, credits: creditShares[k]!, deontologyCredits: deontologyShares[k]! }));

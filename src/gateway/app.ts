@@ -35,10 +35,13 @@ import { scormCommitRoutes } from './scorm-commit.ts';
 import { attestationRoutes } from './attestation.ts';
 import { scormPlayerRoutes } from './scorm-player.ts';
 
-
 export function createApp(deps: Deps) {
   const app = router();
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'API key: `Authorization: Bearer cdl_<role>_…`' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API key: `Authorization: Bearer cdl_<role>_…`',
+  });
   app.use('*', secureHeaders());
   app.get('/healthz', async (c) => {
     const h = await health(deps);

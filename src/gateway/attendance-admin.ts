@@ -70,7 +70,10 @@ export function attendanceAdminRoutes(deps: Deps) {
       security: SECURITY,
       request: { params: Params, body: { content: { 'application/json': { schema: ToleranceChange } }, required: true } },
       responses: {
-        200: { description: 'Changed; the event is re-derived', content: { 'application/json': { schema: z.object({ id: z.uuid(), oldMinutes: z.number().int(), minutes: z.number().int() }) } } },
+        200: {
+          description: 'Changed; the event is re-derived',
+          content: { 'application/json': { schema: z.object({ id: z.uuid(), oldMinutes: z.number().int(), minutes: z.number().int() }) } },
+        },
         ...problems,
       },
     }),

@@ -36,7 +36,7 @@ export function attendanceFileRoutes(deps: Deps) {
       description:
         'Sheet `Presenze`: Data evento, Cognome, Nome, Codice fiscale, Numero di iscrizione, Ordine provinciale, Ora di ingresso, Ora di uscita ' +
         '(Rome local time, R-CAL-2), one row per presence interval or per participant; only registered members matched to the evidence. ' +
-        'Sheet `Esito`: each registered member\'s minutes present and absent, tolerance, credits, outcome and reason (R-ATT-9). ' +
+        "Sheet `Esito`: each registered member's minutes present and absent, tolerance, credits, outcome and reason (R-ATT-9). " +
         'Sheet `Non abbinati`: participants matching no registered member (R-ATT-7). Text never starts a formula (R-TPL-4). ' +
         'The body is streamed; an error after the first byte ends the connection without the zip trailer.',
       tags: ['attendance'],

@@ -44,11 +44,14 @@ import { router, SECURITY } from './router.ts';
 import { declaredFormat, readUploadBody } from './uploads.ts';
 
 const Query = z.object({
-  presence: z.enum(['online', 'in-person']).default('online').openapi({
-    description:
-      'How the rows were attended (R-FAD-1). `online` (the default): webinar attendance, stored as source `upload`; `in-person`: a signed in-person attendance sheet, stored as source `upload:in-person`. ' +
-      'A mixed event counts a member in person only on in-person uploads (and corrections); for other modes it is recorded but the credit mode is the event\'s.',
-  }),
+  presence: z
+    .enum(['online', 'in-person'])
+    .default('online')
+    .openapi({
+      description:
+        'How the rows were attended (R-FAD-1). `online` (the default): webinar attendance, stored as source `upload`; `in-person`: a signed in-person attendance sheet, stored as source `upload:in-person`. ' +
+        "A mixed event counts a member in person only on in-person uploads (and corrections); for other modes it is recorded but the credit mode is the event's.",
+    }),
 });
 export const RowReport = z
   .object({
@@ -80,8 +83,8 @@ const route = createRoute({
     'Keys: the organiser of the event until the course is closed or 30 days after it (R-EVT-7); the CPO (or CN) at any time.',
     `Body: the file itself (not multipart), \`${XLSX_MEDIA_TYPE}\` or \`text/csv\`, at most 10 MiB. Workbooks: the sheet \`Presenze\` (else the first), at most 10 sheets, 20,000 rows, 50 columns; zip bombs, encrypted files and formulas are refused.`,
     'Columns by their Italian headers: Data evento, Cognome e nome (or Cognome, Nome), Codice fiscale, Numero di iscrizione, Ordine provinciale, Ora di ingresso, Ora di uscita; required: Codice fiscale, Ora di ingresso, Ora di uscita.',
-    'Times `hh:mm` (or Excel times/date-times) on the Europe/Rome calendar of the row\'s Data evento (R-CAL-2).',
-    'Query `presence`: `online` (the default) or `in-person` (a signed in-person attendance sheet). For a mixed event it decides the credit mode (R-FAD-1): a member counts in person only when their presence comes from `presence=in-person` uploads (and corrections), otherwise as webinar (R-FAD-2 cap); other modes record it and keep the event\'s mode.',
+    "Times `hh:mm` (or Excel times/date-times) on the Europe/Rome calendar of the row's Data evento (R-CAL-2).",
+    "Query `presence`: `online` (the default) or `in-person` (a signed in-person attendance sheet). For a mixed event it decides the credit mode (R-FAD-1): a member counts in person only when their presence comes from `presence=in-person` uploads (and corrections), otherwise as webinar (R-FAD-2 cap); other modes record it and keep the event's mode.",
     'Each valid row becomes a join and a leave (source `upload`, or `upload:in-person` with `presence=in-person`; the author recorded) with ids derived from member, entry and exit: uploading the same file again with the same `presence` stores nothing and answers the rows as `duplicates`.',
     '202 when rows were stored (the event is re-derived), 200 when every valid row was already stored; 422 `no-valid-rows` (with `rejected`) when no row is valid, and nothing is stored.',
   ].join(' '),
@@ -93,7 +96,13 @@ const route = createRoute({
     body: {
       content: {
         [XLSX_MEDIA_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
-        'text/csv': { schema: z.string().openapi({ example: 'Data evento;Cognome;Nome;Codice fiscale;Ora di ingresso;Ora di uscita\n01/07/2026;Rossi;Mario;RSSMRA85T10A562S;14:02;17:00\n' }) },
+        'text/csv': {
+          schema: z
+            .string()
+            .openapi({
+              example: 'Data evento;Cognome;Nome;Codice fiscale;Ora di ingresso;Ora di uscita\n01/07/2026;Rossi;Mario;RSSMRA85T10A562S;14:02;17:00\n',
+            }),
+        },
       },
       required: true,
     },

@@ -44,7 +44,7 @@ const PDF_RESPONSE = {
   content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
 };
 const FIELDS_TEXT =
-  'It states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document) and the legal representative\'s signature line.';
+  "It states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document) and the legal representative's signature line.";
 
 const apiRoute = createRoute({
   method: 'get',
@@ -53,13 +53,17 @@ const apiRoute = createRoute({
   description: `Keys: the organiser of the event, the accrediting CPO, cn, admin. Only once the enrolment's outcome is \`credited\`. ${FIELDS_TEXT}`,
   tags: ['e-learning'],
   security: SECURITY,
-  request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }), memberId: z.uuid().openapi({ param: { name: 'memberId', in: 'path' } }) }) },
+  request: {
+    params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }), memberId: z.uuid().openapi({ param: { name: 'memberId', in: 'path' } }) }),
+  },
   responses: {
     200: PDF_RESPONSE,
     401: problemEntry('No or unknown API key'),
     403: problemEntry('This key may not do that'),
     404: problemEntry('`event-not-found` (unknown, or not visible to this key), `enrolment-not-found`'),
-    409: problemEntry('`attestation-not-available`: the outcome is not credited; `reason` and `outcomeStatus` say why (`not-derived` before the first derivation)'),
+    409: problemEntry(
+      '`attestation-not-available`: the outcome is not credited; `reason` and `outcomeStatus` say why (`not-derived` before the first derivation)',
+    ),
     422: problemEntry('`not-elearning`'),
   },
 });
@@ -79,7 +83,11 @@ const launchRoute = createRoute({
   },
 });
 
-type Issued = { kind: 'ok'; attestation: Attestation } | { kind: 'not-elearning'; mode: string } | { kind: 'not-enrolled' } | { kind: 'not-available'; reason: string; outcomeStatus: string | null; rule: string };
+type Issued =
+  | { kind: 'ok'; attestation: Attestation }
+  | { kind: 'not-elearning'; mode: string }
+  | { kind: 'not-enrolled' }
+  | { kind: 'not-available'; reason: string; outcomeStatus: string | null; rule: string };
 
 /**
  * The attestation routes.
@@ -126,7 +134,11 @@ export function attestationRoutes(deps: Deps) {
     if (unavailable) c.header('Retry-After', '5');
     deps.log[unavailable ? 'warn' : 'error']({ err: unavailable ? String(err) : err }, 'attestation page failed');
     return c.html(
-      messagePage({ title: 'Servizio momentaneamente non disponibile', text: 'Non è stato possibile preparare l’attestato. Riprovi tra qualche minuto usando lo stesso link.', back: null }),
+      messagePage({
+        title: 'Servizio momentaneamente non disponibile',
+        text: 'Non è stato possibile preparare l’attestato. Riprovi tra qualche minuto usando lo stesso link.',
+        back: null,
+      }),
       unavailable ? 503 : 500,
     );
   });
@@ -150,7 +162,10 @@ export function attestationRoutes(deps: Deps) {
     const r = src ? issue(src, hostOf(c)) : ({ kind: 'not-enrolled' } as const);
     if (r.kind === 'ok') return pdfResponse(c, r.attestation);
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, back), 409);
-    return c.html(messagePage({ title: 'Attestato non trovato', text: 'Non risulta una sua iscrizione a un corso e-learning o podcast con questo indirizzo.', back }), 404);
+    return c.html(
+      messagePage({ title: 'Attestato non trovato', text: 'Non risulta una sua iscrizione a un corso e-learning o podcast con questo indirizzo.', back }),
+      404,
+    );
   });
 
   member.get('/lms/attestation/:token', async (c) => {
@@ -166,11 +181,22 @@ export function attestationRoutes(deps: Deps) {
       );
     }
     const src = check.ok && UUID.test(check.subject) ? await attestationSourceByEnrolment(deps.db, check.subject.toLowerCase()) : null;
-    if (!src) return c.html(messagePage({ title: 'Link non valido', text: 'Il link non corrisponde a nessuna iscrizione a un corso. Scarichi l’attestato dalla sua pagina della formazione continua.', back: null }), 404);
+    if (!src)
+      return c.html(
+        messagePage({
+          title: 'Link non valido',
+          text: 'Il link non corrisponde a nessuna iscrizione a un corso. Scarichi l’attestato dalla sua pagina della formazione continua.',
+          back: null,
+        }),
+        404,
+      );
     const r = issue(src, hostOf(c));
     if (r.kind === 'ok') return pdfResponse(c, r.attestation);
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, null), 409);
-    return c.html(messagePage({ title: 'Attestato non disponibile', text: 'Questo corso non prevede un attestato di formazione a distanza.', back: null }), 404);
+    return c.html(
+      messagePage({ title: 'Attestato non disponibile', text: 'Questo corso non prevede un attestato di formazione a distanza.', back: null }),
+      404,
+    );
   });
 
   app.route('/', member);

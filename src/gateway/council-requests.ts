@@ -59,7 +59,15 @@ export function councilRequestRoutes(deps: Deps) {
     async (c) => c.json({ declarations: (await listDeclarations(deps, c.get('principal'), c.req.valid('query'))) as z.infer<typeof Art9Out>[] }, 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/art9-declarations/{id}', summary: 'One declaration', tags: ['art. 9'], security: SECURITY, request: { params: Params }, responses: { 200: json(Art9Out, 'Declaration'), ...problems } }),
+    createRoute({
+      method: 'get',
+      path: '/v1/art9-declarations/{id}',
+      summary: 'One declaration',
+      tags: ['art. 9'],
+      security: SECURITY,
+      request: { params: Params },
+      responses: { 200: json(Art9Out, 'Declaration'), ...problems },
+    }),
     async (c) => c.json((await getDeclaration(deps, c.get('principal'), c.req.valid('param').id)) as z.infer<typeof Art9Out>, 200),
   );
   app.openapi(
@@ -70,7 +78,10 @@ export function councilRequestRoutes(deps: Deps) {
       tags: ['art. 9'],
       security: SECURITY,
       request: { params: Params },
-      responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problems },
+      responses: {
+        200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+        ...problems,
+      },
     }),
     async (c) => download(c, await declarationAttestation(deps, c.get('principal'), c.req.valid('param').id)),
   );
@@ -85,7 +96,8 @@ export function councilRequestRoutes(deps: Deps) {
       request: { params: Params, body: { content: { 'application/json': { schema: Art9Decision } }, required: true } },
       responses: { 200: json(Art9Out, 'Decided'), ...problems },
     }),
-    async (c) => c.json((await decideDeclaration(deps, c.get('principal'), { id: c.req.valid('param').id, ...c.req.valid('json') })) as z.infer<typeof Art9Out>, 200),
+    async (c) =>
+      c.json((await decideDeclaration(deps, c.get('principal'), { id: c.req.valid('param').id, ...c.req.valid('json') })) as z.infer<typeof Art9Out>, 200),
   );
 
   // --- debt recovery -------------------------------------------------------------------------------
@@ -105,7 +117,15 @@ export function councilRequestRoutes(deps: Deps) {
     async (c) => c.json({ requests: await listDebtRequests(deps, c.get('principal'), c.req.valid('query')) }, 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/debt-requests/{id}', summary: 'One debt request', tags: ['debt'], security: SECURITY, request: { params: Params }, responses: { 200: json(DebtOut, 'Request'), ...problems } }),
+    createRoute({
+      method: 'get',
+      path: '/v1/debt-requests/{id}',
+      summary: 'One debt request',
+      tags: ['debt'],
+      security: SECURITY,
+      request: { params: Params },
+      responses: { 200: json(DebtOut, 'Request'), ...problems },
+    }),
     async (c) => c.json(await getDebtRequest(deps, c.get('principal'), c.req.valid('param').id), 200),
   );
   app.openapi(

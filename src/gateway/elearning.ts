@@ -63,7 +63,7 @@ const uploadRoute = createRoute({
     ...problems({
       401: 'No or unknown API key',
       403: 'This key may not do that',
-      404: '`event-not-found`: unknown, or not this organiser\'s',
+      404: "`event-not-found`: unknown, or not this organiser's",
       413: '`file-too-large`, `zip-bomb`',
       415: 'Not a zip body',
       422: '`not-elearning`, `not-a-zip`, `encrypted-file`, `unreadable-file`, `unsafe-path`, `manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`',
@@ -82,7 +82,13 @@ const declareRoute = createRoute({
   request: { params: IdParam, body: { content: { 'application/json': { schema: CourseDeclaration } }, required: true } },
   responses: {
     200: { description: 'The course as declared', ...json(CourseView) },
-    ...problems({ 400: 'Malformed or invalid body', 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`', 422: '`not-elearning`' }),
+    ...problems({
+      400: 'Malformed or invalid body',
+      401: 'No or unknown API key',
+      403: 'This key may not do that',
+      404: '`event-not-found`',
+      422: '`not-elearning`',
+    }),
   },
 });
 
@@ -91,7 +97,7 @@ const complianceRoute = createRoute({
   path: '/v1/events/{id}/elearning/compliance',
   summary: 'The R-ELN-5 compliance report of an e-learning or podcast course',
   description:
-    'Keys: the organiser of the event, the accrediting CPO, cn, admin. Each check is `verified` (checked on the package or enforced by the gateway), `declared` (the organiser\'s declaration meets the rule; not verifiable), `pass` (met on the gateway\'s own data) or `fail`, with the reason. `compliant` when nothing fails.',
+    "Keys: the organiser of the event, the accrediting CPO, cn, admin. Each check is `verified` (checked on the package or enforced by the gateway), `declared` (the organiser's declaration meets the rule; not verifiable), `pass` (met on the gateway's own data) or `fail`, with the reason. `compliant` when nothing fails.",
   tags: TAGS,
   security: SECURITY,
   request: { params: IdParam },
@@ -130,15 +136,20 @@ const launchRoute = createRoute({
   summary: 'Issue a launch token and the scorm-again commit URL of an enrolment',
   description: [
     'Key: the organiser of the event. The token is a signed link of purpose `scorm` whose subject is the enrolment, valid `SCORM_LAUNCH_TTL_MINUTES` (12 hours).',
-    'It sits in the commit URL path (`/lms/commit/{token}`) because scorm-again\'s `sendBeacon` on Finish/Terminate carries no headers.',
-    'The player sets scorm-again\'s `lmsCommitUrl` to `commitUrl?sco=<SCO identifier>&session=<id>` for each SCO it loads (`scos[].commitUrl` has `sco` filled in); `session` is an id the player draws for each load of a SCO.',
+    "It sits in the commit URL path (`/lms/commit/{token}`) because scorm-again's `sendBeacon` on Finish/Terminate carries no headers.",
+    "The player sets scorm-again's `lmsCommitUrl` to `commitUrl?sco=<SCO identifier>&session=<id>` for each SCO it loads (`scos[].commitUrl` has `sco` filled in); `session` is an id the player draws for each load of a SCO.",
   ].join(' '),
   tags: TAGS,
   security: SECURITY,
   request: { params: MemberParam },
   responses: {
     200: { description: 'The launch', ...json(Launch) },
-    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`, `enrolment-not-found`', 422: '`not-elearning`, `no-scorm-package`' }),
+    ...problems({
+      401: 'No or unknown API key',
+      403: 'This key may not do that',
+      404: '`event-not-found`, `enrolment-not-found`',
+      422: '`not-elearning`, `no-scorm-package`',
+    }),
   },
 });
 
@@ -172,7 +183,8 @@ export function elearningRoutes(deps: Deps) {
   /** The e-learning event if the key may see it (404 otherwise), of an e-learning mode (422 otherwise). */
   async function courseEvent(c: Context<AuthEnv>, id: string): Promise<StoredEvent & { mode: ElearningMode }> {
     const event = await getEvent(deps.db, id);
-    if (!event || !canSeeEvent(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince })) throw new ServiceError('event-not-found');
+    if (!event || !canSeeEvent(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince }))
+      throw new ServiceError('event-not-found');
     if (!(ELEARNING_MODES as readonly string[]).includes(event.mode)) {
       throw new ServiceError('not-elearning', `Only e-learning and podcast events have a SCORM course; this event is ${event.mode}`, { mode: event.mode });
     }
@@ -187,7 +199,8 @@ export function elearningRoutes(deps: Deps) {
     const id = c.req.param('id');
     if (!z.uuid().safeParse(id).success) throw new ServiceError('event-not-found');
     await courseEvent(c, id);
-    if ((await enrolmentCount(deps.db, id)) > 0) throw new ServiceError('course-has-enrolments', 'Members are enrolled: the package they follow cannot be replaced');
+    if ((await enrolmentCount(deps.db, id)) > 0)
+      throw new ServiceError('course-has-enrolments', 'Members are enrolled: the package they follow cannot be replaced');
     const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!ZIP_MEDIA_TYPES.includes(ct)) throw new ServiceError('unsupported-media-type', 'Send the zip as the raw body with Content-Type application/zip');
     const maxBytes = deps.config.SCORM_MAX_BYTES;
@@ -213,7 +226,10 @@ export function elearningRoutes(deps: Deps) {
       },
       pkg.files,
     );
-    deps.log.info({ eventId: id, packageId: stored.id, version: stored.version, scos: stored.manifest.scos.length, files: stored.fileCount }, 'scorm package stored');
+    deps.log.info(
+      { eventId: id, packageId: stored.id, version: stored.version, scos: stored.manifest.scos.length, files: stored.fileCount },
+      'scorm package stored',
+    );
     return c.json(await apiPackage(stored), 201);
   });
 
@@ -224,7 +240,9 @@ export function elearningRoutes(deps: Deps) {
     const d = await upsertDeclaration(deps.db, id, c.req.valid('json'), nowIso(), `${p.role}:${p.keyId}`);
     // The nominal duration and mastery score decide enrolments' outcomes (R-ELN-2, R-ELN-3).
     if ((await enrolmentCount(deps.db, id)) > 0) {
-      await deps.scorm.requestCourseDerivation(id, 'declaration').catch((err) => deps.log.warn({ err: String(err), eventId: id }, 'scorm derivation request failed'));
+      await deps.scorm
+        .requestCourseDerivation(id, 'declaration')
+        .catch((err) => deps.log.warn({ err: String(err), eventId: id }, 'scorm derivation request failed'));
     }
     return c.json(
       {
@@ -277,7 +295,10 @@ export function elearningRoutes(deps: Deps) {
     await courseEvent(c, id);
     const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
     if (!e) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
-    return c.json({ eventId: id, memberId: memberId.toLowerCase(), enrolmentId: e.id, enrolledAt: e.enrolledAt, outcome: await getOutcome(deps.db, e.id) }, 200);
+    return c.json(
+      { eventId: id, memberId: memberId.toLowerCase(), enrolmentId: e.id, enrolledAt: e.enrolledAt, outcome: await getOutcome(deps.db, e.id) },
+      200,
+    );
   });
 
   app.openapi({ ...launchRoute, middleware: [auth('organiser')] }, async (c) => {
@@ -300,7 +321,12 @@ export function elearningRoutes(deps: Deps) {
         playerUrl: `${base}/lms/play/${launchToken}`,
         launchUrl: `${base}/lms/launch/${launchToken}`,
         version: pkg.version,
-        scos: pkg.manifest.scos.map((s) => ({ identifier: s.identifier, title: s.title, launch: s.launch, commitUrl: `${commitUrl}?sco=${encodeURIComponent(s.identifier)}` })),
+        scos: pkg.manifest.scos.map((s) => ({
+          identifier: s.identifier,
+          title: s.title,
+          launch: s.launch,
+          commitUrl: `${commitUrl}?sco=${encodeURIComponent(s.identifier)}`,
+        })),
       },
       200,
     );

@@ -15,7 +15,7 @@ const routes = {
     path: '/v1/events',
     summary: 'Create an event (R-EVT-1) and request or record its accreditation (R-EVT-2/3)',
     description:
-      "Key: an organiser, for itself. Every rule violation is listed in `errors` of a 422 `invalid-event` problem. Kinds a, b, c self-accredit (approved at creation); kinds d and e request it from the CPO at least 20 days ahead, silence for 10 days meaning consent.",
+      'Key: an organiser, for itself. Every rule violation is listed in `errors` of a 422 `invalid-event` problem. Kinds a, b, c self-accredit (approved at creation); kinds d and e request it from the CPO at least 20 days ahead, silence for 10 days meaning consent.',
     tags: TAGS.events,
     security: SECURITY,
     request: { body: jsonBody(EventCreate) },

@@ -76,12 +76,15 @@ export function grantRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/alerts',
-      summary: "Alerts for the CN: every CPO change of a distance pct (R-FAD-3)",
+      summary: 'Alerts for the CN: every CPO change of a distance pct (R-FAD-3)',
       tags: TAGS,
       security: SECURITY,
       request: {
         query: z.object({
-          open: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+          open: z
+            .enum(['true', 'false'])
+            .default('true')
+            .transform((v) => v === 'true'),
           after: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(1000).default(200),
         }),

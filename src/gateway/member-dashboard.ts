@@ -28,7 +28,16 @@ import { bienniumOf, romeDate } from '../domain/calendar.ts';
 import { debtFilingDeadline, debtMaximum, debtSettlementDeadline, debtSettlementStart } from '../domain/debt.ts';
 import { memberBalance } from '../domain/member-balance.ts';
 import { CAUSE_INPUT_KIND, type ReductionCause } from '../domain/reduction.ts';
-import { APPEAL_MAX_CHARS, DESCRIPTION_MAX_CHARS, FILE_RULES, isReductionCause, NOTE_MAX_CHARS, type FormError, type FormValues, type ReductionPreview } from '../pages/dashboard-forms.tsx';
+import {
+  APPEAL_MAX_CHARS,
+  DESCRIPTION_MAX_CHARS,
+  FILE_RULES,
+  isReductionCause,
+  NOTE_MAX_CHARS,
+  type FormError,
+  type FormValues,
+  type ReductionPreview,
+} from '../pages/dashboard-forms.tsx';
 import { dashboardPage, dashboardUnavailablePage, linkClosedPage, messagePage, type DashboardProps, type PreviousNotice } from '../pages/dashboard.tsx';
 import { outcomeText, refusalText } from '../pages/labels.ts';
 import { appealReduction, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
@@ -165,7 +174,15 @@ export function memberDashboardRoutes(deps: Deps) {
     const files = await uploads(body, 'attestation');
     if (!files.ok) return refuse(files.code);
     if (files.files.length !== 1) return refuse(files.files.length ? 'too-many-files' : 'file-missing');
-    const r = await fileArt9(deps.db, o.facts, { activity: values.activity, quantity, activityDate: values.date, description: values.description, file: files.files[0]!, today: today(), at: at() });
+    const r = await fileArt9(deps.db, o.facts, {
+      activity: values.activity,
+      quantity,
+      activityDate: values.date,
+      description: values.description,
+      file: files.files[0]!,
+      today: today(),
+      at: at(),
+    });
     if (!r.ok) return refuse(r.code);
     return done(c, token, bienniumOf(Number(values.date.slice(0, 4))), 'art9-filed');
   });
@@ -175,7 +192,8 @@ export function memberDashboardRoutes(deps: Deps) {
     const o = await open(token);
     if (o.kind !== 'ok') return closed(c, o);
     const form = await reductionForm(c, o.facts);
-    if (!form.ok) return render(c, token, o.facts, { biennium: form.biennium, cause: form.cause, error: { form: 'reduction', code: form.code }, values: form.values }, 422);
+    if (!form.ok)
+      return render(c, token, o.facts, { biennium: form.biennium, cause: form.cause, error: { form: 'reduction', code: form.code }, values: form.values }, 422);
     const preview = previewReduction(o.facts, form.biennium, form.cause, form.input);
     return render(c, token, o.facts, { biennium: form.biennium, cause: form.cause, values: form.values, preview }, 200);
   });
@@ -185,12 +203,20 @@ export function memberDashboardRoutes(deps: Deps) {
     const o = await open(token);
     if (o.kind !== 'ok') return closed(c, o);
     const form = await reductionForm(c, o.facts);
-    const refuse = (code: string) => render(c, token, o.facts, { biennium: form.biennium, cause: form.cause, error: { form: 'reduction', code }, values: form.values }, 422);
+    const refuse = (code: string) =>
+      render(c, token, o.facts, { biennium: form.biennium, cause: form.cause, error: { form: 'reduction', code }, values: form.values }, 422);
     if (!form.ok) return refuse(form.code);
     const files = await uploads(form.body, 'documents');
     if (!files.ok) return refuse(files.code);
     if (files.files.length === 0) return refuse('file-missing');
-    const r = await fileReduction(deps.db, o.facts, { biennium: form.biennium, cause: form.cause, input: form.input, files: files.files, today: today(), at: at() });
+    const r = await fileReduction(deps.db, o.facts, {
+      biennium: form.biennium,
+      cause: form.cause,
+      input: form.input,
+      files: files.files,
+      today: today(),
+      at: at(),
+    });
     if (!r.ok) return refuse(r.code);
     // A late request the member can no longer make good is refused at once (R-RED-8), appeal open.
     const stored = await reductionSummary(deps, r.id);
@@ -495,9 +521,10 @@ function fileName(name: string, ext: string): string {
     .split(/[\\/]/)
     .pop()!;
   const dot = last.lastIndexOf('.');
-  const base = (dot > 0 ? last.slice(0, dot) : last)
-    .replace(/[^\p{L}\p{N} ._-]+/gu, '_')
-    .replace(/^[\s.]+|[\s.]+$/g, '');
-  const cut = Array.from(base).slice(0, NAME_MAX_CHARS).join('').replace(/[\s.]+$/, '');
+  const base = (dot > 0 ? last.slice(0, dot) : last).replace(/[^\p{L}\p{N} ._-]+/gu, '_').replace(/^[\s.]+|[\s.]+$/g, '');
+  const cut = Array.from(base)
+    .slice(0, NAME_MAX_CHARS)
+    .join('')
+    .replace(/[\s.]+$/, '');
   return `${cut || 'documento'}.${ext}`;
 }

@@ -54,7 +54,7 @@ const routes = {
       'Keys: cpo (its province only: other rows are rejected with `province-not-allowed`), cn, admin.',
       'CSV: UTF-8 text with a header row; delimiter `;` or `,` (detected from the header); at most 2 MiB and 20,000 rows.',
       '.xlsx (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, raw body): the first worksheet, header in row 1, dates as Excel dates or text;',
-      'at most 10 MiB and 20,000 rows, read safely (zip guard: `zip-bomb`, `not-a-workbook`, `encrypted-file`, `unreadable-file`, `too-many-sheets`, `too-many-columns`; formulas refused: `formula-not-allowed`). Row numbers are the sheet\'s.',
+      "at most 10 MiB and 20,000 rows, read safely (zip guard: `zip-bomb`, `not-a-workbook`, `encrypted-file`, `unreadable-file`, `too-many-sheets`, `too-many-columns`; formulas refused: `formula-not-allowed`). Row numbers are the sheet's.",
       'Columns (Italian or English names): codice_fiscale, cognome|surname, nome|given_name, provincia|province, numero_iscrizione|register_number,',
       'data_nascita|birth_date, data_iscrizione|registration_date, email (optional). Dates `YYYY-MM-DD` or `dd/mm/yyyy`.',
       'Each rejected row is listed with its 1-based line number in the file and a code: `missing-field`, `invalid-codice-fiscale`, `unknown-province`,',
@@ -65,7 +65,9 @@ const routes = {
     request: {
       body: {
         content: {
-          'text/csv': { schema: z.string().openapi({ example: 'codice_fiscale;cognome;nome;provincia;numero_iscrizione;data_nascita;data_iscrizione;email\n' }) },
+          'text/csv': {
+            schema: z.string().openapi({ example: 'codice_fiscale;cognome;nome;provincia;numero_iscrizione;data_nascita;data_iscrizione;email\n' }),
+          },
           'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
         },
         required: true,

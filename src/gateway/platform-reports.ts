@@ -25,7 +25,9 @@ export const PlatformReportResult = z
     intervals: z.number().int().openapi({ description: 'presence intervals read from the report' }),
     rejected: z.array(Issue).openapi({ description: 'rows that could not be read, with a stable code' }),
     skipped: z.array(Issue).openapi({ description: 'rows read but not presence (waiting room, absent registrants)' }),
-    notMapped: z.array(z.object({ row: z.number().int(), code: z.string() })).openapi({ description: 'intervals naming nobody matchable (guests) or with no instants' }),
+    notMapped: z
+      .array(z.object({ row: z.number().int(), code: z.string() }))
+      .openapi({ description: 'intervals naming nobody matchable (guests) or with no instants' }),
   })
   .openapi('PlatformReportResult');
 
@@ -56,7 +58,9 @@ const route = createRoute({
     404: problem('Unknown event or format'),
     409: problem('The course is closed (organiser keys)'),
     413: problem('`file-too-large`'),
-    422: problem('The whole file is unrecognisable (`report-empty`, `report-not-json`, `report-shape-unrecognised`, …), `instant-in-future`, or `no-valid-rows`'),
+    422: problem(
+      'The whole file is unrecognisable (`report-empty`, `report-not-json`, `report-shape-unrecognised`, …), `instant-in-future`, or `no-valid-rows`',
+    ),
     503: problem('Store or queue unavailable; retry'),
   },
 });
@@ -74,7 +78,13 @@ export function platformReportRoutes(deps: Deps) {
     const now = deps.now();
     const e = await changeableEvent(deps, c.get('principal'), id, now);
     const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
-    const result = await storePlatformReport(deps, c.get('principal'), e, { format, bytes: raw, now, clientAddr: clientAddr(c), contentType: c.req.header('content-type') ?? '' });
+    const result = await storePlatformReport(deps, c.get('principal'), e, {
+      format,
+      bytes: raw,
+      now,
+      clientAddr: clientAddr(c),
+      contentType: c.req.header('content-type') ?? '',
+    });
     return c.json(result, result.accepted > 0 ? 202 : 200);
   });
   return app;

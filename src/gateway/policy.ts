@@ -52,7 +52,7 @@ export function policyRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/provinces/{province}/policy',
-      summary: "The policy in force for a CPO (the national profile until it picks one)",
+      summary: 'The policy in force for a CPO (the national profile until it picks one)',
       tags: TAGS,
       security: SECURITY,
       request: { params: ProvinceParam },
@@ -74,7 +74,12 @@ export function policyRoutes(deps: Deps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const v = await setPolicy(deps, c.get('principal'), { province: c.req.valid('param').province, profile: body.profile, overrides: body.overrides as Partial<Policy>, reason: body.reason });
+      const v = await setPolicy(deps, c.get('principal'), {
+        province: c.req.valid('param').province,
+        profile: body.profile,
+        overrides: body.overrides as Partial<Policy>,
+        reason: body.reason,
+      });
       return c.json(out(v), 200);
     },
   );

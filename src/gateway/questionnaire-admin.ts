@@ -80,10 +80,7 @@ export function questionnaireAdminRoutes(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const items = await eventQuestionnaires(deps, c.get('principal'), id);
-      return c.json(
-        { items: items.map((q) => ({ ...q, sentAt: q.sentAt?.toISOString() ?? null, deadline: q.deadline?.toISOString() ?? null })) },
-        200,
-      );
+      return c.json({ items: items.map((q) => ({ ...q, sentAt: q.sentAt?.toISOString() ?? null, deadline: q.deadline?.toISOString() ?? null })) }, 200);
     },
   );
 
@@ -185,4 +182,3 @@ export function questionnaireAdminRoutes(deps: Deps) {
 
   return app;
 }
-

@@ -201,7 +201,6 @@ export function questionnaireMemberRoutes(deps: Deps) {
     await member.expireIfDue(q);
     return c.html(closedPage({ kind: 'expired', when: deadlineText(q), ...common }), 410);
   }
-
 }
 
 function deadlineText(q: StoredQuestionnaire): string {

@@ -19,8 +19,16 @@ const Page = z.object({
 /** Views of the outcome list: the same query with a status filter. */
 const VIEWS: Record<string, { path: string; summary: string; statuses: string[] | null }> = {
   outcomes: { path: '/v1/events/{id}/outcomes', summary: "Every participant's outcome with its explanation (R-ATT-9)", statuses: null },
-  unmatched: { path: '/v1/events/{id}/unmatched', summary: 'Participants matching no registered member (R-ATT-7), kept and never credited', statuses: ['unmatched', 'identity-conflict'] },
-  incomplete: { path: '/v1/events/{id}/incomplete', summary: 'Participants with a join and no exit (R-ATT-6): the organiser supplies the exit', statuses: ['incomplete'] },
+  unmatched: {
+    path: '/v1/events/{id}/unmatched',
+    summary: 'Participants matching no registered member (R-ATT-7), kept and never credited',
+    statuses: ['unmatched', 'identity-conflict'],
+  },
+  incomplete: {
+    path: '/v1/events/{id}/incomplete',
+    summary: 'Participants with a join and no exit (R-ATT-6): the organiser supplies the exit',
+    statuses: ['incomplete'],
+  },
 };
 
 export function readRoutes(deps: Deps) {
@@ -59,7 +67,10 @@ export function readRoutes(deps: Deps) {
       summary: 'Every re-derivation that changed an outcome: old, new, why (R-POL-2)',
       tags: ['attendance'],
       security: SECURITY,
-      request: { params: z.object({ id: z.uuid() }), query: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000), after: z.coerce.number().int().optional() }) },
+      request: {
+        params: z.object({ id: z.uuid() }),
+        query: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000), after: z.coerce.number().int().optional() }),
+      },
       responses: { 200: { description: 'Audit', content: { 'application/json': { schema: z.object({ entries: z.array(AuditEntry) }) } } }, ...notFound },
     }),
     async (c) => {
@@ -77,7 +88,10 @@ export function readRoutes(deps: Deps) {
       tags: ['members'],
       security: SECURITY,
       request: { params: z.object({ id: z.uuid() }), query: z.object({ year: z.coerce.number().int().optional() }) },
-      responses: { 200: { description: 'Credit records', content: { 'application/json': { schema: z.object({ memberId: z.uuid(), credits: z.array(CreditRecord) }) } } }, ...notFound },
+      responses: {
+        200: { description: 'Credit records', content: { 'application/json': { schema: z.object({ memberId: z.uuid(), credits: z.array(CreditRecord) }) } } },
+        ...notFound,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

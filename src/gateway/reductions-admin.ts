@@ -37,11 +37,15 @@ export function reductionAdminRoutes(deps: Deps) {
       method: 'post',
       path: '/v1/reductions/calculate',
       summary: 'The reduction calculator (R-RED-2..5): each cause rounded and split on its own, then added up under the profile ceiling',
-      description: 'Members use the same calculator on their dashboard before filing. Without `profile`, a CPO key uses its own policy, others the national profile.',
+      description:
+        'Members use the same calculator on their dashboard before filing. Without `profile`, a CPO key uses its own policy, others the national profile.',
       tags: TAGS,
       security: SECURITY,
       request: { body: { content: { 'application/json': { schema: ReductionCalc } }, required: true } },
-      responses: { 200: json(z.object({ cases: z.array(z.record(z.string(), z.unknown())), total: z.record(z.string(), z.unknown()) }), 'Result'), ...problems },
+      responses: {
+        200: json(z.object({ cases: z.array(z.record(z.string(), z.unknown())), total: z.record(z.string(), z.unknown()) }), 'Result'),
+        ...problems,
+      },
     }),
     async (c) => {
       const { cases, total } = await calculateReductions(deps, c.get('principal'), c.req.valid('json'));
@@ -61,13 +65,23 @@ export function reductionAdminRoutes(deps: Deps) {
       summary: 'Reduction requests filed with the CPO (all for the CN), newest first, with documents and steps',
       tags: TAGS,
       security: SECURITY,
-      request: { query: z.object({ status: z.string().max(20).optional(), memberId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
+      request: {
+        query: z.object({ status: z.string().max(20).optional(), memberId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      },
       responses: { 200: json(z.object({ requests: z.array(ReductionOut) }), 'Requests') },
     }),
     async (c) => c.json({ requests: await listReductionRequests(deps, c.get('principal'), c.req.valid('query')) }, 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/reduction-requests/{id}', summary: 'One request', tags: TAGS, security: SECURITY, request: { params: Params }, responses: { 200: json(ReductionOut, 'Request'), ...problems } }),
+    createRoute({
+      method: 'get',
+      path: '/v1/reduction-requests/{id}',
+      summary: 'One request',
+      tags: TAGS,
+      security: SECURITY,
+      request: { params: Params },
+      responses: { 200: json(ReductionOut, 'Request'), ...problems },
+    }),
     async (c) => c.json(await getReductionRequest(deps, c.get('principal'), c.req.valid('param').id), 200),
   );
   app.openapi(
@@ -78,7 +92,10 @@ export function reductionAdminRoutes(deps: Deps) {
       tags: TAGS,
       security: SECURITY,
       request: { params: z.object({ id: z.uuid(), doc: z.uuid() }) },
-      responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problems },
+      responses: {
+        200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+        ...problems,
+      },
     }),
     async (c) => download(c, await reductionDocument(deps, c.get('principal'), c.req.valid('param'))),
   );
@@ -123,4 +140,3 @@ export function reductionAdminRoutes(deps: Deps) {
   );
   return app;
 }
-

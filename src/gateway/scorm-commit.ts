@@ -46,7 +46,7 @@ const route = createRoute({
   path: '/lms/commit/{token}',
   summary: 'Receive a scorm-again commit (SCORM 1.2 or 2004, `dataCommitFormat: "json"`)',
   description: [
-    'No API key: the launch token (`POST /v1/events/{id}/enrolments/{memberId}/launch`) is in the path. Query: `sco` (required, a SCO identifier of the course package), `session` (optional, the player\'s id for this load of the SCO, `[A-Za-z0-9._:-]{1,64}`).',
+    "No API key: the launch token (`POST /v1/events/{id}/enrolments/{memberId}/launch`) is in the path. Query: `sco` (required, a SCO identifier of the course package), `session` (optional, the player's id for this load of the SCO, `[A-Za-z0-9._:-]{1,64}`).",
     'Body: the commit JSON as `application/json` or `text/plain` (sendBeacon), ≤ `SCORM_COMMIT_MAX_BYTES` (256 KiB).',
     'Stored unaltered with the time received, client address and user agent before the answer. CMI values are then checked (status vocabularies, session_time formats, score ranges): an invalid commit is stored, flagged, and still answered `result: true` with `valid: false` and `errors`.',
     'Codes: `invalid-token`, `launch-expired` (401), `unknown-sco`, `invalid-session` (400/404), `body-too-large` (413), `unsupported-media-type` (415), `service-unavailable` (503, retry).',

@@ -82,7 +82,11 @@ export function scormPlayerRoutes(deps: Deps) {
     c.header('Cache-Control', 'no-store');
     const token = c.req.param('token');
     const check = await verify(token);
-    if (!check.ok) return c.html(linkClosedPage(check.reason === 'expired' ? { kind: 'expired', expiredAt: check.expiresAt } : { kind: 'invalid' }), check.reason === 'expired' ? 410 : 404);
+    if (!check.ok)
+      return c.html(
+        linkClosedPage(check.reason === 'expired' ? { kind: 'expired', expiredAt: check.expiresAt } : { kind: 'invalid' }),
+        check.reason === 'expired' ? 410 : 404,
+      );
     const t = await playerTarget(deps.db, check.subject);
     if (!t) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
     const outcome = await getOutcome(deps.db, t.enrolmentId);

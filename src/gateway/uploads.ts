@@ -38,4 +38,3 @@ export async function readUploadBody(c: Context, maxBytes: number): Promise<Buff
     throw asServiceError(err);
   }
 }
-

@@ -81,7 +81,10 @@ export function art9OptionText(row: Art9Row): string {
   const unit = ART9_UNIT_LABELS[row.unit];
   const credits = row.perSemester ? row.perSemester.join(' + ') : String(row.credits);
   const word = row.perSemester || row.credits !== 1 ? 'crediti' : 'credito';
-  const limits = [row.maxPerYear ? `al massimo ${row.maxPerYear} l’anno` : null, row.maxPerBiennium ? `al massimo ${row.maxPerBiennium} nel biennio` : null].filter(Boolean);
+  const limits = [
+    row.maxPerYear ? `al massimo ${row.maxPerYear} l’anno` : null,
+    row.maxPerBiennium ? `al massimo ${row.maxPerBiennium} nel biennio` : null,
+  ].filter(Boolean);
   const deontology = row.deontology ? (word === 'credito' ? ' deontologico' : ' deontologici') : '';
   return `${row.label} — ${credits} ${word}${deontology}${unit.per ? ` ${unit.per}` : ''}${limits.length ? ` (${limits.join(', ')})` : ''}`;
 }
@@ -125,7 +128,17 @@ export const Art9Form: FC<Art9FormProps> = ({ action, minDate, maxDate, values =
       <p class="hint" id="art9-quantita-aiuto">
         Ore, sessioni, riunioni o semestri secondo l’attività scelta; per pubblicazioni, progetti e corsi il numero.
       </p>
-      <input type="number" id="art9-quantita" name="quantity" min="1" max="1000" step="1" required value={values.quantity ?? ''} aria-describedby="art9-quantita-aiuto" />
+      <input
+        type="number"
+        id="art9-quantita"
+        name="quantity"
+        min="1"
+        max="1000"
+        step="1"
+        required
+        value={values.quantity ?? ''}
+        aria-describedby="art9-quantita-aiuto"
+      />
     </div>
     <div class="field">
       <label for="art9-data">Data dell’attività</label>
@@ -171,7 +184,16 @@ export const DebtForm: FC<DebtFormProps> = ({ action, biennium, maximum, suggest
     </div>
     <div class="field">
       <label for="debito-deontologici">di cui crediti deontologici</label>
-      <input type="number" id="debito-deontologici" name="deontology" min="0" max={String(maximum)} step="1" required value={values.deontology ?? String(suggested.deontology)} />
+      <input
+        type="number"
+        id="debito-deontologici"
+        name="deontology"
+        min="0"
+        max={String(maximum)}
+        step="1"
+        required
+        value={values.deontology ?? String(suggested.deontology)}
+      />
     </div>
     <p>
       <button type="submit">Invia la richiesta di recupero</button>
@@ -316,7 +338,8 @@ export const PreviewResult: FC<{ preview: ReductionPreview }> = ({ preview }) =>
       </p>
       {preview.obligation ? (
         <p>
-          Con questa riduzione l’obbligo del biennio diventerebbe di <strong>{preview.obligation.total} crediti</strong>, di cui {preview.obligation.deontology} {preview.obligation.deontology === 1 ? 'deontologico' : 'deontologici'}.
+          Con questa riduzione l’obbligo del biennio diventerebbe di <strong>{preview.obligation.total} crediti</strong>, di cui {preview.obligation.deontology}{' '}
+          {preview.obligation.deontology === 1 ? 'deontologico' : 'deontologici'}.
         </p>
       ) : null}
       <p class="hint">Il calcolo è indicativo: decide il Consiglio provinciale. Nulla è stato ancora inviato.</p>
@@ -328,7 +351,12 @@ export const PreviewResult: FC<{ preview: ReductionPreview }> = ({ preview }) =>
 // Integration after a pre-denial, appeal to the CN (R-RED-7)
 // ---------------------------------------------------------------------------------------------
 
-export const IntegrationForm: FC<{ action: string; requestId: string; deadline: string | null; values?: FormValues }> = ({ action, requestId, deadline, values = {} }) => (
+export const IntegrationForm: FC<{ action: string; requestId: string; deadline: string | null; values?: FormValues }> = ({
+  action,
+  requestId,
+  deadline,
+  values = {},
+}) => (
   <form method="post" action={action} enctype="multipart/form-data">
     <h4>Integrare i documenti{deadline ? ` entro il ${dateText(deadline)}` : ''}</h4>
     <div class="field">
@@ -336,7 +364,15 @@ export const IntegrationForm: FC<{ action: string; requestId: string; deadline: 
       <p class="hint" id={`integrazione-${requestId}-aiuto`}>
         {FILE_HINT}
       </p>
-      <input type="file" id={`integrazione-${requestId}-documenti`} name="documents" multiple required accept={FILE_RULES.accept} aria-describedby={`integrazione-${requestId}-aiuto`} />
+      <input
+        type="file"
+        id={`integrazione-${requestId}-documenti`}
+        name="documents"
+        multiple
+        required
+        accept={FILE_RULES.accept}
+        aria-describedby={`integrazione-${requestId}-aiuto`}
+      />
     </div>
     <div class="field">
       <label for={`integrazione-${requestId}-nota`}>Nota per il Consiglio provinciale (facoltativa)</label>
@@ -350,7 +386,13 @@ export const IntegrationForm: FC<{ action: string; requestId: string; deadline: 
   </form>
 );
 
-export const AppealForm: FC<{ action: string; requestId: string; deadline: string | null; values?: FormValues; error?: FormError | null }> = ({ action, requestId, deadline, values = {}, error }) => (
+export const AppealForm: FC<{ action: string; requestId: string; deadline: string | null; values?: FormValues; error?: FormError | null }> = ({
+  action,
+  requestId,
+  deadline,
+  values = {},
+  error,
+}) => (
   <details class="card" open={error?.form === 'appeal' && error.requestId === requestId}>
     <summary>Presentare ricorso al Consiglio Nazionale{deadline ? ` (entro il ${dateText(deadline)})` : ''}</summary>
     <form method="post" action={action}>

@@ -227,8 +227,8 @@ const PreviousBanner: FC<{ n: PreviousNotice }> = ({ n }) => (
     {n.kind === 'can-file' ? (
       <p>
         Il biennio {bienniumText(n.biennium)} si è chiuso con {plural(n.missing.total, 'credito mancante', 'crediti mancanti')}
-        {n.missing.deontology ? ` (${plural(n.missing.deontology, 'deontologico', 'deontologici')})` : ''}. Entro il {dateText(n.filingUntil)} può chiedere di recuperarli
-        nel primo semestre: <a href={`${n.href}#debito`}>vada al biennio {bienniumText(n.biennium)}</a>.
+        {n.missing.deontology ? ` (${plural(n.missing.deontology, 'deontologico', 'deontologici')})` : ''}. Entro il {dateText(n.filingUntil)} può chiedere di
+        recuperarli nel primo semestre: <a href={`${n.href}#debito`}>vada al biennio {bienniumText(n.biennium)}</a>.
       </p>
     ) : n.kind === 'request-filed' ? (
       <p>
@@ -238,8 +238,8 @@ const PreviousBanner: FC<{ n: PreviousNotice }> = ({ n }) => (
     ) : (
       <p>
         Debito formativo del biennio {bienniumText(n.biennium)}: restano da recuperare {plural(n.remaining?.total ?? 0, 'credito', 'crediti')}
-        {n.remaining?.deontology ? ` (${plural(n.remaining.deontology, 'deontologico', 'deontologici')})` : ''} entro il {dateText(n.settlementUntil)}. I primi crediti
-        che matura ora servono a recuperarlo: <a href={`${n.href}#debito`}>consulti il biennio {bienniumText(n.biennium)}</a>.
+        {n.remaining?.deontology ? ` (${plural(n.remaining.deontology, 'deontologico', 'deontologici')})` : ''} entro il {dateText(n.settlementUntil)}. I primi
+        crediti che matura ora servono a recuperarlo: <a href={`${n.href}#debito`}>consulti il biennio {bienniumText(n.biennium)}</a>.
       </p>
     )}
   </div>
@@ -299,7 +299,8 @@ const Summary: FC<{ p: DashboardProps }> = ({ p }) => {
           ) : null}
           {obligation.reductions.map((r) => (
             <li>
-              Riduzione per {isReductionCause(r.cause) ? CAUSE_LABELS[r.cause].toLowerCase() : 'causa documentata'}: −{plural(r.reduction, 'credito', 'crediti')}
+              Riduzione per {isReductionCause(r.cause) ? CAUSE_LABELS[r.cause].toLowerCase() : 'causa documentata'}: −
+              {plural(r.reduction, 'credito', 'crediti')}
               {r.deontology ? ` (di cui ${plural(r.deontology, 'deontologico', 'deontologici')})` : ''}
               {r.basis === 'carried' ? ', riconosciuta in un biennio precedente e ancora valida' : ', accolta dal Consiglio provinciale'}.
             </li>
@@ -314,7 +315,8 @@ const Summary: FC<{ p: DashboardProps }> = ({ p }) => {
             . Registrati: {b.caps.distance.recorded}.
           </li>
           <li>
-            Altre attività formative (art. 9): contano al massimo {b.caps.otherActivities.cap} crediti nel biennio. Registrati: {b.caps.otherActivities.recorded}.
+            Altre attività formative (art. 9): contano al massimo {b.caps.otherActivities.cap} crediti nel biennio. Registrati:{' '}
+            {b.caps.otherActivities.recorded}.
           </li>
         </ul>
       </div>
@@ -333,8 +335,12 @@ const Objectives: FC<{ p: DashboardProps }> = ({ p }) => (
       <thead>
         <tr>
           <th scope="col">Anno</th>
-          <th scope="col" class="n">Crediti totali</th>
-          <th scope="col" class="n">Crediti deontologici</th>
+          <th scope="col" class="n">
+            Crediti totali
+          </th>
+          <th scope="col" class="n">
+            Crediti deontologici
+          </th>
           <th scope="col">Esito</th>
         </tr>
       </thead>
@@ -473,31 +479,34 @@ const Debt: FC<{ p: DashboardProps }> = ({ p }) => {
       {b.debt ? (
         <div class={b.debt.status === 'unsettled' ? 'alert' : b.debt.status === 'settled' ? 'ok' : 'warn'}>
           <p>
-            <strong>Debito accolto:</strong> {plural(b.debt.total, 'credito', 'crediti')}, di cui {plural(b.debt.deontology, 'deontologico', 'deontologici')}, da recuperare entro il {dateText(b.debt.deadline)}
-            : {DEBT_STATUS_LABELS[b.debt.status]}.
+            <strong>Debito accolto:</strong> {plural(b.debt.total, 'credito', 'crediti')}, di cui {plural(b.debt.deontology, 'deontologico', 'deontologici')},
+            da recuperare entro il {dateText(b.debt.deadline)}: {DEBT_STATUS_LABELS[b.debt.status]}.
           </p>
           <p>
-            Recuperati: {b.debt.settledTotal} (deontologici {b.debt.settledDeontology}). Ancora da recuperare: {b.debt.remaining.total} (deontologici {b.debt.remaining.deontology}).
+            Recuperati: {b.debt.settledTotal} (deontologici {b.debt.settledDeontology}). Ancora da recuperare: {b.debt.remaining.total} (deontologici{' '}
+            {b.debt.remaining.deontology}).
           </p>
         </div>
       ) : null}
       {request ? (
         <div class="card">
           <p>
-            <strong>Richiesta del {dateText(request.filedOn)}:</strong> {plural(request.total, 'credito', 'crediti')}, di cui {plural(request.deontology, 'deontologico', 'deontologici')} —{' '}
-            {DEBT_REQUEST_STATUS_LABELS.filed}.
+            <strong>Richiesta del {dateText(request.filedOn)}:</strong> {plural(request.total, 'credito', 'crediti')}, di cui{' '}
+            {plural(request.deontology, 'deontologico', 'deontologici')} — {DEBT_REQUEST_STATUS_LABELS.filed}.
           </p>
         </div>
       ) : null}
       <p class="hint">
-        Se al termine del biennio mancano crediti, dal {dateText(d.filingFrom)} al {dateText(d.filingUntil)} si può chiedere al Consiglio provinciale di recuperarne fino a{' '}
-        {d.maximum} entro il {dateText(d.settlementUntil)}: una volta accolta la richiesta, i primi crediti maturati nel nuovo biennio servono a recuperarli (prima i deontologici).
+        Se al termine del biennio mancano crediti, dal {dateText(d.filingFrom)} al {dateText(d.filingUntil)} si può chiedere al Consiglio provinciale di
+        recuperarne fino a {d.maximum} entro il {dateText(d.settlementUntil)}: una volta accolta la richiesta, i primi crediti maturati nel nuovo biennio
+        servono a recuperarli (prima i deontologici).
       </p>
       {d.canFile ? (
         <>
           <h3>Nuova richiesta di recupero</h3>
           <p>
-            Mancano {plural(d.shortfall.total, 'credito', 'crediti')}, di cui {plural(d.shortfall.deontology, 'deontologico', 'deontologici')}. Si possono recuperare al massimo {d.maximum} crediti.
+            Mancano {plural(d.shortfall.total, 'credito', 'crediti')}, di cui {plural(d.shortfall.deontology, 'deontologico', 'deontologici')}. Si possono
+            recuperare al massimo {d.maximum} crediti.
           </p>
           <DebtForm
             action={`${p.base}/debt#debito`}
@@ -539,7 +548,9 @@ const Requests: FC<{ p: DashboardProps }> = ({ p }) => {
             <tr>
               <th scope="col">Data attività</th>
               <th scope="col">Attività</th>
-              <th scope="col" class="n">Quantità</th>
+              <th scope="col" class="n">
+                Quantità
+              </th>
               <th scope="col">Stato</th>
             </tr>
           </thead>
@@ -667,7 +678,8 @@ const ReductionCard: FC<{ r: ReductionRow; p: DashboardProps }> = ({ r, p }) => 
           <>
             <dt>Decisione</dt>
             <dd>
-              Accolta: riduzione di {plural(num(decision.reduction) ?? 0, 'credito', 'crediti')}, di cui {plural(num(decision.deontology) ?? 0, 'deontologico', 'deontologici')}
+              Accolta: riduzione di {plural(num(decision.reduction) ?? 0, 'credito', 'crediti')}, di cui{' '}
+              {plural(num(decision.deontology) ?? 0, 'deontologico', 'deontologici')}
               {validity && Object.hasOwn(VALIDITY_LABELS, validity) ? `, ${VALIDITY_LABELS[validity as keyof typeof VALIDITY_LABELS]}` : ''}.
             </dd>
           </>
@@ -700,9 +712,22 @@ const ReductionCard: FC<{ r: ReductionRow; p: DashboardProps }> = ({ r, p }) => 
         ))}
       </ol>
       {canIntegrate ? (
-        <IntegrationForm action={`${p.base}/reductions/${r.id}/integration#riduzione-${r.id}`} requestId={r.id} deadline={r.integrationDeadline} values={values} />
+        <IntegrationForm
+          action={`${p.base}/reductions/${r.id}/integration#riduzione-${r.id}`}
+          requestId={r.id}
+          deadline={r.integrationDeadline}
+          values={values}
+        />
       ) : null}
-      {canAppeal ? <AppealForm action={`${p.base}/reductions/${r.id}/appeal#riduzione-${r.id}`} requestId={r.id} deadline={r.appealDeadline} values={values} error={error} /> : null}
+      {canAppeal ? (
+        <AppealForm
+          action={`${p.base}/reductions/${r.id}/appeal#riduzione-${r.id}`}
+          requestId={r.id}
+          deadline={r.appealDeadline}
+          values={values}
+          error={error}
+        />
+      ) : null}
     </article>
   );
 };
@@ -715,7 +740,8 @@ const NewRequests: FC<{ p: DashboardProps }> = ({ p }) => {
       <h2 id="nuove-richieste">Nuove richieste</h2>
       <h3 id="art9">Dichiarare un’altra attività formativa (art. 9)</h3>
       <p class="hint">
-        L’attività è conteggiata dopo la convalida del Consiglio provinciale, fino a 30 crediti nel biennio. Le dichiarazioni di un biennio si chiudono il 31 gennaio successivo.
+        L’attività è conteggiata dopo la convalida del Consiglio provinciale, fino a 30 crediti nel biennio. Le dichiarazioni di un biennio si chiudono il 31
+        gennaio successivo.
       </p>
       <FormAlert error={f.error} form="art9" />
       <Art9Form action={`${p.base}/art9#art9`} minDate={f.art9.minDate} maxDate={f.art9.maxDate} values={mine('art9')} />
@@ -724,8 +750,8 @@ const NewRequests: FC<{ p: DashboardProps }> = ({ p }) => {
       {f.reductionOpen ? (
         <>
           <p class="hint">
-            Scelga la causa, indichi i dati richiesti e prema «Calcola» per vedere la riduzione senza inviare nulla; poi alleghi i documenti e prema «Invia richiesta». Una
-            richiesta per ogni causa.
+            Scelga la causa, indichi i dati richiesti e prema «Calcola» per vedere la riduzione senza inviare nulla; poi alleghi i documenti e prema «Invia
+            richiesta». Una richiesta per ogni causa.
           </p>
           <ReductionForm
             base={p.base}
@@ -753,8 +779,8 @@ export function linkClosedPage(p: { kind: 'expired' | 'invalid'; expiredAt?: Dat
       <div class={p.kind === 'expired' ? 'warn' : 'alert'} role="status">
         {p.kind === 'expired' ? (
           <p>
-            Il link alla sua pagina della formazione continua è scaduto{p.expiredAt ? ` il ${italianDateTime(p.expiredAt)}` : ''}. Per ragioni di sicurezza i link valgono 30
-            giorni.
+            Il link alla sua pagina della formazione continua è scaduto{p.expiredAt ? ` il ${italianDateTime(p.expiredAt)}` : ''}. Per ragioni di sicurezza i
+            link valgono 30 giorni.
           </p>
         ) : (
           <p>Il link non è valido. Controlli di averlo copiato per intero dal messaggio ricevuto.</p>

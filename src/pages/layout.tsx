@@ -49,7 +49,9 @@ export const Layout: FC<{ title: string; style?: string; scripts?: readonly stri
         <meta name="referrer" content="no-referrer" />
         <title>{title}</title>
         <style>{raw(style ? STYLE + style : STYLE)}</style>
-        {scripts?.map((src) => <script src={src} defer></script>)}
+        {scripts?.map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body>
         <header class="site">

@@ -159,10 +159,22 @@ export interface ClosedProps {
 }
 
 const CLOSED_TEXT: Record<ClosedKind, { title: string; body: string; tone: string }> = {
-  passed: { title: 'Questionario già completato', body: "Il questionario è stato superato: i crediti dell'evento sono riconosciuti. Il link non serve più.", tone: 'ok' },
-  failed: { title: 'Questionario non superato', body: "Entrambi i tentativi sono stati usati e non sono stati superati: i crediti dell'evento non sono riconosciuti.", tone: 'warn' },
+  passed: {
+    title: 'Questionario già completato',
+    body: "Il questionario è stato superato: i crediti dell'evento sono riconosciuti. Il link non serve più.",
+    tone: 'ok',
+  },
+  failed: {
+    title: 'Questionario non superato',
+    body: "Entrambi i tentativi sono stati usati e non sono stati superati: i crediti dell'evento non sono riconosciuti.",
+    tone: 'warn',
+  },
   expired: { title: 'Termine scaduto', body: "Il termine per compilare il questionario è scaduto: i crediti dell'evento non sono riconosciuti.", tone: 'warn' },
-  invalid: { title: 'Link non valido', body: "Il link non è valido. Controlli di averlo copiato per intero dal messaggio ricevuto o si rivolga all'ente organizzatore.", tone: 'alert' },
+  invalid: {
+    title: 'Link non valido',
+    body: "Il link non è valido. Controlli di averlo copiato per intero dal messaggio ricevuto o si rivolga all'ente organizzatore.",
+    tone: 'alert',
+  },
 };
 
 /** A link that can no longer be used, said plainly: already completed, failed, expired or invalid. */

@@ -35,7 +35,16 @@ export const LedgerJob = z.object({
   at: z.iso.datetime({ offset: true }),
   scope: LedgerScope,
   /** Bienniums to re-derive (first, odd year); default the current and the previous one. */
-  bienniums: z.array(z.number().int().refine((y) => Math.abs(y % 2) === 1, 'a biennium is named by its first, odd year')).min(1).max(10).optional(),
+  bienniums: z
+    .array(
+      z
+        .number()
+        .int()
+        .refine((y) => Math.abs(y % 2) === 1, 'a biennium is named by its first, odd year'),
+    )
+    .min(1)
+    .max(10)
+    .optional(),
 });
 export type LedgerJob = z.infer<typeof LedgerJob>;
 

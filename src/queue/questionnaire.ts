@@ -28,7 +28,11 @@ export function createQuestionnaireProducer(connection: Redis, prefix: string): 
   return {
     queue,
     async requestDispatch(eventId) {
-      await queue.add('dispatch', { eventId }, { deduplication: { id: `dispatch-${eventId}`, keepLastIfActive: true }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 }, ...RETRY });
+      await queue.add(
+        'dispatch',
+        { eventId },
+        { deduplication: { id: `dispatch-${eventId}`, keepLastIfActive: true }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 }, ...RETRY },
+      );
     },
     async scheduleExpiry(items, now) {
       if (!items.length) return;
@@ -37,7 +41,13 @@ export function createQuestionnaireProducer(connection: Redis, prefix: string): 
           name: 'expire',
           data: { questionnaireId: i.questionnaireId },
           // One millisecond past the deadline: the deadline itself is still in time (R-CAL-3).
-          opts: { jobId: `expire-${i.questionnaireId}`, delay: Math.max(0, i.deadline.getTime() + 1 - now), removeOnComplete: true, removeOnFail: { count: 5000 }, ...RETRY },
+          opts: {
+            jobId: `expire-${i.questionnaireId}`,
+            delay: Math.max(0, i.deadline.getTime() + 1 - now),
+            removeOnComplete: true,
+            removeOnFail: { count: 5000 },
+            ...RETRY,
+          },
         })),
       );
     },

@@ -33,10 +33,17 @@ export function createScormProducer(connection: Redis, prefix: string, delayMs: 
   return {
     queue,
     async requestDerivation(enrolmentId) {
-      await queue.add('derive', { enrolmentId } satisfies ScormJob, { ...JOB_OPTIONS, delay: delayMs, deduplication: { id: `enrolment-${enrolmentId}`, keepLastIfActive: true } });
+      await queue.add('derive', { enrolmentId } satisfies ScormJob, {
+        ...JOB_OPTIONS,
+        delay: delayMs,
+        deduplication: { id: `enrolment-${enrolmentId}`, keepLastIfActive: true },
+      });
     },
     async requestCourseDerivation(eventId, reason) {
-      await queue.add('derive-course', { eventId, reason } satisfies ScormJob, { ...JOB_OPTIONS, deduplication: { id: `course-${eventId}`, keepLastIfActive: true } });
+      await queue.add('derive-course', { eventId, reason } satisfies ScormJob, {
+        ...JOB_OPTIONS,
+        deduplication: { id: `course-${eventId}`, keepLastIfActive: true },
+      });
     },
     close: () => queue.close(),
   };

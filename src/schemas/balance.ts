@@ -16,7 +16,9 @@ const Biennium = z.coerce
   .openapi({ example: 2025 });
 export { Biennium };
 
-const NotCountedReason = z.string().openapi({ description: 'distance-cap | other-activities-cap | pending-questionnaire | pending-validation | not-granted | settles-previous-debt | …' });
+const NotCountedReason = z
+  .string()
+  .openapi({ description: 'distance-cap | other-activities-cap | pending-questionnaire | pending-validation | not-granted | settles-previous-debt | …' });
 
 export const BalanceItem = z
   .object({
@@ -90,7 +92,9 @@ export const MemberBalance = z
     memberId: z.uuid(),
     obligation: z.object({
       base: Amounts.extend({ months: Int }),
-      reductions: z.array(z.object({ id: z.string(), cause: z.string(), basis: z.enum(['approved', 'carried']), reduction: Int, deontology: Int, ordinary: Int })),
+      reductions: z.array(
+        z.object({ id: z.string(), cause: z.string(), basis: z.enum(['approved', 'carried']), reduction: Int, deontology: Int, ordinary: Int }),
+      ),
       reduction: Amounts.extend({ capped: z.boolean() }),
       effective: Amounts,
     }),
@@ -158,7 +162,16 @@ export const GrantOut = z
 export const Reason = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 
 export const AlertOut = z
-  .object({ id: Int, kind: z.string(), province: z.string().nullable(), subjectId: z.string().nullable(), detail: z.record(z.string(), z.unknown()), createdAt: z.string(), acknowledgedAt: z.string().nullable(), acknowledgedBy: z.string().nullable() })
+  .object({
+    id: Int,
+    kind: z.string(),
+    province: z.string().nullable(),
+    subjectId: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+  })
   .openapi('CnAlert');
 
 export const TransferCreate = z
@@ -228,7 +241,10 @@ export const ReductionCalc = z
   .strictObject({
     biennium: Biennium,
     profile: z.enum(['national', 'RC', 'BA']).optional().openapi({ description: "Defaults to the member's CPO profile, else national" }),
-    cases: z.array(z.strictObject({ cause: z.enum(REDUCTION_CAUSES), input: ReductionInput })).min(1).max(20),
+    cases: z
+      .array(z.strictObject({ cause: z.enum(REDUCTION_CAUSES), input: ReductionInput }))
+      .min(1)
+      .max(20),
   })
   .openapi('ReductionCalculation');
 
@@ -266,7 +282,16 @@ export const ReductionOut = z
     appealDeadline: IsoDate.nullable(),
     appeal: z.record(z.string(), z.unknown()).nullable(),
     documents: z.array(z.object({ id: z.uuid(), name: z.string(), contentType: z.string(), size: Int, stage: z.string() })),
-    steps: z.array(z.object({ action: z.string(), from: z.string().nullable(), to: z.string(), actor: z.string(), at: z.string(), detail: z.record(z.string(), z.unknown()) })),
+    steps: z.array(
+      z.object({
+        action: z.string(),
+        from: z.string().nullable(),
+        to: z.string(),
+        actor: z.string(),
+        at: z.string(),
+        detail: z.record(z.string(), z.unknown()),
+      }),
+    ),
   })
   .openapi('ReductionRequest');
 

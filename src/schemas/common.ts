@@ -2,9 +2,7 @@
 import { z } from '@hono/zod-openapi';
 
 /** ISO 8601 instant that must carry an offset (`Z` or `±hh:mm`), R-CAL-2: stored as UTC. */
-export const Instant = z.iso
-  .datetime({ offset: true })
-  .openapi({ example: '2026-03-10T14:05:00+01:00', description: 'ISO 8601 instant with offset' });
+export const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2026-03-10T14:05:00+01:00', description: 'ISO 8601 instant with offset' });
 
 /** Calendar date on the Europe/Rome calendar, `YYYY-MM-DD`. */
 export const IsoDate = z.iso.date().openapi({ example: '2026-03-10' });

@@ -46,7 +46,12 @@ export const CourseDeclaration = z
     nominalMinutes: z.number().int().min(1).max(100_000).openapi({ description: 'Nominal duration of the course, minutes' }),
     masteryScore: z.number().min(0).max(100).openapi({ description: 'Pass mark of the final test, % of the score' }),
     modules: z
-      .array(z.object({ sco: z.string().min(1).max(200).openapi({ description: 'SCO identifier (the manifest item)' }), minutes: z.number().positive().max(10_000) }))
+      .array(
+        z.object({
+          sco: z.string().min(1).max(200).openapi({ description: 'SCO identifier (the manifest item)' }),
+          minutes: z.number().positive().max(10_000),
+        }),
+      )
       .max(5_000)
       .openapi({ description: 'Minutes of each module as the organiser declares them' }),
     finalTest: z.object({
@@ -67,7 +72,10 @@ export const CourseDeclaration = z
   })
   .openapi('CourseDeclaration');
 
-export const Validity = z.object({ from: z.string(), until: z.string() }).nullable().openapi({ description: 'R-EVT-5: one year from accreditation; null until accredited' });
+export const Validity = z
+  .object({ from: z.string(), until: z.string() })
+  .nullable()
+  .openapi({ description: 'R-EVT-5: one year from accreditation; null until accredited' });
 
 export const CourseView = z
   .object({

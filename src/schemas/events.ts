@@ -33,7 +33,10 @@ export const Fraction = z
     autonomous: z
       .boolean()
       .optional()
-      .openapi({ description: 'Structured paths only: a session with full scientific autonomy, which may grant its own credits (at most 15) to a member under 70% of the path (R-EVT-6)' }),
+      .openapi({
+        description:
+          'Structured paths only: a session with full scientific autonomy, which may grant its own credits (at most 15) to a member under 70% of the path (R-EVT-6)',
+      }),
   })
   .openapi('Fraction');
 
@@ -56,7 +59,12 @@ export const EventCreate = z
     end: Instant,
     credits: z.number().int().openapi({ description: 'Whole credits, at most the whole hours of the event (R-CAL-6)' }),
     fractionable: z.boolean().default(false),
-    fractions: z.array(Fraction).max(100).nullable().optional().openapi({ description: 'Required when fractionable: contiguous, covering start..end, credits summing to the event credits' }),
+    fractions: z
+      .array(Fraction)
+      .max(100)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Required when fractionable: contiguous, covering start..end, credits summing to the event credits' }),
     toleranceMinutes: z
       .number()
       .int()
@@ -72,7 +80,9 @@ export const EventCreate = z
       .array(PoolQuestionInput)
       .max(500)
       .optional()
-      .openapi({ description: 'Kind-e webinars only, and required for them: the 30 scientific questions of the questionnaire (R-QST-3); never shown to members' }),
+      .openapi({
+        description: 'Kind-e webinars only, and required for them: the 30 scientific questions of the questionnaire (R-QST-3); never shown to members',
+      }),
   })
   .openapi('EventCreate');
 export type EventCreate = z.infer<typeof EventCreate>;

@@ -46,9 +46,7 @@ export const WebinarRecord = z
   .openapi('WebinarRecord');
 export type WebinarRecord = z.infer<typeof WebinarRecord>;
 
-export const IngestBatch = z
-  .object({ records: z.array(WebinarRecord).min(1).max(MAX_BATCH) })
-  .openapi('IngestBatch');
+export const IngestBatch = z.object({ records: z.array(WebinarRecord).min(1).max(MAX_BATCH) }).openapi('IngestBatch');
 export type IngestBatch = z.infer<typeof IngestBatch>;
 
 export const IngestResult = z

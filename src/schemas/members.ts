@@ -8,7 +8,11 @@ import { Email, Name, ProvinceCode } from './registry-fields.ts';
 
 export const MemberCreate = z
   .object({
-    codiceFiscale: z.string().min(1).max(32).openapi({ example: 'RSSMRA85T10A562S', description: 'Checked with its check letter (code `invalid-codice-fiscale`)' }),
+    codiceFiscale: z
+      .string()
+      .min(1)
+      .max(32)
+      .openapi({ example: 'RSSMRA85T10A562S', description: 'Checked with its check letter (code `invalid-codice-fiscale`)' }),
     surname: Name,
     givenName: Name,
     province: ProvinceCode.openapi({ description: 'Province of the register (Albo) the member is enrolled in' }),

@@ -9,7 +9,8 @@ import { Name, ProvinceCode } from './registry-fields.ts';
 
 export const ORGANISER_KINDS = ['a', 'b', 'c', 'd', 'e'] as const;
 export const OrganiserKind = z.enum(ORGANISER_KINDS).openapi('OrganiserKind', {
-  description: 'Art. 14 c.1 (R-EVT-2): a) CPO; b) CN or its foundations; c) ENPACL or its foundations; d) universities and public administrations; e) bodies authorised by the CN',
+  description:
+    'Art. 14 c.1 (R-EVT-2): a) CPO; b) CN or its foundations; c) ENPACL or its foundations; d) universities and public administrations; e) bodies authorised by the CN',
 });
 export type OrganiserKind = z.infer<typeof OrganiserKind>;
 

@@ -9,15 +9,26 @@ export const PoolQuestionInput = z
   .object({
     // Sanity bounds only: the R-QST-3 limits (lengths, 2–6 options, the right index) are checked by
     // `validatePool`, so each violation gets its own 422 code.
-    text: z.string().max(20 * R.maxQuestionLength).openapi({ description: `At most ${R.maxQuestionLength} characters` }),
-    options: z.array(z.string().max(20 * R.maxOptionLength)).max(50).openapi({ description: `${R.minOptions}–${R.maxOptions} distinct options, each at most ${R.maxOptionLength} characters` }),
+    text: z
+      .string()
+      .max(20 * R.maxQuestionLength)
+      .openapi({ description: `At most ${R.maxQuestionLength} characters` }),
+    options: z
+      .array(z.string().max(20 * R.maxOptionLength))
+      .max(50)
+      .openapi({ description: `${R.minOptions}–${R.maxOptions} distinct options, each at most ${R.maxOptionLength} characters` }),
     correct: z.number().openapi({ description: '0-based index of the one right option' }),
   })
   .openapi('PoolQuestionInput');
 
 /** Validated for shape only; the R-QST-3 rules (30, options, duplicates) give their own codes. */
 export const PoolInput = z
-  .object({ questions: z.array(PoolQuestionInput).max(500).openapi({ description: `Exactly ${R.poolSize} scientific questions (R-QST-3)` }) })
+  .object({
+    questions: z
+      .array(PoolQuestionInput)
+      .max(500)
+      .openapi({ description: `Exactly ${R.poolSize} scientific questions (R-QST-3)` }),
+  })
   .openapi('PoolInput');
 export type PoolInput = z.infer<typeof PoolInput>;
 
@@ -43,12 +54,16 @@ export const QuestionnaireSummary = z
     givenName: z.string(),
     codiceFiscale: z.string(),
     sentAt: z.string().nullable().openapi({ description: 'When the member got the link (mail sent, or page first opened); null: not yet' }),
-    deadline: z.string().nullable().openapi({ description: '23:59:59.999 Rome of the 10th day after sentAt (R-QST-2, R-CAL-3); null until the link is received' }),
+    deadline: z
+      .string()
+      .nullable()
+      .openapi({ description: '23:59:59.999 Rome of the 10th day after sentAt (R-QST-2, R-CAL-3); null until the link is received' }),
     status: QuestionnaireStatus,
     attempts: z.number().int().openapi({ description: 'Attempts submitted' }),
     lastScore: z.number().int().nullable(),
     mail: z.enum(['sent', 'queued', 'retrying', 'no-address', 'none']).openapi({
-      description: 'The link mail: sent; queued (on its way, or waiting for SMTP to be configured); retrying after a failure; no-address (the member has no e-mail: hand the link over another way)',
+      description:
+        'The link mail: sent; queued (on its way, or waiting for SMTP to be configured); retrying after a failure; no-address (the member has no e-mail: hand the link over another way)',
     }),
   })
   .openapi('QuestionnaireSummary');
@@ -79,7 +94,10 @@ export const QuestionnaireAudit = z
     decidedAt: z.string().nullable(),
     qualityAnswers: z.record(z.string(), z.number().int()).nullable(),
     attempts: z.array(AttemptAudit),
-    retryDrewUnseen: z.boolean().nullable().openapi({ description: 'The second attempt served no question of the first (R-QST-5); null without a second attempt' }),
+    retryDrewUnseen: z
+      .boolean()
+      .nullable()
+      .openapi({ description: 'The second attempt served no question of the first (R-QST-5); null without a second attempt' }),
   })
   .openapi('QuestionnaireAudit');
 

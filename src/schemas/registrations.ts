@@ -16,9 +16,7 @@ export const RegistrationInput = z
   .openapi('RegistrationInput');
 export type RegistrationInput = z.infer<typeof RegistrationInput>;
 
-export const RegistrationBatch = z
-  .object({ registrations: z.array(RegistrationInput).min(1).max(MAX_REGISTRATIONS) })
-  .openapi('RegistrationBatch');
+export const RegistrationBatch = z.object({ registrations: z.array(RegistrationInput).min(1).max(MAX_REGISTRATIONS) }).openapi('RegistrationBatch');
 export type RegistrationBatch = z.infer<typeof RegistrationBatch>;
 
 export const RegistrationResult = z

@@ -38,9 +38,7 @@ export const Cmi2004 = z.looseObject({
   exit: vocab(VOCABULARY['2004'].exit).optional(),
   session_time: duration2004.optional(),
   total_time: duration2004.optional(),
-  progress_measure: z
-    .union([z.literal(''), decimal.refine((v) => Number(v) >= 0 && Number(v) <= 1, { message: 'outside 0..1' })])
-    .optional(),
+  progress_measure: z.union([z.literal(''), decimal.refine((v) => Number(v) >= 0 && Number(v) <= 1, { message: 'outside 0..1' })]).optional(),
   score: score('2004').optional(),
   suspend_data: str.optional(),
 });
@@ -72,12 +70,15 @@ export function checkCommit(version: ScormVersion, body: unknown): CommitCheck {
 
 // ---- Enrolment and launch (issue 6 §2) ----
 
-export const EnrolRequest = z
-  .object({ memberIds: z.array(z.uuid()).min(1).max(1000) })
-  .openapi('ElearningEnrolRequest');
+export const EnrolRequest = z.object({ memberIds: z.array(z.uuid()).min(1).max(1000) }).openapi('ElearningEnrolRequest');
 
 export const Enrolment = z
-  .object({ enrolmentId: z.uuid(), memberId: z.uuid(), enrolledAt: z.string(), created: z.boolean().openapi({ description: 'false when the member was already enrolled' }) })
+  .object({
+    enrolmentId: z.uuid(),
+    memberId: z.uuid(),
+    enrolledAt: z.string(),
+    created: z.boolean().openapi({ description: 'false when the member was already enrolled' }),
+  })
   .openapi('ElearningEnrolment');
 
 export const EnrolResult = z.object({ eventId: z.uuid(), enrolments: z.array(Enrolment) }).openapi('ElearningEnrolResult');
@@ -89,7 +90,12 @@ export const Launch = z
     commitUrl: z.string().openapi({ description: 'POST target for scorm-again (`lmsCommitUrl`), token in the path; add `?sco=<identifier>&session=<id>`' }),
     expiresAt: z.string(),
     playerUrl: z.string().openapi({ description: 'The reference player page (Italian) to give the member' }),
-    launchUrl: z.string().openapi({ description: 'For providers\' own scorm-again pages: `POST launchUrl?sco=<identifier>` registers a launch and answers the commit URL (with `session`) and the run-time state to load before Initialize' }),
+    launchUrl: z
+      .string()
+      .openapi({
+        description:
+          "For providers' own scorm-again pages: `POST launchUrl?sco=<identifier>` registers a launch and answers the commit URL (with `session`) and the run-time state to load before Initialize",
+      }),
     version: z.enum(['1.2', '2004']),
     scos: z.array(z.object({ identifier: z.string(), title: z.string(), launch: z.string(), commitUrl: z.string() })),
   })

@@ -81,7 +81,9 @@ export async function sendOutbox(deps: Pick<MailDeps, 'db' | 'log' | 'now' | 'ma
   const sentAt = new Date(deps.now());
   await markSent(db, outboxId, sentAt);
   if (deps.onSent) {
-    await deps.onSent({ id: row.id, kind: row.kind, dedupKey: row.dedupKey }, sentAt).catch((err) => log.warn({ outboxId, err: String(err) }, 'after-send hook failed'));
+    await deps
+      .onSent({ id: row.id, kind: row.kind, dedupKey: row.dedupKey }, sentAt)
+      .catch((err) => log.warn({ outboxId, err: String(err) }, 'after-send hook failed'));
   }
   log.info({ outboxId, kind: row.kind, attempt: row.attempts + 1 }, 'mail sent');
   return { sent: true, outboxId };
@@ -91,10 +93,7 @@ export async function sendOutbox(deps: Pick<MailDeps, 'db' | 'log' | 'now' | 'ma
  * Re-enqueues unsent rows older than {@link SWEEP_MIN_AGE_MS} with attempts left. Rows whose job
  * BullMQ still holds are unaffected (same job id), so only jobs Redis lost are re-created.
  */
-export async function sweepOutbox(
-  deps: Pick<MailDeps, 'db' | 'log' | 'now' | 'producer'>,
-  opts: { minAgeMs?: number } = {},
-): Promise<{ queued: number[] }> {
+export async function sweepOutbox(deps: Pick<MailDeps, 'db' | 'log' | 'now' | 'producer'>, opts: { minAgeMs?: number } = {}): Promise<{ queued: number[] }> {
   const createdBefore = new Date(deps.now() - (opts.minAgeMs ?? SWEEP_MIN_AGE_MS));
   const queued: number[] = [];
   let afterId = 0;

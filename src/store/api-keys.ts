@@ -26,7 +26,10 @@ export async function insertKey(db: Queryable, k: { id: string; role: Role; subj
 
 /** The active (not revoked) key with this hash. */
 export async function activeKeyByHash(db: Queryable, keyHash: string): Promise<Pick<KeyRow, 'id' | 'role' | 'subject'> | null> {
-  const { rows } = await db.query<Pick<KeyRow, 'id' | 'role' | 'subject'>>('SELECT id, role, subject FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]);
+  const { rows } = await db.query<Pick<KeyRow, 'id' | 'role' | 'subject'>>(
+    'SELECT id, role, subject FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    [keyHash],
+  );
   return rows[0] ?? null;
 }
 

@@ -204,7 +204,13 @@ export async function* unmatchedPages(db: Queryable, eventId: string, opts: { pa
         [eventId, after, pageSize],
       );
     if (rows.length === 0) return;
-    yield rows.map((r) => ({ participantKey: r.participant_key, displayName: r.display_name, status: r.status, coveredMinutes: r.covered_minutes, reason: r.reason }));
+    yield rows.map((r) => ({
+      participantKey: r.participant_key,
+      displayName: r.display_name,
+      status: r.status,
+      coveredMinutes: r.covered_minutes,
+      reason: r.reason,
+    }));
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.participant_key;
   }

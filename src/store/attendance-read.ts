@@ -17,7 +17,13 @@ export interface StoredOutcome {
 }
 
 /** A page of outcomes by participant key (`limit + 1` read: `more` says whether another page follows). */
-export async function outcomeRows(db: Queryable, eventId: string, statuses: string[] | null, limit: number, after: string | null): Promise<{ rows: StoredOutcome[]; more: boolean }> {
+export async function outcomeRows(
+  db: Queryable,
+  eventId: string,
+  statuses: string[] | null,
+  limit: number,
+  after: string | null,
+): Promise<{ rows: StoredOutcome[]; more: boolean }> {
   const { rows } = await db.query<{
     participant_key: string;
     member_id: string | null;
@@ -53,12 +59,18 @@ export async function outcomeRows(db: Queryable, eventId: string, statuses: stri
 
 /** How many outcomes of the event have each status. */
 export async function outcomeSummary(db: Queryable, eventId: string): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM attendance_outcomes WHERE event_id = $1 GROUP BY status', [eventId]);
+  const { rows } = await db.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM attendance_outcomes WHERE event_id = $1 GROUP BY status',
+    [eventId],
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 /** The event's last derivation, or null before the first. */
-export async function lastDerivation(db: Queryable, eventId: string): Promise<{ id: number; cause: string; finishedAt: string; participants: number; changed: number } | null> {
+export async function lastDerivation(
+  db: Queryable,
+  eventId: string,
+): Promise<{ id: number; cause: string; finishedAt: string; participants: number; changed: number } | null> {
   const { rows } = await db.query<{ id: number; cause: string; finished_at: Date; participants: number; changed: number }>(
     'SELECT id, cause, finished_at, participants, changed FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1',
     [eventId],
@@ -69,11 +81,30 @@ export async function lastDerivation(db: Queryable, eventId: string): Promise<{ 
 
 /** The audit entries of an event after id `after`, in order. */
 export async function auditEntries(db: Queryable, eventId: string, after: number, limit: number) {
-  const { rows } = await db.query<{ id: number; participant_key: string; member_id: string | null; old: any; new: any; cause: string; derivation_id: number; at: Date }>(
-    'SELECT id, participant_key, member_id, old, new, cause, derivation_id, at FROM outcome_audit WHERE event_id = $1 AND id > $2 ORDER BY id LIMIT $3',
-    [eventId, after, limit],
-  );
-  return rows.map((r) => ({ id: r.id, participantKey: r.participant_key, memberId: r.member_id, old: r.old, new: r.new, cause: r.cause, derivationId: r.derivation_id, at: r.at.toISOString() }));
+  const { rows } = await db.query<{
+    id: number;
+    participant_key: string;
+    member_id: string | null;
+    old: any;
+    new: any;
+    cause: string;
+    derivation_id: number;
+    at: Date;
+  }>('SELECT id, participant_key, member_id, old, new, cause, derivation_id, at FROM outcome_audit WHERE event_id = $1 AND id > $2 ORDER BY id LIMIT $3', [
+    eventId,
+    after,
+    limit,
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    participantKey: r.participant_key,
+    memberId: r.member_id,
+    old: r.old,
+    new: r.new,
+    cause: r.cause,
+    derivationId: r.derivation_id,
+    at: r.at.toISOString(),
+  }));
 }
 
 /** The province of a member, or null if there is none. */

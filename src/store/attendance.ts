@@ -9,7 +9,15 @@ import type { EvidenceRecord } from '../domain/participants.ts';
 import type { Queryable } from './db.ts';
 import { lockFor } from './locks.ts';
 
-export type { CreditRow, DerivationInput, DerivationInputs, EventForDerivation, OutcomeRow, QuestionnaireStatus, RegisteredMember } from '../domain/outcomes.ts';
+export type {
+  CreditRow,
+  DerivationInput,
+  DerivationInputs,
+  EventForDerivation,
+  OutcomeRow,
+  QuestionnaireStatus,
+  RegisteredMember,
+} from '../domain/outcomes.ts';
 
 export const EVIDENCE_COLUMNS = `id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
   email, connection_id, member_id, display_name`;
@@ -74,10 +82,7 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
      FROM registrations r JOIN members m ON m.id = r.member_id WHERE r.event_id = $1`,
     [eventId],
   );
-  const recs = await tx.query<EvidenceRow & { source: string }>(
-    `SELECT ${EVIDENCE_COLUMNS}, source FROM tracking_records WHERE event_id = $1`,
-    [eventId],
-  );
+  const recs = await tx.query<EvidenceRow & { source: string }>(`SELECT ${EVIDENCE_COLUMNS}, source FROM tracking_records WHERE event_id = $1`, [eventId]);
   let highWater = 0;
   let corrections = 0;
   const records: EvidenceRecord[] = recs.rows.map((r) => {
@@ -117,10 +122,7 @@ export async function loadDerivationInput(tx: Queryable, eventId: string): Promi
 }
 
 export async function previousInputs(tx: Queryable, eventId: string): Promise<DerivationInputs | null> {
-  const { rows } = await tx.query<{ inputs: DerivationInputs }>(
-    'SELECT inputs FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1',
-    [eventId],
-  );
+  const { rows } = await tx.query<{ inputs: DerivationInputs }>('SELECT inputs FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1', [eventId]);
   return rows[0]?.inputs ?? null;
 }
 
@@ -247,24 +249,29 @@ export async function saveDerivation(
               x.credits, x.explanation, x.digest, $2
        FROM jsonb_to_recordset($3::jsonb) AS x(participant_key text, member_id uuid, status text, covered_minutes int,
          absent_minutes int, tolerance_minutes int, credits int, explanation jsonb, digest text)${
-         replaceAll
-           ? ''
-           : `
+           replaceAll
+             ? ''
+             : `
        ON CONFLICT (event_id, participant_key) DO UPDATE SET member_id = EXCLUDED.member_id, status = EXCLUDED.status,
          covered_minutes = EXCLUDED.covered_minutes, absent_minutes = EXCLUDED.absent_minutes,
          tolerance_minutes = EXCLUDED.tolerance_minutes, credits = EXCLUDED.credits, explanation = EXCLUDED.explanation,
          digest = EXCLUDED.digest, derived_at = EXCLUDED.derived_at`
-       }`,
+         }`,
       [eventId, now, JSON.stringify(chunk)],
     );
   }
 
   // Credit records, keyed (member, event, fraction, year): new and changed ones are upserted, those
   // that no longer qualify are removed (the audit above says when and why), the rest untouched.
-  const oldCredits = await tx.query<{ member_id: string; fraction: number; credits: number; deontology_credits: number; mode: string; year: number; status: string }>(
-    'SELECT member_id, fraction, credits, deontology_credits, mode, year, status FROM credit_records WHERE event_id = $1',
-    [eventId],
-  );
+  const oldCredits = await tx.query<{
+    member_id: string;
+    fraction: number;
+    credits: number;
+    deontology_credits: number;
+    mode: string;
+    year: number;
+    status: string;
+  }>('SELECT member_id, fraction, credits, deontology_credits, mode, year, status FROM credit_records WHERE event_id = $1', [eventId]);
   const oldCredit = new Map(oldCredits.rows.map((c) => [creditKey(c.member_id, c.fraction, c.year), c]));
   const upserts: CreditRow[] = [];
   const kept = new Set<string>();
@@ -272,13 +279,7 @@ export async function saveDerivation(
     const k = creditKey(c.memberId, c.fraction, c.year);
     kept.add(k);
     const prev = oldCredit.get(k);
-    if (
-      !prev ||
-      prev.credits !== c.credits ||
-      prev.deontology_credits !== c.deontologyCredits ||
-      prev.mode !== c.mode ||
-      prev.status !== c.status
-    ) {
+    if (!prev || prev.credits !== c.credits || prev.deontology_credits !== c.deontologyCredits || prev.mode !== c.mode || prev.status !== c.status) {
       upserts.push(c);
     }
   }

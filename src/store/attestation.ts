@@ -132,7 +132,13 @@ function toSource(r: Row): AttestationSource {
         : {
             id: r.enrolment_id,
             memberId: r.member_id!,
-            member: { surname: r.surname!, givenName: r.given_name!, codiceFiscale: r.codice_fiscale!, registerNumber: r.register_number!, province: r.member_province! },
+            member: {
+              surname: r.surname!,
+              givenName: r.given_name!,
+              codiceFiscale: r.codice_fiscale!,
+              registerNumber: r.register_number!,
+              province: r.member_province!,
+            },
             nominalMinutes: num(r.nominal_minutes),
             outcome:
               r.status === null

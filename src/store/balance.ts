@@ -147,8 +147,12 @@ export async function loadMemberFacts(db: Queryable, ids: readonly string[]): Pr
       items: itemsOf.get(m.id) ?? [],
       transfers: (transfersOf.get(m.id) ?? []).map((t): Transfer => ({ fromProvince: t.from_province, toProvince: t.to_province, on: t.transferred_on })),
       grants: grants.get(m.id) ?? [],
-      reductions: (reductionsOf.get(m.id) ?? []).map((r): StoredReduction => ({ id: r.id, biennium: r.biennium, cause: r.cause, input: r.input, decision: r.decision })),
-      debts: (debtsOf.get(m.id) ?? []).map((d): StoredDebt => ({ id: d.id, biennium: d.biennium, total: d.total, deontology: d.deontology, status: d.status, filedOn: d.filed_on })),
+      reductions: (reductionsOf.get(m.id) ?? []).map(
+        (r): StoredReduction => ({ id: r.id, biennium: r.biennium, cause: r.cause, input: r.input, decision: r.decision }),
+      ),
+      debts: (debtsOf.get(m.id) ?? []).map(
+        (d): StoredDebt => ({ id: d.id, biennium: d.biennium, total: d.total, deontology: d.deontology, status: d.status, filedOn: d.filed_on }),
+      ),
       policy: policy.policy,
       policyVersion: policy,
     });

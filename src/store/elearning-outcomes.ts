@@ -259,9 +259,10 @@ export async function getOutcome(db: Queryable, enrolmentId: string) {
     completed_at: Date | string | null;
     explanation: unknown;
     derived_at: Date | string;
-  }>('SELECT status, reason, rule, credits, credited_seconds, required_seconds, completed_at, explanation, derived_at FROM elearning_outcomes WHERE enrolment_id = $1', [
-    enrolmentId,
-  ]);
+  }>(
+    'SELECT status, reason, rule, credits, credited_seconds, required_seconds, completed_at, explanation, derived_at FROM elearning_outcomes WHERE enrolment_id = $1',
+    [enrolmentId],
+  );
   const r = rows[0];
   if (!r) return null;
   return {

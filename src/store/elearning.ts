@@ -102,10 +102,10 @@ export async function packageCount(db: Queryable, eventId: string): Promise<numb
 
 /** One file of a package (for the player, issue 6 §2). */
 export async function packageFile(db: Queryable, packageId: string, path: string): Promise<{ content: Buffer; contentType: string } | null> {
-  const { rows } = await db.query<{ content: Buffer; content_type: string }>('SELECT content, content_type FROM scorm_files WHERE package_id = $1 AND path = $2', [
-    packageId,
-    path,
-  ]);
+  const { rows } = await db.query<{ content: Buffer; content_type: string }>(
+    'SELECT content, content_type FROM scorm_files WHERE package_id = $1 AND path = $2',
+    [packageId, path],
+  );
   return rows[0] ? { content: rows[0].content, contentType: rows[0].content_type } : null;
 }
 

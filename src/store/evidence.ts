@@ -231,7 +231,11 @@ async function writeGroup(db: Queryable, calls: readonly Call[]): Promise<WriteR
     }
   });
   const bodies = calls.map(({ delivery: d }) => (Buffer.isBuffer(d.body) ? d.body : Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength)));
-  const { rows: out } = await db.query<{ n: number; id: number; accepted: number }>(groupSql(calls.length), [JSON.stringify(deliveries), JSON.stringify(rows), ...bodies]);
+  const { rows: out } = await db.query<{ n: number; id: number; accepted: number }>(groupSql(calls.length), [
+    JSON.stringify(deliveries),
+    JSON.stringify(rows),
+    ...bodies,
+  ]);
   if (out.length !== calls.length) throw new Error(`evidence group write returned ${out.length} rows for ${calls.length} deliveries`);
   return calls.map(({ eventId, records }, n) => {
     const row = out[n]!;

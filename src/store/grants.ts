@@ -102,7 +102,10 @@ export async function membersOutside(db: Queryable, memberIds: readonly string[]
 
 // --- CN alerts ------------------------------------------------------------------------------
 
-export async function insertAlert(tx: Queryable, a: { kind: string; province: string | null; subjectId: string | null; detail: Record<string, unknown>; at: Date }) {
+export async function insertAlert(
+  tx: Queryable,
+  a: { kind: string; province: string | null; subjectId: string | null; detail: Record<string, unknown>; at: Date },
+) {
   await tx.query('INSERT INTO cn_alerts (kind, province, subject_id, detail, created_at) VALUES ($1, $2, $3, $4, $5)', [
     a.kind,
     a.province,
@@ -131,7 +134,11 @@ export async function listAlerts(db: Queryable, opts: { open: boolean; after: nu
 }
 
 export async function acknowledgeAlert(db: Queryable, id: number, by: string, at: Date): Promise<'done' | 'already' | 'missing'> {
-  const { rowCount } = await db.query('UPDATE cn_alerts SET acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND acknowledged_at IS NULL', [id, at.toISOString(), by]);
+  const { rowCount } = await db.query('UPDATE cn_alerts SET acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND acknowledged_at IS NULL', [
+    id,
+    at.toISOString(),
+    by,
+  ]);
   if (rowCount > 0) return 'done';
   const { rows } = await db.query('SELECT 1 FROM cn_alerts WHERE id = $1', [id]);
   return rows.length ? 'already' : 'missing';
@@ -165,6 +172,9 @@ export async function transferMember(
   // decided ones stay with the CPO that decided them.
   await tx.query("UPDATE art9_declarations SET province = $2 WHERE member_id = $1 AND status = 'submitted'", [t.memberId, t.toProvince]);
   await tx.query("UPDATE debt_requests SET province = $2 WHERE member_id = $1 AND status = 'filed'", [t.memberId, t.toProvince]);
-  await tx.query("UPDATE reduction_requests SET province = $2 WHERE member_id = $1 AND status IN ('filed', 'acknowledged', 'pre-denied', 'integrated')", [t.memberId, t.toProvince]);
+  await tx.query("UPDATE reduction_requests SET province = $2 WHERE member_id = $1 AND status IN ('filed', 'acknowledged', 'pre-denied', 'integrated')", [
+    t.memberId,
+    t.toProvince,
+  ]);
   return 'done';
 }

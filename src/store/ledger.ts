@@ -45,11 +45,10 @@ export function outcomeDigest(o: BalanceOutcome): string {
  */
 export async function scopePage(db: Queryable, scope: Scope, after: string | null, limit: number): Promise<string[]> {
   if ('memberIds' in scope) {
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM members WHERE id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3', [
-      scope.memberIds,
-      after,
-      limit,
-    ]);
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM members WHERE id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3',
+      [scope.memberIds, after, limit],
+    );
     return rows.map((r) => r.id);
   }
   if ('province' in scope) {
@@ -84,7 +83,11 @@ export async function loadSnapshots(db: Queryable, memberIds: readonly string[],
  * pass that got there first wins and this one writes nothing for that member, so two passes never
  * record the same change twice. Returns how many audit rows were written.
  */
-export async function writeLedger(db: Queryable, writes: readonly LedgerWrite[], meta: { cause: string; actor: string | null; at: Date; derivedAt: Date }): Promise<number> {
+export async function writeLedger(
+  db: Queryable,
+  writes: readonly LedgerWrite[],
+  meta: { cause: string; actor: string | null; at: Date; derivedAt: Date },
+): Promise<number> {
   if (!writes.length) return 0;
   const rows = writes.map((w) => ({
     member_id: w.memberId,
@@ -120,8 +123,20 @@ export async function writeLedger(db: Queryable, writes: readonly LedgerWrite[],
 }
 
 /** A member's audit rows, newest first (by id: the order the ledger saw the changes). */
-export async function listAudit(db: Queryable, memberId: string, opts: { biennium: number | null; before: number | null; limit: number }): Promise<AuditEntry[]> {
-  const { rows } = await db.query<{ id: number; biennium: number; old: BalanceOutcome | null; new: BalanceOutcome; cause: string; actor: string | null; at: Date }>(
+export async function listAudit(
+  db: Queryable,
+  memberId: string,
+  opts: { biennium: number | null; before: number | null; limit: number },
+): Promise<AuditEntry[]> {
+  const { rows } = await db.query<{
+    id: number;
+    biennium: number;
+    old: BalanceOutcome | null;
+    new: BalanceOutcome;
+    cause: string;
+    actor: string | null;
+    at: Date;
+  }>(
     `SELECT id, biennium, old, new, cause, actor, at FROM balance_audit
      WHERE member_id = $1 AND ($2::int IS NULL OR biennium = $2) AND ($3::bigint IS NULL OR id < $3)
      ORDER BY id DESC LIMIT $4`,
@@ -168,7 +183,9 @@ export async function changedSince(db: Queryable, since: { product: Date; wall: 
   ]);
   return {
     all: grants.rows.some((g) => g.scope === 'national'),
-    provinces: [...new Set([...grants.rows.filter((g) => g.scope === 'province' && g.province).map((g) => g.province!), ...policies.rows.map((r) => r.province)])].sort(),
+    provinces: [
+      ...new Set([...grants.rows.filter((g) => g.scope === 'province' && g.province).map((g) => g.province!), ...policies.rows.map((r) => r.province)]),
+    ].sort(),
     memberIds: members.rows.map((r) => r.member_id).sort(),
   };
 }

@@ -65,7 +65,16 @@ function filtered(alias: string, f: RequestFilter) {
 }
 
 /** Decides a request still in `from`; false when it was already decided (a double click, two officers). */
-async function decide(db: Queryable, table: 'art9_declarations' | 'debt_requests', id: string, from: string, to: string, by: string, reason: string | null, at: Date) {
+async function decide(
+  db: Queryable,
+  table: 'art9_declarations' | 'debt_requests',
+  id: string,
+  from: string,
+  to: string,
+  by: string,
+  reason: string | null,
+  at: Date,
+) {
   const { rowCount } = await db.query(`UPDATE ${table} SET status = $2, decided_by = $3, decision_reason = $4, decided_at = $5 WHERE id = $1 AND status = $6`, [
     id,
     to,
@@ -249,7 +258,9 @@ async function withDetails(db: Queryable, rows: any[]): Promise<ReductionRow[]> 
        WHERE rd.request_id = ANY($1::uuid[]) ORDER BY rd.stage = 'integration', d.uploaded_at, d.id`,
       [ids],
     ),
-    db.query<any>('SELECT request_id, action, from_status, to_status, actor, detail, at FROM reduction_steps WHERE request_id = ANY($1::uuid[]) ORDER BY id', [ids]),
+    db.query<any>('SELECT request_id, action, from_status, to_status, actor, detail, at FROM reduction_steps WHERE request_id = ANY($1::uuid[]) ORDER BY id', [
+      ids,
+    ]),
   ]);
   return rows.map((r) => ({
     id: r.id,
@@ -271,7 +282,9 @@ async function withDetails(db: Queryable, rows: any[]): Promise<ReductionRow[]> 
     notifiedOn: r.notified_on,
     appealDeadline: r.appeal_deadline,
     appeal: r.appeal,
-    documents: docs.rows.filter((d) => d.request_id === r.id).map((d) => ({ id: d.id, name: d.name, contentType: d.content_type, size: d.size, stage: d.stage })),
+    documents: docs.rows
+      .filter((d) => d.request_id === r.id)
+      .map((d) => ({ id: d.id, name: d.name, contentType: d.content_type, size: d.size, stage: d.stage })),
     steps: steps.rows
       .filter((s) => s.request_id === r.id)
       .map((s) => ({ action: s.action, from: s.from_status, to: s.to_status, actor: s.actor, at: s.at.toISOString(), detail: s.detail })),
@@ -298,21 +311,44 @@ export async function insertReduction(
   await tx.query(
     `INSERT INTO reduction_requests (id, member_id, province, biennium, cause, input, computed, filed_on, filed_at, filing, status, decision_deadline, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'filed', $11, $9)`,
-    [id, r.memberId, r.province, r.biennium, r.cause, JSON.stringify(r.input), JSON.stringify(r.computed), r.filedOn, r.at.toISOString(), JSON.stringify(r.filing), r.decisionDeadline],
+    [
+      id,
+      r.memberId,
+      r.province,
+      r.biennium,
+      r.cause,
+      JSON.stringify(r.input),
+      JSON.stringify(r.computed),
+      r.filedOn,
+      r.at.toISOString(),
+      JSON.stringify(r.filing),
+      r.decisionDeadline,
+    ],
   );
   await attachDocuments(tx, id, r.memberId, r.files, 'filing', r.at);
   await insertStep(tx, id, { action: 'file', from: null, to: 'filed', actor: 'member', detail: { documents: r.files.length }, at: r.at });
   return id;
 }
 
-export async function attachDocuments(tx: Queryable, requestId: string, memberId: string, files: readonly UploadedFile[], stage: 'filing' | 'integration', at: Date) {
+export async function attachDocuments(
+  tx: Queryable,
+  requestId: string,
+  memberId: string,
+  files: readonly UploadedFile[],
+  stage: 'filing' | 'integration',
+  at: Date,
+) {
   for (const f of files) {
     const doc = await insertDocument(tx, memberId, f, at);
     await tx.query('INSERT INTO reduction_documents (request_id, document_id, stage) VALUES ($1, $2, $3)', [requestId, doc.id, stage]);
   }
 }
 
-export async function insertStep(tx: Queryable, requestId: string, s: { action: string; from: string | null; to: string; actor: string; detail: Record<string, unknown>; at: Date }) {
+export async function insertStep(
+  tx: Queryable,
+  requestId: string,
+  s: { action: string; from: string | null; to: string; actor: string; detail: Record<string, unknown>; at: Date },
+) {
   await tx.query('INSERT INTO reduction_steps (request_id, action, from_status, to_status, actor, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
     requestId,
     s.action,
@@ -337,7 +373,20 @@ export async function listReductions(db: Queryable, f: RequestFilter): Promise<R
 
 /** Columns a workflow step may set (snake_case names of reduction_requests). */
 export type ReductionUpdate = Partial<
-  Record<'protocol_number' | 'officer' | 'pre_denial_reasons' | 'integration_deadline' | 'decision_deadline' | 'decision' | 'decided_at' | 'decided_by' | 'notified_on' | 'appeal_deadline' | 'appeal', unknown>
+  Record<
+    | 'protocol_number'
+    | 'officer'
+    | 'pre_denial_reasons'
+    | 'integration_deadline'
+    | 'decision_deadline'
+    | 'decision'
+    | 'decided_at'
+    | 'decided_by'
+    | 'notified_on'
+    | 'appeal_deadline'
+    | 'appeal',
+    unknown
+  >
 >;
 
 /** Moves a request from `from` to `to` with the given columns; false when its status was no longer `from`. */
@@ -371,6 +420,10 @@ export async function art9DuplicateExists(tx: Queryable, d: { memberId: string; 
 
 /** Whether the member has a request for this cause and biennium that is not denied. */
 export async function liveReductionExists(tx: Queryable, d: { memberId: string; biennium: number; cause: string }): Promise<boolean> {
-  const live = await tx.query("SELECT 1 FROM reduction_requests WHERE member_id = $1 AND biennium = $2 AND cause = $3 AND status <> 'denied'", [d.memberId, d.biennium, d.cause]);
+  const live = await tx.query("SELECT 1 FROM reduction_requests WHERE member_id = $1 AND biennium = $2 AND cause = $3 AND status <> 'denied'", [
+    d.memberId,
+    d.biennium,
+    d.cause,
+  ]);
   return live.rows.length > 0;
 }

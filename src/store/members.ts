@@ -105,10 +105,7 @@ export async function registerEntriesByCodiceFiscale(
 }
 
 /** The stored members holding these (province, register number) pairs. */
-export async function registerNumberHolders(
-  db: Queryable,
-  pairs: ReadonlyArray<{ province: string; registerNumber: string }>,
-): Promise<RegisterEntry[]> {
+export async function registerNumberHolders(db: Queryable, pairs: ReadonlyArray<{ province: string; registerNumber: string }>): Promise<RegisterEntry[]> {
   const holders: RegisterEntry[] = [];
   for (let i = 0; i < pairs.length; i += IMPORT_CHUNK) {
     const chunk = pairs.slice(i, i + IMPORT_CHUNK).map((r) => ({ province: r.province, register_number: r.registerNumber }));

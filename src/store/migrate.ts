@@ -10,7 +10,10 @@ const TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMAR
 
 /** Returns the names of the migrations it applied. */
 export async function migrate(db: Db): Promise<string[]> {
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.sql')).sort();
+  const files = fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const pending = async (q: Queryable) => {
     const done = new Set((await q.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     return files.filter((f) => !done.has(f));

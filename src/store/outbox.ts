@@ -94,7 +94,10 @@ export async function insertOutbox(q: Queryable, rows: readonly NewOutboxMail[])
   );
   // A second statement, not RETURNING: it also sees rows another transaction committed with the
   // same key while this insert waited on it (READ COMMITTED takes a new snapshot per statement).
-  const ids = await outboxIdsByDedupKey(q, rows.map((r) => r.dedupKey));
+  const ids = await outboxIdsByDedupKey(
+    q,
+    rows.map((r) => r.dedupKey),
+  );
   const out: number[] = [];
   const seen = new Set<number>();
   for (const r of rows) {

@@ -19,7 +19,13 @@ export interface PoolQuestion {
 /** Replaces an event's pool (before any questionnaire exists; the caller checks). */
 export async function replacePool(tx: Queryable, eventId: string, questions: readonly PoolQuestionDraft[]): Promise<PoolQuestion[]> {
   await tx.query('DELETE FROM questionnaire_questions WHERE event_id = $1', [eventId]);
-  const rows = questions.map((q, i) => ({ id: crypto.randomUUID(), position: i + 1, text: q.text.trim(), options: q.options.map((o) => o.trim()), correct: q.correct }));
+  const rows = questions.map((q, i) => ({
+    id: crypto.randomUUID(),
+    position: i + 1,
+    text: q.text.trim(),
+    options: q.options.map((o) => o.trim()),
+    correct: q.correct,
+  }));
   await tx.query(
     `INSERT INTO questionnaire_questions (id, event_id, position, text, options, correct_option)
      SELECT x.id, $1, x.position, x.text, x.options, x.correct
@@ -280,7 +286,15 @@ export async function startAttempt(
   await db.query(
     `INSERT INTO questionnaire_attempts (questionnaire_id, number, question_ids, option_orders, started_at, client_addr, user_agent)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (questionnaire_id, number) DO NOTHING`,
-    [questionnaireId, number, JSON.stringify(draw.questionIds), JSON.stringify(draw.optionOrder), at.toISOString(), client.addr, client.userAgent?.slice(0, 500) ?? null],
+    [
+      questionnaireId,
+      number,
+      JSON.stringify(draw.questionIds),
+      JSON.stringify(draw.optionOrder),
+      at.toISOString(),
+      client.addr,
+      client.userAgent?.slice(0, 500) ?? null,
+    ],
   );
   const attempt = (await getAttempts(db, questionnaireId)).find((a) => a.number === number);
   if (!attempt) throw new Error(`attempt ${number} of ${questionnaireId} vanished`);
@@ -353,14 +367,21 @@ export async function deliveredButNotStarted(db: Queryable, limit = 1000): Promi
  * interleave with a submission at the deadline.
  */
 export async function lockOpenQuestionnaire(tx: Queryable, id: string, at: Date): Promise<boolean> {
-  const { rows } = await tx.query<{ status: StoredStatus; deadline_at: Date | null }>('SELECT status, deadline_at FROM questionnaires WHERE id = $1 FOR UPDATE', [id]);
+  const { rows } = await tx.query<{ status: StoredStatus; deadline_at: Date | null }>(
+    'SELECT status, deadline_at FROM questionnaires WHERE id = $1 FOR UPDATE',
+    [id],
+  );
   const r = rows[0];
   return !!r && r.status === 'open' && (r.deadline_at === null || at.getTime() <= new Date(r.deadline_at).getTime());
 }
 
 /** Moves an open questionnaire to a final status; false when it was no longer open. */
 export async function decideQuestionnaire(tx: Queryable, id: string, status: Exclude<StoredStatus, 'open'>, at: Date): Promise<boolean> {
-  const { rowCount } = await tx.query("UPDATE questionnaires SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'open'", [id, status, at.toISOString()]);
+  const { rowCount } = await tx.query("UPDATE questionnaires SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'open'", [
+    id,
+    status,
+    at.toISOString(),
+  ]);
   return rowCount > 0;
 }
 
@@ -446,7 +467,10 @@ export async function listQuestionnaires(db: Queryable, eventId: string): Promis
 }
 
 /** A member's questionnaires still open (R-QST-2), oldest event first: what the dashboard lists with a link. */
-export async function openQuestionnairesOf(db: Queryable, memberId: string): Promise<Array<{ id: string; eventTitle: string; eventStart: Date; deadline: Date | null }>> {
+export async function openQuestionnairesOf(
+  db: Queryable,
+  memberId: string,
+): Promise<Array<{ id: string; eventTitle: string; eventStart: Date; deadline: Date | null }>> {
   const { rows } = await db.query<{ id: string; title: string; start_at: Date; deadline_at: Date | null }>(
     `SELECT q.id, e.title, e.start_at, q.deadline_at FROM questionnaires q JOIN events e ON e.id = q.event_id
      WHERE q.member_id = $1 AND q.status = 'open' ORDER BY e.start_at, q.id LIMIT 100`,
@@ -457,7 +481,10 @@ export async function openQuestionnairesOf(db: Queryable, memberId: string): Pro
 
 /** Quality answers of an event's questionnaires (R-QST-9). */
 export async function eventQualityAnswers(db: Queryable, eventId: string): Promise<Array<Record<string, number>>> {
-  const { rows } = await db.query<{ a: Record<string, number> }>('SELECT quality_answers AS a FROM questionnaires WHERE event_id = $1 AND quality_answers IS NOT NULL', [eventId]);
+  const { rows } = await db.query<{ a: Record<string, number> }>(
+    'SELECT quality_answers AS a FROM questionnaires WHERE event_id = $1 AND quality_answers IS NOT NULL',
+    [eventId],
+  );
   return rows.map((r) => r.a);
 }
 
@@ -500,7 +527,10 @@ export interface IrregularityReport {
   createdAt: Date;
 }
 
-export async function insertReport(db: Queryable, r: { questionnaireId: string; eventId: string; message: string; at: Date; clientAddr: string | null }): Promise<string> {
+export async function insertReport(
+  db: Queryable,
+  r: { questionnaireId: string; eventId: string; message: string; at: Date; clientAddr: string | null },
+): Promise<string> {
   const id = crypto.randomUUID();
   await db.query('INSERT INTO questionnaire_reports (id, questionnaire_id, event_id, message, created_at, client_addr) VALUES ($1, $2, $3, $4, $5, $6)', [
     id,
@@ -554,10 +584,14 @@ export interface PoolEventFacts {
 }
 
 export async function poolEventFacts(db: Queryable, eventId: string): Promise<PoolEventFacts | null> {
-  const { rows } = await db.query<{ kind: string; mode: string; accreditation_status: PoolEventFacts['accreditationStatus']; accreditation_requested_at: Date }>(
-    'SELECT o.kind, e.mode, e.accreditation_status, e.accreditation_requested_at FROM events e JOIN organisers o ON o.id = e.organiser_id WHERE e.id = $1',
-    [eventId],
-  );
+  const { rows } = await db.query<{
+    kind: string;
+    mode: string;
+    accreditation_status: PoolEventFacts['accreditationStatus'];
+    accreditation_requested_at: Date;
+  }>('SELECT o.kind, e.mode, e.accreditation_status, e.accreditation_requested_at FROM events e JOIN organisers o ON o.id = e.organiser_id WHERE e.id = $1', [
+    eventId,
+  ]);
   const r = rows[0];
   return r ? { kind: r.kind, mode: r.mode, accreditationStatus: r.accreditation_status, accreditationRequestedAt: r.accreditation_requested_at } : null;
 }

@@ -41,10 +41,7 @@ export async function upsertRegistrations(db: Queryable, eventId: string, accept
      SELECT x.id, $1, x.member_id, x.registrant_id, x.email
      FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, member_id uuid, registrant_id text, email text)
      ON CONFLICT (event_id, member_id) DO UPDATE SET registrant_id = EXCLUDED.registrant_id, email = EXCLUDED.email`,
-    [
-      eventId,
-      JSON.stringify(accepted.map((a) => ({ id: crypto.randomUUID(), member_id: a.memberId, registrant_id: a.registrantId, email: a.email }))),
-    ],
+    [eventId, JSON.stringify(accepted.map((a) => ({ id: crypto.randomUUID(), member_id: a.memberId, registrant_id: a.registrantId, email: a.email })))],
   );
 }
 

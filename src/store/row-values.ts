@@ -13,5 +13,8 @@ export function textArray(v: readonly string[] | string): string[] {
   if (Array.isArray(v)) return [...v];
   const s = String(v);
   if (s === '{}' || s === '') return [];
-  return s.replace(/^\{|\}$/g, '').split(',').map((x) => x.replace(/^"|"$/g, ''));
+  return s
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .map((x) => x.replace(/^"|"$/g, ''));
 }

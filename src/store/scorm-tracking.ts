@@ -52,10 +52,10 @@ export async function enrolmentCount(db: Queryable, eventId: string): Promise<nu
 }
 
 export async function findEnrolment(db: Queryable, eventId: string, memberId: string): Promise<{ id: string; enrolledAt: string } | null> {
-  const { rows } = await db.query<{ id: string; enrolled_at: Date | string }>('SELECT id, enrolled_at FROM elearning_enrolments WHERE event_id = $1 AND member_id = $2', [
-    eventId,
-    memberId,
-  ]);
+  const { rows } = await db.query<{ id: string; enrolled_at: Date | string }>(
+    'SELECT id, enrolled_at FROM elearning_enrolments WHERE event_id = $1 AND member_id = $2',
+    [eventId, memberId],
+  );
   return rows[0] ? { id: rows[0].id, enrolledAt: iso(rows[0].enrolled_at) } : null;
 }
 
@@ -76,7 +76,17 @@ export interface PlayerTarget extends CommitTarget {
 }
 
 export async function playerTarget(db: Queryable, enrolmentId: string): Promise<PlayerTarget | null> {
-  const { rows } = await db.query<{ id: string; event_id: string; member_id: string; version: '1.2' | '2004'; manifest: unknown; package_id: string; title: string; surname: string; given_name: string }>(
+  const { rows } = await db.query<{
+    id: string;
+    event_id: string;
+    member_id: string;
+    version: '1.2' | '2004';
+    manifest: unknown;
+    package_id: string;
+    title: string;
+    surname: string;
+    given_name: string;
+  }>(
     `SELECT e.id, e.event_id, e.member_id, p.version, p.manifest, p.id AS package_id, ev.title, m.surname, m.given_name
        FROM elearning_enrolments e JOIN scorm_packages p ON p.event_id = e.event_id AND p.superseded_at IS NULL
        JOIN events ev ON ev.id = e.event_id JOIN members m ON m.id = e.member_id

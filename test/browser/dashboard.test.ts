@@ -20,7 +20,6 @@ const rome = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Rome' })
 const TODAY = rome('2026-11-23T12:00');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-
 describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND})`, { timeout: 120_000 }, () => {
   let h: Harness;
   let browser: Browser;
@@ -170,11 +169,12 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
 
   // -----------------------------------------------------------------------------------------------
 
-
   /** Every control has a non-empty label (and a name in Chromium's accessibility tree); tables have scoped headers; one h1, h2 sections. */
   async function checkAccessibility(page: Page) {
     const structure = await page.evaluate(() => {
-      const controls = Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input:not([type=hidden]), select, textarea'));
+      const controls = Array.from(
+        document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input:not([type=hidden]), select, textarea'),
+      );
       return {
         controls: controls.length,
         unlabelled: controls.filter((c) => !c.labels || !Array.from(c.labels).some((l) => l.textContent?.trim())).map((c) => c.name),
@@ -190,7 +190,15 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
     expect(structure.headersWithoutScope).toBe(0);
     expect(structure.tablesWithoutCaption).toBe(0);
     expect(structure.h1).toBe(1);
-    expect(structure.h2).toEqual(expect.arrayContaining(['Crediti del biennio 2025–2026', 'Obiettivi suggeriti', 'Attività formative del biennio', 'Recupero crediti (debito formativo)', 'Nuove richieste']));
+    expect(structure.h2).toEqual(
+      expect.arrayContaining([
+        'Crediti del biennio 2025–2026',
+        'Obiettivi suggeriti',
+        'Attività formative del biennio',
+        'Recupero crediti (debito formativo)',
+        'Nuove richieste',
+      ]),
+    );
     expect(structure.buttonsWithoutText).toBe(0);
     const cdp = await page.context().newCDPSession(page);
     try {
@@ -222,4 +230,3 @@ describe.skipIf(!haveChromium)(`member dashboard in headless Chromium (${BACKEND
     await tabTo(page, page.getByRole('button', { name: 'Invia la dichiarazione' }));
   }
 });
-

@@ -131,7 +131,12 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
     await page.getByRole('button', { name: 'Invia le risposte' }).click();
     expect(posts).toEqual([]);
     expect(page.url()).toBe(linkOf(members[1]!));
-    expect(await page.locator('form[method=post]').first().evaluate((f) => (f as HTMLFormElement).checkValidity())).toBe(false);
+    expect(
+      await page
+        .locator('form[method=post]')
+        .first()
+        .evaluate((f) => (f as HTMLFormElement).checkValidity()),
+    ).toBe(false);
     expect(await page.locator('input[name=a4]:invalid').count()).toBeGreaterThan(0);
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('a4'); // focus moved to it
     // Answered, it goes through.
@@ -269,7 +274,10 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
   /** Clicks the label of an option (a real click on the text, as a member does) and checks its radio is now chosen. */
   async function clickOption(page: Page, q: Shown, option: string) {
     const fs = scientific(page).filter({ has: page.locator('legend', { hasText: q.text }) });
-    await fs.locator('label').filter({ hasText: new RegExp(`^\\s*${escapeRe(option)}\\s*$`) }).click();
+    await fs
+      .locator('label')
+      .filter({ hasText: new RegExp(`^\\s*${escapeRe(option)}\\s*$`) })
+      .click();
     expect(await fs.getByRole('radio', { name: option, exact: true }).isChecked()).toBe(true);
   }
 
@@ -279,7 +287,10 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
     const groups = await quality(page).all();
     expect(groups).toHaveLength(5);
     for (const [i, fs] of groups.entries()) {
-      await fs.locator('label').filter({ hasText: new RegExp(`^\\s*${votes[i]}\\s*$`) }).click();
+      await fs
+        .locator('label')
+        .filter({ hasText: new RegExp(`^\\s*${votes[i]}\\s*$`) })
+        .click();
       expect(await fs.getByRole('radio', { name: String(votes[i]), exact: true }).isChecked()).toBe(true);
     }
   }
@@ -290,9 +301,18 @@ describe.skipIf(!haveChromium)(`questionnaire in headless Chromium (${BACKEND})`
     if (askQuality) {
       expect(await quality(page).count()).toBe(5);
       for (const fs of await quality(page).all()) {
-        expect(await fs.locator('input[type=radio]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(
-          ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
-        );
+        expect(await fs.locator('input[type=radio]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual([
+          '1',
+          '2',
+          '3',
+          '4',
+          '5',
+          '6',
+          '7',
+          '8',
+          '9',
+          '10',
+        ]);
       }
     } else {
       expect(await page.locator('section[aria-labelledby=qualita]').count()).toBe(0);
@@ -345,4 +365,3 @@ const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 function escapeRe(s: string) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-

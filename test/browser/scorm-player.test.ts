@@ -60,7 +60,11 @@ describe.skipIf(!haveChromium)(`SCORM player in headless Chromium (${BACKEND})`,
     const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(now(), 'Sicurezza sul lavoro e privacy – corso e-learning') });
     expect(ev.status, ev.text).toBe(201);
     eventId = ev.body.id;
-    const up = await h.api('POST', `/v1/events/${eventId}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip('scorm2004'), headers: { 'content-type': 'application/zip' } });
+    const up = await h.api('POST', `/v1/events/${eventId}/scorm-package`, {
+      key: keys.organiser,
+      raw: scormFixtureZip('scorm2004'),
+      headers: { 'content-type': 'application/zip' },
+    });
     expect(up.status, up.text).toBe(201);
     const decl = await h.api('PUT', `/v1/events/${eventId}/elearning`, {
       key: keys.organiser,
@@ -96,7 +100,11 @@ describe.skipIf(!haveChromium)(`SCORM player in headless Chromium (${BACKEND})`,
     await frame.getByRole('button', { name: 'Segna come completato' }).click();
     await expect.poll(() => frame.locator('#status').textContent()).toBe('Completato');
     // Terminate's commit is a beacon (text/plain), with the completion.
-    await eventually(async () => (await commits()).some((c) => c.sco_identifier === 'LEZIONE-1' && c.content_type.startsWith('text/plain') && c.parsed?.cmi?.completion_status === 'completed'));
+    await eventually(async () =>
+      (await commits()).some(
+        (c) => c.sco_identifier === 'LEZIONE-1' && c.content_type.startsWith('text/plain') && c.parsed?.cmi?.completion_status === 'completed',
+      ),
+    );
 
     // Module 2 half way, then the tab is closed: the player finishes scorm-again, whose Terminate commit leaves as a beacon.
     frame = await openModule(page, /Lezione 2/);
@@ -109,7 +117,12 @@ describe.skipIf(!haveChromium)(`SCORM player in headless Chromium (${BACKEND})`,
     });
     // The module's own pagehide still reached a live API: it suspended itself before the player finished.
     const closed = (await commits()).filter((c) => c.sco_identifier === 'LEZIONE-2').at(-1)!;
-    expect(closed.parsed.cmi).toMatchObject({ completion_status: 'incomplete', location: 'lezioni/lezione2.html', exit: 'suspend', suspend_data: 'lasciato:lezioni/lezione2.html' });
+    expect(closed.parsed.cmi).toMatchObject({
+      completion_status: 'incomplete',
+      location: 'lezioni/lezione2.html',
+      exit: 'suspend',
+      suspend_data: 'lasciato:lezioni/lezione2.html',
+    });
     expect(closed.user_agent).toMatch(/Chrome/);
     const midway = await eventually(async () => {
       const o = await outcome();
@@ -152,7 +165,11 @@ describe.skipIf(!haveChromium)(`SCORM player in headless Chromium (${BACKEND})`,
     // Per session min(reported, observed) (R-ELN-3): module 1 reports 10 of 11 observed minutes;
     // module 2's closed sitting reports the browser's few seconds of 6 observed minutes; its resumed
     // sitting reports 12.5 but was observed 12; the test 8 of 8.
-    const sessions = done.explanation.sessions.map((x: any) => [x.sco, Math.round(x.observedSeconds), Math.min(x.reportedSeconds, x.observedSeconds) === x.creditedSeconds]);
+    const sessions = done.explanation.sessions.map((x: any) => [
+      x.sco,
+      Math.round(x.observedSeconds),
+      Math.min(x.reportedSeconds, x.observedSeconds) === x.creditedSeconds,
+    ]);
     expect(sessions).toEqual([
       ['LEZIONE-1', 660, true],
       ['LEZIONE-2', 360, true],

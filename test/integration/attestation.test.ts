@@ -43,7 +43,11 @@ for (const backend of backendsOf(import.meta.url)) {
     async function createCourse(mode: string, fixture: 'scorm12' | 'scorm2004', title: string) {
       const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(eventStart, 2, { mode, title }) });
       expect(res.status, res.text).toBe(201);
-      const up = await h.api('POST', `/v1/events/${res.body.id}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip(fixture), headers: { 'content-type': 'application/zip' } });
+      const up = await h.api('POST', `/v1/events/${res.body.id}/scorm-package`, {
+        key: keys.organiser,
+        raw: scormFixtureZip(fixture),
+        headers: { 'content-type': 'application/zip' },
+      });
       expect(up.status, up.text).toBe(201);
       return res.body.id as string;
     }
@@ -55,12 +59,27 @@ for (const backend of backendsOf(import.meta.url)) {
     }
 
     /** The outcome row the derivation would write (src/store/elearning-outcomes.ts). */
-    async function outcome(event: string, member: CreatedMember, o: { status: string; reason: string; rule: string; credits: number; seconds: number; completedAt: number | null }) {
+    async function outcome(
+      event: string,
+      member: CreatedMember,
+      o: { status: string; reason: string; rule: string; credits: number; seconds: number; completedAt: number | null },
+    ) {
       await h.rt.db.query(
         `INSERT INTO elearning_outcomes (enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds,
            completed_at, explanation, commits_high_water, derived_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}'::jsonb, 0, now())`,
-        [enrolments.get(`${event}/${member.id}`), event, member.id, o.status, o.reason, o.rule, o.credits, o.seconds, 2400, o.completedAt === null ? null : new Date(o.completedAt).toISOString()],
+        [
+          enrolments.get(`${event}/${member.id}`),
+          event,
+          member.id,
+          o.status,
+          o.reason,
+          o.rule,
+          o.credits,
+          o.seconds,
+          2400,
+          o.completedAt === null ? null : new Date(o.completedAt).toISOString(),
+        ],
       );
     }
 
@@ -88,7 +107,14 @@ for (const backend of backendsOf(import.meta.url)) {
       await enrol(course, members.slice(0, 3));
       await enrol(podcast, [members[0]!, members[1]!]);
       await outcome(course, members[0]!, { status: 'credited', reason: 'credited', rule: 'R-ELN-4', credits: 2, seconds: 42 * 60 + 59, completedAt });
-      await outcome(course, members[1]!, { status: 'in-progress', reason: 'final-test-not-passed', rule: 'R-ELN-2', credits: 0, seconds: 1500, completedAt: null });
+      await outcome(course, members[1]!, {
+        status: 'in-progress',
+        reason: 'final-test-not-passed',
+        rule: 'R-ELN-2',
+        credits: 0,
+        seconds: 1500,
+        completedAt: null,
+      });
       await outcome(podcast, members[0]!, { status: 'credited', reason: 'credited', rule: 'R-ELN-4', credits: 2, seconds: 2 * 3600 + 5 * 60, completedAt });
       // The credit record the derivation writes with the outcome, so the dashboard lists the course.
       await h.rt.db.query(
@@ -165,7 +191,12 @@ for (const backend of backendsOf(import.meta.url)) {
 
       const inProgress = await h.api('GET', apiPath(course, members[1]!.id), { key: keys.organiser });
       expect(inProgress.status).toBe(409);
-      expect(inProgress.body).toMatchObject({ code: 'attestation-not-available', reason: 'final-test-not-passed', outcomeStatus: 'in-progress', rule: 'R-ELN-2' });
+      expect(inProgress.body).toMatchObject({
+        code: 'attestation-not-available',
+        reason: 'final-test-not-passed',
+        outcomeStatus: 'in-progress',
+        rule: 'R-ELN-2',
+      });
       expect(inProgress.headers.get('content-type')).toBe('application/problem+json');
       // Enrolled, never derived.
       const fresh = await h.api('GET', apiPath(course, members[2]!.id), { key: keys.organiser });

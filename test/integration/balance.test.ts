@@ -29,7 +29,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...pastWebinar(at(startIso), hours), mode, title: `${mode} ${startIso}` } });
       expect(res.status, res.text).toBe(201);
       const id = res.body.id as string;
-      const reg = await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: member.id, email: member.email }] } });
+      const reg = await h.api('POST', `/v1/events/${id}/registrations`, {
+        key: keys.organiser,
+        body: { registrations: [{ memberId: member.id, email: member.email }] },
+      });
       expect(reg.status, reg.text).toBe(200);
       return { id, start: at(startIso), end: at(startIso) + hours * 3600_000 };
     }
@@ -122,20 +125,41 @@ for (const backend of backendsOf(import.meta.url)) {
       // The same figures in the CPO's list of its members.
       const list = await h.api('GET', '/v1/balances?biennium=2025', { key: keys.cpo });
       expect(list.status, list.text).toBe(200);
-      expect(list.body.balances.find((x: any) => x.memberId === member.id)).toMatchObject({ counted: bal.counted, missing: bal.missing, distancePct: 40, status: 'in-progress' });
+      expect(list.body.balances.find((x: any) => x.memberId === member.id)).toMatchObject({
+        counted: bal.counted,
+        missing: bal.missing,
+        distancePct: 40,
+        status: 'in-progress',
+      });
     });
 
     let grantId: string;
     it('a 60% parenthood grant lifts the cap at once; the CN is alerted (R-FAD-3)', async () => {
       const bad = await h.api('POST', '/v1/distance-grants', {
         key: keys.cpo,
-        body: { scope: 'member', ground: 'parenthood', pct: 70, memberIds: [member.id], deliberation: 'Delibera 12/2026', validFrom: '2026-01-01', validUntil: '2026-12-31' },
+        body: {
+          scope: 'member',
+          ground: 'parenthood',
+          pct: 70,
+          memberIds: [member.id],
+          deliberation: 'Delibera 12/2026',
+          validFrom: '2026-01-01',
+          validUntil: '2026-12-31',
+        },
       });
       expect(bad.status).toBe(422);
       expect(bad.body.code).toBe('invalid-grant');
       const res = await h.api('POST', '/v1/distance-grants', {
         key: keys.cpo,
-        body: { scope: 'member', ground: 'parenthood', pct: 60, memberIds: [member.id], deliberation: 'Delibera 12/2026', validFrom: '2026-01-01', validUntil: '2026-12-31' },
+        body: {
+          scope: 'member',
+          ground: 'parenthood',
+          pct: 60,
+          memberIds: [member.id],
+          deliberation: 'Delibera 12/2026',
+          validFrom: '2026-01-01',
+          validUntil: '2026-12-31',
+        },
       });
       expect(res.status, res.text).toBe(201);
       grantId = res.body.id;
@@ -152,12 +176,22 @@ for (const backend of backendsOf(import.meta.url)) {
 
       const alerts = await h.api('GET', '/v1/alerts', { key: keys.cn });
       expect(alerts.status, alerts.text).toBe(200);
-      expect(alerts.body.alerts).toContainEqual(expect.objectContaining({ kind: 'distance-grant', province: 'MI', subjectId: grantId, detail: expect.objectContaining({ action: 'granted', pct: 60 }) }));
+      expect(alerts.body.alerts).toContainEqual(
+        expect.objectContaining({
+          kind: 'distance-grant',
+          province: 'MI',
+          subjectId: grantId,
+          detail: expect.objectContaining({ action: 'granted', pct: 60 }),
+        }),
+      );
       expect((await h.api('GET', '/v1/alerts', { key: keys.cpo })).status).toBe(403);
     });
 
     it('the grant follows the member to another province until the end of the biennium (R-FAD-4); a revocation takes it back', async () => {
-      const moved = await h.api('POST', `/v1/members/${member.id}/transfer`, { key: keys.cn, body: { toProvince: 'BG', registerNumber: '9001', on: '2026-11-01' } });
+      const moved = await h.api('POST', `/v1/members/${member.id}/transfer`, {
+        key: keys.cn,
+        body: { toProvince: 'BG', registerNumber: '9001', on: '2026-11-01' },
+      });
       expect(moved.status, moved.text).toBe(200);
       // The old CPO no longer sees the member; the new one does, with the grant still in force.
       expect((await h.api('GET', `/v1/members/${member.id}/balance?biennium=2025`, { key: keys.cpo })).status).toBe(404);
@@ -176,7 +210,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const alerts = await h.api('GET', '/v1/alerts', { key: keys.cn });
       expect(alerts.body.alerts.filter((a: any) => a.subjectId === grantId).map((a: any) => a.detail.action)).toEqual(['granted', 'revoked']);
       // Back home for the rest of the test.
-      expect((await h.api('POST', `/v1/members/${member.id}/transfer`, { key: keys.cn, body: { toProvince: 'MI', registerNumber: '9002', on: '2026-12-01' } })).status).toBe(200);
+      expect(
+        (await h.api('POST', `/v1/members/${member.id}/transfer`, { key: keys.cn, body: { toProvince: 'MI', registerNumber: '9002', on: '2026-12-01' } }))
+          .status,
+      ).toBe(200);
     });
 
     it('a province-wide grant needs the CN opinion; a CPO cannot grant nationally or to members of other provinces', async () => {

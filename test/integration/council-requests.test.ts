@@ -27,13 +27,22 @@ for (const backend of backendsOf(import.meta.url)) {
     /** An in-person event of `hours` hours (first hour deontology) the member attended throughout, loaded by the CPO's attendance file. */
     async function attended(startIso: string, hours: number) {
       const start = at(startIso);
-      const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...pastWebinar(start, hours), mode: 'in-person', title: `Corso ${startIso}` } });
+      const res = await h.api('POST', '/v1/events', {
+        key: keys.organiser,
+        body: { ...pastWebinar(start, hours), mode: 'in-person', title: `Corso ${startIso}` },
+      });
       expect(res.status, res.text).toBe(201);
       const id = res.body.id as string;
-      expect((await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: member.id }] } })).status).toBe(200);
+      expect((await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: member.id }] } })).status).toBe(
+        200,
+      );
       const t = (ms: number) => DateTime.fromMillis(ms, { zone: ROME }).toFormat('HH:mm');
       const csv = `Codice fiscale;Ora di ingresso;Ora di uscita;Data evento\n${member.codiceFiscale};${t(start)};${t(start + hours * 3600_000)};${DateTime.fromMillis(start, { zone: ROME }).toFormat('dd/MM/yyyy')}\n`;
-      const up = await h.api('POST', `/v1/events/${id}/attendance-file?presence=in-person`, { key: keys.cpo, raw: csv, headers: { 'content-type': 'text/csv' } });
+      const up = await h.api('POST', `/v1/events/${id}/attendance-file?presence=in-person`, {
+        key: keys.cpo,
+        raw: csv,
+        headers: { 'content-type': 'text/csv' },
+      });
       expect(up.status, up.text).toBe(202);
       await eventually(async () => (await h.rt.db.query('SELECT 1 FROM credit_records WHERE event_id = $1', [id])).rows.length === 1);
       return id;
@@ -140,14 +149,30 @@ for (const backend of backendsOf(import.meta.url)) {
       // The link of 10 February expired after 30 days: the old one says so, a new one works.
       expect((await fetch(link)).status).toBe(410);
       link = (await h.api('POST', `/v1/members/${member.id}/dashboard-link`, { key: keys.cpo })).body.url;
-      const closed = await post('/art9', { activity: 'a', quantity: '3', date: '2026-05-10', description: 'Relazione al convegno' }, { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } });
+      const closed = await post(
+        '/art9',
+        { activity: 'a', quantity: '3', date: '2026-05-10', description: 'Relazione al convegno' },
+        { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } },
+      );
       expect(closed.status).toBe(422);
-      const notPdf = await post('/art9', { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione' }, { attestation: { name: 'x.pdf', type: 'application/pdf', body: Buffer.from('MZ not a pdf') } });
+      const notPdf = await post(
+        '/art9',
+        { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione' },
+        { attestation: { name: 'x.pdf', type: 'application/pdf', body: Buffer.from('MZ not a pdf') } },
+      );
       expect(notPdf.status).toBe(422);
       // Dated after the credits that settled the debt: an earlier one would have settled it first (R-DEBT-3).
-      const filed = await post('/art9', { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione al convegno ANCL' }, { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } });
+      const filed = await post(
+        '/art9',
+        { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione al convegno ANCL' },
+        { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } },
+      );
       expect(filed.status).toBe(303);
-      const again = await post('/art9', { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione al convegno ANCL' }, { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } });
+      const again = await post(
+        '/art9',
+        { activity: 'a', quantity: '3', date: '2027-03-10', description: 'Relazione al convegno ANCL' },
+        { attestation: { name: 'attestato.pdf', type: 'application/pdf', body: PDF } },
+      );
       expect(again.status).toBe(422); // the same activity, day and quantity: declared once
       const pending = (await balance(2027)).balance;
       const item = pending.items.find((i: any) => i.mode === 'art9');
@@ -183,12 +208,21 @@ for (const backend of backendsOf(import.meta.url)) {
       const list = await h.api('GET', '/v1/reduction-requests', { key: keys.cpo });
       expect(list.body.requests).toHaveLength(1);
       const r = list.body.requests[0];
-      expect(r).toMatchObject({ cause: 'illness', biennium: 2027, status: 'filed', computed: { reduction: 4, deontology: 0, ordinary: 4 }, decisionDeadline: '2027-04-19' });
+      expect(r).toMatchObject({
+        cause: 'illness',
+        biennium: 2027,
+        status: 'filed',
+        computed: { reduction: 4, deontology: 0, ordinary: 4 },
+        decisionDeadline: '2027-04-19',
+      });
       // Filed on 20 March for an illness from 10 January: late nationally (30 days), but the biennium runs, so acceptable (R-RED-8).
       expect(r.filing).toMatchObject({ onTime: false, late: { acceptable: true, rule: 'biennium-running' } });
       const id = r.id;
       expect((await h.api('POST', `/v1/reduction-requests/${id}/decision`, { key: keys.cpo, body: { decision: 'approve' } })).status).toBe(409); // not acknowledged yet
-      const ack = await h.api('POST', `/v1/reduction-requests/${id}/acknowledge`, { key: keys.cpo, body: { protocolNumber: 'MI-2027-0042', officer: 'Dott.ssa Bianchi' } });
+      const ack = await h.api('POST', `/v1/reduction-requests/${id}/acknowledge`, {
+        key: keys.cpo,
+        body: { protocolNumber: 'MI-2027-0042', officer: 'Dott.ssa Bianchi' },
+      });
       expect(ack.status, ack.text).toBe(200);
       const pre = await h.api('POST', `/v1/reduction-requests/${id}/pre-denial`, { key: keys.cpo, body: { reasons: 'Manca il certificato di fine malattia' } });
       expect(pre.status, pre.text).toBe(200);
@@ -196,7 +230,11 @@ for (const backend of backendsOf(import.meta.url)) {
       // The CPO's reads still answer after the steps (nothing left waiting on a transaction).
       expect((await h.api('GET', '/v1/balances?biennium=2027', { key: keys.cpo })).status).toBe(200);
 
-      const integrated = await post(`/reductions/${id}/integration`, { note: 'Allego il certificato' }, { documents: { name: 'fine-malattia.pdf', type: 'application/pdf', body: PDF } });
+      const integrated = await post(
+        `/reductions/${id}/integration`,
+        { note: 'Allego il certificato' },
+        { documents: { name: 'fine-malattia.pdf', type: 'application/pdf', body: PDF } },
+      );
       expect(integrated.status).toBe(303);
       const approved = await h.api('POST', `/v1/reduction-requests/${id}/decision`, { key: keys.cpo, body: { decision: 'approve' } });
       expect(approved.status, approved.text).toBe(200);
@@ -216,22 +254,40 @@ for (const backend of backendsOf(import.meta.url)) {
 
       const appeal = await post(`/reductions/${id}/appeal`, { text: 'Chiedo il riesame della durata' });
       expect(appeal.status).toBe(303);
-      expect((await h.api('GET', `/v1/reduction-requests/${id}`, { key: keys.cpo })).body).toMatchObject({ status: 'appealed', appeal: { text: 'Chiedo il riesame della durata' } });
+      expect((await h.api('GET', `/v1/reduction-requests/${id}`, { key: keys.cpo })).body).toMatchObject({
+        status: 'appealed',
+        appeal: { text: 'Chiedo il riesame della durata' },
+      });
     });
 
     it('a CPO picks a profile and overrides parameters, each change dated and attributed (R-POL-1)', async () => {
-      expect((await h.api('GET', '/v1/provinces/MI/policy', { key: keys.cpo })).body).toMatchObject({ profile: 'national', version: null, policy: { reductionCeiling: 50 } });
+      expect((await h.api('GET', '/v1/provinces/MI/policy', { key: keys.cpo })).body).toMatchObject({
+        profile: 'national',
+        version: null,
+        policy: { reductionCeiling: 50 },
+      });
       const bad = await h.api('PUT', '/v1/provinces/MI/policy', { key: keys.cpo, body: { profile: 'RC', overrides: { distancePct: 100 }, reason: 'prova' } });
       expect(bad.status).toBe(422);
       expect(bad.body.code).toBe('invalid-policy');
       expect((await h.api('PUT', '/v1/provinces/BG/policy', { key: keys.cpo, body: { profile: 'RC', reason: 'x' } })).status).toBe(403);
-      const set = await h.api('PUT', '/v1/provinces/MI/policy', { key: keys.cpo, body: { profile: 'BA', overrides: { reductionCeiling: 45 }, reason: 'Delibera consiglio 4/2027' } });
+      const set = await h.api('PUT', '/v1/provinces/MI/policy', {
+        key: keys.cpo,
+        body: { profile: 'BA', overrides: { reductionCeiling: 45 }, reason: 'Delibera consiglio 4/2027' },
+      });
       expect(set.status, set.text).toBe(200);
-      expect(set.body).toMatchObject({ profile: 'BA', policy: { reductionCeiling: 45, decisionDays: 45 }, reason: 'Delibera consiglio 4/2027', changedAt: new Date(clock).toISOString() });
+      expect(set.body).toMatchObject({
+        profile: 'BA',
+        policy: { reductionCeiling: 45, decisionDays: 45 },
+        reason: 'Delibera consiglio 4/2027',
+        changedAt: new Date(clock).toISOString(),
+      });
       expect(set.body.changedBy).toMatch(/^cpo:/);
       const history = await h.api('GET', '/v1/provinces/MI/policy/history', { key: keys.cn });
       expect(history.body.versions.map((v: any) => v.profile)).toEqual(['BA']);
-      const calc = await h.api('POST', '/v1/reductions/calculate', { key: keys.cpo, body: { biennium: 2027, cases: [{ cause: 'illness', input: { from: '2027-01-01', to: '2028-12-31' } }] } });
+      const calc = await h.api('POST', '/v1/reductions/calculate', {
+        key: keys.cpo,
+        body: { biennium: 2027, cases: [{ cause: 'illness', input: { from: '2027-01-01', to: '2028-12-31' } }] },
+      });
       expect(calc.status, calc.text).toBe(200);
       expect(calc.body.total).toMatchObject({ reduction: 45, capped: true });
     });

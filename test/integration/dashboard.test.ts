@@ -95,7 +95,13 @@ for (const backend of backendsOf(import.meta.url)) {
     let tokenB: string;
     let reductionId: string;
     let art9Id: string;
-    const titles = { pipeline: 'Webinar sul nuovo CCNL', w1: 'Webinar paghe 2025', w2: 'Webinar previdenza 2026', inPerson: 'Seminario in sede', pending: 'Webinar con questionario' };
+    const titles = {
+      pipeline: 'Webinar sul nuovo CCNL',
+      w1: 'Webinar paghe 2025',
+      w2: 'Webinar previdenza 2026',
+      inPerson: 'Seminario in sede',
+      pending: 'Webinar con questionario',
+    };
     let offset = T1 - Date.now();
     const now = () => Date.now() + offset;
 
@@ -103,7 +109,12 @@ for (const backend of backendsOf(import.meta.url)) {
       const res = await fetch(h.url + path, { redirect: 'manual' });
       return { status: res.status, headers: res.headers, html: await res.text() };
     };
-    const post = async (path: string, fields: Record<string, string>, files: Array<[string, Buffer, string, string]> = [], headers: Record<string, string> = {}) => {
+    const post = async (
+      path: string,
+      fields: Record<string, string>,
+      files: Array<[string, Buffer, string, string]> = [],
+      headers: Record<string, string> = {},
+    ) => {
       let body: FormData | URLSearchParams;
       if (files.length) {
         const fd = new FormData();
@@ -142,7 +153,10 @@ for (const backend of backendsOf(import.meta.url)) {
       // One credit through the pipeline: a 3-hour webinar three days before "today", first hour deontology.
       const start = rome('2026-11-20T14:00');
       const ev = await createEvent(titles.pipeline, '2026-11-20T14:00', 3);
-      const reg = await h.api('POST', `/v1/events/${ev}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: a.id, registrantId: 'reg-a' }] } });
+      const reg = await h.api('POST', `/v1/events/${ev}/registrations`, {
+        key: keys.organiser,
+        body: { registrations: [{ memberId: a.id, registrantId: 'reg-a' }] },
+      });
       expect(reg.status, reg.text).toBe(200);
       const records = [
         { id: 'a-j', type: 'join', at: new Date(start).toISOString(), participant: { registrantId: 'reg-a' } },
@@ -163,7 +177,11 @@ for (const backend of backendsOf(import.meta.url)) {
       await credit(await createEvent(titles.w2, '2026-03-10T09:00', 10), 2026, 10, 1, 'webinar');
       const pendingEvent = await createEvent(titles.pending, '2026-10-05T09:00', 2);
       await credit(pendingEvent, 2026, 2, 0, 'webinar', 'pending');
-      await h.rt.db.query(`INSERT INTO questionnaires (id, event_id, member_id, created_at_dispatch, status) VALUES ($1, $2, $3, now(), 'open')`, [crypto.randomUUID(), pendingEvent, a.id]);
+      await h.rt.db.query(`INSERT INTO questionnaires (id, event_id, member_id, created_at_dispatch, status) VALUES ($1, $2, $3, now(), 'open')`, [
+        crypto.randomUUID(),
+        pendingEvent,
+        a.id,
+      ]);
 
       tokenA = await dashboardLink(a.id);
       tokenB = await dashboardLink(b.id);
@@ -213,13 +231,29 @@ for (const backend of backendsOf(import.meta.url)) {
       // Registered on 15 March 2025: the obligation starts in April, 21 months of 24 → 44 / 5 (R-OBL-3).
       const created = await h.api('POST', '/v1/members', {
         key: keys.cn,
-        body: { codiceFiscale: codiceFiscale(9001), surname: 'Rossi', givenName: 'Maria', province: 'MI', registerNumber: '9001', birthDate: '1990-01-01', registrationDate: '2025-03-15' },
+        body: {
+          codiceFiscale: codiceFiscale(9001),
+          surname: 'Rossi',
+          givenName: 'Maria',
+          province: 'MI',
+          registerNumber: '9001',
+          birthDate: '1990-01-01',
+          registrationDate: '2025-03-15',
+        },
       });
       expect(created.status, created.text).toBe(201);
       // A personal grant: 60% for parenthood (R-FAD-3).
       const grant = await h.api('POST', '/v1/distance-grants', {
         key: keys.cpo,
-        body: { scope: 'member', ground: 'parenthood', pct: 60, memberIds: [created.body.id], deliberation: 'Delibera CPO MI 12/2026', validFrom: '2026-01-01', validUntil: '2026-12-31' },
+        body: {
+          scope: 'member',
+          ground: 'parenthood',
+          pct: 60,
+          memberIds: [created.body.id],
+          deliberation: 'Delibera CPO MI 12/2026',
+          validFrom: '2026-01-01',
+          validUntil: '2026-12-31',
+        },
       });
       expect(grant.status, grant.text).toBe(201);
       const t = text((await get(`/m/${await dashboardLink(created.body.id)}`)).html);
@@ -235,9 +269,11 @@ for (const backend of backendsOf(import.meta.url)) {
     });
 
     it('files an art. 9 declaration with a PDF: on the page as pending validation and in the council API', async () => {
-      const res = await post(`/m/${tokenA}/art9`, { activity: 'a', quantity: '3', date: '2026-10-01', description: 'Relazione al convegno <b>provinciale</b>' }, [
-        ['attestation', PDF, 'attestato.pdf', 'application/pdf'],
-      ]);
+      const res = await post(
+        `/m/${tokenA}/art9`,
+        { activity: 'a', quantity: '3', date: '2026-10-01', description: 'Relazione al convegno <b>provinciale</b>' },
+        [['attestation', PDF, 'attestato.pdf', 'application/pdf']],
+      );
       expect(res.status, res.html).toBe(303);
       expect(res.headers.get('location')).toBe(`/m/${tokenA}?esito=art9-filed#esito`);
       const page = await get(res.headers.get('location')!.replace(/#.*/, ''));
@@ -250,7 +286,13 @@ for (const backend of backendsOf(import.meta.url)) {
       const list = await h.api('GET', `/v1/art9-declarations?memberId=${a.id}`, { key: keys.cpo });
       expect(list.status).toBe(200);
       expect(list.body.declarations).toHaveLength(1);
-      expect(list.body.declarations[0]).toMatchObject({ activity: 'a', quantity: 3, activityDate: '2026-10-01', status: 'submitted', document: { name: 'attestato.pdf', contentType: 'application/pdf', size: PDF.length } });
+      expect(list.body.declarations[0]).toMatchObject({
+        activity: 'a',
+        quantity: 3,
+        activityDate: '2026-10-01',
+        status: 'submitted',
+        document: { name: 'attestato.pdf', contentType: 'application/pdf', size: PDF.length },
+      });
       art9Id = list.body.declarations[0].id;
     });
 
@@ -259,7 +301,9 @@ for (const backend of backendsOf(import.meta.url)) {
         [ZIP, 'attestato.pdf', 'application/pdf'],
         [Buffer.from('solo testo'), 'nota.txt', 'text/plain'],
       ] as const) {
-        const res = await post(`/m/${tokenA}/art9`, { activity: 'b', quantity: '2', date: '2026-09-01', description: 'Docenza' }, [['attestation', bytes, name, type]]);
+        const res = await post(`/m/${tokenA}/art9`, { activity: 'b', quantity: '2', date: '2026-09-01', description: 'Docenza' }, [
+          ['attestation', bytes, name, type],
+        ]);
         expect(res.status).toBe(422);
         expect(res.headers.get('content-type')).toMatch(/text\/html/);
         expect(text(res.html)).toContain('Sono ammessi solo file PDF, PNG o JPEG');
@@ -330,7 +374,10 @@ for (const backend of backendsOf(import.meta.url)) {
     });
 
     it('follows the procedure on the page; another member’s link cannot integrate or appeal the request', async () => {
-      const ack = await h.api('POST', `/v1/reduction-requests/${reductionId}/acknowledge`, { key: keys.cpo, body: { protocolNumber: 'PROT-2026/15', officer: 'Dott.ssa Rossi' } });
+      const ack = await h.api('POST', `/v1/reduction-requests/${reductionId}/acknowledge`, {
+        key: keys.cpo,
+        body: { protocolNumber: 'PROT-2026/15', officer: 'Dott.ssa Rossi' },
+      });
       expect(ack.status, ack.text).toBe(200);
       const pre = await h.api('POST', `/v1/reduction-requests/${reductionId}/pre-denial`, { key: keys.cpo, body: { reasons: 'Manca il certificato medico' } });
       expect(pre.status, pre.text).toBe(200);
@@ -354,7 +401,9 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(r.documents).toHaveLength(1);
 
       // A integrates.
-      const integrated = await post(`/m/${tokenA}/reductions/${reductionId}/integration`, { note: 'Allego il certificato' }, [['documents', PDF, 'certificato-medico.pdf', 'application/pdf']]);
+      const integrated = await post(`/m/${tokenA}/reductions/${reductionId}/integration`, { note: 'Allego il certificato' }, [
+        ['documents', PDF, 'certificato-medico.pdf', 'application/pdf'],
+      ]);
       expect(integrated.status, integrated.html).toBe(303);
       expect(integrated.headers.get('location')).toContain('esito=integration-filed');
       r = (await h.api('GET', `/v1/reduction-requests/${reductionId}`, { key: keys.cpo })).body;
@@ -439,7 +488,11 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(nowhere.headers.get('content-type')).toMatch(/text\/html/);
       // Forms without files say the form is too long, not that files are too large.
       for (const path of [`/m/${tokenA}/debt`, `/m/${tokenA}/reductions/${reductionId}/appeal`]) {
-        const huge = await fetch(`${h.url}${path}`, { method: 'POST', body: 'x='.padEnd(70_000, 'y'), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const huge = await fetch(`${h.url}${path}`, {
+          method: 'POST',
+          body: 'x='.padEnd(70_000, 'y'),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
         expect(huge.status).toBe(413);
         const t = text(await huge.text());
         expect(t).toContain('Il modulo inviato è troppo lungo');
@@ -488,8 +541,24 @@ for (const backend of backendsOf(import.meta.url)) {
     it('offers the debt form for a deontology gap even when the total is reached', async () => {
       // 52/50 in total but 4/6 deontology: 2 credits missing, both deontological (R-DEBT-1).
       const [c] = await createMembers(h, keys.cn, ['MI'], 720);
-      await credit(await createEvent('Convegno regionale 2025', '2025-04-10T09:00', 8, { mode: 'in-person', venueProvince: 'MI' }), 2025, 26, 2, 'in-person', 'granted', c!.id);
-      await credit(await createEvent('Convegno regionale 2026', '2026-04-10T09:00', 8, { mode: 'in-person', venueProvince: 'MI' }), 2026, 26, 2, 'in-person', 'granted', c!.id);
+      await credit(
+        await createEvent('Convegno regionale 2025', '2025-04-10T09:00', 8, { mode: 'in-person', venueProvince: 'MI' }),
+        2025,
+        26,
+        2,
+        'in-person',
+        'granted',
+        c!.id,
+      );
+      await credit(
+        await createEvent('Convegno regionale 2026', '2026-04-10T09:00', 8, { mode: 'in-person', venueProvince: 'MI' }),
+        2026,
+        26,
+        2,
+        'in-person',
+        'granted',
+        c!.id,
+      );
       const token = await dashboardLink(c!.id);
       const current = text((await get(`/m/${token}`)).html);
       expect(current).toContain('Il biennio 2025–2026 si è chiuso con 2 crediti mancanti (2 deontologici)');

@@ -39,7 +39,15 @@ const stable: OutcomeRow[] = Array.from({ length: 6 }, (_, i) => ({
   explanation: { reason: 'no-registration-match' },
 }));
 
-const credit = (memberId: string, fraction: number, credits = 1): CreditRow => ({ memberId, fraction, credits, deontologyCredits: 0, mode: 'webinar', year: 2026, status: 'granted' });
+const credit = (memberId: string, fraction: number, credits = 1): CreditRow => ({
+  memberId,
+  fraction,
+  credits,
+  deontologyCredits: 0,
+  mode: 'webinar',
+  year: 2026,
+  status: 'granted',
+});
 
 for (const backend of backendsOf(import.meta.url)) {
   describe(`saveDerivation on ${backend}`, () => {
@@ -102,7 +110,13 @@ for (const backend of backendsOf(import.meta.url)) {
         [eventId],
       );
       return {
-        outcomes: o.rows.map((r) => ({ key: r.participant_key, status: r.status, credits: r.credits, explanation: r.explanation, at: new Date(r.derived_at).getTime() })),
+        outcomes: o.rows.map((r) => ({
+          key: r.participant_key,
+          status: r.status,
+          credits: r.credits,
+          explanation: r.explanation,
+          at: new Date(r.derived_at).getTime(),
+        })),
         credits: c.rows.map((r) => ({ key: `${r.member_id}/${r.fraction}`, credits: r.credits, at: new Date(r.derived_at).getTime() })),
       };
     }
@@ -122,7 +136,11 @@ for (const backend of backendsOf(import.meta.url)) {
 
     it('an unchanged re-derivation rewrites nothing and audits nothing', async () => {
       await tick();
-      const r = await save([outcome(m1, 2), outcome(m2, 2), outcome(m3, 0), outcome(m4, 2), ...stable], [credit(m1, 1), credit(m1, 2), credit(m2, 1), credit(m2, 2), credit(m4, 1), credit(m4, 2)], 'recomputed');
+      const r = await save(
+        [outcome(m1, 2), outcome(m2, 2), outcome(m3, 0), outcome(m4, 2), ...stable],
+        [credit(m1, 1), credit(m1, 2), credit(m2, 1), credit(m2, 2), credit(m4, 1), credit(m4, 2)],
+        'recomputed',
+      );
       expect(r.changed).toBe(0);
       expect(await stored()).toEqual(first); // derived_at included: not one row touched
       const audit = await db.query('SELECT 1 FROM outcome_audit WHERE derivation_id = $1', [r.derivationId]);
@@ -149,9 +167,10 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(creditAt(`${m1}/1`)).toBe(first.credits.find((c) => c.key === `${m1}/1`)!.at);
       // Audited: m2 (credits), m4 (gone), m5 (new); m3's figures did not change.
       expect(r.changed).toBe(3);
-      const audit = await db.query<{ participant_key: string; new: unknown }>('SELECT participant_key, new FROM outcome_audit WHERE derivation_id = $1 ORDER BY participant_key', [
-        r.derivationId,
-      ]);
+      const audit = await db.query<{ participant_key: string; new: unknown }>(
+        'SELECT participant_key, new FROM outcome_audit WHERE derivation_id = $1 ORDER BY participant_key',
+        [r.derivationId],
+      );
       expect(audit.rows.map((a) => a.participant_key).sort()).toEqual([`member:${m2}`, `member:${m4}`, `member:${m5}`].sort());
       expect(audit.rows.find((a) => a.participant_key === `member:${m4}`)!.new).toBeNull();
     });

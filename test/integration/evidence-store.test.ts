@@ -75,9 +75,24 @@ for (const backend of backendsOf(import.meta.url)) {
     it('concurrent calls: each its own delivery, overlapping records stored once, every duplicate reported once', async () => {
       // Started in the same tick: written together.
       const calls = [
-        storeEvidence(db, eventId, delivery('api:a', '{"n":1}'), [record('a1'), record('a2'), record('a1')].map((r) => ({ record: r }))),
-        storeEvidence(db, eventId, delivery('api:a', '{"n":2}'), [record('a2'), record('a3')].map((r) => ({ record: r }))),
-        storeEvidence(db, eventId, delivery('api:b', '{"n":3}'), [record('a1')].map((r) => ({ record: r }))), // another source: not a duplicate
+        storeEvidence(
+          db,
+          eventId,
+          delivery('api:a', '{"n":1}'),
+          [record('a1'), record('a2'), record('a1')].map((r) => ({ record: r })),
+        ),
+        storeEvidence(
+          db,
+          eventId,
+          delivery('api:a', '{"n":2}'),
+          [record('a2'), record('a3')].map((r) => ({ record: r })),
+        ),
+        storeEvidence(
+          db,
+          eventId,
+          delivery('api:b', '{"n":3}'),
+          [record('a1')].map((r) => ({ record: r })),
+        ), // another source: not a duplicate
         storeEvidence(db, null, delivery('zoom:c', '{"n":4}', { scheme: 'zoom-v0-hmac-sha256', ok: true }), [{ record: record('z1') }]), // no event: delivery only
         storeEvidence(db, eventId, delivery('api:a', '{"n":5}'), []),
       ];

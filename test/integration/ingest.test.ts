@@ -27,7 +27,12 @@ function withOffset(ms: number, offsetMinutes: number): string {
   return new Date(ms + offsetMinutes * MIN).toISOString().replace(/\.\d{3}Z$/, '') + sign + hhmm;
 }
 
-function rec(id: string, at: number, type: 'join' | 'leave' | 'meeting-end' = 'join', participant: Record<string, unknown> = { email: 'persona@studio.example.it' }) {
+function rec(
+  id: string,
+  at: number,
+  type: 'join' | 'leave' | 'meeting-end' = 'join',
+  participant: Record<string, unknown> = { email: 'persona@studio.example.it' },
+) {
   return type === 'meeting-end' ? { id, type, at: new Date(at).toISOString() } : { id, type, at: new Date(at).toISOString(), participant };
 }
 
@@ -124,7 +129,11 @@ for (const backend of backendsOf(import.meta.url)) {
         expect(Buffer.compare(Buffer.from(d.body), bytes)).toBe(0);
         expect(d.source).toBe(`api:${a.keys.organiserId}`);
         expect(d.client_addr).toBe('127.0.0.1');
-        expect(d.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'user-agent': 'PiattaformaWebinar/2.1', 'x-request-id': 'req-0001' });
+        expect(d.headers).toMatchObject({
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': 'PiattaformaWebinar/2.1',
+          'x-request-id': 'req-0001',
+        });
         const received = new Date(d.received_at).getTime();
         expect(received).toBeGreaterThanOrEqual(t0);
         expect(received).toBeLessThanOrEqual(t1);
@@ -138,7 +147,12 @@ for (const backend of backendsOf(import.meta.url)) {
           // The record exactly as the platform sent it, unknown fields and original case included.
           expect(r.raw).toEqual(sent[i]);
         }
-        expect(rows[0]).toMatchObject({ registrant_id: 'R-1', email: 'mario.bianchi@studio.example.it', display_name: 'Niccolò Bianchi', connection_id: 'conn-1' });
+        expect(rows[0]).toMatchObject({
+          registrant_id: 'R-1',
+          email: 'mario.bianchi@studio.example.it',
+          display_name: 'Niccolò Bianchi',
+          connection_id: 'conn-1',
+        });
         expect(new Date(rows[0].occurred_at).toISOString()).toBe(new Date(start + 2 * MIN).toISOString());
       } finally {
         await other.end();
@@ -183,7 +197,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const res = await post(b.eventId, b.keys.platform, { records: [r4b] });
       expect(res.status, res.text).toBe(202);
       expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
-      const { rows } = await h.rt.db.query<{ event_id: string; source: string }>("SELECT event_id, source FROM tracking_records WHERE source_record_id = 'rec-4'", []);
+      const { rows } = await h.rt.db.query<{ event_id: string; source: string }>(
+        "SELECT event_id, source FROM tracking_records WHERE source_record_id = 'rec-4'",
+        [],
+      );
       expect(rows).toHaveLength(2);
       expect(rows).toEqual(
         expect.arrayContaining([
@@ -194,7 +211,9 @@ for (const backend of backendsOf(import.meta.url)) {
     });
 
     it('accepts a batch of exactly 1,000 records and an instant within the clock skew', async () => {
-      const batch = Array.from({ length: 1000 }, (_, i) => rec(`bulk-${i}`, start + (i % 180) * MIN, i % 2 ? 'leave' : 'join', { email: `p${i % 50}@x.it`, connectionId: `b${i >> 1}` }));
+      const batch = Array.from({ length: 1000 }, (_, i) =>
+        rec(`bulk-${i}`, start + (i % 180) * MIN, i % 2 ? 'leave' : 'join', { email: `p${i % 50}@x.it`, connectionId: `b${i >> 1}` }),
+      );
       const res = await post(a.eventId, a.keys.platform, { records: batch });
       expect(res.status, res.text).toBe(202);
       expect(res.body).toEqual({ accepted: 1000, duplicates: 0 });
@@ -213,14 +232,22 @@ for (const backend of backendsOf(import.meta.url)) {
         return res;
       }
       /** `key: null` sends no Authorization header of its own. */
-      const raw = (text: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }, eventId = a.eventId, key: string | null = a.keys.platform) =>
-        h.api('POST', `/v1/ingest/webinar/${eventId}`, { ...(key ? { key } : {}), raw: text, headers });
+      const raw = (
+        text: string | Uint8Array,
+        headers: Record<string, string> = { 'content-type': 'application/json' },
+        eventId = a.eventId,
+        key: string | null = a.keys.platform,
+      ) => h.api('POST', `/v1/ingest/webinar/${eventId}`, { ...(key ? { key } : {}), raw: text, headers });
 
       it('malformed JSON → 400 malformed-json', async () => {
         await rejected(() => raw(`{"records": [${JSON.stringify(good())},`), 400, 'malformed-json');
         await rejected(() => raw(''), 400, 'malformed-json');
         // Not UTF-8: the bytes could not be stored as the text they claim to be.
-        await rejected(() => raw(Buffer.concat([Buffer.from('{"records":[{"id":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","type":"join"}]}')])), 400, 'malformed-json');
+        await rejected(
+          () => raw(Buffer.concat([Buffer.from('{"records":[{"id":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","type":"join"}]}')])),
+          400,
+          'malformed-json',
+        );
       });
 
       it('fields of the wrong type → 400 invalid-body naming the paths; one bad record rejects the whole batch', async () => {
@@ -235,18 +262,30 @@ for (const backend of backendsOf(import.meta.url)) {
         await rejected(() => post(a.eventId, a.keys.platform, [good()]), 400, 'invalid-body');
         await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), type: 'enter' }] }), 400, 'invalid-body');
         // A join must say who (registrant id, platform user id or e-mail; R-ATT-7).
-        await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), participant: { name: 'Anonimo', connectionId: 'x' } }] }), 400, 'invalid-body');
+        await rejected(
+          () => post(a.eventId, a.keys.platform, { records: [{ ...good(), participant: { name: 'Anonimo', connectionId: 'x' } }] }),
+          400,
+          'invalid-body',
+        );
         await rejected(() => post(a.eventId, a.keys.platform, { records: [] }), 400, 'invalid-body');
       });
 
       it('an instant without offset → 400 invalid-body (R-CAL-2: instants are unambiguous)', async () => {
-        const res = await rejected(() => post(a.eventId, a.keys.platform, { records: [good(), { ...good(), at: '2026-11-20T14:05:00' }] }), 400, 'invalid-body');
+        const res = await rejected(
+          () => post(a.eventId, a.keys.platform, { records: [good(), { ...good(), at: '2026-11-20T14:05:00' }] }),
+          400,
+          'invalid-body',
+        );
         expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('records.1.at');
         await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), at: '20/11/2026 14:05' }] }), 400, 'invalid-body');
       });
 
       it('a far-future instant → 422 instant-in-future', async () => {
-        const res = await rejected(() => post(a.eventId, a.keys.platform, { records: [good(), rec('future', Date.now() + 24 * 3600_000)] }), 422, 'instant-in-future');
+        const res = await rejected(
+          () => post(a.eventId, a.keys.platform, { records: [good(), rec('future', Date.now() + 24 * 3600_000)] }),
+          422,
+          'instant-in-future',
+        );
         expect(res.body.errors).toEqual([{ path: 'records.1.at', message: 'in the future' }]);
         await rejected(() => post(a.eventId, a.keys.platform, { records: [rec('future-2', Date.now() + 10 * MIN)] }), 422, 'instant-in-future');
       });
@@ -256,23 +295,27 @@ for (const backend of backendsOf(import.meta.url)) {
         const text = JSON.stringify({ records: [{ ...good(), participant: { email: 'a@b.it', name: pad } }] });
         await rejected(() => raw(text), 413, 'body-too-large');
         // Chunked, no Content-Length: the limit is enforced while reading.
-        await rejected(async () => {
-          const bytes = Buffer.from(text);
-          const body = new ReadableStream<Uint8Array>({
-            start(c) {
-              for (let i = 0; i < bytes.length; i += 16 * 1024) c.enqueue(bytes.subarray(i, i + 16 * 1024));
-              c.close();
-            },
-          });
-          const res = await fetch(`${h.url}/v1/ingest/webinar/${a.eventId}`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${a.keys.platform}`, 'content-type': 'application/json' },
-            body,
-            duplex: 'half',
-          } as RequestInit & { duplex: 'half' });
-          const t = await res.text();
-          return { status: res.status, headers: res.headers, body: JSON.parse(t), text: t };
-        }, 413, 'body-too-large');
+        await rejected(
+          async () => {
+            const bytes = Buffer.from(text);
+            const body = new ReadableStream<Uint8Array>({
+              start(c) {
+                for (let i = 0; i < bytes.length; i += 16 * 1024) c.enqueue(bytes.subarray(i, i + 16 * 1024));
+                c.close();
+              },
+            });
+            const res = await fetch(`${h.url}/v1/ingest/webinar/${a.eventId}`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${a.keys.platform}`, 'content-type': 'application/json' },
+              body,
+              duplex: 'half',
+            } as RequestInit & { duplex: 'half' });
+            const t = await res.text();
+            return { status: res.status, headers: res.headers, body: JSON.parse(t), text: t };
+          },
+          413,
+          'body-too-large',
+        );
       });
 
       it('a content type other than JSON → 415 unsupported-media-type', async () => {
@@ -306,8 +349,16 @@ for (const backend of backendsOf(import.meta.url)) {
       it('no key or an unknown key → 401 unauthorized', async () => {
         const body = JSON.stringify({ records: [good()] });
         await rejected(() => raw(body, { 'content-type': 'application/json' }, a.eventId, null), 401, 'unauthorized');
-        await rejected(() => raw(body, { 'content-type': 'application/json' }, a.eventId, `cdl_platform_${crypto.randomBytes(32).toString('base64url')}`), 401, 'unauthorized');
-        await rejected(() => raw(body, { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, a.eventId, null), 401, 'unauthorized');
+        await rejected(
+          () => raw(body, { 'content-type': 'application/json' }, a.eventId, `cdl_platform_${crypto.randomBytes(32).toString('base64url')}`),
+          401,
+          'unauthorized',
+        );
+        await rejected(
+          () => raw(body, { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, a.eventId, null),
+          401,
+          'unauthorized',
+        );
       });
 
       it('a key of another role → 403 forbidden', async () => {
@@ -360,7 +411,9 @@ for (const backend of backendsOf(import.meta.url)) {
       const retry = await h.api('POST', `/v1/ingest/webinar/${org.eventId}`, { key: org.keys.platform, body: batch });
       expect(retry.status, retry.text).toBe(202);
       expect(retry.body).toEqual({ accepted: 2, duplicates: 0 });
-      const { rows } = await h.rt.db.query<{ id: string }>('SELECT source_record_id AS id FROM tracking_records WHERE event_id = $1 ORDER BY id', [org.eventId]);
+      const { rows } = await h.rt.db.query<{ id: string }>('SELECT source_record_id AS id FROM tracking_records WHERE event_id = $1 ORDER BY id', [
+        org.eventId,
+      ]);
       expect(rows.map((r) => r.id)).toEqual(['before', 'during-1', 'during-2']);
       // The restarted server has no data: the derivation was asked for again after recovery.
       const jobs = await h.rt.deps.attendance.queue.getJobs(['delayed', 'waiting', 'prioritized']);
@@ -431,7 +484,9 @@ for (const backend of backendsOf(import.meta.url)) {
           const pending = request();
           await eventually(
             async () => {
-              const { rows } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = '${h.schema}.${table}'::regclass`);
+              const { rows } = await admin.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = '${h.schema}.${table}'::regclass`,
+              );
               return rows[0]!.n > 0;
             },
             10_000,
@@ -458,13 +513,17 @@ for (const backend of backendsOf(import.meta.url)) {
         const retry = await send('s-3');
         expect(retry.status, retry.text).toBe(202);
         expect(retry.body.accepted + retry.body.duplicates).toBe(1);
-        const { rows } = await h.rt.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tracking_records WHERE event_id = $1 AND source_record_id = 's-3'", [org.eventId]);
+        const { rows } = await h.rt.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM tracking_records WHERE event_id = $1 AND source_record_id = 's-3'",
+          [org.eventId],
+        );
         expect(rows[0]!.n).toBe(1);
         expect((await h.api('GET', '/healthz')).body).toEqual({ ok: true, db: true, redis: true });
       });
 
       it('a connection lost inside a transaction (a tolerance change, R-ATT-2) → 503, nothing committed, and the gateway keeps running', async () => {
-        const put = () => h.api('PUT', `/v1/events/${org.eventId}/tolerance`, { key: org.keys.cpo, body: { minutes: 45, reason: 'Delibera CPO: problemi di connessione' } });
+        const put = () =>
+          h.api('PUT', `/v1/events/${org.eventId}/tolerance`, { key: org.keys.cpo, body: { minutes: 45, reason: 'Delibera CPO: problemi di connessione' } });
         const down = await cutWhileWaiting('tolerance_changes', put);
         expectProblem(down, 503, 'service-unavailable');
         expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -492,7 +551,9 @@ for (const backend of backendsOf(import.meta.url)) {
         const retry = await send('s-4');
         expect(retry.status, retry.text).toBe(202);
         expect(retry.body).toEqual({ accepted: 1, duplicates: 0 });
-        const { rows } = await h.rt.db.query<{ id: string }>('SELECT source_record_id AS id FROM tracking_records WHERE event_id = $1 ORDER BY id', [org.eventId]);
+        const { rows } = await h.rt.db.query<{ id: string }>('SELECT source_record_id AS id FROM tracking_records WHERE event_id = $1 ORDER BY id', [
+          org.eventId,
+        ]);
         expect(rows.map((r) => r.id)).toEqual(['s-1', 's-2', 's-3', 's-4']); // each once
         expect(uncaught).toEqual([]);
       });

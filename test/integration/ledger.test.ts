@@ -50,7 +50,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: { ...pastWebinar(start, hours), title: `webinar ${startIso}` } });
       expect(res.status, res.text).toBe(201);
       const id = res.body.id as string;
-      const reg = await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: member.id, email: member.email }] } });
+      const reg = await h.api('POST', `/v1/events/${id}/registrations`, {
+        key: keys.organiser,
+        body: { registrations: [{ memberId: member.id, email: member.email }] },
+      });
       expect(reg.status, reg.text).toBe(200);
       const rec = await h.api('POST', `/v1/ingest/webinar/${id}`, {
         key: keys.platform,
@@ -93,7 +96,14 @@ for (const backend of backendsOf(import.meta.url)) {
       }
       const first = rows[rows.length - 1];
       expect(first.old).toBeNull();
-      expect(rows[0].new).toMatchObject({ obligation: { total: 50, deontology: 6 }, distancePct: 40, missing: { total: 30, deontology: 3 }, compliant: false, status: 'in-progress', debt: null });
+      expect(rows[0].new).toMatchObject({
+        obligation: { total: 50, deontology: 6 },
+        distancePct: 40,
+        missing: { total: 30, deontology: 3 },
+        compliant: false,
+        status: 'in-progress',
+        debt: null,
+      });
       // The ledger's outcome is the balance the API derives on read.
       const b = await h.api('GET', `/v1/members/${member.id}/balance?biennium=2025`, { key: keys.cpo });
       expect(b.body.balance.counted).toEqual(rows[0].new.counted);
@@ -106,7 +116,15 @@ for (const backend of backendsOf(import.meta.url)) {
       const before = await audit();
       const res = await h.api('POST', '/v1/distance-grants', {
         key: keys.cpo,
-        body: { scope: 'member', ground: 'parenthood', pct: 60, memberIds: [member.id], deliberation: 'Delibera 12/2026', validFrom: '2026-01-01', validUntil: '2026-12-31' },
+        body: {
+          scope: 'member',
+          ground: 'parenthood',
+          pct: 60,
+          memberIds: [member.id],
+          deliberation: 'Delibera 12/2026',
+          validFrom: '2026-01-01',
+          validUntil: '2026-12-31',
+        },
       });
       expect(res.status, res.text).toBe(201);
       grantId = res.body.id;
@@ -140,7 +158,12 @@ for (const backend of backendsOf(import.meta.url)) {
         const r = await audit();
         return r.length === before.length + 1 ? r : null;
       });
-      expect(rows[0]).toMatchObject({ cause: `distance grant ${grantId} revoked (R-FAD-3)`, actor: grantedBy, old: { distancePct: 60 }, new: { distancePct: 40 } });
+      expect(rows[0]).toMatchObject({
+        cause: `distance grant ${grantId} revoked (R-FAD-3)`,
+        actor: grantedBy,
+        old: { distancePct: 60 },
+        new: { distancePct: 40 },
+      });
       expect(rows[0].old.counted.total).toBe(24);
       expect(rows[0].new.counted.total).toBe(20);
       expect(rows[0].id).toBeGreaterThan(rows[1].id);
@@ -148,7 +171,10 @@ for (const backend of backendsOf(import.meta.url)) {
 
     it('a policy change that moves nothing for the member: the pass runs over the province and writes no row', async () => {
       const before = await audit();
-      const set = await h.api('PUT', '/v1/provinces/MI/policy', { key: keys.cpo, body: { profile: 'BA', overrides: { reductionCeiling: 45 }, reason: 'Delibera consiglio 4/2026' } });
+      const set = await h.api('PUT', '/v1/provinces/MI/policy', {
+        key: keys.cpo,
+        body: { profile: 'BA', overrides: { reductionCeiling: 45 }, reason: 'Delibera consiglio 4/2026' },
+      });
       expect(set.status, set.text).toBe(200);
       const cause = `policy of MI changed to BA, version ${set.body.version} (R-POL-1)`;
       const [job] = await eventually(async () => {
@@ -174,7 +200,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const direct = await applyLedger({ db: h.rt.db, log: createLogger('silent'), now: () => clock }, data);
       expect(direct).toMatchObject({ members: 1, changed: 0 });
       expect(await audit()).toEqual(before);
-      const rows = await h.rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM balance_audit WHERE member_id = $1 AND cause = $2', [member.id, data.cause]);
+      const rows = await h.rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM balance_audit WHERE member_id = $1 AND cause = $2', [
+        member.id,
+        data.cause,
+      ]);
       expect(rows.rows[0]!.n).toBe(1);
     });
 
@@ -186,7 +215,15 @@ for (const backend of backendsOf(import.meta.url)) {
       try {
         const res = await h.api('POST', '/v1/distance-grants', {
           key: keys.cpo,
-          body: { scope: 'member', ground: 'request', pct: 70, memberIds: [member.id], deliberation: 'Delibera 13/2026', validFrom: '2026-06-01', validUntil: '2026-12-31' },
+          body: {
+            scope: 'member',
+            ground: 'request',
+            pct: 70,
+            memberIds: [member.id],
+            deliberation: 'Delibera 13/2026',
+            validFrom: '2026-06-01',
+            validUntil: '2026-12-31',
+          },
         });
         expect(res.status, res.text).toBe(201);
       } finally {

@@ -133,7 +133,11 @@ function decodeQuotedPrintable(s: string): string {
 function decodeBody(headers: Map<string, string>, body: string): string {
   const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
   const decoded =
-    cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : cte === 'quoted-printable' ? decodeQuotedPrintable(body) : bytesToUtf8(body);
+    cte === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+      : cte === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : bytesToUtf8(body);
   return decoded.replace(/\r\n/g, '\n');
 }
 
@@ -250,7 +254,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const [a, b, c] = ids as [number, number, number];
       await eventually(async () => (await getOutbox(db, a))?.sentAt && (await getOutbox(db, b))?.sentAt && (await getOutbox(db, c))?.lastError);
 
-      for (const [key, to] of [['a', addr('anna')], ['b', addr('bruno')]] as const) {
+      for (const [key, to] of [
+        ['a', addr('anna')],
+        ['b', addr('bruno')],
+      ] as const) {
         const got = smtp.to(to);
         expect(got).toHaveLength(1);
         expect(got[0]!.rcptTo).toEqual([to]);
@@ -308,7 +315,9 @@ for (const backend of backendsOf(import.meta.url)) {
       smtp.refusePermanent.add(to);
       const [idE] = await insertOutbox(db, [mail('unknown', to)]);
       await producer.send([idE!]);
-      const job = await eventually(async () => ((await producer.queue.getJobState(mailJobId(idE!))) === 'failed' ? producer.queue.getJob(mailJobId(idE!)) : null));
+      const job = await eventually(async () =>
+        (await producer.queue.getJobState(mailJobId(idE!))) === 'failed' ? producer.queue.getJob(mailJobId(idE!)) : null,
+      );
       expect(job.attemptsMade).toBe(1);
       expect(job.failedReason).toContain('550');
       expect(job.failedReason).not.toContain('@');

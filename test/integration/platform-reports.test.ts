@@ -19,7 +19,8 @@ for (const backend of backendsOf(import.meta.url)) {
     let member: CreatedMember;
     let eventId: string;
     const counts = async () =>
-      (await h.rt.db.query<{ r: number; d: number }>('SELECT (SELECT count(*)::int FROM tracking_records) AS r, (SELECT count(*)::int FROM deliveries) AS d')).rows[0]!;
+      (await h.rt.db.query<{ r: number; d: number }>('SELECT (SELECT count(*)::int FROM tracking_records) AS r, (SELECT count(*)::int FROM deliveries) AS d'))
+        .rows[0]!;
 
     beforeAll(async () => {
       h = await startHarness(backend);
@@ -29,19 +30,26 @@ for (const backend of backendsOf(import.meta.url)) {
       const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(Date.UTC(2026, 2, 10, 14, 0), 2) });
       expect(ev.status, ev.text).toBe(201);
       eventId = ev.body.id;
-      const reg = await h.api('POST', `/v1/events/${eventId}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: member.id, registrantId: MARIA }] } });
+      const reg = await h.api('POST', `/v1/events/${eventId}/registrations`, {
+        key: keys.organiser,
+        body: { registrations: [{ memberId: member.id, registrantId: MARIA }] },
+      });
       expect(reg.status, reg.text).toBe(200);
     });
     afterAll(async () => h?.close());
 
     it('stores a Zoom participants report once and credits the registered member from it', async () => {
       // March is more than 30 days ago: the organiser's window has passed (R-EVT-7), the CPO uploads.
-      const post = () => h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, { key: keys.cpo, raw: zoomReport, headers: { 'content-type': 'application/json' } });
+      const post = () =>
+        h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, { key: keys.cpo, raw: zoomReport, headers: { 'content-type': 'application/json' } });
       const first = await post();
       expect(first.status, first.text).toBe(202);
       expect(first.body.accepted).toBeGreaterThan(0);
       expect(first.body.duplicates).toBe(0);
-      const stored = await h.rt.db.query<{ n: number; source: string }>('SELECT count(*)::int AS n, min(source) AS source FROM tracking_records WHERE event_id = $1', [eventId]);
+      const stored = await h.rt.db.query<{ n: number; source: string }>(
+        'SELECT count(*)::int AS n, min(source) AS source FROM tracking_records WHERE event_id = $1',
+        [eventId],
+      );
       expect(stored.rows[0]).toEqual({ n: first.body.accepted, source: 'report:zoom-api' });
       const before = await counts();
       const again = await post();
@@ -59,17 +67,37 @@ for (const backend of backendsOf(import.meta.url)) {
 
     it('refuses unrecognisable files, unknown formats and other organisers, storing nothing', async () => {
       const before = await counts();
-      const notJson = await h.api('POST', `/v1/events/${eventId}/platform-reports/goto-api`, { key: keys.cpo, raw: 'not json', headers: { 'content-type': 'application/json' } });
+      const notJson = await h.api('POST', `/v1/events/${eventId}/platform-reports/goto-api`, {
+        key: keys.cpo,
+        raw: 'not json',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(notJson).toMatchObject({ status: 422, body: { code: 'report-not-json' } });
       expect(notJson.headers.get('content-type')).toMatch(/application\/problem\+json/);
-      const wrongShape = await h.api('POST', `/v1/events/${eventId}/platform-reports/webex-api`, { key: keys.cpo, raw: '{"foo": []}', headers: { 'content-type': 'application/json' } });
+      const wrongShape = await h.api('POST', `/v1/events/${eventId}/platform-reports/webex-api`, {
+        key: keys.cpo,
+        raw: '{"foo": []}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(wrongShape).toMatchObject({ status: 422, body: { code: 'report-shape-unrecognised' } });
-      const unknown = await h.api('POST', `/v1/events/${eventId}/platform-reports/skype`, { key: keys.cpo, raw: '{}', headers: { 'content-type': 'application/json' } });
+      const unknown = await h.api('POST', `/v1/events/${eventId}/platform-reports/skype`, {
+        key: keys.cpo,
+        raw: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(unknown).toMatchObject({ status: 404, body: { code: 'unknown-report-format' } });
-      const closed = await h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, { key: keys.organiser, raw: zoomReport, headers: { 'content-type': 'application/json' } });
+      const closed = await h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, {
+        key: keys.organiser,
+        raw: zoomReport,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(closed).toMatchObject({ status: 409, body: { code: 'event-closed' } });
       const other = await createCpoOrganiser(h, 'RM');
-      const foreign = await h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, { key: other.organiser, raw: zoomReport, headers: { 'content-type': 'application/json' } });
+      const foreign = await h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, {
+        key: other.organiser,
+        raw: zoomReport,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(foreign).toMatchObject({ status: 404, body: { code: 'event-not-found' } });
       expect(await counts()).toEqual(before);
     });

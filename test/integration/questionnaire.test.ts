@@ -112,7 +112,10 @@ for (const backend of backendsOf(import.meta.url)) {
         'duplicate-option@questions.9.options.1',
       ]);
       // Only webinars of kind-e organisers have a questionnaire (R-QST-1).
-      const inPerson = await h.api('POST', '/v1/events', { key: keys.organiser, body: body({ mode: 'in-person', venueProvince: 'MI', platform: undefined, questions: questionPool(30) }) });
+      const inPerson = await h.api('POST', '/v1/events', {
+        key: keys.organiser,
+        body: body({ mode: 'in-person', venueProvince: 'MI', platform: undefined, questions: questionPool(30) }),
+      });
       expect(inPerson.status, inPerson.text).toBe(422);
       expect(inPerson.body.code).toBe('questionnaire-not-applicable');
       const { rows } = await h.rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
@@ -145,7 +148,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const again = await h.api('GET', `/v1/events/${eventId}/questionnaire/pool`, { key: keys.organiser });
       pool = again.body.questions.map((q: any) => ({ text: q.text, options: q.options, correct: q.correct }));
       // The CPO accredits the event with these questions; from then on they stay (R-QST-3).
-      const approve = await h.api('POST', `/v1/events/${eventId}/accreditation`, { key: keys.cpo, body: { decision: 'approve', reference: 'Delibera 4/2026' } });
+      const approve = await h.api('POST', `/v1/events/${eventId}/accreditation`, {
+        key: keys.cpo,
+        body: { decision: 'approve', reference: 'Delibera 4/2026' },
+      });
       expect(approve.status, approve.text).toBe(200);
       const late = await h.api('PUT', `/v1/events/${eventId}/questionnaire/pool`, { key: keys.organiser, body: { questions: questionPool(30, 'X') } });
       expect(late.status).toBe(409);
@@ -360,7 +366,14 @@ for (const backend of backendsOf(import.meta.url)) {
       for (const w of h.rt.workers) await w.close();
       const queue = h.rt.questionnaire.queue;
       await queue.drain(true); // Redis "lost" every waiting and delayed job
-      const restarted = await startRuntime(h.config, { gateway: false, worker: true, db: h.rt.db, schema: h.schema ?? undefined, now, log: createLogger('silent') });
+      const restarted = await startRuntime(h.config, {
+        gateway: false,
+        worker: true,
+        db: h.rt.db,
+        schema: h.schema ?? undefined,
+        now,
+        log: createLogger('silent'),
+      });
       try {
         await eventually(async () => {
           const c = await h.api('GET', `/v1/members/${m.id}/credits`, { key: keys.cn });
@@ -414,7 +427,12 @@ for (const backend of backendsOf(import.meta.url)) {
     it('the 10 days start when the member gets the link: a link never mailed starts its clock when opened (R-QST-2)', async () => {
       const m = members[7]!; // did not qualify: a questionnaire made by hand, as if its mail never left
       const id = crypto.randomUUID();
-      await h.rt.db.query('INSERT INTO questionnaires (id, event_id, member_id, created_at_dispatch) VALUES ($1, $2, $3, $4)', [id, eventId, m.id, new Date(now() - 30 * DAY).toISOString()]);
+      await h.rt.db.query('INSERT INTO questionnaires (id, event_id, member_id, created_at_dispatch) VALUES ($1, $2, $3, $4)', [
+        id,
+        eventId,
+        m.id,
+        new Date(now() - 30 * DAY).toISOString(),
+      ]);
       const sweep = await sweepQuestionnaires({ ...h.rt.deps, producer: h.rt.questionnaire, mail: null, publicUrl: () => h.url } as never);
       expect(sweep.expired).toBe(0); // no deadline yet: nothing to expire, however old the row
       const token = await h.rt.deps.links.sign('questionnaire', id, new Date(now() + 30 * DAY));
@@ -453,4 +471,3 @@ for (const backend of backendsOf(import.meta.url)) {
     });
   });
 }
-

@@ -138,7 +138,12 @@ for (const backend of backendsOf(import.meta.url)) {
         expect(a.status).toBe(200);
         expect(a.body).toMatchObject({ kind: 'a', province: 'MI', authorisationNumber: null, allowedModes: [] });
         const e = await h.api('GET', `/v1/organisers/${org.e!.id}`, { key: admin });
-        expect(e.body).toMatchObject({ kind: 'e', authorisationNumber: 'CN-2025-042', allowedModes: ['webinar', 'in-person'], allowedSubjects: ['Diritto del lavoro'] });
+        expect(e.body).toMatchObject({
+          kind: 'e',
+          authorisationNumber: 'CN-2025-042',
+          allowedModes: ['webinar', 'in-person'],
+          allowedSubjects: ['Diritto del lavoro'],
+        });
         expect(e.body.authorisedFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         const byAdmin = await h.api('POST', '/v1/organisers', { key: admin, body: { kind: 'c', name: 'Fondazione ENPACL' } });
         expect(byAdmin.status).toBe(201);
@@ -174,18 +179,25 @@ for (const backend of backendsOf(import.meta.url)) {
       });
 
       it('connects Zoom: webhook URL returned, secret stored and never returned', async () => {
-        const r = await h.api('POST', `/v1/organisers/${org.b!.id}/connections`, { key: org.b!.key, body: { platform: 'zoom', secretToken: 'zoom-secret-123' } });
+        const r = await h.api('POST', `/v1/organisers/${org.b!.id}/connections`, {
+          key: org.b!.key,
+          body: { platform: 'zoom', secretToken: 'zoom-secret-123' },
+        });
         expect(r.status, r.text).toBe(201);
         expect(r.body.platform).toBe('zoom');
         expect(r.body.webhookUrl).toBe(`${h.url}/v1/webhooks/zoom/${r.body.id}`);
         expect(r.text).not.toContain('zoom-secret-123');
-        const stored = await h.rt.db.query<{ secret: string; organiser_id: string }>('SELECT secret, organiser_id FROM platform_connections WHERE id = $1', [r.body.id]);
+        const stored = await h.rt.db.query<{ secret: string; organiser_id: string }>('SELECT secret, organiser_id FROM platform_connections WHERE id = $1', [
+          r.body.id,
+        ]);
         expect(stored.rows[0]).toEqual({ secret: 'zoom-secret-123', organiser_id: org.b!.id });
 
         const other = await h.api('POST', `/v1/organisers/${org.b!.id}/connections`, { key: org.c!.key, body: { platform: 'zoom', secretToken: 's' } });
         expect(other.status).toBe(404);
         expect((await h.api('POST', `/v1/organisers/${org.b!.id}/connections`, { key: cn, body: { platform: 'zoom', secretToken: 's' } })).status).toBe(403);
-        expect((await h.api('POST', `/v1/organisers/${org.b!.id}/connections`, { key: org.b!.key, body: { platform: 'teams', secretToken: 's' } })).status).toBe(400);
+        expect(
+          (await h.api('POST', `/v1/organisers/${org.b!.id}/connections`, { key: org.b!.key, body: { platform: 'teams', secretToken: 's' } })).status,
+        ).toBe(400);
       });
     });
 
@@ -206,7 +218,13 @@ for (const backend of backendsOf(import.meta.url)) {
         const b = body({ province: 'mi', email: 'Luca.Bianchi@Example.IT' });
         const r = await h.api('POST', '/v1/members', { key: cpoMI, body: { ...b, codiceFiscale: b.codiceFiscale.toLowerCase() } });
         expect(r.status, r.text).toBe(201);
-        expect(r.body).toMatchObject({ codiceFiscale: b.codiceFiscale, province: 'MI', email: 'luca.bianchi@example.it', birthDate: '1975-02-03', registrationDate: '2001-06-30' });
+        expect(r.body).toMatchObject({
+          codiceFiscale: b.codiceFiscale,
+          province: 'MI',
+          email: 'luca.bianchi@example.it',
+          birthDate: '1975-02-03',
+          registrationDate: '2001-06-30',
+        });
 
         const got = await h.api('GET', `/v1/members/${r.body.id}`, { key: cpoMI });
         expect(got.status).toBe(200);
@@ -307,7 +325,15 @@ for (const backend of backendsOf(import.meta.url)) {
         for (const x of r.body.rejected) expect(x.message).not.toMatch(/Neri|Gialli|Viola|Grigi|not-an-email/);
 
         const m0 = await h.api('GET', `/v1/members?codiceFiscale=${cfs[0]}`, { key: cn });
-        expect(m0.body).toMatchObject({ surname: 'Rossi', givenName: 'Mario', province: 'MI', registerNumber: 'CSV1', birthDate: '1985-12-10', registrationDate: '2012-02-01', email: 'mario.rossi@example.it' });
+        expect(m0.body).toMatchObject({
+          surname: 'Rossi',
+          givenName: 'Mario',
+          province: 'MI',
+          registerNumber: 'CSV1',
+          birthDate: '1985-12-10',
+          registrationDate: '2012-02-01',
+          email: 'mario.rossi@example.it',
+        });
         const m1 = await h.api('GET', `/v1/members?codiceFiscale=${cfs[1]}`, { key: cn });
         expect(m1.body).toMatchObject({ codiceFiscale: cfs[1], province: 'MI', email: null });
         // A formula-looking surname is data, stored exactly as written.
@@ -427,7 +453,14 @@ for (const backend of backendsOf(import.meta.url)) {
         expect(r.body.code).toBe('invalid-event');
         const codes = r.body.errors.map((e: { code: string }) => e.code).sort();
         expect(codes).toEqual(
-          ['credits-exceed-hours', 'fraction-credits-mismatch', 'fractions-not-contiguous', 'region-wide-not-webinar', 'tolerance-out-of-range', 'topics-overlap'].sort(),
+          [
+            'credits-exceed-hours',
+            'fraction-credits-mismatch',
+            'fractions-not-contiguous',
+            'region-wide-not-webinar',
+            'tolerance-out-of-range',
+            'topics-overlap',
+          ].sort(),
         );
         for (const e of r.body.errors) expect(e).toEqual({ code: expect.any(String), path: expect.any(String), message: expect.stringMatching(/R-/) });
 
@@ -644,7 +677,10 @@ for (const backend of backendsOf(import.meta.url)) {
       });
 
       it('is idempotent: registering again updates the identifiers given and keeps the others', async () => {
-        const r = await register(webinar, org.b!.platform, [{ memberId: mi1.id, registrantId: 'zr-1-new' }, { memberId: mi2.id, registrantId: 'zr-2' }]);
+        const r = await register(webinar, org.b!.platform, [
+          { memberId: mi1.id, registrantId: 'zr-1-new' },
+          { memberId: mi2.id, registrantId: 'zr-2' },
+        ]);
         expect(r.status).toBe(200);
         expect(r.body).toEqual({ registered: 2, rejected: [], outsideAudience: [] });
         const rows = await h.rt.db.query<{ member_id: string; registrant_id: string; email: string | null }>(
@@ -717,7 +753,10 @@ for (const backend of backendsOf(import.meta.url)) {
         ['/v1/events/{id}/registrations', 'get'],
       ];
       for (const [p, m] of expected) expect(paths[p]?.[m], `${m} ${p}`).toBeDefined();
-      expect(Object.keys((paths['/v1/members/import']!.post as { requestBody: { content: object } }).requestBody.content)).toEqual(['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+      expect(Object.keys((paths['/v1/members/import']!.post as { requestBody: { content: object } }).requestBody.content)).toEqual([
+        'text/csv',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      ]);
       expect(doc.body.components.schemas.Event).toBeDefined();
     });
   });

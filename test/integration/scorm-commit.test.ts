@@ -55,7 +55,11 @@ for (const backend of backendsOf(import.meta.url)) {
     async function createCourse(mode: string, fixture: 'scorm12' | 'scorm2004') {
       const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(romeAfternoon(2), 2, { mode, title: `Corso ${mode}` }) });
       expect(res.status, res.text).toBe(201);
-      const up = await h.api('POST', `/v1/events/${res.body.id}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip(fixture), headers: { 'content-type': 'application/zip' } });
+      const up = await h.api('POST', `/v1/events/${res.body.id}/scorm-package`, {
+        key: keys.organiser,
+        raw: scormFixtureZip(fixture),
+        headers: { 'content-type': 'application/zip' },
+      });
       expect(up.status, up.text).toBe(201);
       return res.body.id as string;
     }
@@ -89,14 +93,21 @@ for (const backend of backendsOf(import.meta.url)) {
       const twelve = await h.api('POST', `/v1/events/${course12}/enrolments`, { key: keys.organiser, body: { memberIds: [ids[0]] } });
       expect(twelve.status, twelve.text).toBe(200);
 
-      const unknown = await h.api('POST', `/v1/events/${course2004}/enrolments`, { key: keys.organiser, body: { memberIds: ['00000000-0000-4000-8000-000000000000'] } });
+      const unknown = await h.api('POST', `/v1/events/${course2004}/enrolments`, {
+        key: keys.organiser,
+        body: { memberIds: ['00000000-0000-4000-8000-000000000000'] },
+      });
       expect([unknown.status, unknown.body.code]).toEqual([422, 'member-not-found']);
       const stranger = await h.api('POST', `/v1/events/${course2004}/enrolments`, { key: other.organiser, body: { memberIds: [ids[0]] } });
       expect([stranger.status, stranger.body.code]).toEqual([404, 'event-not-found']);
       const cpo = await h.api('POST', `/v1/events/${course2004}/enrolments`, { key: keys.cpo, body: { memberIds: [ids[0]] } });
       expect(cpo.status).toBe(403);
       // Once members are enrolled the package they follow is fixed.
-      const replace = await h.api('POST', `/v1/events/${course2004}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip('scorm2004'), headers: { 'content-type': 'application/zip' } });
+      const replace = await h.api('POST', `/v1/events/${course2004}/scorm-package`, {
+        key: keys.organiser,
+        raw: scormFixtureZip('scorm2004'),
+        headers: { 'content-type': 'application/zip' },
+      });
       expect([replace.status, replace.body.code]).toEqual([409, 'course-has-enrolments']);
     });
 
@@ -191,7 +202,9 @@ for (const backend of backendsOf(import.meta.url)) {
         api.commit();
       });
       // A client that is not scorm-again (or a tampered one) sends values scorm-again would refuse.
-      const tampered = c!.body.replace('"lesson_status":"completed"', '"lesson_status":"finished"').replace('"session_time":"00:05:00"', '"session_time":"3 ore"');
+      const tampered = c!.body
+        .replace('"lesson_status":"completed"', '"lesson_status":"finished"')
+        .replace('"session_time":"00:05:00"', '"session_time":"3 ore"');
       expect(tampered).not.toBe(c!.body);
       const res = await send({ ...c!, body: tampered });
       expect(res).toMatchObject({ status: 200, body: { result: true, errorCode: 0, valid: false } });
@@ -233,7 +246,13 @@ for (const backend of backendsOf(import.meta.url)) {
         [`${launch2004.commitUrl}`, body, 'application/json', 400, 'unknown-sco'],
         [`${launch2004.commitUrl}?sco=LEZIONE-1&session=${'x'.repeat(65)}`, body, 'application/json', 400, 'invalid-session'],
         [`${launch2004.commitUrl}?sco=LEZIONE-1`, 'cmi.completion_status=completed', 'application/x-www-form-urlencoded', 415, 'unsupported-media-type'],
-        [`${launch2004.commitUrl}?sco=LEZIONE-1`, JSON.stringify({ cmi: { suspend_data: 'x'.repeat(65 * 1024) } }), 'text/plain;charset=UTF-8', 413, 'body-too-large'],
+        [
+          `${launch2004.commitUrl}?sco=LEZIONE-1`,
+          JSON.stringify({ cmi: { suspend_data: 'x'.repeat(65 * 1024) } }),
+          'text/plain;charset=UTF-8',
+          413,
+          'body-too-large',
+        ],
       ];
       for (const [url, b, type, status, code] of cases) {
         const res = await post(url, b, type);
@@ -246,12 +265,17 @@ for (const backend of backendsOf(import.meta.url)) {
           ctrl.close();
         },
       });
-      const chunked = await fetch(`${launch2004.commitUrl}?sco=LEZIONE-1`, { method: 'POST', body: chunks, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+      const chunked = await fetch(`${launch2004.commitUrl}?sco=LEZIONE-1`, {
+        method: 'POST',
+        body: chunks,
+        duplex: 'half',
+        headers: { 'content-type': 'application/json' },
+      } as RequestInit);
       expect(chunked.status).toBe(413);
       expect(await count()).toBe(before);
     });
 
-    it('answers CORS preflights for providers\' own player pages', async () => {
+    it("answers CORS preflights for providers' own player pages", async () => {
       const res = await fetch(`${launch2004.commitUrl}?sco=LEZIONE-1`, {
         method: 'OPTIONS',
         headers: { origin: 'https://corsi.example.it', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -275,7 +299,11 @@ describe('SCORM commit endpoint with the database down', () => {
     } as unknown as Deps;
     const app = scormCommitRoutes(deps);
     const token = await links.sign('scorm', '00000000-0000-4000-8000-000000000001', new Date(Date.now() + 60_000));
-    const res = await app.request(`/lms/commit/${token}?sco=A`, { method: 'POST', body: '{"cmi":{}}', headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+    const res = await app.request(`/lms/commit/${token}?sco=A`, {
+      method: 'POST',
+      body: '{"cmi":{}}',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.json()).toMatchObject({ result: false, errorCode: 101, code: 'service-unavailable' });

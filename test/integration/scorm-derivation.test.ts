@@ -29,7 +29,11 @@ for (const backend of backendsOf(import.meta.url)) {
       const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(clock, title) });
       expect(res.status, res.text).toBe(201);
       const id = res.body.id as string;
-      const up = await h.api('POST', `/v1/events/${id}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip('scorm12'), headers: { 'content-type': 'application/zip' } });
+      const up = await h.api('POST', `/v1/events/${id}/scorm-package`, {
+        key: keys.organiser,
+        raw: scormFixtureZip('scorm12'),
+        headers: { 'content-type': 'application/zip' },
+      });
       expect(up.status, up.text).toBe(201);
       const decl = await h.api('PUT', `/v1/events/${id}/elearning`, { key: keys.organiser, body: DECLARATION });
       expect(decl.status, decl.text).toBe(200);
@@ -263,7 +267,11 @@ for (const backend of backendsOf(import.meta.url)) {
         // Modules 1 and 2 inside the window; the test finished 10 minutes after it closed.
         tick(20 * MIN);
         for (const s of sessions.slice(0, 2)) {
-          for (const c of await scoSession(s.launch.commitUrl, [['cmi.core.session_time', '00:20:00'], ['cmi.core.lesson_status', 'completed']])) await post(c);
+          for (const c of await scoSession(s.launch.commitUrl, [
+            ['cmi.core.session_time', '00:20:00'],
+            ['cmi.core.lesson_status', 'completed'],
+          ]))
+            await post(c);
         }
         clock = until + 10 * MIN;
         const late = await scoSession(sessions[2]!.launch.commitUrl, [

@@ -75,7 +75,13 @@ for (const backend of backendsOf(import.meta.url)) {
     it('stores the SCORM 1.2 package of a podcast event and reads its manifest', async () => {
       const res = await upload(scormFixtureZip('scorm12'), podcast);
       expect(res.status, res.text).toBe(201);
-      expect(res.body).toMatchObject({ eventId: podcast, version: '1.2', fileCount: 6, revision: 1, manifest: { title: 'Sicurezza sul lavoro & privacy (SCORM 1.2)' } });
+      expect(res.body).toMatchObject({
+        eventId: podcast,
+        version: '1.2',
+        fileCount: 6,
+        revision: 1,
+        manifest: { title: 'Sicurezza sul lavoro & privacy (SCORM 1.2)' },
+      });
       expect(res.body.manifest.scos.map((s: { launch: string }) => s.launch)).toEqual(['sco1.html', 'sco2.html', 'test.html']);
       expect(res.body.uploadedBy).toMatch(/^organiser:/);
       const files = await h.rt.db.query<{ path: string; content: Buffer; content_type: string }>(
@@ -120,7 +126,12 @@ for (const backend of backendsOf(import.meta.url)) {
     });
 
     it('a weaker declaration fails the checks it breaks, with reasons', async () => {
-      const weak = { ...declaration, modules: [{ sco: 'LEZIONE-1', minutes: 20 }, ...declaration.modules.slice(1)], finalTest: { ...declaration.finalTest, questionsPerAttempt: 10, randomDraw: false }, accessWindowMonths: 3 };
+      const weak = {
+        ...declaration,
+        modules: [{ sco: 'LEZIONE-1', minutes: 20 }, ...declaration.modules.slice(1)],
+        finalTest: { ...declaration.finalTest, questionsPerAttempt: 10, randomDraw: false },
+        accessWindowMonths: 3,
+      };
       expect((await h.api('PUT', `/v1/events/${course}/elearning`, { key: keys.organiser, body: weak })).status).toBe(200);
       const res = await compliance();
       expect(res.body.compliant).toBe(false);
@@ -156,7 +167,11 @@ for (const backend of backendsOf(import.meta.url)) {
       await refused(() => upload('<html>not a zip</html>'), 422, 'not-a-zip');
       await refused(() => upload(scormFixtureZip('scorm12', (f) => f.delete('imsmanifest.xml'))), 422, 'manifest-missing');
       await refused(() => upload(scormFixtureZip('scorm12', (f) => f.delete('sco2.html'))), 422, 'launch-file-missing');
-      await refused(() => upload(scormFixtureZip('scorm12', (f) => f.set('imsmanifest.xml', Buffer.from('<manifest><oops></manifest>')))), 422, 'manifest-malformed');
+      await refused(
+        () => upload(scormFixtureZip('scorm12', (f) => f.set('imsmanifest.xml', Buffer.from('<manifest><oops></manifest>')))),
+        422,
+        'manifest-malformed',
+      );
       await refused(() => upload(zipFiles(fixture, [{ ...deflated('secret.html', 'x'), encrypted: true }])), 422, 'encrypted-file');
       await refused(() => upload(Buffer.alloc(4 * 1024 * 1024, 1)), 413, 'file-too-large');
       await refused(() => upload(scormFixtureZip('scorm12'), course, keys.organiser, 'text/plain'), 415, 'unsupported-media-type');
@@ -177,7 +192,9 @@ for (const backend of backendsOf(import.meta.url)) {
     it('documents the routes in the OpenAPI document', async () => {
       const doc = await h.api('GET', '/openapi.json');
       expect(doc.status).toBe(200);
-      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/events/{id}/scorm-package', '/v1/events/{id}/elearning', '/v1/events/{id}/elearning/compliance']));
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/events/{id}/scorm-package', '/v1/events/{id}/elearning', '/v1/events/{id}/elearning/compliance']),
+      );
     });
   });
 }

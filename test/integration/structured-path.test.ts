@@ -57,17 +57,30 @@ for (const backend of backendsOf(import.meta.url)) {
       const start = romeAfternoon(daysAgo);
       const end = start + 3 * H;
       const topics = [{ title: 'Contratti', start: iso(start), end: iso(end), deontology: false }];
-      const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: { title, cpoProvince: 'MI', mode: 'mixed', topics, start: iso(start), end: iso(end), credits: 3 } });
+      const ev = await h.api('POST', '/v1/events', {
+        key: keys.organiser,
+        body: { title, cpoProvince: 'MI', mode: 'mixed', topics, start: iso(start), end: iso(end), credits: 3 },
+      });
       expect(ev.status, ev.text).toBe(201);
       return { id: ev.body.id as string, start, end };
     };
     const credits = async (memberId: string, query = '') => {
       const res = await h.api('GET', `/v1/members/${memberId}/credits${query}`, { key: keys.cpo });
       expect(res.status, res.text).toBe(200);
-      return res.body.credits as Array<{ eventId: string; fraction: number; credits: number; deontologyCredits: number; mode: string; year: number; status: string }>;
+      return res.body.credits as Array<{
+        eventId: string;
+        fraction: number;
+        credits: number;
+        deontologyCredits: number;
+        mode: string;
+        year: number;
+        status: string;
+      }>;
     };
     const of = (rows: Awaited<ReturnType<typeof credits>>, eventId: string) =>
-      rows.filter((c) => c.eventId === eventId).map((c) => ({ fraction: c.fraction, year: c.year, credits: c.credits, deontologyCredits: c.deontologyCredits, mode: c.mode, status: c.status }));
+      rows
+        .filter((c) => c.eventId === eventId)
+        .map((c) => ({ fraction: c.fraction, year: c.year, credits: c.credits, deontologyCredits: c.deontologyCredits, mode: c.mode, status: c.status }));
     /**
      * CSV attendance rows (R-TPL-3) for `member` over `spans`, uploaded by the CPO (the organiser's
      * 30 days are over); `presence` is the query parameter (none: the default, online).
@@ -135,7 +148,15 @@ for (const backend of backendsOf(import.meta.url)) {
     it('credits a path over 31 December split by year, the autonomous session alone under 70%, webinar or in person by how each attended', async () => {
       const [m0, m1, m2, m3] = members as [CreatedMember, CreatedMember, CreatedMember, CreatedMember];
       // m0: every session online (platform API), 10 minutes late each day.
-      expect((await online(pathId, 'reg-0', SESSIONS.map((s) => ({ start: s.start + 10 * 60_000, end: s.end })))).status).toBe(202);
+      expect(
+        (
+          await online(
+            pathId,
+            'reg-0',
+            SESSIONS.map((s) => ({ start: s.start + 10 * 60_000, end: s.end })),
+          )
+        ).status,
+      ).toBe(202);
       // m1: every session in the room (signed attendance sheet, presence=in-person); m2: only the
       // autonomous first day; m3: only the second day.
       const up = await upload(
@@ -180,14 +201,21 @@ for (const backend of backendsOf(import.meta.url)) {
         credits: 20,
         explanation: { reason: 'attended-threshold', rule: 'R-EVT-6', structuredPath: { attendedPct: 97.91, thresholdPct: 70, meetsThreshold: true } },
       });
-      expect(by.get(m2.id)).toMatchObject({ status: 'credited', credits: 8, explanation: { reason: 'autonomous-fractions', structuredPath: { attendedPct: 33.33 } } });
+      expect(by.get(m2.id)).toMatchObject({
+        status: 'credited',
+        credits: 8,
+        explanation: { reason: 'autonomous-fractions', structuredPath: { attendedPct: 33.33 } },
+      });
       expect(by.get(m3.id)).toMatchObject({ status: 'not-qualified', credits: 0, explanation: { reason: 'below-threshold', rule: 'R-EVT-6' } });
     });
 
     it('a plain mixed event counts as webinar for the member tracked online and in person for the one in the room (R-FAD-1)', async () => {
       const { id, start, end } = await mixedEvent('Seminario duale', 3);
       const [, , , , m4, m5] = members as CreatedMember[];
-      await h.api('POST', `/v1/events/${id}/registrations`, { key: keys.organiser, body: { registrations: [{ memberId: m4!.id, registrantId: 'mx-4' }, { memberId: m5!.id }] } });
+      await h.api('POST', `/v1/events/${id}/registrations`, {
+        key: keys.organiser,
+        body: { registrations: [{ memberId: m4!.id, registrantId: 'mx-4' }, { memberId: m5!.id }] },
+      });
       expect((await online(id, 'mx-4', [{ start, end }])).status).toBe(202);
       expect((await upload(id, [{ member: m5!, start, end }], 'in-person')).status).toBe(202);
       await eventually(async () => (await credits(m4!.id)).some((c) => c.eventId === id) && (await credits(m5!.id)).some((c) => c.eventId === id));

@@ -83,19 +83,32 @@ for (const backend of backendsOf(import.meta.url)) {
         else if (kind === 1) {
           // Reconnects with a gap of g minutes around the middle.
           const g = Math.floor(rand() * 40);
-          connections = [{ join: Math.floor(rand() * 10), leave: 80 }, { join: 80 + g, leave: 180 }];
+          connections = [
+            { join: Math.floor(rand() * 10), leave: 80 },
+            { join: 80 + g, leave: 180 },
+          ];
         } else if (kind === 2) {
           // Two devices overlapping.
-          connections = [{ join: 5, leave: 120 }, { join: 100, leave: 175 }];
+          connections = [
+            { join: 5, leave: 120 },
+            { join: 100, leave: 175 },
+          ];
         } else if (kind === 3) {
           // Late and early: absence around the tolerance.
           const late = Math.floor(rand() * 30);
           const early = Math.floor(rand() * 30);
           connections = [{ join: late, leave: 180 - early }];
         } else if (kind === 4) {
-          connections = [{ join: -20, leave: 60 }, { join: 60, leave: 200 }]; // clipped outside the window
+          connections = [
+            { join: -20, leave: 60 },
+            { join: 60, leave: 200 },
+          ]; // clipped outside the window
         } else if (kind === 5) {
-          connections = [{ join: 0, leave: 30 }, { join: 31, leave: 90 }, { join: 95, leave: 179 }];
+          connections = [
+            { join: 0, leave: 30 },
+            { join: 31, leave: 90 },
+            { join: 95, leave: 179 },
+          ];
         } else connections = rand() < 0.3 ? [] : [{ join: 40, leave: 180 }]; // absent or too late
         plan.push({ member: m, identity, connections });
       }
@@ -147,14 +160,26 @@ for (const backend of backendsOf(import.meta.url)) {
       const m0 = credited[0]!.memberId;
       const cr = await h.api('GET', `/v1/members/${m0}/credits`, { key: keys.cn });
       expect(cr.status).toBe(200);
-      expect(cr.body.credits).toEqual([expect.objectContaining({ eventId, fraction: 0, credits: 3, deontologyCredits: 1, mode: 'webinar', status: 'granted', year: new Date(start).getUTCFullYear() })]);
+      expect(cr.body.credits).toEqual([
+        expect.objectContaining({
+          eventId,
+          fraction: 0,
+          credits: 3,
+          deontologyCredits: 1,
+          mode: 'webinar',
+          status: 'granted',
+          year: new Date(start).getUTCFullYear(),
+        }),
+      ]);
       const { rows } = await h.rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM credit_records WHERE event_id = $1', [eventId]);
       expect(rows[0]!.n).toBe(credited.length);
     });
 
     it('organiser corrections are refused after closing; the CPO supplies the missing exit (R-ATT-6, R-EVT-7)', async () => {
       const m = members[6]!;
-      const body = { corrections: [{ memberId: m.id, type: 'leave', at: new Date(start + 179 * MIN).toISOString(), reason: 'Uscita registrata sul foglio firme' }] };
+      const body = {
+        corrections: [{ memberId: m.id, type: 'leave', at: new Date(start + 179 * MIN).toISOString(), reason: 'Uscita registrata sul foglio firme' }],
+      };
       const refused = await h.api('POST', `/v1/events/${eventId}/corrections`, { key: keys.organiser, body });
       expect(refused.status).toBe(409);
       expect(refused.body.code).toBe('event-closed');
@@ -170,12 +195,17 @@ for (const backend of backendsOf(import.meta.url)) {
     it('raising the tolerance re-derives everyone and audits the changes (R-ATT-2)', async () => {
       const early = await h.api('PUT', `/v1/events/${eventId}/tolerance`, { key: keys.organiser, body: { minutes: 45, reason: 'x' } });
       expect(early.status).toBe(403);
-      const res = await h.api('PUT', `/v1/events/${eventId}/tolerance`, { key: keys.cpo, body: { minutes: 45, reason: 'Delibera CPO 12/2026: problemi di connessione' } });
+      const res = await h.api('PUT', `/v1/events/${eventId}/tolerance`, {
+        key: keys.cpo,
+        body: { minutes: 45, reason: 'Delibera CPO 12/2026: problemi di connessione' },
+      });
       expect(res.status, res.text).toBe(200);
       const tooHigh = await h.api('PUT', `/v1/events/${eventId}/tolerance`, { key: keys.cpo, body: { minutes: 61, reason: 'troppo' } });
       expect(tooHigh.status).toBe(400);
       const outcomes = await waitForDerivation(h, keys.organiser, eventId, (d) => /tolerance 30 → 45/.test(d.cause));
-      const changedByTolerance = plan.filter((p) => p.member && p.member.province !== 'RM' && referenceCredits(p, 30).credits !== referenceCredits(p, 45).credits);
+      const changedByTolerance = plan.filter(
+        (p) => p.member && p.member.province !== 'RM' && referenceCredits(p, 30).credits !== referenceCredits(p, 45).credits,
+      );
       expect(changedByTolerance.length).toBeGreaterThan(0);
       checkAgainstReference(outcomes, 45);
       const audit = await h.api('GET', `/v1/events/${eventId}/audit`, { key: keys.cpo });
@@ -197,7 +227,11 @@ for (const backend of backendsOf(import.meta.url)) {
           expect(o.status).toBe('out-of-audience');
           expect(o.credits).toBe(0);
         } else {
-          expect({ member: p.member.id, absent: o.absentMinutes, credits: o.credits }).toEqual({ member: p.member.id, absent: ref.absent, credits: ref.credits });
+          expect({ member: p.member.id, absent: o.absentMinutes, credits: o.credits }).toEqual({
+            member: p.member.id,
+            absent: ref.absent,
+            credits: ref.credits,
+          });
           expect(o.status).toBe(ref.credits ? 'credited' : 'not-qualified');
           expect(o.explanation.rule).toMatch(/^R-ATT-/);
           expect(o.toleranceMinutes).toBe(tolerance);

@@ -158,7 +158,11 @@ function startWorker(h: Harness, name: string, env: Record<string, string> = {})
       for (const l of listeners) l();
     });
   });
-  const tail = () => `\n--- ${name} stdout (last 20) ---\n${lines.slice(-20).map((l) => JSON.stringify(l)).join('\n')}\n--- stderr ---\n${stderr.slice(-2000)}`;
+  const tail = () =>
+    `\n--- ${name} stdout (last 20) ---\n${lines
+      .slice(-20)
+      .map((l) => JSON.stringify(l))
+      .join('\n')}\n--- stderr ---\n${stderr.slice(-2000)}`;
   const proc: WorkerProcess = {
     name,
     child,
@@ -195,7 +199,9 @@ async function stopWorker(w: WorkerProcess, signal: NodeJS.Signals) {
 // ---------------------------------------------------------------------------------------------
 
 describe.skipIf(!POSTGRES_URL)(
-  POSTGRES_URL ? 'worker killed mid-derivation (Postgres)' : 'worker killed mid-derivation: skipped, needs Postgres (TEST_DATABASE_URL); PGlite is single-process',
+  POSTGRES_URL
+    ? 'worker killed mid-derivation (Postgres)'
+    : 'worker killed mid-derivation: skipped, needs Postgres (TEST_DATABASE_URL); PGlite is single-process',
   () => {
     let h: Harness;
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;
@@ -211,13 +217,20 @@ describe.skipIf(!POSTGRES_URL)(
       h = await startHarness('postgres', { worker: false });
       keys = await createCpoOrganiser(h, 'MI');
       const header = 'codice_fiscale;cognome;nome;provincia;numero_iscrizione;data_nascita;data_iscrizione;email';
-      const rows = Array.from({ length: MEMBERS }, (_, n) => `${codiceFiscale(n + 1)};Cognome${n};Nome${n};MI;W${n};1980-01-01;2010-01-01;crash${n}@studio.example.it`);
+      const rows = Array.from(
+        { length: MEMBERS },
+        (_, n) => `${codiceFiscale(n + 1)};Cognome${n};Nome${n};MI;W${n};1980-01-01;2010-01-01;crash${n}@studio.example.it`,
+      );
       const imp = await h.api('POST', '/v1/members/import', { key: keys.cn, raw: [header, ...rows].join('\n'), headers: { 'content-type': 'text/csv' } });
       expect(imp.status, imp.text).toBe(200);
       expect(imp.body).toMatchObject({ created: MEMBERS, rejected: [] });
 
       // A fractionable 3-hour webinar: three 1-hour fractions of 1 credit (R-ATT-5), tolerance 30.
-      const fractions = [0, 1, 2].map((k) => ({ start: new Date(start + k * 60 * MIN).toISOString(), end: new Date(start + (k + 1) * 60 * MIN).toISOString(), credits: 1 }));
+      const fractions = [0, 1, 2].map((k) => ({
+        start: new Date(start + k * 60 * MIN).toISOString(),
+        end: new Date(start + (k + 1) * 60 * MIN).toISOString(),
+        credits: 1,
+      }));
       const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(start, 3, { fractionable: true, fractions }) });
       expect(ev.status, ev.text).toBe(201);
       eventId = ev.body.id;
@@ -236,13 +249,35 @@ describe.skipIf(!POSTGRES_URL)(
         const gap = Math.floor(rand() * 16);
         let c: Array<[number, number]>;
         switch (n % 7) {
-          case 0: c = [[0, 180]]; break;
-          case 1: c = [[late, 70], [70 + gap, 180]]; break; // a reconnect in fraction 2
-          case 2: c = [[0, 60]]; break; // first hour only
-          case 3: c = [[late, 180 - early]]; break;
-          case 4: c = [[0, 100], [90, 180]]; break; // two devices
-          case 5: c = rand() < 0.5 ? [] : [[100, 110]]; break; // absent, or nearly
-          default: c = [[-15, 65], [65, 200]]; // clipped to the window, touching
+          case 0:
+            c = [[0, 180]];
+            break;
+          case 1:
+            c = [
+              [late, 70],
+              [70 + gap, 180],
+            ];
+            break; // a reconnect in fraction 2
+          case 2:
+            c = [[0, 60]];
+            break; // first hour only
+          case 3:
+            c = [[late, 180 - early]];
+            break;
+          case 4:
+            c = [
+              [0, 100],
+              [90, 180],
+            ];
+            break; // two devices
+          case 5:
+            c = rand() < 0.5 ? [] : [[100, 110]];
+            break; // absent, or nearly
+          default:
+            c = [
+              [-15, 65],
+              [65, 200],
+            ]; // clipped to the window, touching
         }
         const cf = codiceFiscale(n + 1);
         // Every second connection arrives in phase 2, so phase 2 changes phase-1 members too.
@@ -338,7 +373,9 @@ describe.skipIf(!POSTGRES_URL)(
       const p1 = plan.find((p) => p.index % 7 === 1 && referenceCredits(p.connections, year).length === 3)!;
       const cr = await h.api('GET', `/v1/members/${p1.memberId}/credits`, { key: keys.cn });
       expect(cr.status).toBe(200);
-      expect(cr.body.credits.map((x: { fraction: number; credits: number; deontologyCredits: number }) => [x.fraction, x.credits, x.deontologyCredits])).toEqual([
+      expect(
+        cr.body.credits.map((x: { fraction: number; credits: number; deontologyCredits: number }) => [x.fraction, x.credits, x.deontologyCredits]),
+      ).toEqual([
         [1, 1, 1],
         [2, 1, 0],
         [3, 1, 0],
@@ -395,7 +432,10 @@ describe.skipIf(!POSTGRES_URL)(
     /** Credit rows the reference gives for the evidence delivered up to `phase`, sorted like `snapshot`. */
     function expectedCredits(phase: 1 | 2) {
       const rows = plan.flatMap((p) =>
-        referenceCredits(p.connections.filter((c) => c.phase <= phase), year).map((c) => ({ member_id: p.memberId, ...c })),
+        referenceCredits(
+          p.connections.filter((c) => c.phase <= phase),
+          year,
+        ).map((c) => ({ member_id: p.memberId, ...c })),
       );
       return rows.sort((a, b) => cmp(a.member_id, b.member_id) || a.fraction - b.fraction);
     }
@@ -443,7 +483,10 @@ describe.skipIf(!POSTGRES_URL)(
     /** Waits until the latest derivation satisfies `until` and no derive job is pending. */
     async function waitDerived(until: (d: Snapshot['derivations'][number]) => boolean) {
       await eventually(async () => {
-        const { rows } = await h.rt.db.query<Snapshot['derivations'][number]>('SELECT id, cause, inputs, participants, finished_at FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1', [eventId]);
+        const { rows } = await h.rt.db.query<Snapshot['derivations'][number]>(
+          'SELECT id, cause, inputs, participants, finished_at FROM derivations WHERE event_id = $1 ORDER BY id DESC LIMIT 1',
+          [eventId],
+        );
         if (!rows[0] || !until(rows[0])) return false;
         return (await pendingDeriveJobs()) === 0;
       }, 30_000);

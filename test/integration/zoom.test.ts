@@ -23,7 +23,9 @@ const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/zoom
 
 /** Independent reference for Zoom's signature: HMAC-SHA256 over `v0:{ts}:` + the raw bytes, hex. */
 function sign(body: Uint8Array, ts: string, secret = SECRET): string {
-  return `v0=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`v0:${ts}:`, 'utf8'), body])).digest('hex')}`;
+  return `v0=${createHmac('sha256', secret)
+    .update(Buffer.concat([Buffer.from(`v0:${ts}:`, 'utf8'), body]))
+    .digest('hex')}`;
 }
 
 /** Zoom writes instants as `2026-03-10T14:05:13Z`. */
@@ -70,7 +72,17 @@ function participantNotification(kind: 'joined' | 'left', w: Webinar, p: ZoomPer
     event_ts: at + 317,
     payload: {
       account_id: 'o8KK_AAACq6BBEyA70CA',
-      object: { duration: 120, host_id: 'uLoRgfbbTayCX6r2Q_qQsQ', id: w.id, participant, start_time: zoomTime(w.start), timezone: 'Europe/Rome', topic: 'Aggiornamento CCNL 2026', type: 5, uuid: w.uuid },
+      object: {
+        duration: 120,
+        host_id: 'uLoRgfbbTayCX6r2Q_qQsQ',
+        id: w.id,
+        participant,
+        start_time: zoomTime(w.start),
+        timezone: 'Europe/Rome',
+        topic: 'Aggiornamento CCNL 2026',
+        type: 5,
+        uuid: w.uuid,
+      },
     },
   });
 }
@@ -81,7 +93,17 @@ function endedNotification(w: Webinar, at: number): string {
     event_ts: at + 1200,
     payload: {
       account_id: 'o8KK_AAACq6BBEyA70CA',
-      object: { duration: 120, end_time: zoomTime(at), host_id: 'uLoRgfbbTayCX6r2Q_qQsQ', id: w.id, start_time: zoomTime(w.start), timezone: 'Europe/Rome', topic: 'Aggiornamento CCNL 2026', type: 5, uuid: w.uuid },
+      object: {
+        duration: 120,
+        end_time: zoomTime(at),
+        host_id: 'uLoRgfbbTayCX6r2Q_qQsQ',
+        id: w.id,
+        start_time: zoomTime(w.start),
+        timezone: 'Europe/Rome',
+        topic: 'Aggiornamento CCNL 2026',
+        type: 5,
+        uuid: w.uuid,
+      },
     },
   });
 }
@@ -147,7 +169,10 @@ for (const backend of backendsOf(import.meta.url)) {
       const before = await counts();
       const res = await deliver(fixture('url_validation'));
       expect(res.status, res.text).toBe(200);
-      expect(res.body).toEqual({ plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: createHmac('sha256', SECRET).update('qgg8vlvZRS6UYooatFL8Aw').digest('hex') });
+      expect(res.body).toEqual({
+        plainToken: 'qgg8vlvZRS6UYooatFL8Aw',
+        encryptedToken: createHmac('sha256', SECRET).update('qgg8vlvZRS6UYooatFL8Aw').digest('hex'),
+      });
       const forged = await deliver(fixture('url_validation'), { secret: 'not-the-secret' });
       expectProblem(forged, 401, 'signature-mismatch');
       expect(forged.text).not.toContain('encryptedToken');
@@ -196,7 +221,13 @@ for (const backend of backendsOf(import.meta.url)) {
       const stored = Buffer.from(r.body);
       expect(sign(stored, r.headers['x-zm-request-timestamp'])).toBe(r.headers['x-zm-signature']);
       expect(
-        verifyZoomSignature({ rawBody: stored, timestamp: r.headers['x-zm-request-timestamp'], signature: r.headers['x-zm-signature'], secretToken: SECRET, now: Number(res.ts) * 1000 }),
+        verifyZoomSignature({
+          rawBody: stored,
+          timestamp: r.headers['x-zm-request-timestamp'],
+          signature: r.headers['x-zm-signature'],
+          secretToken: SECRET,
+          now: Number(res.ts) * 1000,
+        }),
       ).toEqual({ ok: true });
     });
 
@@ -249,7 +280,14 @@ for (const backend of backendsOf(import.meta.url)) {
     it('a timestamp older than 5 minutes (or from the future, or not a number) → 401 and nothing stored', async () => {
       const before = await counts();
       const now = Math.floor(Date.now() / 1000);
-      const body = Buffer.from(participantNotification('joined', { id: FIXTURE_WEBINAR, uuid: 'czLF6FFFoQOKgAB99DlDb9g==', start }, { user_id: '16799999', user_name: 'Replay', registrant_id: 'REPLAY-1' }, start + 5 * MIN));
+      const body = Buffer.from(
+        participantNotification(
+          'joined',
+          { id: FIXTURE_WEBINAR, uuid: 'czLF6FFFoQOKgAB99DlDb9g==', start },
+          { user_id: '16799999', user_name: 'Replay', registrant_id: 'REPLAY-1' },
+          start + 5 * MIN,
+        ),
+      );
       expectProblem(await deliver(body, { ts: now - 301 }), 401, 'signature-timestamp-stale');
       expectProblem(await deliver(body, { ts: now - 3600 }), 401, 'signature-timestamp-stale');
       expectProblem(await deliver(body, { ts: now + 600 }), 401, 'signature-timestamp-stale');
@@ -283,7 +321,9 @@ for (const backend of backendsOf(import.meta.url)) {
       // Another organiser's webinar cannot be reached through this organiser's connection.
       const other = await createCpoOrganiser(h, 'TO');
       const otherEvent = await createZoomEvent('87777777777', other.organiser, { cpoProvince: 'TO' });
-      const cross = await deliver(participantNotification('joined', { id: '87777777777', uuid: 'b3RoZXI=', start }, { user_id: '2', user_name: 'Y', registrant_id: 'R-Y' }, start + MIN));
+      const cross = await deliver(
+        participantNotification('joined', { id: '87777777777', uuid: 'b3RoZXI=', start }, { user_id: '2', user_name: 'Y', registrant_id: 'R-Y' }, start + MIN),
+      );
       expect(cross.body).toEqual({ accepted: 0, duplicates: 0, unmatchedWebinar: '87777777777' });
       expect((await counts(otherEvent)).records).toBe(0);
 
@@ -326,7 +366,13 @@ for (const backend of backendsOf(import.meta.url)) {
         const at = (m: number) => start + m * MIN;
         // Maria: the in-meeting user_id (and her display name) change when she rejoins from her
         // phone, which reports neither e-mail nor participant_user_id: only registrant_id ties the two.
-        const maria1: ZoomPerson = { user_id: '16782040', user_name: 'Maria Rossi', registrant_id: `reg${tag}-maria`, email: 'maria.rossi@example.it', participant_user_id: 'iFxeBPYun6SAiWUzBcEkX' };
+        const maria1: ZoomPerson = {
+          user_id: '16782040',
+          user_name: 'Maria Rossi',
+          registrant_id: `reg${tag}-maria`,
+          email: 'maria.rossi@example.it',
+          participant_user_id: 'iFxeBPYun6SAiWUzBcEkX',
+        };
         const maria2: ZoomPerson = { user_id: '16786177', user_name: 'Maria Rossi (iPhone)', registrant_id: `reg${tag}-maria` };
         // Luca: no registrant id; known by e-mail (in another case); never leaves: closed by webinar.ended (R-ATT-6).
         const lucaP: ZoomPerson = { user_id: '16790010', user_name: 'Luca Verdi', email: luca.email.toUpperCase(), participant_user_id: 'luca-zoom-uid' };
@@ -347,12 +393,39 @@ for (const backend of backendsOf(import.meta.url)) {
       }
       type Step = keyof ReturnType<typeof session>;
       // A: as it happened, with one immediate Zoom retry.
-      const orderA: Step[] = ['lucaJoin', 'mariaJoin1', 'guestJoin', 'guestLeave', 'mariaLeave1', 'mariaLeave1', 'mariaJoin2', 'giuliaJoin', 'mariaLeave2', 'giuliaLeave', 'ended'];
+      const orderA: Step[] = [
+        'lucaJoin',
+        'mariaJoin1',
+        'guestJoin',
+        'guestLeave',
+        'mariaLeave1',
+        'mariaLeave1',
+        'mariaJoin2',
+        'giuliaJoin',
+        'mariaLeave2',
+        'giuliaLeave',
+        'ended',
+      ];
       // B: scrambled; the end first, and the retried first `left` arrives after the newer `joined`.
-      const orderB: Step[] = ['ended', 'mariaLeave2', 'giuliaLeave', 'mariaJoin2', 'mariaLeave1', 'guestLeave', 'giuliaJoin', 'lucaJoin', 'guestJoin', 'mariaJoin1', 'mariaLeave1'];
+      const orderB: Step[] = [
+        'ended',
+        'mariaLeave2',
+        'giuliaLeave',
+        'mariaJoin2',
+        'mariaLeave1',
+        'guestLeave',
+        'giuliaJoin',
+        'lucaJoin',
+        'guestJoin',
+        'mariaJoin1',
+        'mariaLeave1',
+      ];
       expect([...orderA].sort()).toEqual([...orderB].sort());
 
-      for (const [tag, order] of [['A', orderA], ['B', orderB]] as const) {
+      for (const [tag, order] of [
+        ['A', orderA],
+        ['B', orderB],
+      ] as const) {
         const s = session(tag);
         let accepted = 0;
         let duplicates = 0;
@@ -383,7 +456,14 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(list).toHaveLength(4); // Maria once (not once per user_id), Luca, Giulia, the guest
       const of = (id: string) => list.filter((o) => o.memberId === id);
       expect(of(maria.id)).toHaveLength(1);
-      expect(of(maria.id)[0]).toMatchObject({ participantKey: `member:${maria.id}`, status: 'credited', coveredMinutes: 114, absentMinutes: 6, toleranceMinutes: 30, credits: 2 });
+      expect(of(maria.id)[0]).toMatchObject({
+        participantKey: `member:${maria.id}`,
+        status: 'credited',
+        coveredMinutes: 114,
+        absentMinutes: 6,
+        toleranceMinutes: 30,
+        credits: 2,
+      });
       expect(of(maria.id)[0].explanation.identity).toMatchObject({ displayName: 'Maria Rossi', conflictingMembers: [] }); // the name she joined with first
       expect(of(maria.id)[0].explanation.identity.matchedBy).toContain('registrant-id');
       expect(of(maria.id)[0].explanation.presence).toEqual([
@@ -399,7 +479,11 @@ for (const backend of backendsOf(import.meta.url)) {
       // Maria's credit records: one per webinar, both granted, the first hour deontology.
       const cr = await h.api('GET', `/v1/members/${maria.id}/credits`, { key: keys.cn });
       expect(cr.status, cr.text).toBe(200);
-      expect(cr.body.credits.map((c: any) => ({ eventId: c.eventId, credits: c.credits, deontologyCredits: c.deontologyCredits, status: c.status, mode: c.mode })).sort((x: any, y: any) => (x.eventId < y.eventId ? -1 : 1))).toEqual(
+      expect(
+        cr.body.credits
+          .map((c: any) => ({ eventId: c.eventId, credits: c.credits, deontologyCredits: c.deontologyCredits, status: c.status, mode: c.mode }))
+          .sort((x: any, y: any) => (x.eventId < y.eventId ? -1 : 1)),
+      ).toEqual(
         [webinars.A.eventId, webinars.B.eventId].sort().map((eventId) => ({ eventId, credits: 2, deontologyCredits: 1, status: 'granted', mode: 'webinar' })),
       );
     });

@@ -36,7 +36,7 @@ export interface ApiResponse {
 
 export async function startHarness(
   backend: Backend,
-  opts: { worker?: boolean; env?: Record<string, string>; /** The product's clock (tests that span days). */ now?: () => number } = {},
+  opts: { worker?: boolean; env?: Record<string, string> /** The product's clock (tests that span days). */; now?: () => number } = {},
 ): Promise<Harness> {
   const id = crypto.randomBytes(4).toString('hex');
   const lease = await leaseTestDb(backend);

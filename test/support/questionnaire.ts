@@ -49,7 +49,12 @@ export interface PoolEntry {
  * wrong ones for the rest, found by the option texts in the organiser's pool; quality answers
  * when the page asks for them.
  */
-export function answerForm(page: QuestionnairePage, pool: readonly PoolEntry[], right: number, quality: Record<string, string> = { q1: '8', q2: '7', q3: '6', q4: '9', q5: '8' }) {
+export function answerForm(
+  page: QuestionnairePage,
+  pool: readonly PoolEntry[],
+  right: number,
+  quality: Record<string, string> = { q1: '8', q2: '7', q3: '6', q4: '9', q5: '8' },
+) {
   const form = new URLSearchParams();
   form.set('attempt', String(page.attempt));
   if (page.askQuality) for (const [k, v] of Object.entries(quality)) form.set(k, v);

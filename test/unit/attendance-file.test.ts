@@ -16,7 +16,11 @@ import { codiceFiscale } from '../support/fixtures.ts';
 
 const HEADER = ['Data evento', 'Cognome', 'Nome', 'Codice fiscale', 'Numero di iscrizione', 'Ordine provinciale', 'Ora di ingresso', 'Ora di uscita'];
 // A summer event: 2026-07-01 14:00–17:00 Rome (CEST, UTC+2).
-const CTX: AttendanceContext = { eventStart: Date.parse('2026-07-01T12:00:00Z'), eventEnd: Date.parse('2026-07-01T15:00:00Z'), latest: Date.parse('2030-01-01T00:00:00Z') };
+const CTX: AttendanceContext = {
+  eventStart: Date.parse('2026-07-01T12:00:00Z'),
+  eventEnd: Date.parse('2026-07-01T15:00:00Z'),
+  latest: Date.parse('2030-01-01T00:00:00Z'),
+};
 const CF = [1, 2, 3, 4].map(codiceFiscale);
 const MEMBERS = new Map<string, MemberRef>([
   [CF[0]!, { memberId: 'm0', registered: true }],
@@ -27,8 +31,16 @@ const MEMBERS = new Map<string, MemberRef>([
 function sheet(...data: Array<Array<string | number | Date | null>>): SheetRow[] {
   return [HEADER, ...data].map((cells, i) => ({ row: i + 1, cells }));
 }
-const row = (cf: string, entry: string | number | Date | null, exit: string | number | Date | null, date: string | number | Date | null = '01/07/2026') =>
-  [date, 'Rossi', 'Mario', cf, '1234', 'MI', entry, exit];
+const row = (cf: string, entry: string | number | Date | null, exit: string | number | Date | null, date: string | number | Date | null = '01/07/2026') => [
+  date,
+  'Rossi',
+  'Mario',
+  cf,
+  '1234',
+  'MI',
+  entry,
+  exit,
+];
 
 function check(rows: SheetRow[], ctx = CTX) {
   const r = checkAttendanceFile(rows, ctx, MEMBERS);
@@ -57,10 +69,20 @@ describe('headers', () => {
   });
 
   it('skips a title row above the header; refuses missing and doubled columns', () => {
-    const titled = findHeader([{ row: 1, cells: ['Registro presenze'] }, { row: 2, cells: HEADER }]);
+    const titled = findHeader([
+      { row: 1, cells: ['Registro presenze'] },
+      { row: 2, cells: HEADER },
+    ]);
     expect(titled).toMatchObject({ ok: true, row: 2, index: 1 });
-    expect(findHeader([{ row: 1, cells: ['Codice fiscale', 'Ora di ingresso'] }])).toMatchObject({ ok: false, code: 'missing-columns', missing: ['Ora di uscita'] });
-    expect(findHeader([{ row: 1, cells: ['Codice fiscale', 'Ora di ingresso', 'Ora di uscita', 'CF'] }])).toMatchObject({ ok: false, code: 'duplicate-columns' });
+    expect(findHeader([{ row: 1, cells: ['Codice fiscale', 'Ora di ingresso'] }])).toMatchObject({
+      ok: false,
+      code: 'missing-columns',
+      missing: ['Ora di uscita'],
+    });
+    expect(findHeader([{ row: 1, cells: ['Codice fiscale', 'Ora di ingresso', 'Ora di uscita', 'CF'] }])).toMatchObject({
+      ok: false,
+      code: 'duplicate-columns',
+    });
     expect(findHeader([{ row: 1, cells: ['__proto__', 'constructor', 'prototype'] }])).toMatchObject({ ok: false, code: 'missing-columns' });
   });
 });

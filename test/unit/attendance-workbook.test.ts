@@ -18,7 +18,20 @@ import { safeCellText } from '../../adapters/xlsx/cell-text.ts';
 import { collect, parseWorkbook, sheetCells, wallClock, zipEntries } from '../support/xlsx.ts';
 
 const PRESENZE = ['Data evento', 'Cognome', 'Nome', 'Codice fiscale', 'Numero di iscrizione', 'Ordine provinciale', 'Ora di ingresso', 'Ora di uscita'];
-const ESITO = ['Cognome', 'Nome', 'Codice fiscale', 'Numero di iscrizione', 'Ordine provinciale', 'Minuti di presenza', 'Minuti di assenza', 'Tolleranza (minuti)', 'Crediti', 'Esito', 'Motivazione', 'Regola'];
+const ESITO = [
+  'Cognome',
+  'Nome',
+  'Codice fiscale',
+  'Numero di iscrizione',
+  'Ordine provinciale',
+  'Minuti di presenza',
+  'Minuti di assenza',
+  'Tolleranza (minuti)',
+  'Crediti',
+  'Esito',
+  'Motivazione',
+  'Regola',
+];
 const NON_ABBINATI = ['Nome sulla piattaforma', 'Identificativo sulla piattaforma', 'Minuti di presenza', 'Esito', 'Motivazione'];
 
 const at = (iso: string) => Date.parse(iso);
@@ -43,7 +56,7 @@ describe('safeCellText (R-TPL-4)', () => {
     for (const s of ['=1+1', '+39 333 1234567', '-2+3', '@SUM(A1)', '\t=1', '\r=1', '=HYPERLINK("http://x","y")', ' =1', '  @x', '\u00A0+1', '-']) {
       expect(safeCellText(s)).toBe(`'${s}`);
     }
-    for (const s of ['Rossi', "D'Amico", '1+1', 'a=b', '', '   ', "'già", 'Dell\'Acqua-Bianchi']) expect(safeCellText(s)).toBe(s);
+    for (const s of ['Rossi', "D'Amico", '1+1', 'a=b', '', '   ', "'già", "Dell'Acqua-Bianchi"]) expect(safeCellText(s)).toBe(s);
   });
 
   it('drops what XML cannot carry and caps the length, without splitting a surrogate pair', () => {
@@ -93,20 +106,59 @@ describe('writeAttendanceWorkbook', () => {
   const start = at('2026-10-24T23:30:00Z'); // 25/10/2026 01:30 Rome, the night the clocks go back
   const presence: MemberPresence[] = [
     // Left in the middle and came back, across the DST change: 01:45 CEST → 02:40 CEST, 02:10 CET → 03:15 CET.
-    { ...who(1), spans: [{ entry: at('2026-10-24T23:45:00Z'), exit: at('2026-10-25T00:40:00Z') }, { entry: at('2026-10-25T01:10:00Z'), exit: at('2026-10-25T02:15:30Z') }] },
+    {
+      ...who(1),
+      spans: [
+        { entry: at('2026-10-24T23:45:00Z'), exit: at('2026-10-25T00:40:00Z') },
+        { entry: at('2026-10-25T01:10:00Z'), exit: at('2026-10-25T02:15:30Z') },
+      ],
+    },
     { ...who(2, { surname: '=HYPERLINK("http://x","y")', givenName: '+39 333 1234567', registerNumber: '-12' }), spans: [{ entry: start, exit: null }] },
     { ...who(3), spans: [] },
   ];
   const outcomes: MemberOutcome[] = [
-    { ...who(1), outcome: { status: 'credited', coveredMinutes: 156, absentMinutes: 24, toleranceMinutes: 30, credits: 3, reason: 'qualified', rule: 'R-ATT-4', pending: false } },
-    { ...who(2), outcome: { status: 'incomplete', coveredMinutes: 0, absentMinutes: 180, toleranceMinutes: 30, credits: 0, reason: 'open-interval', rule: 'R-ATT-6', pending: false } },
+    {
+      ...who(1),
+      outcome: {
+        status: 'credited',
+        coveredMinutes: 156,
+        absentMinutes: 24,
+        toleranceMinutes: 30,
+        credits: 3,
+        reason: 'qualified',
+        rule: 'R-ATT-4',
+        pending: false,
+      },
+    },
+    {
+      ...who(2),
+      outcome: {
+        status: 'incomplete',
+        coveredMinutes: 0,
+        absentMinutes: 180,
+        toleranceMinutes: 30,
+        credits: 0,
+        reason: 'open-interval',
+        rule: 'R-ATT-6',
+        pending: false,
+      },
+    },
     { ...who(3), outcome: null },
   ];
-  const unmatched: UnmatchedParticipant[] = [{ participantKey: 'email:guest@x.it', displayName: '@SUM(1+1)', status: 'unmatched', coveredMinutes: 60, reason: 'no-registration-match' }];
+  const unmatched: UnmatchedParticipant[] = [
+    { participantKey: 'email:guest@x.it', displayName: '@SUM(1+1)', status: 'unmatched', coveredMinutes: 60, reason: 'no-registration-match' },
+  ];
 
   async function write(layout: 'intervals' | 'participants', blank = false) {
     const { out, done } = collect();
-    const summary = await writeAttendanceWorkbook(out, { eventStart: start, layout, blank, presence: pages(presence.slice(0, 1), presence.slice(1)), outcomes: pages(outcomes), unmatched: pages(unmatched) });
+    const summary = await writeAttendanceWorkbook(out, {
+      eventStart: start,
+      layout,
+      blank,
+      presence: pages(presence.slice(0, 1), presence.slice(1)),
+      outcomes: pages(outcomes),
+      unmatched: pages(unmatched),
+    });
     return { buf: await done, summary };
   }
 
@@ -141,7 +193,13 @@ describe('writeAttendanceWorkbook', () => {
     ]);
     const non = sheetCells(wb, 'Non abbinati');
     expect(non[0]!.map((c) => c?.v)).toEqual(NON_ABBINATI);
-    expect(non[1]!.map((c) => c?.v)).toEqual(["'@SUM(1+1)", 'email:guest@x.it', 60, 'Non abbinato', 'Nessuna iscrizione corrisponde ai dati della piattaforma']);
+    expect(non[1]!.map((c) => c?.v)).toEqual([
+      "'@SUM(1+1)",
+      'email:guest@x.it',
+      60,
+      'Non abbinato',
+      'Nessuna iscrizione corrisponde ai dati della piattaforma',
+    ]);
   });
 
   it('freezes and bolds the header row, sets widths, and writes no formula anywhere', async () => {
@@ -194,7 +252,10 @@ describe('writeAttendanceWorkbook', () => {
     const many = async function* () {
       for (let p = 0; p < total; p++) {
         pulled++;
-        yield Array.from({ length: 100 }, (_, i) => ({ ...who(p * 100 + i, { codiceFiscale: `CF${p}-${i}-${'x'.repeat(40)}` }), spans: [{ entry: start + i * 1000, exit: start + 3600_000 + p }] }));
+        yield Array.from({ length: 100 }, (_, i) => ({
+          ...who(p * 100 + i, { codiceFiscale: `CF${p}-${i}-${'x'.repeat(40)}` }),
+          spans: [{ entry: start + i * 1000, exit: start + 3600_000 + p }],
+        }));
       }
     };
     const out = new PassThrough({ highWaterMark: 16 * 1024 });

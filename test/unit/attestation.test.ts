@@ -157,10 +157,17 @@ describe('attestation fields (R-ELN-6)', () => {
 
   it('organiser of kind e names its CN authorisation (art. 18 c.3); the accreditation code when known', () => {
     const a = attestation(
-      input({ organiser: { name: 'Formazione Lavoro Srl', authorisationNumber: 'CN-2026-007' }, event: { ...input().event, accreditationReference: 'MI/2026/42' } }),
+      input({
+        organiser: { name: 'Formazione Lavoro Srl', authorisationNumber: 'CN-2026-007' },
+        event: { ...input().event, accreditationReference: 'MI/2026/42' },
+      }),
     );
     expect(a.required.organiser).toBe('Formazione Lavoro Srl (ente autorizzato dal Consiglio Nazionale, autorizzazione n. CN-2026-007)');
-    expect(a.rows.find((r) => r.id === 'accreditationReference')).toEqual({ id: 'accreditationReference', label: 'Codice di accreditamento', value: 'MI/2026/42' });
+    expect(a.rows.find((r) => r.id === 'accreditationReference')).toEqual({
+      id: 'accreditationReference',
+      label: 'Codice di accreditamento',
+      value: 'MI/2026/42',
+    });
     expect(a.pdf.author).toBe('Formazione Lavoro Srl');
   });
 

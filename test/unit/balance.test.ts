@@ -100,7 +100,12 @@ describe('deriveBalance: counting (R-FAD-5, R-ART9-1)', () => {
   });
 
   it('caps art. 9 credits at 30, oldest first (BAL-04)', () => {
-    const b = derive([a9('a1', '2025-09-01', 'a', 12), a9('a2', '2026-03-01', 'h', 1), ev('p1', '2025-10-01', 'in-person', 14), ev('p2', '2025-10-02', 'in-person', 6, 6)]);
+    const b = derive([
+      a9('a1', '2025-09-01', 'a', 12),
+      a9('a2', '2026-03-01', 'h', 1),
+      ev('p1', '2025-10-01', 'in-person', 14),
+      ev('p2', '2025-10-02', 'in-person', 6, 6),
+    ]);
     expect(b.counted).toEqual({ total: 50, deontology: 6, distance: 0, otherActivities: 30 });
     expect(b.notCounted).toEqual([{ id: 'a2', credits: 14, reason: 'other-activities-cap' }]);
     expect(b.items.find((i) => i.id === 'a1')).toMatchObject({
@@ -190,7 +195,11 @@ describe('deriveBalance: counting (R-FAD-5, R-ART9-1)', () => {
   });
 
   it('is compliant at once with a zero obligation', () => {
-    expect(derive([], { obligation: { total: 0, deontology: 0 } })).toMatchObject({ compliant: true, status: 'compliant', missing: { total: 0, deontology: 0 } });
+    expect(derive([], { obligation: { total: 0, deontology: 0 } })).toMatchObject({
+      compliant: true,
+      status: 'compliant',
+      missing: { total: 0, deontology: 0 },
+    });
   });
 
   it('is in progress until the biennium is over, then non-compliant', () => {
@@ -264,7 +273,13 @@ describe('deriveBalance: debt (R-DEBT-3/4)', () => {
   });
 
   it('settles distance credits only within the unused distance cap of the old biennium', () => {
-    const items = [ev('o1', '2025-06-01', 'in-person', 26), ev('o2', '2025-06-02', 'in-person', 6, 6), ev('w0', '2025-07-01', 'webinar', 16), ev('w1', '2027-01-10', 'webinar', 10), ev('p1', '2027-02-10', 'in-person', 10)];
+    const items = [
+      ev('o1', '2025-06-01', 'in-person', 26),
+      ev('o2', '2025-06-02', 'in-person', 6, 6),
+      ev('w0', '2025-07-01', 'webinar', 16),
+      ev('w1', '2027-01-10', 'webinar', 10),
+      ev('p1', '2027-02-10', 'in-person', 10),
+    ];
     const b = derive(items, { debt: { total: 2 + 0, deontology: 0 } });
     expect(b.debt?.settled.map((p) => [p.id, p.credits])).toEqual([['w1', 2]]);
     const c = derive(items, { debt: { total: 6, deontology: 0 } });
@@ -296,13 +311,30 @@ const eventArb = fc
     deontology: fc.integer({ min: 0, max: 15 }),
     status: statusArb,
   })
-  .map((x): Omit<CreditItem, 'id'> => ({ date: x.date, mode: x.mode, credits: x.credits, deontologyCredits: Math.min(x.credits, x.deontology), status: x.status }));
+  .map(
+    (x): Omit<CreditItem, 'id'> => ({ date: x.date, mode: x.mode, credits: x.credits, deontologyCredits: Math.min(x.credits, x.deontology), status: x.status }),
+  );
 const art9Arb = fc
-  .record({ date: dateArb, activity: fc.constantFrom(...ART9_ACTIVITIES), quantity: fc.integer({ min: 0, max: 12 }), deontology: fc.boolean(), status: statusArb })
-  .map((x): Omit<CreditItem, 'id'> => ({ date: x.date, mode: 'art9', art9: { activity: x.activity, quantity: x.quantity, deontology: x.deontology }, status: x.status }));
+  .record({
+    date: dateArb,
+    activity: fc.constantFrom(...ART9_ACTIVITIES),
+    quantity: fc.integer({ min: 0, max: 12 }),
+    deontology: fc.boolean(),
+    status: statusArb,
+  })
+  .map(
+    (x): Omit<CreditItem, 'id'> => ({
+      date: x.date,
+      mode: 'art9',
+      art9: { activity: x.activity, quantity: x.quantity, deontology: x.deontology },
+      status: x.status,
+    }),
+  );
 const itemArb = fc.oneof({ arbitrary: eventArb, weight: 3 }, { arbitrary: art9Arb, weight: 1 });
 const itemsArb = fc.array(itemArb, { maxLength: 25 }).map((xs) => xs.map((x, i): CreditItem => ({ ...x, id: `i${String(i).padStart(2, '0')}` })));
-const obligationArb = fc.integer({ min: 0, max: 60 }).chain((total) => fc.record({ total: fc.constant(total), deontology: fc.integer({ min: 0, max: Math.min(total, 10) }) }));
+const obligationArb = fc
+  .integer({ min: 0, max: 60 })
+  .chain((total) => fc.record({ total: fc.constant(total), deontology: fc.integer({ min: 0, max: Math.min(total, 10) }) }));
 const pctArb = fc.integer({ min: 0, max: 100 });
 const RUNS = { numRuns: 300 };
 
@@ -366,7 +398,14 @@ describe('deriveBalance properties', () => {
       fc.property(itemsArb, lateItems, debtArb, pctArb, obligationArb, (items, later, debt, pct, obligation) => {
         const all = [...items, ...later];
         const old = derive(all, { distancePct: pct, obligation, debt });
-        const next = deriveBalance({ biennium: 2027, asOf: '2028-12-31', obligation: FULL, distancePct: 40, items: all, previous: { obligation, distancePct: pct, debt } });
+        const next = deriveBalance({
+          biennium: 2027,
+          asOf: '2028-12-31',
+          obligation: FULL,
+          distancePct: 40,
+          items: all,
+          previous: { obligation, distancePct: pct, debt },
+        });
         const settled = old.debt!.settled;
         expect(next.settlesPrevious).toEqual(settled.map((p) => ({ id: p.id, credits: p.credits, deontology: p.deontology })));
         expect(old.debt!.settledTotal + old.debt!.remaining.total).toBe(debt.total);
@@ -377,7 +416,8 @@ describe('deriveBalance properties', () => {
           expect(n.counted + p.credits).toBeLessThanOrEqual(n.recorded);
           expect(n.notCounted).toContainEqual({ credits: p.credits, reason: 'settles-previous-debt' });
         }
-        const used = (f: (i: (typeof next.items)[number]) => boolean) => settled.filter((p) => f(next.items.find((i) => i.id === p.id)!)).reduce((s, p) => s + p.credits, 0);
+        const used = (f: (i: (typeof next.items)[number]) => boolean) =>
+          settled.filter((p) => f(next.items.find((i) => i.id === p.id)!)).reduce((s, p) => s + p.credits, 0);
         expect(old.counted.distance + used((i) => i.distance)).toBeLessThanOrEqual(old.caps.distance.cap);
         expect(old.counted.otherActivities + used((i) => i.otherActivity)).toBeLessThanOrEqual(OTHER_ACTIVITIES_CAP);
         expect(old.compliant).toBe(

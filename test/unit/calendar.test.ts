@@ -2,17 +2,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  ROME,
-  bienniumOf,
-  dayAfter,
-  deadlineAfter,
-  monthsOfPeriod,
-  romeDate,
-  romeLocalToUtc,
-  startOfRomeDay,
-  yearOf,
-} from '../../src/domain/calendar.ts';
+import { ROME, bienniumOf, dayAfter, deadlineAfter, monthsOfPeriod, romeDate, romeLocalToUtc, startOfRomeDay, yearOf } from '../../src/domain/calendar.ts';
 
 const at = (iso: string) => new Date(iso);
 const iso = (d: Date) => d.toISOString();

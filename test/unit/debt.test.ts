@@ -1,14 +1,7 @@
 /** @module Unit tests of the credit debt: request check (R-DEBT-1/2) and automatic settlement (R-DEBT-3). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkDebtRequest,
-  debtFilingDeadline,
-  debtMaximum,
-  debtSettlementDeadline,
-  settleDebt,
-  type SettlementCandidate,
-} from '../../src/domain/debt.ts';
+import { checkDebtRequest, debtFilingDeadline, debtMaximum, debtSettlementDeadline, settleDebt, type SettlementCandidate } from '../../src/domain/debt.ts';
 
 describe('debtMaximum (R-DEBT-1)', () => {
   it('is 9 for 2023–24 and 12 otherwise by default', () => {
@@ -81,7 +74,13 @@ describe('checkDebtRequest (R-DEBT-1/2)', () => {
 
 describe('settleDebt (R-DEBT-3)', () => {
   const room = { distance: 100, otherActivities: 100 };
-  const c = (id: string, date: string, credits: number, deontology = 0, cap: SettlementCandidate['cap'] = null): SettlementCandidate => ({ id, date, credits, deontology, cap });
+  const c = (id: string, date: string, credits: number, deontology = 0, cap: SettlementCandidate['cap'] = null): SettlementCandidate => ({
+    id,
+    date,
+    credits,
+    deontology,
+    cap,
+  });
 
   it('takes the first credits, chronologically, up to the accepted total (DEBT-01)', () => {
     const s = settleDebt({ total: 6, deontology: 0 }, [c('n2', '2027-03-05', 3), c('n1', '2027-02-10', 4)], room);
@@ -129,13 +128,15 @@ describe('settleDebt (R-DEBT-3)', () => {
   });
 
   it('never settles more than accepted nor more than offered, whatever the credits', () => {
-    const cand = fc.record({
-      id: fc.string({ minLength: 1, maxLength: 4 }),
-      date: fc.integer({ min: 1, max: 28 }).map((d) => `2027-0${1 + (d % 6)}-${String(d).padStart(2, '0')}`),
-      credits: fc.integer({ min: 0, max: 10 }),
-      deontology: fc.integer({ min: 0, max: 10 }),
-      cap: fc.constantFrom<SettlementCandidate['cap']>(null, 'distance', 'otherActivities'),
-    }).map((x) => ({ ...x, deontology: Math.min(x.deontology, x.credits) }));
+    const cand = fc
+      .record({
+        id: fc.string({ minLength: 1, maxLength: 4 }),
+        date: fc.integer({ min: 1, max: 28 }).map((d) => `2027-0${1 + (d % 6)}-${String(d).padStart(2, '0')}`),
+        credits: fc.integer({ min: 0, max: 10 }),
+        deontology: fc.integer({ min: 0, max: 10 }),
+        cap: fc.constantFrom<SettlementCandidate['cap']>(null, 'distance', 'otherActivities'),
+      })
+      .map((x) => ({ ...x, deontology: Math.min(x.deontology, x.credits) }));
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 12 }).chain((t) => fc.record({ total: fc.constant(t), deontology: fc.integer({ min: 0, max: t }) })),

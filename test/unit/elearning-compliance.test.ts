@@ -55,13 +55,34 @@ describe('e-learning compliance (R-ELN-5)', () => {
   });
 
   it('modules over 15 minutes, undeclared or unknown SCOs, and a nominal duration no module split can hold', () => {
-    const with_ = (d: Partial<CourseDeclaration>) => status(complianceReport({ credits: 2, pkg, declaration: { ...good, ...d }, accreditation: approved }))['module-duration'];
-    expect(with_({ modules: [{ sco: 'A', minutes: 16 }, { sco: 'B', minutes: 10 }, { sco: 'T', minutes: 10 }] })).toBe('fail');
-    expect(with_({ modules: [{ sco: 'A', minutes: 10 }, { sco: 'B', minutes: 10 }] })).toBe('fail');
+    const with_ = (d: Partial<CourseDeclaration>) =>
+      status(complianceReport({ credits: 2, pkg, declaration: { ...good, ...d }, accreditation: approved }))['module-duration'];
+    expect(
+      with_({
+        modules: [
+          { sco: 'A', minutes: 16 },
+          { sco: 'B', minutes: 10 },
+          { sco: 'T', minutes: 10 },
+        ],
+      }),
+    ).toBe('fail');
+    expect(
+      with_({
+        modules: [
+          { sco: 'A', minutes: 10 },
+          { sco: 'B', minutes: 10 },
+        ],
+      }),
+    ).toBe('fail');
     expect(with_({ modules: [...good.modules, { sco: 'Z', minutes: 5 }] })).toBe('fail');
     expect(with_({ nominalMinutes: 46 })).toBe('fail');
     expect(with_({ nominalMinutes: 45 })).toBe('declared');
-    const r = complianceReport({ credits: 2, pkg, declaration: { ...good, modules: [{ sco: 'A', minutes: 20 }, ...good.modules.slice(1)] }, accreditation: approved });
+    const r = complianceReport({
+      credits: 2,
+      pkg,
+      declaration: { ...good, modules: [{ sco: 'A', minutes: 20 }, ...good.modules.slice(1)] },
+      accreditation: approved,
+    });
     expect(r.checks.find((c) => c.id === 'module-duration')!.reason).toBe('module(s) over 15 minutes: A (20 min)');
   });
 
@@ -83,7 +104,8 @@ describe('e-learning compliance (R-ELN-5)', () => {
   });
 
   it('the access window must be at least six months', () => {
-    const r = (m: number) => status(complianceReport({ credits: 2, pkg, declaration: { ...good, accessWindowMonths: m }, accreditation: approved }))['access-window'];
+    const r = (m: number) =>
+      status(complianceReport({ credits: 2, pkg, declaration: { ...good, accessWindowMonths: m }, accreditation: approved }))['access-window'];
     expect(r(5)).toBe('fail');
     expect(r(6)).toBe('declared');
     expect(r(12)).toBe('declared');
@@ -91,7 +113,10 @@ describe('e-learning compliance (R-ELN-5)', () => {
 
   it('validity: one year from accreditation (R-EVT-5), none before it', () => {
     expect(validityOf(approved)).toEqual({ from: '2026-03-01T10:00:00.000Z', until: '2027-03-01T10:00:00.000Z' });
-    expect(validityOf({ status: 'approved', approvedAt: '2028-02-29T12:00:00.000Z' })).toEqual({ from: '2028-02-29T12:00:00.000Z', until: '2029-03-01T12:00:00.000Z' });
+    expect(validityOf({ status: 'approved', approvedAt: '2028-02-29T12:00:00.000Z' })).toEqual({
+      from: '2028-02-29T12:00:00.000Z',
+      until: '2029-03-01T12:00:00.000Z',
+    });
     expect(validityOf({ status: 'requested', approvedAt: null })).toBeNull();
     expect(validityOf({ status: 'rejected', approvedAt: null })).toBeNull();
     const r = complianceReport({ credits: 2, pkg, declaration: good, accreditation: { status: 'rejected', approvedAt: null } });

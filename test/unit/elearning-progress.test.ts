@@ -28,7 +28,14 @@ const course12: ProgressCourse = {
 
 let nextId = 1;
 const launch = (sessionId: string, sco: string, at: number, resumeTotalSeconds = 0): LaunchFact => ({ sessionId, sco, launchedAt: at, resumeTotalSeconds });
-const commit = (sessionId: string | null, sco: string, at: number, v: Partial<CommitFact> = {}): CommitFact => ({ id: nextId++, sco, sessionId, receivedAt: at, valid: true, ...v });
+const commit = (sessionId: string | null, sco: string, at: number, v: Partial<CommitFact> = {}): CommitFact => ({
+  id: nextId++,
+  sco,
+  sessionId,
+  receivedAt: at,
+  valid: true,
+  ...v,
+});
 
 /** Three sessions of 12 minutes each, every SCO completed, the test passed with 90. */
 function happyPath() {
@@ -46,7 +53,15 @@ describe('R-ELN-2/3/4: a completed course', () => {
   it('credits the event when every SCO is completed, the test passed and the time reaches nominal − tolerance', () => {
     const { launches, commits } = happyPath();
     const p = assessEnrolment(course12, launches, commits, T0 + 60 * MIN);
-    expect(p).toMatchObject({ status: 'credited', reason: 'credited', rule: 'R-ELN-4', credits: 2, creditedSeconds: 36 * 60, requiredSeconds: 30 * 60, missing: null });
+    expect(p).toMatchObject({
+      status: 'credited',
+      reason: 'credited',
+      rule: 'R-ELN-4',
+      credits: 2,
+      creditedSeconds: 36 * 60,
+      requiredSeconds: 30 * 60,
+      missing: null,
+    });
     // The test commit is the one at which everything first held.
     expect(p.completedAt).toBe(T0 + 42 * MIN);
     expect(p.scos.map((s) => s.completed)).toEqual([true, true, true]);
@@ -99,8 +114,18 @@ describe('R-ELN-2/3/4: a completed course', () => {
 
   it('the final test is the last SCO with a mastery score, else the last SCO', () => {
     expect(finalTestOf(course12.scos)).toBe('TEST');
-    expect(finalTestOf([{ identifier: 'A', title: '', masteryScore: 80 }, { identifier: 'B', title: '' }])).toBe('A');
-    expect(finalTestOf([{ identifier: 'A', title: '' }, { identifier: 'B', title: '' }])).toBe('B');
+    expect(
+      finalTestOf([
+        { identifier: 'A', title: '', masteryScore: 80 },
+        { identifier: 'B', title: '' },
+      ]),
+    ).toBe('A');
+    expect(
+      finalTestOf([
+        { identifier: 'A', title: '' },
+        { identifier: 'B', title: '' },
+      ]),
+    ).toBe('B');
     expect(finalTestOf([])).toBeNull();
   });
 });
@@ -120,7 +145,12 @@ describe('R-ELN-3: credited time is min(reported, observed) per session', () => 
   });
 
   it('reported time is also the growth of total_time over what the launch handed back (resume)', () => {
-    const p = assessEnrolment(course12, [launch('s1', 'M1', T0, 1200)], [commit('s1', 'M1', T0 + 30 * MIN, { sessionSeconds: 0, totalSeconds: 1200 + 900 })], T0 + 60 * MIN);
+    const p = assessEnrolment(
+      course12,
+      [launch('s1', 'M1', T0, 1200)],
+      [commit('s1', 'M1', T0 + 30 * MIN, { sessionSeconds: 0, totalSeconds: 1200 + 900 })],
+      T0 + 60 * MIN,
+    );
     expect(p.sessions[0]!.reportedSeconds).toBe(900);
     expect(p.creditedSeconds).toBe(900);
   });
@@ -137,12 +167,22 @@ describe('R-ELN-3: credited time is min(reported, observed) per session', () => 
   it('time short of nominal − tolerance is not credited, with the reason', () => {
     const { launches, commits } = happyPath();
     const c = { ...course12, nominalMinutes: 90 };
-    expect(assessEnrolment(c, launches, commits, T0 + 60 * MIN)).toMatchObject({ status: 'in-progress', reason: 'time-short', rule: 'R-ELN-3', requiredSeconds: 3600, creditedSeconds: 2160 });
+    expect(assessEnrolment(c, launches, commits, T0 + 60 * MIN)).toMatchObject({
+      status: 'in-progress',
+      reason: 'time-short',
+      rule: 'R-ELN-3',
+      requiredSeconds: 3600,
+      creditedSeconds: 2160,
+    });
   });
 
   it('an undeclared course (no nominal duration) credits nothing', () => {
     const { launches, commits } = happyPath();
-    expect(assessEnrolment({ ...course12, nominalMinutes: null }, launches, commits, T0 + 60 * MIN)).toMatchObject({ status: 'in-progress', reason: 'course-not-declared', requiredSeconds: null });
+    expect(assessEnrolment({ ...course12, nominalMinutes: null }, launches, commits, T0 + 60 * MIN)).toMatchObject({
+      status: 'in-progress',
+      reason: 'course-not-declared',
+      requiredSeconds: null,
+    });
   });
 });
 
@@ -156,7 +196,7 @@ describe('what does not count', () => {
     expect(p.ignored.unlaunched).toBe(1);
   });
 
-  it('a commit naming another SCO\'s session, or no session, does not count either', () => {
+  it("a commit naming another SCO's session, or no session, does not count either", () => {
     const { launches, commits } = happyPath();
     commits[2] = commit('s1', 'M2', T0 + 27 * MIN, { lessonStatus: 'completed', sessionSeconds: 720 });
     commits.push(commit(null, 'M2', T0 + 28 * MIN, { lessonStatus: 'completed' }));
@@ -209,7 +249,10 @@ describe('replays and out-of-order commits are harmless', () => {
           .chain((replayed) => fc.shuffledSubarray(replayed, { minLength: replayed.length, maxLength: replayed.length })),
         (shuffled) => {
           const p = assessEnrolment(course12, launches, shuffled, T0 + 60 * MIN);
-          expect({ ...p, sessions: p.sessions.map((s) => ({ ...s, commits: 0 })) }).toEqual({ ...base, sessions: base.sessions.map((s) => ({ ...s, commits: 0 })) });
+          expect({ ...p, sessions: p.sessions.map((s) => ({ ...s, commits: 0 })) }).toEqual({
+            ...base,
+            sessions: base.sessions.map((s) => ({ ...s, commits: 0 })),
+          });
         },
       ),
     );

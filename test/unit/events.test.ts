@@ -79,17 +79,13 @@ describe('validateEvent', () => {
       { start: iso(START + H), end: iso(START + 2 * H), deontology: false },
       { start: iso(START), end: iso(START + H), deontology: true },
     ];
-    expect(validateEvent(draft({ topics: reversed }), KIND_B, NOW)).toEqual([
-      expect.objectContaining({ code: 'topics-out-of-order', path: 'topics.1.start' }),
-    ]);
+    expect(validateEvent(draft({ topics: reversed }), KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'topics-out-of-order', path: 'topics.1.start' })]);
 
     const overlapping = [
       { start: iso(START), end: iso(START + 2 * H), deontology: true },
       { start: iso(START + H), end: iso(START + 3 * H), deontology: false },
     ];
-    expect(validateEvent(draft({ topics: overlapping }), KIND_B, NOW)).toEqual([
-      expect.objectContaining({ code: 'topics-overlap', path: 'topics.1.start' }),
-    ]);
+    expect(validateEvent(draft({ topics: overlapping }), KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'topics-overlap', path: 'topics.1.start' })]);
 
     const empty = [{ start: iso(START + H), end: iso(START + H), deontology: false }];
     expect(codes(draft({ topics: empty }))).toEqual(['topic-end-not-after-start']);
@@ -223,9 +219,7 @@ describe('validateEvent', () => {
 
   it('lists every violation at once', () => {
     const v = validateEvent(draft({ credits: 9, regionWide: true, mode: 'podcast', toleranceMinutes: 45, cpoProvince: 'BG' }), { ...KIND_E, kind: 'e' }, NOW);
-    expect(v.map((x) => x.code).sort()).toEqual(
-      ['credits-exceed-hours', 'mode-not-authorised', 'region-wide-not-webinar', 'tolerance-out-of-range'].sort(),
-    );
+    expect(v.map((x) => x.code).sort()).toEqual(['credits-exceed-hours', 'mode-not-authorised', 'region-wide-not-webinar', 'tolerance-out-of-range'].sort());
   });
 });
 
@@ -293,7 +287,12 @@ describe('structured paths (R-EVT-6)', () => {
   const D = 24 * H;
   /** Sessions of `hours` hours from 09:00 Rome on consecutive days from START's day. */
   const sessions = (hours: number[], autonomous: boolean[] = []) =>
-    hours.map((h, i) => ({ start: iso(START - 5 * H + i * D), end: iso(START - 5 * H + i * D + h * H), credits: h, ...(autonomous[i] ? { autonomous: true } : {}) }));
+    hours.map((h, i) => ({
+      start: iso(START - 5 * H + i * D),
+      end: iso(START - 5 * H + i * D + h * H),
+      credits: h,
+      ...(autonomous[i] ? { autonomous: true } : {}),
+    }));
   /** A 3 × 8-hour in-person path (09:00–17:00 Rome, 10–12 April 2026), the middle day autonomous. */
   function path(over: Partial<EventDraft> = {}, hours = [8, 8, 8]): EventDraft {
     const fr = sessions(hours, [false, true, false]);
@@ -336,15 +335,33 @@ describe('structured paths (R-EVT-6)', () => {
       { start: '2026-04-10T01:00:00+02:00', end: '2026-04-10T12:00:00+02:00', credits: 11 },
       { start: '2026-04-10T12:00:00+02:00', end: '2026-04-10T22:00:00+02:00', credits: 10 },
     ];
-    const one = path({ fractions: fr, start: fr[0]!.start, end: fr[1]!.end, topics: [{ start: fr[0]!.start, end: fr[1]!.end, deontology: false }], credits: 21 });
+    const one = path({
+      fractions: fr,
+      start: fr[0]!.start,
+      end: fr[1]!.end,
+      topics: [{ start: fr[0]!.start, end: fr[1]!.end, deontology: false }],
+      credits: 21,
+    });
     expect(validateEvent(one, KIND_B, NOW)).toEqual([expect.objectContaining({ code: 'structured-path-single-day', path: 'fractions' })]);
     // Ending at midnight Rome is still the same day; one minute later is the next.
     const toMidnight = [fr[0]!, { ...fr[1]!, end: '2026-04-11T00:00:00+02:00', credits: 12 }];
-    expect(codes(path({ fractions: toMidnight, start: fr[0]!.start, end: toMidnight[1]!.end, topics: [{ start: fr[0]!.start, end: toMidnight[1]!.end, deontology: false }], credits: 23 }))).toEqual([
-      'structured-path-single-day',
-    ]);
+    expect(
+      codes(
+        path({
+          fractions: toMidnight,
+          start: fr[0]!.start,
+          end: toMidnight[1]!.end,
+          topics: [{ start: fr[0]!.start, end: toMidnight[1]!.end, deontology: false }],
+          credits: 23,
+        }),
+      ),
+    ).toEqual(['structured-path-single-day']);
     const past = [fr[0]!, { ...fr[1]!, end: '2026-04-11T00:01:00+02:00', credits: 12 }];
-    expect(codes(path({ fractions: past, start: fr[0]!.start, end: past[1]!.end, topics: [{ start: fr[0]!.start, end: past[1]!.end, deontology: false }], credits: 23 }))).toEqual([]);
+    expect(
+      codes(
+        path({ fractions: past, start: fr[0]!.start, end: past[1]!.end, topics: [{ start: fr[0]!.start, end: past[1]!.end, deontology: false }], credits: 23 }),
+      ),
+    ).toEqual([]);
   });
 
   it('sessions are the fractions of a fractionable event: structured-path-sessions-required', () => {

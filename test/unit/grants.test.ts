@@ -38,12 +38,19 @@ describe('distancePctFor (R-FAD-3)', () => {
   });
 
   it('the highest grant in force wins; a grant below the base never lowers it', () => {
-    const grants = [grant({ scope: 'national', pct: 50 }), grant({ scope: 'member', pct: 60, namesMember: true, province: 'MI' }), grant({ scope: 'national', pct: 30, id: 'low' })];
+    const grants = [
+      grant({ scope: 'national', pct: 50 }),
+      grant({ scope: 'member', pct: 60, namesMember: true, province: 'MI' }),
+      grant({ scope: 'national', pct: 30, id: 'low' }),
+    ];
     const d = distancePctFor({ biennium: 2025, basePct: 40, grants, stays: inMI });
     expect(d.pct).toBe(60);
     expect(d.grant?.scope).toBe('member');
     expect(d.applicable.map((g) => g.pct)).toEqual([60, 50, 30]);
-    expect(distancePctFor({ biennium: 2025, basePct: 40, grants: [grant({ scope: 'national', pct: 30 })], stays: inMI })).toMatchObject({ pct: 40, grant: null });
+    expect(distancePctFor({ biennium: 2025, basePct: 40, grants: [grant({ scope: 'national', pct: 30 })], stays: inMI })).toMatchObject({
+      pct: 40,
+      grant: null,
+    });
   });
 
   it('a grant valid on any day of the biennium lifts its cap; one outside it does not', () => {
@@ -54,8 +61,12 @@ describe('distancePctFor (R-FAD-3)', () => {
   });
 
   it('member and group grants apply only to the members they name', () => {
-    expect(distancePctFor({ biennium: 2025, basePct: 40, grants: [grant({ scope: 'group', pct: 80, province: 'MI', namesMember: false })], stays: inMI }).pct).toBe(40);
-    expect(distancePctFor({ biennium: 2025, basePct: 40, grants: [grant({ scope: 'group', pct: 80, province: 'MI', namesMember: true })], stays: inMI }).pct).toBe(80);
+    expect(
+      distancePctFor({ biennium: 2025, basePct: 40, grants: [grant({ scope: 'group', pct: 80, province: 'MI', namesMember: false })], stays: inMI }).pct,
+    ).toBe(40);
+    expect(
+      distancePctFor({ biennium: 2025, basePct: 40, grants: [grant({ scope: 'group', pct: 80, province: 'MI', namesMember: true })], stays: inMI }).pct,
+    ).toBe(80);
   });
 
   it('a province grant applies to members registered there during its validity in the biennium', () => {

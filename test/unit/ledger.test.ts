@@ -22,7 +22,17 @@ describe('ledger outcome (R-POL-2)', () => {
       status: 'in-progress',
       debt: null,
     };
-    const shuffled = JSON.parse(JSON.stringify({ status: o.status, debt: null, missing: { deontology: 3, total: 30 }, compliant: false, distancePct: 40, counted: { otherActivities: 0, distance: 20, deontology: 3, total: 20 }, obligation: { deontology: 6, total: 50 } }));
+    const shuffled = JSON.parse(
+      JSON.stringify({
+        status: o.status,
+        debt: null,
+        missing: { deontology: 3, total: 30 },
+        compliant: false,
+        distancePct: 40,
+        counted: { otherActivities: 0, distance: 20, deontology: 3, total: 20 },
+        obligation: { deontology: 6, total: 50 },
+      }),
+    );
     expect(canonicalOutcome(shuffled)).toBe(canonicalOutcome(o));
     expect(canonicalOutcome({ ...o, distancePct: 60 })).not.toBe(canonicalOutcome(o));
   });

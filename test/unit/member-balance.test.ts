@@ -15,17 +15,34 @@ const facts = (f: Partial<MemberFacts> = {}): MemberFacts => ({
   policy: PROFILES.national,
   ...f,
 });
-const approved = (r: Omit<StoredReduction, 'decision'> & { amount: number; deontology: number; validity: StoredReduction['decision']['validity']; validUntil?: string | null }): StoredReduction => ({
+const approved = (
+  r: Omit<StoredReduction, 'decision'> & { amount: number; deontology: number; validity: StoredReduction['decision']['validity']; validUntil?: string | null },
+): StoredReduction => ({
   id: r.id,
   biennium: r.biennium,
   cause: r.cause,
   input: r.input,
-  decision: { outcome: 'approved', reduction: r.amount, deontology: r.deontology, ordinary: r.amount - r.deontology, validity: r.validity, validUntil: r.validUntil ?? null },
+  decision: {
+    outcome: 'approved',
+    reduction: r.amount,
+    deontology: r.deontology,
+    ordinary: r.amount - r.deontology,
+    validity: r.validity,
+    validUntil: r.validUntil ?? null,
+  },
 });
 
 describe('obligationFor (R-OBL-3, R-OBL-6, R-RED-6)', () => {
   it('pro-rates a new member and takes the CPO-approved amount of a reduction', () => {
-    const illness = approved({ id: 'r1', biennium: 2025, cause: 'illness', input: { from: '2026-03-01', to: '2026-05-31' }, amount: 6, deontology: 1, validity: 'biennium' });
+    const illness = approved({
+      id: 'r1',
+      biennium: 2025,
+      cause: 'illness',
+      input: { from: '2026-03-01', to: '2026-05-31' },
+      amount: 6,
+      deontology: 1,
+      validity: 'biennium',
+    });
     const o = obligationFor(facts({ registrationDate: '2025-03-15', reductions: [illness] }), 2025);
     expect(o.base).toEqual({ total: 44, deontology: 5, months: 21 });
     expect(o.reductions).toEqual([{ id: 'r1', cause: 'illness', basis: 'approved', reduction: 6, deontology: 1, ordinary: 5 }]);
@@ -52,10 +69,28 @@ describe('obligationFor (R-OBL-3, R-OBL-6, R-RED-6)', () => {
   });
 
   it('a permanent condition that ended before the end of its biennium is not carried', () => {
-    const ended = approved({ id: 'd', biennium: 2023, cause: 'disability', input: { from: '2023-01-01', to: '2024-06-30', degreePct: 100, subjectToReview: false }, amount: 19, deontology: 2, validity: 'permanent' });
+    const ended = approved({
+      id: 'd',
+      biennium: 2023,
+      cause: 'disability',
+      input: { from: '2023-01-01', to: '2024-06-30', degreePct: 100, subjectToReview: false },
+      amount: 19,
+      deontology: 2,
+      validity: 'permanent',
+    });
     expect(obligationFor(facts({ reductions: [ended] }), 2025).reductions).toEqual([]);
-    const ongoing = approved({ id: 'i', biennium: 2025, cause: 'invalidity', input: { from: '2025-01-01', to: '2026-12-31', degreePct: 80, subjectToReview: false }, amount: 20, deontology: 2, validity: 'permanent' });
-    expect(obligationFor(facts({ reductions: [ongoing] }), 2027).reductions).toEqual([{ id: 'i', cause: 'invalidity', basis: 'carried', reduction: 20, deontology: 2, ordinary: 18 }]);
+    const ongoing = approved({
+      id: 'i',
+      biennium: 2025,
+      cause: 'invalidity',
+      input: { from: '2025-01-01', to: '2026-12-31', degreePct: 80, subjectToReview: false },
+      amount: 20,
+      deontology: 2,
+      validity: 'permanent',
+    });
+    expect(obligationFor(facts({ reductions: [ongoing] }), 2027).reductions).toEqual([
+      { id: 'i', cause: 'invalidity', basis: 'carried', reduction: 20, deontology: 2, ordinary: 18 },
+    ]);
   });
 
   it('a certified reduction carries until the certificate expires', () => {
@@ -70,7 +105,9 @@ describe('obligationFor (R-OBL-3, R-OBL-6, R-RED-6)', () => {
       validUntil: '2027-02-28',
     });
     // 2027-01-01..2027-02-28: 2 months × 50% × 67% × 50/24 = 1.40 → 1.
-    expect(obligationFor(facts({ reductions: [cert] }), 2027).reductions).toEqual([{ id: 'c', cause: 'invalidity', basis: 'carried', reduction: 1, deontology: 0, ordinary: 1 }]);
+    expect(obligationFor(facts({ reductions: [cert] }), 2027).reductions).toEqual([
+      { id: 'c', cause: 'invalidity', basis: 'carried', reduction: 1, deontology: 0, ordinary: 1 },
+    ]);
     expect(obligationFor(facts({ reductions: [cert] }), 2029).reductions).toEqual([]);
   });
 });
@@ -108,7 +145,11 @@ describe('memberBalance', () => {
     ]);
     expect(next.counted.total).toBe(2);
     // A filed, undecided request is shown, not settled.
-    const filed = memberBalance(facts({ items, debts: [{ id: 'd', biennium: 2025, total: 4, deontology: 0, status: 'filed', filedOn: '2027-02-01' }] }), 2025, '2027-04-01');
+    const filed = memberBalance(
+      facts({ items, debts: [{ id: 'd', biennium: 2025, total: 4, deontology: 0, status: 'filed', filedOn: '2027-02-01' }] }),
+      2025,
+      '2027-04-01',
+    );
     expect(filed.debtRequest?.id).toBe('d');
     expect(filed.balance.debt).toBeNull();
   });

@@ -43,7 +43,9 @@ describe('proRatedObligation (R-OBL-3)', () => {
   });
 
   it('never exceeds the full obligation and grows with earlier registration', () => {
-    const date = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    const date = fc
+      .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
     fc.assert(
       fc.property(date, date, (a, b) => {
         const [early, late] = a <= b ? [a, b] : [b, a];

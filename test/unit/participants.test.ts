@@ -47,7 +47,13 @@ describe('groupParticipants (R-ATT-7)', () => {
   });
 
   it('takes the latest meeting-end (R-ATT-6)', () => {
-    const g = groupParticipants([{ kind: 'meeting-end', at: min(170) }, { kind: 'meeting-end', at: min(181) }], []);
+    const g = groupParticipants(
+      [
+        { kind: 'meeting-end', at: min(170) },
+        { kind: 'meeting-end', at: min(181) },
+      ],
+      [],
+    );
     expect(g.meetingEnd).toBe(min(181));
   });
 
@@ -59,17 +65,29 @@ describe('groupParticipants (R-ATT-7)', () => {
       { kind: 'leave', at: min(180), email: 'p@x.it', connectionId: 'b' },
       { kind: 'join', at: min(10), email: 'q@x.it', connectionId: 'c' },
     ];
-    const regs = [{ memberId: 'm1', registrantId: 'r1' }, { memberId: 'm2', email: 'q@x.it' }];
+    const regs = [
+      { memberId: 'm1', registrantId: 'r1' },
+      { memberId: 'm2', email: 'q@x.it' },
+    ];
     const summarise = (recs: EvidenceRecord[]) =>
       groupParticipants(recs, regs).participants.map((p) => ({ key: p.key, memberId: p.memberId, intervals: pairIntervals(p.records).intervals }));
     const expected = summarise(base);
     expect(expected).toEqual([
-      { key: 'member:m1', memberId: 'm1', intervals: [{ join: min(0), leave: min(40) }, { join: min(45), leave: min(180) }] },
+      {
+        key: 'member:m1',
+        memberId: 'm1',
+        intervals: [
+          { join: min(0), leave: min(40) },
+          { join: min(45), leave: min(180) },
+        ],
+      },
       { key: 'member:m2', memberId: 'm2', intervals: [{ join: min(10), leave: null }] },
     ]);
-    fc.assert(fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (perm) => {
-      expect(summarise(perm)).toEqual(expected);
-    }));
+    fc.assert(
+      fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (perm) => {
+        expect(summarise(perm)).toEqual(expected);
+      }),
+    );
   });
 });
 
@@ -100,7 +118,13 @@ describe('pairIntervals (R-ATT-1, R-ATT-6)', () => {
       { kind: 'leave', at: min(120), connectionId: 'a' },
       { kind: 'leave', at: min(175), connectionId: 'b' },
     ]);
-    expect(p).toEqual({ intervals: [{ join: min(5), leave: min(120) }, { join: min(100), leave: min(175) }], unpairedLeaves: 0 });
+    expect(p).toEqual({
+      intervals: [
+        { join: min(5), leave: min(120) },
+        { join: min(100), leave: min(175) },
+      ],
+      unpairedLeaves: 0,
+    });
   });
 
   it('sweeps records without a connection id, joins first on equal instants', () => {
@@ -114,7 +138,12 @@ describe('pairIntervals (R-ATT-1, R-ATT-6)', () => {
   });
 
   it('reports an open join and a leave with no join', () => {
-    expect(pairIntervals([{ kind: 'leave', at: min(10) }, { kind: 'join', at: min(20) }])).toEqual({
+    expect(
+      pairIntervals([
+        { kind: 'leave', at: min(10) },
+        { kind: 'join', at: min(20) },
+      ]),
+    ).toEqual({
       intervals: [{ join: min(20), leave: null }],
       unpairedLeaves: 1,
     });

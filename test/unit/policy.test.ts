@@ -62,7 +62,14 @@ describe('resolvePolicy (R-POL-1)', () => {
 
   it('applies valid overrides', () => {
     const p = resolvePolicy('national', { reductionCeiling: 49, maternityMonthsBefore: 3, decisionDays: 45, filingWindow: 'BA', toleranceDefaultMinutes: 45 });
-    expect(p).toMatchObject({ profile: 'national', reductionCeiling: 49, maternityMonthsBefore: 3, decisionDays: 45, filingWindow: 'BA', toleranceDefaultMinutes: 45 });
+    expect(p).toMatchObject({
+      profile: 'national',
+      reductionCeiling: 49,
+      maternityMonthsBefore: 3,
+      decisionDays: 45,
+      filingWindow: 'BA',
+      toleranceDefaultMinutes: 45,
+    });
   });
 
   it('merges debtMaximum entries over the profile', () => {

@@ -1,15 +1,6 @@
 /** @module Unit tests of the province/region table and the webinar audience rule (R-EVT-4, R-ATT-8). */
 import { describe, expect, it } from 'vitest';
-import {
-  PROVINCES,
-  REGIONS,
-  inAudience,
-  isProvinceCode,
-  provinceByCode,
-  regionOf,
-  sameRegion,
-  type Region,
-} from '../../src/domain/provinces.ts';
+import { PROVINCES, REGIONS, inAudience, isProvinceCode, provinceByCode, regionOf, sameRegion, type Region } from '../../src/domain/provinces.ts';
 
 /** Provinces per region in the ISTAT list of 107 (2017–2025). */
 const EXPECTED_COUNTS: Record<Region, number> = {

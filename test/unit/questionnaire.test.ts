@@ -129,7 +129,16 @@ describe('drawQuestions (R-QST-5, R-QST-7)', () => {
 });
 
 describe('scoreAttempt (R-QST-4)', () => {
-  const draw = { questionIds: ['a', 'b', 'c', 'd', 'e'], optionOrder: [[2, 0, 1], [0, 1], [1, 3, 0, 2], [0, 1, 2], [1, 0]] };
+  const draw = {
+    questionIds: ['a', 'b', 'c', 'd', 'e'],
+    optionOrder: [
+      [2, 0, 1],
+      [0, 1],
+      [1, 3, 0, 2],
+      [0, 1, 2],
+      [1, 0],
+    ],
+  };
   // Right pool indices: a→1, b→0, c→2, d→2, e→0 → shown positions 2, 0, 3, 2, 1.
   const key = new Map([
     ['a', 1],

@@ -5,7 +5,7 @@ import { parseRational, roundRational } from '../../src/domain/rational.ts';
 
 /** Independent reference: floor((2|n| + d) / 2d) is "half up" on magnitudes, sign restored after. */
 function reference(num: bigint, den: bigint): bigint {
-  const sign = (num < 0n) !== (den < 0n) ? -1n : 1n;
+  const sign = num < 0n !== den < 0n ? -1n : 1n;
   const n = num < 0n ? -num : num;
   const d = den < 0n ? -den : den;
   return sign * ((2n * n + d) / (2n * d));

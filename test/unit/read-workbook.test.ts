@@ -143,7 +143,14 @@ describe('readWorkbook: hostile files', () => {
   });
 
   it('damaged XML and entity expansion (billion laughs) are unreadable, not expanded', async () => {
-    const broken = await alterWorkbook(await simple(), (parts) => void parts.set('xl/worksheets/sheet1.xml', deflated('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></rw></sheetData></worksheet>')));
+    const broken = await alterWorkbook(
+      await simple(),
+      (parts) =>
+        void parts.set(
+          'xl/worksheets/sheet1.xml',
+          deflated('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></rw></sheetData></worksheet>'),
+        ),
+    );
     await refused(readWorkbook(broken), 'unreadable-file');
     const lol =
       '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>' +

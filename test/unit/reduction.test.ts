@@ -38,7 +38,9 @@ function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-const dateArb = fc.date({ min: new Date(Date.UTC(2020, 0, 1)), max: new Date(Date.UTC(2030, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const dateArb = fc
+  .date({ min: new Date(Date.UTC(2020, 0, 1)), max: new Date(Date.UTC(2030, 11, 31)), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 
 describe('splitReduction (R-RED-4)', () => {
   it('gives round(12%) to deontology and the rest to ordinary (BA worked example)', () => {
@@ -142,7 +144,11 @@ describe('computeReduction: period causes (R-RED-2/3)', () => {
 
 describe('computeReduction: age 70 (R-RED-2)', () => {
   it('counts the month of the 70th birthday whole, at 30% (RED-05)', () => {
-    expect(ok(computeReduction('age70', { birthDate: '1956-06-10' }, national))).toMatchObject({ months: 7, reduction: 4, period: { from: '2026-06-01', to: '2026-12-31' } });
+    expect(ok(computeReduction('age70', { birthDate: '1956-06-10' }, national))).toMatchObject({
+      months: 7,
+      reduction: 4,
+      period: { from: '2026-06-01', to: '2026-12-31' },
+    });
   });
 
   it('switches band from the month the new age is reached (RED-07: July 2025 is already 40%)', () => {
@@ -252,7 +258,10 @@ describe('computeReduction: inputs and context', () => {
       ['boredom', { from: '2026-03-01', to: '2026-05-31' }],
     ];
     for (const [cause, input] of cases) {
-      expect(computeReduction(cause as never, input as never, national), `${cause} ${JSON.stringify(input)}`).toMatchObject({ ok: false, rejected: 'invalid-input' });
+      expect(computeReduction(cause as never, input as never, national), `${cause} ${JSON.stringify(input)}`).toMatchObject({
+        ok: false,
+        rejected: 'invalid-input',
+      });
     }
   });
 
@@ -272,7 +281,10 @@ describe('cumulativeReduction (R-RED-5, R-OBL-6)', () => {
   });
 
   it('lets the national profile reach zero and caps RC/BA at 49 (CUM-02/03)', () => {
-    expect(cumulativeReduction([splitReduction(50)], { policy: PROFILES.national, obligation: full })).toMatchObject({ reduction: 50, obligation: { total: 0, deontology: 0 } });
+    expect(cumulativeReduction([splitReduction(50)], { policy: PROFILES.national, obligation: full })).toMatchObject({
+      reduction: 50,
+      obligation: { total: 0, deontology: 0 },
+    });
     for (const p of [PROFILES.RC, PROFILES.BA]) {
       expect(cumulativeReduction([splitReduction(25), splitReduction(25)], { policy: p, obligation: full })).toEqual({
         reduction: 49,
@@ -287,7 +299,11 @@ describe('cumulativeReduction (R-RED-5, R-OBL-6)', () => {
 
   it('takes the ceiling cut from the ordinary part, deontology never above the ceiling', () => {
     const p = resolvePolicy('national', { reductionCeiling: 4 });
-    expect(cumulativeReduction([splitReduction(25), splitReduction(25)], { policy: p, obligation: full })).toMatchObject({ reduction: 4, deontology: 4, ordinary: 0 });
+    expect(cumulativeReduction([splitReduction(25), splitReduction(25)], { policy: p, obligation: full })).toMatchObject({
+      reduction: 4,
+      deontology: 4,
+      ordinary: 0,
+    });
   });
 
   it('never leaves a deontology obligation above the total (R-OBL-1)', () => {
@@ -296,7 +312,10 @@ describe('cumulativeReduction (R-RED-5, R-OBL-6)', () => {
   });
 
   it('never takes the obligation below 0 (pro-rated 44/5)', () => {
-    expect(cumulativeReduction([splitReduction(50)], { policy: PROFILES.RC, obligation: { total: 44, deontology: 5 } }).obligation).toEqual({ total: 0, deontology: 0 });
+    expect(cumulativeReduction([splitReduction(50)], { policy: PROFILES.RC, obligation: { total: 44, deontology: 5 } }).obligation).toEqual({
+      total: 0,
+      deontology: 0,
+    });
   });
 
   it('is 0 for no case', () => {
@@ -317,7 +336,12 @@ describe('cumulativeReduction (R-RED-5, R-OBL-6)', () => {
         fc.integer({ min: 0, max: 6 }),
         (rs, ceiling, total, deontology) => {
           const sum = cumulativeReduction(rs.map(splitReduction), { policy: { reductionCeiling: ceiling }, obligation: { total, deontology } });
-          expect(sum.reduction).toBe(Math.min(ceiling, rs.reduce((a, b) => a + b, 0)));
+          expect(sum.reduction).toBe(
+            Math.min(
+              ceiling,
+              rs.reduce((a, b) => a + b, 0),
+            ),
+          );
           expect(sum.deontology + sum.ordinary).toBe(sum.reduction);
           expect(sum.deontology).toBeGreaterThanOrEqual(0);
           expect(sum.ordinary).toBeGreaterThanOrEqual(0);
@@ -375,7 +399,11 @@ describe('filingDeadline (R-RED-8)', () => {
   });
 
   it('is on time through the deadline day, late the day after', () => {
-    expect(at(PROFILES.RC, '2026-03-01', '2026-05-31', '2026-06-30')).toEqual({ deadline: '2026-06-30', onTime: true, rule: 'rc-30-days-from-end-by-31-october' });
+    expect(at(PROFILES.RC, '2026-03-01', '2026-05-31', '2026-06-30')).toEqual({
+      deadline: '2026-06-30',
+      onTime: true,
+      rule: 'rc-30-days-from-end-by-31-october',
+    });
     expect(at(PROFILES.RC, '2026-03-01', '2026-05-31', '2026-07-01')).toEqual({
       deadline: '2026-06-30',
       onTime: false,
@@ -418,7 +446,11 @@ describe('lateFilingAcceptable (R-RED-8, BA FAQ)', () => {
   });
 
   it('accepts while the biennium runs', () => {
-    expect(lateFilingAcceptable({ ...base, filedOn: '2026-12-31' })).toMatchObject({ acceptable: true, rule: 'biennium-running', shortfall: { total: 10, deontology: 1 } });
+    expect(lateFilingAcceptable({ ...base, filedOn: '2026-12-31' })).toMatchObject({
+      acceptable: true,
+      rule: 'biennium-running',
+      shortfall: { total: 10, deontology: 1 },
+    });
   });
 
   it('accepts by 28 February when the shortfall can be recovered as debt (R-DEBT-1/2)', () => {

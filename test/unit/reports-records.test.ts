@@ -44,7 +44,11 @@ describe('intervalsToRecords', () => {
       ['leave', '2026-03-10T16:00:12.000Z'],
     ]);
     // Email and UPN on the same record, so derivation knows they are one person.
-    expect(maria[0]!.participant).toMatchObject({ email: 'maria.rossi@studiorossi.example.it', participantUserId: 'm.rossi@studiorossi.onmicrosoft.com', name: 'Rossi, Maria' });
+    expect(maria[0]!.participant).toMatchObject({
+      email: 'maria.rossi@studiorossi.example.it',
+      participantUserId: 'm.rossi@studiorossi.onmicrosoft.com',
+      name: 'Rossi, Maria',
+    });
     expect(maria[0]!.id).toMatch(/^teams-csv:join:[0-9a-f]{64}$/);
   });
 
@@ -112,10 +116,20 @@ describe('intervalsToRecords', () => {
 
   it('person key prefers registrant id, then platform user id, then UPN, then e-mail; Zoom user_id is never an identity', () => {
     const zoom = parseZoomParticipantsJson(fixture('zoom/participants-report.json'));
-    expect(zoom.intervals.map(personKey)).toEqual(['r:U0BBBBBBBBBBfrUz1Q', 'r:U0BBBBBBBBBBfrUz1Q', 'r:9tboDiHUQAeOnbmudzWa5g', undefined, 'u:ZqM0fJYQRmOeQx3a1bCdEf']);
+    expect(zoom.intervals.map(personKey)).toEqual([
+      'r:U0BBBBBBBBBBfrUz1Q',
+      'r:U0BBBBBBBBBBfrUz1Q',
+      'r:9tboDiHUQAeOnbmudzWa5g',
+      undefined,
+      'u:ZqM0fJYQRmOeQx3a1bCdEf',
+    ]);
     const { records } = intervalsToRecords(zoom.intervals);
     for (const r of records) expect(r.participant?.connectionId?.startsWith('rpt:')).toBe(true);
-    expect(records[0]!.participant).toMatchObject({ registrantId: 'U0BBBBBBBBBBfrUz1Q', participantUserId: 'iFxeBPYun6SAiWUzBcEkX', email: 'maria.rossi@example.it' });
+    expect(records[0]!.participant).toMatchObject({
+      registrantId: 'U0BBBBBBBBBBfrUz1Q',
+      participantUserId: 'iFxeBPYun6SAiWUzBcEkX',
+      email: 'maria.rossi@example.it',
+    });
   });
 });
 
@@ -123,7 +137,10 @@ describe('report helpers', () => {
   const anyMinute = fc.integer({ min: Date.UTC(2025, 0, 1) / 60_000, max: Date.UTC(2028, 11, 31) / 60_000 });
   /** 00:00–04:00 (as wall-clock fields) on the nights the clocks change, so gaps and folds are drawn often. */
   const dstNightMinute = fc
-    .tuple(fc.constantFrom('2025-03-30', '2025-10-26', '2026-03-29', '2026-10-25', '2027-03-28', '2027-10-31', '2028-03-26', '2028-10-29'), fc.integer({ min: 0, max: 240 }))
+    .tuple(
+      fc.constantFrom('2025-03-30', '2025-10-26', '2026-03-29', '2026-10-25', '2027-03-28', '2027-10-31', '2028-03-26', '2028-10-29'),
+      fc.integer({ min: 0, max: 240 }),
+    )
     .map(([day, m]) => Date.parse(`${day}T00:00:00Z`) / 60_000 + m);
 
   it('Rome wall-clock reading agrees with romeLocalToUtc wherever the time exists (first occurrence in the fold)', () => {

@@ -111,7 +111,15 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
         notes: [],
       },
       // A guest without e-mail or UPN: still an interval (kept and reported, R-ATT-7).
-      { row: 23, name: 'Giulia Verdi (Guest)', email: undefined, upn: undefined, join: '2026-03-10T14:10:00.000Z', leave: '2026-03-10T15:30:00.000Z', notes: [] },
+      {
+        row: 23,
+        name: 'Giulia Verdi (Guest)',
+        email: undefined,
+        upn: undefined,
+        join: '2026-03-10T14:10:00.000Z',
+        leave: '2026-03-10T15:30:00.000Z',
+        notes: [],
+      },
       {
         row: 24,
         name: 'Esposito Anna',
@@ -180,7 +188,15 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
         leave: '2026-10-25T01:05:00.000Z',
         notes: ['fold-resolved-by-order'],
       },
-      { row: 23, name: 'Ospite senza account', email: undefined, upn: undefined, join: '2026-10-24T23:40:00.000Z', leave: '2026-10-25T02:20:00.000Z', notes: [] },
+      {
+        row: 23,
+        name: 'Ospite senza account',
+        email: undefined,
+        upn: undefined,
+        join: '2026-10-24T23:40:00.000Z',
+        leave: '2026-10-25T02:20:00.000Z',
+        notes: [],
+      },
       // 02:30 → 02:45, 15m: both occurrences fit; the first one is taken (as romeLocalToUtc).
       {
         row: 24,
@@ -262,12 +278,28 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
       '1. Summary',
       '3. IN-MEETING ACTIVITIES',
       ['NOME', 'ORA DI INGRESSO', 'ORA DI USCITA', 'DURATA', 'E-mail', 'ID partecipante (UPN)', 'Ruolo'].join('\t'),
-      ['Maria Rossi', '3/10/26, 2:58:03\u202fPM', '3/10/26, 3:47:30\u202fPM', '49m 27s', 'maria.rossi@example.it', 'm.rossi@tenant.example.it', 'Partecipante'].join('\t'),
+      [
+        'Maria Rossi',
+        '3/10/26, 2:58:03\u202fPM',
+        '3/10/26, 3:47:30\u202fPM',
+        '49m 27s',
+        'maria.rossi@example.it',
+        'm.rossi@tenant.example.it',
+        'Partecipante',
+      ].join('\t'),
     ].join('\n');
     const r = parseTeamsAttendanceCsv(file);
     expect(r.rejected).toEqual([]);
     expect(r.intervals.map(brief)).toEqual([
-      { row: 4, name: 'Maria Rossi', email: 'maria.rossi@example.it', upn: 'm.rossi@tenant.example.it', join: '2026-03-10T13:58:03.000Z', leave: '2026-03-10T14:47:30.000Z', notes: [] },
+      {
+        row: 4,
+        name: 'Maria Rossi',
+        email: 'maria.rossi@example.it',
+        upn: 'm.rossi@tenant.example.it',
+        join: '2026-03-10T13:58:03.000Z',
+        leave: '2026-03-10T14:47:30.000Z',
+        notes: [],
+      },
     ]);
     expect(teamsColumnOf('In-Meeting Duration')).toBe('duration');
     expect(teamsColumnOf('Participant ID (UPN)')).toBe('upn');
@@ -318,7 +350,12 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
     expect(formatCode(() => parseTeamsAttendanceCsv('1. Summary\n3. In-Meeting activities\nName\tEmail\tRole\nA\ta@example.it\tAttendee\n'))).toBe(
       'report-columns-missing',
     );
-    const mixed = ['3. In-Meeting activities', 'Name\tJoin time\tLeave time', 'A\t25/10/26, 10:00:00\t25/10/26, 11:00:00', 'B\t10/25/26, 10:00:00\t10/25/26, 11:00:00'].join('\n');
+    const mixed = [
+      '3. In-Meeting activities',
+      'Name\tJoin time\tLeave time',
+      'A\t25/10/26, 10:00:00\t25/10/26, 11:00:00',
+      'B\t10/25/26, 10:00:00\t10/25/26, 11:00:00',
+    ].join('\n');
     expect(formatCode(() => parseTeamsAttendanceCsv(mixed))).toBe('report-date-order-conflict');
   });
 });
@@ -326,7 +363,13 @@ describe('Teams attendance report (.csv, UTF-16LE, tab-separated, three blocks)'
 describe('Teams: headers the adapter does not know fail loudly, with what is missing', () => {
   it('unknown join/leave headers → report-columns-missing, `missing` lists the roles, the message the headers read', () => {
     // Headers in a locale the adapter does not match (German-like).
-    const file = ['1. Zusammenfassung', '', '3. Aktivitäten in der Besprechung', 'Name\tBeitrittszeit\tAustrittszeit\tDauer\tE-Mail\tRolle', 'A\t10.03.26, 15:00:00\t10.03.26, 16:00:00\t1h\ta@example.it\tTeilnehmer'].join('\n');
+    const file = [
+      '1. Zusammenfassung',
+      '',
+      '3. Aktivitäten in der Besprechung',
+      'Name\tBeitrittszeit\tAustrittszeit\tDauer\tE-Mail\tRolle',
+      'A\t10.03.26, 15:00:00\t10.03.26, 16:00:00\t1h\ta@example.it\tTeilnehmer',
+    ].join('\n');
     const e = formatError(() => parseTeamsAttendanceCsv(file));
     expect(e?.code).toBe('report-columns-missing');
     expect(e?.missing).toEqual(['join', 'leave']);
@@ -342,7 +385,9 @@ describe('Teams: headers the adapter does not know fail loudly, with what is mis
   });
 
   it('no activities block → report-blocks-missing, naming the numbered blocks it did find', () => {
-    const e = formatError(() => parseTeamsAttendanceCsv('1. Summary\nMeeting title\tX\n\n2. Participants\nName\tFirst join\tLast leave\nA\t10/03/26, 15:00:00\t10/03/26, 16:00:00\n'));
+    const e = formatError(() =>
+      parseTeamsAttendanceCsv('1. Summary\nMeeting title\tX\n\n2. Participants\nName\tFirst join\tLast leave\nA\t10/03/26, 15:00:00\t10/03/26, 16:00:00\n'),
+    );
     expect(e?.code).toBe('report-blocks-missing');
     expect(e?.message).toContain('"1. Summary", "2. Participants"');
   });
@@ -358,7 +403,17 @@ describe('Teams Graph attendanceRecords (JSON)', () => {
       meetingStart: '2026-03-10T13:52:10.234Z',
       meetingEnd: '2026-03-10T16:03:41.555Z',
     });
-    expect(r.intervals.map((i) => ({ row: i.sourceRow, path: i.sourcePath, email: i.email, userId: i.userId, registrantId: i.registrantId, join: i.join, leave: i.leave }))).toEqual([
+    expect(
+      r.intervals.map((i) => ({
+        row: i.sourceRow,
+        path: i.sourcePath,
+        email: i.email,
+        userId: i.userId,
+        registrantId: i.registrantId,
+        join: i.join,
+        leave: i.leave,
+      })),
+    ).toEqual([
       {
         row: 1,
         path: 'attendanceRecords[0].attendanceIntervals[0]',
@@ -387,10 +442,34 @@ describe('Teams Graph attendanceRecords (JSON)', () => {
         leave: '2026-03-10T16:00:12.456Z',
       },
       // Guest: empty emailAddress, identity.id null.
-      { row: 3, path: 'attendanceRecords[2].attendanceIntervals[0]', email: undefined, userId: undefined, registrantId: undefined, join: '2026-03-10T14:10:00.500Z', leave: '2026-03-10T15:30:00.500Z' },
+      {
+        row: 3,
+        path: 'attendanceRecords[2].attendanceIntervals[0]',
+        email: undefined,
+        userId: undefined,
+        registrantId: undefined,
+        join: '2026-03-10T14:10:00.500Z',
+        leave: '2026-03-10T15:30:00.500Z',
+      },
       // "When data is missing join/leave are null and duration 0".
-      { row: 4, path: 'attendanceRecords[3].attendanceIntervals[0]', email: 'luca.bianchi@example.it', userId: '0b9d2c1e-7a64-4f3b-b1de-98c7a6f5e432', registrantId: undefined, join: null, leave: null },
-      { row: 5, path: 'attendanceRecords[4].attendanceIntervals[0]', email: 'anna.esposito@example.it', userId: '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7', registrantId: undefined, join: '2026-03-10T13:59:59.000Z', leave: null },
+      {
+        row: 4,
+        path: 'attendanceRecords[3].attendanceIntervals[0]',
+        email: 'luca.bianchi@example.it',
+        userId: '0b9d2c1e-7a64-4f3b-b1de-98c7a6f5e432',
+        registrantId: undefined,
+        join: null,
+        leave: null,
+      },
+      {
+        row: 5,
+        path: 'attendanceRecords[4].attendanceIntervals[0]',
+        email: 'anna.esposito@example.it',
+        userId: '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7',
+        registrantId: undefined,
+        join: '2026-03-10T13:59:59.000Z',
+        leave: null,
+      },
     ]);
     expect(r.intervals.map((i) => i.role)).toEqual(['Organizer', 'Attendee', 'Attendee', 'Attendee', 'Attendee', 'Presenter']);
     expect(r.intervals[1]!.reportedSeconds).toBe(2967);

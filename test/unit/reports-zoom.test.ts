@@ -63,7 +63,9 @@ describe('Zoom webinar attendee report (CSV download)', () => {
       'Attended,User Name,Email,Join Time,Leave Time,Time in Session (minutes),Country/Region Name',
       'Yes,Maria,maria@example.it,"Mar 10, 2026 15:04:05","Mar 10, 2026 16:00:00",56,Italy',
     ].join('\n');
-    expect(parseZoomParticipantsCsv(old).intervals.map((i) => [i.name, i.join, i.leave])).toEqual([['Maria', '2026-03-10T14:04:05.000Z', '2026-03-10T15:00:00.000Z']]);
+    expect(parseZoomParticipantsCsv(old).intervals.map((i) => [i.name, i.join, i.leave])).toEqual([
+      ['Maria', '2026-03-10T14:04:05.000Z', '2026-03-10T15:00:00.000Z'],
+    ]);
 
     const combined = [
       'Topic,Meeting ID,User Name,User Email,Department,Start Time,End Time,Duration (Minutes),Participants,Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest',
@@ -106,9 +108,16 @@ describe('Zoom CSV variants seen in real exports', () => {
   it('attendee report padded with commas to the widest table, "Mar 10, 2026 14:55:02" times, a custom registration question', () => {
     const raw = fixture('attendee-report-padded.csv').toString('utf8');
     // The shape of the real export: every row padded to the widest table (here 14 columns).
-    expect(raw.split('\r\n').filter(Boolean).every((line) => parseCsvWidth(line) === 14)).toBe(true);
+    expect(
+      raw
+        .split('\r\n')
+        .filter(Boolean)
+        .every((line) => parseCsvWidth(line) === 14),
+    ).toBe(true);
     expect(raw.startsWith('Attendee Report,,,,,,,,,,,,,\r\nReport Generated:,"Mar 10, 2026 5:40 PM",,,,,,,,,,,,\r\n')).toBe(true);
-    expect(raw).toContain('\r\nHost Details,,,,,,,,,,,,,\r\nAttended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest,Country/Region Name,,,,,,\r\n');
+    expect(raw).toContain(
+      '\r\nHost Details,,,,,,,,,,,,,\r\nAttended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest,Country/Region Name,,,,,,\r\n',
+    );
 
     const r = parseZoomParticipantsCsv(fixture('attendee-report-padded.csv'));
     expect(r.rejected).toEqual([]);
@@ -191,7 +200,10 @@ describe('Zoom CSV variants seen in real exports', () => {
 
   it('unknown headers fail with report-columns-missing naming what is missing and the headers read, never an empty result', () => {
     // A locale the adapter does not know (German-like headers).
-    const german = ['Name (ursprünglicher Name),E-Mail,Beitrittszeit,Austrittszeit,Dauer (Minuten)', 'A,a@example.it,10.03.2026 15:00:00,10.03.2026 16:00:00,60'].join('\n');
+    const german = [
+      'Name (ursprünglicher Name),E-Mail,Beitrittszeit,Austrittszeit,Dauer (Minuten)',
+      'A,a@example.it,10.03.2026 15:00:00,10.03.2026 16:00:00,60',
+    ].join('\n');
     const e = formatError(() => parseZoomParticipantsCsv(german));
     expect(e?.code).toBe('report-columns-missing');
     expect(e?.missing).toEqual(['join', 'leave']);
@@ -218,13 +230,73 @@ describe('Zoom REST report (/report/webinars/{id}/participants)', () => {
     expect(r.meta).toEqual({ pages: 1, totalRecords: 6 });
     expect(r.skipped).toEqual([{ row: 5, path: 'participants[4]', code: 'waiting-room', message: expect.any(String) }]);
     expect(
-      r.intervals.map((i) => ({ row: i.sourceRow, name: i.name, email: i.email, userId: i.userId, registrantId: i.registrantId, conn: i.connectionRef, join: i.join, leave: i.leave, s: i.reportedSeconds })),
+      r.intervals.map((i) => ({
+        row: i.sourceRow,
+        name: i.name,
+        email: i.email,
+        userId: i.userId,
+        registrantId: i.registrantId,
+        conn: i.connectionRef,
+        join: i.join,
+        leave: i.leave,
+        s: i.reportedSeconds,
+      })),
     ).toEqual([
-      { row: 1, name: 'Maria Rossi', email: 'maria.rossi@example.it', userId: 'iFxeBPYun6SAiWUzBcEkX', registrantId: 'U0BBBBBBBBBBfrUz1Q', conn: '16778240', join: '2026-03-10T13:59:01.000Z', leave: '2026-03-10T14:47:30.000Z', s: 2909 },
-      { row: 2, name: 'Maria Rossi', email: 'maria.rossi@example.it', userId: 'iFxeBPYun6SAiWUzBcEkX', registrantId: 'U0BBBBBBBBBBfrUz1Q', conn: '16779264', join: '2026-03-10T15:05:50.000Z', leave: '2026-03-10T16:00:12.000Z', s: 3262 },
-      { row: 3, name: 'Bianchi, Luca', email: 'luca.bianchi@example.it', userId: undefined, registrantId: '9tboDiHUQAeOnbmudzWa5g', conn: '16780288', join: '2026-03-10T14:01:45.000Z', leave: '2026-03-10T16:00:40.000Z', s: 7135 },
-      { row: 4, name: 'Giulia Verdi', email: undefined, userId: undefined, registrantId: undefined, conn: '16781312', join: '2026-03-10T14:10:00.000Z', leave: '2026-03-10T15:30:00.000Z', s: 4800 },
-      { row: 6, name: 'Anna Esposito', email: 'anna.esposito@example.it', userId: 'ZqM0fJYQRmOeQx3a1bCdEf', registrantId: undefined, conn: '16783360', join: '2026-03-10T13:58:10.000Z', leave: '2026-03-10T16:00:05.000Z', s: 7315 },
+      {
+        row: 1,
+        name: 'Maria Rossi',
+        email: 'maria.rossi@example.it',
+        userId: 'iFxeBPYun6SAiWUzBcEkX',
+        registrantId: 'U0BBBBBBBBBBfrUz1Q',
+        conn: '16778240',
+        join: '2026-03-10T13:59:01.000Z',
+        leave: '2026-03-10T14:47:30.000Z',
+        s: 2909,
+      },
+      {
+        row: 2,
+        name: 'Maria Rossi',
+        email: 'maria.rossi@example.it',
+        userId: 'iFxeBPYun6SAiWUzBcEkX',
+        registrantId: 'U0BBBBBBBBBBfrUz1Q',
+        conn: '16779264',
+        join: '2026-03-10T15:05:50.000Z',
+        leave: '2026-03-10T16:00:12.000Z',
+        s: 3262,
+      },
+      {
+        row: 3,
+        name: 'Bianchi, Luca',
+        email: 'luca.bianchi@example.it',
+        userId: undefined,
+        registrantId: '9tboDiHUQAeOnbmudzWa5g',
+        conn: '16780288',
+        join: '2026-03-10T14:01:45.000Z',
+        leave: '2026-03-10T16:00:40.000Z',
+        s: 7135,
+      },
+      {
+        row: 4,
+        name: 'Giulia Verdi',
+        email: undefined,
+        userId: undefined,
+        registrantId: undefined,
+        conn: '16781312',
+        join: '2026-03-10T14:10:00.000Z',
+        leave: '2026-03-10T15:30:00.000Z',
+        s: 4800,
+      },
+      {
+        row: 6,
+        name: 'Anna Esposito',
+        email: 'anna.esposito@example.it',
+        userId: 'ZqM0fJYQRmOeQx3a1bCdEf',
+        registrantId: undefined,
+        conn: '16783360',
+        join: '2026-03-10T13:58:10.000Z',
+        leave: '2026-03-10T16:00:05.000Z',
+        s: 7315,
+      },
     ]);
   });
 

@@ -40,7 +40,8 @@ describe('SCORM 2004 ISO 8601 durations', () => {
 
 describe('vocabularies', () => {
   it('1.2 lesson_status and 2004 completion/success statuses', () => {
-    for (const v of ['passed', 'completed', 'failed', 'incomplete', 'browsed', 'not attempted', '']) expect(inVocabulary(VOCABULARY['1.2'].lessonStatus, v)).toBe(true);
+    for (const v of ['passed', 'completed', 'failed', 'incomplete', 'browsed', 'not attempted', ''])
+      expect(inVocabulary(VOCABULARY['1.2'].lessonStatus, v)).toBe(true);
     for (const v of ['Passed', 'finished', 'unknown', 'complete']) expect(inVocabulary(VOCABULARY['1.2'].lessonStatus, v)).toBe(false);
     for (const v of ['completed', 'incomplete', 'not attempted', 'unknown']) expect(inVocabulary(VOCABULARY['2004'].completionStatus, v)).toBe(true);
     for (const v of ['passed', 'browsed']) expect(inVocabulary(VOCABULARY['2004'].completionStatus, v)).toBe(false);
@@ -70,7 +71,11 @@ describe('score ranges', () => {
     expect(scoreIssues('2004', { scaled: '1.01' }, 's').map((i) => i.path)).toEqual(['s.scaled']);
     expect(scoreIssues('2004', { scaled: '-2' }, 's').map((i) => i.path)).toEqual(['s.scaled']);
     expect(scoreIssues('2004', { raw: '150', min: '0', max: '100' }, 's').map((i) => i.path)).toEqual(['s.raw']);
-    expect(scoreIssues('2004', { raw: '5', min: '10', max: '1' }, 's').map((i) => i.path).sort()).toEqual(['s.min', 's.raw']);
+    expect(
+      scoreIssues('2004', { raw: '5', min: '10', max: '1' }, 's')
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(['s.min', 's.raw']);
     // 2004 raw has no fixed range of its own.
     expect(scoreIssues('2004', { raw: '250' }, 's')).toEqual([]);
   });
@@ -78,10 +83,22 @@ describe('score ranges', () => {
 
 describe('checkCommit on scorm-again commit bodies', () => {
   const c12 = (core: Record<string, unknown>) => ({
-    cmi: { suspend_data: '', launch_data: '', core: { student_id: 'u1', lesson_status: 'incomplete', session_time: '00:10:30', score: { raw: '85', min: '', max: '100' }, ...core }, interactions: {} },
+    cmi: {
+      suspend_data: '',
+      launch_data: '',
+      core: { student_id: 'u1', lesson_status: 'incomplete', session_time: '00:10:30', score: { raw: '85', min: '', max: '100' }, ...core },
+      interactions: {},
+    },
   });
   const c04 = (cmi: Record<string, unknown>) => ({
-    cmi: { completion_status: 'incomplete', success_status: 'unknown', session_time: 'PT10M30S', score: { scaled: '0.85', raw: '', min: '', max: '' }, progress_measure: '', ...cmi },
+    cmi: {
+      completion_status: 'incomplete',
+      success_status: 'unknown',
+      session_time: 'PT10M30S',
+      score: { scaled: '0.85', raw: '', min: '', max: '' },
+      progress_measure: '',
+      ...cmi,
+    },
   });
 
   it('accepts valid 1.2 and 2004 commits, and the common-fields shape', () => {
@@ -91,19 +108,17 @@ describe('checkCommit on scorm-again commit bodies', () => {
   });
 
   it('names each invalid element', () => {
-    expect(paths(checkCommit('1.2', c12({ lesson_status: 'finished', session_time: 'PT10M', exit: 'normal', score: { raw: '120', min: '', max: '' } })))).toEqual([
-      'cmi.core.exit',
-      'cmi.core.lesson_status',
-      'cmi.core.score.raw',
-      'cmi.core.session_time',
-    ]);
-    expect(paths(checkCommit('2004', c04({ completion_status: 'passed', success_status: 'completed', session_time: '00:10:30', score: { scaled: '2' }, progress_measure: '1.5' })))).toEqual([
-      'cmi.completion_status',
-      'cmi.progress_measure',
-      'cmi.score.scaled',
-      'cmi.session_time',
-      'cmi.success_status',
-    ]);
+    expect(
+      paths(checkCommit('1.2', c12({ lesson_status: 'finished', session_time: 'PT10M', exit: 'normal', score: { raw: '120', min: '', max: '' } }))),
+    ).toEqual(['cmi.core.exit', 'cmi.core.lesson_status', 'cmi.core.score.raw', 'cmi.core.session_time']);
+    expect(
+      paths(
+        checkCommit(
+          '2004',
+          c04({ completion_status: 'passed', success_status: 'completed', session_time: '00:10:30', score: { scaled: '2' }, progress_measure: '1.5' }),
+        ),
+      ),
+    ).toEqual(['cmi.completion_status', 'cmi.progress_measure', 'cmi.score.scaled', 'cmi.session_time', 'cmi.success_status']);
     expect(paths(checkCommit('2004', { runtimeData: c04({ total_time: '1 hour' }) }))).toEqual(['cmi.total_time']);
   });
 

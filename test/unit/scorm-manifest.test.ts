@@ -21,7 +21,14 @@ const manifestOf = (name: 'scorm12' | 'scorm2004') => scormFixtureFiles(name).ge
 describe('SCORM manifest', () => {
   it('reads the SCORM 1.2 fixture: version, title, SCOs, launch files, mastery score', async () => {
     const pkg = await readScormPackage(scormFixtureZip('scorm12'));
-    expect(pkg.manifest).toMatchObject({ version: '1.2', schemaVersion: '1.2', identifier: 'it.cdl.fixture.scorm12', title: 'Sicurezza sul lavoro & privacy (SCORM 1.2)', organisation: 'ORG-1', assets: 1 });
+    expect(pkg.manifest).toMatchObject({
+      version: '1.2',
+      schemaVersion: '1.2',
+      identifier: 'it.cdl.fixture.scorm12',
+      title: 'Sicurezza sul lavoro & privacy (SCORM 1.2)',
+      organisation: 'ORG-1',
+      assets: 1,
+    });
     expect(pkg.manifest.scos.map((s) => [s.identifier, s.launch, s.href])).toEqual([
       ['ITEM-1', 'sco1.html', 'sco1.html'],
       ['ITEM-2', 'sco2.html', 'sco2.html'],
@@ -51,7 +58,9 @@ describe('SCORM manifest', () => {
     expect(parseManifest(strip(manifestOf('scorm2004')), files).version).toBe('2004');
     const neither = strip(manifestOf('scorm12')).replace('adlcp_rootv1p2"', 'somethingelse"');
     expect(() => parseManifest(neither, files)).toThrowError(expect.objectContaining({ code: 'unsupported-scorm-version' }));
-    expect(() => parseManifest(manifestOf('scorm12').replace('>1.2<', '>1.1<'), files)).toThrowError(expect.objectContaining({ code: 'unsupported-scorm-version' }));
+    expect(() => parseManifest(manifestOf('scorm12').replace('>1.2<', '>1.1<'), files)).toThrowError(
+      expect.objectContaining({ code: 'unsupported-scorm-version' }),
+    );
   });
 
   it('refuses a package without a manifest, and says so when it is in a folder', async () => {
@@ -66,11 +75,17 @@ describe('SCORM manifest', () => {
     expect(err.extra).toEqual({ missing: ['lezioni/lezione2.html'] });
     // An href leaving the package is never "in" it.
     await refused(
-      readScormPackage(scormFixtureZip('scorm12', (f) => f.set('imsmanifest.xml', Buffer.from(manifestOf('scorm12').replace('href="sco2.html"', 'href="../sco2.html"'))))),
+      readScormPackage(
+        scormFixtureZip('scorm12', (f) => f.set('imsmanifest.xml', Buffer.from(manifestOf('scorm12').replace('href="sco2.html"', 'href="../sco2.html"')))),
+      ),
       'launch-file-missing',
     );
     await refused(
-      readScormPackage(scormFixtureZip('scorm12', (f) => f.set('imsmanifest.xml', Buffer.from(manifestOf('scorm12').replace('href="sco2.html"', 'href="https://evil.example/sco2.html"'))))),
+      readScormPackage(
+        scormFixtureZip('scorm12', (f) =>
+          f.set('imsmanifest.xml', Buffer.from(manifestOf('scorm12').replace('href="sco2.html"', 'href="https://evil.example/sco2.html"'))),
+        ),
+      ),
       'launch-file-missing',
     );
   });

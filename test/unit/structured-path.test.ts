@@ -28,11 +28,28 @@ const MARCH = [session('2026-03-10', 9, 17, 8), session('2026-03-11', 9, 17, 8),
 describe('assessStructuredPath (R-EVT-6)', () => {
   it('70% of the hours exactly qualifies; one minute less does not (integer comparison)', () => {
     // 70% of 1,440 minutes = 1,008.
-    const at = assessStructuredPath({ sessions: MARCH, attendance: [full(MARCH[0]!), full(MARCH[1]!), { coveredMinutes: 48, qualifies: false }], eventCredits: 20 });
-    expect(at).toMatchObject({ decision: 'attended-threshold', meetsThreshold: true, coveredMinutes: 1008, totalMinutes: 1440, absentMinutes: 432, attendedPct: 70, thresholdPct: 70, credits: 20 });
+    const at = assessStructuredPath({
+      sessions: MARCH,
+      attendance: [full(MARCH[0]!), full(MARCH[1]!), { coveredMinutes: 48, qualifies: false }],
+      eventCredits: 20,
+    });
+    expect(at).toMatchObject({
+      decision: 'attended-threshold',
+      meetsThreshold: true,
+      coveredMinutes: 1008,
+      totalMinutes: 1440,
+      absentMinutes: 432,
+      attendedPct: 70,
+      thresholdPct: 70,
+      credits: 20,
+    });
     expect(at.records).toEqual([{ fraction: 0, year: 2026, credits: 20, deontologyCredits: 0 }]);
 
-    const below = assessStructuredPath({ sessions: MARCH, attendance: [full(MARCH[0]!), full(MARCH[1]!), { coveredMinutes: 47, qualifies: false }], eventCredits: 20 });
+    const below = assessStructuredPath({
+      sessions: MARCH,
+      attendance: [full(MARCH[0]!), full(MARCH[1]!), { coveredMinutes: 47, qualifies: false }],
+      eventCredits: 20,
+    });
     expect(below).toMatchObject({ decision: 'below-threshold', meetsThreshold: false, coveredMinutes: 1007, attendedPct: 69.93, credits: 0, records: [] });
   });
 
@@ -268,7 +285,14 @@ describe('computeOutcomes with a structured path (R-EVT-6, R-FAD-1, R-QST-1)', (
     expect(partial.explanation).toMatchObject({
       reason: 'autonomous-fractions',
       rule: 'R-EVT-6',
-      structuredPath: { decision: 'autonomous-fractions', attendedPct: 33.33, thresholdPct: 70, meetsThreshold: false, coveredMinutes: 480, totalMinutes: 1440 },
+      structuredPath: {
+        decision: 'autonomous-fractions',
+        attendedPct: 33.33,
+        thresholdPct: 70,
+        meetsThreshold: false,
+        coveredMinutes: 480,
+        totalMinutes: 1440,
+      },
     });
     const online = outcomes.find((o) => o.memberId === 'online')!;
     expect(online).toMatchObject({ status: 'credited', coveredMinutes: 1440, absentMinutes: 0, credits: 20 });

@@ -40,7 +40,8 @@ const Credit = z.union([
 type Credit = z.output<typeof Credit>;
 
 function toItem(c: Credit): CreditItem {
-  if (c.mode === 'art9') return { id: c.id, date: c.date, mode: 'art9', art9: { activity: c.activity, quantity: c.quantity, deontology: c.deontology ?? false } };
+  if (c.mode === 'art9')
+    return { id: c.id, date: c.date, mode: 'art9', art9: { activity: c.activity, quantity: c.quantity, deontology: c.deontology ?? false } };
   return { id: c.id, date: c.date, mode: c.mode, credits: c.credits, deontologyCredits: c.deontology ? c.credits : 0 };
 }
 
@@ -56,9 +57,7 @@ const BalanceCase = z.strictObject({
 const BALANCE_EXPECT = ['recorded', 'counted', 'notCounted', 'compliant'] as const;
 const BalanceExpect = z.strictObject({
   recorded: z.record(z.string(), Whole).optional(),
-  counted: z
-    .strictObject({ total: Whole.optional(), deontology: Whole.optional(), distance: Whole.optional(), otherActivities: Whole.optional() })
-    .optional(),
+  counted: z.strictObject({ total: Whole.optional(), deontology: Whole.optional(), distance: Whole.optional(), otherActivities: Whole.optional() }).optional(),
   notCounted: z.array(z.strictObject({ id: z.string(), credits: Whole, reason: z.string() })).optional(),
   compliant: z.boolean().optional(),
 });
@@ -166,10 +165,9 @@ function checkDebtCase(entry: unknown): void {
       previous: { obligation, distancePct: 40, debt },
     });
     // Both derivations must agree on what settled the debt (R-DEBT-3).
-    expect(
-      asSet(next.settlesPrevious),
-      `${c.id}: settlement seen from the new biennium`,
-    ).toEqual(asSet((old.debt?.settled ?? []).map((p) => ({ id: p.id, credits: p.credits, deontology: p.deontology }))));
+    expect(asSet(next.settlesPrevious), `${c.id}: settlement seen from the new biennium`).toEqual(
+      asSet((old.debt?.settled ?? []).map((p) => ({ id: p.id, credits: p.credits, deontology: p.deontology }))),
+    );
     if (exp.settled !== undefined) {
       wanted.settled = asSet(exp.settled);
       actual.settled = asSet((old.debt?.settled ?? []).map((p) => ({ id: p.id, credits: p.credits })));

@@ -86,10 +86,7 @@ export function labelWithNote(entry: unknown, keys: readonly string[] = []): str
 }
 
 /** Splits a file into its sections, failing on keys that are neither a known section nor prose, and on empty sections. */
-export function sections(
-  file: Record<string, unknown>,
-  known: Record<string, (entries: unknown[], section: string) => VectorCase[]>,
-): VectorCase[] {
+export function sections(file: Record<string, unknown>, known: Record<string, (entries: unknown[], section: string) => VectorCase[]>): VectorCase[] {
   const out: VectorCase[] = [];
   for (const [key, value] of Object.entries(file)) {
     if (FILE_PROSE.has(key)) continue;

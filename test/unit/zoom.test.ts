@@ -37,23 +37,19 @@ describe('verifyZoomSignature', () => {
   it('accepts a signature computed independently over the raw bytes (Buffer and string body)', () => {
     const signature = sign(body, TS);
     expect(verifyZoomSignature({ rawBody: body, timestamp: TS, signature, secretToken: SECRET, now: NOW })).toEqual({ ok: true });
-    expect(
-      verifyZoomSignature({ rawBody: body.toString('utf8'), timestamp: TS, signature, secretToken: SECRET, now: NOW }),
-    ).toEqual({ ok: true });
-    expect(
-      verifyZoomSignature({ rawBody: new Uint8Array(body), timestamp: TS, signature, secretToken: SECRET, now: NOW }),
-    ).toEqual({ ok: true });
+    expect(verifyZoomSignature({ rawBody: body.toString('utf8'), timestamp: TS, signature, secretToken: SECRET, now: NOW })).toEqual({ ok: true });
+    expect(verifyZoomSignature({ rawBody: new Uint8Array(body), timestamp: TS, signature, secretToken: SECRET, now: NOW })).toEqual({ ok: true });
   });
 
   it('matches a hard-coded known-good vector (derived with `openssl dgst -sha256 -hmac`)', () => {
-    const rawBody =
-      '{"event":"webinar.started","event_ts":1773151200123,"payload":{"account_id":"o8KK_AAACq6BBEyA70CA","object":{"id":"81234567890"}}}';
+    const rawBody = '{"event":"webinar.started","event_ts":1773151200123,"payload":{"account_id":"o8KK_AAACq6BBEyA70CA","object":{"id":"81234567890"}}}';
     const signature = 'v0=106ae684da776fedfa1a676d999798814d8232cded8a15301c0662346029f112';
     expect(sign(rawBody, TS)).toBe(signature);
     expect(verifyZoomSignature({ rawBody, timestamp: TS, signature, secretToken: SECRET, now: NOW })).toEqual({ ok: true });
-    expect(
-      verifyZoomSignature({ rawBody, timestamp: TS, signature, secretToken: 'another-secret', now: NOW }),
-    ).toEqual({ ok: false, code: 'signature-mismatch' });
+    expect(verifyZoomSignature({ rawBody, timestamp: TS, signature, secretToken: 'another-secret', now: NOW })).toEqual({
+      ok: false,
+      code: 'signature-mismatch',
+    });
   });
 
   it('rejects a tampered body', () => {
@@ -70,9 +66,10 @@ describe('verifyZoomSignature', () => {
     const signature = sign(body, TS);
     const reserialised = JSON.stringify(JSON.parse(body.toString('utf8')));
     expect(JSON.parse(reserialised)).toEqual(json('participant_joined'));
-    expect(
-      verifyZoomSignature({ rawBody: reserialised, timestamp: TS, signature, secretToken: SECRET, now: NOW }),
-    ).toEqual({ ok: false, code: 'signature-mismatch' });
+    expect(verifyZoomSignature({ rawBody: reserialised, timestamp: TS, signature, secretToken: SECRET, now: NOW })).toEqual({
+      ok: false,
+      code: 'signature-mismatch',
+    });
   });
 
   it('rejects a signature bound to another timestamp, a wrong prefix, a truncated or upper-cased value', () => {
@@ -93,26 +90,26 @@ describe('verifyZoomSignature', () => {
     expect(at(NOW + 300_001)).toEqual({ ok: false, code: 'signature-timestamp-stale' });
     expect(at(NOW - 300_001)).toEqual({ ok: false, code: 'signature-timestamp-stale' });
     expect(at(NOW + 85 * 60_000)).toEqual({ ok: false, code: 'signature-timestamp-stale' });
-    expect(
-      verifyZoomSignature({ rawBody: body, timestamp: TS, signature, secretToken: SECRET, now: NOW + 600_000, maxAgeSeconds: 900 }),
-    ).toEqual({ ok: true });
+    expect(verifyZoomSignature({ rawBody: body, timestamp: TS, signature, secretToken: SECRET, now: NOW + 600_000, maxAgeSeconds: 900 })).toEqual({ ok: true });
   });
 
   it('rejects stale and far-future timestamps even when correctly signed for them', () => {
     const stale = String(Number(TS) - 3600);
     const future = String(Number(TS) + 3600);
     for (const ts of [stale, future]) {
-      expect(
-        verifyZoomSignature({ rawBody: body, timestamp: ts, signature: sign(body, ts), secretToken: SECRET, now: NOW }),
-      ).toEqual({ ok: false, code: 'signature-timestamp-stale' });
+      expect(verifyZoomSignature({ rawBody: body, timestamp: ts, signature: sign(body, ts), secretToken: SECRET, now: NOW })).toEqual({
+        ok: false,
+        code: 'signature-timestamp-stale',
+      });
     }
   });
 
   it('treats a timestamp in milliseconds or a malformed one as outside the window', () => {
     for (const ts of [String(NOW), '-1773151200', '1773151200.5', ' 1773151200', '01773151200', 'abc', '9'.repeat(40)]) {
-      expect(
-        verifyZoomSignature({ rawBody: body, timestamp: ts, signature: sign(body, ts), secretToken: SECRET, now: NOW }),
-      ).toEqual({ ok: false, code: 'signature-timestamp-stale' });
+      expect(verifyZoomSignature({ rawBody: body, timestamp: ts, signature: sign(body, ts), secretToken: SECRET, now: NOW })).toEqual({
+        ok: false,
+        code: 'signature-timestamp-stale',
+      });
     }
   });
 
@@ -133,9 +130,7 @@ describe('verifyZoomSignature', () => {
   });
 
   it('refuses to run with an empty secret', () => {
-    expect(() => verifyZoomSignature({ rawBody: body, timestamp: TS, signature: sign(body, TS, ''), secretToken: '', now: NOW })).toThrow(
-      TypeError,
-    );
+    expect(() => verifyZoomSignature({ rawBody: body, timestamp: TS, signature: sign(body, TS, ''), secretToken: '', now: NOW })).toThrow(TypeError);
   });
 });
 
@@ -206,9 +201,7 @@ describe('mapZoomEvent', () => {
 
   it('maps webinar.ended onto end_time, and falls back to event_ts when end_time is absent', () => {
     const r = records(mapZoomEvent(json('webinar_ended')));
-    expect(r.records).toEqual([
-      { id: 'zoom:czLF6FFFoQOKgAB99DlDb9g==:webinar.ended:2026-03-10T16:00:14Z', type: 'meeting-end', at: '2026-03-10T16:00:14Z' },
-    ]);
+    expect(r.records).toEqual([{ id: 'zoom:czLF6FFFoQOKgAB99DlDb9g==:webinar.ended:2026-03-10T16:00:14Z', type: 'meeting-end', at: '2026-03-10T16:00:14Z' }]);
     const fb = records(mapZoomEvent(json('webinar_ended_no_end_time')));
     expect(fb.webinarId).toBe('81234567890'); // numeric object.id becomes a string
     expect(fb.records[0]).toMatchObject({ type: 'meeting-end', at: new Date(1773158415310).toISOString() });
@@ -254,8 +247,7 @@ describe('mapZoomEvent', () => {
 
   it('produces the same records whatever the arrival order (late leave after the rejoin)', () => {
     const names = ['participant_joined', 'participant_left', 'participant_rejoined', 'webinar_ended'];
-    const collect = (order: string[]) =>
-      order.flatMap((n) => records(mapZoomEvent(fixture(n))).records).sort((x, y) => x.id.localeCompare(y.id));
+    const collect = (order: string[]) => order.flatMap((n) => records(mapZoomEvent(fixture(n))).records).sort((x, y) => x.id.localeCompare(y.id));
     expect(collect(['participant_joined', 'participant_rejoined', 'webinar_ended', 'participant_left'])).toEqual(collect(names));
   });
 
@@ -271,11 +263,20 @@ describe('mapZoomEvent', () => {
       }
     }
     // Only user_id present: no record, reported instead.
-    const only = { event: 'webinar.participant_joined', payload: { object: { id: 1, uuid: 'u', participant: { user_id: '42', join_time: '2026-03-10T14:05:13Z' } } } };
+    const only = {
+      event: 'webinar.participant_joined',
+      payload: { object: { id: 1, uuid: 'u', participant: { user_id: '42', join_time: '2026-03-10T14:05:13Z' } } },
+    };
     const r = records(mapZoomEvent(only));
     expect(r.records).toEqual([]);
     expect(r.unidentifiable).toEqual([
-      { id: 'zoom:u:webinar.participant_joined:42:2026-03-10T14:05:13Z', event: 'webinar.participant_joined', type: 'join', at: '2026-03-10T14:05:13Z', connectionId: '42' },
+      {
+        id: 'zoom:u:webinar.participant_joined:42:2026-03-10T14:05:13Z',
+        event: 'webinar.participant_joined',
+        type: 'join',
+        at: '2026-03-10T14:05:13Z',
+        connectionId: '42',
+      },
     ]);
   });
 
@@ -336,7 +337,10 @@ describe('mapZoomEvent', () => {
       { event: 'webinar.participant_joined', payload: { object: { uuid: 'u', participant: { user_id: '1', join_time: '2026-03-10T14:05:13Z' } } } },
       { event: 'webinar.participant_joined', payload: { object: { id: '1', uuid: 'u' } }, event_ts: 1773151513482 },
       { event: 'webinar.participant_joined', payload: { object: { id: '1', uuid: 'u', participant: { registrant_id: 'r', user_id: '1' } } } },
-      { event: 'webinar.participant_joined', payload: { object: { id: '1', uuid: 'u', participant: { registrant_id: 'r', join_time: '2026-03-10 14:05:13' } } } },
+      {
+        event: 'webinar.participant_joined',
+        payload: { object: { id: '1', uuid: 'u', participant: { registrant_id: 'r', join_time: '2026-03-10 14:05:13' } } },
+      },
       { event: 'endpoint.url_validation', payload: {} },
     ];
     for (const b of bad) expect(() => mapZoomEvent(b), JSON.stringify(b)).toThrow(ZoomPayloadError);

@@ -8,7 +8,8 @@
 export function parseTextDuration(v: string): number | undefined {
   const t = v.trim().toLowerCase();
   if (!t) return undefined;
-  const m = /^(?:(\d+)\s*(?:hrs|hr|h|ore|ora|godz\.?))?\s*(?:(\d+)\s*(?:minuti|minuto|mins|min|m)\.?)?\s*(?:(\d+)\s*(?:secondi|secondo|secs|sec|sek|s)\.?)?$/.exec(t);
+  const m =
+    /^(?:(\d+)\s*(?:hrs|hr|h|ore|ora|godz\.?))?\s*(?:(\d+)\s*(?:minuti|minuto|mins|min|m)\.?)?\s*(?:(\d+)\s*(?:secondi|secondo|secs|sec|sek|s)\.?)?$/.exec(t);
   if (!m || (m[1] === undefined && m[2] === undefined && m[3] === undefined)) return undefined;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }

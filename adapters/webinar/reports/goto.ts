@@ -78,7 +78,12 @@ export function parseGotoAttendees(input: unknown): ReportResult<GotoMeta> {
         rejected.push({ row, path: entryPath, code: 'row-not-an-object', message: REJECT_MESSAGES['row-not-an-object'] });
         return;
       }
-      const presence = presenceOf(readJsonInstant(prop(entry, 'joinTime'), 'reject'), readJsonInstant(prop(entry, 'leaveTime'), 'reject'), { row, path: entryPath }, rejected);
+      const presence = presenceOf(
+        readJsonInstant(prop(entry, 'joinTime'), 'reject'),
+        readJsonInstant(prop(entry, 'leaveTime'), 'reject'),
+        { row, path: entryPath },
+        rejected,
+      );
       if (!presence) return;
       const { join: jm, leave: lm } = presence;
       intervals.push(
@@ -91,10 +96,7 @@ export function parseGotoAttendees(input: unknown): ReportResult<GotoMeta> {
           leave: lm === null ? null : isoOf(lm),
           sourceRow: row,
           sourcePath: entryPath,
-          notes: [
-            ...(email.invalid ? (['email-invalid'] as const) : []),
-            ...(registrant.imprecise ? (['registrant-key-imprecise'] as const) : []),
-          ],
+          notes: [...(email.invalid ? (['email-invalid'] as const) : []), ...(registrant.imprecise ? (['registrant-key-imprecise'] as const) : [])],
         }),
       );
     });

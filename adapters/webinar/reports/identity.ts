@@ -16,7 +16,10 @@ export function cleanText(v: unknown, max = MAX_ID): string | undefined {
 /** A display name: trimmed, control characters removed, cut to 300 code points. */
 export function cleanName(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
-  const t = v.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = v
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return t ? Array.from(t).slice(0, MAX_NAME).join('') : undefined;
 }
 

@@ -6,9 +6,7 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.
 export const MIN_PLAUSIBLE = Date.UTC(2000, 0, 1);
 export const MAX_PLAUSIBLE = Date.UTC(2200, 0, 1);
 
-export type InstantRead =
-  | { ok: true; ms: number }
-  | { ok: false; code: 'time-unreadable' | 'time-without-offset' | 'time-implausible' };
+export type InstantRead = { ok: true; ms: number } | { ok: false; code: 'time-unreadable' | 'time-without-offset' | 'time-implausible' };
 
 /**
  * Reads an ISO 8601 instant. Fractions of any length are truncated to the millisecond (Graph
@@ -17,7 +15,12 @@ export type InstantRead =
  * `time-implausible` (check for sentinels before calling).
  */
 export function readInstant(v: string | number, naive: 'utc' | 'reject' = 'reject'): InstantRead {
-  const r = typeof v === 'number' ? (Number.isSafeInteger(v) ? ({ ok: true, ms: v } as const) : ({ ok: false, code: 'time-unreadable' } as const)) : parseIsoInstant(v, naive);
+  const r =
+    typeof v === 'number'
+      ? Number.isSafeInteger(v)
+        ? ({ ok: true, ms: v } as const)
+        : ({ ok: false, code: 'time-unreadable' } as const)
+      : parseIsoInstant(v, naive);
   if (!r.ok) return r;
   if (r.ms < MIN_PLAUSIBLE || r.ms >= MAX_PLAUSIBLE) return { ok: false, code: 'time-implausible' };
   return r;
@@ -64,10 +67,7 @@ export function isoOf(ms: number): string {
  * Reads a JSON instant field that may be absent/null/empty (→ null). Returns the rejection code
  * for a present but unusable value.
  */
-export function readJsonInstant(
-  v: unknown,
-  naive: 'utc' | 'reject',
-): { ok: true; ms: number | null } | { ok: false; code: RejectCode } {
+export function readJsonInstant(v: unknown, naive: 'utc' | 'reject'): { ok: true; ms: number | null } | { ok: false; code: RejectCode } {
   if (v === undefined || v === null || v === '') return { ok: true, ms: null };
   if (typeof v !== 'string' && typeof v !== 'number') return { ok: false, code: 'time-unreadable' };
   const r = readInstant(v, naive);

@@ -6,9 +6,7 @@ import { REJECT_MESSAGES, type RejectCode, type ReportRejection } from './codes.
 import type { IntervalNote } from './interval.ts';
 
 /** The start/end of one interval after reading both boundaries. */
-export type Resolved =
-  | { ok: true; join: number | null; leave: number | null; notes: IntervalNote[] }
-  | { ok: false; code: 'leave-before-join' };
+export type Resolved = { ok: true; join: number | null; leave: number | null; notes: IntervalNote[] } | { ok: false; code: 'leave-before-join' };
 
 /**
  * Chooses one instant per boundary when a local time falls in the autumn fold, deterministically:
@@ -19,12 +17,7 @@ export type Resolved =
  *    `romeLocalToUtc`: the first occurrence).
  * Without any fold this is just the leave ≥ join check.
  */
-export function resolveBoundaries(
-  join: number[] | null,
-  leave: number[] | null,
-  reportedSeconds: number | undefined,
-  toleranceSeconds: number,
-): Resolved {
+export function resolveBoundaries(join: number[] | null, leave: number[] | null, reportedSeconds: number | undefined, toleranceSeconds: number): Resolved {
   const js: Array<number | null> = join ?? [null];
   const ls: Array<number | null> = leave ?? [null];
   const pairs: Array<[number | null, number | null]> = [];

@@ -25,8 +25,26 @@ interface WallClock {
 }
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
-  gen: 1, mag: 5, giu: 6, lug: 7, ago: 8, set: 9, ott: 10, dic: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+  gen: 1,
+  mag: 5,
+  giu: 6,
+  lug: 7,
+  ago: 8,
+  set: 9,
+  ott: 10,
+  dic: 12,
 };
 
 const TIME_PART = String.raw`(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s*[Mm]\.?)?`;
@@ -34,7 +52,12 @@ const NUMERIC_DATE = new RegExp(String.raw`^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\
 const ISO_LOCAL = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})[T ]${TIME_PART}$`);
 const MONTH_NAME_DATE = new RegExp(String.raw`^([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{1,2}),?\s+(\d{4}),?\s+${TIME_PART}$`);
 
-function clockOf(h: string, mi: string, s: string | undefined, ap: string | undefined): { hour: number; minute: number; second: number; twelveHour: boolean } | null {
+function clockOf(
+  h: string,
+  mi: string,
+  s: string | undefined,
+  ap: string | undefined,
+): { hour: number; minute: number; second: number; twelveHour: boolean } | null {
   let hour = Number(h);
   const minute = Number(mi);
   const second = Number(s ?? 0);
@@ -54,7 +77,10 @@ function clockOf(h: string, mi: string, s: string | undefined, ap: string | unde
  * Two-digit years are 20yy. Returns null for anything else.
  */
 function parseWallClockText(text: string): WallClock | null {
-  const t = text.replace(/[\u00a0\u202f\u2009]/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = text
+    .replace(/[\u00a0\u202f\u2009]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   let m = NUMERIC_DATE.exec(t);
   if (m) {
     const c = clockOf(m[5]!, m[6]!, m[7], m[8]);
@@ -104,9 +130,7 @@ export function detectDateOrder(texts: Iterable<string>, fallback: DateOrder, op
   return twelve && options.twelveHourMeansMonthFirst !== false ? 'mdy' : fallback;
 }
 
-export type LocalRead =
-  | { ok: true; candidates: number[] }
-  | { ok: false; code: 'time-unreadable' | 'time-nonexistent' | 'time-implausible' };
+export type LocalRead = { ok: true; candidates: number[] } | { ok: false; code: 'time-unreadable' | 'time-nonexistent' | 'time-implausible' };
 
 /**
  * Reads local wall-clock text on the Europe/Rome calendar (R-CAL-2) with luxon, DST included.

@@ -86,7 +86,9 @@ function activitiesBlock(blocks: readonly Block[]): Block | undefined {
 }
 
 function participantsBlock(blocks: readonly Block[], activities: Block): Block | undefined {
-  return blocks.find((b) => b !== activities && /participant|partecipant/.test(normaliseHeader(b.title))) ?? blocks.find((b) => b.number === 2 && b !== activities);
+  return (
+    blocks.find((b) => b !== activities && /participant|partecipant/.test(normaliseHeader(b.title))) ?? blocks.find((b) => b.number === 2 && b !== activities)
+  );
 }
 
 export interface TeamsCsvMeta {
@@ -137,7 +139,8 @@ export function parseTeamsAttendanceCsv(input: Uint8Array | string, options: Tea
   const blocks = splitBlocks(rows);
   const activities = activitiesBlock(blocks);
   if (!activities || activities.rows.length === 0) {
-    const found = blocks.length > 0 ? `; numbered blocks found: ${describeHeaders(blocks.map((b) => `${b.number}. ${b.title}`))}` : '; no numbered block titles found';
+    const found =
+      blocks.length > 0 ? `; numbered blocks found: ${describeHeaders(blocks.map((b) => `${b.number}. ${b.title}`))}` : '; no numbered block titles found';
     throw new ReportFormatError(
       'report-blocks-missing',
       `not a Teams attendance report: no "3. In-Meeting activities" block (one row per join/leave pair)${found}`,
@@ -289,7 +292,10 @@ export function parseTeamsGraphAttendance(input: unknown): ReportResult<TeamsGra
     list = arrayProp(doc, 'attendanceRecords') ?? arrayProp(doc, 'value');
     const id = cleanText(prop(doc, 'id'));
     if (id) meta.reportId = id;
-    for (const [key, field] of [['meetingStartDateTime', 'meetingStart'], ['meetingEndDateTime', 'meetingEnd']] as const) {
+    for (const [key, field] of [
+      ['meetingStartDateTime', 'meetingStart'],
+      ['meetingEndDateTime', 'meetingEnd'],
+    ] as const) {
       const r = readJsonInstant(prop(doc, key), 'utc');
       if (r.ok && r.ms !== null) meta[field] = isoOf(r.ms);
     }
@@ -323,7 +329,12 @@ export function parseTeamsGraphAttendance(input: unknown): ReportResult<TeamsGra
         rejected.push({ row, path: ivPath, code: 'row-not-an-object', message: REJECT_MESSAGES['row-not-an-object'] });
         return;
       }
-      const presence = presenceOf(readJsonInstant(prop(iv, 'joinDateTime'), 'utc'), readJsonInstant(prop(iv, 'leaveDateTime'), 'utc'), { row, path: ivPath }, rejected);
+      const presence = presenceOf(
+        readJsonInstant(prop(iv, 'joinDateTime'), 'utc'),
+        readJsonInstant(prop(iv, 'leaveDateTime'), 'utc'),
+        { row, path: ivPath },
+        rejected,
+      );
       if (!presence) return;
       const { join: j0, leave: l0 } = presence;
       const seconds = prop(iv, 'durationInSeconds');

@@ -28,7 +28,7 @@ export function decodeReportBytes(input: Uint8Array | string): { text: string; e
     const n = Math.min(b.length, 512);
     let evenZeros = 0;
     let oddZeros = 0;
-    for (let i = 0; i < n; i++) if (b[i] === 0) (i % 2 === 0 ? evenZeros++ : oddZeros++);
+    for (let i = 0; i < n; i++) if (b[i] === 0) i % 2 === 0 ? evenZeros++ : oddZeros++;
     encoding = oddZeros * 3 >= n && n >= 2 ? 'utf-16le' : evenZeros * 3 >= n && n >= 2 ? 'utf-16be' : 'utf-8';
   }
   const body = b.subarray(start);

@@ -56,7 +56,13 @@ export async function recordCorrections(
   const result = await storeEvidence(
     ctx.db,
     eventId,
-    { source: 'correction', receivedAt: new Date(now), clientAddr: request.clientAddr, headers: { author: actor.keyId, role: actor.role }, body: Buffer.from(JSON.stringify(input)) },
+    {
+      source: 'correction',
+      receivedAt: new Date(now),
+      clientAddr: request.clientAddr,
+      headers: { author: actor.keyId, role: actor.role },
+      body: Buffer.from(JSON.stringify(input)),
+    },
     input.corrections.map((x) => ({
       record: { id: x.id ? `${actor.keyId}:${x.id}` : crypto.randomUUID(), type: x.type, at: x.at, participant: undefined },
       memberId: x.memberId,
@@ -69,7 +75,11 @@ export async function recordCorrections(
 }
 
 /** The organiser closes the course once it has ended (R-EVT-7): its own edits are frozen. The event is re-derived. */
-export async function closeEvent(ctx: Pick<ServiceContext, 'db' | 'now' | 'attendance'>, actor: Actor, eventId: string): Promise<{ id: string; closedAt: string }> {
+export async function closeEvent(
+  ctx: Pick<ServiceContext, 'db' | 'now' | 'attendance'>,
+  actor: Actor,
+  eventId: string,
+): Promise<{ id: string; closedAt: string }> {
   const e = await visibleEvent(ctx.db, actor, eventId);
   const now = ctx.now();
   const refusal = closingRefusal({ closedAt: e.closed_at, end: e.end_at }, now);

@@ -73,7 +73,10 @@ export async function processDerivationJob(
         actor: null,
         at: new Date(ctx.now()).toISOString(),
         scope: { memberIds: [...new Set(creditChanges.map((c) => c.memberId))] },
-        bienniums: affectedBienniums(ctx.now(), creditChanges.map((c) => c.year)),
+        bienniums: affectedBienniums(
+          ctx.now(),
+          creditChanges.map((c) => c.year),
+        ),
       },
       ctx.log,
     );

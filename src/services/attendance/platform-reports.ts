@@ -104,7 +104,10 @@ export async function storePlatformReport(
   if (result.accepted > 0) {
     await ctx.attendance.requestDerivation(id, 'platform-report').catch((err) => {
       ctx.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
-      throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same report again is safe');
+      throw new ServiceError(
+        'service-unavailable',
+        'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same report again is safe',
+      );
     });
   }
   return { accepted: result.accepted, duplicates: result.duplicates, ...summary };

@@ -88,7 +88,14 @@ export async function storeAttendanceFile(
   }
 
   const records = check.valid.flatMap((r) => uploadRecords(r, actorRef(actor)));
-  if ((await storedRecordCount(ctx.db, id, source, records.map((r) => r.record.id))) === records.length) {
+  if (
+    (await storedRecordCount(
+      ctx.db,
+      id,
+      source,
+      records.map((r) => r.record.id),
+    )) === records.length
+  ) {
     // Nothing new: no delivery, no derivation ("uploading the same file twice changes nothing").
     return { stored: false, result: { accepted: 0, duplicates: check.valid.length, ...report } };
   }
@@ -121,7 +128,10 @@ export async function storeAttendanceFile(
   await ctx.attendance.requestDerivation(id, 'upload').catch((err) => {
     ctx.log.warn({ err: String(err), eventId: id }, 'derivation request failed after commit');
     // A retry is safe (every row a duplicate); the sweep re-queues the event meanwhile.
-    throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same file again is safe');
+    throw new ServiceError(
+      'service-unavailable',
+      'Stored, but the derivation could not be queued now; it is re-queued automatically, and sending the same file again is safe',
+    );
   });
   return { stored: true, result: { accepted, duplicates: check.valid.length - accepted, ...report } };
 }
@@ -131,7 +141,11 @@ export async function storeAttendanceFile(
  * any file, from any key (R-ATT-1 duplicates are by event, source and id).
  */
 export function uploadRowId(memberId: string, entry: number, exit: number): string {
-  return crypto.createHash('sha256').update(`${memberId}|${new Date(entry).toISOString()}|${new Date(exit).toISOString()}`).digest('hex').slice(0, 40);
+  return crypto
+    .createHash('sha256')
+    .update(`${memberId}|${new Date(entry).toISOString()}|${new Date(exit).toISOString()}`)
+    .digest('hex')
+    .slice(0, 40);
 }
 
 function uploadRecords(r: ValidRow, author: string): StoredRecord[] {

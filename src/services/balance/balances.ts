@@ -44,7 +44,11 @@ async function visibleMemberProvince(ctx: Pick<ServiceContext, 'db'>, actor: Act
 }
 
 /** One member's balance of a biennium (the current one without it). */
-export async function getMemberBalance(ctx: Pick<ServiceContext, 'db' | 'now'>, actor: Actor, input: { id: string; biennium?: number }): Promise<MemberBalance> {
+export async function getMemberBalance(
+  ctx: Pick<ServiceContext, 'db' | 'now'>,
+  actor: Actor,
+  input: { id: string; biennium?: number },
+): Promise<MemberBalance> {
   const biennium = bienniumOrCurrent(input.biennium, ctx.now());
   const found = (await balancesOf(ctx.db, [input.id], biennium, ctx.now())).get(input.id);
   if (!found || !canSeeMember(actor, found.identity.province)) throw new ServiceError('member-not-found');
@@ -105,7 +109,9 @@ export async function transferMember(
 ): Promise<{ memberId: string; province: string; registerNumber: string; on: string }> {
   if (!isProvinceCode(input.toProvince)) throw new ServiceError('unknown-province');
   const by = actorRef(actor);
-  const r = await ctx.db.transaction((tx) => storeTransfer(tx, { memberId: input.id, toProvince: input.toProvince, registerNumber: input.registerNumber, on: input.on, by }));
+  const r = await ctx.db.transaction((tx) =>
+    storeTransfer(tx, { memberId: input.id, toProvince: input.toProvince, registerNumber: input.registerNumber, on: input.on, by }),
+  );
   if (r === 'missing') throw new ServiceError('member-not-found');
   if (r === 'same') throw new ServiceError('same-province', `The member is already registered in ${input.toProvince}`);
   if (r === 'taken') throw new ServiceError('register-number-taken');
@@ -119,7 +125,11 @@ export async function transferMember(
 }
 
 /** A signed link to the member's dashboard, valid DASHBOARD_LINK_DAYS days; `origin` is used when PUBLIC_URL is not set. */
-export async function dashboardLink(ctx: Pick<ServiceContext, 'db' | 'now' | 'links' | 'config'>, actor: Actor, input: { id: string; origin: string }): Promise<{ url: string; expiresAt: string }> {
+export async function dashboardLink(
+  ctx: Pick<ServiceContext, 'db' | 'now' | 'links' | 'config'>,
+  actor: Actor,
+  input: { id: string; origin: string },
+): Promise<{ url: string; expiresAt: string }> {
   await visibleMemberProvince(ctx, actor, input.id);
   const expiresAt = new Date(ctx.now() + DASHBOARD_LINK_DAYS * 86_400_000);
   const token = await ctx.links.sign('dashboard', input.id, expiresAt);

@@ -39,7 +39,6 @@ import {
 
 export type Filed = { ok: true; id: string } | { ok: false; code: string; detail?: string };
 
-
 export async function fileArt9(
   db: Db,
   facts: LoadedFacts,
@@ -53,14 +52,28 @@ export async function fileArt9(
   return db.transaction(async (tx): Promise<Filed> => {
     // One filing at a time per member, so a double click cannot declare the same activity twice.
     await lockMemberRow(tx, facts.memberId);
-    if (await art9DuplicateExists(tx, { memberId: facts.memberId, activity: d.activity, activityDate: d.activityDate, quantity: d.quantity })) return { ok: false, code: 'art9-duplicate' };
-    const id = await insertArt9(tx, { memberId: facts.memberId, province: facts.province, activity: d.activity, quantity: d.quantity, activityDate: d.activityDate, description: d.description, file: d.file, at: d.at });
+    if (await art9DuplicateExists(tx, { memberId: facts.memberId, activity: d.activity, activityDate: d.activityDate, quantity: d.quantity }))
+      return { ok: false, code: 'art9-duplicate' };
+    const id = await insertArt9(tx, {
+      memberId: facts.memberId,
+      province: facts.province,
+      activity: d.activity,
+      quantity: d.quantity,
+      activityDate: d.activityDate,
+      description: d.description,
+      file: d.file,
+      at: d.at,
+    });
     return { ok: true, id };
   });
 }
 
 /** R-DEBT-1, R-DEBT-2: within the biennium's maximum, by 28 February after it, no more than what is missing. */
-export async function fileDebt(db: Db, facts: LoadedFacts, d: { biennium: number; total: number; deontology: number; today: string; at: Date }): Promise<Filed> {
+export async function fileDebt(
+  db: Db,
+  facts: LoadedFacts,
+  d: { biennium: number; total: number; deontology: number; today: string; at: Date },
+): Promise<Filed> {
   // What is missing, deontology within the total (a member 2 short with 3 deontology missing needs 3).
   const shortfall = memberBalance(facts, d.biennium, d.today).balance.missing;
   const check = checkDebtRequest(
@@ -68,7 +81,15 @@ export async function fileDebt(db: Db, facts: LoadedFacts, d: { biennium: number
     { maximum: debtMaximum(d.biennium, facts.policy), shortfall },
   );
   if (!check.ok) return { ok: false, code: check.reason, detail: check.message };
-  const r = await insertDebt(db, { memberId: facts.memberId, province: facts.province, biennium: d.biennium, total: d.total, deontology: d.deontology, filedOn: d.today, at: d.at });
+  const r = await insertDebt(db, {
+    memberId: facts.memberId,
+    province: facts.province,
+    biennium: d.biennium,
+    total: d.total,
+    deontology: d.deontology,
+    filedOn: d.today,
+    at: d.at,
+  });
   return r === 'exists' ? { ok: false, code: 'debt-request-exists' } : { ok: true, id: r.id };
 }
 
@@ -91,7 +112,9 @@ function eventDateOf(cause: ReductionCause, input: Record<string, unknown>): str
       return input.arrivalDate as string;
     case 'age':
       // The 70th birthday; luxon clamps 29 February to 28 February in a common year.
-      return DateTime.fromISO(input.birthDate as string, { zone: 'utc' }).plus({ years: 70 }).toISODate();
+      return DateTime.fromISO(input.birthDate as string, { zone: 'utc' })
+        .plus({ years: 70 })
+        .toISODate();
     default:
       return null;
   }
@@ -125,7 +148,10 @@ export async function fileReduction(
     const late = lateFilingAcceptable({
       biennium: d.biennium,
       filedOn: d.today,
-      counted: { total: balance.counted.total + (balance.debt?.settledTotal ?? 0), deontology: balance.counted.deontology + (balance.debt?.settledDeontology ?? 0) },
+      counted: {
+        total: balance.counted.total + (balance.debt?.settledTotal ?? 0),
+        deontology: balance.counted.deontology + (balance.debt?.settledDeontology ?? 0),
+      },
       reducedObligation: obligation!,
       debtMaximum: debtMaximum(d.biennium, facts.policy),
       acceptedDebt: debt ? { total: debt.total, deontology: debt.deontology } : null,
@@ -138,7 +164,8 @@ export async function fileReduction(
     // request while the first is pending, would otherwise count the same impediment twice. A denied
     // one may be followed by a new request (BA FAQ).
     await lockMemberRow(tx, facts.memberId);
-    if (await liveReductionExists(tx, { memberId: facts.memberId, biennium: d.biennium, cause: d.cause })) return { ok: false, code: 'reduction-request-exists' };
+    if (await liveReductionExists(tx, { memberId: facts.memberId, biennium: d.biennium, cause: d.cause }))
+      return { ok: false, code: 'reduction-request-exists' };
     const id = await insertReduction(tx, {
       memberId: facts.memberId,
       province: facts.province,
@@ -154,7 +181,14 @@ export async function fileReduction(
     });
     if (deniedLate) {
       const decision = { outcome: 'denied', reasons: 'late-filing', automatic: true, rule: 'R-RED-8' };
-      await updateReduction(tx, id, 'filed', 'denied', { decision, decided_at: d.at, decided_by: 'gateway', notified_on: d.today, appeal_deadline: appealDeadline(d.today, facts.policy) }, d.at);
+      await updateReduction(
+        tx,
+        id,
+        'filed',
+        'denied',
+        { decision, decided_at: d.at, decided_by: 'gateway', notified_on: d.today, appeal_deadline: appealDeadline(d.today, facts.policy) },
+        d.at,
+      );
       await insertStep(tx, id, { action: 'deny', from: 'filed', to: 'denied', actor: 'gateway', detail: decision, at: d.at });
     }
     return { ok: true, id };
@@ -162,7 +196,11 @@ export async function fileReduction(
 }
 
 /** The member adds documents after a pre-denial, within its 10 days (R-RED-7). */
-export async function integrateReduction(db: Db, facts: LoadedFacts, d: { id: string; files: readonly UploadedFile[]; note: string; today: string; at: Date }): Promise<Filed> {
+export async function integrateReduction(
+  db: Db,
+  facts: LoadedFacts,
+  d: { id: string; files: readonly UploadedFile[]; note: string; today: string; at: Date },
+): Promise<Filed> {
   return db.transaction(async (tx) => {
     const r = await getReduction(tx, d.id, { forUpdate: true });
     if (!r || r.memberId !== facts.memberId) return { ok: false, code: 'reduction-not-found' } as const;
@@ -172,7 +210,14 @@ export async function integrateReduction(db: Db, facts: LoadedFacts, d: { id: st
     if (r.integrationDeadline && d.today > r.integrationDeadline) return { ok: false, code: 'out-of-time' } as const;
     await attachDocuments(tx, r.id, facts.memberId, d.files, 'integration', d.at);
     await updateReduction(tx, r.id, r.status, step.state, {}, d.at);
-    await insertStep(tx, r.id, { action: 'integrate', from: r.status, to: step.state, actor: 'member', detail: { documents: d.files.length, note: d.note }, at: d.at });
+    await insertStep(tx, r.id, {
+      action: 'integrate',
+      from: r.status,
+      to: step.state,
+      actor: 'member',
+      detail: { documents: d.files.length, note: d.note },
+      at: d.at,
+    });
     return { ok: true, id: r.id } as const;
   });
 }

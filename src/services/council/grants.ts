@@ -10,7 +10,17 @@ import { isProvinceCode } from '../../domain/provinces.ts';
 import type { LedgerScope } from '../../queue/ledger.ts';
 import type { GrantCreate } from '../../schemas/balance.ts';
 import { unknownMemberIds } from '../../store/balance.ts';
-import { acknowledgeAlert, getGrant, insertAlert, insertGrant, listAlerts as listAlertRows, listGrants as listGrantRows, membersOutside, revokeGrant as revokeGrantRow, type GrantRow } from '../../store/grants.ts';
+import {
+  acknowledgeAlert,
+  getGrant,
+  insertAlert,
+  insertGrant,
+  listAlerts as listAlertRows,
+  listGrants as listGrantRows,
+  membersOutside,
+  revokeGrant as revokeGrantRow,
+  type GrantRow,
+} from '../../store/grants.ts';
 import { grantMemberIds } from '../../store/ledger.ts';
 import { actorRef, type Actor } from '../actor.ts';
 import { balancesMayHaveChanged } from '../balance/ledger.ts';
@@ -25,7 +35,10 @@ export async function createGrant(ctx: Ctx, actor: Actor, input: GrantCreate): P
   const memberIds = [...new Set(input.memberIds ?? [])];
   if (actor.role === 'cpo' && memberIds.length) {
     const outside = await membersOutside(ctx.db, memberIds, actor.subject!);
-    if (outside.length) throw new ServiceError('member-not-in-province', `${outside.length} member(s) are not registered in ${actor.subject}`, { memberIds: outside.slice(0, 50) });
+    if (outside.length)
+      throw new ServiceError('member-not-in-province', `${outside.length} member(s) are not registered in ${actor.subject}`, {
+        memberIds: outside.slice(0, 50),
+      });
   } else if (memberIds.length) {
     const unknown = await unknownMemberIds(ctx.db, memberIds);
     if (unknown.length) throw new ServiceError('member-not-found', `${unknown.length} member(s) do not exist`, { memberIds: unknown.slice(0, 50) }, 422);
@@ -51,14 +64,28 @@ export async function createGrant(ctx: Ctx, actor: Actor, input: GrantCreate): P
         kind: 'distance-grant',
         province: actor.subject,
         subjectId: id,
-        detail: { action: 'granted', scope: input.scope, ground: input.ground, pct: input.pct, members: memberIds.length, deliberation: input.deliberation, validFrom: input.validFrom, validUntil: input.validUntil },
+        detail: {
+          action: 'granted',
+          scope: input.scope,
+          ground: input.ground,
+          pct: input.pct,
+          members: memberIds.length,
+          deliberation: input.deliberation,
+          validFrom: input.validFrom,
+          validUntil: input.validUntil,
+        },
         at,
       });
     }
     return id;
   });
   ctx.log.info({ grantId: id, scope: input.scope, pct: input.pct, by: actor.role }, 'distance grant');
-  await balancesMayHaveChanged(ctx, { cause: `distance grant ${id} granted (R-FAD-3)`, actor: actorRef(actor), at, scope: grantScope(input.scope, province, memberIds) });
+  await balancesMayHaveChanged(ctx, {
+    cause: `distance grant ${id} granted (R-FAD-3)`,
+    actor: actorRef(actor),
+    at,
+    scope: grantScope(input.scope, province, memberIds),
+  });
   return (await getGrant(ctx.db, id))!;
 }
 
@@ -77,12 +104,24 @@ export async function revokeGrant(ctx: Ctx, actor: Actor, input: { id: string; r
   const at = new Date(ctx.now());
   const done = await ctx.db.transaction(async (tx) => {
     if (!(await revokeGrantRow(tx, id, actorRef(actor), reason, at))) return false;
-    if (actor.role === 'cpo') await insertAlert(tx, { kind: 'distance-grant', province: actor.subject, subjectId: id, detail: { action: 'revoked', reason, pct: g.pct, scope: g.scope }, at });
+    if (actor.role === 'cpo')
+      await insertAlert(tx, {
+        kind: 'distance-grant',
+        province: actor.subject,
+        subjectId: id,
+        detail: { action: 'revoked', reason, pct: g.pct, scope: g.scope },
+        at,
+      });
     return true;
   });
   if (!done) throw new ServiceError('grant-revoked', 'The grant is already revoked');
   const named = g.scope === 'member' || g.scope === 'group' ? await grantMemberIds(ctx.db, id) : [];
-  await balancesMayHaveChanged(ctx, { cause: `distance grant ${id} revoked (R-FAD-3)`, actor: actorRef(actor), at, scope: grantScope(g.scope, g.province, named) });
+  await balancesMayHaveChanged(ctx, {
+    cause: `distance grant ${id} revoked (R-FAD-3)`,
+    actor: actorRef(actor),
+    at,
+    scope: grantScope(g.scope, g.province, named),
+  });
   return (await getGrant(ctx.db, id))!;
 }
 

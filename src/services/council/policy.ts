@@ -49,6 +49,11 @@ export async function setPolicy(
     throw err;
   }
   ctx.log.info({ province: code, profile: input.profile, version: v.version }, 'policy changed');
-  await balancesMayHaveChanged(ctx, { cause: `policy of ${code} changed to ${input.profile}, version ${v.version} (R-POL-1)`, actor: by, at, scope: { province: code } });
+  await balancesMayHaveChanged(ctx, {
+    cause: `policy of ${code} changed to ${input.profile}, version ${v.version} (R-POL-1)`,
+    actor: by,
+    at,
+    scope: { province: code },
+  });
   return v;
 }

@@ -20,7 +20,15 @@ import {
   type ReductionCause,
   type ReductionState,
 } from '../../domain/reduction.ts';
-import { getDocument, getReduction, insertStep, listReductions, updateReduction, type ReductionRow, type ReductionUpdate } from '../../store/member-requests.ts';
+import {
+  getDocument,
+  getReduction,
+  insertStep,
+  listReductions,
+  updateReduction,
+  type ReductionRow,
+  type ReductionUpdate,
+} from '../../store/member-requests.ts';
 import { currentPolicy } from '../../store/policy.ts';
 import { actorRef, type Actor } from '../actor.ts';
 import { balancesMayHaveChanged } from '../balance/ledger.ts';
@@ -39,7 +47,11 @@ export async function calculateReductions(
   actor: Actor,
   input: { biennium: number; profile?: ProfileName; cases: ReadonlyArray<{ cause: ReductionCause; input: Record<string, unknown> }> },
 ) {
-  const policy = input.profile ? resolvePolicy(input.profile, {}) : actor.role === 'cpo' ? (await currentPolicy(ctx.db, actor.subject!)).policy : resolvePolicy('national', {});
+  const policy = input.profile
+    ? resolvePolicy(input.profile, {})
+    : actor.role === 'cpo'
+      ? (await currentPolicy(ctx.db, actor.subject!)).policy
+      : resolvePolicy('national', {});
   const results = input.cases.map((k) => computeReduction(k.cause, k.input as never, { biennium: input.biennium, policy }));
   const ok = results.filter((r) => r.ok);
   const total = cumulativeReduction(ok, { policy, obligation: { total: 50, deontology: 6 } });
@@ -79,7 +91,8 @@ async function step(
     const r = await getReduction(tx, id, { forUpdate: true });
     visibleTo(actor, r, 'reduction-not-found');
     const next = nextState(r.status as ReductionState, action);
-    if (!next.ok) throw new ServiceError('invalid-transition', `A request that is ${r.status} cannot be ${action === 'pre-deny' ? 'pre-denied' : action + 'd'} (R-RED-7)`);
+    if (!next.ok)
+      throw new ServiceError('invalid-transition', `A request that is ${r.status} cannot be ${action === 'pre-deny' ? 'pre-denied' : action + 'd'} (R-RED-7)`);
     // Read inside the transaction: on PGlite (one connection) a query outside it would wait for it.
     const policy = (await currentPolicy(tx, r.province)).policy;
     const { set, detail } = build(r, today, policy);
@@ -90,7 +103,11 @@ async function step(
 }
 
 /** Acknowledges a request with its protocol number and responsible officer (R-RED-7). */
-export async function acknowledgeReduction(ctx: Pick<ServiceContext, 'db' | 'now'>, actor: Actor, input: { id: string; protocolNumber: string; officer: string }): Promise<ReductionRow> {
+export async function acknowledgeReduction(
+  ctx: Pick<ServiceContext, 'db' | 'now'>,
+  actor: Actor,
+  input: { id: string; protocolNumber: string; officer: string },
+): Promise<ReductionRow> {
   try {
     return await step(ctx, actor, input.id, 'acknowledge', () => ({
       set: { protocol_number: input.protocolNumber, officer: input.officer },
@@ -108,7 +125,11 @@ export async function preDenyReduction(ctx: Pick<ServiceContext, 'db' | 'now'>, 
   return step(ctx, actor, input.id, 'pre-deny', (r, today, policy) => {
     const integration = integrationDeadline(today, policy);
     return {
-      set: { pre_denial_reasons: reasons, integration_deadline: integration, decision_deadline: decisionDeadline({ filedOn: r.filedOn, preDenialOn: today }, policy) },
+      set: {
+        pre_denial_reasons: reasons,
+        integration_deadline: integration,
+        decision_deadline: decisionDeadline({ filedOn: r.filedOn, preDenialOn: today }, policy),
+      },
       detail: { reasons, integrationDeadline: integration },
     };
   });
@@ -130,7 +151,13 @@ export async function decideReduction(
         input.deontology !== undefined
           ? { reduction, deontology: Math.min(input.deontology, reduction), ordinary: reduction - Math.min(input.deontology, reduction) }
           : splitReduction(reduction);
-      decision = { outcome: 'approved', ...split, validity: computed.validity, validUntil: computed.validUntil, ...(input.reasons ? { reasons: input.reasons } : {}) };
+      decision = {
+        outcome: 'approved',
+        ...split,
+        validity: computed.validity,
+        validUntil: computed.validUntil,
+        ...(input.reasons ? { reasons: input.reasons } : {}),
+      };
     } else {
       decision = { outcome: 'denied', reasons: input.reasons };
     }

@@ -40,7 +40,9 @@ export async function storeCommit(ctx: Pick<ServiceContext, 'db' | 'scorm' | 'lo
   const { parsed, valid, errors } = readCommit(target.version, c.body);
   const commitId = await insertCommit(ctx.db, { enrolmentId: target.enrolmentId, ...c, parsed, valid, errors });
   // After the commit is durable; a lost request is found by the SCORM sweep.
-  await ctx.scorm.requestDerivation(target.enrolmentId).catch((err) => ctx.log.warn({ err: String(err), enrolmentId: target.enrolmentId }, 'scorm derivation request failed'));
+  await ctx.scorm
+    .requestDerivation(target.enrolmentId)
+    .catch((err) => ctx.log.warn({ err: String(err), enrolmentId: target.enrolmentId }, 'scorm derivation request failed'));
   return { commitId, valid, errors };
 }
 

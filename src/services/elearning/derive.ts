@@ -43,7 +43,8 @@ export async function processScormJob(ctx: ScormDeriveContext, data: ScormJob) {
     await requestLedgerAfter(
       ctx.ledger,
       {
-        cause: 'eventId' in data ? `e-learning credits of event ${data.eventId} re-derived (${data.reason})` : `e-learning enrolment ${data.enrolmentId} derived`,
+        cause:
+          'eventId' in data ? `e-learning credits of event ${data.eventId} re-derived (${data.reason})` : `e-learning enrolment ${data.enrolmentId} derived`,
         actor: null,
         at: new Date(ctx.now()).toISOString(),
         scope: { memberIds: [out.memberId] },
@@ -90,7 +91,16 @@ export async function deriveEnrolment(db: Db, enrolmentId: string, now: () => nu
     const span = { start: Date.parse(event.start), end: Date.parse(event.end) };
     const credit =
       progress.status === 'credited' && progress.completedAt !== null
-        ? { credits: progress.credits, deontologyCredits: deontologyCredits(event.topics.map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end), deontology: t.deontology })), span, progress.credits), mode: event.mode, year: yearOf(progress.completedAt) }
+        ? {
+            credits: progress.credits,
+            deontologyCredits: deontologyCredits(
+              event.topics.map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end), deontology: t.deontology })),
+              span,
+              progress.credits,
+            ),
+            mode: event.mode,
+            year: yearOf(progress.completedAt),
+          }
         : null;
     const saved = await saveEnrolmentOutcome(
       tx,

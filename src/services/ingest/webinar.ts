@@ -33,7 +33,10 @@ export async function ingestWebinarBatch(
   batch: WebinarBatch,
 ): Promise<{ accepted: number; duplicates: number }> {
   const now = ctx.now();
-  const bad = futureInstants(batch.records.map((r) => r.at), now);
+  const bad = futureInstants(
+    batch.records.map((r) => r.at),
+    now,
+  );
   if (bad.length) {
     throw new ServiceError('instant-in-future', `Instants more than ${FUTURE_SKEW_MS / 60_000} minutes ahead of the gateway clock`, {
       errors: bad.map((i) => ({ path: `records.${i}.at`, message: 'in the future' })),

@@ -104,7 +104,10 @@ export function whyNotDispatch(e: DispatchEvent, now: Date): string | null {
   if (e.organiserKind !== 'e' || e.mode !== 'webinar') return 'not-applicable';
   const ended = now.getTime() >= e.end.getTime() || e.closedAt !== null;
   if (!ended) return 'not-ended';
-  const acc = accreditationStatus({ status: e.accreditationStatus as 'requested' | 'approved' | 'rejected', requestedAt: e.accreditationRequestedAt.getTime() }, now);
+  const acc = accreditationStatus(
+    { status: e.accreditationStatus as 'requested' | 'approved' | 'rejected', requestedAt: e.accreditationRequestedAt.getTime() },
+    now,
+  );
   if (acc !== 'approved') return `accreditation-${acc}`;
   return null;
 }
@@ -139,7 +142,6 @@ function linkMail(
   };
 }
 
-
 /**
  * Expires a questionnaire whose deadline has passed without a pass (R-QST-8) and re-derives its
  * event, which turns the pending credits into not granted. A job that runs early (clock skew)
@@ -157,7 +159,11 @@ export async function expireQuestionnaire(deps: QuestionnaireDispatchDeps, quest
   if (state.status !== 'expired') {
     if ((state.status === 'open' || state.status === 'retry-available') && q.deadline) {
       // This job holds the id `expire-<id>`; the re-run gets its own.
-      await deps.producer.queue.add('expire', { questionnaireId }, { jobId: `expire-${questionnaireId}-${now}`, delay: q.deadline.getTime() + 1 - now, removeOnComplete: true });
+      await deps.producer.queue.add(
+        'expire',
+        { questionnaireId },
+        { jobId: `expire-${questionnaireId}-${now}`, delay: q.deadline.getTime() + 1 - now, removeOnComplete: true },
+      );
     }
     return { expired: false };
   }
@@ -199,6 +205,7 @@ export async function sweepQuestionnaires(deps: QuestionnaireDispatchDeps): Prom
   for (const d of await deliveredButNotStarted(deps.db)) await startClock(deps, d.id, d.sentAt);
   const unapplied = await eventsWithUnappliedDecisions(deps.db, new Date(now.getTime() - DISPATCH_WINDOW_MS));
   for (const eventId of unapplied) await deps.attendance.requestDerivation(eventId, 'questionnaire');
-  if (expired || events.length || unapplied.length) deps.log.info({ expired, dispatchRequested: events.length, rederived: unapplied.length }, 'questionnaire sweep');
+  if (expired || events.length || unapplied.length)
+    deps.log.info({ expired, dispatchRequested: events.length, rederived: unapplied.length }, 'questionnaire sweep');
   return { expired, dispatched: events.length, rederived: unapplied.length };
 }

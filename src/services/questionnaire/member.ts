@@ -6,7 +6,14 @@
  * and render the answers; decisions re-derive the event, which grants or refuses the credits.
  */
 import crypto from 'node:crypto';
-import { drawQuestions, QUESTIONNAIRE_RULES, questionnaireDeadline, questionnaireState, scoreAttempt, type QuestionnaireState } from '../../domain/questionnaire.ts';
+import {
+  drawQuestions,
+  QUESTIONNAIRE_RULES,
+  questionnaireDeadline,
+  questionnaireState,
+  scoreAttempt,
+  type QuestionnaireState,
+} from '../../domain/questionnaire.ts';
 import {
   decideQuestionnaire,
   getPool,
@@ -30,10 +37,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Irregularity reports one questionnaire may file (a stuck key must not flood the CPO). */
 export const MAX_REPORTS = 10;
 
-export type Opened =
-  | { kind: 'invalid' }
-  | { kind: 'expired-link'; q: StoredQuestionnaire }
-  | { kind: 'ok'; q: StoredQuestionnaire; state: QuestionnaireState };
+export type Opened = { kind: 'invalid' } | { kind: 'expired-link'; q: StoredQuestionnaire } | { kind: 'ok'; q: StoredQuestionnaire; state: QuestionnaireState };
 
 /** Where a request came from, kept with an attempt or a report. */
 export interface Client {

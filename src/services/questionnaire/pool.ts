@@ -38,7 +38,10 @@ export async function replaceQuestionPool(
   await visibleEvent(ctx.db, actor, eventId);
   const ev = await poolEventFacts(ctx.db, eventId);
   if (!ev || !questionnaireApplies(ev.kind, ev.mode)) {
-    throw new ServiceError('questionnaire-not-applicable', `Only webinars of kind-e organisers have a questionnaire (R-QST-1); pools hold ${QUESTIONNAIRE_RULES.poolSize} questions`);
+    throw new ServiceError(
+      'questionnaire-not-applicable',
+      `Only webinars of kind-e organisers have a questionnaire (R-QST-1); pools hold ${QUESTIONNAIRE_RULES.poolSize} questions`,
+    );
   }
   if (accreditationStatus({ status: ev.accreditationStatus, requestedAt: ev.accreditationRequestedAt.getTime() }, ctx.now()) !== 'requested') {
     throw new ServiceError('question-pool-accredited', 'The accreditation is decided: the pool the CPO accredited can no longer change (R-QST-3)');

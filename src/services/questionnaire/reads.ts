@@ -79,4 +79,3 @@ export async function organiserRating(ctx: Db, actor: Actor, organiserId: string
 export function irregularityReports(ctx: Db, actor: Actor): Promise<IrregularityReport[]> {
   return listReports(ctx.db, actor.role === 'cpo' ? { cpoProvince: actor.subject! } : { all: true });
 }
-

@@ -13,7 +13,13 @@ import { canSeeEvent } from '../../domain/roles.ts';
 import { poolError } from '../questionnaire/pool.ts';
 import { DEFAULT_TOLERANCE_MINUTES, type AccreditationDecision, type Event, type EventCreate } from '../../schemas/events.ts';
 import type { Queryable } from '../../store/db.ts';
-import { decideAccreditation as decideAccreditationRow, getEvent as getEventRow, insertEvent, listEvents as listEventRows, type StoredEvent } from '../../store/events.ts';
+import {
+  decideAccreditation as decideAccreditationRow,
+  getEvent as getEventRow,
+  insertEvent,
+  listEvents as listEventRows,
+  type StoredEvent,
+} from '../../store/events.ts';
 import { getOrganiser } from '../../store/organisers.ts';
 import { poolSize, replacePool } from '../../store/questionnaire.ts';
 import type { Actor } from '../actor.ts';
@@ -61,8 +67,10 @@ export async function createEvent(ctx: Pick<ServiceContext, 'db' | 'now'>, actor
 
   // R-QST-1, R-QST-3: a kind-e webinar carries its 30 questions from the accreditation request on.
   const needsPool = questionnaireApplies(org.kind, input.mode);
-  if (!needsPool && input.questions) throw new ServiceError('questionnaire-not-applicable', 'Only webinars of kind-e organisers have a questionnaire (R-QST-1)');
-  if (needsPool && !input.questions) throw new ServiceError('question-pool-required', `A kind-e webinar needs its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
+  if (!needsPool && input.questions)
+    throw new ServiceError('questionnaire-not-applicable', 'Only webinars of kind-e organisers have a questionnaire (R-QST-1)');
+  if (needsPool && !input.questions)
+    throw new ServiceError('question-pool-required', `A kind-e webinar needs its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
   if (needsPool) {
     const violations = validatePool(input.questions!);
     if (violations.length) throw poolError(violations);
@@ -155,7 +163,10 @@ export async function decideAccreditation(
     });
   }
   if (wanted === 'approved' && (await requiresPool(ctx.db, event)) && (await poolSize(ctx.db, id)) !== QUESTIONNAIRE_RULES.poolSize) {
-    throw new ServiceError('question-pool-incomplete', `A kind-e webinar is accredited with its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`);
+    throw new ServiceError(
+      'question-pool-incomplete',
+      `A kind-e webinar is accredited with its ${QUESTIONNAIRE_RULES.poolSize} scientific questions (R-QST-3)`,
+    );
   }
   const updated = await decideAccreditationRow(ctx.db, id, { status: wanted, reference: input.reference, decidedAt: new Date(ctx.now()).toISOString() });
   if (!updated) throw new ServiceError('accreditation-already-decided', 'Decided concurrently');

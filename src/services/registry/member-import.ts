@@ -35,7 +35,10 @@ export async function importMembers(ctx: Pick<ServiceContext, 'db' | 'log'>, act
   const rows = parsed.rows;
   const stored = await ctx.db.transaction(async (tx) => {
     await lockMembersForImport(tx);
-    const existing = await registerEntriesByCodiceFiscale(tx, rows.map((r) => r.codiceFiscale));
+    const existing = await registerEntriesByCodiceFiscale(
+      tx,
+      rows.map((r) => r.codiceFiscale),
+    );
     const holders = await registerNumberHolders(tx, rows);
     const plan = planMemberImport(rows, existing, holders, onlyProvince);
     let created = 0;

@@ -15,7 +15,10 @@ export async function createMember(ctx: Pick<ServiceContext, 'db'>, actor: Actor
   if (actor.role === 'cpo' && actor.subject !== input.province) throw new ServiceError('forbidden', 'A CPO registers members of its own province only');
   const res = await insertMember(ctx.db, { ...input, codiceFiscale: cf });
   if (!res.ok) {
-    throw new ServiceError(res.conflict, res.conflict === 'member-exists' ? 'A member with this codice fiscale exists' : 'This register number is taken in this province');
+    throw new ServiceError(
+      res.conflict,
+      res.conflict === 'member-exists' ? 'A member with this codice fiscale exists' : 'This register number is taken in this province',
+    );
   }
   return res.member;
 }
