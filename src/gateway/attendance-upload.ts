@@ -97,11 +97,9 @@ const route = createRoute({
       content: {
         [XLSX_MEDIA_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
         'text/csv': {
-          schema: z
-            .string()
-            .openapi({
-              example: 'Data evento;Cognome;Nome;Codice fiscale;Ora di ingresso;Ora di uscita\n01/07/2026;Rossi;Mario;RSSMRA85T10A562S;14:02;17:00\n',
-            }),
+          schema: z.string().openapi({
+            example: 'Data evento;Cognome;Nome;Codice fiscale;Ora di ingresso;Ora di uscita\n01/07/2026;Rossi;Mario;RSSMRA85T10A562S;14:02;17:00\n',
+          }),
         },
       },
       required: true,

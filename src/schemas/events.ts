@@ -30,13 +30,10 @@ export const Fraction = z
     start: Instant,
     end: Instant,
     credits: z.number().int().min(0).max(1000),
-    autonomous: z
-      .boolean()
-      .optional()
-      .openapi({
-        description:
-          'Structured paths only: a session with full scientific autonomy, which may grant its own credits (at most 15) to a member under 70% of the path (R-EVT-6)',
-      }),
+    autonomous: z.boolean().optional().openapi({
+      description:
+        'Structured paths only: a session with full scientific autonomy, which may grant its own credits (at most 15) to a member under 70% of the path (R-EVT-6)',
+    }),
   })
   .openapi('Fraction');
 
@@ -76,13 +73,9 @@ export const EventCreate = z
         'A structured path (R-EVT-6): more than 20 hours over several days on one subject, in person or mixed; fractionable, its sessions are the fractions (in order, gaps between them allowed). Grants at most 20 credits, only to members attending at least 70% of the hours; autonomous sessions may grant up to 15 on their own',
     }),
     platform: EventPlatform.optional(),
-    questions: z
-      .array(PoolQuestionInput)
-      .max(500)
-      .optional()
-      .openapi({
-        description: 'Kind-e webinars only, and required for them: the 30 scientific questions of the questionnaire (R-QST-3); never shown to members',
-      }),
+    questions: z.array(PoolQuestionInput).max(500).optional().openapi({
+      description: 'Kind-e webinars only, and required for them: the 30 scientific questions of the questionnaire (R-QST-3); never shown to members',
+    }),
   })
   .openapi('EventCreate');
 export type EventCreate = z.infer<typeof EventCreate>;

@@ -90,12 +90,10 @@ export const Launch = z
     commitUrl: z.string().openapi({ description: 'POST target for scorm-again (`lmsCommitUrl`), token in the path; add `?sco=<identifier>&session=<id>`' }),
     expiresAt: z.string(),
     playerUrl: z.string().openapi({ description: 'The reference player page (Italian) to give the member' }),
-    launchUrl: z
-      .string()
-      .openapi({
-        description:
-          "For providers' own scorm-again pages: `POST launchUrl?sco=<identifier>` registers a launch and answers the commit URL (with `session`) and the run-time state to load before Initialize",
-      }),
+    launchUrl: z.string().openapi({
+      description:
+        "For providers' own scorm-again pages: `POST launchUrl?sco=<identifier>` registers a launch and answers the commit URL (with `session`) and the run-time state to load before Initialize",
+    }),
     version: z.enum(['1.2', '2004']),
     scos: z.array(z.object({ identifier: z.string(), title: z.string(), launch: z.string(), commitUrl: z.string() })),
   })
