@@ -2,17 +2,11 @@
  * @module Reading what derivations stored: a page of an event's outcomes with the status summary
  * and the last derivation (R-ATT-9), its audit trail (R-POL-2), a member's credit records.
  */
+import type { OutcomeRow } from '../domain/outcomes.ts';
 import type { Queryable } from './db.ts';
 
-export interface StoredOutcome {
-  participantKey: string;
-  memberId: string | null;
-  status: string;
-  coveredMinutes: number;
-  absentMinutes: number;
-  toleranceMinutes: number;
-  credits: number;
-  explanation: Record<string, unknown>;
+/** An outcome as a derivation stored it (`domain/outcomes.ts`), with when. */
+export interface StoredOutcome extends OutcomeRow {
   derivedAt: string;
 }
 
