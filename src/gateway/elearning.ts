@@ -15,28 +15,28 @@
  * Only events of mode `e-learning` or `podcast` have a course: others answer 422 `not-elearning`.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { readScormPackage, ScormPackageError, ZIP_MEDIA_TYPES } from '../../adapters/lms/scorm-package.ts';
-import { accreditationView, complianceReport, validityOf } from '../domain/elearning-compliance.ts';
+import { ZIP_MEDIA_TYPES } from '../../adapters/lms/scorm-package.ts';
 import { Problem } from '../schemas/common.ts';
 import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
-import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../store/elearning.ts';
-import { getEvent, type StoredEvent } from '../store/events.ts';
 import { EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
-import { getOutcome } from '../store/elearning-outcomes.ts';
-import { enrol, enrolmentCount, findEnrolment, unknownMembers } from '../store/scorm-tracking.ts';
-import { canSeeEvent } from '../domain/roles.ts';
 import type { Role } from '../domain/roles.ts';
 import { requireRole, type AuthEnv } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { problem } from './problem.ts';
+import {
+  courseCompliance,
+  declareCourse,
+  enrolMembers,
+  enrolmentProgress,
+  issueLaunch,
+  replaceablePackageCourse,
+  storePackage,
+} from '../services/elearning/courses.ts';
 import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { readUploadBody } from './uploads.ts';
-
-const ELEARNING_MODES = ['e-learning', 'podcast'] as const;
-type ElearningMode = (typeof ELEARNING_MODES)[number];
 
 const problems = (d: Record<number, string>) =>
   Object.fromEntries(Object.entries(d).map(([s, description]) => [s, { description, content: { 'application/problem+json': { schema: Problem } } }]));
@@ -178,150 +178,51 @@ export function elearningRoutes(deps: Deps) {
     maxSize: deps.config.MAX_BODY_BYTES,
     onError: (c) => problem(c, 'body-too-large', `At most ${deps.config.MAX_BODY_BYTES} bytes`),
   });
-  const nowIso = () => new Date(deps.now()).toISOString();
-
-  /** The e-learning event if the key may see it (404 otherwise), of an e-learning mode (422 otherwise). */
-  async function courseEvent(c: Context<AuthEnv>, id: string): Promise<StoredEvent & { mode: ElearningMode }> {
-    const event = await getEvent(deps.db, id);
-    if (!event || !canSeeEvent(c.get('principal'), { organiser_id: event.organiserId, cpo_province: event.cpoProvince }))
-      throw new ServiceError('event-not-found');
-    if (!(ELEARNING_MODES as readonly string[]).includes(event.mode)) {
-      throw new ServiceError('not-elearning', `Only e-learning and podcast events have a SCORM course; this event is ${event.mode}`, { mode: event.mode });
-    }
-    return event as StoredEvent & { mode: ElearningMode };
-  }
-
-  const apiPackage = async (p: StoredPackage) => ({ ...p, revision: await packageCount(deps.db, p.eventId) });
 
   // Documented from the route; handled by hand (raw body, streamed with a limit).
   app.openAPIRegistry.registerPath(uploadRoute);
   app.post('/v1/events/:id/scorm-package', auth('organiser'), async (c) => {
     const id = c.req.param('id');
     if (!z.uuid().safeParse(id).success) throw new ServiceError('event-not-found');
-    await courseEvent(c, id);
-    if ((await enrolmentCount(deps.db, id)) > 0)
-      throw new ServiceError('course-has-enrolments', 'Members are enrolled: the package they follow cannot be replaced');
+    const event = await replaceablePackageCourse(deps, c.get('principal'), id);
     const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!ZIP_MEDIA_TYPES.includes(ct)) throw new ServiceError('unsupported-media-type', 'Send the zip as the raw body with Content-Type application/zip');
-    const maxBytes = deps.config.SCORM_MAX_BYTES;
-    const raw = await readUploadBody(c, maxBytes);
-    let pkg;
-    try {
-      pkg = await readScormPackage(raw, { maxBytes });
-    } catch (err) {
-      if (err instanceof ScormPackageError) throw new ServiceError(err.code, err.message, err.extra);
-      throw err;
-    }
-    const p = c.get('principal');
-    const stored = await insertPackage(
-      deps.db,
-      {
-        eventId: id,
-        manifest: pkg.manifest,
-        sha256: pkg.sha256,
-        size: pkg.size,
-        uncompressedSize: pkg.uncompressedBytes,
-        uploadedAt: nowIso(),
-        uploadedBy: `${p.role}:${p.keyId}`,
-      },
-      pkg.files,
-    );
-    deps.log.info(
-      { eventId: id, packageId: stored.id, version: stored.version, scos: stored.manifest.scos.length, files: stored.fileCount },
-      'scorm package stored',
-    );
-    return c.json(await apiPackage(stored), 201);
+    const raw = await readUploadBody(c, deps.config.SCORM_MAX_BYTES);
+    return c.json(await storePackage(deps, c.get('principal'), event, raw), 201);
   });
 
   app.openapi({ ...declareRoute, middleware: [auth('organiser'), limit] }, async (c) => {
-    const { id } = c.req.valid('param');
-    const event = await courseEvent(c, id);
-    const p = c.get('principal');
-    const d = await upsertDeclaration(deps.db, id, c.req.valid('json'), nowIso(), `${p.role}:${p.keyId}`);
-    // The nominal duration and mastery score decide enrolments' outcomes (R-ELN-2, R-ELN-3).
-    if ((await enrolmentCount(deps.db, id)) > 0) {
-      await deps.scorm
-        .requestCourseDerivation(id, 'declaration')
-        .catch((err) => deps.log.warn({ err: String(err), eventId: id }, 'scorm derivation request failed'));
-    }
-    return c.json(
-      {
-        eventId: id,
-        mode: event.mode,
-        credits: event.credits,
-        declaration: d.declaration,
-        declaredAt: d.declaredAt,
-        validity: validityOf(accreditationView(event.accreditation, deps.now())),
-      },
-      200,
-    );
+    return c.json(await declareCourse(deps, c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200);
   });
 
   app.openapi({ ...complianceRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
-    const { id } = c.req.valid('param');
-    const event = await courseEvent(c, id);
-    const [pkg, decl] = await Promise.all([currentPackage(deps.db, id), getDeclaration(deps.db, id)]);
-    const accreditation = accreditationView(event.accreditation, deps.now());
-    const report = complianceReport({ credits: event.credits, pkg: pkg?.manifest ?? null, declaration: decl?.declaration ?? null, accreditation });
-    return c.json(
-      {
-        eventId: id,
-        title: event.title,
-        mode: event.mode,
-        credits: event.credits,
-        validity: validityOf(accreditation),
-        package: pkg ? await apiPackage(pkg) : null,
-        declaration: decl?.declaration ?? null,
-        ...report,
-      },
-      200,
-    );
+    return c.json(await courseCompliance(deps, c.get('principal'), c.req.valid('param').id), 200);
   });
 
   app.openapi({ ...enrolRoute, middleware: [auth('organiser'), limit] }, async (c) => {
-    const { id } = c.req.valid('param');
-    await courseEvent(c, id);
-    if (!(await currentPackage(deps.db, id))) throw new ServiceError('no-scorm-package', 'Upload the SCORM package before enrolling members');
-    const { memberIds } = c.req.valid('json');
-    const unknown = await unknownMembers(deps.db, memberIds);
-    if (unknown.length) throw new ServiceError('member-not-found', `${unknown.length} member id(s) unknown`, { memberIds: unknown.slice(0, 50) }, 422);
-    const p = c.get('principal');
-    const enrolments = await enrol(deps.db, id, memberIds, nowIso(), `${p.role}:${p.keyId}`);
-    return c.json({ eventId: id, enrolments }, 200);
+    return c.json(await enrolMembers(deps, c.get('principal'), c.req.valid('param').id, c.req.valid('json').memberIds), 200);
   });
 
   app.openapi({ ...progressRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
     const { id, memberId } = c.req.valid('param');
-    await courseEvent(c, id);
-    const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
-    if (!e) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
-    return c.json(
-      { eventId: id, memberId: memberId.toLowerCase(), enrolmentId: e.id, enrolledAt: e.enrolledAt, outcome: await getOutcome(deps.db, e.id) },
-      200,
-    );
+    return c.json(await enrolmentProgress(deps, c.get('principal'), id, memberId), 200);
   });
 
   app.openapi({ ...launchRoute, middleware: [auth('organiser')] }, async (c) => {
     const { id, memberId } = c.req.valid('param');
-    await courseEvent(c, id);
-    const pkg = await currentPackage(deps.db, id);
-    if (!pkg) throw new ServiceError('no-scorm-package', 'The course has no SCORM package');
-    const e = await findEnrolment(deps.db, id, memberId.toLowerCase());
-    if (!e) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
-    const expiresAt = new Date(deps.now() + deps.config.SCORM_LAUNCH_TTL_MINUTES * 60_000);
-    const launchToken = await deps.links.sign('scorm', e.id, expiresAt);
+    const l = await issueLaunch(deps, c.get('principal'), id, memberId);
     const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
-    const commitUrl = `${base}/lms/commit/${launchToken}`;
+    const commitUrl = `${base}/lms/commit/${l.launchToken}`;
     return c.json(
       {
-        enrolmentId: e.id,
-        launchToken,
+        enrolmentId: l.enrolmentId,
+        launchToken: l.launchToken,
         commitUrl,
-        expiresAt: expiresAt.toISOString(),
-        playerUrl: `${base}/lms/play/${launchToken}`,
-        launchUrl: `${base}/lms/launch/${launchToken}`,
-        version: pkg.version,
-        scos: pkg.manifest.scos.map((s) => ({
+        expiresAt: l.expiresAt.toISOString(),
+        playerUrl: `${base}/lms/play/${l.launchToken}`,
+        launchUrl: `${base}/lms/launch/${l.launchToken}`,
+        version: l.version,
+        scos: l.scos.map((s) => ({
           identifier: s.identifier,
           title: s.title,
           launch: s.launch,
