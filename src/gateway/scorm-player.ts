@@ -24,13 +24,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { LinkCheck } from '../member-links.ts';
 import { linkClosedPage } from '../pages/dashboard.tsx';
-import { playerPage, type PlayerSco } from '../pages/player.tsx';
-import { getOutcome, insertLaunch, resumeState } from '../store/elearning-outcomes.ts';
-import { getDeclaration, packageFile } from '../store/elearning.ts';
-import { finalTestOf } from '../domain/elearning-progress.ts';
-import { playerTarget, type PlayerTarget } from '../store/scorm-tracking.ts';
+import { playerPage } from '../pages/player.tsx';
+import { LaunchQuery, PlayerTokenParam } from '../schemas/scorm.ts';
+import { launchSco, packageFileOf, playerPageData } from '../services/elearning/player.ts';
+import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
 import { router } from './router.ts';
@@ -58,7 +58,7 @@ function asset(name: string): Buffer | null {
 /** Autocommit interval of the reference player, seconds (the usual 30). */
 export const PLAYER_AUTOCOMMIT_SECONDS = 30;
 
-function launchError(c: Context, status: 400 | 401 | 404 | 503, code: string, detail: string) {
+function launchError(c: Context, status: ContentfulStatusCode, code: string, detail: string) {
   if (status === 503) c.header('Retry-After', '5');
   return c.json({ type: 'about:blank', title: code, status, code, detail }, status, { 'content-type': 'application/problem+json' });
 }
@@ -66,7 +66,12 @@ function launchError(c: Context, status: 400 | 401 | 404 | 503, code: string, de
 export function scormPlayerRoutes(deps: Deps) {
   const app = router();
   const base = (c: Context) => (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
-  const verify = (token: string): Promise<LinkCheck> => deps.links.verify('scorm', token, deps.now());
+  /** The path's launch token, and what the member links say of it. */
+  const verify = async (c: Context): Promise<{ token: string; check: LinkCheck }> => {
+    const p = PlayerTokenParam.safeParse(c.req.param());
+    if (!p.success) return { token: '', check: { ok: false, reason: 'invalid' } };
+    return { token: p.data.token, check: await deps.links.verify('scorm', p.data.token, deps.now()) };
+  };
   const noReferrer = (c: Context) => c.header('Referrer-Policy', 'no-referrer');
 
   app.get('/lms/assets/:name', (c) => {
@@ -80,34 +85,21 @@ export function scormPlayerRoutes(deps: Deps) {
   app.get('/lms/play/:token', async (c) => {
     noReferrer(c);
     c.header('Cache-Control', 'no-store');
-    const token = c.req.param('token');
-    const check = await verify(token);
+    const { token, check } = await verify(c);
     if (!check.ok)
       return c.html(
         linkClosedPage(check.reason === 'expired' ? { kind: 'expired', expiredAt: check.expiresAt } : { kind: 'invalid' }),
         check.reason === 'expired' ? 410 : 404,
       );
-    const t = await playerTarget(deps.db, check.subject);
-    if (!t) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
-    const outcome = await getOutcome(deps.db, t.enrolmentId);
-    const progress = new Map(((outcome?.explanation.scos as PlayerSco[] | undefined) ?? []).map((s) => [s.identifier, s]));
+    const page = await playerPageData(deps, check.subject);
+    if (!page) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
     const b = base(c);
     return c.html(
       playerPage({
-        title: t.title,
-        learner: t.learner.name,
-        version: t.version,
-        scos: t.scos.map((s) => ({
-          identifier: s.identifier,
-          title: s.title,
-          completed: progress.get(s.identifier)?.completed ?? false,
-          launched: progress.get(s.identifier)?.launched ?? false,
-          passed: progress.get(s.identifier)?.passed,
-        })),
-        outcome,
-        attestationUrl: outcome?.status === 'credited' ? `${b}/lms/attestation/${token}` : null,
-        config: { version: t.version, launchUrl: `${b}/lms/launch/${token}`, autocommitSeconds: PLAYER_AUTOCOMMIT_SECONDS },
-        scripts: [`${b}/lms/assets/${t.version === '1.2' ? 'scorm12.min.js' : 'scorm2004.min.js'}`, `${b}/lms/assets/scorm-player.js`],
+        ...page,
+        attestationUrl: page.outcome?.status === 'credited' ? `${b}/lms/attestation/${token}` : null,
+        config: { version: page.version, launchUrl: `${b}/lms/launch/${token}`, autocommitSeconds: PLAYER_AUTOCOMMIT_SECONDS },
+        scripts: [`${b}/lms/assets/${page.version === '1.2' ? 'scorm12.min.js' : 'scorm2004.min.js'}`, `${b}/lms/assets/scorm-player.js`],
         expiresAt: check.expiresAt,
       }),
     );
@@ -115,35 +107,28 @@ export function scormPlayerRoutes(deps: Deps) {
 
   app.use('/lms/launch/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
   app.post('/lms/launch/:token', async (c) => {
-    const token = c.req.param('token');
-    const check = await verify(token);
+    const { token, check } = await verify(c);
     if (!check.ok) return launchError(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token', 'Ask the organiser for a new launch link');
-    const t = await playerTarget(deps.db, check.subject);
-    if (!t) return launchError(c, 404, 'unknown-sco', 'The course has no current package');
-    const scoId = c.req.query('sco');
-    const sco = t.scos.find((s) => s.identifier === scoId);
-    if (!sco) return launchError(c, 404, 'unknown-sco', 'Add ?sco=<SCO identifier of this course>');
-    const launchedAt = new Date(deps.now());
-    const [resume, declaration] = await Promise.all([resumeState(deps.db, t.enrolmentId, sco.identifier, t.version), getDeclaration(deps.db, t.eventId)]);
-    // R-ELN-2: the final test learns the pass mark the gateway will judge it by.
-    const mastery = sco.identifier === finalTestOf(t.scos) ? (sco.masteryScore ?? declaration?.declaration.masteryScore ?? null) : null;
-    const session = await insertLaunch(deps.db, {
-      enrolmentId: t.enrolmentId,
-      sco: sco.identifier,
-      launchedAt,
-      clientAddr: clientAddr(c),
-      userAgent: c.req.header('user-agent') ?? null,
-      resume,
-    });
+    const query = LaunchQuery.safeParse(c.req.query());
+    let launch;
+    try {
+      launch = await launchSco(deps, check.subject, query.success ? query.data.sco : null, {
+        clientAddr: clientAddr(c),
+        userAgent: c.req.header('user-agent') ?? null,
+      });
+    } catch (err) {
+      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code);
+      throw err;
+    }
     const b = base(c);
     return c.json(
       {
-        session,
-        launchedAt: launchedAt.toISOString(),
-        sco: sco.identifier,
-        commitUrl: `${b}/lms/commit/${token}?sco=${encodeURIComponent(sco.identifier)}&session=${session}`,
-        contentUrl: `${b}/lms/content/${token}/${contentPath(sco)}`,
-        cmi: launchState(t, resume, mastery),
+        session: launch.session,
+        launchedAt: launch.launchedAt.toISOString(),
+        sco: launch.sco.identifier,
+        commitUrl: `${b}/lms/commit/${token}?sco=${encodeURIComponent(launch.sco.identifier)}&session=${launch.session}`,
+        contentUrl: `${b}/lms/content/${token}/${contentPath(launch.sco)}`,
+        cmi: launch.cmi,
       },
       201,
     );
@@ -151,20 +136,12 @@ export function scormPlayerRoutes(deps: Deps) {
 
   app.get('/lms/content/:token/*', async (c) => {
     noReferrer(c);
-    const token = c.req.param('token');
-    const check = await verify(token);
+    const { token, check } = await verify(c);
     if (!check.ok) return c.text(check.reason === 'expired' ? 'Link scaduto' : 'Link non valido', check.reason === 'expired' ? 410 : 404);
-    const t = await playerTarget(deps.db, check.subject);
-    if (!t) return c.text('Corso non disponibile', 404);
-    const prefix = `/lms/content/${token}/`;
-    let file: string;
-    try {
-      file = c.req.path.slice(prefix.length).split('/').map(decodeURIComponent).join('/');
-    } catch {
-      return c.text('Percorso non valido', 400);
-    }
-    const f = await packageFile(deps.db, t.packageId, file);
-    if (!f) return c.text('File non trovato', 404);
+    const f = await packageFileOf(deps, check.subject, c.req.path.slice(`/lms/content/${token}/`.length));
+    if (f.kind === 'no-course') return c.text('Corso non disponibile', 404);
+    if (f.kind === 'bad-path') return c.text('Percorso non valido', 400);
+    if (f.kind === 'not-found') return c.text('File non trovato', 404);
     c.header('Content-Type', f.contentType);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'private, max-age=600');
@@ -178,21 +155,4 @@ export function scormPlayerRoutes(deps: Deps) {
 function contentPath(sco: { launch: string; href: string }): string {
   const q = sco.href.indexOf('?');
   return sco.launch.split('/').map(encodeURIComponent).join('/') + (q >= 0 ? sco.href.slice(q) : '');
-}
-
-/**
- * The launch state: the learner and, for the final test, its pass mark (read-only SCORM elements,
- * set before Initialize: 1.2 `student_data.mastery_score`, 2004 `scaled_passing_score`), and the
- * resume data.
- */
-function launchState(t: PlayerTarget, resume: Record<string, unknown>, mastery: number | null): Record<string, unknown> {
-  if (t.version === '1.2') {
-    const core = (resume.core as Record<string, unknown> | undefined) ?? {};
-    return {
-      ...resume,
-      core: { ...core, student_id: t.learner.id, student_name: t.learner.name },
-      ...(mastery !== null ? { student_data: { mastery_score: String(mastery) } } : {}),
-    };
-  }
-  return { ...resume, learner_id: t.learner.id, learner_name: t.learner.name, ...(mastery !== null ? { scaled_passing_score: String(mastery / 100) } : {}) };
 }

@@ -9,6 +9,15 @@ export const IsoDate = z.iso.date().openapi({ example: '2026-03-10' });
 
 export const Uuid = z.uuid();
 
+/**
+ * A UUID of any version and variant, in either case: how ids in hand-read paths and member-link
+ * subjects are checked (`Uuid` also requires the RFC 9562 version and variant digits).
+ */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id read from a path or a link subject (`UUID_PATTERN`), lower-cased as the store keeps ids. */
+export const PathUuid = z.string().regex(UUID_PATTERN).toLowerCase();
+
 /** RFC 9457 problem document; `code` is stable and kebab-case. */
 export const Problem = z
   .object({

@@ -116,3 +116,11 @@ export const EnrolmentOutcome = z
 export const EnrolmentProgress = z
   .object({ eventId: z.uuid(), memberId: z.uuid(), enrolmentId: z.uuid(), enrolledAt: z.string(), outcome: EnrolmentOutcome.nullable() })
   .openapi('ElearningEnrolmentProgress');
+
+// ---- The reference player (issue 6 §2): read by hand, outside the OpenAPI document ----
+
+/** The launch token in a player path (`/lms/play/{token}`, `/lms/launch/{token}`, `/lms/content/{token}/…`); the member links verify it. */
+export const PlayerTokenParam = z.object({ token: z.string().min(1) });
+
+/** `POST /lms/launch/{token}?sco=<identifier>`: the SCO to launch. */
+export const LaunchQuery = z.object({ sco: z.string().min(1) });

@@ -1,0 +1,133 @@
+/**
+ * @module What the reference SCORM player reads and records (issue 6 §2) for an enrolment whose
+ * launch token the caller has verified: the player page's data, a launch of one SCO (R-ELN-3:
+ * observed time starts here) with the run-time state to load before `Initialize`, and the files
+ * of the course's current package.
+ */
+import type { ScoSummary } from '../../domain/elearning-compliance.ts';
+import { finalTestOf } from '../../domain/elearning-progress.ts';
+import { getOutcome, insertLaunch, resumeState } from '../../store/elearning-outcomes.ts';
+import { getDeclaration, packageFile } from '../../store/elearning.ts';
+import { playerTarget, type PlayerTarget } from '../../store/scorm-tracking.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+
+/** A SCO's progress as the enrolment's outcome explains it. */
+interface ScoProgress {
+  identifier: string;
+  completed?: boolean;
+  launched?: boolean;
+  passed?: boolean | undefined;
+}
+
+/**
+ * The player page's data: the course, the learner, each SCO with its progress and the stored
+ * outcome; null when the enrolment is unknown or its course has no current package.
+ */
+export async function playerPageData(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string) {
+  const t = await playerTarget(ctx.db, enrolmentId);
+  if (!t) return null;
+  const outcome = await getOutcome(ctx.db, t.enrolmentId);
+  const progress = new Map(((outcome?.explanation.scos as ScoProgress[] | undefined) ?? []).map((s) => [s.identifier, s]));
+  return {
+    title: t.title,
+    learner: t.learner.name,
+    version: t.version,
+    scos: t.scos.map((s) => ({
+      identifier: s.identifier,
+      title: s.title,
+      completed: progress.get(s.identifier)?.completed ?? false,
+      launched: progress.get(s.identifier)?.launched ?? false,
+      passed: progress.get(s.identifier)?.passed,
+    })),
+    outcome,
+  };
+}
+
+/** A registered launch of one SCO. */
+export interface ScoLaunch {
+  /** The session id the server drew. */
+  session: string;
+  launchedAt: Date;
+  sco: ScoSummary;
+  /** The run-time state to load into scorm-again before `Initialize`. */
+  cmi: Record<string, unknown>;
+}
+
+/**
+ * Registers a launch of `scoId` (null when the request names none) and answers the run-time state
+ * to load: the learner, the SCO's last state to resume from and, for the final test, the pass mark
+ * the gateway judges it by (R-ELN-2). Refuses `unknown-sco` (no current package, or not a SCO of it).
+ */
+export async function launchSco(
+  ctx: Pick<ServiceContext, 'db' | 'now'>,
+  enrolmentId: string,
+  scoId: string | null,
+  client: { clientAddr: string | null; userAgent: string | null },
+): Promise<ScoLaunch> {
+  const t = await playerTarget(ctx.db, enrolmentId);
+  if (!t) throw new ServiceError('unknown-sco', 'The course has no current package');
+  const sco = t.scos.find((s) => s.identifier === scoId);
+  if (!sco) throw new ServiceError('unknown-sco', 'Add ?sco=<SCO identifier of this course>');
+  const launchedAt = new Date(ctx.now());
+  const [resume, declaration] = await Promise.all([resumeState(ctx.db, t.enrolmentId, sco.identifier, t.version), getDeclaration(ctx.db, t.eventId)]);
+  // R-ELN-2: the final test learns the pass mark the gateway will judge it by.
+  const mastery = sco.identifier === finalTestOf(t.scos) ? (sco.masteryScore ?? declaration?.declaration.masteryScore ?? null) : null;
+  const session = await insertLaunch(ctx.db, {
+    enrolmentId: t.enrolmentId,
+    sco: sco.identifier,
+    launchedAt,
+    clientAddr: client.clientAddr,
+    userAgent: client.userAgent,
+    resume,
+  });
+  return { session, launchedAt, sco, cmi: launchState(t, resume, mastery) };
+}
+
+/** A path inside a package from its URL form, each segment decoded; null when a segment does not decode. */
+export function decodeContentPath(encoded: string): string | null {
+  try {
+    return encoded.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    return null;
+  }
+}
+
+/** A file of the course's current package, or why there is none. */
+export type PackageFileAnswer =
+  | { kind: 'file'; content: Buffer; contentType: string }
+  /** The enrolment is unknown or its course has no current package. */
+  | { kind: 'no-course' }
+  /** The path does not decode. */
+  | { kind: 'bad-path' }
+  | { kind: 'not-found' };
+
+/**
+ * The file at `encodedPath` (as the URL carries it) of the enrolment's current package. The path
+ * is decoded first, but a missing course is answered before an undecodable path.
+ */
+export async function packageFileOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, encodedPath: string): Promise<PackageFileAnswer> {
+  const path = decodeContentPath(encodedPath);
+  const t = await playerTarget(ctx.db, enrolmentId);
+  if (!t) return { kind: 'no-course' };
+  if (path === null) return { kind: 'bad-path' };
+  const f = await packageFile(ctx.db, t.packageId, path);
+  return f ? { kind: 'file', ...f } : { kind: 'not-found' };
+}
+
+/**
+ * The launch state: the learner and, for the final test, its pass mark (read-only SCORM elements,
+ * set before Initialize: 1.2 `student_data.mastery_score`, 2004 `scaled_passing_score`), and the
+ * resume data.
+ */
+function launchState(t: PlayerTarget, resume: Record<string, unknown>, mastery: number | null): Record<string, unknown> {
+  if (t.version === '1.2') {
+    const core = (resume.core as Record<string, unknown> | undefined) ?? {};
+    return {
+      ...resume,
+      core: { ...core, student_id: t.learner.id, student_name: t.learner.name },
+      ...(mastery !== null ? { student_data: { mastery_score: String(mastery) } } : {}),
+    };
+  }
+  return { ...resume, learner_id: t.learner.id, learner_name: t.learner.name, ...(mastery !== null ? { scaled_passing_score: String(mastery / 100) } : {}) };
+}
