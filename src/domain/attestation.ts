@@ -139,6 +139,34 @@ export interface Attestation {
   pdf: { title: string; author: string; subject: string; keywords: string; creationDate: Date; fileName: string };
 }
 
+/** An enrolment's derived outcome as far as its attestation depends on it. */
+export interface AttestationOutcome {
+  status: string;
+  reason: string;
+  rule: string;
+  /** When R-ELN-2 and R-ELN-3 first held together; null while they do not. */
+  completedAt: string | null;
+}
+
+/** Whether the attestation can be issued yet, and why not. */
+export type AttestationAvailability =
+  | { available: true; completedAt: string }
+  | { available: false; reason: string; outcomeStatus: string | null; rule: string };
+
+/**
+ * Whether an enrolment's attestation can be issued yet (R-ELN-4, R-ELN-6): only once its outcome
+ * is `credited` with the instant it was completed. Before the first derivation (no outcome) the
+ * reason is `not-derived`, under R-ELN-4; otherwise the outcome's own reason and rule.
+ *
+ * @example attestationAvailability(null) // → { available: false, reason: 'not-derived', outcomeStatus: null, rule: 'R-ELN-4' }
+ */
+export function attestationAvailability(outcome: AttestationOutcome | null): AttestationAvailability {
+  if (!outcome || outcome.status !== 'credited' || outcome.completedAt === null) {
+    return { available: false, reason: outcome?.reason ?? 'not-derived', outcomeStatus: outcome?.status ?? null, rule: outcome?.rule ?? 'R-ELN-4' };
+  }
+  return { available: true, completedAt: outcome.completedAt };
+}
+
 /**
  * The attestation of a credited enrolment.
  *

@@ -18,22 +18,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
-import { attestation, type Attestation, type AttestationMode } from '../domain/attestation.ts';
+import type { Attestation } from '../domain/attestation.ts';
 import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
 import { italianDateTime } from '../pages/format.ts';
 import { ELEARNING_REASON_LABELS } from '../pages/labels.ts';
-import { Problem } from '../schemas/common.ts';
-import { attestationSourceByEnrolment, attestationSourceByMember, type AttestationSource } from '../store/attestation.ts';
-import { canSeeEvent } from '../domain/roles.ts';
+import { PathUuid, Problem } from '../schemas/common.ts';
+import { AttestationParams } from '../schemas/elearning.ts';
+import { enrolmentAttestation, launchAttestation, memberAttestation } from '../services/elearning/attestation.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
-import { problem } from './problem.ts';
 import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { isUnavailable } from './unavailable.ts';
-
-const ELEARNING_MODES: readonly string[] = ['e-learning', 'podcast'] satisfies AttestationMode[];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A code without an entry (never expected) falls back to a generic sentence, never to the code. */
 const NOT_AVAILABLE_DEFAULT = 'Il corso non risulta completato con il riconoscimento dei crediti.';
@@ -83,12 +79,6 @@ const launchRoute = createRoute({
   },
 });
 
-type Issued =
-  | { kind: 'ok'; attestation: Attestation }
-  | { kind: 'not-elearning'; mode: string }
-  | { kind: 'not-enrolled' }
-  | { kind: 'not-available'; reason: string; outcomeStatus: string | null; rule: string };
-
 /**
  * The attestation routes.
  *
@@ -102,29 +92,13 @@ export function attestationRoutes(deps: Deps) {
 
   // API: problem+json errors through the app's handler (ServiceError).
   app.get('/v1/events/:id/enrolments/:memberId/attestation', auth, async (c) => {
-    const id = c.req.param('id').toLowerCase();
-    const memberId = c.req.param('memberId').toLowerCase();
-    if (!UUID.test(id)) throw new ServiceError('event-not-found');
-    if (!UUID.test(memberId)) throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
-    const src = await attestationSourceByMember(deps.db, id, memberId);
-    const p = c.get('principal');
-    if (!src || !canSeeEvent(p, { organiser_id: src.event.organiserId, cpo_province: src.event.cpoProvince })) throw new ServiceError('event-not-found');
-    const r = issue(src, hostOf(c));
-    switch (r.kind) {
-      case 'not-elearning':
-        throw new ServiceError('not-elearning', `Only e-learning and podcast events have an attestation; this event is ${r.mode}`, { mode: r.mode });
-      case 'not-enrolled':
-        throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
-      case 'not-available':
-        return problem(c, 'attestation-not-available', `No attestation until the enrolment is credited (R-ELN-4, R-ELN-6): ${r.reason}`, {
-          reason: r.reason,
-          outcomeStatus: r.outcomeStatus,
-          rule: r.rule,
-        });
-      case 'ok':
-        deps.log.info({ eventId: id, enrolmentId: r.attestation.enrolmentId, by: `${p.role}:${p.keyId}` }, 'attestation downloaded');
-        return pdfResponse(c, r.attestation);
+    const params = AttestationParams.safeParse(c.req.param());
+    if (!params.success) {
+      if (params.error.issues.some((i) => i.path[0] === 'id')) throw new ServiceError('event-not-found');
+      throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
     }
+    const { id, memberId } = params.data;
+    return pdfResponse(c, await enrolmentAttestation(deps, c.get('principal'), id, memberId, hostOf(c)));
   });
 
   // Member doors: Italian pages, never cached or indexed (personal data).
@@ -155,11 +129,11 @@ export function attestationRoutes(deps: Deps) {
     const back = `/m/${encodeURIComponent(token)}`;
     const check = await deps.links.verify('dashboard', token, deps.now());
     if (!check.ok && check.reason === 'invalid') return c.html(linkClosedPage({ kind: 'invalid' }), 404);
-    if (!UUID.test(check.subject)) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    const memberId = PathUuid.safeParse(check.subject);
+    if (!memberId.success) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
     if (!check.ok) return c.html(linkClosedPage({ kind: 'expired', expiredAt: check.expiresAt }), 410);
-    const eventId = c.req.param('eventId').toLowerCase();
-    const src = UUID.test(eventId) ? await attestationSourceByMember(deps.db, eventId, check.subject.toLowerCase()) : null;
-    const r = src ? issue(src, hostOf(c)) : ({ kind: 'not-enrolled' } as const);
+    const eventId = PathUuid.safeParse(c.req.param('eventId'));
+    const r = await memberAttestation(deps, memberId.data, eventId.success ? eventId.data : null, hostOf(c));
     if (r.kind === 'ok') return pdfResponse(c, r.attestation);
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, back), 409);
     return c.html(
@@ -180,8 +154,9 @@ export function attestationRoutes(deps: Deps) {
         410,
       );
     }
-    const src = check.ok && UUID.test(check.subject) ? await attestationSourceByEnrolment(deps.db, check.subject.toLowerCase()) : null;
-    if (!src)
+    const enrolmentId = check.ok ? PathUuid.safeParse(check.subject) : null;
+    const r = enrolmentId?.success ? await launchAttestation(deps, enrolmentId.data, hostOf(c)) : null;
+    if (!r)
       return c.html(
         messagePage({
           title: 'Link non valido',
@@ -190,7 +165,6 @@ export function attestationRoutes(deps: Deps) {
         }),
         404,
       );
-    const r = issue(src, hostOf(c));
     if (r.kind === 'ok') return pdfResponse(c, r.attestation);
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, null), 409);
     return c.html(
@@ -210,38 +184,6 @@ export function attestationRoutes(deps: Deps) {
       return new URL(c.req.url).host;
     }
   }
-}
-
-/** The attestation of a loaded enrolment, or why there is none. */
-function issue(src: AttestationSource, host: string): Issued {
-  if (!ELEARNING_MODES.includes(src.event.mode)) return { kind: 'not-elearning', mode: src.event.mode };
-  const e = src.enrolment;
-  if (!e) return { kind: 'not-enrolled' };
-  const o = e.outcome;
-  // R-ELN-4, R-ELN-6: only a credited enrolment, with the instant it was completed, has an attestation.
-  if (!o || o.status !== 'credited' || o.completedAt === null) {
-    return { kind: 'not-available', reason: o?.reason ?? 'not-derived', outcomeStatus: o?.status ?? null, rule: o?.rule ?? 'R-ELN-4' };
-  }
-  return {
-    kind: 'ok',
-    attestation: attestation({
-      enrolmentId: e.id,
-      event: {
-        title: src.event.title,
-        mode: src.event.mode as AttestationMode,
-        topics: src.event.topics,
-        start: src.event.start,
-        end: src.event.end,
-        cpoProvince: src.event.cpoProvince,
-        accreditationReference: src.event.accreditationReference,
-      },
-      organiser: { name: src.organiser.name, authorisationNumber: src.organiser.authorisationNumber },
-      member: e.member,
-      outcome: { completedAt: o.completedAt, creditedSeconds: o.creditedSeconds, credits: o.credits, deontologyCredits: e.ledgerDeontology },
-      nominalMinutes: e.nominalMinutes,
-      host,
-    }),
-  };
 }
 
 async function pdfResponse(c: Context, a: Attestation) {

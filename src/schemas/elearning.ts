@@ -1,5 +1,6 @@
-/** @module API shapes of e-learning course registration (issue 6 §1): package, declaration, compliance. */
+/** @module API shapes of e-learning course registration (issue 6 §1): package, declaration, compliance; the attestation's ids (issue 6 §5). */
 import { z } from '@hono/zod-openapi';
+import { PathUuid } from './common.ts';
 
 export const Sco = z
   .object({
@@ -109,3 +110,8 @@ export const ComplianceReport = z
     checks: z.array(ComplianceCheck),
   })
   .openapi('ElearningCompliance');
+
+// ---- The attestation (issue 6 §5): its routes are read by hand (the documented params are the route's own) ----
+
+/** `GET /v1/events/{id}/enrolments/{memberId}/attestation`: the ids as the path gives them, lower-cased. */
+export const AttestationParams = z.object({ id: PathUuid, memberId: PathUuid });
