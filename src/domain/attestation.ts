@@ -173,6 +173,7 @@ export function attestationAvailability(outcome: AttestationOutcome | null): Att
  * @example
  * const a = attestation({ enrolmentId, event, organiser, member, outcome, nominalMinutes: 120, host: 'formazione.example.it' });
  * a.required.place // 'Formazione a distanza (e-learning) sulla piattaforma formazione.example.it'
+ * @rule R-ELN-6
  */
 export function attestation(input: AttestationInput): Attestation {
   const completed = instant(input.outcome.completedAt, 'outcome.completedAt');

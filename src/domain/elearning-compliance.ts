@@ -130,6 +130,7 @@ export interface Validity {
  * February gives 1 March). `null` while the event is not accredited.
  *
  * @example validityOf({ status: 'approved', approvedAt: '2026-03-01T10:00:00.000Z' }) // → { from: '2026-03-01T10:00:00.000Z', until: '2027-03-01T10:00:00.000Z' }
+ * @rule R-EVT-5
  */
 export function validityOf(acc: AccreditationView): Validity | null {
   if (acc.status !== 'approved' || !acc.approvedAt) return null;
@@ -149,6 +150,7 @@ export function requiredQuestions(credits: number): number {
  * the event's credits and accreditation.
  *
  * @example complianceReport({ credits: 2, pkg, declaration, accreditation }).compliant
+ * @rule R-ELN-5
  */
 export function complianceReport(input: {
   credits: number;

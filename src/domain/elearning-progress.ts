@@ -233,9 +233,14 @@ function unionSeconds(sessions: readonly SessionView[]): number {
 }
 
 /**
- * The outcome of one enrolment at `now`.
+ * The outcome of one enrolment at `now`: completion and the final test (R-ELN-2), the credited
+ * time against the nominal duration minus the tolerance (R-ELN-3), and the credits when both hold
+ * within the validity period (R-ELN-4).
  *
  * @example assessEnrolment(course, launches, commits, Date.now()).status // 'credited' | 'in-progress' | 'not-credited'
+ * @rule R-ELN-2
+ * @rule R-ELN-3
+ * @rule R-ELN-4
  */
 export function assessEnrolment(course: ProgressCourse, launchList: readonly LaunchFact[], commits: readonly CommitFact[], now: number): EnrolmentProgress {
   const launches = new Map(launchList.map((l) => [l.sessionId, l]));

@@ -127,9 +127,8 @@ export function isIsoDuration(v: string): boolean {
 /**
  * A commit body as the store keeps it beside its bytes (FAD-GL art. 2 e): its JSON, or why it has
  * none (not UTF-8 JSON, or U+0000 or a lone surrogate, which jsonb cannot keep). The bytes are
- * kept as received in every case; this only decides what is parsed and flagged.
- *
- * @rule R-ELN-1
+ * kept as received in every case (R-ELN-1, `storeCommit` in `src/services/elearning/commit.ts`);
+ * this only decides what is parsed and flagged.
  */
 export function decodeCommitBody(body: Uint8Array): { ok: true; parsed: unknown } | { ok: false; message: string } {
   let parsed: unknown;

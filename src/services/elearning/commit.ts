@@ -35,7 +35,12 @@ export interface ReceivedCommit {
   body: Uint8Array;
 }
 
-/** Stores one commit as received (R-ELN-1) and asks for the enrolment's derivation after it is durable. */
+/**
+ * Stores one commit as received, with the time received, client address and user agent, valid or
+ * not (R-ELN-1), and asks for the enrolment's derivation after it is durable.
+ *
+ * @rule R-ELN-1
+ */
 export async function storeCommit(ctx: Pick<ServiceContext, 'db' | 'scorm' | 'log'>, target: CommitTarget, c: ReceivedCommit) {
   const { parsed, valid, errors } = readCommit(target.version, c.body);
   const commitId = await insertCommit(ctx.db, { enrolmentId: target.enrolmentId, ...c, parsed, valid, errors });
