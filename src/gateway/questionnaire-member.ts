@@ -18,7 +18,7 @@ import { QUALITY_QUESTIONS, QUESTIONNAIRE_RULES, questionnaireState } from '../d
 import { attemptPage, closedPage, reportReceivedPage, resultPage, unavailablePage, type EventHeading } from '../pages/questionnaire.tsx';
 import { isUnavailable } from './unavailable.ts';
 import { italianDate, italianDateTime } from '../pages/format.ts';
-import { REPORT_MAX_CHARS } from '../schemas/questionnaire.ts';
+import { answerChoice, AttemptNumber, QualityChoice, ReportForm } from '../schemas/questionnaire.ts';
 import { attemptSummaries as summaries, memberQuestionnaires, type Client, type Opened } from '../services/questionnaire/member.ts';
 import type { StoredAttempt, StoredQuestionnaire } from '../store/questionnaire.ts';
 import type { Deps } from './deps.ts';
@@ -77,7 +77,7 @@ export function questionnaireMemberRoutes(deps: Deps) {
     if (o.kind !== 'ok') return closed(c, o, token);
     const { q, state } = o;
     const body = await c.req.parseBody();
-    const number = Number(body.attempt);
+    const number = AttemptNumber.parse(body.attempt);
     const attempt = q.attempts.find((a) => a.number === number);
     // Decided (passed, failed, expired): the outcome, whatever form was posted.
     if (state.status === 'passed' || state.status === 'failed' || state.status === 'expired') return closed(c, o, token);
@@ -93,15 +93,12 @@ export function questionnaireMemberRoutes(deps: Deps) {
       const { min, max } = QUESTIONNAIRE_RULES.qualityScale;
       quality = {};
       QUALITY_QUESTIONS.forEach((qq, i) => {
-        const v = toInt(values.quality[qq.id]);
-        if (v === null || v < min || v > max) errors.push(`Scelga un voto da ${min} a ${max} per la domanda di qualità n. ${i + 1}.`);
-        else quality![qq.id] = v;
+        const v = QualityChoice.safeParse(values.quality[qq.id]);
+        if (!v.success) errors.push(`Scelga un voto da ${min} a ${max} per la domanda di qualità n. ${i + 1}.`);
+        else quality![qq.id] = v.data;
       });
     }
-    const chosen = attempt.draw.questionIds.map((_, k) => {
-      const v = toInt(values.answers[`a${k}`]);
-      return v !== null && v >= 0 && v < attempt.draw.optionOrder[k]!.length ? v : null;
-    });
+    const chosen = attempt.draw.questionIds.map((_, k) => answerChoice(attempt.draw.optionOrder[k]!.length).safeParse(values.answers[`a${k}`]).data ?? null);
     chosen.forEach((v, k) => {
       if (v === null) errors.push(`Scelga una risposta per la domanda n. ${k + 1}.`);
     });
@@ -126,10 +123,10 @@ export function questionnaireMemberRoutes(deps: Deps) {
     const o = await open(token);
     if (o.kind === 'invalid') return closed(c, o, token);
     const body = await c.req.parseBody();
-    const message = typeof body.message === 'string' ? body.message.trim() : '';
+    const form = ReportForm.safeParse(body);
     const back = `/q/${encodeURIComponent(token)}`;
-    if (!message || message.length > REPORT_MAX_CHARS) return c.redirect(back, 303);
-    const filed = await member.report(o.q, message, client(c));
+    if (!form.success) return c.redirect(back, 303);
+    const filed = await member.report(o.q, form.data.message, client(c));
     return c.html(reportReceivedPage({ event: heading(o.q), memberName: o.q.memberName, back }), filed === 'stored' ? 201 : 200);
   });
 
@@ -217,9 +214,4 @@ function formValues(body: Record<string, unknown>) {
   for (const qq of QUALITY_QUESTIONS) if (typeof body[qq.id] === 'string') quality[qq.id] = body[qq.id] as string;
   for (let k = 0; k < 10; k++) if (typeof body[`a${k}`] === 'string') answers[`a${k}`] = body[`a${k}`] as string;
   return { quality, answers };
-}
-
-function toInt(v: string | undefined): number | null {
-  if (v === undefined || !/^\d{1,3}$/.test(v)) return null;
-  return Number(v);
 }

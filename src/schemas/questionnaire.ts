@@ -138,3 +138,23 @@ export const IrregularityReportList = z.object({ items: z.array(IrregularityRepo
 
 /** Longest irregularity report a member may write. */
 export const REPORT_MAX_CHARS = 4000;
+
+// ---- The member's questionnaire page (`/q/{token}`): HTML forms read by hand, outside the OpenAPI document ----
+
+/** A position as the questionnaire form posts it: at most three digits. */
+const FormChoice = z
+  .string()
+  .regex(/^\d{1,3}$/)
+  .transform(Number);
+
+/** The attempt a form was served for (`attempt`): its number, NaN when the field is missing or not text (no attempt has it). */
+export const AttemptNumber = z.string().transform(Number).catch(NaN);
+
+/** A quality rating (R-QST-9), on the questionnaire's scale. */
+export const QualityChoice = FormChoice.pipe(z.number().min(R.qualityScale.min).max(R.qualityScale.max));
+
+/** The answer to a question shown with `options` options: the position of one of them. */
+export const answerChoice = (options: number) => FormChoice.pipe(z.number().max(options - 1));
+
+/** An irregularity report (R-QST-10) as posted: its text, trimmed, 1 to `REPORT_MAX_CHARS` characters. */
+export const ReportForm = z.object({ message: z.string().trim().min(1).max(REPORT_MAX_CHARS) });
