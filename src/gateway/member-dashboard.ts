@@ -23,23 +23,24 @@
 import { art9Closes } from '../domain/art9.ts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { DateTime } from 'luxon';
 import { bienniumOf, romeDate } from '../domain/calendar.ts';
 import { debtFilingDeadline, debtMaximum, debtSettlementDeadline, debtSettlementStart } from '../domain/debt.ts';
 import { memberBalance } from '../domain/member-balance.ts';
 import { CAUSE_INPUT_KIND, type ReductionCause } from '../domain/reduction.ts';
-import {
-  APPEAL_MAX_CHARS,
-  DESCRIPTION_MAX_CHARS,
-  FILE_RULES,
-  isReductionCause,
-  NOTE_MAX_CHARS,
-  type FormError,
-  type FormValues,
-  type ReductionPreview,
-} from '../pages/dashboard-forms.tsx';
+import { FILE_RULES, isReductionCause, type FormError, type FormValues, type ReductionPreview } from '../pages/dashboard-forms.tsx';
 import { dashboardPage, dashboardUnavailablePage, linkClosedPage, messagePage, type DashboardProps, type PreviousNotice } from '../pages/dashboard.tsx';
 import { outcomeText, refusalText } from '../pages/labels.ts';
+import { UUID_PATTERN } from '../schemas/common.ts';
+import {
+  AppealFormBody,
+  Art9FormBody,
+  BienniumYear,
+  DebtFormBody,
+  firstRefusal,
+  IntegrationFormBody,
+  ReductionFields,
+  ReductionId,
+} from '../schemas/member-dashboard.ts';
 import { appealReduction, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
 import { dashboardFacts, dashboardLists, reductionSummary } from '../services/member-dashboard.ts';
 import type { LoadedFacts } from '../store/balance.ts';
@@ -65,8 +66,6 @@ const EARLIEST_BIENNIUM = 2023;
 const PAST_BIENNIUMS_SHOWN = 3;
 /** A questionnaire whose clock has not started gets a link as long-lived as the mailed one (workers/questionnaire.ts). */
 const QUESTIONNAIRE_LINK_MS = 120 * 24 * 3600_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 type Opened = { kind: 'invalid' } | { kind: 'expired'; expiresAt: Date } | { kind: 'ok'; facts: LoadedFacts };
 
@@ -150,11 +149,11 @@ export function memberDashboardRoutes(deps: Deps) {
     const body = await formBody(c);
     const values = textValues(body, ['biennio', 'total', 'deontology']);
     const biennium = parseBiennium(values.biennio, o.facts);
-    const total = wholeNumber(values.total);
-    const deontology = wholeNumber(values.deontology);
     const refuse = (code: string) => render(c, token, o.facts, { biennium, error: { form: 'debt', code }, values }, 422);
     if (biennium === null) return refuse('invalid-biennium');
-    if (total === null || deontology === null) return refuse('invalid-form');
+    const form = DebtFormBody.safeParse(values);
+    if (!form.success) return refuse('invalid-form');
+    const { total, deontology } = form.data;
     const r = await fileDebt(deps.db, o.facts, { biennium, total, deontology, today: today(), at: at() });
     if (!r.ok) return refuse(r.code);
     return done(c, token, biennium, 'debt-filed');
@@ -167,24 +166,23 @@ export function memberDashboardRoutes(deps: Deps) {
     const body = await formBody(c);
     const values = textValues(body, ['activity', 'quantity', 'date', 'description']);
     const refuse = (code: string) => render(c, token, o.facts, { error: { form: 'art9', code }, values }, 422);
-    const quantity = wholeNumber(values.quantity);
-    if (!values.activity || !isIsoDate(values.date)) return refuse('invalid-form');
-    if (quantity === null) return refuse('invalid-quantity');
-    if (!values.description || values.description.length > DESCRIPTION_MAX_CHARS) return refuse('invalid-description');
+    const form = Art9FormBody.safeParse(values);
+    if (!form.success) return refuse(firstRefusal(form.error, ART9_REFUSALS));
+    const { activity, quantity, date, description } = form.data;
     const files = await uploads(body, 'attestation');
     if (!files.ok) return refuse(files.code);
     if (files.files.length !== 1) return refuse(files.files.length ? 'too-many-files' : 'file-missing');
     const r = await fileArt9(deps.db, o.facts, {
-      activity: values.activity,
+      activity,
       quantity,
-      activityDate: values.date,
-      description: values.description,
+      activityDate: date,
+      description,
       file: files.files[0]!,
       today: today(),
       at: at(),
     });
     if (!r.ok) return refuse(r.code);
-    return done(c, token, bienniumOf(Number(values.date.slice(0, 4))), 'art9-filed');
+    return done(c, token, bienniumOf(Number(date.slice(0, 4))), 'art9-filed');
   });
 
   app.post('/m/:token/reduction/preview', lengthRequired, uploadLimit, async (c) => {
@@ -231,12 +229,13 @@ export function memberDashboardRoutes(deps: Deps) {
     const body = await formBody(c);
     const values = textValues(body, ['note']);
     const refuse = (code: string) => refused(c, token, o.facts, { form: 'integration', requestId: id, code }, values);
-    if (!UUID.test(id)) return refuse('reduction-not-found');
-    if ((values.note ?? '').length > NOTE_MAX_CHARS) return refuse('invalid-form');
+    if (!ReductionId.safeParse(id).success) return refuse('reduction-not-found');
+    const form = IntegrationFormBody.safeParse(values);
+    if (!form.success) return refuse('invalid-form');
     const files = await uploads(body, 'documents');
     if (!files.ok) return refuse(files.code);
     if (files.files.length === 0) return refuse('file-missing');
-    const r = await integrateReduction(deps.db, o.facts, { id, files: files.files, note: values.note ?? '', today: today(), at: at() });
+    const r = await integrateReduction(deps.db, o.facts, { id, files: files.files, note: form.data.note ?? '', today: today(), at: at() });
     if (!r.ok) return refuse(r.code);
     return done(c, token, await bienniumOfRequest(id), 'integration-filed');
   });
@@ -249,9 +248,10 @@ export function memberDashboardRoutes(deps: Deps) {
     const body = await formBody(c);
     const values = textValues(body, ['text']);
     const refuse = (code: string) => refused(c, token, o.facts, { form: 'appeal', requestId: id, code }, values);
-    if (!UUID.test(id)) return refuse('reduction-not-found');
-    if (!values.text || values.text.length > APPEAL_MAX_CHARS) return refuse('invalid-appeal');
-    const r: Filed = await appealReduction(deps.db, o.facts, { id, text: values.text, today: today(), at: at() });
+    if (!ReductionId.safeParse(id).success) return refuse('reduction-not-found');
+    const form = AppealFormBody.safeParse(values);
+    if (!form.success) return refuse('invalid-appeal');
+    const r: Filed = await appealReduction(deps.db, o.facts, { id, text: form.data.text, today: today(), at: at() });
     if (!r.ok) return refuse(r.code);
     return done(c, token, await bienniumOfRequest(id), 'appeal-filed');
   });
@@ -277,7 +277,7 @@ export function memberDashboardRoutes(deps: Deps) {
   async function verify(token: string): Promise<Exclude<Opened, { kind: 'ok' }> | { kind: 'ok'; memberId: string }> {
     const check = await deps.links.verify('dashboard', token, deps.now());
     if (!check.ok && check.reason === 'invalid') return { kind: 'invalid' };
-    if (!UUID.test(check.subject)) return { kind: 'invalid' };
+    if (!UUID_PATTERN.test(check.subject)) return { kind: 'invalid' };
     if (!check.ok) return { kind: 'expired', expiresAt: check.expiresAt };
     return { kind: 'ok', memberId: check.subject };
   }
@@ -325,9 +325,8 @@ export function memberDashboardRoutes(deps: Deps) {
   }
 
   function parseBiennium(v: string | undefined | null, facts: LoadedFacts): number | null {
-    if (!v || !/^\d{4}$/.test(v)) return null;
-    const b = Number(v);
-    return bienniumsOf(facts).includes(b) ? b : null;
+    const year = BienniumYear.safeParse(v);
+    return year.success && bienniumsOf(facts).includes(year.data) ? year.data : null;
   }
 
   async function reductionForm(c: Context, facts: LoadedFacts) {
@@ -452,33 +451,27 @@ function textValues(body: Body, names: readonly string[]): Record<string, string
   return out;
 }
 
-function isIsoDate(v: string | undefined): v is string {
-  return v !== undefined && ISO_DATE.test(v) && DateTime.fromISO(v, { zone: 'utc' }).isValid;
-}
-
-function wholeNumber(v: string | undefined): number | null {
-  return v !== undefined && /^\d{1,4}$/.test(v) ? Number(v) : null;
-}
+/** The art. 9 form's refusals, by the first field that fails (in this order). */
+const ART9_REFUSALS = [
+  ['activity', 'invalid-form'],
+  ['date', 'invalid-form'],
+  ['quantity', 'invalid-quantity'],
+  ['description', 'invalid-description'],
+] as const;
 
 /** The input of a cause from the form (R-RED-2); the calculator checks it and refuses a bad one. */
-function reductionInput(cause: ReductionCause, v: Record<string, string>): Record<string, unknown> {
-  const date = (s: string | undefined) => (isIsoDate(s) ? s : null);
+function reductionInput(cause: ReductionCause, values: Record<string, string>): Record<string, unknown> {
+  const v = ReductionFields.parse(values);
   switch (CAUSE_INPUT_KIND[cause]) {
     case 'period':
-      return { from: date(v.from), to: date(v.to) };
+      return { from: v.from, to: v.to };
     case 'degree':
-      return {
-        from: date(v.from),
-        to: date(v.to),
-        degreePct: v.degreePct && /^\d{1,3}$/.test(v.degreePct) ? Number(v.degreePct) : null,
-        subjectToReview: v.subjectToReview === 'si' ? true : v.subjectToReview === 'no' ? false : null,
-        certificateExpiry: date(v.certificateExpiry),
-      };
+      return { from: v.from, to: v.to, degreePct: v.degreePct, subjectToReview: v.subjectToReview, certificateExpiry: v.certificateExpiry };
     case 'birth':
     case 'age':
-      return { birthDate: date(v.birthDate) };
+      return { birthDate: v.birthDate };
     case 'arrival':
-      return { arrivalDate: date(v.arrivalDate) };
+      return { arrivalDate: v.arrivalDate };
   }
 }
 

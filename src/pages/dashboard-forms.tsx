@@ -10,6 +10,7 @@ import { ART9_ACTIVITIES, ART9_TABLE, type Art9Row } from '../domain/art9.ts';
 import { CAUSE_INPUT_KIND, REDUCTION_CAUSES, type ReductionCause, type ReductionInputKind, type ReductionResult } from '../domain/reduction.ts';
 import { ART9_UNIT_LABELS, CAUSE_LABELS, VALIDITY_LABELS, refusalText } from './labels.ts';
 import { italianDate } from './format.ts';
+import { APPEAL_MAX_CHARS, DESCRIPTION_MAX_CHARS, NOTE_MAX_CHARS } from '../schemas/member-dashboard.ts';
 
 /** A Rome calendar date `YYYY-MM-DD` in Italian words (`15 marzo 2026`); noon UTC is the same day in Rome. */
 export function dateText(iso: string): string {
@@ -23,9 +24,6 @@ export function isReductionCause(code: string): code is ReductionCause {
 /** What the page says about the files it accepts; the checks are in the route. */
 export const FILE_RULES = { accept: '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg', maxFiles: 5, maxMb: 5 } as const;
 export const FILE_HINT = `PDF, PNG o JPEG, al massimo ${FILE_RULES.maxMb} MB ciascuno e ${FILE_RULES.maxFiles} file per richiesta.`;
-export const DESCRIPTION_MAX_CHARS = 1000;
-export const NOTE_MAX_CHARS = 2000;
-export const APPEAL_MAX_CHARS = 4000;
 
 /** Values a form comes back with after a refusal or a preview (never files: browsers cannot refill them). */
 export type FormValues = Readonly<Record<string, string>>;
