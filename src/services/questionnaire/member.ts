@@ -29,11 +29,11 @@ import {
   type StoredAttempt,
   type StoredQuestionnaire,
 } from '../../store/questionnaire.ts';
+import { UUID_PATTERN } from '../../schemas/common.ts';
 import type { ServiceContext } from '../context.ts';
 
 /** Events whose pools the member pages keep in memory (30 short rows each). */
 const POOL_CACHE_EVENTS = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Irregularity reports one questionnaire may file (a stuck key must not flood the CPO). */
 export const MAX_REPORTS = 10;
 
@@ -91,7 +91,7 @@ export function memberQuestionnaires(ctx: Pick<ServiceContext, 'db' | 'now' | 'l
     async open(token: string): Promise<Opened> {
       const check = await ctx.links.verify('questionnaire', token, ctx.now());
       if (!check.ok && check.reason === 'invalid') return { kind: 'invalid' };
-      if (!UUID.test(check.subject)) return { kind: 'invalid' };
+      if (!UUID_PATTERN.test(check.subject)) return { kind: 'invalid' };
       let q = await getQuestionnaire(ctx.db, check.subject);
       if (!q) return { kind: 'invalid' };
       if (!q.sentAt) {
