@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start` / `npm run start:gateway` / `npm run start:worker`: installs dependencies if they
-// are missing, makes sure Redis answers (starting a private redis-server when the default
+// `npm start` / `npm run start:gateway` / `npm run start:worker` / `npm run cli`: installs
+// dependencies if they are missing, makes sure Redis answers (starting a private redis-server when the default
 // address does not answer and one is installed), then runs src/main.ts with the given role.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -89,6 +89,15 @@ async function ensureRedis() {
 }
 
 ensureDependencies();
+if (role === 'cli') {
+  // `npm run cli -- …` works on a fresh clone too, before the first `npm start`.
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli.ts'), ...process.argv.slice(3)], {
+    cwd: root,
+    stdio: 'inherit',
+    env: process.env,
+  });
+  process.exit(cli.status ?? 1);
+}
 const redis = await ensureRedis();
 // A gateway-only process holds no data of its own: capping V8's old space keeps repeated
 // 10,000-row exports near 220 MiB instead of letting the heap grow to ~3× what survives a GC

@@ -6,6 +6,8 @@
  *   migrate
  *   members import <file.csv>            (rows report on stdout; exit 1 if any row is rejected)
  *   events recompute <event id>          (derives the event now, in this process)
+ *   users invite --email <e-mail> --name <name> --role <organiser|cpo|cn|admin> [--subject <organiser id|province>]
+ *                                        (prints the one-time link; the first admin is made this way)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,19 +20,22 @@ import { createLogger } from './log.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { deriveEvent } from './services/attendance/derive.ts';
+import { isStaffRole, STAFF_ROLES } from './domain/staff-accounts.ts';
+import { inviteStaff } from './services/staff/accounts.ts';
 
 const USAGE = `usage: npm run cli -- <command>
   keys create --role <${ROLES.join('|')}> [--subject <organiser id|province code>] [--label <text>]
   keys revoke <key id>
   migrate
   members import <file.csv>
-  events recompute <event id>`;
+  events recompute <event id>
+  users invite --email <e-mail> --name <name> --role <${STAFF_ROLES.join('|')}> [--subject <organiser id|province code>]`;
 
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, subject: { type: 'string' }, label: { type: 'string' } },
+    options: { role: { type: 'string' }, subject: { type: 'string' }, label: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' } },
   });
   const [group, action, arg] = positionals;
   const config = loadConfig();
@@ -66,6 +71,17 @@ async function main(argv: string[]) {
         const out = await deriveEvent(db, arg, createLogger('silent'));
         if (!out) throw new Error(`No event ${arg}`);
         console.log(JSON.stringify(out, null, 2));
+        return 0;
+      }
+      case 'users invite': {
+        const role = values.role ?? '';
+        if (!isStaffRole(role)) throw new Error(`--role must be one of ${STAFF_ROLES.join(', ')}`);
+        if (!values.email || !values.name) throw new Error('users invite needs --email and --name');
+        const origin = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+        const ctx = { db, config, log: createLogger('silent'), now: Date.now, mail: null };
+        const r = await inviteStaff(ctx, 'operator', { email: values.email, displayName: values.name, role, subject: values.subject ?? null, origin });
+        console.log(`Account ${r.account.email} (${r.account.role}) created. Open this link to choose the password (valid 72 hours, once):\n\n  ${r.link}\n`);
+        console.error('The link is shown once; the invitation mail also waits in the outbox.');
         return 0;
       }
       default:

@@ -71,6 +71,22 @@ const Env = z.object({
   MAIL_FROM: z.string().default('Formazione continua CdL <no-reply@localhost>'),
   /** Key that signs member links (≥ 32 characters); unset → one generated and kept in the database. */
   LINK_SECRET: z.string().min(32).optional(),
+  /** Console sessions end after this many minutes without a request (R-ACC-5). */
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(60),
+  /** Console sessions end this many hours after sign-in, whatever the activity (R-ACC-5). */
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(12),
+  /** Sign-in attempts (passwords and codes) one address may make in 15 minutes, all accounts together (R-ACC-4). */
+  SIGNIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
 });
 export type Config = z.infer<typeof Env>;
 

@@ -5,6 +5,7 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startRuntime } from './runtime.ts';
+import { hasStaffAccounts } from './services/staff/accounts.ts';
 
 const ROLES = { all: { gateway: true, worker: true }, gateway: { gateway: true, worker: false }, worker: { gateway: false, worker: true } } as const;
 
@@ -20,6 +21,7 @@ async function main() {
   }
   const rt = await startRuntime(config, { ...shape, log });
   log.info({ role, db: rt.db.kind, url: rt.url }, 'started');
+  if (rt.url) await greet(rt.url, config.PUBLIC_URL, await hasStaffAccounts(rt.deps), rt.db.kind);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -35,6 +37,19 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What a person starting the product needs to read: where the console is, and how to get in. */
+async function greet(url: string, publicUrl: string | undefined, hasAccounts: boolean, db: 'postgres' | 'pglite') {
+  const lines = [`Console for staff: ${(publicUrl ?? url).replace(/\/+$/, '')}/console   API docs: ${(publicUrl ?? url).replace(/\/+$/, '')}/docs`];
+  if (!hasAccounts) {
+    lines.push(
+      'No staff account yet. Create the first administrator (it prints a one-time link to choose the password):',
+      '  npm run cli -- users invite --email you@example.it --name "Nome Cognome" --role admin',
+    );
+    if (db === 'pglite') lines.push('The embedded database allows one process: stop this one (Ctrl-C) first, then npm start again.');
+  }
+  process.stderr.write(`\n${lines.join('\n')}\n\n`);
 }
 
 main().catch((err) => {

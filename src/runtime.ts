@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { createApp } from './gateway/app.ts';
 import { keyResolver } from './services/keys.ts';
 import type { Deps } from './gateway/deps.ts';
+import { signinThrottle } from './gateway/console/throttle.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createAttendanceProducer } from './queue/attendance.ts';
 import { createLedgerProducer, type LedgerProducer } from './queue/ledger.ts';
@@ -89,6 +90,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     links,
     ledger,
     scorm,
+    mail,
+    signinThrottle: signinThrottle({ attempts: config.SIGNIN_ATTEMPTS_PER_ADDRESS, redis: producerRedis, prefix: config.QUEUE_PREFIX }),
   };
 
   const workers: RunningWorker[] = [];

@@ -34,6 +34,7 @@ import { elearningRoutes } from './elearning.ts';
 import { scormCommitRoutes } from './scorm-commit.ts';
 import { attestationRoutes } from './attestation.ts';
 import { scormPlayerRoutes } from './scorm-player.ts';
+import { consoleRoutes } from './console/index.ts';
 
 export function createApp(deps: Deps) {
   const app = router();
@@ -71,6 +72,7 @@ export function createApp(deps: Deps) {
   app.route('/', elearningRoutes(deps));
   app.route('/', scormCommitRoutes(deps));
   app.route('/', scormPlayerRoutes(deps));
+  app.route('/', consoleRoutes(deps));
   app.route('/', docsRoutes(app));
 
   app.notFound((c) => problem(c, 'not-found', `No route for ${c.req.method} ${c.req.path}`));

@@ -1,7 +1,8 @@
 /**
- * @module The frame of every member page: Italian, readable on a phone, no script, no external
- * resource. hono/jsx escapes every interpolated value (the constant style sheet is the one raw
- * string), so member data and question texts never become markup.
+ * @module The frame of every page, members' and staff's alike: Italian, readable on a phone, no
+ * script, no external resource. hono/jsx escapes every interpolated value (the constant style
+ * sheet is the one raw string), so member data and question texts never become markup. A staff
+ * page adds the bar with the person's name, the console's menu and the sign-out button.
  */
 import type { Child, FC } from 'hono/jsx';
 import { html, raw } from 'hono/html';
@@ -33,13 +34,44 @@ textarea{width:100%;min-height:8rem;font:inherit;padding:.5rem;border:1px solid 
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}
 dt{font-weight:600}
 dd{margin:0}
+main.wide{max-width:72rem}
+nav.console{background:#fff;border-bottom:1px solid #d0d4da}
+nav.console div{max-width:72rem;margin:0 auto;padding:.25rem 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
+nav.console a{color:#0b3d6b;font-weight:600;padding:.5rem .25rem;text-decoration:none}
+nav.console a[aria-current]{text-decoration:underline;text-underline-offset:.3rem}
+nav.console form{margin-left:auto}
+nav.console button{padding:.4rem .9rem;min-height:2.25rem}
+.who{color:#4a4f57;font-size:.95rem}
+label{display:block;font-weight:600;margin:.75rem 0 .25rem}
+input[type=text],input[type=email],input[type=password],input[type=number],input[type=date],input[type=datetime-local],select{font:inherit;width:100%;max-width:28rem;padding:.55rem;border:1px solid #8a9099;border-radius:.35rem;background:#fff}
+input[aria-invalid=true]{border:2px solid #b3261e}
+.field-error{color:#b3261e;font-weight:600;margin:.25rem 0}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{text-align:left;padding:.5rem;border-bottom:1px solid #d0d4da;vertical-align:top}
+.table-wrap{overflow-x:auto}
+.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2;list-style:none;padding:0}
+.skip{position:absolute;left:-999px}
+.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.5rem;z-index:1}
 `;
+
+/** The staff bar: who is signed in, the menu of their console, sign-out. */
+export interface StaffBar {
+  name: string;
+  roleLabel: string;
+  menu: readonly { href: string; label: string; current?: boolean }[];
+}
 
 /**
  * `style`: extra constant rules of one page (never member data). `scripts`: script files of our
  * own origin, deferred (only the SCORM player has any: the runtime cannot work without one).
  */
-export const Layout: FC<{ title: string; style?: string; scripts?: readonly string[]; children?: Child }> = ({ title, style, scripts, children }) =>
+export const Layout: FC<{ title: string; style?: string; scripts?: readonly string[]; staff?: StaffBar; children?: Child }> = ({
+  title,
+  style,
+  scripts,
+  staff,
+  children,
+}) =>
   html`<!doctype html>${(
     <html lang="it">
       <head>
@@ -54,10 +86,36 @@ export const Layout: FC<{ title: string; style?: string; scripts?: readonly stri
         ))}
       </head>
       <body>
+        {staff ? (
+          <a class="skip" href="#contenuto">
+            Vai al contenuto
+          </a>
+        ) : null}
         <header class="site">
           <p>Formazione continua dei Consulenti del Lavoro</p>
         </header>
-        <main id="contenuto">{children}</main>
+        {staff ? (
+          <nav class="console" aria-label="Menu principale">
+            <div>
+              {staff.menu.map((m) => (
+                <a href={m.href} aria-current={m.current ? 'page' : undefined}>
+                  {m.label}
+                </a>
+              ))}
+              <form method="post" action="/console/esci">
+                <span class="who">
+                  {staff.name} · {staff.roleLabel}
+                </span>{' '}
+                <button type="submit" class="secondary">
+                  Esci
+                </button>
+              </form>
+            </div>
+          </nav>
+        ) : null}
+        <main id="contenuto" class={staff ? 'wide' : undefined}>
+          {children}
+        </main>
       </body>
     </html>
   )}`;

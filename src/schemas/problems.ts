@@ -16,7 +16,7 @@ export interface ProblemEntry {
   readonly also?: readonly ProblemStatus[];
 }
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 411 | 413 | 415 | 422 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 411 | 413 | 415 | 422 | 429 | 500 | 503;
 
 export const PROBLEMS = {
   // Requests that cannot be read
@@ -127,6 +127,22 @@ export const PROBLEMS = {
   'launch-expired': { status: 401, title: 'The launch link has expired' },
   'unknown-sco': { status: 404, title: 'Not a SCO of the course', also: [400] },
   'invalid-session': { status: 400, title: 'The session id is not valid' },
+
+  // Staff accounts and sign-in (issue 14; R-ACC-1 … R-ACC-7)
+  'staff-not-found': { status: 404, title: 'No such staff account' },
+  'staff-email-taken': { status: 409, title: 'A staff account with this e-mail exists' },
+  'invalid-staff-subject': { status: 422, title: 'The account scope does not fit its role' },
+  'password-too-short': { status: 422, title: 'The password has fewer than 12 characters' },
+  'password-too-long': { status: 422, title: 'The password has more than 256 characters' },
+  'password-too-common': { status: 422, title: 'The password is one of the most common ones' },
+  'password-contains-email': { status: 422, title: 'The password contains the name of the e-mail address' },
+  'link-not-usable': { status: 410, title: 'The link was used already, has expired, or its account is disabled' },
+  'signin-failed': { status: 401, title: 'Wrong e-mail or password' },
+  'account-locked': { status: 429, title: 'Too many failed attempts: the account is locked for a while' },
+  'too-many-attempts': { status: 429, title: 'Too many sign-in attempts from this address' },
+  'second-factor-failed': { status: 401, title: 'The code is not valid' },
+  'second-factor-not-pending': { status: 409, title: 'No second-factor enrolment is waiting for a code' },
+  'second-factor-required': { status: 409, title: 'This role cannot go without a second factor' },
 } as const satisfies Record<string, ProblemEntry>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

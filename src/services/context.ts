@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { MemberLinks } from '../member-links.ts';
 import type { AttendanceProducer } from '../queue/attendance.ts';
 import type { LedgerProducer } from '../queue/ledger.ts';
+import type { MailProducer } from '../queue/mail.ts';
 import type { ScormProducer } from '../queue/scorm.ts';
 import type { Db } from '../store/db.ts';
 
@@ -28,4 +29,9 @@ export interface ServiceContext {
   ledger?: Pick<LedgerProducer, 'requestLedger'>;
   /** Asks for e-learning derivations after SCORM commits and course changes (issue 6 §4). */
   scorm: Pick<ScormProducer, 'requestDerivation' | 'requestCourseDerivation'>;
+  /**
+   * Hands outbox rows to the mail worker after COMMIT (staff invitations). Null without
+   * `SMTP_URL`: the rows wait in the outbox, which admins see in the console.
+   */
+  mail?: Pick<MailProducer, 'send'> | null;
 }

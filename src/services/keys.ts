@@ -11,7 +11,8 @@ import { ISSUABLE_ROLES, managesKey, type Role } from '../domain/roles.ts';
 import { activeKeyByHash, getKey, insertKey, listKeys as listKeyRows, revokeActiveKey, revokeKey as revokeKeyRow, type KeyRow } from '../store/api-keys.ts';
 import type { Queryable } from '../store/db.ts';
 import { getOrganiser } from '../store/organisers.ts';
-import type { Actor } from './actor.ts';
+import { actorRef, type Actor } from './actor.ts';
+import { sha256Hex } from './staff/secrets.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 
@@ -39,9 +40,8 @@ const toInfo = (r: KeyRow): KeyInfo => ({
   revokedAt: r.revoked_at ? r.revoked_at.toISOString() : null,
 });
 
-export function hashKey(key: string): string {
-  return crypto.createHash('sha256').update(key).digest('hex');
-}
+/** Keys are stored as their SHA-256 (the module comment says why). */
+export const hashKey = sha256Hex;
 
 /** A new key: the role is readable in it so an operator can tell keys apart. */
 function generateKey(role: Role): string {
@@ -49,21 +49,28 @@ function generateKey(role: Role): string {
 }
 
 /**
- * The subject a key of `role` must carry: its organiser (platform, organiser), its province
- * (cpo), none (cn, admin). Returns the normalised subject or refuses with `invalid-key-subject`.
+ * The subject a key (or a staff account) of `role` must carry: its organiser (platform,
+ * organiser), its province (cpo), none (cn, admin). Returns the normalised subject or refuses
+ * with `code` (`invalid-key-subject` for keys, `invalid-staff-subject` for accounts).
  */
-export async function checkKeySubject(db: Queryable, role: Role, subject: string | null | undefined): Promise<string | null> {
+export async function checkKeySubject(
+  db: Queryable,
+  role: Role,
+  subject: string | null | undefined,
+  code: 'invalid-key-subject' | 'invalid-staff-subject' = 'invalid-key-subject',
+): Promise<string | null> {
+  const what = code === 'invalid-key-subject' ? 'key' : 'account';
   if (role === 'platform' || role === 'organiser') {
     const ok = subject && /^[0-9a-f-]{36}$/i.test(subject) && (await getOrganiser(db, subject.toLowerCase())) !== null;
-    if (!ok) throw new ServiceError('invalid-key-subject', `A ${role} key needs the id of an existing organiser as subject`);
+    if (!ok) throw new ServiceError(code, `A ${role} ${what} needs the id of an existing organiser as subject`);
     return subject!.toLowerCase();
   }
   if (role === 'cpo') {
-    const code = subject?.toUpperCase();
-    if (!code || !isProvinceCode(code)) throw new ServiceError('invalid-key-subject', 'A cpo key needs a province code as subject (e.g. MI)');
-    return code;
+    const p = subject?.toUpperCase();
+    if (!p || !isProvinceCode(p)) throw new ServiceError(code, `A cpo ${what} needs a province code as subject (e.g. MI)`);
+    return p;
   }
-  if (subject) throw new ServiceError('invalid-key-subject', `A ${role} key has no subject`);
+  if (subject) throw new ServiceError(code, `A ${role} ${what} has no subject`);
   return null;
 }
 
@@ -79,7 +86,7 @@ export async function issueKey(ctx: Pick<ServiceContext, 'db' | 'log'>, actor: A
   const subject = await checkKeySubject(ctx.db, input.role, actor.role === 'organiser' ? (input.subject ?? actor.subject) : input.subject);
   if (actor.role === 'organiser' && subject !== actor.subject) throw new ServiceError('forbidden', 'An organiser issues keys for itself only');
   const issued = await storeNewKey(ctx.db, input.role, subject, input.label);
-  ctx.log.info({ keyId: issued.id, role: input.role, by: actor.keyId }, 'api key issued');
+  ctx.log.info({ keyId: issued.id, role: input.role, by: actorRef(actor) }, 'api key issued');
   return issued;
 }
 
@@ -101,7 +108,7 @@ export async function revokeKey(ctx: Pick<ServiceContext, 'db' | 'log'>, actor: 
   if (!key || !managesKey(actor, key)) throw new ServiceError('key-not-found');
   const revoked = await revokeKeyRow(ctx.db, id);
   if (!revoked) throw new ServiceError('key-not-found');
-  ctx.log.info({ keyId: id, by: actor.keyId }, 'api key revoked');
+  ctx.log.info({ keyId: id, by: actorRef(actor) }, 'api key revoked');
   return toInfo(revoked);
 }
 

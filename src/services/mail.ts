@@ -13,7 +13,9 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { MAIL_ATTEMPTS, type MailProducer } from '../queue/mail.ts';
 import type { Db } from '../store/db.ts';
-import { getOutbox, markAttemptFailed, markSent, unsentOutbox } from '../store/outbox.ts';
+import { getOutbox, listOutbox, markAttemptFailed, markSent, unsentOutbox } from '../store/outbox.ts';
+import type { Actor } from './actor.ts';
+import { ServiceError } from './errors.ts';
 
 export interface MailDeps {
   db: Db;
@@ -108,4 +110,37 @@ export async function sweepOutbox(deps: Pick<MailDeps, 'db' | 'log' | 'now' | 'p
   }
   if (queued.length) deps.log.info({ rows: queued.length }, 'mail sweep enqueued unsent outbox rows');
   return { queued };
+}
+
+/** A mail of the outbox as an admin sees it: never its body (it may hold a personal link). */
+export interface OutboxEntry {
+  id: number;
+  kind: string;
+  recipient: string | null;
+  subject: string;
+  createdAt: string;
+  state: 'sent' | 'waiting' | 'failing' | 'no-recipient';
+  sentAt: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+/**
+ * The latest mails of the outbox, for admins (issue 14: without `SMTP_URL` they wait there and
+ * someone must see them). Bodies are left out: they hold members' and staff's signed links.
+ */
+export async function outboxOverview(ctx: { db: Db }, actor: Actor, limit = 200): Promise<OutboxEntry[]> {
+  if (actor.role !== 'admin') throw new ServiceError('forbidden', 'Only admins see the outbox');
+  const rows = await listOutbox(ctx.db, { limit });
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    recipient: r.recipient,
+    subject: r.subject,
+    createdAt: r.createdAt.toISOString(),
+    state: r.sentAt ? 'sent' : !r.recipient ? 'no-recipient' : r.attempts > 0 ? 'failing' : 'waiting',
+    sentAt: r.sentAt ? r.sentAt.toISOString() : null,
+    attempts: r.attempts,
+    lastError: r.lastError,
+  }));
 }

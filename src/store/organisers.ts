@@ -63,6 +63,12 @@ export async function getOrganiser(db: Queryable, id: string): Promise<Organiser
   return rows[0] ? toOrganiser(rows[0]) : null;
 }
 
+/** Organisers by name (the console's choice lists), at most `limit`. */
+export async function listOrganisers(db: Queryable, limit = 5000): Promise<Organiser[]> {
+  const { rows } = await db.query<OrganiserDbRow>(`SELECT ${ORGANISER_COLUMNS} FROM organisers ORDER BY name, id LIMIT $1`, [limit]);
+  return rows.map(toOrganiser);
+}
+
 /** Stores a platform connection; the secret is written, never read back here. */
 export async function insertConnection(db: Queryable, c: { organiserId: string; platform: string; secret: string }): Promise<{ id: string }> {
   const id = crypto.randomUUID();

@@ -14,7 +14,8 @@ export const STORE_TESTS = ['test/integration/derivation-store.test.ts', 'test/i
 /**
  * End to end through HTTP, one file per flow where Node or the database could differ: webinar
  * ingest → derivation → outcomes, the registry and its import, the attendance workbook (exceljs,
- * zips), the questionnaire (member pages, mail outbox), SCORM commits.
+ * zips), the questionnaire (member pages, mail outbox), SCORM commits, staff sign-in (a native
+ * Argon2 binding).
  */
 export const SMOKE_INTEGRATION = [
   'test/integration/webinar-pipeline.test.ts',
@@ -22,6 +23,7 @@ export const SMOKE_INTEGRATION = [
   'test/integration/attendance-export.test.ts',
   'test/integration/questionnaire.test.ts',
   'test/integration/scorm-commit.test.ts',
+  'test/integration/staff-signin.test.ts',
 ];
 
 /** Files that run on every configured database. */

@@ -15,7 +15,7 @@ import type { CorrectionBatch, ToleranceChange } from '../../schemas/attendance.
 import { closeEventRow, registeredAmong, setTolerance } from '../../store/attendance-changes.ts';
 import { storeEvidence } from '../../store/evidence.ts';
 import { visibleEvent, type EventAccessRow } from '../access.ts';
-import { actorRef, type Actor } from '../actor.ts';
+import { actorId, actorRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 
@@ -60,11 +60,11 @@ export async function recordCorrections(
       source: 'correction',
       receivedAt: new Date(now),
       clientAddr: request.clientAddr,
-      headers: { author: actor.keyId, role: actor.role },
+      headers: { author: actorId(actor), role: actor.role },
       body: Buffer.from(JSON.stringify(input)),
     },
     input.corrections.map((x) => ({
-      record: { id: x.id ? `${actor.keyId}:${x.id}` : crypto.randomUUID(), type: x.type, at: x.at, participant: undefined },
+      record: { id: x.id ? `${actorId(actor)}:${x.id}` : crypto.randomUUID(), type: x.type, at: x.at, participant: undefined },
       memberId: x.memberId,
       author: actorRef(actor),
       reason: x.reason,
@@ -86,7 +86,7 @@ export async function closeEvent(
   if (refusal === 'already-closed') throw new ServiceError('event-closed', 'Already closed');
   if (refusal === 'not-ended') throw new ServiceError('event-not-ended', 'A course can be closed only after it ends');
   const closedAt = new Date(now);
-  if (!(await closeEventRow(ctx.db, eventId, closedAt, actor.keyId))) throw new ServiceError('event-closed', 'Already closed');
+  if (!(await closeEventRow(ctx.db, eventId, closedAt, actorId(actor)))) throw new ServiceError('event-closed', 'Already closed');
   await ctx.attendance.requestDerivation(eventId, 'close');
   return { id: eventId, closedAt: closedAt.toISOString() };
 }

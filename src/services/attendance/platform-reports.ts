@@ -22,7 +22,7 @@ import {
 import { FUTURE_SKEW_MS } from '../../domain/evidence.ts';
 import { storeEvidence, type StoredRecord } from '../../store/evidence.ts';
 import type { EventAccessRow } from '../access.ts';
-import { actorRef, type Actor } from '../actor.ts';
+import { actorId, actorRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 
@@ -95,7 +95,7 @@ export async function storePlatformReport(
       source: `report:${format}`,
       receivedAt: new Date(now),
       clientAddr: input.clientAddr,
-      headers: { author: actor.keyId, role: actor.role, 'content-type': input.contentType, sha256: crypto.createHash('sha256').update(raw).digest('hex') },
+      headers: { author: actorId(actor), role: actor.role, 'content-type': input.contentType, sha256: crypto.createHash('sha256').update(raw).digest('hex') },
       body: raw,
     },
     records,

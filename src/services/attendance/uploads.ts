@@ -17,7 +17,7 @@ import type { Logger } from '../../log.ts';
 import { membersOfFile, storedRecordCount } from '../../store/attendance-changes.ts';
 import { storeEvidence, type StoredRecord } from '../../store/evidence.ts';
 import type { EventAccessRow } from '../access.ts';
-import { actorRef, type Actor } from '../actor.ts';
+import { actorId, actorRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 import { readUploadedSheet, type UploadFormat } from '../uploaded-sheets.ts';
@@ -108,7 +108,7 @@ export async function storeAttendanceFile(
       receivedAt: new Date(now),
       clientAddr: input.clientAddr,
       headers: {
-        author: actor.keyId,
+        author: actorId(actor),
         role: actor.role,
         'content-type': input.contentType,
         format: sheet.format,

@@ -1,7 +1,7 @@
 /** @module Organisers (R-EVT-2) and their webinar platform connections: create, read, connect Zoom. */
 import { isProvinceCode } from '../../domain/provinces.ts';
 import type { Connection, ConnectionCreate, Organiser, OrganiserCreate } from '../../schemas/organisers.ts';
-import { getOrganiser as getOrganiserRow, insertConnection, insertOrganiser } from '../../store/organisers.ts';
+import { getOrganiser as getOrganiserRow, insertConnection, insertOrganiser, listOrganisers as listOrganiserRows } from '../../store/organisers.ts';
 import type { Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -19,6 +19,13 @@ export async function getOrganiser(ctx: Pick<ServiceContext, 'db'>, actor: Actor
   const org = await getOrganiserRow(ctx.db, id);
   if (!org) throw new ServiceError('organiser-not-found');
   return org;
+}
+
+/** Every organiser, by name, for the CN and admin (the console's choice of an account's organiser); others see their own. */
+export async function listOrganisers(ctx: Pick<ServiceContext, 'db'>, actor: Actor): Promise<Organiser[]> {
+  if (actor.role === 'cn' || actor.role === 'admin') return listOrganiserRows(ctx.db);
+  if ((actor.role === 'organiser' || actor.role === 'platform') && actor.subject) return [await getOrganiser(ctx, actor, actor.subject)];
+  return [];
 }
 
 /**

@@ -1,0 +1,37 @@
+/**
+ * @module The staff console (issue 14): one Hono app under `/console` (and `/`, which leads
+ * there), server-rendered Italian pages. Every form is checked against cross-site requests
+ * (Hono's `csrf`: the browser's `Origin` or `Sec-Fetch-Site` must be this gateway's), bodies are
+ * small, pages are never cached, and the session is resolved before any route.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import type { Deps } from '../deps.ts';
+import { accountRoutes } from './account-routes.ts';
+import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
+import { loadSession, type ConsoleEnv } from './session.ts';
+import { signinRoutes } from './signin-routes.ts';
+import { staffRoutes } from './staff-routes.ts';
+
+export function consoleRoutes(deps: Deps) {
+  const app = new Hono<ConsoleEnv>();
+  const publicOrigin = deps.config.PUBLIC_URL ? new URL(deps.config.PUBLIC_URL).origin : null;
+  // `/console/*` matches `/console` itself too.
+  for (const path of ['/', '/console/*']) {
+    app.use(
+      path,
+      csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
+      bodyLimit({ maxSize: CONSOLE_FORM_MAX_BYTES, onError: (c) => c.text('Modulo troppo grande.', 413) }),
+      async (c, next) => {
+        await next();
+        c.header('Cache-Control', 'no-store');
+      },
+      loadSession(deps),
+    );
+  }
+  app.route('/', signinRoutes(deps));
+  app.route('/', accountRoutes(deps));
+  app.route('/', staffRoutes(deps));
+  return app;
+}

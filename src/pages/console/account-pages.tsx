@@ -1,0 +1,218 @@
+/**
+ * @module The signed-in person's pages: the console's home (what their role can do here) and
+ * Security (password, second factor, recovery codes, open sessions, sign-out everywhere, recent
+ * sign-ins). The staff bar and menu come from `consoleMenu`.
+ */
+import type { Child } from 'hono/jsx';
+import { requiresSecondFactor, type StaffRole } from '../../domain/staff-accounts.ts';
+import { italianDateTime } from '../format.ts';
+import { Layout, type StaffBar } from '../layout.tsx';
+import { ROLE_LABELS } from './labels.ts';
+import { ErrorSummary, Field, type FormProblem } from './signin-pages.tsx';
+
+export interface ConsolePerson {
+  displayName: string;
+  email: string;
+  role: StaffRole;
+  subject: string | null;
+}
+
+/** The menu of a role's console; `current` marks the page the person is on. */
+export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
+  const items: { href: string; label: string }[] = [{ href: '/console', label: 'Inizio' }];
+  if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
+  if (person.role === 'admin') items.push({ href: '/console/posta', label: 'Posta in uscita' });
+  items.push({ href: '/console/sicurezza', label: 'Sicurezza' });
+  return {
+    name: person.displayName,
+    roleLabel: person.subject && person.role === 'cpo' ? `${ROLE_LABELS[person.role]} di ${person.subject}` : ROLE_LABELS[person.role],
+    menu: items.map((m) => ({ ...m, current: m.href === current })),
+  };
+}
+
+export function consolePage(person: ConsolePerson, current: string, title: string, body: Child) {
+  return (
+    <Layout title={`${title} · Formazione continua CdL`} staff={consoleMenu(person, current)}>
+      {body}
+    </Layout>
+  );
+}
+
+export function homePage(person: ConsolePerson, notice?: string) {
+  return consolePage(
+    person,
+    '/console',
+    'Inizio',
+    <>
+      <h1>Buongiorno, {person.displayName}</h1>
+      {notice ? (
+        <div class="ok" role="status">
+          {notice}
+        </div>
+      ) : null}
+      <p>Ha effettuato l’accesso come {ROLE_LABELS[person.role]}.</p>
+      {person.role === 'admin' || person.role === 'cn' ? (
+        <p>
+          Da <a href="/console/utenti">Utenti</a> può invitare il personale dei Consigli provinciali e degli enti formatori.
+        </p>
+      ) : null}
+      <p>
+        Da <a href="/console/sicurezza">Sicurezza</a> può cambiare la password, gestire la verifica in due passaggi e chiudere le sessioni aperte.
+      </p>
+    </>,
+  );
+}
+
+export interface SecurityView {
+  secondFactor: boolean;
+  recoveryCodesLeft: number;
+  sessions: readonly { createdAt: Date; lastSeenAt: Date; clientAddr: string | null; userAgent: string | null; current: boolean }[];
+  recent: readonly { at: Date; event: string; clientAddr: string | null }[];
+}
+
+const EVENT_LABELS: Readonly<Record<string, string>> = {
+  signin: 'Accesso',
+  'signin-failed': 'Password errata',
+  'signin-locked': 'Tentativo durante il blocco',
+  'second-factor-passed': 'Codice verificato',
+  'second-factor-failed': 'Codice errato',
+  'recovery-code-used': 'Codice di recupero usato',
+  'totp-enrolled': 'Verifica in due passaggi attivata',
+  'totp-removed': 'Verifica in due passaggi tolta',
+  'recovery-codes-renewed': 'Nuovi codici di recupero',
+  'password-set': 'Password scelta',
+  'password-changed': 'Password cambiata',
+  'password-reset-requested': 'Richiesta di nuova password',
+  signout: 'Uscita',
+  'signout-everywhere': 'Uscita da tutti i dispositivi',
+  invited: 'Invito',
+  'invitation-resent': 'Nuovo invito',
+  disabled: 'Account disattivato',
+  enabled: 'Account riattivato',
+  'oidc-signin': 'Accesso con identità esterna',
+  'oidc-refused': 'Identità esterna rifiutata',
+};
+
+export function securityPage(person: ConsolePerson, v: SecurityView, opts: { notice?: string; problems?: readonly FormProblem[] } = {}) {
+  const problems = opts.problems ?? [];
+  const required = requiresSecondFactor(person.role);
+  return consolePage(
+    person,
+    '/console/sicurezza',
+    'Sicurezza',
+    <>
+      <h1>Sicurezza dell’account</h1>
+      {opts.notice ? (
+        <div class="ok" role="status">
+          {opts.notice}
+        </div>
+      ) : null}
+      <ErrorSummary problems={problems} />
+      <section class="card" aria-labelledby="due-passaggi">
+        <h2 id="due-passaggi">Verifica in due passaggi</h2>
+        {v.secondFactor ? (
+          <>
+            <p>Attiva. Codici di recupero ancora validi: {v.recoveryCodesLeft}.</p>
+            <p>
+              <a href="/console/sicurezza/totp">Configura un nuovo telefono</a>
+            </p>
+            <form method="post" action="/console/sicurezza/codici">
+              <p>
+                <button type="submit" class="secondary">
+                  Genera nuovi codici di recupero
+                </button>
+              </p>
+            </form>
+            {required ? (
+              <p class="hint">Per il Suo ruolo la verifica in due passaggi è obbligatoria.</p>
+            ) : (
+              <form method="post" action="/console/sicurezza/totp/togli">
+                <button type="submit" class="secondary">
+                  Togli la verifica in due passaggi
+                </button>
+              </form>
+            )}
+          </>
+        ) : (
+          <>
+            <p>Non attiva. Con la verifica in due passaggi, a ogni accesso serve anche un codice del telefono: la password da sola non basta.</p>
+            <p>
+              <a href="/console/sicurezza/totp">Attiva la verifica in due passaggi</a>
+            </p>
+          </>
+        )}
+      </section>
+      <section class="card" aria-labelledby="cambia-password">
+        <h2 id="cambia-password">Cambia la password</h2>
+        <form method="post" action="/console/sicurezza/password" novalidate>
+          <input type="hidden" name="username" value={person.email} autocomplete="username" />
+          <Field id="current" label="Password attuale" type="password" autocomplete="current-password" problems={problems} />
+          <Field id="password" label="Nuova password" type="password" autocomplete="new-password" hint="Almeno 12 caratteri." problems={problems} />
+          <Field id="confirm" label="Ripeta la nuova password" type="password" autocomplete="new-password" problems={problems} />
+          <p>
+            <button type="submit">Cambia la password</button>
+          </p>
+        </form>
+        <p class="hint">Cambiando la password si chiudono le sessioni aperte sugli altri dispositivi.</p>
+      </section>
+      <section class="card" aria-labelledby="sessioni">
+        <h2 id="sessioni">Sessioni aperte</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Iniziata</th>
+                <th scope="col">Ultima attività</th>
+                <th scope="col">Indirizzo</th>
+                <th scope="col">Browser</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.sessions.map((s) => (
+                <tr>
+                  <td>
+                    {italianDateTime(s.createdAt)}
+                    {s.current ? ' (questa)' : ''}
+                  </td>
+                  <td>{italianDateTime(s.lastSeenAt)}</td>
+                  <td>{s.clientAddr ?? '—'}</td>
+                  <td>{s.userAgent ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <form method="post" action="/console/esci-ovunque">
+          <p>
+            <button type="submit" class="secondary">
+              Esci da tutti i dispositivi
+            </button>
+          </p>
+        </form>
+      </section>
+      <section class="card" aria-labelledby="attivita">
+        <h2 id="attivita">Attività recente</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Quando</th>
+                <th scope="col">Che cosa</th>
+                <th scope="col">Indirizzo</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.recent.map((r) => (
+                <tr>
+                  <td>{italianDateTime(r.at)}</td>
+                  <td>{EVENT_LABELS[r.event] ?? r.event}</td>
+                  <td>{r.clientAddr ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>,
+  );
+}
