@@ -16,6 +16,7 @@
  * (sheet `Non abbinati`) are paged on the participant key.
  */
 import { assessAttendance } from '../domain/attendance.ts';
+import { countsTowardsCredits } from '../domain/attendance-changes.ts';
 import { groupParticipants, pairIntervals, type EvidenceRecord, type Registration } from '../domain/participants.ts';
 import type { MemberIdentity, OutcomeSummary, PresenceSpan, UnmatchedParticipant } from '../domain/attendance-rows.ts';
 import { EVIDENCE_COLUMNS, toEvidenceRecord, type EvidenceRow } from './attendance.ts';
@@ -35,8 +36,10 @@ export interface ExportEvent {
   title: string;
   start: number;
   end: number;
-  /** Latest meeting-end signal (R-ATT-6), or null. */
+  /** Latest meeting-end signal that counts (R-ATT-6, R-EVT-7), or null. */
   meetingEnd: number | null;
+  /** When the course was closed (R-EVT-7: platform evidence received later does not count), or null. */
+  closedAt: number | null;
 }
 
 /** A member row of the export: the register's identity and the member's id. */
@@ -46,21 +49,23 @@ export type ExportOutcome = ExportMember & { outcome: OutcomeSummary | null };
 export type ExportUnmatched = UnmatchedParticipant;
 
 export async function loadExportEvent(db: Queryable, eventId: string): Promise<ExportEvent | null> {
-  const { rows } = await db.query<{ id: string; title: string; start_at: Date; end_at: Date; meeting_end: number | null }>(
-    `SELECT e.id, e.title, e.start_at, e.end_at,
-            (SELECT (extract(epoch FROM max(t.occurred_at)) * 1000)::float8 FROM tracking_records t
-              WHERE t.event_id = e.id AND t.kind = 'meeting-end') AS meeting_end
-     FROM events e WHERE e.id = $1`,
+  const { rows } = await db.query<{ id: string; title: string; start_at: Date; end_at: Date; closed_at: Date | null }>(
+    'SELECT e.id, e.title, e.start_at, e.end_at, e.closed_at FROM events e WHERE e.id = $1',
     [eventId],
   );
   const e = rows[0];
   if (!e) return null;
+  const closedAt = e.closed_at ? e.closed_at.getTime() : null;
+  // The meeting-end signals, as the derivation reads them: those that count (R-EVT-7), the latest.
+  const ends = await db.query<EvidenceRow>(`SELECT ${EVIDENCE_COLUMNS} FROM tracking_records WHERE event_id = $1 AND kind = 'meeting-end'`, [eventId]);
+  const counted = ends.rows.map(toEvidenceRecord).filter((r) => countsTowardsCredits(r, closedAt));
   return {
     id: e.id,
     title: e.title,
     start: e.start_at.getTime(),
     end: e.end_at.getTime(),
-    meetingEnd: e.meeting_end === null ? null : Math.round(Number(e.meeting_end)),
+    meetingEnd: counted.length ? Math.max(...counted.map((r) => r.at)) : null,
+    closedAt,
   };
 }
 
@@ -223,7 +228,11 @@ export async function* unmatchedPages(db: Queryable, eventId: string, opts: { pa
 export async function presenceOf(db: Queryable, event: ExportEvent, page: readonly MemberRow[]): Promise<Map<string, ExportPresence['spans']>> {
   const { records, registrations } = await evidenceClosure(db, event.id, page);
   const inPage = new Set(page.map((m) => m.member_id));
-  const grouped = groupParticipants(records, registrations);
+  // R-EVT-7: the records the derivation counts, no others.
+  const grouped = groupParticipants(
+    records.filter((r) => countsTowardsCredits(r, event.closedAt)),
+    registrations,
+  );
   const out = new Map<string, ExportPresence['spans']>();
   const window = { start: event.start, end: event.end, credits: 0, toleranceMinutes: 0, fractions: null };
   for (const p of grouped.participants) {
