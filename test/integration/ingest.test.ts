@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANT_MESSAGE } from '../../src/schemas/common.ts';
 import { backendsOf, POSTGRES_URL } from '../support/backends.ts';
 import { PrivateRedis, TcpProxy } from '../support/faults.ts';
 import { createCpoOrganiser, pastWebinar, romeAfternoon } from '../support/fixtures.ts';
@@ -276,8 +277,19 @@ for (const backend of backendsOf(import.meta.url)) {
           400,
           'invalid-body',
         );
-        expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('records.1.at');
-        await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), at: '20/11/2026 14:05' }] }), 400, 'invalid-body');
+        // The message says what is missing, not zod's bare "Invalid ISO datetime".
+        expect(res.body.errors).toEqual([{ path: 'records.1.at', message: INSTANT_MESSAGE }]);
+        expect(INSTANT_MESSAGE).toMatch(/with offset, e\.g\. 2026-03-01T14:00:00\+01:00/);
+        const dmy = await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), at: '20/11/2026 14:05' }] }), 400, 'invalid-body');
+        expect(dmy.body.errors).toEqual([{ path: 'records.0.at', message: INSTANT_MESSAGE }]);
+        // The same shared schema everywhere an instant is taken: an event's start without offset.
+        const ev = await h.api('POST', '/v1/events', {
+          key: a.keys.organiser,
+          body: { ...pastWebinar(start, 3), start: '2026-11-20T14:00:00' },
+        });
+        expectProblem(ev, 400, 'invalid-body');
+        expect(ev.body.errors).toContainEqual({ path: 'start', message: INSTANT_MESSAGE });
+        expect(ev.text).not.toContain('Invalid ISO datetime');
       });
 
       it('a far-future instant → 422 instant-in-future', async () => {
