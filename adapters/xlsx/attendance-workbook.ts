@@ -42,6 +42,7 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import type { MemberOutcome, MemberPresence, PresenceSpan, UnmatchedParticipant } from '../../src/domain/attendance-rows.ts';
 import { ROME } from '../../src/domain/calendar.ts';
+import { reasonText, statusText } from '../../src/domain/outcome-texts.ts';
 import { safeCellText } from './cell-text.ts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -82,35 +83,8 @@ export const UNMATCHED_HEADERS = ['Nome sulla piattaforma', 'Identificativo sull
 export const DATE_FORMAT = 'dd/mm/yyyy';
 export const TIME_FORMAT = 'hh:mm';
 
-/** Outcome statuses (R-ATT-9) in Italian. */
-export const STATUS_TEXT: Readonly<Record<string, string>> = {
-  credited: 'Crediti riconosciuti',
-  'not-qualified': 'Crediti non riconosciuti',
-  incomplete: 'Presenza incompleta',
-  unmatched: 'Non abbinato',
-  'out-of-audience': 'Fuori dal pubblico ammesso',
-  'identity-conflict': 'Identità in conflitto',
-  'not-accredited': 'Evento non accreditato',
-};
-
-/** Reason codes of the explanation (R-ATT-9) in Italian. */
-export const REASON_TEXT: Readonly<Record<string, string>> = {
-  qualified: 'Assenza entro la tolleranza',
-  'absence-over-tolerance': 'Assenza oltre la tolleranza',
-  'open-interval': "Ingresso senza uscita registrata: manca l'orario di uscita",
-  'out-of-audience': "Iscritto a un Ordine provinciale fuori dal pubblico ammesso all'evento",
-  'event-not-accredited': "L'evento non è stato accreditato",
-  'not-registered': "Partecipante non iscritto all'evento",
-  'no-registration-match': 'Nessuna iscrizione corrisponde ai dati della piattaforma',
-  'identity-conflict': 'I dati della piattaforma corrispondono a più iscritti',
-};
-
-export const PENDING_TEXT = 'crediti in attesa del questionario di verifica';
-/** Why the questionnaire refused the credits (R-QST-8). */
-export const NOT_GRANTED_TEXT: Readonly<Record<string, string>> = {
-  'questionnaire-failed': 'crediti non riconosciuti: questionario di verifica non superato',
-  'questionnaire-expired': 'crediti non riconosciuti: questionario di verifica non compilato entro il termine',
-};
+// The Italian words of outcomes (R-ATT-9) are shared with the member dashboard: `src/domain/outcome-texts.ts`.
+export { NOT_GRANTED_TEXT, PENDING_TEXT, REASON_TEXT, STATUS_TEXT, reasonText, statusText } from '../../src/domain/outcome-texts.ts';
 export const NOT_DERIVED_TEXT = 'Non ancora calcolato';
 
 export type { MemberIdentity, MemberOutcome, MemberPresence, PresenceSpan, UnmatchedParticipant } from '../../src/domain/attendance-rows.ts';
@@ -320,16 +294,6 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
 
   await wb.commit();
   return summary;
-}
-
-export function statusText(status: string): string {
-  return STATUS_TEXT[status] ?? status;
-}
-
-export function reasonText(reason: string | null, pending: boolean, notGranted: string | null = null): string {
-  const text = reason ? (REASON_TEXT[reason] ?? reason) : '';
-  const note = pending ? PENDING_TEXT : notGranted ? (NOT_GRANTED_TEXT[notGranted] ?? notGranted) : '';
-  return note ? (text ? `${text}; ${note}` : note) : text;
 }
 
 /** A worksheet and the style of each of its columns. */
