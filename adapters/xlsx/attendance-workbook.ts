@@ -6,8 +6,10 @@
  * entry at a time, so interleaving sheets would buffer every later sheet in memory):
  * - `Presenze`: one row per presence interval (default, R-TPL-2) or per participant (first entry,
  *   last exit): Data evento, Cognome, Nome, Codice fiscale, Numero di iscrizione, Ordine
- *   provinciale (province code of the register), Ora di ingresso, Ora di uscita. Only registered
- *   members matched to the evidence appear here, and only if they were present.
+ *   provinciale (province code of the register), Ora di ingresso, Ora di uscita; the participants
+ *   layout adds Minuti di presenza and Minuti di assenza within the event's scheduled time (the
+ *   outcome's own count, R-ATT-3), since first entry and last exit hide an absence in between.
+ *   Only registered members matched to the evidence appear here, and only if they were present.
  * - `Esito`: every registered member's computed outcome (R-ATT-9): minutes present and absent,
  *   tolerance, credits, outcome and reason in Italian, and the rule that decided it.
  * - `Non abbinati`: participants that match no registered member (R-ATT-7): they have no codice
@@ -62,6 +64,13 @@ export const PRESENCE_HEADERS = [
   'Ora di ingresso',
   'Ora di uscita',
 ] as const;
+
+/**
+ * Added to `Presenze` in the participants layout: one row per participant shows only the first
+ * entry and the last exit, so the minutes present and absent within the event's scheduled time
+ * (the outcome's own count, R-ATT-3) say whether the member was away in between.
+ */
+export const PARTICIPANT_MINUTES_HEADERS = ['Minuti di presenza', 'Minuti di assenza'] as const;
 
 export const OUTCOME_HEADERS = [
   'Cognome',
@@ -203,7 +212,8 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
 
   // --- Presenze ------------------------------------------------------------------------------
   {
-    const ws = sheet(wb, SHEETS.presence, PRESENCE_HEADERS, [
+    const withMinutes = !input.blank && input.layout === 'participants';
+    const ws = sheet(wb, SHEETS.presence, withMinutes ? [...PRESENCE_HEADERS, ...PARTICIPANT_MINUTES_HEADERS] : PRESENCE_HEADERS, [
       { width: 13, numFmt: DATE_FORMAT },
       { width: 24 },
       { width: 22 },
@@ -212,6 +222,7 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
       { width: 19 },
       { width: 16, numFmt: TIME_FORMAT },
       { width: 15, numFmt: TIME_FORMAT },
+      ...(withMinutes ? [{ width: 19 }, { width: 18 }] : []),
     ]);
     for await (const page of input.presence()) {
       for (const m of page) {
@@ -226,6 +237,7 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
             safeCellText(m.province),
             span ? excelRomeDateTime(span.entry) : null,
             span?.exit != null ? excelRomeDateTime(span.exit) : null,
+            ...(withMinutes ? [m.minutes?.present ?? null, m.minutes?.absent ?? null] : []),
           ]);
           summary.presenceRows++;
         }

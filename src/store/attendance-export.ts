@@ -44,7 +44,7 @@ export interface ExportEvent {
 
 /** A member row of the export: the register's identity and the member's id. */
 export type ExportMember = MemberIdentity & { memberId: string };
-export type ExportPresence = ExportMember & { spans: PresenceSpan[] };
+export type ExportPresence = ExportMember & { spans: PresenceSpan[]; minutes: { present: number; absent: number } | null };
 export type ExportOutcome = ExportMember & { outcome: OutcomeSummary | null };
 export type ExportUnmatched = UnmatchedParticipant;
 
@@ -138,11 +138,14 @@ export async function* presencePages(
   const pageSize = opts.pageSize ?? EXPORT_PAGE_SIZE;
   for await (const page of memberPages(db, event.id, pageSize)) {
     if (opts.withPresence === false) {
-      yield page.map((r) => ({ ...member(r), spans: [] }));
+      yield page.map((r) => ({ ...member(r), spans: [], minutes: null }));
       continue;
     }
-    const spans = await presenceOf(db, event, page);
-    yield page.map((r) => ({ ...member(r), spans: spans.get(r.member_id) ?? [] }));
+    const presence = await presenceOf(db, event, page);
+    yield page.map((r) => {
+      const p = presence.get(r.member_id);
+      return { ...member(r), spans: p?.spans ?? [], minutes: p?.minutes ?? null };
+    });
   }
 }
 
@@ -222,10 +225,15 @@ export async function* unmatchedPages(db: Queryable, eventId: string, opts: { pa
 }
 
 /**
- * Presence intervals of a page of members, from the evidence (see the module comment). Members
- * that were never present, or whose records are in an identity conflict, get none.
+ * Presence intervals of a page of members, from the evidence (see the module comment), with the
+ * minutes present and absent within the event's scheduled time that `assessAttendance` counts for
+ * the outcome. Members that were never present, or whose records are in an identity conflict, get none.
  */
-export async function presenceOf(db: Queryable, event: ExportEvent, page: readonly MemberRow[]): Promise<Map<string, ExportPresence['spans']>> {
+export async function presenceOf(
+  db: Queryable,
+  event: ExportEvent,
+  page: readonly MemberRow[],
+): Promise<Map<string, Pick<ExportPresence, 'spans' | 'minutes'>>> {
   const { records, registrations } = await evidenceClosure(db, event.id, page);
   const inPage = new Set(page.map((m) => m.member_id));
   // R-EVT-7: the records the derivation counts, no others.
@@ -233,7 +241,7 @@ export async function presenceOf(db: Queryable, event: ExportEvent, page: readon
     records.filter((r) => countsTowardsCredits(r, event.closedAt)),
     registrations,
   );
-  const out = new Map<string, ExportPresence['spans']>();
+  const out = new Map<string, Pick<ExportPresence, 'spans' | 'minutes'>>();
   const window = { start: event.start, end: event.end, credits: 0, toleranceMinutes: 0, fractions: null };
   for (const p of grouped.participants) {
     if (!p.memberId || !inPage.has(p.memberId) || p.conflictingMembers.length) continue;
@@ -250,7 +258,8 @@ export async function presenceOf(db: Queryable, event: ExportEvent, page: readon
       }
     }
     spans.sort((a, b) => a.entry - b.entry || (a.exit === null ? 1 : 0) - (b.exit === null ? 1 : 0));
-    if (spans.length) out.set(p.memberId, spans);
+    // Minutes present and absent within the scheduled time: the outcome's own count (R-ATT-3).
+    if (spans.length) out.set(p.memberId, { spans, minutes: { present: att.coveredMinutes, absent: att.absentMinutes } });
   }
   return out;
 }
