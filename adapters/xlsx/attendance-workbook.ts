@@ -6,8 +6,10 @@
  * entry at a time, so interleaving sheets would buffer every later sheet in memory):
  * - `Presenze`: one row per presence interval (default, R-TPL-2) or per participant (first entry,
  *   last exit): Data evento, Cognome, Nome, Codice fiscale, Numero di iscrizione, Ordine
- *   provinciale (province code of the register), Ora di ingresso, Ora di uscita. Only registered
- *   members matched to the evidence appear here, and only if they were present.
+ *   provinciale (province code of the register), Ora di ingresso, Ora di uscita; the participants
+ *   layout adds Minuti di presenza and Minuti di assenza within the event's scheduled time (the
+ *   outcome's own count, R-ATT-3), since first entry and last exit hide an absence in between.
+ *   Only registered members matched to the evidence appear here, and only if they were present.
  * - `Esito`: every registered member's computed outcome (R-ATT-9): minutes present and absent,
  *   tolerance, credits, outcome and reason in Italian, and the rule that decided it.
  * - `Non abbinati`: participants that match no registered member (R-ATT-7): they have no codice
@@ -42,6 +44,7 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import type { MemberOutcome, MemberPresence, PresenceSpan, UnmatchedParticipant } from '../../src/domain/attendance-rows.ts';
 import { ROME } from '../../src/domain/calendar.ts';
+import { reasonText, statusText } from '../../src/domain/outcome-texts.ts';
 import { safeCellText } from './cell-text.ts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -61,6 +64,13 @@ export const PRESENCE_HEADERS = [
   'Ora di ingresso',
   'Ora di uscita',
 ] as const;
+
+/**
+ * Added to `Presenze` in the participants layout: one row per participant shows only the first
+ * entry and the last exit, so the minutes present and absent within the event's scheduled time
+ * (the outcome's own count, R-ATT-3) say whether the member was away in between.
+ */
+export const PARTICIPANT_MINUTES_HEADERS = ['Minuti di presenza', 'Minuti di assenza'] as const;
 
 export const OUTCOME_HEADERS = [
   'Cognome',
@@ -82,35 +92,8 @@ export const UNMATCHED_HEADERS = ['Nome sulla piattaforma', 'Identificativo sull
 export const DATE_FORMAT = 'dd/mm/yyyy';
 export const TIME_FORMAT = 'hh:mm';
 
-/** Outcome statuses (R-ATT-9) in Italian. */
-export const STATUS_TEXT: Readonly<Record<string, string>> = {
-  credited: 'Crediti riconosciuti',
-  'not-qualified': 'Crediti non riconosciuti',
-  incomplete: 'Presenza incompleta',
-  unmatched: 'Non abbinato',
-  'out-of-audience': 'Fuori dal pubblico ammesso',
-  'identity-conflict': 'Identità in conflitto',
-  'not-accredited': 'Evento non accreditato',
-};
-
-/** Reason codes of the explanation (R-ATT-9) in Italian. */
-export const REASON_TEXT: Readonly<Record<string, string>> = {
-  qualified: 'Assenza entro la tolleranza',
-  'absence-over-tolerance': 'Assenza oltre la tolleranza',
-  'open-interval': "Ingresso senza uscita registrata: manca l'orario di uscita",
-  'out-of-audience': "Iscritto a un Ordine provinciale fuori dal pubblico ammesso all'evento",
-  'event-not-accredited': "L'evento non è stato accreditato",
-  'not-registered': "Partecipante non iscritto all'evento",
-  'no-registration-match': 'Nessuna iscrizione corrisponde ai dati della piattaforma',
-  'identity-conflict': 'I dati della piattaforma corrispondono a più iscritti',
-};
-
-export const PENDING_TEXT = 'crediti in attesa del questionario di verifica';
-/** Why the questionnaire refused the credits (R-QST-8). */
-export const NOT_GRANTED_TEXT: Readonly<Record<string, string>> = {
-  'questionnaire-failed': 'crediti non riconosciuti: questionario di verifica non superato',
-  'questionnaire-expired': 'crediti non riconosciuti: questionario di verifica non compilato entro il termine',
-};
+// The Italian words of outcomes (R-ATT-9) are shared with the member dashboard: `src/domain/outcome-texts.ts`.
+export { NOT_GRANTED_TEXT, PENDING_TEXT, REASON_TEXT, STATUS_TEXT, reasonText, statusText } from '../../src/domain/outcome-texts.ts';
 export const NOT_DERIVED_TEXT = 'Non ancora calcolato';
 
 export type { MemberIdentity, MemberOutcome, MemberPresence, PresenceSpan, UnmatchedParticipant } from '../../src/domain/attendance-rows.ts';
@@ -229,7 +212,8 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
 
   // --- Presenze ------------------------------------------------------------------------------
   {
-    const ws = sheet(wb, SHEETS.presence, PRESENCE_HEADERS, [
+    const withMinutes = !input.blank && input.layout === 'participants';
+    const ws = sheet(wb, SHEETS.presence, withMinutes ? [...PRESENCE_HEADERS, ...PARTICIPANT_MINUTES_HEADERS] : PRESENCE_HEADERS, [
       { width: 13, numFmt: DATE_FORMAT },
       { width: 24 },
       { width: 22 },
@@ -238,6 +222,7 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
       { width: 19 },
       { width: 16, numFmt: TIME_FORMAT },
       { width: 15, numFmt: TIME_FORMAT },
+      ...(withMinutes ? [{ width: 19 }, { width: 18 }] : []),
     ]);
     for await (const page of input.presence()) {
       for (const m of page) {
@@ -252,6 +237,7 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
             safeCellText(m.province),
             span ? excelRomeDateTime(span.entry) : null,
             span?.exit != null ? excelRomeDateTime(span.exit) : null,
+            ...(withMinutes ? [m.minutes?.present ?? null, m.minutes?.absent ?? null] : []),
           ]);
           summary.presenceRows++;
         }
@@ -320,16 +306,6 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, out: Writable
 
   await wb.commit();
   return summary;
-}
-
-export function statusText(status: string): string {
-  return STATUS_TEXT[status] ?? status;
-}
-
-export function reasonText(reason: string | null, pending: boolean, notGranted: string | null = null): string {
-  const text = reason ? (REASON_TEXT[reason] ?? reason) : '';
-  const note = pending ? PENDING_TEXT : notGranted ? (NOT_GRANTED_TEXT[notGranted] ?? notGranted) : '';
-  return note ? (text ? `${text}; ${note}` : note) : text;
 }
 
 /** A worksheet and the style of each of its columns. */

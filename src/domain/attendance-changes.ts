@@ -24,6 +24,22 @@ export function organiserMayChange(event: { closedAt: InstantLike | null; end: I
   return !event.closedAt && now <= deadlineAfter(event.end, CLOSING_DAYS).getTime();
 }
 
+/**
+ * Whether a tracking record counts towards outcomes and credits (R-EVT-7): once the course is
+ * closed only the CPO (or CN) changes credits, so platform evidence that no one authored (the
+ * ingest API, Zoom webhooks) received after the closing instant is kept (R-ATT-1) but does not
+ * count. Authored records (corrections, uploaded files and reports, which after closing only
+ * the CPO or CN may add) always count, as does anything received before closing.
+ *
+ * @rule R-EVT-7
+ * @example
+ * countsTowardsCredits({ receivedAt: Date.parse('2026-03-06T10:00:00Z'), author: null }, '2026-03-05T18:00:00Z') // → false
+ */
+export function countsTowardsCredits(record: { receivedAt?: number | null; author?: string | null }, closedAt: InstantLike | string | null): boolean {
+  if (closedAt === null || record.author || record.receivedAt == null) return true;
+  return record.receivedAt <= new Date(closedAt).getTime();
+}
+
 /** A course can be closed once it has ended, and only once (R-EVT-7). */
 export function closingRefusal(event: { closedAt: InstantLike | null; end: InstantLike }, now: number): 'already-closed' | 'not-ended' | null {
   if (event.closedAt) return 'already-closed';

@@ -23,6 +23,12 @@ export interface PresenceSpan {
 export interface MemberPresence extends MemberIdentity {
   /** In order of entry; empty for a registered member who was never present. */
   spans: readonly PresenceSpan[];
+  /**
+   * Whole minutes present and absent within the event's scheduled time, as the outcome counts them
+   * (`assessAttendance`: absence rounded up, R-ATT-3; open joins not counted until closed, R-ATT-6);
+   * absent (null) in the blank template and for members never present.
+   */
+  minutes?: { present: number; absent: number } | null;
 }
 
 /** A member's derived outcome as the Esito sheet reports it. */

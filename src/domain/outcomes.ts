@@ -6,6 +6,7 @@
  * from the previous one (R-POL-2). The service `services/attendance/derive.ts` loads, calls, stores.
  */
 import { assessAttendance, type AttendanceOutcome, type Fraction } from './attendance.ts';
+import { countsTowardsCredits } from './attendance-changes.ts';
 import { yearOf } from './calendar.ts';
 import { attendedMode, creditStatus, deontologyCredits, type Topic } from './credits.ts';
 import { groupParticipants, pairIntervals, type EvidenceRecord, type Participant, type Registration } from './participants.ts';
@@ -117,7 +118,11 @@ export function describeCause(prev: DerivationInputs | null, next: DerivationInp
 /** Pure: outcomes for every participant and registered member, and the credit records. */
 export function computeOutcomes(input: DerivationInput): { outcomes: OutcomeRow[]; credits: CreditRow[] } {
   const { event } = input;
-  const grouped = groupParticipants(input.records, input.registrations);
+  // R-EVT-7: platform evidence received after the closing is kept but does not count.
+  const grouped = groupParticipants(
+    input.records.filter((r) => countsTowardsCredits(r, event.closedAt)),
+    input.registrations,
+  );
   const byMember = new Map(input.registrations.map((r) => [r.memberId, r]));
   const seen = new Set<string>();
   const participants: Participant[] = [...grouped.participants];

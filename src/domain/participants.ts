@@ -19,6 +19,9 @@ export interface EvidenceRecord {
   displayName?: string | null;
   /** Where the record came from (`api:<key>`, `zoom:<connection>`, `report:<format>`, `upload`, `upload:in-person`, `correction`): R-FAD-1. */
   source?: string | null;
+  /** When the gateway received it, and who authored it (corrections, uploads; null for platform evidence): R-EVT-7. */
+  receivedAt?: number | null;
+  author?: string | null;
 }
 
 export interface Registration {

@@ -18,7 +18,8 @@ import { router, SECURITY } from './router.ts';
 
 const Query = z.object({
   layout: z.enum(['intervals', 'participants']).default('intervals').openapi({
-    description: '`intervals`: one row per presence interval (R-TPL-2, the default); `participants`: one row per participant, first entry and last exit',
+    description:
+      '`intervals`: one row per presence interval (R-TPL-2, the default); `participants`: one row per participant, first entry and last exit, with the minutes present and absent within the scheduled time (as the outcome counts them, R-ATT-3)',
   }),
   blank: z.enum(['true', 'false']).default('false').openapi({
     description: '`true`: the blank template, registered members pre-filled and entry/exit empty (sheet Presenze only)',
@@ -35,7 +36,8 @@ export function attendanceFileRoutes(deps: Deps) {
       summary: 'The attendance workbook for the national platform (R-TPL-1/2), filled or blank',
       description:
         'Sheet `Presenze`: Data evento, Cognome, Nome, Codice fiscale, Numero di iscrizione, Ordine provinciale, Ora di ingresso, Ora di uscita ' +
-        '(Rome local time, R-CAL-2), one row per presence interval or per participant; only registered members matched to the evidence. ' +
+        '(Rome local time, R-CAL-2), one row per presence interval or per participant; the participants layout adds Minuti di presenza and Minuti di assenza ' +
+        "(within the scheduled time, the outcome's own count: first entry and last exit alone would hide an absence in between); only registered members matched to the evidence. " +
         "Sheet `Esito`: each registered member's minutes present and absent, tolerance, credits, outcome and reason (R-ATT-9). " +
         'Sheet `Non abbinati`: participants matching no registered member (R-ATT-7). Text never starts a formula (R-TPL-4). ' +
         'The body is streamed; an error after the first byte ends the connection without the zip trailer.',

@@ -6,10 +6,12 @@
  * Who, and until when: as for corrections (R-EVT-7), the organiser until the course is closed
  * or 30 days after the event; the CPO of the event (or CN) at any time.
  *
- * Body: the file itself, raw (not multipart), `Content-Type`
+ * Body: the file itself, raw, `Content-Type`
  * `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` or `text/csv`
- * (`application/octet-stream` and `application/vnd.ms-excel` are sniffed); at most
- * `UPLOAD_MAX_BYTES` (10 MiB), enforced while the body streams. Workbooks are read by the safe
+ * (`application/octet-stream` and `application/vnd.ms-excel` are sniffed), or a browser form
+ * (`multipart/form-data`) with the file in the field `file` (its part's type decides the same
+ * way; none: sniffed; its filename is kept with the delivery); at most `UPLOAD_MAX_BYTES`
+ * (10 MiB), enforced while the body streams. Workbooks are read by the safe
  * reader (zip guard, limits, formulas refused): see `adapters/xlsx/read-workbook.ts`; the sheet
  * `Presenze` is read if there is one, else the first.
  *
@@ -41,7 +43,7 @@ import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
 import { zodErrors } from './problem.ts';
 import { router, SECURITY } from './router.ts';
-import { declaredFormat, readUploadBody } from './uploads.ts';
+import { declaredFormat, FORM_UPLOAD_CONTENT, isFormUpload, readUpload, uploadedFormat } from './uploads.ts';
 
 const Query = z.object({
   presence: z
@@ -81,7 +83,7 @@ const route = createRoute({
   summary: 'Upload a filled attendance file (xlsx or CSV): every row is checked, valid rows become evidence (R-TPL-3)',
   description: [
     'Keys: the organiser of the event until the course is closed or 30 days after it (R-EVT-7); the CPO (or CN) at any time.',
-    `Body: the file itself (not multipart), \`${XLSX_MEDIA_TYPE}\` or \`text/csv\`, at most 10 MiB. Workbooks: the sheet \`Presenze\` (else the first), at most 10 sheets, 20,000 rows, 50 columns; zip bombs, encrypted files and formulas are refused.`,
+    `Body: the file itself, raw (\`${XLSX_MEDIA_TYPE}\` or \`text/csv\`), or a browser form (\`multipart/form-data\`) with the file in the field \`file\`; at most 10 MiB. Workbooks: the sheet \`Presenze\` (else the first), at most 10 sheets, 20,000 rows, 50 columns; zip bombs, encrypted files and formulas are refused.`,
     'Columns by their Italian headers: Data evento, Cognome e nome (or Cognome, Nome), Codice fiscale, Numero di iscrizione, Ordine provinciale, Ora di ingresso, Ora di uscita; required: Codice fiscale, Ora di ingresso, Ora di uscita.',
     "Times `hh:mm` (or Excel times/date-times) on the Europe/Rome calendar of the row's Data evento (R-CAL-2).",
     "Query `presence`: `online` (the default) or `in-person` (a signed in-person attendance sheet). For a mixed event it decides the credit mode (R-FAD-1): a member counts in person only when their presence comes from `presence=in-person` uploads (and corrections), otherwise as webinar (R-FAD-2 cap); other modes record it and keep the event's mode.",
@@ -101,6 +103,7 @@ const route = createRoute({
             example: 'Data evento;Cognome;Nome;Codice fiscale;Ora di ingresso;Ora di uscita\n01/07/2026;Rossi;Mario;RSSMRA85T10A562S;14:02;17:00\n',
           }),
         },
+        ...FORM_UPLOAD_CONTENT,
       },
       required: true,
     },
@@ -108,13 +111,13 @@ const route = createRoute({
   responses: {
     200: { description: 'Checked; every valid row was already stored', content: { 'application/json': { schema: AttendanceUploadResult } } },
     202: { description: 'Checked and stored; the event is re-derived', content: { 'application/json': { schema: AttendanceUploadResult } } },
-    400: problem('`invalid-query`: `presence` is not `online` or `in-person`'),
+    400: problem('`invalid-query`: `presence` is not `online` or `in-person`; `invalid-form`: a form without exactly one file in the field `file`'),
     401: problem('No or unknown API key'),
     403: problem('This key may not do that'),
     404: problem('Unknown event, or not visible to this key'),
     409: problem('The course is closed (organiser keys)'),
     413: problem('`file-too-large`, `zip-bomb`, `too-many-sheets`, `too-many-rows`, `too-many-columns`'),
-    415: problem('Not an xlsx or CSV body'),
+    415: problem('Not an xlsx or CSV body (or form file)'),
     422: problem('`not-a-workbook`, `encrypted-file`, `unreadable-file`, `formula-not-allowed`, `missing-columns`, `duplicate-columns`, `no-valid-rows`'),
     503: problem('Store or queue unavailable; retry'),
   },
@@ -133,16 +136,17 @@ export function attendanceUploadRoutes(deps: Deps) {
     if (!query.success) throw new ServiceError('invalid-query', undefined, { errors: zodErrors(query.error.issues) });
     const now = deps.now();
     const e = await changeableEvent(deps, c.get('principal'), id, now);
-    const format = declaredFormat(c);
-    const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
+    // A raw body's type is refused before it is read; a form's file type once the form is read.
+    const declared = isFormUpload(c) ? null : declaredFormat(c);
+    const file = await readUpload(c, deps.config.UPLOAD_MAX_BYTES);
     const { stored, result } = await storeAttendanceFile(deps, c.get('principal'), e, {
       presence: query.data.presence,
-      format,
-      bytes: raw,
+      format: declared ?? uploadedFormat(file),
+      bytes: file.bytes,
       now,
       clientAddr: clientAddr(c),
-      contentType: c.req.header('content-type') ?? '',
-      contentDisposition: c.req.header('content-disposition'),
+      contentType: file.contentType,
+      contentDisposition: file.contentDisposition,
     });
     return c.json(result, stored ? 202 : 200);
   });

@@ -22,7 +22,8 @@ const route = createRoute({
   path: '/v1/ingest/webinar/{eventId}',
   summary: 'Post a batch of webinar joins, leaves and meeting-end signals',
   description:
-    'Up to 1,000 records. Answered 202 only after every record is committed; a record already stored (same source and id) is acknowledged as a duplicate. 503 with Retry-After when the store or the queue is unavailable: retry, nothing is lost or doubled.',
+    'Up to 1,000 records. Answered 202 only after every record is committed; a record already stored (same source and id) is acknowledged as a duplicate. 503 with Retry-After when the store or the queue is unavailable: retry, nothing is lost or doubled. ' +
+    'After the course is closed (R-EVT-7) records are still stored as evidence, but they do not count: the answer says `counted: false` with `notice: "event-closed"`.',
   tags: ['ingest'],
   security: SECURITY,
   request: {
@@ -30,7 +31,7 @@ const route = createRoute({
     body: { content: { 'application/json': { schema: IngestBatch } }, required: true },
   },
   responses: {
-    202: { description: 'Stored', content: { 'application/json': { schema: IngestResult } } },
+    202: { description: 'Stored (`counted` says whether the records count, R-EVT-7)', content: { 'application/json': { schema: IngestResult } } },
     400: { description: 'Malformed or invalid body', content: { 'application/problem+json': { schema: Problem } } },
     404: { description: 'Unknown event', content: { 'application/problem+json': { schema: Problem } } },
     413: { description: 'Body too large', content: { 'application/problem+json': { schema: Problem } } },

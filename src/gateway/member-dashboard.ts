@@ -42,7 +42,7 @@ import {
   ReductionId,
 } from '../schemas/member-dashboard.ts';
 import { appealReduction, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
-import { dashboardFacts, dashboardLists, reductionSummary } from '../services/member-dashboard.ts';
+import { dashboardFacts, dashboardLists, dashboardUncredited, reductionSummary } from '../services/member-dashboard.ts';
 import type { LoadedFacts } from '../store/balance.ts';
 import type { UploadedFile } from '../store/member-requests.ts';
 import type { Deps } from './deps.ts';
@@ -373,7 +373,10 @@ export function memberDashboardRoutes(deps: Deps) {
       suggested: { total: suggestedTotal, deontology: Math.min(shortfall.deontology, suggestedTotal) },
     };
 
-    const { questionnaires, reductions, art9, debts } = await dashboardLists(deps, facts.memberId);
+    const [{ questionnaires, reductions, art9, debts }, uncredited] = await Promise.all([
+      dashboardLists(deps, facts.memberId),
+      dashboardUncredited(deps, facts.memberId, biennium),
+    ]);
     const pending = [];
     for (const q of questionnaires) {
       if (q.deadline && q.deadline.getTime() < now) continue; // expired: the questionnaire page says so, nothing left to do
@@ -398,6 +401,7 @@ export function memberDashboardRoutes(deps: Deps) {
       previous: biennium === current ? previousNotice(facts, current, day, base) : null,
       debt,
       questionnaires: pending,
+      uncredited,
       // Newest first, as the store lists them (the limit keeps the newest).
       requests: { reductions, art9, debts },
       forms: {

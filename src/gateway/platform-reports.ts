@@ -15,7 +15,7 @@ import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
 import { router, SECURITY } from './router.ts';
-import { readUploadBody } from './uploads.ts';
+import { FORM_UPLOAD_CONTENT, readUpload } from './uploads.ts';
 
 const Issue = z.object({ row: z.number().int(), path: z.string().optional(), code: z.string(), message: z.string() });
 export const PlatformReportResult = z
@@ -40,7 +40,7 @@ const route = createRoute({
   description: [
     'Formats: `teams-csv` (the attendance report as downloaded: UTF-16, tab-separated, three blocks), `teams-graph` (Graph attendanceRecords JSON),',
     '`zoom-csv` (webinar participants/attendee report), `zoom-api` (REST participants report JSON), `goto-api` (webinar attendees JSON), `webex-api` (meeting participants JSON).',
-    'Local times without an offset are read on the Europe/Rome calendar (R-CAL-2). The body is the file itself, at most 10 MiB.',
+    'Local times without an offset are read on the Europe/Rome calendar (R-CAL-2). The body is the file itself (raw, any content type), or a browser form (`multipart/form-data`) with the file in the field `file`; at most 10 MiB.',
     'Keys: the organiser until the course is closed or 30 days after it (R-EVT-7); the CPO (or CN) at any time.',
     'Each interval becomes a join and a leave with ids derived from the report: uploading it again stores nothing new.',
   ].join(' '),
@@ -48,11 +48,12 @@ const route = createRoute({
   security: SECURITY,
   request: {
     params: z.object({ id: z.uuid(), format: z.enum(FORMATS) }),
-    body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
+    body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) }, ...FORM_UPLOAD_CONTENT }, required: true },
   },
   responses: {
     200: { description: 'Read; every record was already stored', content: { 'application/json': { schema: PlatformReportResult } } },
     202: { description: 'Read and stored; the event is re-derived', content: { 'application/json': { schema: PlatformReportResult } } },
+    400: problem('`invalid-form`: a form without exactly one file in the field `file`'),
     401: problem('No or unknown API key'),
     403: problem('This key may not do that'),
     404: problem('Unknown event or format'),
@@ -77,13 +78,14 @@ export function platformReportRoutes(deps: Deps) {
     if (!isReportFormat(format)) throw new ServiceError('unknown-report-format', `Formats: ${FORMATS.join(', ')}`);
     const now = deps.now();
     const e = await changeableEvent(deps, c.get('principal'), id, now);
-    const raw = await readUploadBody(c, deps.config.UPLOAD_MAX_BYTES);
+    const file = await readUpload(c, deps.config.UPLOAD_MAX_BYTES);
     const result = await storePlatformReport(deps, c.get('principal'), e, {
       format,
-      bytes: raw,
+      bytes: file.bytes,
       now,
       clientAddr: clientAddr(c),
-      contentType: c.req.header('content-type') ?? '',
+      contentType: file.contentType,
+      contentDisposition: file.contentDisposition,
     });
     return c.json(result, result.accepted > 0 ? 202 : 200);
   });

@@ -45,7 +45,8 @@ export function policyRoutes(deps: Deps) {
     (c) => c.json({ profiles: PROFILES as Record<string, Policy>, overridable: [...POLICY_PARAMETERS] }, 200),
   );
 
-  const councils = requireRole(deps.resolveKey, 'cpo', 'cn', 'admin');
+  // A province's policy is the councils' (README's role table): the CPO its own, the CN any.
+  const councils = requireRole(deps.resolveKey, 'cpo', 'cn');
   app.use('/v1/provinces/:province/policy', councils);
   app.use('/v1/provinces/:province/policy/*', councils);
   app.openapi(

@@ -33,7 +33,9 @@ const VIEWS: Record<string, { path: string; summary: string; statuses: string[] 
 
 export function readRoutes(deps: Deps) {
   const app = router();
-  const readers = requireRole(deps.resolveKey, 'organiser', 'platform', 'cpo', 'cn', 'admin');
+  // Outcomes name members and explain their attendance: the organiser, the CPO and the CN (README's
+  // role table); platform keys only send evidence, and the operator's admin key reads no outcomes.
+  const readers = requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn');
 
   for (const [name, view] of Object.entries(VIEWS)) {
     app.use(view.path.replace('{id}', ':id'), readers);

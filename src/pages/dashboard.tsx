@@ -25,6 +25,7 @@ import {
   type FormValues,
   type ReductionPreview,
 } from './dashboard-forms.tsx';
+import { reasonText, statusText } from '../domain/outcome-texts.ts';
 import { italianDate, italianDateTime } from './format.ts';
 import {
   ART9_STATUS_LABELS,
@@ -115,6 +116,18 @@ export interface PendingQuestionnaire {
   href: string;
 }
 
+/** An event the member attended without earning credit, with the outcome's reason (R-ATT-9). */
+export interface UncreditedEvent {
+  title: string;
+  mode: string;
+  /** ISO date on the Rome calendar. */
+  date: string;
+  status: string;
+  reason: string | null;
+  absentMinutes: number;
+  toleranceMinutes: number;
+}
+
 export interface DashboardProps {
   /** `/m/<token>`: every link and form of the page starts here. */
   base: string;
@@ -134,6 +147,8 @@ export interface DashboardProps {
   previous: PreviousNotice | null;
   debt: DebtSection;
   questionnaires: readonly PendingQuestionnaire[];
+  /** Events of the biennium attended without credit (absent beyond the tolerance, R-ATT-3…): listed with the reason. */
+  uncredited: readonly UncreditedEvent[];
   requests: { reductions: readonly ReductionRow[]; art9: readonly Art9Row[]; debts: readonly DebtRow[] };
   forms: {
     art9: { minDate: string; maxDate: string };
@@ -356,7 +371,7 @@ const Objectives: FC<{ p: DashboardProps }> = ({ p }) => (
             <td class="n">
               {y.counted.deontology}/{y.objective.deontology}
             </td>
-            <td>{y.met ? 'Raggiunto' : 'Non ancora raggiunto'}</td>
+            <td>{y.met ? 'Raggiunto' : y.year < Number(p.today.slice(0, 4)) ? 'Non raggiunto' : 'Non ancora raggiunto'}</td>
           </tr>
         ))}
       </tbody>
@@ -381,10 +396,15 @@ const Questionnaires: FC<{ list: readonly PendingQuestionnaire[] }> = ({ list })
 
 const Credits: FC<{ p: DashboardProps }> = ({ p }) => {
   const items = p.derived.balance.items;
+  // Credited activities and the events attended without credit, in date order (a stable sort keeps the balance's order within a day).
+  const rows = [
+    ...items.map((it) => ({ date: it.date, item: it, uncredited: null })),
+    ...p.uncredited.map((e) => ({ date: e.date, item: null, uncredited: e })),
+  ].sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
   return (
     <section aria-labelledby="attivita">
       <h2 id="attivita">Attività formative del biennio</h2>
-      {items.length === 0 ? (
+      {rows.length === 0 ? (
         <p>Nessuna attività formativa registrata nel biennio.</p>
       ) : (
         <table>
@@ -405,15 +425,33 @@ const Credits: FC<{ p: DashboardProps }> = ({ p }) => {
             </tr>
           </thead>
           <tbody>
-            {items.map((it) => (
-              <CreditRow it={it} pct={p.derived.distance.pct} base={p.base} />
-            ))}
+            {rows.map((r) => (r.item ? <CreditRow it={r.item} pct={p.derived.distance.pct} base={p.base} /> : <UncreditedRow e={r.uncredited!} />))}
           </tbody>
         </table>
       )}
     </section>
   );
 };
+
+/** An event attended without credit: nothing recorded, and why, in the words of the outcome (R-ATT-9). */
+const UncreditedRow: FC<{ e: UncreditedEvent }> = ({ e }) => (
+  <tr>
+    <td>{dateText(e.date)}</td>
+    <td class="wrap">
+      {e.title}
+      <span class="mode">{labelOf(MODE_LABELS, e.mode)}</span>
+      <span class="note">
+        {statusText(e.status)}: {reasonText(e.reason, false) || 'motivo non disponibile'}
+        {e.reason === 'absence-over-tolerance'
+          ? ` (${plural(e.absentMinutes, 'minuto', 'minuti')} di assenza, tolleranza ${plural(e.toleranceMinutes, 'minuto', 'minuti')})`
+          : ''}
+      </span>
+    </td>
+    <td class="n">0</td>
+    <td class="n">0</td>
+    <td class="n">0</td>
+  </tr>
+);
 
 /** A credited e-learning or podcast course has its attestation (R-ELN-6): `event:<id>:…` items only. */
 function attestationHref(base: string, it: BalanceItem): string | null {

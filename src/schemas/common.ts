@@ -1,8 +1,12 @@
 /** @module Shared zod building blocks: instants, identifiers, problem+json. */
 import { z } from '@hono/zod-openapi';
 
+/** What the API says of a refused instant: a time without offset (or not a time) gets this, not zod's bare "Invalid ISO datetime". */
+export const INSTANT_MESSAGE = 'Expected an ISO 8601 date-time with offset, e.g. 2026-03-01T14:00:00+01:00 (or Z for UTC): a time without offset is ambiguous';
 /** ISO 8601 instant that must carry an offset (`Z` or `±hh:mm`), R-CAL-2: stored as UTC. */
-export const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2026-03-10T14:05:00+01:00', description: 'ISO 8601 instant with offset' });
+export const Instant = z.iso
+  .datetime({ offset: true, error: INSTANT_MESSAGE })
+  .openapi({ example: '2026-03-10T14:05:00+01:00', description: 'ISO 8601 instant with offset' });
 
 /** Calendar date on the Europe/Rome calendar, `YYYY-MM-DD`. */
 export const IsoDate = z.iso.date().openapi({ example: '2026-03-10' });

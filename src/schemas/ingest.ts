@@ -49,10 +49,19 @@ export type WebinarRecord = z.infer<typeof WebinarRecord>;
 export const IngestBatch = z.object({ records: z.array(WebinarRecord).min(1).max(MAX_BATCH) }).openapi('IngestBatch');
 export type IngestBatch = z.infer<typeof IngestBatch>;
 
+/** Why stored records will not count (stable codes): `event-closed`, the course was closed before they arrived (R-EVT-7). */
+export const IngestNotice = z.enum(['event-closed']).openapi('IngestNotice');
+export type IngestNotice = z.infer<typeof IngestNotice>;
+
 export const IngestResult = z
   .object({
     accepted: z.number().int().openapi({ description: 'records stored by this request' }),
     duplicates: z.number().int().openapi({ description: 'records already stored (same source and id), acknowledged' }),
+    counted: z.boolean().openapi({
+      description:
+        'whether the records stored now count towards outcomes and credits; `false` when the course was closed before they arrived (R-EVT-7): they are kept as evidence, and only the CPO (or CN) changes credits after closing',
+    }),
+    notice: IngestNotice.optional().openapi({ description: 'why `counted` is false: `event-closed` (R-EVT-7)' }),
   })
   .openapi('IngestResult');
 export type IngestResult = z.infer<typeof IngestResult>;

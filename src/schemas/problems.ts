@@ -63,6 +63,7 @@ export const PROBLEMS = {
 
   // Uploaded files: spreadsheets, platform reports (issue 3 §2, §4, §5)
   'file-too-large': { status: 413, title: 'The file is larger than allowed' },
+  'invalid-form': { status: 400, title: 'The form does not carry exactly one file in the field `file`' },
   'zip-bomb': { status: 413, title: 'The zip archive (workbook, SCORM package) expands beyond the limits' },
   'too-many-sheets': { status: 413, title: 'The workbook has more worksheets than allowed' },
   'too-many-rows': { status: 413, title: 'The file has more rows than allowed' },

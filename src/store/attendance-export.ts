@@ -16,6 +16,7 @@
  * (sheet `Non abbinati`) are paged on the participant key.
  */
 import { assessAttendance } from '../domain/attendance.ts';
+import { countsTowardsCredits } from '../domain/attendance-changes.ts';
 import { groupParticipants, pairIntervals, type EvidenceRecord, type Registration } from '../domain/participants.ts';
 import type { MemberIdentity, OutcomeSummary, PresenceSpan, UnmatchedParticipant } from '../domain/attendance-rows.ts';
 import { EVIDENCE_COLUMNS, toEvidenceRecord, type EvidenceRow } from './attendance.ts';
@@ -35,32 +36,36 @@ export interface ExportEvent {
   title: string;
   start: number;
   end: number;
-  /** Latest meeting-end signal (R-ATT-6), or null. */
+  /** Latest meeting-end signal that counts (R-ATT-6, R-EVT-7), or null. */
   meetingEnd: number | null;
+  /** When the course was closed (R-EVT-7: platform evidence received later does not count), or null. */
+  closedAt: number | null;
 }
 
 /** A member row of the export: the register's identity and the member's id. */
 export type ExportMember = MemberIdentity & { memberId: string };
-export type ExportPresence = ExportMember & { spans: PresenceSpan[] };
+export type ExportPresence = ExportMember & { spans: PresenceSpan[]; minutes: { present: number; absent: number } | null };
 export type ExportOutcome = ExportMember & { outcome: OutcomeSummary | null };
 export type ExportUnmatched = UnmatchedParticipant;
 
 export async function loadExportEvent(db: Queryable, eventId: string): Promise<ExportEvent | null> {
-  const { rows } = await db.query<{ id: string; title: string; start_at: Date; end_at: Date; meeting_end: number | null }>(
-    `SELECT e.id, e.title, e.start_at, e.end_at,
-            (SELECT (extract(epoch FROM max(t.occurred_at)) * 1000)::float8 FROM tracking_records t
-              WHERE t.event_id = e.id AND t.kind = 'meeting-end') AS meeting_end
-     FROM events e WHERE e.id = $1`,
+  const { rows } = await db.query<{ id: string; title: string; start_at: Date; end_at: Date; closed_at: Date | null }>(
+    'SELECT e.id, e.title, e.start_at, e.end_at, e.closed_at FROM events e WHERE e.id = $1',
     [eventId],
   );
   const e = rows[0];
   if (!e) return null;
+  const closedAt = e.closed_at ? e.closed_at.getTime() : null;
+  // The meeting-end signals, as the derivation reads them: those that count (R-EVT-7), the latest.
+  const ends = await db.query<EvidenceRow>(`SELECT ${EVIDENCE_COLUMNS} FROM tracking_records WHERE event_id = $1 AND kind = 'meeting-end'`, [eventId]);
+  const counted = ends.rows.map(toEvidenceRecord).filter((r) => countsTowardsCredits(r, closedAt));
   return {
     id: e.id,
     title: e.title,
     start: e.start_at.getTime(),
     end: e.end_at.getTime(),
-    meetingEnd: e.meeting_end === null ? null : Math.round(Number(e.meeting_end)),
+    meetingEnd: counted.length ? Math.max(...counted.map((r) => r.at)) : null,
+    closedAt,
   };
 }
 
@@ -133,11 +138,14 @@ export async function* presencePages(
   const pageSize = opts.pageSize ?? EXPORT_PAGE_SIZE;
   for await (const page of memberPages(db, event.id, pageSize)) {
     if (opts.withPresence === false) {
-      yield page.map((r) => ({ ...member(r), spans: [] }));
+      yield page.map((r) => ({ ...member(r), spans: [], minutes: null }));
       continue;
     }
-    const spans = await presenceOf(db, event, page);
-    yield page.map((r) => ({ ...member(r), spans: spans.get(r.member_id) ?? [] }));
+    const presence = await presenceOf(db, event, page);
+    yield page.map((r) => {
+      const p = presence.get(r.member_id);
+      return { ...member(r), spans: p?.spans ?? [], minutes: p?.minutes ?? null };
+    });
   }
 }
 
@@ -217,14 +225,23 @@ export async function* unmatchedPages(db: Queryable, eventId: string, opts: { pa
 }
 
 /**
- * Presence intervals of a page of members, from the evidence (see the module comment). Members
- * that were never present, or whose records are in an identity conflict, get none.
+ * Presence intervals of a page of members, from the evidence (see the module comment), with the
+ * minutes present and absent within the event's scheduled time that `assessAttendance` counts for
+ * the outcome. Members that were never present, or whose records are in an identity conflict, get none.
  */
-export async function presenceOf(db: Queryable, event: ExportEvent, page: readonly MemberRow[]): Promise<Map<string, ExportPresence['spans']>> {
+export async function presenceOf(
+  db: Queryable,
+  event: ExportEvent,
+  page: readonly MemberRow[],
+): Promise<Map<string, Pick<ExportPresence, 'spans' | 'minutes'>>> {
   const { records, registrations } = await evidenceClosure(db, event.id, page);
   const inPage = new Set(page.map((m) => m.member_id));
-  const grouped = groupParticipants(records, registrations);
-  const out = new Map<string, ExportPresence['spans']>();
+  // R-EVT-7: the records the derivation counts, no others.
+  const grouped = groupParticipants(
+    records.filter((r) => countsTowardsCredits(r, event.closedAt)),
+    registrations,
+  );
+  const out = new Map<string, Pick<ExportPresence, 'spans' | 'minutes'>>();
   const window = { start: event.start, end: event.end, credits: 0, toleranceMinutes: 0, fractions: null };
   for (const p of grouped.participants) {
     if (!p.memberId || !inPage.has(p.memberId) || p.conflictingMembers.length) continue;
@@ -241,7 +258,8 @@ export async function presenceOf(db: Queryable, event: ExportEvent, page: readon
       }
     }
     spans.sort((a, b) => a.entry - b.entry || (a.exit === null ? 1 : 0) - (b.exit === null ? 1 : 0));
-    if (spans.length) out.set(p.memberId, spans);
+    // Minutes present and absent within the scheduled time: the outcome's own count (R-ATT-3).
+    if (spans.length) out.set(p.memberId, { spans, minutes: { present: att.coveredMinutes, absent: att.absentMinutes } });
   }
   return out;
 }

@@ -137,3 +137,35 @@ export async function memberCreditRecords(db: Queryable, memberId: string, year:
     derivedAt: r.derived_at.toISOString(),
   }));
 }
+
+/** A member's attendance outcome that earned no credit (R-ATT-3, R-ATT-6, R-ATT-8, R-EVT-3), with its event. */
+export interface UncreditedAttendanceRow {
+  event_id: string;
+  title: string;
+  mode: string;
+  start_at: Date;
+  status: string;
+  covered_minutes: number;
+  absent_minutes: number;
+  tolerance_minutes: number;
+  reason: string | null;
+}
+
+/**
+ * The events a member attended (some minutes present) without earning credit: not qualified
+ * (absence over the tolerance), incomplete, outside the audience, not accredited. Credited
+ * outcomes are credit records and are read as such; participants not matched to the member are
+ * not the member's.
+ */
+export async function uncreditedAttendance(db: Queryable, memberId: string): Promise<UncreditedAttendanceRow[]> {
+  const { rows } = await db.query<UncreditedAttendanceRow>(
+    `SELECT o.event_id, e.title, e.mode, e.start_at, o.status, o.covered_minutes, o.absent_minutes, o.tolerance_minutes,
+            o.explanation->>'reason' AS reason
+     FROM attendance_outcomes o JOIN events e ON e.id = o.event_id
+     WHERE o.member_id = $1 AND o.participant_key = 'member:' || $1::text
+       AND o.status IN ('not-qualified', 'incomplete', 'out-of-audience', 'not-accredited') AND o.covered_minutes > 0
+     ORDER BY e.start_at, o.event_id`,
+    [memberId],
+  );
+  return rows;
+}

@@ -20,7 +20,7 @@ export type {
 } from '../domain/outcomes.ts';
 
 export const EVIDENCE_COLUMNS = `id, kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, registrant_id, participant_user_id,
-  email, connection_id, member_id, display_name`;
+  email, connection_id, member_id, display_name, (extract(epoch FROM received_at) * 1000)::float8 AS received_at, author`;
 
 export interface EvidenceRow {
   id: number;
@@ -32,6 +32,8 @@ export interface EvidenceRow {
   connection_id: string | null;
   member_id: string | null;
   display_name: string | null;
+  received_at: number;
+  author: string | null;
 }
 
 export function toEvidenceRecord(r: EvidenceRow): EvidenceRecord {
@@ -44,6 +46,8 @@ export function toEvidenceRecord(r: EvidenceRow): EvidenceRecord {
     connectionId: r.connection_id,
     memberId: r.member_id,
     displayName: r.display_name,
+    receivedAt: Math.round(Number(r.received_at)),
+    author: r.author,
   };
 }
 

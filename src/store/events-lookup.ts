@@ -37,3 +37,9 @@ export async function eventAccessRow(db: Queryable, eventId: string): Promise<Ev
   );
   return rows[0] ?? null;
 }
+
+/** When the event's course was closed (R-EVT-7), or null: read fresh (it changes), not cached. */
+export async function eventClosedAt(db: Queryable, eventId: string): Promise<Date | null> {
+  const { rows } = await db.query<{ closed_at: Date | null }>('SELECT closed_at FROM events WHERE id = $1', [eventId]);
+  return rows[0]?.closed_at ?? null;
+}

@@ -266,11 +266,24 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(blankParsed).toMatchObject({ ok: true, rows: [], rejected: [], empty: registered.length });
     });
 
-    it('the participants layout has one row each: first entry, last exit', async () => {
+    it('the participants layout has one row each: first entry, last exit, and the minutes present and absent of the outcome', async () => {
       const res = await download(h, keys.cpo, eventId, 'layout=participants');
       expect(res.headers.get('content-disposition')).toMatch(/filename="presenze-partecipanti_\d{4}-\d{2}-\d{2}_[0-9a-f-]{36}\.xlsx"/);
       const rows = sheetCells(parseWorkbook(res.buf), 'Presenze');
-      expect(rows[0]!.map((c) => c?.v)).toEqual(PRESENZE);
+      expect(rows[0]!.map((c) => c?.v)).toEqual([...PRESENZE, 'Minuti di presenza', 'Minuti di assenza']);
+      // First entry and last exit hide an absence in between: the minutes within the scheduled
+      // time say it, as the outcome counts them (R-ATT-3).
+      const minutes = new Map(rows.slice(1).map((r) => [String(r[3]?.v), [r[8]?.v, r[9]?.v]]));
+      for (const m of registered) {
+        if (!minutes.has(m.codiceFiscale)) continue;
+        const o = outcomes.find((x) => x.memberId === m.id);
+        expect(minutes.get(m.codiceFiscale), m.codiceFiscale).toEqual([o.coveredMinutes, o.absentMinutes]);
+      }
+      // And against the plan: member 1 was away 70–85, member 6 60–65, member 3 left at 160.
+      expect(minutes.get(members[1]!.codiceFiscale)).toEqual([165, 15]);
+      expect(minutes.get(members[6]!.codiceFiscale)).toEqual([175, 5]);
+      expect(minutes.get(members[3]!.codiceFiscale)).toEqual([160, 20]);
+      expect(minutes.get(members[0]!.codiceFiscale)).toEqual([180, 0]);
       const got = rowsByCf(rows.slice(1));
       const t = (min: number) => rome(start + min * MIN);
       const m = members;

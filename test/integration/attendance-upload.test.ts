@@ -275,6 +275,90 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(res.body).toEqual({ accepted: 1, duplicates: 0, empty: 5, rejected: [] });
     });
 
+    it('a browser form (multipart/form-data, field `file`) gives the same row report as the raw body, and keeps the filename', async () => {
+      // Two events alike, the same members registered: the same file sent raw to one and as a form to the other.
+      const start2 = romeAfternoon(6);
+      const at = (minutes: number) => DateTime.fromMillis(start2 + minutes * MIN, { zone: 'Europe/Rome' });
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(start2, 3) });
+        expect(ev.status, ev.text).toBe(201);
+        const reg = await h.api('POST', `/v1/events/${ev.body.id}/registrations`, {
+          key: keys.organiser,
+          body: { registrations: members.slice(0, 3).map((m) => ({ memberId: m.id })) },
+        });
+        expect(reg.body.registered, reg.text).toBe(3);
+        ids.push(ev.body.id);
+      }
+      const d = at(0).toFormat('dd/MM/yyyy');
+      const t = (m: number) => at(m).toFormat('HH:mm');
+      const rows = [
+        HEADER,
+        [d, name(0), members[0]!.codiceFiscale, '1000', 'MI', t(0), t(180)],
+        [d, name(1), members[1]!.codiceFiscale, '1001', 'MI', t(0), t(60)],
+        [d, name(1), members[1]!.codiceFiscale, '1001', 'MI', t(110), t(180)], // 50 minutes away
+        [d, name(6), members[6]!.codiceFiscale, '1006', 'MI', t(0), t(180)], // not registered
+        [d, name(2), members[2]!.codiceFiscale, '1002', 'MI', t(120), t(60)], // exit before entry
+      ];
+      const xlsx = await workbook(rows);
+      const csv = rows.map((r) => r.join(';')).join('\n');
+      const form = async (bytes: Uint8Array | string, type: string | undefined, filename: string, id: string, field = 'file'): Promise<ApiResponse> => {
+        const fd = new FormData();
+        fd.append('note', 'a text field beside the file is ignored');
+        fd.append(field, new Blob([bytes as BlobPart], type ? { type } : {}), filename);
+        const res = await fetch(`${h.url}/v1/events/${id}/attendance-file`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${keys.organiser}` },
+          body: fd,
+        });
+        const text = await res.text();
+        return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+      };
+      const raw = await upload(xlsx, XLSX_MEDIA_TYPE, keys.organiser, ids[0]);
+      expect(raw.status, raw.text).toBe(202);
+      const viaForm = await form(xlsx, XLSX_MEDIA_TYPE, 'presenze compilate.xlsx', ids[1]!);
+      expect(viaForm.status, viaForm.text).toBe(202);
+      expect(viaForm.body).toEqual(raw.body);
+      expect(raw.body).toEqual({
+        accepted: 3,
+        duplicates: 0,
+        empty: 0,
+        rejected: [
+          { row: 5, code: 'not-registered', message: expect.any(String) },
+          { row: 6, code: 'exit-before-entry', message: expect.any(String) },
+        ],
+      });
+      // The file's bytes are the evidence (not the form around them), with the part's type and filename.
+      const delivery = await h.rt.db.query<{ body: Buffer; headers: Record<string, string> }>(
+        `SELECT body, headers FROM deliveries WHERE id IN (SELECT delivery_id FROM tracking_records WHERE event_id = $1 AND source = 'upload')`,
+        [ids[1]],
+      );
+      expect(delivery.rows).toHaveLength(1);
+      expect(Buffer.from(delivery.rows[0]!.body).equals(xlsx)).toBe(true);
+      expect(delivery.rows[0]!.headers).toMatchObject({
+        'content-type': XLSX_MEDIA_TYPE,
+        format: 'xlsx',
+        'content-disposition': 'form-data; name="file"; filename="presenze compilate.xlsx"',
+      });
+      // The same rows as CSV in a form whose part has no type: sniffed, and duplicates of what is stored.
+      const csvForm = await form(csv, undefined, 'presenze.csv', ids[1]!);
+      expect(csvForm.status).toBe(200);
+      expect(csvForm.body).toEqual({ ...raw.body, accepted: 0, duplicates: 3 });
+      // Both derive the same outcomes: member 1 absent 50 minutes, beyond the 30 of tolerance (R-ATT-3).
+      for (const id of ids) {
+        const outcomes = await waitForOutcomes(h, keys.organiser, id, (byMember) => byMember.get(members[1]!.id)?.absentMinutes === 50);
+        const byMember = new Map(outcomes.map((o: any) => [o.memberId, o]));
+        expect(byMember.get(members[0]!.id)).toMatchObject({ status: 'credited', absentMinutes: 0 });
+        expect(byMember.get(members[1]!.id)).toMatchObject({ status: 'not-qualified', absentMinutes: 50 });
+      }
+
+      // Refused forms, nothing stored: no field `file`, a file of the wrong type, and over the limit.
+      const noFile = await refusedCleanly(() => form(xlsx, XLSX_MEDIA_TYPE, 'x.xlsx', ids[1]!, 'attachment'), 400, 'invalid-form');
+      expect(noFile.body.detail).toMatch(/`file`/);
+      await refusedCleanly(() => form('{}', 'application/json', 'x.json', ids[1]!), 415, 'unsupported-media-type');
+      await refusedCleanly(() => form(Buffer.alloc(h.config.UPLOAD_MAX_BYTES + 1, 0x41), 'text/csv', 'big.csv', ids[1]!), 413, 'file-too-large');
+    });
+
     it('who may upload, and what', async () => {
       const file = await workbook([HEADER, [day, name(5), members[5]!.codiceFiscale, '1005', 'MI', hhmm(0), hhmm(10)]]);
       expect((await upload(file, XLSX_MEDIA_TYPE, other.organiser)).status).toBe(404); // another organiser's event
@@ -292,7 +376,11 @@ for (const backend of backendsOf(import.meta.url)) {
       // Documented in the OpenAPI document, both formats.
       const doc = await h.api('GET', '/openapi.json');
       const op = doc.body.paths['/v1/events/{id}/attendance-file']?.post;
-      expect(Object.keys(op.requestBody.content)).toEqual([XLSX_MEDIA_TYPE, 'text/csv']);
+      expect(Object.keys(op.requestBody.content)).toEqual([XLSX_MEDIA_TYPE, 'text/csv', 'multipart/form-data']);
+      expect(op.requestBody.content['multipart/form-data'].schema).toMatchObject({
+        properties: { file: { type: 'string', format: 'binary' } },
+        required: ['file'],
+      });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '202', '413', '422']));
     });
 

@@ -101,6 +101,7 @@ for (const backend of backendsOf(import.meta.url)) {
       w2: 'Webinar previdenza 2026',
       inPerson: 'Seminario in sede',
       pending: 'Webinar con questionario',
+      absent: 'Webinar sulla sicurezza',
     };
     let offset = T1 - Date.now();
     const now = () => Date.now() + offset;
@@ -170,6 +171,28 @@ for (const backend of backendsOf(import.meta.url)) {
         return c.body?.credits?.find((x: any) => x.eventId === ev && x.status === 'granted');
       });
 
+      // A webinar attended without credit: away 50 minutes in the middle, beyond the 30 of tolerance (R-ATT-3, R-ATT-4).
+      const startAbsent = rome('2026-11-18T14:00');
+      const evAbsent = await createEvent(titles.absent, '2026-11-18T14:00', 3);
+      const regAbsent = await h.api('POST', `/v1/events/${evAbsent}/registrations`, {
+        key: keys.organiser,
+        body: { registrations: [{ memberId: a.id, registrantId: 'reg-a2' }] },
+      });
+      expect(regAbsent.status, regAbsent.text).toBe(200);
+      const at = (minutes: number) => new Date(startAbsent + minutes * 60_000).toISOString();
+      const away = [
+        { id: 'b-j1', type: 'join', at: at(0), participant: { registrantId: 'reg-a2', connectionId: 'c1' } },
+        { id: 'b-l1', type: 'leave', at: at(60), participant: { registrantId: 'reg-a2', connectionId: 'c1' } },
+        { id: 'b-j2', type: 'join', at: at(110), participant: { registrantId: 'reg-a2', connectionId: 'c2' } },
+        { id: 'b-l2', type: 'leave', at: at(180), participant: { registrantId: 'reg-a2', connectionId: 'c2' } },
+      ];
+      const ingAbsent = await h.api('POST', `/v1/ingest/webinar/${evAbsent}`, { key: keys.platform, body: { records: away } });
+      expect(ingAbsent.status, ingAbsent.text).toBe(202);
+      await eventually(async () => {
+        const o = await h.api('GET', `/v1/events/${evAbsent}/outcomes`, { key: keys.organiser });
+        return o.body?.outcomes?.find((x: any) => x.memberId === a.id && x.status === 'not-qualified' && x.absentMinutes === 50);
+      });
+
       // The rest as credit records of real events: two long webinars (the distance cap binds), an
       // in-person seminar, and a webinar whose questionnaire is still to answer (pending, R-QST-1).
       await credit(await createEvent(titles.w1, '2025-05-10T09:00', 10), 2025, 10, 1, 'webinar');
@@ -207,7 +230,8 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(t).toMatch(/20\/20 Crediti formazione a distanza/);
       expect(t).toContain('Crediti ancora mancanti: 26 in totale; 2 deontologici.');
       // R-OBL-2: suggestions, per year.
-      expect(t).toMatch(/2025 \(1° anno\) 14\/10 2\/3 Non ancora raggiunto/);
+      // 2025 is over: not reached; 2026 is still running: not reached yet.
+      expect(t).toMatch(/2025 \(1° anno\) 14\/10 2\/3 Non raggiunto/);
       expect(t).toMatch(/2026 \(2° anno\) 10\/10 2\/3 Non ancora raggiunto/);
       // R-FAD-5: deontology first, then oldest first: the newest webinars lose what is over the cap.
       expect(rowOf(res.html, titles.w2)).toContain('1 credito non conteggiato: oltre il limite della formazione a distanza (40% dell’obbligo)');
@@ -216,6 +240,13 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(rowOf(res.html, titles.w1)).toMatch(/Webinar 10 10 1$/);
       expect(rowOf(res.html, titles.inPerson)).toMatch(/In presenza 4 4 1$/);
       expect(rowOf(res.html, titles.pending)).toContain('2 crediti non conteggiati: in attesa del superamento del questionario di verifica');
+      // Attended without credit: listed, nothing recorded, with the outcome's reason in Italian (R-ATT-9).
+      expect(rowOf(res.html, titles.absent)).toBe(
+        `18 novembre 2026 ${titles.absent} Webinar Crediti non riconosciuti: Assenza oltre la tolleranza (50 minuti di assenza, tolleranza 30 minuti) 0 0 0`,
+      );
+      // In date order among the credited ones: just before the pipeline webinar of 20 November.
+      expect(res.html.indexOf(titles.absent)).toBeLessThan(res.html.indexOf(titles.pipeline));
+      expect(res.html.indexOf(titles.absent)).toBeGreaterThan(res.html.indexOf(titles.pending));
       // The pending questionnaire with a fresh signed link to it.
       const link = /href="\/q\/([^"]+)"/.exec(res.html)?.[1];
       expect(link).toBeTruthy();

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANT_MESSAGE } from '../../src/schemas/common.ts';
 import { backendsOf, POSTGRES_URL } from '../support/backends.ts';
 import { PrivateRedis, TcpProxy } from '../support/faults.ts';
 import { createCpoOrganiser, pastWebinar, romeAfternoon } from '../support/fixtures.ts';
@@ -102,7 +103,7 @@ for (const backend of backendsOf(import.meta.url)) {
       });
       const t1 = Date.now();
       expect(res.status, res.text).toBe(202);
-      expect(res.body).toEqual({ accepted: 3, duplicates: 0 });
+      expect(res.body).toEqual({ accepted: 3, duplicates: 0, counted: true });
 
       // Committed: another session sees the rows the moment the 202 is in (Postgres: a new connection).
       let other: { query: (t: string, p?: unknown[]) => Promise<{ rows: any[] }>; end: () => Promise<void> } = {
@@ -166,18 +167,18 @@ for (const backend of backendsOf(import.meta.url)) {
       const before = await storedCounts(h);
       const first = await post(a.eventId, a.keys.platform, { records: [r4, r5] });
       expect(first.status, first.text).toBe(202);
-      expect(first.body).toEqual({ accepted: 2, duplicates: 0 });
+      expect(first.body).toEqual({ accepted: 2, duplicates: 0, counted: true });
       const second = await post(a.eventId, a.keys.platform, { records: [r4, r5, r6] });
       expect(second.status, second.text).toBe(202);
-      expect(second.body).toEqual({ accepted: 1, duplicates: 2 });
+      expect(second.body).toEqual({ accepted: 1, duplicates: 2, counted: true });
       const third = await post(a.eventId, a.keys.platform, { records: [r6, r5, r4] });
       expect(third.status, third.text).toBe(202);
-      expect(third.body).toEqual({ accepted: 0, duplicates: 3 });
+      expect(third.body).toEqual({ accepted: 0, duplicates: 3, counted: true });
       // The same record twice in one batch.
       const r7 = rec('rec-7', start + 70 * MIN, 'leave', { email: 'dup@studio.example.it', connectionId: 'c6' });
       const inBatch = await post(a.eventId, a.keys.platform, { records: [r7, r7] });
       expect(inBatch.status, inBatch.text).toBe(202);
-      expect(inBatch.body).toEqual({ accepted: 1, duplicates: 1 });
+      expect(inBatch.body).toEqual({ accepted: 1, duplicates: 1, counted: true });
 
       const { rows } = await h.rt.db.query<{ id: string; n: number }>(
         "SELECT source_record_id AS id, count(*)::int AS n FROM tracking_records WHERE event_id = $1 AND source_record_id IN ('rec-4','rec-5','rec-6','rec-7') GROUP BY 1 ORDER BY 1",
@@ -196,7 +197,7 @@ for (const backend of backendsOf(import.meta.url)) {
       const r4b = rec('rec-4', start + 5 * MIN, 'join', { email: 'other@studio.example.it' });
       const res = await post(b.eventId, b.keys.platform, { records: [r4b] });
       expect(res.status, res.text).toBe(202);
-      expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
+      expect(res.body).toEqual({ accepted: 1, duplicates: 0, counted: true });
       const { rows } = await h.rt.db.query<{ event_id: string; source: string }>(
         "SELECT event_id, source FROM tracking_records WHERE source_record_id = 'rec-4'",
         [],
@@ -216,10 +217,10 @@ for (const backend of backendsOf(import.meta.url)) {
       );
       const res = await post(a.eventId, a.keys.platform, { records: batch });
       expect(res.status, res.text).toBe(202);
-      expect(res.body).toEqual({ accepted: 1000, duplicates: 0 });
+      expect(res.body).toEqual({ accepted: 1000, duplicates: 0, counted: true });
       const skew = await post(a.eventId, a.keys.platform, { records: [rec('near-now', Date.now() + 60_000)] });
       expect(skew.status, skew.text).toBe(202);
-      expect(skew.body).toEqual({ accepted: 1, duplicates: 0 });
+      expect(skew.body).toEqual({ accepted: 1, duplicates: 0, counted: true });
     });
 
     describe('bad input: problem+json with a stable code, and nothing stored', () => {
@@ -276,8 +277,19 @@ for (const backend of backendsOf(import.meta.url)) {
           400,
           'invalid-body',
         );
-        expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('records.1.at');
-        await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), at: '20/11/2026 14:05' }] }), 400, 'invalid-body');
+        // The message says what is missing, not zod's bare "Invalid ISO datetime".
+        expect(res.body.errors).toEqual([{ path: 'records.1.at', message: INSTANT_MESSAGE }]);
+        expect(INSTANT_MESSAGE).toMatch(/with offset, e\.g\. 2026-03-01T14:00:00\+01:00/);
+        const dmy = await rejected(() => post(a.eventId, a.keys.platform, { records: [{ ...good(), at: '20/11/2026 14:05' }] }), 400, 'invalid-body');
+        expect(dmy.body.errors).toEqual([{ path: 'records.0.at', message: INSTANT_MESSAGE }]);
+        // The same shared schema everywhere an instant is taken: an event's start without offset.
+        const ev = await h.api('POST', '/v1/events', {
+          key: a.keys.organiser,
+          body: { ...pastWebinar(start, 3), start: '2026-11-20T14:00:00' },
+        });
+        expectProblem(ev, 400, 'invalid-body');
+        expect(ev.body.errors).toContainEqual({ path: 'start', message: INSTANT_MESSAGE });
+        expect(ev.text).not.toContain('Invalid ISO datetime');
       });
 
       it('a far-future instant → 422 instant-in-future', async () => {
@@ -395,7 +407,7 @@ for (const backend of backendsOf(import.meta.url)) {
     it('answers 503 with Retry-After and stores nothing while Redis is down; accepts the retry once it is back', async () => {
       const ok = await h.api('POST', `/v1/ingest/webinar/${org.eventId}`, { key: org.keys.platform, body: { records: [rec('before', start + MIN)] } });
       expect(ok.status, ok.text).toBe(202);
-      expect(ok.body).toEqual({ accepted: 1, duplicates: 0 });
+      expect(ok.body).toEqual({ accepted: 1, duplicates: 0, counted: true });
 
       await redis.kill();
       await eventually(async () => (await healthRedis()) === false, 10_000, 50);
@@ -410,7 +422,7 @@ for (const backend of backendsOf(import.meta.url)) {
       await eventually(async () => (await healthRedis()) === true, 15_000, 100);
       const retry = await h.api('POST', `/v1/ingest/webinar/${org.eventId}`, { key: org.keys.platform, body: batch });
       expect(retry.status, retry.text).toBe(202);
-      expect(retry.body).toEqual({ accepted: 2, duplicates: 0 });
+      expect(retry.body).toEqual({ accepted: 2, duplicates: 0, counted: true });
       const { rows } = await h.rt.db.query<{ id: string }>('SELECT source_record_id AS id FROM tracking_records WHERE event_id = $1 ORDER BY id', [
         org.eventId,
       ]);
@@ -467,7 +479,7 @@ for (const backend of backendsOf(import.meta.url)) {
         await proxy.restore();
         const retry = await send('s-2');
         expect(retry.status, retry.text).toBe(202);
-        expect(retry.body).toEqual({ accepted: 1, duplicates: 0 }); // the 503 stored nothing, the retry lost nothing
+        expect(retry.body).toEqual({ accepted: 1, duplicates: 0, counted: true }); // the 503 stored nothing, the retry lost nothing
         expect(uncaught).toEqual([]);
       });
 
@@ -550,7 +562,7 @@ for (const backend of backendsOf(import.meta.url)) {
         await proxy.restore();
         const retry = await send('s-4');
         expect(retry.status, retry.text).toBe(202);
-        expect(retry.body).toEqual({ accepted: 1, duplicates: 0 });
+        expect(retry.body).toEqual({ accepted: 1, duplicates: 0, counted: true });
         const { rows } = await h.rt.db.query<{ id: string }>('SELECT source_record_id AS id FROM tracking_records WHERE event_id = $1 ORDER BY id', [
           org.eventId,
         ]);

@@ -65,6 +65,47 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(outcome).toMatchObject({ status: 'credited', absentMinutes: 19, credits: 2 });
     });
 
+    it('takes the same report as a browser form (multipart/form-data, field `file`): read alike, so nothing new is stored', async () => {
+      const raw = await h.api('POST', `/v1/events/${eventId}/platform-reports/zoom-api`, {
+        key: keys.cpo,
+        raw: zoomReport,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(raw.status, raw.text).toBe(200);
+      const before = await counts();
+      const fd = new FormData();
+      fd.append('file', new Blob([zoomReport], { type: 'application/json' }), 'participants.json');
+      const res = await fetch(`${h.url}/v1/events/${eventId}/platform-reports/zoom-api`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.cpo}` },
+        body: fd,
+      });
+      const body = await res.json();
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(body).toEqual(raw.body);
+      // No new record; the upload itself is kept as a delivery (the file's bytes, not the form's), as every upload is.
+      expect(await counts()).toEqual({ r: before.r, d: before.d + 1 });
+      const d = await h.rt.db.query<{ body: Buffer; headers: Record<string, string> }>('SELECT body, headers FROM deliveries ORDER BY id DESC LIMIT 1');
+      expect(Buffer.from(d.rows[0]!.body).equals(zoomReport)).toBe(true);
+      expect(d.rows[0]!.headers).toMatchObject({
+        'content-type': 'application/json',
+        'content-disposition': expect.stringContaining('filename="participants.json"'),
+      });
+      const empty = new FormData();
+      empty.append('note', 'no file');
+      const refused = await fetch(`${h.url}/v1/events/${eventId}/platform-reports/zoom-api`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.cpo}` },
+        body: empty,
+      });
+      expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([400, 'invalid-form']);
+      const doc = await h.api('GET', '/openapi.json');
+      expect(Object.keys(doc.body.paths['/v1/events/{id}/platform-reports/{format}'].post.requestBody.content)).toEqual([
+        'application/octet-stream',
+        'multipart/form-data',
+      ]);
+    });
+
     it('refuses unrecognisable files, unknown formats and other organisers, storing nothing', async () => {
       const before = await counts();
       const notJson = await h.api('POST', `/v1/events/${eventId}/platform-reports/goto-api`, {

@@ -192,6 +192,33 @@ for (const backend of backendsOf(import.meta.url)) {
       checkAgainstReference(outcomes, 30);
     });
 
+    it('after closing, a platform batch is kept as evidence but answered and derived as not counting (R-EVT-7)', async () => {
+      // A registered member the platform had reported absent throughout.
+      const absent = plan.find((p) => p.member && p.member.province !== 'RM' && p.connections.length === 0)!;
+      expect(absent).toBeDefined();
+      const participant = { ...absent.identity, connectionId: 'late-c', name: 'Partecipante' };
+      const late = [
+        { id: 'late-j', type: 'join', at: new Date(start).toISOString(), participant },
+        { id: 'late-l', type: 'leave', at: new Date(start + 180 * MIN).toISOString(), participant },
+      ];
+      const res = await h.api('POST', `/v1/ingest/webinar/${eventId}`, { key: keys.platform, body: { records: late } });
+      expect(res.status, res.text).toBe(202);
+      expect(res.body).toEqual({ accepted: 2, duplicates: 0, counted: false, notice: 'event-closed' });
+      // Stored (R-ATT-1) …
+      const stored = await h.rt.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM tracking_records WHERE event_id = $1 AND source_record_id LIKE 'late-%'`,
+        [eventId],
+      );
+      expect(stored.rows[0]!.n).toBe(2);
+      // … re-derived, and the member is still absent: the credits did not move.
+      const outcomes = await waitForDerivation(h, keys.organiser, eventId, (d) => /2 new tracking record/.test(d.cause));
+      expect(outcomes.find((o: any) => o.memberId === absent.member!.id)).toMatchObject({ status: 'not-qualified', absentMinutes: 180, credits: 0 });
+      checkAgainstReference(outcomes, 30);
+      // The answer is documented.
+      const doc = await h.api('GET', '/openapi.json');
+      expect(doc.body.components.schemas.IngestResult.properties).toMatchObject({ counted: { type: 'boolean' }, notice: expect.anything() });
+    });
+
     it('raising the tolerance re-derives everyone and audits the changes (R-ATT-2)', async () => {
       const early = await h.api('PUT', `/v1/events/${eventId}/tolerance`, { key: keys.organiser, body: { minutes: 45, reason: 'x' } });
       expect(early.status).toBe(403);

@@ -112,6 +112,7 @@ describe('writeAttendanceWorkbook', () => {
         { entry: at('2026-10-24T23:45:00Z'), exit: at('2026-10-25T00:40:00Z') },
         { entry: at('2026-10-25T01:10:00Z'), exit: at('2026-10-25T02:15:30Z') },
       ],
+      minutes: { present: 156, absent: 24 },
     },
     { ...who(2, { surname: '=HYPERLINK("http://x","y")', givenName: '+39 333 1234567', registerNumber: '-12' }), spans: [{ entry: start, exit: null }] },
     { ...who(3), spans: [] },
@@ -221,12 +222,16 @@ describe('writeAttendanceWorkbook', () => {
     for (const name of wb.SheetNames) for (const row of sheetCells(wb, name)) for (const c of row) expect(c?.f).toBeUndefined();
   });
 
-  it('one row per participant: first entry, last exit', async () => {
+  it('one row per participant: first entry, last exit, then the minutes present and absent it is given', async () => {
     const rows = sheetCells(parseWorkbook((await write('participants')).buf), 'Presenze');
-    expect(rows.slice(1).map((r) => [r[3]?.v, wallClock(r[6]), wallClock(r[7])])).toEqual([
-      ['CF1', '2026-10-25 01:45:00', '2026-10-25 03:15:30'],
-      ['CF2', '2026-10-25 01:30:00', null],
+    expect(rows[0]!.map((c) => c?.v)).toEqual([...PRESENZE, 'Minuti di presenza', 'Minuti di assenza']);
+    expect(rows.slice(1).map((r) => [r[3]?.v, wallClock(r[6]), wallClock(r[7]), r[8]?.v, r[9]?.v])).toEqual([
+      ['CF1', '2026-10-25 01:45:00', '2026-10-25 03:15:30', 156, 24],
+      ['CF2', '2026-10-25 01:30:00', null, undefined, undefined],
     ]);
+    // The intervals layout and the blank template keep the eight columns.
+    expect(sheetCells(parseWorkbook((await write('intervals')).buf), 'Presenze')[0]!.map((c) => c?.v)).toEqual(PRESENZE);
+    expect(sheetCells(parseWorkbook((await write('participants', true)).buf), 'Presenze')[0]!.map((c) => c?.v)).toEqual(PRESENZE);
   });
 
   it('blank template: every registered member once, entry and exit empty but time-formatted, Presenze only', async () => {

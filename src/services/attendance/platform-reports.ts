@@ -61,7 +61,15 @@ export async function storePlatformReport(
   ctx: Pick<ServiceContext, 'db' | 'attendance' | 'redisReady' | 'log'>,
   actor: Actor,
   event: EventAccessRow,
-  input: { format: ReportSource; bytes: Buffer; now: number; clientAddr: string | null; contentType: string },
+  input: {
+    format: ReportSource;
+    bytes: Buffer;
+    now: number;
+    clientAddr: string | null;
+    contentType: string;
+    /** The file's name as sent (a form's part, or the request header), kept with the delivery. */
+    contentDisposition?: string | undefined;
+  },
 ): Promise<PlatformReportSummary> {
   const id = event.id;
   const { format, bytes: raw, now } = input;
@@ -95,7 +103,13 @@ export async function storePlatformReport(
       source: `report:${format}`,
       receivedAt: new Date(now),
       clientAddr: input.clientAddr,
-      headers: { author: actorId(actor), role: actor.role, 'content-type': input.contentType, sha256: crypto.createHash('sha256').update(raw).digest('hex') },
+      headers: {
+        author: actorId(actor),
+        role: actor.role,
+        'content-type': input.contentType,
+        sha256: crypto.createHash('sha256').update(raw).digest('hex'),
+        ...(input.contentDisposition ? { 'content-disposition': input.contentDisposition.slice(0, 500) } : {}),
+      },
       body: raw,
     },
     records,

@@ -14,7 +14,7 @@ import { ServiceError } from '../errors.ts';
 
 export type { PolicyVersion };
 
-/** The province a key may read (`writing`: set) the policy of: a CPO its own; the CN any; admin reads only. */
+/** The province a key may read (`writing`: set) the policy of: a CPO its own; the CN any (the routes admit no other key; admin would read only). */
 function provinceFor(actor: Actor, code: string, writing: boolean): string {
   if (!isProvinceCode(code)) throw new ServiceError('not-found', `No province ${code}`);
   if (actor.role === 'cpo' && actor.subject !== code) throw new ServiceError('forbidden', 'A CPO sets and reads its own policy');

@@ -4,9 +4,10 @@
  * COMMIT, then the event's derivation is asked for.
  */
 import { FUTURE_SKEW_MS, futureInstants } from '../../domain/evidence.ts';
-import type { WebinarRecord } from '../../schemas/ingest.ts';
+import { countsTowardsCredits } from '../../domain/attendance-changes.ts';
+import type { IngestResult, WebinarRecord } from '../../schemas/ingest.ts';
 import { storeEvidence, type StoredRecord } from '../../store/evidence.ts';
-import { eventOwner } from '../../store/events-lookup.ts';
+import { eventClosedAt, eventOwner } from '../../store/events-lookup.ts';
 import type { Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -24,14 +25,16 @@ export interface WebinarBatch {
  * Stores a batch for an event of the actor's organiser: instants more than `FUTURE_SKEW_MS` ahead
  * of the clock are refused (`instant-in-future`), an event of another organiser does not exist
  * (`event-not-found`), and without Redis nothing is stored (`service-unavailable`: nothing would
- * derive). A record already stored (same source and id) is a duplicate.
+ * derive). A record already stored (same source and id) is a duplicate. Records received after
+ * the course was closed are stored but do not count (R-EVT-7): the answer says so (`counted:
+ * false`, `notice: 'event-closed'`), by the same rule the derivation applies.
  */
 export async function ingestWebinarBatch(
   ctx: Pick<ServiceContext, 'db' | 'attendance' | 'redisReady' | 'now' | 'log'>,
   actor: Actor,
   eventId: string,
   batch: WebinarBatch,
-): Promise<{ accepted: number; duplicates: number }> {
+): Promise<IngestResult> {
   const now = ctx.now();
   const bad = futureInstants(
     batch.records.map((r) => r.at),
@@ -59,5 +62,7 @@ export async function ingestWebinarBatch(
     ctx.log.warn({ err: String(err), eventId }, 'derivation request failed after commit');
     throw new ServiceError('service-unavailable', 'Stored, but the derivation could not be queued; retry the same request');
   });
-  return { accepted: result.accepted, duplicates: result.duplicates };
+  // Received at `now`: whether that is after the closing is what the derivation checks (R-EVT-7).
+  const counted = countsTowardsCredits({ receivedAt: now, author: null }, await eventClosedAt(ctx.db, eventId));
+  return { accepted: result.accepted, duplicates: result.duplicates, counted, ...(counted ? {} : { notice: 'event-closed' as const }) };
 }
