@@ -9,7 +9,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inviteStaff } from '../../src/services/staff/accounts.ts';
 import { backendsOf } from '../support/backends.ts';
-import { ConsoleClient, textOf } from '../support/console-client.ts';
+import { ConsoleClient, seedOnPage, textOf } from '../support/console-client.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 const GOOD_PASSWORD = 'una frase lunga per la segreteria';

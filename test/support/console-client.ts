@@ -61,3 +61,54 @@ export function textOf(html: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** The code an authenticator app shows for `seed` (base32) at `at`. */
+export async function totpCode(seed: string, at: number): Promise<string> {
+  const { Secret, TOTP } = await import('otpauth');
+  return new TOTP({ secret: Secret.fromBase32(seed), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: at });
+}
+
+/** The seed printed on the TOTP enrolment page. */
+export function seedOnPage(html: string): string {
+  const m = /Chiave da inserire a mano: <code>([A-Z2-7 ]+)<\/code>/.exec(html);
+  if (!m) throw new Error('no TOTP seed on the page');
+  return m[1]!.replace(/ /g, '');
+}
+
+export interface StaffPerson {
+  client: ConsoleClient;
+  userId: string;
+  email: string;
+  password: string;
+  /** The TOTP seed, for roles that enrolled one. */
+  seed: string | null;
+}
+
+let people = 0;
+
+/**
+ * A signed-in person of `role` (and `subject`), as the console sees one: invited, password set
+ * from the link, TOTP enrolled where the role requires it (R-ACC-2). `now` is the product's clock.
+ */
+export async function signedInStaff(
+  h: { url: string; rt: { deps: import('../../src/gateway/deps.ts').Deps } },
+  role: 'organiser' | 'cpo' | 'cn' | 'admin',
+  subject: string | null = null,
+  opts: { now?: () => number; name?: string } = {},
+): Promise<StaffPerson> {
+  const { inviteStaff } = await import('../../src/services/staff/accounts.ts');
+  const now = opts.now ?? Date.now;
+  const email = `persona${++people}-${Math.random().toString(36).slice(2, 8)}@example.it`;
+  const password = 'una frase lunga da segreteria';
+  const invited = await inviteStaff(h.rt.deps, 'operator', { email, displayName: opts.name ?? `Persona ${people}`, role, subject, origin: h.url });
+  const client = new ConsoleClient(h.url);
+  const set = await client.post(new URL(invited.link).pathname, { password, confirm: password });
+  if (set.status !== 303) throw new Error(`password not set: ${set.status}`);
+  let seed: string | null = null;
+  if (set.location === '/console/sicurezza/totp') {
+    seed = seedOnPage((await client.get('/console/sicurezza/totp')).html);
+    const done = await client.post('/console/sicurezza/totp', { code: await totpCode(seed, now()) });
+    if (done.status !== 200) throw new Error(`TOTP not enrolled: ${done.status}`);
+  }
+  return { client, userId: invited.account.id, email, password, seed };
+}

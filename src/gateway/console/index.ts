@@ -9,6 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import type { Deps } from '../deps.ts';
 import { accountRoutes } from './account-routes.ts';
+import { attendanceRoutes } from './attendance-routes.ts';
+import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
 import { loadSession, type ConsoleEnv } from './session.ts';
 import { signinRoutes } from './signin-routes.ts';
@@ -33,5 +35,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', signinRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', staffRoutes(deps));
+  app.route('/', eventsRoutes(deps));
+  app.route('/', attendanceRoutes(deps));
   return app;
 }

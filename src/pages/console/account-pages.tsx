@@ -20,13 +20,14 @@ export interface ConsolePerson {
 /** The menu of a role's console; `current` marks the page the person is on. */
 export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
   const items: { href: string; label: string }[] = [{ href: '/console', label: 'Inizio' }];
+  if (person.role === 'organiser') items.push({ href: '/console/eventi', label: 'Eventi' });
   if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
   if (person.role === 'admin') items.push({ href: '/console/posta', label: 'Posta in uscita' });
   items.push({ href: '/console/sicurezza', label: 'Sicurezza' });
   return {
     name: person.displayName,
     roleLabel: person.subject && person.role === 'cpo' ? `${ROLE_LABELS[person.role]} di ${person.subject}` : ROLE_LABELS[person.role],
-    menu: items.map((m) => ({ ...m, current: m.href === current })),
+    menu: items.map((m) => ({ ...m, current: m.href === current || (m.href !== '/console' && current.startsWith(`${m.href}/`)) })),
   };
 }
 

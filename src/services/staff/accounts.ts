@@ -10,6 +10,7 @@ import type { Queryable } from '../../store/db.ts';
 import { insertOutbox } from '../../store/outbox.ts';
 import {
   countUsers,
+  displayNames,
   expireTokens,
   getUser,
   insertToken,
@@ -24,7 +25,7 @@ import {
   type StaffUser,
 } from '../../store/staff.ts';
 import { revokeUserSessions } from '../../store/staff-sessions.ts';
-import { actorRef, type Actor } from '../actor.ts';
+import { actorRef, userIdOfRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 import { checkKeySubject } from '../keys.ts';
@@ -237,6 +238,21 @@ export async function changePassword(
     await revokeUserSessions(tx, user.id, now, input.keepSessionHash);
     await audit(tx, now, user.id, 'password-changed', meta);
   });
+}
+
+/**
+ * Who an audit's actor refs name, for people to read (R-ACC-7): a person's name for
+ * `role:user:<id>`, null for a key or the system (the page says "chiave API" or "sistema").
+ */
+export async function namesOfActors(ctx: Pick<ServiceContext, 'db'>, refs: readonly (string | null)[]): Promise<Map<string, string>> {
+  const ids = [...new Set(refs.map((r) => (r ? userIdOfRef(r) : null)).filter((x): x is string => x !== null))];
+  const names = await displayNames(ctx.db, ids);
+  const out = new Map<string, string>();
+  for (const r of refs) {
+    const id = r ? userIdOfRef(r) : null;
+    if (r && id && names.has(id)) out.set(r, names.get(id)!);
+  }
+  return out;
 }
 
 /** Whether anybody can sign in yet (a fresh installation has no account: the first admin comes from the CLI). */
