@@ -90,12 +90,15 @@ async function ensureRedis() {
 
 ensureDependencies();
 if (role === 'cli') {
-  // `npm run cli -- …` works on a fresh clone too, before the first `npm start`.
+  // `npm run cli -- …` works on a fresh clone too, before the first `npm start`; the demo runs
+  // the product's workers, so it needs Redis like `npm start`.
+  const privateRedis = process.argv[3] === 'demo' ? await ensureRedis() : null;
   const cli = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli.ts'), ...process.argv.slice(3)], {
     cwd: root,
     stdio: 'inherit',
     env: process.env,
   });
+  if (privateRedis) privateRedis.kill('SIGTERM');
   process.exit(cli.status ?? 1);
 }
 const redis = await ensureRedis();

@@ -6,6 +6,7 @@
  *   migrate
  *   members import <file.csv>            (rows report on stdout; exit 1 if any row is rejected)
  *   events recompute <event id>          (derives the event now, in this process)
+ *   demo                                 (fills an empty database with a realistic sample; prints where to sign in)
  *   users invite --email <e-mail> --name <name> --role <organiser|cpo|cn|admin> [--subject <organiser id|province>]
  *                                        (prints the one-time link; the first admin is made this way)
  */
@@ -29,7 +30,8 @@ const USAGE = `usage: npm run cli -- <command>
   migrate
   members import <file.csv>
   events recompute <event id>
-  users invite --email <e-mail> --name <name> --role <${STAFF_ROLES.join('|')}> [--subject <organiser id|province code>]`;
+  users invite --email <e-mail> --name <name> --role <${STAFF_ROLES.join('|')}> [--subject <organiser id|province code>]
+  demo`;
 
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -40,6 +42,7 @@ async function main(argv: string[]) {
   const [group, action, arg] = positionals;
   const config = loadConfig();
   const db = await openDb({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite') });
+  let closed = false;
   try {
     await migrate(db);
     switch (`${group} ${action ?? ''}`.trim()) {
@@ -84,12 +87,21 @@ async function main(argv: string[]) {
         console.error('The link is shown once; the invitation mail also waits in the outbox.');
         return 0;
       }
+      case 'demo': {
+        // The demo runs the product in this process on its own database connection.
+        await db.close();
+        closed = true;
+        const { runDemo } = await import('./demo.ts');
+        const r = await runDemo(process.env);
+        console.log(`The sample is in place. Start the product with npm start (same DATA_DIR / DATABASE_URL), then:\n\n${r.lines.join('\n')}\n`);
+        return 0;
+      }
       default:
         console.error(USAGE);
         return 2;
     }
   } finally {
-    await db.close();
+    if (!closed) await db.close();
   }
 }
 
