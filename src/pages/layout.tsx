@@ -50,8 +50,8 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.5rem;border-bottom:1px solid #d0d4da;vertical-align:top}
 .table-wrap{overflow-x:auto}
 .codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2;list-style:none;padding:0}
-.skip{position:absolute;left:-999px}
-.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.5rem;z-index:1}
+.skip{position:absolute;left:0;top:0;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.skip:focus{width:auto;height:auto;clip-path:none;left:1rem;top:.5rem;background:#fff;padding:.5rem;z-index:1}
 `;
 
 /** The staff bar: who is signed in, the menu of their console, sign-out. */

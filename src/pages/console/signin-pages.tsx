@@ -23,7 +23,8 @@ const problemText = (p: FormProblem) => p.text ?? staffRefusal(p.code);
 
 export const ErrorSummary: FC<{ problems: readonly FormProblem[] }> = ({ problems }) =>
   problems.length ? (
-    <div class="alert" role="alert" id="errori" tabindex={-1}>
+    // autofocus: a screen reader and a keyboard user start from the list of what went wrong (WCAG 3.3.1).
+    <div class="alert" role="alert" id="errori" tabindex={-1} autofocus>
       <h2>{problems.length === 1 ? 'C’è un problema' : 'Ci sono alcuni problemi'}</h2>
       <ul>
         {problems.map((p) => (
