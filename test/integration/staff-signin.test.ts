@@ -9,7 +9,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inviteStaff } from '../../src/services/staff/accounts.ts';
 import { backendsOf } from '../support/backends.ts';
-import { ConsoleClient, seedOnPage, textOf } from '../support/console-client.ts';
+import { ConsoleClient, seedOnPage, signedInStaff, textOf } from '../support/console-client.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 const GOOD_PASSWORD = 'una frase lunga per la segreteria';
@@ -289,6 +289,20 @@ for (const backend of backendsOf(import.meta.url)) {
       expect((await admin.post(`/console/utenti/${annaId}/disattiva`)).location).toBe('/console/utenti?esito=disattivato');
       expect((await anna.get('/console')).location).toContain('/console/accesso');
       expect((await new ConsoleClient(h.url).post('/console/accesso', { email: 'anna@ente.example.it', password: GOOD_PASSWORD })).status).toBe(401);
+    });
+
+    it('an admin resets the second factor of a person who lost the phone: sessions end, the person enrols again (R-ACC-2)', async () => {
+      const admin = await signedInAdmin();
+      const cpo = await signedInStaff(h, 'cpo', 'MI', { now });
+      expect((await cpo.client.get('/console')).status).toBe(200);
+      const reset = await admin.post(`/console/utenti/${cpo.userId}/azzera-verifica`);
+      expect(reset.location).toBe('/console/utenti?esito=verifica-azzerata');
+      expect((await cpo.client.get('/console')).location).toContain('/console/accesso');
+      const again = new ConsoleClient(h.url);
+      const signin = await again.post('/console/accesso', { email: cpo.email, password: cpo.password });
+      expect(signin.location).toBe('/console/sicurezza/totp');
+      const audit = await h.rt.db.query<{ actor: string }>("SELECT actor FROM staff_audit WHERE user_id = $1 AND event = 'totp-removed'", [cpo.userId]);
+      expect(audit.rows[0]!.actor).toMatch(/^admin:user:/);
     });
 
     async function signedInAdmin(): Promise<ConsoleClient> {

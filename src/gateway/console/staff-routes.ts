@@ -4,6 +4,7 @@
  *   GET  POST /console/utenti                      the accounts; invite a person
  *   POST /console/utenti/{id}/invito               a new invitation link
  *   POST /console/utenti/{id}/disattiva|riattiva   disable (ends the sessions) or enable
+ *   POST /console/utenti/{id}/azzera-verifica      remove a lost phone's TOTP (the person enrols again)
  *   GET  /console/posta                            the outbox: recipient, subject, state
  *
  * Every act is the services' operation with the signed-in person as its actor.
@@ -13,7 +14,7 @@ import { outboxPage, staffPage, type StaffListView } from '../../pages/console/s
 import { InviteForm } from '../../schemas/console.ts';
 import { outboxOverview } from '../../services/mail.ts';
 import { listOrganisers } from '../../services/registry/organisers.ts';
-import { inviteStaff, listStaff, resendInvitation, setStaffDisabled } from '../../services/staff/accounts.ts';
+import { inviteStaff, listStaff, resendInvitation, resetSecondFactor, setStaffDisabled } from '../../services/staff/accounts.ts';
 import type { Deps } from '../deps.ts';
 import { problemOfError, readForm } from './forms.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
@@ -25,6 +26,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   'nuovo-invito': 'Nuovo invito inviato; il link precedente non vale più.',
   disattivato: 'Account disattivato: le sue sessioni sono state chiuse.',
   riattivato: 'Account riattivato.',
+  'verifica-azzerata': 'Verifica in due passaggi azzerata e sessioni chiuse: al prossimo accesso la persona configurerà un nuovo telefono.',
 };
 
 export function staffRoutes(deps: Deps) {
@@ -76,6 +78,10 @@ export function staffRoutes(deps: Deps) {
   act('disattiva', async (c, id) => {
     await setStaffDisabled(deps, actorOf(c), id, true);
     return c.redirect('/console/utenti?esito=disattivato', 303);
+  });
+  act('azzera-verifica', async (c, id) => {
+    await resetSecondFactor(deps, actorOf(c), id);
+    return c.redirect('/console/utenti?esito=verifica-azzerata', 303);
   });
   act('riattiva', async (c, id) => {
     await setStaffDisabled(deps, actorOf(c), id, false);

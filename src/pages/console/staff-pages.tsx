@@ -126,6 +126,13 @@ export function staffPage(person: ConsolePerson, v: StaffListView) {
                       </button>
                     </form>
                   ) : null}
+                  {a.secondFactor ? (
+                    <form method="post" action={`/console/utenti/${a.id}/azzera-verifica`}>
+                      <button type="submit" class="secondary">
+                        Azzera la verifica in due passaggi
+                      </button>
+                    </form>
+                  ) : null}
                   <form method="post" action={`/console/utenti/${a.id}/${a.state === 'disabled' ? 'riattiva' : 'disattiva'}`}>
                     <button type="submit" class="secondary">
                       {a.state === 'disabled' ? 'Riattiva' : 'Disattiva'}

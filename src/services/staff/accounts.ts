@@ -9,6 +9,7 @@ import { mayInvite, passwordProblem, TOKEN_TTL_MS, tokenUsable, type StaffRole, 
 import type { Queryable } from '../../store/db.ts';
 import { insertOutbox } from '../../store/outbox.ts';
 import {
+  clearTotp,
   countUsers,
   displayNames,
   expireTokens,
@@ -18,6 +19,7 @@ import {
   listUsers,
   lockUser,
   markTokenUsed,
+  replaceRecoveryCodes,
   setDisabled,
   setPasswordHash,
   tokenByHash,
@@ -161,6 +163,25 @@ export async function setStaffDisabled(ctx: Ctx, actor: Actor, userId: string, d
     if (disabled) await revokeUserSessions(tx, user.id, now);
     await audit(tx, now, user.id, disabled ? 'disabled' : 'enabled', null, { actor: actorRef(actor) });
     return { ...user, disabledAt: disabled ? now : null };
+  });
+  return accountOf(user, ctx.now());
+}
+
+/**
+ * A person lost the phone and the recovery codes: whoever manages the account removes its TOTP
+ * and ends its sessions; a role that requires a second factor enrols a new one at the next
+ * sign-in, before anything else (R-ACC-2).
+ */
+export async function resetSecondFactor(ctx: Ctx, actor: Actor, userId: string): Promise<StaffAccount> {
+  const now = new Date(ctx.now());
+  const user = await ctx.db.transaction(async (tx) => {
+    const user = await lockUser(tx, userId);
+    if (!user || !managesAccount(actor, user)) throw new ServiceError('staff-not-found');
+    await clearTotp(tx, user.id);
+    await replaceRecoveryCodes(tx, user.id, [], now);
+    await revokeUserSessions(tx, user.id, now);
+    await audit(tx, now, user.id, 'totp-removed', null, { actor: actorRef(actor) });
+    return { ...user, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null };
   });
   return accountOf(user, ctx.now());
 }
