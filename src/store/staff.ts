@@ -23,6 +23,8 @@ export interface StaffUser {
   createdAt: Date;
   createdBy: string;
   disabledAt: Date | null;
+  /** How many passkeys the account has (migration 011): a second factor like TOTP. */
+  passkeys: number;
 }
 
 interface UserRow {
@@ -43,10 +45,11 @@ interface UserRow {
   created_at: Date;
   created_by: string;
   disabled_at: Date | null;
+  passkeys: number;
 }
 
 const USER_COLUMNS =
-  'id, email, display_name, role, subject, password_hash, totp_secret, totp_pending_secret, totp_enabled_at, totp_last_step, failed_signins, locked_until, oidc_issuer, oidc_subject, created_at, created_by, disabled_at';
+  'id, email, display_name, role, subject, password_hash, totp_secret, totp_pending_secret, totp_enabled_at, totp_last_step, failed_signins, locked_until, oidc_issuer, oidc_subject, created_at, created_by, disabled_at,\n  (SELECT count(*) FROM staff_passkeys p WHERE p.user_id = staff_users.id)::int AS passkeys';
 
 const toUser = (r: UserRow): StaffUser => ({
   id: r.id,
@@ -66,6 +69,7 @@ const toUser = (r: UserRow): StaffUser => ({
   createdAt: r.created_at,
   createdBy: r.created_by,
   disabledAt: r.disabled_at,
+  passkeys: Number(r.passkeys),
 });
 
 export interface NewStaffUser {

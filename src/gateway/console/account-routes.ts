@@ -21,6 +21,7 @@ import { ChangePasswordForm, CodeForm } from '../../schemas/console.ts';
 import { changePassword } from '../../services/staff/accounts.ts';
 import { recentActivity } from '../../services/staff/audit.ts';
 import { confirmTotp, recoveryCodesLeft, removeTotp, renewRecoveryCodes, startTotpEnrolment } from '../../services/staff/second-factor.ts';
+import { passkeysOfAccount } from '../../services/staff/passkeys.ts';
 import { sessionsOf, signOutEverywhere, type SignedIn } from '../../services/staff/sessions.ts';
 import type { Deps } from '../deps.ts';
 import { problemOfError, readForm } from './forms.ts';
@@ -30,6 +31,8 @@ const NOTICES: Readonly<Record<string, string>> = {
   attivato: 'Account attivato: benvenuto.',
   'password-cambiata': 'Password cambiata. Le sessioni sugli altri dispositivi sono state chiuse.',
   'totp-tolto': 'Verifica in due passaggi tolta.',
+  'passkey-aggiunta': 'Passkey aggiunta: potrà usarla al posto del codice dell’app.',
+  'passkey-tolta': 'Passkey tolta.',
 };
 
 export function accountRoutes(deps: Deps) {
@@ -40,6 +43,7 @@ export function accountRoutes(deps: Deps) {
 
   const securityView = async (s: SignedIn) => ({
     secondFactor: s.user.totpEnabledAt !== null,
+    passkeys: await passkeysOfAccount(deps, s.user.id),
     recoveryCodesLeft: s.user.totpEnabledAt ? await recoveryCodesLeft(deps, s.user.id) : 0,
     sessions: await sessionsOf(deps, s),
     recent: await recentActivity(deps, s.user.id),
@@ -47,7 +51,10 @@ export function accountRoutes(deps: Deps) {
   const security = async (c: Context<ConsoleEnv>, opts: { notice?: string; problems?: FormProblem[] } = {}, status: 200 | 401 | 422 = 200) =>
     c.html(securityPage(person(c).user, await securityView(person(c)), opts), status);
 
-  app.get('/console/sicurezza', requirePerson(), (c) => security(c, { notice: NOTICES[c.req.query('esito') ?? ''] }));
+  app.get('/console/sicurezza', requirePerson(), (c) => {
+    const error = c.req.query('errore');
+    return security(c, { notice: NOTICES[c.req.query('esito') ?? ''], problems: error ? [{ code: error }] : [] });
+  });
 
   /** The enrolment is open to a session waiting for it, and to a complete one (a new phone). */
   const enrolling = (c: Context<ConsoleEnv>) => {

@@ -56,21 +56,22 @@ export function signinRoutes(deps: Deps) {
   app.get('/console/verifica', (c) => {
     const s = c.get('staff');
     if (s?.stage !== 'second-factor') return c.redirect(stepFor(s) ?? '/console', 303);
-    return c.html(secondStepPage({}));
+    return c.html(secondStepPage({ passkey: s.user.passkeys > 0 }));
   });
 
   app.post('/console/verifica', async (c) => {
     const s = c.get('staff');
     if (s?.stage !== 'second-factor') return c.redirect(stepFor(s) ?? '/console', 303);
     const form = await readForm(c, CodeForm);
-    if (!form.ok) return c.html(secondStepPage({ problems: form.problems }), 422);
-    if ((await throttled(c)) !== null) return c.html(secondStepPage({ problems: [{ code: 'too-many-attempts' }] }), 429);
+    const passkey = s.user.passkeys > 0;
+    if (!form.ok) return c.html(secondStepPage({ problems: form.problems, passkey }), 422);
+    if ((await throttled(c)) !== null) return c.html(secondStepPage({ problems: [{ code: 'too-many-attempts' }], passkey }), 429);
     try {
       await passSecondStep(deps, s, form.data.code, requestMeta(c));
       return c.redirect('/console', 303);
     } catch (err) {
       if (err instanceof ServiceError && err.code === 'account-locked') return c.html(lockedPage(new Date(String(err.extra?.lockedUntil))), 429);
-      return c.html(secondStepPage({ problems: [problemOfError(err, 'code')] }), err instanceof ServiceError ? err.status : 500);
+      return c.html(secondStepPage({ problems: [problemOfError(err, 'code')], passkey }), err instanceof ServiceError ? err.status : 500);
     }
   });
 

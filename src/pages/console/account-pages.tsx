@@ -8,7 +8,7 @@ import { requiresSecondFactor, type StaffRole } from '../../domain/staff-account
 import { italianDateTime } from '../format.ts';
 import { Layout, type StaffBar } from '../layout.tsx';
 import { ROLE_LABELS } from './labels.ts';
-import { ErrorSummary, Field, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, Field, PASSKEY_SCRIPTS, PasskeyRegistration, type FormProblem } from './signin-pages.tsx';
 
 export interface ConsolePerson {
   displayName: string;
@@ -31,9 +31,9 @@ export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
   };
 }
 
-export function consolePage(person: ConsolePerson, current: string, title: string, body: Child) {
+export function consolePage(person: ConsolePerson, current: string, title: string, body: Child, scripts?: readonly string[]) {
   return (
-    <Layout title={`${title} · Formazione continua CdL`} staff={consoleMenu(person, current)}>
+    <Layout title={`${title} · Formazione continua CdL`} staff={consoleMenu(person, current)} scripts={scripts}>
       {body}
     </Layout>
   );
@@ -66,6 +66,7 @@ export function homePage(person: ConsolePerson, notice?: string) {
 
 export interface SecurityView {
   secondFactor: boolean;
+  passkeys: readonly { id: string; label: string; createdAt: Date; lastUsedAt: Date | null }[];
   recoveryCodesLeft: number;
   sessions: readonly { createdAt: Date; lastSeenAt: Date; clientAddr: string | null; userAgent: string | null; current: boolean }[];
   recent: readonly { at: Date; event: string; clientAddr: string | null }[];
@@ -143,6 +144,28 @@ export function securityPage(person: ConsolePerson, v: SecurityView, opts: { not
           </>
         )}
       </section>
+      <section class="card" aria-labelledby="passkey">
+        <h2 id="passkey">Passkey</h2>
+        <p>
+          Una passkey (l’impronta, il volto o il PIN del dispositivo, oppure una chiave di sicurezza) vale come secondo passaggio al posto del codice dell’app.
+        </p>
+        {v.passkeys.length ? (
+          <ul>
+            {v.passkeys.map((k) => (
+              <li>
+                {k.label}, aggiunta il {italianDateTime(k.createdAt)}
+                {k.lastUsedAt ? `, usata l’ultima volta il ${italianDateTime(k.lastUsedAt)}` : ''}
+                <form method="post" action={`/console/sicurezza/passkey/${encodeURIComponent(k.id)}/togli`}>
+                  <button type="submit" class="secondary">
+                    Togli
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <PasskeyRegistration button="Aggiungi una passkey" />
+      </section>
       <section class="card" aria-labelledby="cambia-password">
         <h2 id="cambia-password">Cambia la password</h2>
         <form method="post" action="/console/sicurezza/password" novalidate>
@@ -215,5 +238,6 @@ export function securityPage(person: ConsolePerson, v: SecurityView, opts: { not
         </div>
       </section>
     </>,
+    PASSKEY_SCRIPTS,
   );
 }

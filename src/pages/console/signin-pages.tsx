@@ -77,7 +77,31 @@ export const Field: FC<{
   );
 };
 
-const page = (title: string, body: Child) => <Layout title={`${title} · Formazione continua CdL`}>{body}</Layout>;
+/** Adding a passkey: the button appears where the script finds WebAuthn; a note says why otherwise. */
+export const PasskeyRegistration: FC<{ button: string }> = ({ button }) => (
+  <div>
+    <label for="passkey-label">Nome della passkey (per riconoscerla)</label>
+    <input type="text" id="passkey-label" name="label" value="" autocomplete="off" />
+    <p>
+      <button type="button" data-passkey="register" data-passkey-url="/console/sicurezza/passkey" data-passkey-status="passkey-stato" hidden>
+        {button}
+      </button>
+    </p>
+    <p id="passkey-stato" role="status" class="hint"></p>
+    <noscript>
+      <p class="hint">Per le passkey serve JavaScript nel browser.</p>
+    </noscript>
+  </div>
+);
+
+const page = (title: string, body: Child, scripts?: readonly string[]) => (
+  <Layout title={`${title} · Formazione continua CdL`} scripts={scripts}>
+    {body}
+  </Layout>
+);
+
+/** The console's WebAuthn scripts (the library, then ours): progressive enhancement only. */
+export const PASSKEY_SCRIPTS = ['/console/assets/webauthn.js', '/console/assets/passkey.js'] as const;
 
 export function signInPage(p: { email?: string; problems?: readonly FormProblem[]; notice?: string; oidc?: { label: string } | null }) {
   const problems = p.problems ?? [];
@@ -130,7 +154,7 @@ export function lockedPage(until: Date) {
   );
 }
 
-export function secondStepPage(p: { problems?: readonly FormProblem[] }) {
+export function secondStepPage(p: { problems?: readonly FormProblem[]; passkey?: boolean }) {
   const problems = p.problems ?? [];
   return page(
     'Verifica in due passaggi',
@@ -144,6 +168,23 @@ export function secondStepPage(p: { problems?: readonly FormProblem[] }) {
           <button type="submit">Verifica</button>
         </p>
       </form>
+      {p.passkey ? (
+        <>
+          <p>
+            <button
+              type="button"
+              class="secondary"
+              data-passkey="signin"
+              data-passkey-url="/console/verifica/passkey"
+              data-passkey-status="passkey-stato"
+              hidden
+            >
+              Usa una passkey
+            </button>
+          </p>
+          <p id="passkey-stato" role="status" class="hint"></p>
+        </>
+      ) : null}
       <details>
         <summary>Non ha il telefono con sé?</summary>
         <p>Può inserire nello stesso campo uno dei codici di recupero che ha salvato quando ha attivato la verifica (ognuno vale una volta sola).</p>
@@ -156,10 +197,17 @@ export function secondStepPage(p: { problems?: readonly FormProblem[] }) {
         </p>
       </form>
     </>,
+    p.passkey ? PASSKEY_SCRIPTS : undefined,
   );
 }
 
 export function enrolPage(p: { secret: string; qrSvg: string; required: boolean; problems?: readonly FormProblem[] }) {
+  const passkeyOffer = (
+    <details>
+      <summary>Preferisce una passkey (impronta, volto, PIN del dispositivo o chiave di sicurezza)?</summary>
+      <PasskeyRegistration button="Usa una passkey" />
+    </details>
+  );
   const problems = p.problems ?? [];
   return page(
     'Attiva la verifica in due passaggi',
@@ -186,7 +234,9 @@ export function enrolPage(p: { secret: string; qrSvg: string; required: boolean;
           <button type="submit">Conferma</button>
         </p>
       </form>
+      {passkeyOffer}
     </>,
+    PASSKEY_SCRIPTS,
   );
 }
 

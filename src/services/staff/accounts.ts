@@ -27,6 +27,7 @@ import {
   type StaffUser,
 } from '../../store/staff.ts';
 import { revokeUserSessions } from '../../store/staff-sessions.ts';
+import { deletePasskeysOf } from '../../store/staff-passkeys.ts';
 import { actorRef, userIdOfRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -64,7 +65,7 @@ export function accountOf(u: StaffUser, now: number): StaffAccount {
     role: u.role,
     subject: u.subject,
     state,
-    secondFactor: u.totpEnabledAt !== null,
+    secondFactor: u.totpEnabledAt !== null || u.passkeys > 0,
     createdAt: u.createdAt.toISOString(),
     createdBy: u.createdBy,
   };
@@ -169,7 +170,7 @@ export async function setStaffDisabled(ctx: Ctx, actor: Actor, userId: string, d
 
 /**
  * A person lost the phone and the recovery codes: whoever manages the account removes its TOTP
- * and ends its sessions; a role that requires a second factor enrols a new one at the next
+ * and passkeys and ends its sessions; a role that requires a second factor enrols a new one at the next
  * sign-in, before anything else (R-ACC-2).
  */
 export async function resetSecondFactor(ctx: Ctx, actor: Actor, userId: string): Promise<StaffAccount> {
@@ -178,10 +179,11 @@ export async function resetSecondFactor(ctx: Ctx, actor: Actor, userId: string):
     const user = await lockUser(tx, userId);
     if (!user || !managesAccount(actor, user)) throw new ServiceError('staff-not-found');
     await clearTotp(tx, user.id);
+    await deletePasskeysOf(tx, user.id);
     await replaceRecoveryCodes(tx, user.id, [], now);
     await revokeUserSessions(tx, user.id, now);
     await audit(tx, now, user.id, 'totp-removed', null, { actor: actorRef(actor) });
-    return { ...user, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null };
+    return { ...user, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null, passkeys: 0 };
   });
   return accountOf(user, ctx.now());
 }

@@ -27,6 +27,8 @@ export type StaffEvent =
   | 'totp-enrolled'
   | 'totp-removed'
   | 'recovery-codes-renewed'
+  | 'passkey-added'
+  | 'passkey-removed'
   | 'signout'
   | 'signout-everywhere'
   | 'disabled'

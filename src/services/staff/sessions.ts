@@ -32,8 +32,13 @@ export const sessionPolicy = (config: ServiceContext['config']): SessionPolicy =
 /** The stage of a session of `user` that has (or has not) passed its second factor. */
 export function stageOf(user: StaffUser, secondFactorAt: Date | null): SessionStage {
   if (secondFactorAt) return 'ready';
-  if (user.totpEnabledAt) return 'second-factor';
+  if (hasSecondFactor(user)) return 'second-factor';
   return requiresSecondFactor(user.role) ? 'enrol' : 'ready';
+}
+
+/** Whether the account has a second factor: TOTP or a passkey (R-ACC-2). */
+export function hasSecondFactor(user: StaffUser): boolean {
+  return user.totpEnabledAt !== null || user.passkeys > 0;
 }
 
 /** The person as the actor of the operations they perform in the console. */
@@ -54,7 +59,7 @@ export async function openSession(
 ): Promise<string> {
   const now = ctx.now();
   const id = newToken();
-  const needs = user.totpEnabledAt !== null || requiresSecondFactor(user.role);
+  const needs = hasSecondFactor(user) || requiresSecondFactor(user.role);
   await insertSession(tx, {
     idHash: sha256Hex(id),
     userId: user.id,
