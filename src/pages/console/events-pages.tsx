@@ -77,7 +77,7 @@ export function eventsListPage(person: ConsolePerson, v: { events: readonly Even
         <p>Non ci sono ancora eventi.</p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="hint" style="text-align:left">
               Orari di Roma. Gli eventi sono in ordine di inizio.
             </caption>
@@ -98,10 +98,10 @@ export function eventsListPage(person: ConsolePerson, v: { events: readonly Even
                     <td>
                       <a href={`/console/eventi/${e.id}`}>{e.title}</a>
                     </td>
-                    <td>{eventWhen(e)}</td>
-                    <td>{MODE_LABELS[e.mode] ?? e.mode}</td>
-                    <td>{e.credits}</td>
-                    <td data-status={s.key}>
+                    <td data-label="Data">{eventWhen(e)}</td>
+                    <td data-label="Modalità">{MODE_LABELS[e.mode] ?? e.mode}</td>
+                    <td data-label="Crediti">{e.credits}</td>
+                    <td data-label="Stato" data-status={s.key}>
                       <strong>{s.label}</strong>
                       {s.detail ? <span class="hint"> ({s.detail})</span> : null}
                     </td>

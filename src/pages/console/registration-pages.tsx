@@ -75,7 +75,7 @@ export function registrationsPage(person: ConsolePerson, v: RegistrationsView) {
       <h2>Iscritti ({v.items.length})</h2>
       {v.items.length ? (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <thead>
               <tr>
                 <th scope="col">Cognome e nome</th>
@@ -92,11 +92,11 @@ export function registrationsPage(person: ConsolePerson, v: RegistrationsView) {
                   <td>
                     {i.surname} {i.givenName}
                   </td>
-                  <td>{i.codiceFiscale}</td>
-                  <td>{i.province}</td>
-                  <td>{i.email ?? '—'}</td>
-                  <td>{i.registrantId ?? '—'}</td>
-                  <td>{i.inAudience ? 'Sì' : 'No: nessun credito (R-EVT-4)'}</td>
+                  <td data-label="Codice fiscale">{i.codiceFiscale}</td>
+                  <td data-label="Ordine">{i.province}</td>
+                  <td data-label="E-mail">{i.email ?? '—'}</td>
+                  <td data-label="ID piattaforma">{i.registrantId ?? '—'}</td>
+                  <td data-label="Pubblico">{i.inAudience ? 'Sì' : 'No: nessun credito (R-EVT-4)'}</td>
                 </tr>
               ))}
             </tbody>
