@@ -7,6 +7,7 @@
  * a row report; the Zoom connection shows its webhook URL and secret once; another organiser's
  * event is a 404.
  */
+import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsOf } from '../support/backends.ts';
@@ -26,10 +27,23 @@ function poolCsv(questions: ReturnType<typeof questionPool>): string {
   return `${[head.join(';'), ...lines].join('\n')}\n`;
 }
 
-const form = (fields: Record<string, string>, files: Record<string, { name: string; body: string }> = {}) => {
+/** The same questions as a workbook: a title row above the headers, the right answer as a number cell. */
+async function poolXlsx(questions: ReturnType<typeof questionPool>): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Domande');
+  ws.addRow(['Domande del questionario']);
+  ws.addRow(['Domanda', 'Risposta 1', 'Risposta 2', 'Risposta 3', 'Risposta 4', 'Risposta 5', 'Risposta 6', 'Risposta corretta']);
+  for (const q of questions) ws.addRow([q.text, ...Array.from({ length: 6 }, (_, j) => q.options[j] ?? null), q.correct + 1]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const form = (fields: Record<string, string>, files: Record<string, { name: string; body: string | Buffer }> = {}) => {
   const f = new FormData();
   for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  for (const [k, v] of Object.entries(files)) f.append(k, new Blob([v.body], { type: 'text/csv' }), v.name);
+  for (const [k, v] of Object.entries(files))
+    f.append(k, new Blob([typeof v.body === 'string' ? v.body : new Uint8Array(v.body)], { type: v.name.endsWith('.xlsx') ? XLSX_TYPE : 'text/csv' }), v.name);
   return f;
 };
 
@@ -120,6 +134,10 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(bad.html).toContain('id="credits-error"');
       expect(bad.html).toContain('value="Le novità della legge di bilancio"');
 
+      const badDate = await staffB.client.upload('/console/eventi/nuovo', form(webinarFields({ start: 'domani alle 14' })));
+      expect(badDate.status).toBe(422);
+      expect(badDate.html).toMatch(/<a href="#start">Indichi data e ora/);
+
       const fields = webinarFields();
       const ok = await staffB.client.upload('/console/eventi/nuovo', form(fields));
       expect(ok.status, textOf(ok.html)).toBe(303);
@@ -181,7 +199,16 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(textOf(pool.html)).toContain('Domande attuali (30)');
       expect(textOf(pool.html)).toContain('K07 Quale norma disciplina il caso numero 7?');
 
-      // Replaced while the accreditation is requested, through the plain form this time.
+      // Replaced while the accreditation is requested: from a workbook, then through the plain form.
+      const fromXlsx = await staffE.client.upload(
+        `${eventUrl}/domande`,
+        form({}, { questionsFile: { name: 'domande.xlsx', body: await poolXlsx(questionPool(30, 'W')) } }),
+      );
+      expect(fromXlsx.status, textOf(fromXlsx.html)).toBe(303);
+      expect(textOf((await staffE.client.get(fromXlsx.location!)).html)).toContain('W07 Quale norma disciplina il caso numero 7?');
+      const emptyPost = await staffE.client.upload(`${eventUrl}/domande`, form({}));
+      expect(emptyPost.status).toBe(422);
+      expect(textOf(emptyPost.html)).toContain('Importi le 30 domande da un foglio di calcolo oppure le scriva nel modulo.');
       const typed: Record<string, string> = {};
       questionPool(30, 'T').forEach((q, i) => {
         typed[`q-${i + 1}-text`] = q.text;

@@ -65,6 +65,14 @@ async function questionsOf(
   return null;
 }
 
+/** A field that could not be read, in the words of its kind (a date-time, a number). */
+const fieldWords = (p: FormProblem): FormProblem => {
+  if (p.code !== 'invalid-form' || !p.field) return p;
+  if (p.field === 'start' || p.field === 'end') return { ...p, code: 'invalid-date-time' };
+  if (p.field === 'credits' || p.field === 'toleranceMinutes') return { ...p, code: 'invalid-number' };
+  return p;
+};
+
 export function eventsRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const organiser = requirePerson(['organiser']);
@@ -90,7 +98,7 @@ export function eventsRoutes(deps: Deps) {
 
   app.post('/console/eventi/nuovo', organiser, uploadLimit(deps), async (c) => {
     const form = await readForm(c, EventForm);
-    if (!form.ok) return newForm(c, form.values, form.problems.map(worded), 422);
+    if (!form.ok) return newForm(c, form.values, form.problems.map(fieldWords).map(worded), 422);
     const { draft, problems } = eventDraftOfForm(form.data);
     if (problems.length) return newForm(c, form.values, problems.map(worded), 422);
     const pool = await questionsOf(deps, c, form.values);

@@ -97,7 +97,6 @@ export const EVENT_REFUSALS: Readonly<Record<string, string>> = {
   'too-many-columns': 'Una riga ha troppe colonne.',
   'formula-not-allowed': 'Il file contiene formule: le sostituisca con i valori e riprovi.',
   'unsupported-media-type': 'Il tipo di file non è supportato: usi .xlsx o CSV.',
-  'invalid-form': 'Il modulo non è stato inviato correttamente: riprovi.',
 };
 
 /** Why an event breaks a rule (`validateEvent`'s codes), in the organiser's words. */
