@@ -6,7 +6,7 @@
 import { readCsv } from '../../adapters/xlsx/read-csv.ts';
 import { readWorkbook } from '../../adapters/xlsx/read-workbook.ts';
 import { DEFAULT_LIMITS, SpreadsheetError, type SpreadsheetLimits } from '../../adapters/xlsx/spreadsheet-upload.ts';
-import type { SheetRow } from '../domain/spreadsheet-values.ts';
+import type { CellValue, SheetRow } from '../domain/spreadsheet-values.ts';
 import { ServiceError } from './errors.ts';
 
 export type UploadFormat = 'xlsx' | 'csv';
@@ -53,4 +53,42 @@ export async function readUploadedSheet(
   } catch (err) {
     throw asServiceError(err);
   }
+}
+
+/** Header text as compared: lower case, no accents, single spaces. */
+export const normaliseHeader = (v: CellValue) =>
+  cellText(v)
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** A cell as trimmed text ('' when empty); a date cell is not text anyone typed for these columns. */
+export function cellText(v: CellValue): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (v instanceof Date) return '';
+  return v.trim();
+}
+
+/**
+ * The row holding the headers (the first whose cells name the required columns, so a title row
+ * above is skipped) and where each column is; `missing-columns` when no row does.
+ */
+export function findHeader<K extends string>(
+  rows: readonly SheetRow[],
+  columns: readonly { key: K; names: readonly string[]; required: boolean }[],
+): { at: number; index: Map<K, number> } {
+  for (let r = 0; r < Math.min(rows.length, 10); r++) {
+    const cells = rows[r]!.cells.map(normaliseHeader);
+    const index = new Map<K, number>();
+    for (const col of columns) {
+      const i = cells.findIndex((c) => col.names.includes(c));
+      if (i >= 0) index.set(col.key, i);
+    }
+    if (columns.every((c) => !c.required || index.has(c.key))) return { at: r, index };
+  }
+  const required = columns.filter((c) => c.required).map((c) => c.names[0]);
+  throw new ServiceError('missing-columns', `No header row names the required columns: ${required.join(', ')}`, { missing: required });
 }

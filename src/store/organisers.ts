@@ -75,3 +75,12 @@ export async function insertConnection(db: Queryable, c: { organiserId: string; 
   await db.query('INSERT INTO platform_connections (id, organiser_id, platform, secret) VALUES ($1, $2, $3, $4)', [id, c.organiserId, c.platform, c.secret]);
   return { id };
 }
+
+/** An organiser's platform connections, newest first: never the secret. */
+export async function listConnections(db: Queryable, organiserId: string): Promise<Array<{ id: string; platform: string; createdAt: string }>> {
+  const { rows } = await db.query<{ id: string; platform: string; created_at: Date | string }>(
+    'SELECT id, platform, created_at FROM platform_connections WHERE organiser_id = $1 ORDER BY created_at DESC, id',
+    [organiserId],
+  );
+  return rows.map((r) => ({ id: r.id, platform: r.platform, createdAt: new Date(r.created_at).toISOString() }));
+}

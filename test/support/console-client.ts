@@ -28,11 +28,16 @@ export class ConsoleClient {
     return this.send('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
   }
 
+  /** A form with files, as `multipart/form-data` (the browser's `enctype`), with the same cookies and `Origin`. */
+  upload(path: string, form: FormData): Promise<Page> {
+    return this.send('POST', path, form);
+  }
+
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }
 
-  private async send(method: string, path: string, body?: string, extra: Record<string, string> = {}): Promise<Page> {
+  private async send(method: string, path: string, body?: string | FormData, extra: Record<string, string> = {}): Promise<Page> {
     const headers: Record<string, string> = { ...extra };
     if (method !== 'GET' && this.origin && !('origin' in headers)) headers.origin = this.origin;
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

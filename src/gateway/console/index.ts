@@ -16,16 +16,19 @@ import { passkeyRoutes } from './passkey-routes.ts';
 import { loadSession, type ConsoleEnv } from './session.ts';
 import { signinRoutes } from './signin-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
+import { isConsoleUpload } from './uploads.ts';
 
 export function consoleRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const publicOrigin = deps.config.PUBLIC_URL ? new URL(deps.config.PUBLIC_URL).origin : null;
   // `/console/*` matches `/console` itself too.
+  const formLimit = bodyLimit({ maxSize: CONSOLE_FORM_MAX_BYTES, onError: (c) => c.text('Modulo troppo grande.', 413) });
   for (const path of ['/', '/console/*']) {
     app.use(
       path,
       csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
-      bodyLimit({ maxSize: CONSOLE_FORM_MAX_BYTES, onError: (c) => c.text('Modulo troppo grande.', 413) }),
+      // Forms that carry a file have their own limit (`uploads.ts`), applied by their routes.
+      (c, next) => (isConsoleUpload(c.req.method, c.req.path) ? next() : formLimit(c, next)),
       async (c, next) => {
         await next();
         c.header('Cache-Control', 'no-store');

@@ -1,7 +1,13 @@
 /** @module Organisers (R-EVT-2) and their webinar platform connections: create, read, connect Zoom. */
 import { isProvinceCode } from '../../domain/provinces.ts';
 import type { Connection, ConnectionCreate, Organiser, OrganiserCreate } from '../../schemas/organisers.ts';
-import { getOrganiser as getOrganiserRow, insertConnection, insertOrganiser, listOrganisers as listOrganiserRows } from '../../store/organisers.ts';
+import {
+  getOrganiser as getOrganiserRow,
+  insertConnection,
+  insertOrganiser,
+  listConnections as listConnectionRows,
+  listOrganisers as listOrganiserRows,
+} from '../../store/organisers.ts';
 import type { Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -43,4 +49,14 @@ export async function connectPlatform(
   const conn = await insertConnection(ctx.db, { organiserId, platform: input.platform, secret: input.secretToken });
   const base = (ctx.config.PUBLIC_URL ?? input.origin).replace(/\/+$/, '');
   return { id: conn.id, platform: input.platform, webhookUrl: `${base}/v1/webhooks/${input.platform}/${conn.id}` };
+}
+
+/** The actor's own organiser's platform connections (id, platform, when): the secret and the webhook URL are shown once, at creation. */
+export async function listConnections(
+  ctx: Pick<ServiceContext, 'db'>,
+  actor: Actor,
+  organiserId: string,
+): Promise<Array<{ id: string; platform: string; createdAt: string }>> {
+  if (actor.subject !== organiserId || (actor.role !== 'organiser' && actor.role !== 'platform')) throw new ServiceError('organiser-not-found');
+  return listConnectionRows(ctx.db, organiserId);
 }
