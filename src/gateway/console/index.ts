@@ -12,6 +12,7 @@ import { accountRoutes } from './account-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { loadSession, type ConsoleEnv } from './session.ts';
 import { signinRoutes } from './signin-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
@@ -33,6 +34,7 @@ export function consoleRoutes(deps: Deps) {
     );
   }
   app.route('/', signinRoutes(deps));
+  app.route('/', oidcRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', staffRoutes(deps));
   app.route('/', eventsRoutes(deps));
