@@ -189,6 +189,23 @@ for (const backend of backendsOf(import.meta.url)) {
       expect((await first.get('/console')).status).toBe(303);
     });
 
+    it('an account linked to one subject is not taken by another subject with its e-mail; a locked account is refused like any attempt (R-ACC-4)', async () => {
+      const person = await signedInStaff(h, 'organiser', orgId);
+      const first = new ConsoleClient(h.url);
+      expect((await back(first, (await viaProvider(first, { sub: 'owner-1', email: person.email, email_verified: true })).callback)).location).toBe('/console');
+      const other = new ConsoleClient(h.url);
+      const taken = await back(other, (await viaProvider(other, { sub: 'someone-else', email: person.email, email_verified: true })).callback);
+      expect(taken.status).toBe(403);
+      expect((await auditOf('oidc-refused')).at(-1)).toMatchObject({ user_id: person.userId, detail: { reason: 'linked-elsewhere' } });
+
+      await h.rt.db.query("UPDATE staff_users SET locked_until = now() + interval '10 minutes' WHERE id = $1", [person.userId]);
+      const l = new ConsoleClient(h.url);
+      const locked = await back(l, (await viaProvider(l, { sub: 'owner-1', amr: ['mfa'] })).callback);
+      expect(locked.status).toBe(429);
+      expect(textOf(locked.html)).toContain('accesso è sospeso fino alle');
+      expect((await auditOf('oidc-refused')).at(-1)!.detail).toMatchObject({ reason: 'locked' });
+    });
+
     it('a council account without a multi-factor amr still passes its own TOTP step; with `mfa` it reaches the console (R-ACC-2)', async () => {
       const cpo = await signedInStaff(h, 'cpo', 'MI', { name: 'Paolo Consiglio' });
       const b = new ConsoleClient(h.url);

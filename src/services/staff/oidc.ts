@@ -133,13 +133,13 @@ export async function startOidcSignIn(ctx: Ctx, input: { redirectUri: string; ne
 }
 
 /** Who the provider says signed in. */
-interface Identity {
+export interface OidcIdentity {
   issuer: string;
   subject: string;
   amr: string[];
 }
 
-interface Contact {
+export interface OidcContact {
   email: string | null;
   emailVerified: boolean;
 }
@@ -180,12 +180,12 @@ export async function finishOidcSignIn(ctx: Ctx, input: { loginId: string | unde
     return refuse('invalid-callback', { error: String((err as { code?: unknown }).code ?? (err as Error).message).slice(0, 200) });
   }
   const claims = tokens.claims()!;
-  const identity: Identity = { issuer: claims.iss, subject: claims.sub, amr: stringsOf(claims.amr) };
+  const identity: OidcIdentity = { issuer: claims.iss, subject: claims.sub, amr: stringsOf(claims.amr) };
 
   // A linked account needs no e-mail; otherwise the ID token's, or the userinfo endpoint's, before
   // the transaction (no network call while rows are locked).
   const linked = await userByOidc(ctx.db, identity.issuer, identity.subject);
-  let contact: Contact | null = null;
+  let contact: OidcContact | null = null;
   if (!linked) {
     try {
       contact = await contactOf(provider, tokens, claims);
@@ -238,7 +238,7 @@ type Found =
  *
  * @rule R-ACC-8
  */
-export async function accountOfIdentity(tx: Queryable, identity: Identity, contact: Contact | null, nowMs: number): Promise<Found> {
+export async function accountOfIdentity(tx: Queryable, identity: OidcIdentity, contact: OidcContact | null, nowMs: number): Promise<Found> {
   let user: StaffUser | null = null;
   let matchedBy: 'subject' | 'email' = 'subject';
   const bySubject = await userByOidc(tx, identity.issuer, identity.subject);
@@ -257,7 +257,7 @@ export async function accountOfIdentity(tx: Queryable, identity: Identity, conta
 }
 
 /** The e-mail and whether the provider verified it: from the ID token, else from userinfo. */
-async function contactOf(provider: oidc.Configuration, tokens: oidc.TokenEndpointResponse, claims: oidc.IDToken): Promise<Contact> {
+async function contactOf(provider: oidc.Configuration, tokens: oidc.TokenEndpointResponse, claims: oidc.IDToken): Promise<OidcContact> {
   if (typeof claims.email === 'string') return { email: claims.email, emailVerified: claims.email_verified === true };
   if (!tokens.access_token || !provider.serverMetadata().userinfo_endpoint) return { email: null, emailVerified: false };
   const info = await oidc.fetchUserInfo(provider, tokens.access_token, claims.sub);
