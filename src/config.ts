@@ -87,8 +87,22 @@ const Env = z.object({
     .default(12),
   /** Sign-in attempts (passwords and codes) one address may make in 15 minutes, all accounts together (R-ACC-4). */
   SIGNIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  /**
+   * Single sign-on (R-ACC-8): the OpenID Connect issuer of the deployment's identity provider (a
+   * council's own, or a SPID/CIE broker). Set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none.
+   */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The sign-in button says "Accedi con <label>". */
+  OIDC_LABEL: z.string().min(1).max(80).default('identità digitale dell’ente'),
+  /** Scopes asked of the identity provider; `openid` is always among them. */
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
 });
 export type Config = z.infer<typeof Env>;
+
+/** The three settings single sign-on needs: all of them, or none (no SSO). */
+const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
@@ -96,5 +110,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${msg}`);
   }
+  const oidcSet = OIDC_REQUIRED.filter((k) => parsed.data[k] !== undefined);
+  if (oidcSet.length !== 0 && oidcSet.length !== OIDC_REQUIRED.length) {
+    const missing = OIDC_REQUIRED.filter((k) => parsed.data[k] === undefined);
+    throw new Error(`Invalid configuration: single sign-on needs ${OIDC_REQUIRED.join(', ')} together; missing ${missing.join(', ')}`);
+  }
+  const issuer = parsed.data.OIDC_ISSUER ? new URL(parsed.data.OIDC_ISSUER) : null;
+  if (issuer?.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname))
+    throw new Error('Invalid configuration: OIDC_ISSUER: must be https (plain http only for a provider on this machine)');
+  if (!parsed.data.OIDC_SCOPES.split(/\s+/).includes('openid')) throw new Error('Invalid configuration: OIDC_SCOPES: must include openid');
   return parsed.data;
 }

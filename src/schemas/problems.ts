@@ -144,6 +144,9 @@ export const PROBLEMS = {
   'second-factor-failed': { status: 401, title: 'The code is not valid' },
   'second-factor-not-pending': { status: 409, title: 'No second-factor enrolment is waiting for a code' },
   'second-factor-required': { status: 409, title: 'This role cannot go without a second factor' },
+  'oidc-not-configured': { status: 404, title: 'Single sign-on is not configured for this gateway' },
+  'oidc-unavailable': { status: 503, title: 'The identity provider does not answer' },
+  'oidc-refused': { status: 403, title: 'The identity provider’s sign-in does not open an account here (R-ACC-8)' },
 } as const satisfies Record<string, ProblemEntry>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -13,6 +13,7 @@ import { attendanceRoutes } from './attendance-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
 import { passkeyRoutes } from './passkey-routes.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { loadSession, type ConsoleEnv } from './session.ts';
 import { signinRoutes } from './signin-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
@@ -37,6 +38,7 @@ export function consoleRoutes(deps: Deps) {
     );
   }
   app.route('/', signinRoutes(deps));
+  app.route('/', oidcRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', passkeyRoutes(deps));
   app.route('/', staffRoutes(deps));

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { resolveSession, personActor, type SignedIn } from '../../services/staff/sessions.ts';
+import { resolveSession, personActor, type SessionStage, type SignedIn } from '../../services/staff/sessions.ts';
 import type { PersonActor } from '../../services/actor.ts';
 import type { RequestMeta } from '../../services/staff/audit.ts';
 import type { Deps } from '../deps.ts';
@@ -14,7 +14,9 @@ import { clientAddr } from '../http.ts';
 
 export type ConsoleEnv = { Variables: { staff: SignedIn | null } };
 
-const secure = (deps: Deps) => (deps.config.PUBLIC_URL ?? '').startsWith('https://');
+/** Whether the console's cookies are `Secure` (with the `__Host-` prefix): when `PUBLIC_URL` is https. */
+export const secureCookies = (deps: Deps) => (deps.config.PUBLIC_URL ?? '').startsWith('https://');
+const secure = secureCookies;
 const cookieName = (deps: Deps) => (secure(deps) ? '__Host-cdl_console' : 'cdl_console');
 
 export function setSessionCookie(c: Context, deps: Deps, sessionId: string): void {
@@ -75,6 +77,17 @@ export function actorOf(c: Context<ConsoleEnv>): PersonActor {
   const s = c.get('staff');
   if (!s) throw new Error('actorOf before requirePerson');
   return personActor(s.user);
+}
+
+/** Where a new session goes first, by its stage. */
+const AFTER_SIGNIN: Record<SessionStage, string> = { ready: '/console', 'second-factor': '/console/verifica', enrol: '/console/sicurezza/totp' };
+
+/**
+ * Where a person goes after signing in (password, one-time link, identity provider): the page
+ * they were going to (`next`, kept in the console) when the session is ready, else its next step.
+ */
+export function afterSignIn(stage: SessionStage, next?: string): string {
+  return stage === 'ready' ? safeNext(next) : AFTER_SIGNIN[stage];
 }
 
 /** A `?dopo=` target that stays in the console (never an open redirect). */

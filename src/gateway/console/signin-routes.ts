@@ -15,7 +15,8 @@
 import { Hono, type Context } from 'hono';
 import { ServiceError } from '../../services/errors.ts';
 import { inspectLink, requestPasswordReset, useLink } from '../../services/staff/accounts.ts';
-import { openSession, signOut, stageOf, type SessionStage } from '../../services/staff/sessions.ts';
+import { oidcOffer } from '../../services/staff/oidc.ts';
+import { openSession, signOut, stageOf } from '../../services/staff/sessions.ts';
 import { passSecondStep, signIn } from '../../services/staff/signin.ts';
 import { CodeForm, EmailForm, NewPasswordForm, SignInForm } from '../../schemas/console.ts';
 import type { TokenPurpose } from '../../domain/staff-accounts.ts';
@@ -23,33 +24,39 @@ import { choosePasswordPage, consoleMessagePage, forgotPasswordPage, lockedPage,
 import type { Deps } from '../deps.ts';
 import { problemOfError, readForm } from './forms.ts';
 import { signinThrottle } from './throttle.ts';
-import { clearSessionCookie, requestMeta, safeNext, setSessionCookie, stepFor, type ConsoleEnv } from './session.ts';
+import { afterSignIn, clearSessionCookie, requestMeta, safeNext, setSessionCookie, stepFor, type ConsoleEnv } from './session.ts';
 
 export function signinRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const throttle = deps.signinThrottle ?? signinThrottle({ attempts: deps.config.SIGNIN_ATTEMPTS_PER_ADDRESS });
   const throttled = (c: Context) => throttle(requestMeta(c).clientAddr ?? 'unknown');
 
+  /** The sign-in page, with the identity provider's button when single sign-on is configured (R-ACC-8). */
+  const signInHere = (c: Context, p: Omit<Parameters<typeof signInPage>[0], 'oidc' | 'next'>) => {
+    const dopo = c.req.query('dopo');
+    return signInPage({ ...p, oidc: oidcOffer(deps.config), next: dopo === undefined ? undefined : safeNext(dopo) });
+  };
+
   app.get('/', (c) => c.redirect('/console', 302));
 
   app.get('/console/accesso', (c) => {
     const s = c.get('staff');
     if (s) return c.redirect(stepFor(s) ?? safeNext(c.req.query('dopo')), 303);
-    return c.html(signInPage({ notice: c.req.query('esito') === 'uscito' ? 'È uscito dal portale.' : undefined }));
+    return c.html(signInHere(c, { notice: c.req.query('esito') === 'uscito' ? 'È uscito dal portale.' : undefined }));
   });
 
   app.post('/console/accesso', async (c) => {
     const form = await readForm(c, SignInForm);
-    if (!form.ok) return c.html(signInPage({ email: form.values.email, problems: form.problems }), 422);
-    if ((await throttled(c)) !== null) return c.html(signInPage({ email: form.data.email, problems: [{ code: 'too-many-attempts' }] }), 429);
+    if (!form.ok) return c.html(signInHere(c, { email: form.values.email, problems: form.problems }), 422);
+    if ((await throttled(c)) !== null) return c.html(signInHere(c, { email: form.data.email, problems: [{ code: 'too-many-attempts' }] }), 429);
     try {
       const r = await signIn(deps, form.data, requestMeta(c));
       setSessionCookie(c, deps, r.sessionId);
-      return c.redirect(r.stage === 'ready' ? safeNext(c.req.query('dopo')) : AFTER_SIGNIN[r.stage], 303);
+      return c.redirect(afterSignIn(r.stage, c.req.query('dopo')), 303);
     } catch (err) {
       if (err instanceof ServiceError && err.code === 'account-locked') return c.html(lockedPage(new Date(String(err.extra?.lockedUntil))), 429);
       const p = problemOfError(err);
-      return c.html(signInPage({ email: form.data.email, problems: [p] }), err instanceof ServiceError ? err.status : 500);
+      return c.html(signInHere(c, { email: form.data.email, problems: [p] }), err instanceof ServiceError ? err.status : 500);
     }
   });
 
@@ -94,7 +101,7 @@ export function signinRoutes(deps: Deps) {
         const user = await useLink(deps, purpose, token, form.data.password, meta);
         const sessionId = await deps.db.transaction((tx) => openSession(deps, tx, user, meta));
         setSessionCookie(c, deps, sessionId);
-        return c.redirect(AFTER_SIGNIN[stageOf(user, null)], 303);
+        return c.redirect(afterSignIn(stageOf(user, null)), 303);
       } catch (err) {
         if (err instanceof ServiceError && err.code === 'link-not-usable') return unusable(c);
         return c.html(
@@ -125,9 +132,6 @@ export function signinRoutes(deps: Deps) {
 
   return app;
 }
-
-/** Where a new session goes first, by its stage. */
-const AFTER_SIGNIN: Record<SessionStage, string> = { ready: '/console', 'second-factor': '/console/verifica', enrol: '/console/sicurezza/totp' };
 
 const STAFF_LINK_UNUSABLE =
   'Il link non è più valido: è già stato usato, è scaduto oppure l’account è disattivato. Chieda un nuovo invito (o una nuova password) a chi gestisce gli accessi.';

@@ -103,8 +103,16 @@ const page = (title: string, body: Child, scripts?: readonly string[]) => (
 /** The console's WebAuthn scripts (the library, then ours): progressive enhancement only. */
 export const PASSKEY_SCRIPTS = ['/console/assets/webauthn.js', '/console/assets/passkey.js'] as const;
 
-export function signInPage(p: { email?: string; problems?: readonly FormProblem[]; notice?: string; oidc?: { label: string } | null }) {
+export function signInPage(p: {
+  email?: string;
+  problems?: readonly FormProblem[];
+  notice?: string;
+  oidc?: { label: string } | null;
+  /** The console page the person was going to (already checked to stay in the console). */
+  next?: string | undefined;
+}) {
   const problems = p.problems ?? [];
+  const dopo = p.next && p.next !== '/console' ? `?dopo=${encodeURIComponent(p.next)}` : '';
   return page(
     'Accesso',
     <>
@@ -112,7 +120,7 @@ export function signInPage(p: { email?: string; problems?: readonly FormProblem[
       <p>Per il personale degli enti formatori, dei Consigli provinciali e del Consiglio nazionale.</p>
       {p.notice ? <div class="ok">{p.notice}</div> : null}
       <ErrorSummary problems={problems} />
-      <form method="post" action="/console/accesso" novalidate>
+      <form method="post" action={`/console/accesso${dopo}`} novalidate>
         <Field id="email" label="E-mail" type="email" autocomplete="username" value={p.email ?? ''} problems={problems} />
         <Field id="password" label="Password" type="password" autocomplete="current-password" problems={problems} />
         <p>
@@ -123,7 +131,7 @@ export function signInPage(p: { email?: string; problems?: readonly FormProblem[
         <a href="/console/password-dimenticata">Ho dimenticato la password</a>
       </p>
       {p.oidc ? (
-        <form method="post" action="/console/oidc">
+        <form method="post" action={`/console/oidc${dopo}`}>
           <p>
             <button type="submit" class="secondary">
               Accedi con {p.oidc.label}
