@@ -17,6 +17,7 @@ export async function outcomeRows(
   statuses: string[] | null,
   limit: number,
   after: string | null,
+  memberId: string | null = null,
 ): Promise<{ rows: StoredOutcome[]; more: boolean }> {
   const { rows } = await db.query<{
     participant_key: string;
@@ -32,8 +33,9 @@ export async function outcomeRows(
     `SELECT participant_key, member_id, status, covered_minutes, absent_minutes, tolerance_minutes, credits, explanation, derived_at
      FROM attendance_outcomes
      WHERE event_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[])) AND ($3::text IS NULL OR participant_key > $3)
+       AND ($5::uuid IS NULL OR member_id = $5)
      ORDER BY participant_key LIMIT $4`,
-    [eventId, statuses, after, limit + 1],
+    [eventId, statuses, after, limit + 1, memberId],
   );
   return {
     more: rows.length > limit,

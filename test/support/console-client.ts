@@ -91,7 +91,7 @@ let people = 0;
  * from the link, TOTP enrolled where the role requires it (R-ACC-2). `now` is the product's clock.
  */
 export async function signedInStaff(
-  h: { url: string; rt: { deps: import('../../src/gateway/deps.ts').Deps } },
+  h: { url: string; rt: { deps: import('../../src/runtime.ts').Runtime['deps'] } },
   role: 'organiser' | 'cpo' | 'cn' | 'admin',
   subject: string | null = null,
   opts: { now?: () => number; name?: string } = {},

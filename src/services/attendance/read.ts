@@ -58,6 +58,13 @@ export async function eventCorrections(ctx: Pick<ServiceContext, 'db'>, actor: A
   return correctionRows(ctx.db, eventId, query.limit);
 }
 
+/** A member's outcome in the event (the first by participant key), or null before it is derived. */
+export async function memberOutcome(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, memberId: string) {
+  await visibleEvent(ctx.db, actor, eventId);
+  const page = await outcomeRows(ctx.db, eventId, null, 1, null, memberId);
+  return page.rows[0] ?? null;
+}
+
 /** Who the members of an event's outcomes are (name, codice fiscale), for the outcomes a page shows. */
 export async function outcomeMembers(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, memberIds: readonly string[]) {
   await visibleEvent(ctx.db, actor, eventId);
