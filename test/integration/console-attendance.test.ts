@@ -268,10 +268,27 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(text).toContain('Verificato sul pacchetto');
       const { rows } = await h.rt.db.query<{ uploaded_by: string }>('SELECT uploaded_by FROM scorm_packages WHERE event_id = $1', [ev.body.id]);
       expect(rows.map((r) => r.uploaded_by)).toEqual([`organiser:user:${person.userId}`]);
-      // Not a zip: refused in Italian, nothing stored.
+      // Not a zip: refused in Italian, the package kept.
+      const bad = await postFile(person, `${course}/pacchetto`, { name: 'a.zip', type: 'application/zip', bytes: 'not a zip' });
+      expect(bad.status).toBe(422);
+      expect(textOf(bad.html)).toContain('Il pacchetto SCORM deve essere un file .zip');
+      // Enrolled members are listed with their progress, in the console and the API alike.
+      const enrol = await h.api('POST', `/v1/events/${ev.body.id}/enrolments`, { key: keys.organiser, body: { memberIds: [members[0]!.id] } });
+      expect(enrol.status, enrol.text).toBe(200);
+      const listed = await h.api('GET', `/v1/events/${ev.body.id}/enrolments`, { key: keys.cpo });
+      expect(listed.status, listed.text).toBe(200);
+      expect(listed.body).toMatchObject({ total: 1, enrolments: [{ memberId: members[0]!.id, surname: 'Cognome700', outcome: null }] });
+      const withEnrolment = textOf((await person.client.get(course)).html);
+      expect(withEnrolment).toContain('Iscritti al corso (1)');
+      expect(withEnrolment).toContain('Cognome700 Nome700');
+      expect(withEnrolment).toContain('non risulta ancora iniziato');
+      const launch = await person.client.post(`${course}/iscritti/${members[0]!.id}/avvio`);
+      expect(launch.status).toBe(200);
+      expect(launch.html).toMatch(/value="http:\/\/127\.0\.0\.1:\d+\/lms\/play\/[^"]+"/);
+      // Once members are enrolled the package cannot be replaced.
       const notZip = await postFile(person, `${course}/pacchetto`, { name: 'a.zip', type: 'application/zip', bytes: 'not a zip' });
-      expect(notZip.status).toBe(422);
-      expect(textOf(notZip.html)).toContain('Il pacchetto SCORM deve essere un file .zip');
+      expect(notZip.status).toBe(409);
+      expect(textOf(notZip.html)).toContain('il pacchetto che seguono non può più essere sostituito');
       // A webinar has no course page.
       expect((await person.client.get(`/console/eventi/${eventId}/corso`)).status).toBe(404);
     });
