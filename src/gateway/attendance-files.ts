@@ -74,7 +74,7 @@ export function attendanceFileRoutes(deps: Deps) {
  * A web stream over `src` that reads only as fast as the client takes bytes (a byte-length
  * queue), and destroys `src` when the client goes away, which stops the workbook writer.
  */
-function webStream(src: PassThrough): ReadableStream<Uint8Array> {
+export function webStream(src: PassThrough): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {

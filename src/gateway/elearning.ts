@@ -20,13 +20,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { ZIP_MEDIA_TYPES } from '../../adapters/lms/scorm-package.ts';
 import { Problem } from '../schemas/common.ts';
 import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
-import { EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
+import { EnrolmentList, EnrolmentListQuery, EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
 import type { Role } from '../domain/roles.ts';
 import { requireRole, type AuthEnv } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { problem } from './problem.ts';
 import {
   courseCompliance,
+  courseEnrolments,
   declareCourse,
   enrolMembers,
   enrolmentProgress,
@@ -128,6 +129,21 @@ const enrolRoute = createRoute({
   },
 });
 
+const enrolmentsRoute = createRoute({
+  method: 'get',
+  path: '/v1/events/{id}/enrolments',
+  summary: "A page of a course's enrolments, each with its derived outcome",
+  description:
+    'Keys: the organiser of the event, the accrediting CPO, cn, admin. By member name; `outcome` is null until the first commit is derived. `offset` and `limit` (at most 1000) page through `total`.',
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam, query: EnrolmentListQuery },
+  responses: {
+    200: { description: 'The enrolments', ...json(EnrolmentList) },
+    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`', 422: '`not-elearning`' }),
+  },
+});
+
 const MemberParam = IdParam.extend({ memberId: z.uuid().openapi({ param: { name: 'memberId', in: 'path' } }) });
 
 const launchRoute = createRoute({
@@ -201,6 +217,10 @@ export function elearningRoutes(deps: Deps) {
 
   app.openapi({ ...enrolRoute, middleware: [auth('organiser'), limit] }, async (c) => {
     return c.json(await enrolMembers(deps, c.get('principal'), c.req.valid('param').id, c.req.valid('json').memberIds), 200);
+  });
+
+  app.openapi({ ...enrolmentsRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
+    return c.json(await courseEnrolments(deps, c.get('principal'), c.req.valid('param').id, c.req.valid('query')), 200);
   });
 
   app.openapi({ ...progressRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {

@@ -73,6 +73,8 @@ export interface UploadedFile {
   contentDisposition: string | undefined;
   /** How it came: the raw body, or the field `file` of a form. */
   multipart: boolean;
+  /** A form's other (text) fields, e.g. the console's choices next to the file; empty for a raw body. */
+  fields: Record<string, string>;
 }
 
 /**
@@ -85,7 +87,7 @@ export interface UploadedFile {
 export async function readUpload(c: Context, maxBytes: number): Promise<UploadedFile> {
   const contentType = c.req.header('content-type') ?? '';
   if (!isFormUpload(c)) {
-    return { bytes: await readUploadBody(c, maxBytes), contentType, contentDisposition: c.req.header('content-disposition'), multipart: false };
+    return { bytes: await readUploadBody(c, maxBytes), contentType, contentDisposition: c.req.header('content-disposition'), multipart: false, fields: {} };
   }
   const raw = await readUploadBody(c, maxBytes + FORM_OVERHEAD_BYTES);
   let form: FormData;
@@ -100,12 +102,15 @@ export async function readUpload(c: Context, maxBytes: number): Promise<Uploaded
   if (files.length !== 1) throw new ServiceError('invalid-form', `Send one file in the form field \`${FORM_FILE_FIELD}\``);
   const file = files[0]!;
   if (file.size > maxBytes) throw new ServiceError('file-too-large', `The file is larger than ${maxBytes} bytes`, { maxBytes });
+  const fields: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === 'string' && k !== FORM_FILE_FIELD) fields[k] = v.slice(0, 200);
   const name = file.name ? file.name.replace(/["\\\r\n]/g, '_') : '';
   return {
     bytes: Buffer.from(await file.arrayBuffer()),
     contentType: file.type,
     contentDisposition: name ? `form-data; name="${FORM_FILE_FIELD}"; filename="${name}"` : undefined,
     multipart: true,
+    fields,
   };
 }
 

@@ -64,7 +64,8 @@ export interface StaffBar {
 
 /**
  * `style`: extra constant rules of one page (never member data). `scripts`: script files of our
- * own origin, deferred (only the SCORM player has any: the runtime cannot work without one).
+ * own origin, deferred (the SCORM player, whose runtime cannot work without one, and the console's
+ * upload progress, which every form works without).
  */
 export const Layout: FC<{ title: string; style?: string; scripts?: readonly string[]; staff?: StaffBar; children?: Child }> = ({
   title,

@@ -117,6 +117,38 @@ export const EnrolmentProgress = z
   .object({ eventId: z.uuid(), memberId: z.uuid(), enrolmentId: z.uuid(), enrolledAt: z.string(), outcome: EnrolmentOutcome.nullable() })
   .openapi('ElearningEnrolmentProgress');
 
+export const EnrolmentList = z
+  .object({
+    eventId: z.uuid(),
+    total: z.number().int(),
+    enrolments: z.array(
+      z.object({
+        enrolmentId: z.uuid(),
+        memberId: z.uuid(),
+        surname: z.string(),
+        givenName: z.string(),
+        codiceFiscale: z.string(),
+        enrolledAt: z.string(),
+        outcome: z
+          .object({
+            status: z.string(),
+            reason: z.string(),
+            credits: z.number().int(),
+            creditedSeconds: z.number().int(),
+            requiredSeconds: z.number().int().nullable(),
+            completedAt: z.string().nullable(),
+          })
+          .nullable(),
+      }),
+    ),
+  })
+  .openapi('ElearningEnrolmentList');
+
+export const EnrolmentListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
 // ---- The reference player (issue 6 §2): read by hand, outside the OpenAPI document ----
 
 /** The launch token in a player path (`/lms/play/{token}`, `/lms/launch/{token}`, `/lms/content/{token}/…`); the member links verify it. */

@@ -17,6 +17,7 @@ export async function outcomeRows(
   statuses: string[] | null,
   limit: number,
   after: string | null,
+  memberId: string | null = null,
 ): Promise<{ rows: StoredOutcome[]; more: boolean }> {
   const { rows } = await db.query<{
     participant_key: string;
@@ -32,8 +33,9 @@ export async function outcomeRows(
     `SELECT participant_key, member_id, status, covered_minutes, absent_minutes, tolerance_minutes, credits, explanation, derived_at
      FROM attendance_outcomes
      WHERE event_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[])) AND ($3::text IS NULL OR participant_key > $3)
+       AND ($5::uuid IS NULL OR member_id = $5)
      ORDER BY participant_key LIMIT $4`,
-    [eventId, statuses, after, limit + 1],
+    [eventId, statuses, after, limit + 1, memberId],
   );
   return {
     more: rows.length > limit,
@@ -168,4 +170,67 @@ export async function uncreditedAttendance(db: Queryable, memberId: string): Pro
     [memberId],
   );
   return rows;
+}
+
+/** A correction as the console lists it (R-ATT-6): the member, what was supplied, by whom and why. */
+export interface StoredCorrection {
+  id: number;
+  memberId: string | null;
+  surname: string | null;
+  givenName: string | null;
+  type: string;
+  at: string;
+  author: string | null;
+  reason: string | null;
+  receivedAt: string;
+}
+
+/** The event's corrections, newest first, at most `limit`; and how many there are in all. */
+export async function correctionRows(db: Queryable, eventId: string, limit: number): Promise<{ rows: StoredCorrection[]; total: number }> {
+  const { rows } = await db.query<{
+    id: number;
+    member_id: string | null;
+    surname: string | null;
+    given_name: string | null;
+    kind: string;
+    occurred_at: Date;
+    author: string | null;
+    reason: string | null;
+    received_at: Date;
+  }>(
+    `SELECT tr.id, tr.member_id, m.surname, m.given_name, tr.kind, tr.occurred_at, tr.author, tr.reason, tr.received_at
+     FROM tracking_records tr LEFT JOIN members m ON m.id = tr.member_id
+     WHERE tr.event_id = $1 AND tr.source = 'correction' ORDER BY tr.id DESC LIMIT $2`,
+    [eventId, limit],
+  );
+  const count = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tracking_records WHERE event_id = $1 AND source = 'correction'", [eventId]);
+  return {
+    total: count.rows[0]?.n ?? 0,
+    rows: rows.map((r) => ({
+      id: Number(r.id),
+      memberId: r.member_id,
+      surname: r.surname,
+      givenName: r.given_name,
+      type: r.kind,
+      at: new Date(r.occurred_at).toISOString(),
+      author: r.author,
+      reason: r.reason,
+      receivedAt: new Date(r.received_at).toISOString(),
+    })),
+  };
+}
+
+/** Names of the members among `memberIds` that have an outcome in the event (never anyone else's). */
+export async function outcomeMemberNames(
+  db: Queryable,
+  eventId: string,
+  memberIds: readonly string[],
+): Promise<Array<{ memberId: string; surname: string; givenName: string; codiceFiscale: string }>> {
+  if (!memberIds.length) return [];
+  const { rows } = await db.query<{ id: string; surname: string; given_name: string; codice_fiscale: string }>(
+    `SELECT m.id, m.surname, m.given_name, m.codice_fiscale FROM members m
+     WHERE m.id = ANY($2::uuid[]) AND EXISTS (SELECT 1 FROM attendance_outcomes o WHERE o.event_id = $1 AND o.member_id = m.id)`,
+    [eventId, memberIds],
+  );
+  return rows.map((r) => ({ memberId: r.id, surname: r.surname, givenName: r.given_name, codiceFiscale: r.codice_fiscale }));
 }

@@ -156,3 +156,60 @@ export async function insertCommit(db: Queryable, c: NewCommit): Promise<number>
   );
   return Number(rows[0]!.id);
 }
+
+/** An enrolment as a course's list shows it: the member, when, and the derived outcome (null before the first derivation). */
+export interface EnrolmentListItem {
+  enrolmentId: string;
+  memberId: string;
+  surname: string;
+  givenName: string;
+  codiceFiscale: string;
+  enrolledAt: string;
+  outcome: { status: string; reason: string; credits: number; creditedSeconds: number; requiredSeconds: number | null; completedAt: string | null } | null;
+}
+
+/** A page of a course's enrolments in a stable order (member name, then id), `offset` rows in, and the total. */
+export async function listEnrolments(db: Queryable, eventId: string, limit: number, offset: number): Promise<{ rows: EnrolmentListItem[]; total: number }> {
+  const { rows } = await db.query<{
+    id: string;
+    member_id: string;
+    surname: string;
+    given_name: string;
+    codice_fiscale: string;
+    enrolled_at: Date | string;
+    status: string | null;
+    reason: string | null;
+    credits: number | null;
+    credited_seconds: number | null;
+    required_seconds: number | null;
+    completed_at: Date | string | null;
+  }>(
+    `SELECT e.id, e.member_id, m.surname, m.given_name, m.codice_fiscale, e.enrolled_at,
+            o.status, o.reason, o.credits, o.credited_seconds, o.required_seconds, o.completed_at
+     FROM elearning_enrolments e JOIN members m ON m.id = e.member_id LEFT JOIN elearning_outcomes o ON o.enrolment_id = e.id
+     WHERE e.event_id = $1 ORDER BY m.surname, m.given_name, e.id LIMIT $2 OFFSET $3`,
+    [eventId, limit, offset],
+  );
+  return {
+    total: await enrolmentCount(db, eventId),
+    rows: rows.map((r) => ({
+      enrolmentId: r.id,
+      memberId: r.member_id,
+      surname: r.surname,
+      givenName: r.given_name,
+      codiceFiscale: r.codice_fiscale,
+      enrolledAt: iso(r.enrolled_at),
+      outcome:
+        r.status === null
+          ? null
+          : {
+              status: r.status,
+              reason: r.reason!,
+              credits: r.credits!,
+              creditedSeconds: r.credited_seconds!,
+              requiredSeconds: r.required_seconds,
+              completedAt: r.completed_at === null ? null : iso(r.completed_at),
+            },
+    })),
+  };
+}

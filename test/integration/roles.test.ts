@@ -52,6 +52,7 @@ const TABLE: readonly Row[] = [
   ['PUT', '/v1/events/{event}/elearning', ['organiser']],
   ['GET', '/v1/events/{event}/elearning/compliance', EVENT_READERS],
   ['POST', '/v1/events/{event}/enrolments', ['organiser']],
+  ['GET', '/v1/events/{event}/enrolments', EVENT_READERS],
   ['POST', '/v1/events/{event}/enrolments/{member}/launch', ['organiser']],
   ['GET', '/v1/events/{event}/enrolments/{member}', EVENT_READERS],
   ['GET', '/v1/events/{event}/enrolments/{member}/attestation', EVENT_READERS],

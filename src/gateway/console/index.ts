@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import type { Deps } from '../deps.ts';
 import { accountRoutes } from './account-routes.ts';
-import { attendanceRoutes } from './attendance-routes.ts';
+import { attendanceRoutes, CONSOLE_UPLOAD_PATH } from './attendance-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
 import { passkeyRoutes } from './passkey-routes.ts';
@@ -22,14 +22,14 @@ import { isConsoleUpload } from './uploads.ts';
 export function consoleRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const publicOrigin = deps.config.PUBLIC_URL ? new URL(deps.config.PUBLIC_URL).origin : null;
-  // `/console/*` matches `/console` itself too.
   const formLimit = bodyLimit({ maxSize: CONSOLE_FORM_MAX_BYTES, onError: (c) => c.text('Modulo troppo grande.', 413) });
+  // `/console/*` matches `/console` itself too.
   for (const path of ['/', '/console/*']) {
     app.use(
       path,
       csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
-      // Forms that carry a file have their own limit (`uploads.ts`), applied by their routes.
-      (c, next) => (isConsoleUpload(c.req.method, c.req.path) ? next() : formLimit(c, next)),
+      // Forms that carry a file have their own limit (UPLOAD_MAX_BYTES, SCORM_MAX_BYTES), applied while the body streams.
+      (c, next) => (isConsoleUpload(c.req.method, c.req.path) || CONSOLE_UPLOAD_PATH.test(c.req.path) ? next() : formLimit(c, next)),
       async (c, next) => {
         await next();
         c.header('Cache-Control', 'no-store');

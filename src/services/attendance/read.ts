@@ -5,7 +5,16 @@
  */
 import type { z } from '@hono/zod-openapi';
 import type { OutcomeStatus } from '../../schemas/attendance.ts';
-import { auditEntries as auditRows, lastDerivation, memberCreditRecords, memberProvince, outcomeRows, outcomeSummary } from '../../store/attendance-read.ts';
+import {
+  auditEntries as auditRows,
+  correctionRows,
+  lastDerivation,
+  memberCreditRecords,
+  memberProvince,
+  outcomeMemberNames,
+  outcomeRows,
+  outcomeSummary,
+} from '../../store/attendance-read.ts';
 import { visibleEvent } from '../access.ts';
 import type { Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
@@ -38,6 +47,29 @@ export async function outcomePage(
 export async function auditTrail(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, query: { limit: number; after?: number | undefined }) {
   await visibleEvent(ctx.db, actor, eventId);
   return { entries: await auditRows(ctx.db, eventId, query.after ?? 0, query.limit) };
+}
+
+/**
+ * The event's corrections (R-ATT-6), newest first, at most `limit`, with the total: the member,
+ * the instant supplied, the author's ref (`actorRef`; the console shows the person's name) and reason.
+ */
+export async function eventCorrections(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, query: { limit: number }) {
+  await visibleEvent(ctx.db, actor, eventId);
+  return correctionRows(ctx.db, eventId, query.limit);
+}
+
+/** A member's outcome in the event (the first by participant key), or null before it is derived. */
+export async function memberOutcome(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, memberId: string) {
+  await visibleEvent(ctx.db, actor, eventId);
+  const page = await outcomeRows(ctx.db, eventId, null, 1, null, memberId);
+  return page.rows[0] ?? null;
+}
+
+/** Who the members of an event's outcomes are (name, codice fiscale), for the outcomes a page shows. */
+export async function outcomeMembers(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, memberIds: readonly string[]) {
+  await visibleEvent(ctx.db, actor, eventId);
+  const rows = await outcomeMemberNames(ctx.db, eventId, [...new Set(memberIds)]);
+  return new Map(rows.map((r) => [r.memberId, r]));
 }
 
 /** A member's credit records; a CPO sees only its province's members (others: `member-not-found`). */

@@ -11,7 +11,7 @@ import { accreditationView, complianceReport, validityOf, type CourseDeclaration
 import { getOutcome } from '../../store/elearning-outcomes.ts';
 import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../../store/elearning.ts';
 import type { StoredEvent } from '../../store/events.ts';
-import { enrol, enrolmentCount, findEnrolment, unknownMembers } from '../../store/scorm-tracking.ts';
+import { enrol, enrolmentCount, findEnrolment, listEnrolments, unknownMembers } from '../../store/scorm-tracking.ts';
 import { actorRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -135,6 +135,13 @@ export async function enrolMembers(ctx: Pick<ServiceContext, 'db' | 'now'>, acto
   if (unknown.length) throw new ServiceError('member-not-found', `${unknown.length} member id(s) unknown`, { memberIds: unknown.slice(0, 50) }, 422);
   const enrolments = await enrol(ctx.db, eventId, memberIds, iso(ctx), actorRef(actor));
   return { eventId, enrolments };
+}
+
+/** A page of the course's enrolments with each one's derived outcome (null until the first derivation), and the total. */
+export async function courseEnrolments(ctx: Pick<ServiceContext, 'db'>, actor: Actor, eventId: string, query: { limit: number; offset: number }) {
+  await courseEvent(ctx, actor, eventId);
+  const page = await listEnrolments(ctx.db, eventId, query.limit, query.offset);
+  return { eventId, total: page.total, enrolments: page.rows };
 }
 
 /** A member's enrolment and its derived outcome (null until the first derivation); `enrolment-not-found`. */

@@ -1,0 +1,183 @@
+/**
+ * @module An event's questionnaire and e-learning course in the provider's console (issue 14),
+ * through the API's operations with the signed-in person as the actor (R-ACC-7):
+ *
+ *   GET  /console/eventi/{id}/questionario                           who received it, mail, status, attempts, score; the rating (`eventQuestionnaires`, `eventRating`)
+ *   GET  /console/eventi/{id}/corso                                  package, compliance report, enrolments with progress (`courseCompliance`, `courseEnrolments`)
+ *   POST /console/eventi/{id}/corso/pacchetto                        the SCORM package, multipart field `file`, at most `SCORM_MAX_BYTES` (`storePackage`)
+ *   POST /console/eventi/{id}/corso/iscritti/{memberId}/avvio        a launch link to copy (`issueLaunch`)
+ *   GET  /console/eventi/{id}/corso/iscritti/{memberId}/attestato    the R-ELN-6 attestation PDF (`enrolmentAttestation`)
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { attestationPdf } from '../../../adapters/pdf/attestation-pdf.ts';
+import { refusalProblem, type EventHead } from '../../pages/console/event-frame.tsx';
+import { coursePage, ENROLMENTS_PER_PAGE, notACoursePage, type CourseView } from '../../pages/console/course-pages.tsx';
+import { questionnairePage, QUESTIONNAIRES_PER_PAGE } from '../../pages/console/questionnaire-pages.tsx';
+import type { FormProblem } from '../../pages/console/signin-pages.tsx';
+import type { Actor } from '../../services/actor.ts';
+import { enrolmentAttestation } from '../../services/elearning/attestation.ts';
+import { courseCompliance, courseEnrolments, issueLaunch, replaceablePackageCourse, storePackage } from '../../services/elearning/courses.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { eventQuestionnaires, eventRating } from '../../services/questionnaire/reads.ts';
+import type { Deps } from '../deps.ts';
+import { readUpload } from '../uploads.ts';
+import { EVENT_PAGE_ROLES, forEvent, statusOf } from './event-scope.ts';
+import { requirePerson, type ConsoleEnv } from './session.ts';
+
+const MEMBER_ID = z.uuid();
+const offsetOf = (c: Context) => {
+  const n = Number.parseInt(c.req.query('da') ?? '0', 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+};
+
+export function courseRoutes(deps: Deps) {
+  const app = new Hono<ConsoleEnv>();
+  const person = (c: Context<ConsoleEnv>) => c.get('staff')!.user;
+  const guard = requirePerson([...EVENT_PAGE_ROLES]);
+  const organiserOnly = requirePerson(['organiser']);
+  const base = (c: Context) => (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+
+  app.get(
+    '/console/eventi/:id/questionario',
+    guard,
+    forEvent(deps, async (c, event, actor) => {
+      const [all, rating] = await Promise.all([eventQuestionnaires(deps, actor, event.id), eventRating(deps, actor, event.id)]);
+      const offset = offsetOf(c);
+      const counts: Record<string, number> = {};
+      for (const q of all) {
+        counts[q.status] = (counts[q.status] ?? 0) + 1;
+        if (q.mail === 'no-address') counts['no-address'] = (counts['no-address'] ?? 0) + 1;
+      }
+      return c.html(
+        questionnairePage(person(c), {
+          event,
+          total: all.length,
+          counts,
+          offset,
+          items: all.slice(offset, offset + QUESTIONNAIRES_PER_PAGE).map((q) => ({
+            name: `${q.surname} ${q.givenName}`,
+            codiceFiscale: q.codiceFiscale,
+            mail: q.mail,
+            sentAt: q.sentAt,
+            deadline: q.deadline,
+            status: q.status,
+            attempts: q.attempts,
+            lastScore: q.lastScore,
+          })),
+          rating: rating.rating,
+          smtp: Boolean(deps.config.SMTP_URL),
+        }),
+      );
+    }),
+  );
+
+  /** The course page, with what an act adds (a notice, a launch link, refusals). */
+  const course = async (
+    c: Context<ConsoleEnv>,
+    event: EventHead,
+    actor: Actor,
+    extra: Pick<CourseView, 'launch' | 'notice'> & { problems?: FormProblem[] } = {},
+    status: 200 | 201 | 400 | 403 | 404 | 409 | 413 | 415 | 422 | 503 = 200,
+  ) => {
+    let compliance;
+    try {
+      compliance = await courseCompliance(deps, actor, event.id);
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'not-elearning') return c.html(notACoursePage(person(c), event), 404);
+      throw err;
+    }
+    const offset = offsetOf(c);
+    const page = await courseEnrolments(deps, actor, event.id, { limit: ENROLMENTS_PER_PAGE, offset });
+    return c.html(
+      coursePage(person(c), {
+        event,
+        compliance,
+        enrolments: page.enrolments.map((e) => ({
+          memberId: e.memberId,
+          name: `${e.surname} ${e.givenName}`,
+          codiceFiscale: e.codiceFiscale,
+          enrolledAt: new Date(e.enrolledAt),
+          outcome: e.outcome,
+        })),
+        total: page.total,
+        offset,
+        organiser: actor.role === 'organiser',
+        ...extra,
+      }),
+      status,
+    );
+  };
+
+  app.get(
+    '/console/eventi/:id/corso',
+    guard,
+    forEvent(deps, (c, event, actor) => course(c, event, actor, { notice: c.req.query('esito') === 'pacchetto' ? 'Pacchetto caricato.' : null })),
+  );
+
+  app.post(
+    '/console/eventi/:id/corso/pacchetto',
+    organiserOnly,
+    forEvent(deps, async (c, event, actor) => {
+      try {
+        const e = await replaceablePackageCourse(deps, actor, event.id);
+        const file = await readUpload(c, deps.config.SCORM_MAX_BYTES);
+        if (file.bytes.length === 0) return course(c, event, actor, { problems: [refusalProblem('file-missing', 'file')] }, 400);
+        const stored = await storePackage(deps, actor, e, file.bytes);
+        return course(
+          c,
+          event,
+          actor,
+          { notice: `Pacchetto «${stored.manifest.title}» caricato: SCORM ${stored.version}, ${stored.manifest.scos.length} unità didattiche.` },
+          201,
+        );
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return course(c, event, actor, { problems: [refusalProblem(err.code, 'file')] }, statusOf(err));
+      }
+    }),
+  );
+
+  app.post(
+    '/console/eventi/:id/corso/iscritti/:memberId/avvio',
+    organiserOnly,
+    forEvent(deps, async (c, event, actor) => {
+      const memberId = c.req.param('memberId') ?? '';
+      try {
+        if (!MEMBER_ID.safeParse(memberId).success) throw new ServiceError('enrolment-not-found');
+        const l = await issueLaunch(deps, actor, event.id, memberId);
+        const page = await courseEnrolments(deps, actor, event.id, { limit: ENROLMENTS_PER_PAGE, offset: offsetOf(c) });
+        const e = page.enrolments.find((x) => x.memberId === memberId.toLowerCase());
+        return course(c, event, actor, {
+          launch: { name: e ? `${e.surname} ${e.givenName}` : 'l’iscritto', url: `${base(c)}/lms/play/${l.launchToken}`, expiresAt: l.expiresAt },
+        });
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return course(c, event, actor, { problems: [refusalProblem(err.code)] }, statusOf(err));
+      }
+    }),
+  );
+
+  app.get(
+    '/console/eventi/:id/corso/iscritti/:memberId/attestato',
+    guard,
+    forEvent(deps, async (c, event, actor) => {
+      const memberId = c.req.param('memberId') ?? '';
+      try {
+        if (!MEMBER_ID.safeParse(memberId).success) throw new ServiceError('enrolment-not-found');
+        const a = await enrolmentAttestation(deps, actor, event.id, memberId, new URL(base(c)).host);
+        const pdf = await attestationPdf(a);
+        return c.body(new Uint8Array(pdf), 200, {
+          'content-type': 'application/pdf',
+          'content-disposition': `attachment; filename="${a.pdf.fileName}"`,
+          'content-length': String(pdf.length),
+        });
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return course(c, event, actor, { problems: [refusalProblem(err.code)] }, statusOf(err));
+      }
+    }),
+  );
+
+  return app;
+}

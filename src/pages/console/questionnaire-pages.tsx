@@ -1,0 +1,122 @@
+/**
+ * @module The verification questionnaire of a kind-e webinar in the provider's console (R-QST):
+ * who received it, where the link mail is (sent, waiting, no address), its status and attempts,
+ * the last score, and the event's rating (R-QST-9). Links are personal and never shown here.
+ */
+import { italianDateTime } from '../format.ts';
+import { labelOf } from '../labels.ts';
+import type { ConsolePerson } from './account-pages.tsx';
+import { QUESTIONNAIRE_MAIL_LABELS, QUESTIONNAIRE_STATUS_LABELS } from './attendance-labels.ts';
+import { eventPage, type EventHead } from './event-frame.tsx';
+
+export const QUESTIONNAIRES_PER_PAGE = 200;
+
+export interface QuestionnaireView {
+  event: EventHead;
+  items: ReadonlyArray<{
+    name: string;
+    codiceFiscale: string;
+    mail: string;
+    sentAt: Date | null;
+    deadline: Date | null;
+    status: string;
+    attempts: number;
+    lastScore: number | null;
+  }>;
+  total: number;
+  counts: Record<string, number>;
+  offset: number;
+  rating: { responses: number; average: number | null; belowThreshold: boolean | null };
+  smtp: boolean;
+}
+
+export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
+  const base = `/console/eventi/${v.event.id}/questionario`;
+  const noAddress = v.counts['no-address'] ?? 0;
+  return eventPage(
+    person,
+    v.event,
+    'questionario',
+    'Questionario',
+    <>
+      <h2>Questionario di verifica</h2>
+      {v.total === 0 ? (
+        <p>
+          Nessun questionario inviato. Per i webinar degli enti autorizzati dal Consiglio Nazionale il questionario parte alla fine dell’evento, per chi ha
+          ottenuto i crediti.
+        </p>
+      ) : (
+        <>
+          <ul class="counts" aria-label="Questionari per stato">
+            {Object.entries(QUESTIONNAIRE_STATUS_LABELS).map(([k, label]) => (
+              <li>
+                <span>
+                  {label}: {v.counts[k] ?? 0}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {v.smtp ? null : (
+            <div class="warn">
+              <p>Il server di posta non è configurato: i messaggi con il link al questionario restano in attesa e partiranno quando sarà impostato.</p>
+            </div>
+          )}
+          {noAddress ? (
+            <div class="warn">
+              <p>Per {noAddress} iscritti manca l’indirizzo e-mail: il link non può essere inviato.</p>
+            </div>
+          ) : null}
+        </>
+      )}
+      <section aria-labelledby="valutazione" class="card">
+        <h2 id="valutazione">Valutazione dell’evento</h2>
+        {v.rating.responses ? (
+          <p>
+            Media delle risposte sulla qualità: <strong>{v.rating.average?.toLocaleString('it-IT')}</strong> su 10 ({v.rating.responses} questionari).
+            {v.rating.belowThreshold ? ' Sotto la soglia di 6/10 richiesta per il rinnovo dell’autorizzazione.' : ''}
+          </p>
+        ) : (
+          <p>Ancora nessuna risposta.</p>
+        )}
+      </section>
+      {v.items.length ? (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Iscritto</th>
+                <th scope="col">E-mail con il link</th>
+                <th scope="col">Inviato</th>
+                <th scope="col">Scadenza</th>
+                <th scope="col">Stato</th>
+                <th scope="col">Tentativi</th>
+                <th scope="col">Ultimo punteggio</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.items.map((q) => (
+                <tr>
+                  <td>
+                    {q.name}
+                    <br />
+                    <span class="hint">{q.codiceFiscale}</span>
+                  </td>
+                  <td>{labelOf(QUESTIONNAIRE_MAIL_LABELS, q.mail)}</td>
+                  <td>{q.sentAt ? italianDateTime(q.sentAt) : '—'}</td>
+                  <td>{q.deadline ? italianDateTime(q.deadline) : '—'}</td>
+                  <td>{labelOf(QUESTIONNAIRE_STATUS_LABELS, q.status)}</td>
+                  <td>{q.attempts}</td>
+                  <td>{q.lastScore ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <nav class="pager" aria-label="Pagine dei questionari">
+        {v.offset > 0 ? <a href={`${base}?da=${Math.max(0, v.offset - QUESTIONNAIRES_PER_PAGE)}`}>Pagina precedente</a> : null}
+        {v.offset + v.items.length < v.total ? <a href={`${base}?da=${v.offset + QUESTIONNAIRES_PER_PAGE}`}>Pagina successiva</a> : null}
+      </nav>
+    </>,
+  );
+}
