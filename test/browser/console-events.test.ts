@@ -48,10 +48,11 @@ describe.skipIf(!haveChromium)(`provider's console in headless Chromium (${BROWS
     await page.getByLabel('E-mail').fill(person.email);
     await page.getByLabel('Password', { exact: true }).fill(person.password);
     await page.getByRole('button', { name: 'Accedi' }).click();
-    // The sign-in form does not carry `?dopo=` on: the person lands on the console's home.
-    await page.waitForURL(/\/console$/);
-    await page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Eventi' }).click();
+    // The sign-in form carries `?dopo=` on: the person lands on the page they asked for.
     await page.waitForURL(/\/console\/eventi$/);
+    await expect(page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Eventi' }).getAttribute('aria-current')).resolves.toBe(
+      'page',
+    );
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Eventi');
 
     await page.getByRole('link', { name: 'Nuovo evento' }).click();

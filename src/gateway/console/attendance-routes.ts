@@ -16,7 +16,7 @@
  *   GET  /console/risorse/console.js                   the console's script (upload progress, copy buttons)
  *
  * The questionnaire and course pages are `course-routes.ts`, mounted here. Upload routes are
- * outside the console's 32 KiB form limit (`CONSOLE_UPLOAD_PATH`): their limit is
+ * outside the console's 32 KiB form limit (listed in `uploads.ts`): their limit is
  * `UPLOAD_MAX_BYTES` (`SCORM_MAX_BYTES` for packages), enforced by `readUpload` while the body streams.
  */
 import { readFileSync } from 'node:fs';
@@ -59,9 +59,6 @@ import { courseRoutes } from './course-routes.ts';
 import { EVENT_PAGE_ROLES, forEvent, statusOf } from './event-scope.ts';
 import { readForm } from './forms.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
-
-/** The console's upload routes: outside the 32 KiB form limit, each reads its body with its own (`readUpload`). */
-export const CONSOLE_UPLOAD_PATH = /^\/console\/eventi\/[^/]+\/(presenze\/(file|report)|corso\/pacchetto)$/;
 
 const EVENT_ID = z.uuid();
 const SCRIPT = readFileSync(fileURLToPath(new URL('../../pages/assets/console.js', import.meta.url)), 'utf8');

@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import type { Deps } from '../deps.ts';
 import { accountRoutes } from './account-routes.ts';
-import { attendanceRoutes, CONSOLE_UPLOAD_PATH } from './attendance-routes.ts';
+import { attendanceRoutes } from './attendance-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
 import { passkeyRoutes } from './passkey-routes.ts';
@@ -29,7 +29,7 @@ export function consoleRoutes(deps: Deps) {
       path,
       csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
       // Forms that carry a file have their own limit (UPLOAD_MAX_BYTES, SCORM_MAX_BYTES), applied while the body streams.
-      (c, next) => (isConsoleUpload(c.req.method, c.req.path) || CONSOLE_UPLOAD_PATH.test(c.req.path) ? next() : formLimit(c, next)),
+      (c, next) => (isConsoleUpload(c.req.method, c.req.path) ? next() : formLimit(c, next)),
       async (c, next) => {
         await next();
         c.header('Cache-Control', 'no-store');

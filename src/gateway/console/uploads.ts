@@ -7,8 +7,17 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.ts';
 
-/** POST paths whose form carries a file: the new event (its questions), the question pool, registrations. */
-const UPLOAD_PATHS: readonly RegExp[] = [/^\/console\/eventi\/nuovo$/, /^\/console\/eventi\/[^/]+\/domande$/, /^\/console\/eventi\/[^/]+\/iscrizioni$/];
+/**
+ * POST paths whose form carries a file: the new event (its questions), the question pool,
+ * registrations (limited here, `uploadLimit`); the attendance file, a platform report and the
+ * SCORM package (read by `readUpload` with `UPLOAD_MAX_BYTES` or `SCORM_MAX_BYTES` while it streams).
+ */
+const UPLOAD_PATHS: readonly RegExp[] = [
+  /^\/console\/eventi\/nuovo$/,
+  /^\/console\/eventi\/[^/]+\/domande$/,
+  /^\/console\/eventi\/[^/]+\/iscrizioni$/,
+  /^\/console\/eventi\/[^/]+\/(presenze\/(file|report)|corso\/pacchetto)$/,
+];
 
 /** What a form may add around its file (boundaries, part headers, the other fields: up to 30 typed questions). */
 const FORM_OVERHEAD_BYTES = 512 * 1024;
