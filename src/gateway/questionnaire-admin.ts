@@ -7,6 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Problem } from '../schemas/common.ts';
 import { EventRating, IrregularityReportList, OrganiserRating, Pool, PoolInput, QuestionnaireAudit, QuestionnaireList } from '../schemas/questionnaire.ts';
 import { readQuestionPool, replaceQuestionPool } from '../services/questionnaire/pool.ts';
+import { questionnaireLink, resendQuestionnaireMail } from '../services/questionnaire/links.ts';
 import { eventQuestionnaires, eventRating, irregularityReports, organiserRating, questionnaireAudit } from '../services/questionnaire/reads.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
@@ -81,6 +82,45 @@ export function questionnaireAdminRoutes(deps: Deps) {
       const { id } = c.req.valid('param');
       const items = await eventQuestionnaires(deps, c.get('principal'), id);
       return c.json({ items: items.map((q) => ({ ...q, sentAt: q.sentAt?.toISOString() ?? null, deadline: q.deadline?.toISOString() ?? null })) }, 200);
+    },
+  );
+
+  // --- handing a link over when its mail cannot go out (issue 14) ---------------------------
+
+  app.use('/v1/questionnaires/:id/link', requireRole(deps.resolveKey, 'organiser', 'cpo'));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/questionnaires/{id}/link',
+      summary: "A fresh link to the member's questionnaire, to hand over when the mail cannot go out (the organiser or the accrediting CPO)",
+      description: 'The same page as the mailed link; if no mail reached the member, the 10 days start when the member first opens it (R-QST-2).',
+      tags: TAGS,
+      security: SECURITY,
+      request: { params: Params },
+      responses: { 200: json(z.object({ url: z.string(), expiresAt: z.string() }), 'The link'), ...problems },
+    }),
+    async (c) =>
+      c.json(await questionnaireLink(deps, c.get('principal'), { questionnaireId: c.req.valid('param').id, origin: new URL(c.req.url).origin }), 200),
+  );
+  app.use('/v1/questionnaires/:id/resend', requireRole(deps.resolveKey, 'organiser', 'cpo'));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/questionnaires/{id}/resend',
+      summary: 'Send the link mail again, to the given address or to the one the register (else the registration) now holds; only a mail not yet sent',
+      description:
+        'Codes: `no-address` (none known and none given), `mail-already-sent` (copy the link instead). `queued: false` when no SMTP server is configured: the mail waits in the outbox.',
+      tags: TAGS,
+      security: SECURITY,
+      request: {
+        params: Params,
+        body: { content: { 'application/json': { schema: z.object({ email: z.email().max(320).optional() }) } }, required: false },
+      },
+      responses: { 200: json(z.object({ outboxId: z.number().int(), queued: z.boolean() }), 'Readdressed'), ...problems },
+    }),
+    async (c) => {
+      const body = c.req.valid('json') as { email?: string } | undefined;
+      return c.json(await resendQuestionnaireMail(deps, c.get('principal'), { questionnaireId: c.req.valid('param').id, email: body?.email }), 200);
     },
   );
 

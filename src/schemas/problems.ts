@@ -93,6 +93,8 @@ export const PROBLEMS = {
   'question-pool-locked': { status: 409, title: 'Questionnaires were sent: the pool is frozen' },
   'question-pool-accredited': { status: 409, title: 'The event is accredited: the pool is frozen' },
   'questionnaire-not-found': { status: 404, title: 'No such questionnaire' },
+  'no-address': { status: 422, title: 'No e-mail address is known for the member: give one' },
+  'mail-already-sent': { status: 409, title: 'The mail was sent already: copy the link instead' },
 
   // Balance and council requests (issue 5)
   'member-not-in-province': { status: 422, title: 'The member is not registered in this province' },

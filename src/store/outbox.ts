@@ -171,3 +171,9 @@ export async function listOutbox(q: Queryable, opts: { kind?: string | undefined
   );
   return rows.map(toMail);
 }
+
+/** Gives an unsent mail a (new) recipient and a fresh count of attempts; false when it was sent already. */
+export async function readdressOutbox(q: Queryable, id: number, recipient: string): Promise<boolean> {
+  const { rowCount } = await q.query('UPDATE outbox SET recipient = $2, attempts = 0, last_error = NULL WHERE id = $1 AND sent_at IS NULL', [id, recipient]);
+  return rowCount === 1;
+}

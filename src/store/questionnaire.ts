@@ -601,3 +601,15 @@ export async function reportCount(db: Queryable, questionnaireId: string): Promi
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM questionnaire_reports WHERE questionnaire_id = $1', [questionnaireId]);
   return rows[0]?.n ?? 0;
 }
+
+/** The address a questionnaire's mail goes to, as at dispatch: the register's, else the registration's. */
+export async function questionnaireAddress(db: Queryable, questionnaireId: string): Promise<string | null> {
+  const { rows } = await db.query<{ email: string | null }>(
+    `SELECT COALESCE(m.email, r.email) AS email FROM questionnaires q
+     JOIN members m ON m.id = q.member_id
+     LEFT JOIN registrations r ON r.event_id = q.event_id AND r.member_id = q.member_id
+     WHERE q.id = $1`,
+    [questionnaireId],
+  );
+  return rows[0]?.email ?? null;
+}

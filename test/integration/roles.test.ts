@@ -67,6 +67,8 @@ const TABLE: readonly Row[] = [
   ['GET', '/v1/events/{event}/questionnaire/pool', ATTENDANCE],
   ['GET', '/v1/events/{event}/questionnaires', EVENT_READERS],
   ['GET', '/v1/questionnaires/{uuid}', ATTENDANCE],
+  ['POST', '/v1/questionnaires/{uuid}/link', ['organiser', 'cpo']],
+  ['POST', '/v1/questionnaires/{uuid}/resend', ['organiser', 'cpo']],
   ['GET', '/v1/events/{event}/questionnaire/rating', ['organiser', 'cn']],
   ['GET', '/v1/organisers/{organiser}/rating', ['organiser', 'cn']],
   ['GET', '/v1/questionnaire-reports', DECIDERS],

@@ -3,6 +3,8 @@
  * through the API's operations with the signed-in person as the actor (R-ACC-7):
  *
  *   GET  /console/eventi/{id}/questionario                           who received it, mail, status, attempts, score; the rating (`eventQuestionnaires`, `eventRating`)
+ *   POST /console/eventi/{id}/questionario/{qid}/link                a member's link to copy and hand over (`questionnaireLink`)
+ *   POST /console/eventi/{id}/questionario/{qid}/invia               the link mail again, to a corrected address (`resendQuestionnaireMail`)
  *   GET  /console/eventi/{id}/corso                                  package, compliance report, enrolments with progress (`courseCompliance`, `courseEnrolments`)
  *   POST /console/eventi/{id}/corso/pacchetto                        the SCORM package, multipart field `file`, at most `SCORM_MAX_BYTES` (`storePackage`)
  *   POST /console/eventi/{id}/corso/iscritti/{memberId}/avvio        a launch link to copy (`issueLaunch`)
@@ -13,12 +15,13 @@ import { z } from 'zod';
 import { attestationPdf } from '../../../adapters/pdf/attestation-pdf.ts';
 import { refusalProblem, type EventHead } from '../../pages/console/event-frame.tsx';
 import { coursePage, ENROLMENTS_PER_PAGE, notACoursePage, type CourseView } from '../../pages/console/course-pages.tsx';
-import { questionnairePage, QUESTIONNAIRES_PER_PAGE } from '../../pages/console/questionnaire-pages.tsx';
+import { questionnairePage, QUESTIONNAIRES_PER_PAGE, type QuestionnaireView } from '../../pages/console/questionnaire-pages.tsx';
 import type { FormProblem } from '../../pages/console/signin-pages.tsx';
 import type { Actor } from '../../services/actor.ts';
 import { enrolmentAttestation } from '../../services/elearning/attestation.ts';
 import { courseCompliance, courseEnrolments, issueLaunch, replaceablePackageCourse, storePackage } from '../../services/elearning/courses.ts';
 import { ServiceError } from '../../services/errors.ts';
+import { questionnaireLink, resendQuestionnaireMail } from '../../services/questionnaire/links.ts';
 import { eventQuestionnaires, eventRating } from '../../services/questionnaire/reads.ts';
 import type { Deps } from '../deps.ts';
 import { readUpload } from '../uploads.ts';
@@ -38,37 +41,90 @@ export function courseRoutes(deps: Deps) {
   const organiserOnly = requirePerson(['organiser']);
   const base = (c: Context) => (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
 
+  /** The questionnaire page, with what an act adds (a link to copy, a notice, a refusal). */
+  const questionnaires = async (
+    c: Context<ConsoleEnv>,
+    event: EventHead,
+    actor: Actor,
+    extra: Pick<QuestionnaireView, 'handedLink' | 'notice' | 'problem'> = {},
+    status: 200 | 404 | 409 | 422 = 200,
+  ) => {
+    const [all, rating] = await Promise.all([eventQuestionnaires(deps, actor, event.id), eventRating(deps, actor, event.id)]);
+    const offset = offsetOf(c);
+    const counts: Record<string, number> = {};
+    for (const q of all) {
+      counts[q.status] = (counts[q.status] ?? 0) + 1;
+      if (q.mail === 'no-address') counts['no-address'] = (counts['no-address'] ?? 0) + 1;
+    }
+    return c.html(
+      questionnairePage(person(c), {
+        event,
+        total: all.length,
+        counts,
+        offset,
+        items: all.slice(offset, offset + QUESTIONNAIRES_PER_PAGE).map((q) => ({
+          id: q.id,
+          name: `${q.surname} ${q.givenName}`,
+          codiceFiscale: q.codiceFiscale,
+          mail: q.mail,
+          sentAt: q.sentAt,
+          deadline: q.deadline,
+          status: q.status,
+          attempts: q.attempts,
+          lastScore: q.lastScore,
+        })),
+        rating: rating.rating,
+        smtp: Boolean(deps.config.SMTP_URL),
+        handsOver: actor.role === 'organiser' || actor.role === 'cpo',
+        notice: extra.notice ?? (c.req.query('esito') === 'rinviato' ? 'Messaggio rimesso in coda con l’indirizzo indicato.' : null),
+        handedLink: extra.handedLink ?? null,
+        problem: extra.problem ?? null,
+      }),
+      status,
+    );
+  };
+
   app.get(
     '/console/eventi/:id/questionario',
     guard,
+    forEvent(deps, (c, event, actor) => questionnaires(c, event, actor)),
+  );
+
+  // The same operations as POST /v1/questionnaires/{id}/link and /resend (issue 14).
+  const handOver = requirePerson(['organiser', 'cpo']);
+  app.post(
+    '/console/eventi/:id/questionario/:qid/link',
+    handOver,
     forEvent(deps, async (c, event, actor) => {
-      const [all, rating] = await Promise.all([eventQuestionnaires(deps, actor, event.id), eventRating(deps, actor, event.id)]);
-      const offset = offsetOf(c);
-      const counts: Record<string, number> = {};
-      for (const q of all) {
-        counts[q.status] = (counts[q.status] ?? 0) + 1;
-        if (q.mail === 'no-address') counts['no-address'] = (counts['no-address'] ?? 0) + 1;
+      const qid = c.req.param('qid');
+      const q = MEMBER_ID.safeParse(qid).success ? (await eventQuestionnaires(deps, actor, event.id)).find((x) => x.id === qid) : undefined;
+      if (!q) return questionnaires(c, event, actor, { problem: 'Questionario non trovato.' }, 404);
+      const link = await questionnaireLink(deps, actor, { questionnaireId: q.id, origin: new URL(c.req.url).origin });
+      return questionnaires(c, event, actor, { handedLink: { name: `${q.surname} ${q.givenName}`, url: link.url, expiresAt: new Date(link.expiresAt) } });
+    }),
+  );
+  app.post(
+    '/console/eventi/:id/questionario/:qid/invia',
+    handOver,
+    forEvent(deps, async (c, event, actor) => {
+      const qid = c.req.param('qid');
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      const typed = typeof form.email === 'string' ? form.email.trim() : '';
+      const email = typed ? z.email().max(320).safeParse(typed) : null;
+      if (email && !email.success) return questionnaires(c, event, actor, { problem: 'Indichi un indirizzo e-mail valido, per esempio nome@studio.it.' }, 422);
+      const q = MEMBER_ID.safeParse(qid).success ? (await eventQuestionnaires(deps, actor, event.id)).find((x) => x.id === qid) : undefined;
+      if (!q) return questionnaires(c, event, actor, { problem: 'Questionario non trovato.' }, 404);
+      try {
+        await resendQuestionnaireMail(deps, actor, { questionnaireId: q.id, email: email?.data });
+        return c.redirect(`/console/eventi/${event.id}/questionario?esito=rinviato`, 303);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        const words: Record<string, string> = {
+          'no-address': 'Nessun indirizzo e-mail è noto per questo iscritto: lo indichi nel campo accanto al pulsante.',
+          'mail-already-sent': 'Il messaggio è già stato inviato: se l’iscritto non lo trova, copi il link e glielo consegni.',
+        };
+        return questionnaires(c, event, actor, { problem: words[err.code] ?? 'La richiesta non è stata accettata.' }, err.status === 422 ? 422 : 409);
       }
-      return c.html(
-        questionnairePage(person(c), {
-          event,
-          total: all.length,
-          counts,
-          offset,
-          items: all.slice(offset, offset + QUESTIONNAIRES_PER_PAGE).map((q) => ({
-            name: `${q.surname} ${q.givenName}`,
-            codiceFiscale: q.codiceFiscale,
-            mail: q.mail,
-            sentAt: q.sentAt,
-            deadline: q.deadline,
-            status: q.status,
-            attempts: q.attempts,
-            lastScore: q.lastScore,
-          })),
-          rating: rating.rating,
-          smtp: Boolean(deps.config.SMTP_URL),
-        }),
-      );
     }),
   );
 

@@ -1,7 +1,9 @@
 /**
  * @module The verification questionnaire of a kind-e webinar in the provider's console (R-QST):
  * who received it, where the link mail is (sent, waiting, no address), its status and attempts,
- * the last score, and the event's rating (R-QST-9). Links are personal and never shown here.
+ * the last score, and the event's rating (R-QST-9). Links are personal and not listed: the
+ * organiser (or the accrediting CPO) asks for one member's link to hand over, or sends the mail
+ * again to a corrected address, while the mail has not gone out.
  */
 import { italianDateTime } from '../format.ts';
 import { labelOf } from '../labels.ts';
@@ -14,6 +16,7 @@ export const QUESTIONNAIRES_PER_PAGE = 200;
 export interface QuestionnaireView {
   event: EventHead;
   items: ReadonlyArray<{
+    id: string;
     name: string;
     codiceFiscale: string;
     mail: string;
@@ -28,6 +31,12 @@ export interface QuestionnaireView {
   offset: number;
   rating: { responses: number; average: number | null; belowThreshold: boolean | null };
   smtp: boolean;
+  /** Whether this person hands links over (the organiser, the accrediting CPO). */
+  handsOver: boolean;
+  /** A link just asked for, to copy. */
+  handedLink?: { name: string; url: string; expiresAt: Date } | null;
+  notice?: string | null;
+  problem?: string | null;
 }
 
 export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
@@ -40,6 +49,27 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
     'Questionario',
     <>
       <h2>Questionario di verifica</h2>
+      {v.notice ? (
+        <div class="ok" role="status">
+          {v.notice}
+        </div>
+      ) : null}
+      {v.problem ? (
+        <div class="alert" role="alert" id="errori" tabindex={-1} autofocus>
+          {v.problem}
+        </div>
+      ) : null}
+      {v.handedLink ? (
+        <div class="warn" role="status">
+          <p>
+            Link personale al questionario di {v.handedLink.name}: lo consegni solo all’iscritto (vale fino al {italianDateTime(v.handedLink.expiresAt)}; i 10
+            giorni partono dalla prima apertura, se il messaggio non è arrivato prima).
+          </p>
+          <p>
+            <code>{v.handedLink.url}</code>
+          </p>
+        </div>
+      ) : null}
       {v.total === 0 ? (
         <p>
           Nessun questionario inviato. Per i webinar degli enti autorizzati dal Consiglio Nazionale il questionario parte alla fine dell’evento, per chi ha
@@ -91,6 +121,7 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
                 <th scope="col">Stato</th>
                 <th scope="col">Tentativi</th>
                 <th scope="col">Ultimo punteggio</th>
+                {v.handsOver ? <th scope="col">Link</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -107,6 +138,24 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
                   <td>{labelOf(QUESTIONNAIRE_STATUS_LABELS, q.status)}</td>
                   <td>{q.attempts}</td>
                   <td>{q.lastScore ?? '—'}</td>
+                  {v.handsOver ? (
+                    <td>
+                      <form method="post" action={`${base}/${q.id}/link`}>
+                        <button type="submit" class="secondary">
+                          Copia il link
+                        </button>
+                      </form>
+                      {q.mail !== 'sent' ? (
+                        <form method="post" action={`${base}/${q.id}/invia`}>
+                          <label for={`email-${q.id}`}>Indirizzo corretto (facoltativo)</label>
+                          <input type="email" id={`email-${q.id}`} name="email" autocomplete="off" />
+                          <button type="submit" class="secondary">
+                            Invia di nuovo
+                          </button>
+                        </form>
+                      ) : null}
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

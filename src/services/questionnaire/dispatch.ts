@@ -53,7 +53,7 @@ export const QUESTIONNAIRE_LINK_MAIL = 'questionnaire-link';
  * How long a link opens its questionnaire page. The deadline itself is the server's (R-QST-2,
  * counted from delivery); a link past this only shows the final state.
  */
-const LINK_LIFETIME_MS = 120 * 24 * 3600_000;
+export const LINK_LIFETIME_MS = 120 * 24 * 3600_000;
 /** How far back the sweep looks for ended webinars whose questionnaires were never sent. */
 const DISPATCH_WINDOW_MS = 30 * 24 * 3600_000;
 
