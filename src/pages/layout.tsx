@@ -35,6 +35,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}
 dt{font-weight:600}
 dd{margin:0}
 main.wide{max-width:72rem}
+header.site.wide p{max-width:72rem}
 nav.console{background:#fff;border-bottom:1px solid #d0d4da}
 nav.console div{max-width:72rem;margin:0 auto;padding:.25rem 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
 nav.console a{color:#0b3d6b;font-weight:600;padding:.5rem .25rem;text-decoration:none}
@@ -93,7 +94,7 @@ export const Layout: FC<{ title: string; style?: string; scripts?: readonly stri
             Vai al contenuto
           </a>
         ) : null}
-        <header class="site">
+        <header class={staff ? 'site wide' : 'site'}>
           <p>Formazione continua dei Consulenti del Lavoro</p>
         </header>
         {staff ? (
