@@ -96,7 +96,9 @@ export type EventViolationCode =
   | 'cpo-province-mismatch'
   | 'mode-not-authorised'
   | 'authorisation-not-valid'
-  | 'accreditation-too-late';
+  | 'accreditation-too-late'
+  /** A change (R-CHG-1) that would move the event into the past. */
+  | 'start-in-past';
 
 export type AccreditationState = 'requested' | 'approved' | 'rejected';
 
@@ -402,6 +404,27 @@ export function approvedBySilence(requestedAt: InstantLike | string, now: Instan
   const req = typeof requestedAt === 'string' ? Date.parse(requestedAt) : requestedAt;
   const t = typeof now === 'number' ? now : now.getTime();
   return t > accreditationDeadline(req).getTime();
+}
+
+/** Why an organiser may no longer change an event, or null while it may (R-CHG-1). */
+export type NotEditable = 'event-started' | 'accreditation-decided';
+
+/**
+ * An organiser changes an event until it starts, and while the CPO has not decided on it: an
+ * accredited (or rejected) event is the one the CPO decided on, and a request approved by
+ * silence counts as decided (R-EVT-3). Events accredited by right (kinds a–c) change until they
+ * start. The gateway's own rule (README, "Changing an event").
+ * @rule R-CHG-1
+ */
+export function whyNotEditable(
+  e: { organiserKind: OrganiserKind; start: InstantLike | string; accreditation: { status: AccreditationState; requestedAt: InstantLike | string } },
+  now: InstantLike,
+): NotEditable | null {
+  const t = typeof now === 'number' ? now : now.getTime();
+  const start = typeof e.start === 'string' ? Date.parse(e.start) : typeof e.start === 'number' ? e.start : e.start.getTime();
+  if (t >= start) return 'event-started';
+  if (initialAccreditation(e.organiserKind) === 'requested' && accreditationStatus(e.accreditation, now) !== 'requested') return 'accreditation-decided';
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { AccreditationDecision, Event, EventCreate, EventListQuery, EventPage } from '../schemas/events.ts';
-import { createEvent, decideAccreditation, getEvent, listEvents } from '../services/registry/events.ts';
+import { createEvent, decideAccreditation, getEvent, listEvents, updateEvent } from '../services/registry/events.ts';
 import type { Deps } from './deps.ts';
 import { IdParam, json, jsonBody, problems, routeMiddleware, TAGS } from './registry-routes.ts';
 import { router, SECURITY } from './router.ts';
@@ -41,6 +41,17 @@ const routes = {
     request: { query: EventListQuery },
     responses: { 200: { description: 'A page of events', ...json(EventPage) }, ...problems(400, 401, 403) },
   }),
+  updateEvent: createRoute({
+    method: 'put',
+    path: '/v1/events/{id}',
+    summary: 'Change an event until it starts and while the CPO has not decided on it (R-CHG-1)',
+    description:
+      'Key: the organiser of the event. The whole event as for creation (without `questions`: the pool has its own route), checked by the same rules as of the original request; the accrediting CPO cannot change. Codes: `event-not-editable` (started, decided, approved by silence, another CPO, a mode that adds or removes the questionnaire), `invalid-event`, `platform-meeting-exists`.',
+    tags: TAGS.events,
+    security: SECURITY,
+    request: { params: IdParam, body: jsonBody(EventCreate) },
+    responses: { 200: { description: 'The changed event', ...json(Event) }, ...problems(400, 401, 403, 404, 409, 422) },
+  }),
   decideAccreditation: createRoute({
     method: 'post',
     path: '/v1/events/{id}/accreditation',
@@ -74,6 +85,10 @@ export function eventRoutes(deps: Deps) {
 
   app.openapi(with_(routes.listEvents, auth('organiser', 'platform', 'cpo', 'cn', 'admin')), async (c) => {
     return c.json(await listEvents(deps, c.get('principal'), c.req.valid('query')), 200);
+  });
+
+  app.openapi(with_(routes.updateEvent, auth('organiser'), limit), async (c) => {
+    return c.json(await updateEvent(deps, c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200);
   });
 
   app.openapi(with_(routes.decideAccreditation, auth('cpo', 'cn'), limit), async (c) => {

@@ -156,6 +156,59 @@ export function eventDraftOfForm(f: EventForm): { draft: Omit<EventCreate, 'ques
   return { draft, problems };
 }
 
+/** An event as the form's values (the inverse of `eventDraftOfForm`), to change it (R-CHG-1). */
+export function formValuesOfEvent(
+  e: Pick<
+    EventCreate,
+    | 'title'
+    | 'cpoProvince'
+    | 'mode'
+    | 'venueProvince'
+    | 'speakers'
+    | 'topics'
+    | 'start'
+    | 'end'
+    | 'credits'
+    | 'fractionable'
+    | 'fractions'
+    | 'toleranceMinutes'
+    | 'regionWide'
+    | 'structuredPath'
+  > & {
+    platform?: EventCreate['platform'] | null;
+  },
+): Record<string, string> {
+  const v: Record<string, string> = {
+    title: e.title,
+    mode: e.mode,
+    cpoProvince: e.cpoProvince,
+    venueProvince: e.venueProvince ?? '',
+    speakers: e.speakers.join('\n'),
+    start: romeLocal(e.start),
+    end: romeLocal(e.end),
+    credits: String(e.credits),
+    toleranceMinutes: String(e.toleranceMinutes ?? ''),
+    platformName: e.platform?.name ?? '',
+    platformMeetingId: e.platform?.meetingId ?? '',
+  };
+  if (e.fractionable) v.fractionable = 'on';
+  if (e.regionWide) v.regionWide = 'on';
+  if (e.structuredPath) v.structuredPath = 'on';
+  e.topics.slice(0, TOPIC_ROWS).forEach((t, i) => {
+    v[`topic-${i + 1}-title`] = t.title;
+    v[`topic-${i + 1}-start`] = romeLocal(t.start);
+    v[`topic-${i + 1}-end`] = romeLocal(t.end);
+    if (t.deontology) v[`topic-${i + 1}-deontology`] = 'on';
+  });
+  (e.fractions ?? []).slice(0, FRACTION_ROWS).forEach((f, i) => {
+    v[`fraction-${i + 1}-start`] = romeLocal(f.start);
+    v[`fraction-${i + 1}-end`] = romeLocal(f.end);
+    v[`fraction-${i + 1}-credits`] = String(f.credits);
+    if (f.autonomous) v[`fraction-${i + 1}-autonomous`] = 'on';
+  });
+  return v;
+}
+
 /** Whether any question was typed in the form (`q-1-text`…). */
 export function poolTyped(fields: Record<string, string | undefined>): boolean {
   for (let i = 1; i <= POOL_ROWS; i++) if ((fields[`q-${i}-text`] ?? '').trim() || (fields[`q-${i}-options`] ?? '').trim()) return true;

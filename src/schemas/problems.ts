@@ -49,6 +49,7 @@ export const PROBLEMS = {
   'register-number-taken': { status: 409, title: 'This register number is taken in this province' },
   'invalid-event': { status: 422, title: 'The event breaks one or more rules' },
   'platform-meeting-exists': { status: 409, title: 'Another event of this organiser uses this platform meeting id' },
+  'event-not-editable': { status: 409, title: 'The event can no longer change: it has started, or the CPO has decided on it (R-CHG-1)' },
   'accreditation-already-decided': { status: 409, title: 'The accreditation is already decided' },
   'accreditation-deadline-passed': { status: 409, title: 'The time to decide has passed; silence meant consent' },
   'member-not-registered': { status: 422, title: 'The member is not registered to the event' },

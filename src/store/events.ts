@@ -121,6 +121,50 @@ export async function insertEvent(db: Queryable, e: NewEvent): Promise<StoredEve
   return rows[0] ? toEvent(rows[0]) : null;
 }
 
+/**
+ * Replaces an event's own fields (R-CHG-1): everything the organiser declared, never its
+ * organiser, accrediting CPO or accreditation. Null when another event of the organiser uses
+ * the platform meeting id.
+ */
+export async function updateEventFields(
+  db: Queryable,
+  id: string,
+  e: Omit<NewEvent, 'id' | 'organiserId' | 'cpoProvince' | 'accreditation'>,
+): Promise<StoredEvent | null> {
+  const clash = e.platform
+    ? await db.query(
+        'SELECT 1 FROM events WHERE organiser_id = (SELECT organiser_id FROM events WHERE id = $1) AND platform = $2 AND platform_meeting_id = $3 AND id <> $1',
+        [id, e.platform.name, e.platform.meetingId],
+      )
+    : { rowCount: 0 };
+  if (clash.rowCount) return null;
+  const { rows } = await db.query<EventDbRow>(
+    `UPDATE events SET title = $2, mode = $3, venue_province = $4, speakers = $5::jsonb, topics = $6::jsonb, start_at = $7::timestamptz,
+       end_at = $8::timestamptz, credits = $9, fractionable = $10, fractions = $11::jsonb, tolerance_minutes = $12, region_wide = $13,
+       platform = $14, platform_meeting_id = $15, structured_path = $16
+     WHERE id = $1 RETURNING ${EVENT_COLUMNS}`,
+    [
+      id,
+      e.title,
+      e.mode,
+      e.venueProvince,
+      JSON.stringify(e.speakers),
+      JSON.stringify(e.topics),
+      e.start,
+      e.end,
+      e.credits,
+      e.fractionable,
+      e.fractions === null ? null : JSON.stringify(e.fractions),
+      e.toleranceMinutes,
+      e.regionWide,
+      e.platform?.name ?? null,
+      e.platform?.meetingId ?? null,
+      e.structuredPath,
+    ],
+  );
+  return rows[0] ? toEvent(rows[0]) : null;
+}
+
 export async function getEvent(db: Queryable, id: string): Promise<StoredEvent | null> {
   const { rows } = await db.query<EventDbRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`, [id]);
   return rows[0] ? toEvent(rows[0]) : null;

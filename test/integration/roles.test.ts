@@ -40,6 +40,7 @@ const TABLE: readonly Row[] = [
   // README: organiser. Kept: the CPO finds the events it accredits (R-EVT-3), the platform the events it reports on; scoped.
   ['GET', '/v1/events', ANY, 'README lists organiser'],
   ['GET', '/v1/events/{event}', ANY, 'README lists organiser'],
+  ['PUT', '/v1/events/{event}', ['organiser']],
   ['POST', '/v1/events/{event}/registrations', ['organiser', 'platform']],
   // Not in README's table.
   ['GET', '/v1/events/{event}/registrations', ANY, 'not in README'],

@@ -12,16 +12,17 @@
  * its actor (R-ACC-7); there is no update operation for an event, so its page is read-only.
  */
 import { Hono, type Context } from 'hono';
+import { whyNotEditable } from '../../domain/events.ts';
 import { questionnaireApplies } from '../../domain/questionnaire.ts';
 import { newEventPage, poolPage } from '../../pages/console/event-form-pages.tsx';
 import { eventPage, eventsListPage } from '../../pages/console/events-pages.tsx';
 import type { FormProblem } from '../../pages/console/signin-pages.tsx';
-import { eventDraftOfForm, EventForm, poolOfForm, poolTyped } from '../../schemas/console-events.ts';
+import { eventDraftOfForm, EventForm, formValuesOfEvent, poolOfForm, poolTyped } from '../../schemas/console-events.ts';
 import { EventCreate, type Event } from '../../schemas/events.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { poolTemplateCsv, readPoolSheet } from '../../services/questionnaire/pool-sheet.ts';
 import { readQuestionPool, replaceQuestionPool } from '../../services/questionnaire/pool.ts';
-import { createEvent, listEvents } from '../../services/registry/events.ts';
+import { createEvent, listEvents, updateEvent } from '../../services/registry/events.ts';
 import { getOrganiser } from '../../services/registry/organisers.ts';
 import { listRegistrations } from '../../services/registry/registrations.ts';
 import type { Deps } from '../deps.ts';
@@ -37,6 +38,15 @@ const NOTICES: Readonly<Record<string, string>> = {
   creato: 'Evento creato.',
   'creato-richiesta': 'Evento creato e accreditamento richiesto al CPO.',
   'domande-sostituite': 'Domande del questionario sostituite.',
+  modificato: 'Evento modificato.',
+};
+
+/** Why a change was refused (R-CHG-1), in the words of the event page. */
+const NOT_EDITABLE_WORDS: Readonly<Record<string, string>> = {
+  'event-started': 'L’evento è iniziato: i suoi dati non si possono più modificare.',
+  'accreditation-decided': 'Il CPO ha deciso sull’accreditamento (o è passato il termine del silenzio-assenso): l’evento resta com’è stato accreditato.',
+  'cpo-province': 'Il CPO che accredita non si può cambiare: per un altro CPO crei un nuovo evento.',
+  questionnaire: 'Con questa modalità il questionario si aggiungerebbe o si toglierebbe: crei un nuovo evento.',
 };
 
 /** The questions of a pool form: the file if one was chosen, else the typed blocks, else none. */
@@ -96,13 +106,14 @@ export function eventsRoutes(deps: Deps) {
   app.get('/console/eventi/nuovo', organiser, (c) => newForm(c, {}, []));
   app.get('/console/eventi/modello-domande.csv', organiser, (c) => csvDownload(c, 'modello-domande.csv', poolTemplateCsv()));
 
-  app.post('/console/eventi/nuovo', organiser, uploadLimit(deps), async (c) => {
+  /** The form read into the API's `EventCreate`, or the problems to show with what was typed. */
+  const eventInput = async (c: Context<ConsoleEnv>, withPool: boolean) => {
     const form = await readForm(c, EventForm);
-    if (!form.ok) return newForm(c, form.values, form.problems.map(fieldWords).map(worded), 422);
+    if (!form.ok) return { ok: false as const, values: form.values, problems: form.problems.map(fieldWords).map(worded) };
     const { draft, problems } = eventDraftOfForm(form.data);
-    if (problems.length) return newForm(c, form.values, problems.map(worded), 422);
-    const pool = await questionsOf(deps, c, form.values);
-    if (pool && 'problems' in pool) return newForm(c, form.values, pool.problems, 422);
+    if (problems.length) return { ok: false as const, values: form.values, problems: problems.map(worded) };
+    const pool = withPool ? await questionsOf(deps, c, form.values) : null;
+    if (pool && 'problems' in pool) return { ok: false as const, values: form.values, problems: pool.problems };
     const input = EventCreate.safeParse({ ...draft, ...(pool ? { questions: pool.questions } : {}) });
     if (!input.success) {
       const seen = new Set<string>();
@@ -110,15 +121,60 @@ export function eventsRoutes(deps: Deps) {
         .map((i) => String(i.path[0] ?? ''))
         .filter((f) => !seen.has(f) && seen.add(f))
         .map((f) => worded({ code: 'invalid-form', ...(f && f !== 'questions' ? { field: f } : {}) }));
-      return newForm(c, form.values, ps, 422);
+      return { ok: false as const, values: form.values, problems: ps };
     }
+    return { ok: true as const, values: form.values, input: input.data, pool };
+  };
+
+  app.post('/console/eventi/nuovo', organiser, uploadLimit(deps), async (c) => {
+    const read = await eventInput(c, true);
+    if (!read.ok) return newForm(c, read.values, read.problems, 422);
     try {
-      const created = await createEvent(deps, actorOf(c), input.data);
+      const created = await createEvent(deps, actorOf(c), read.input);
       const esito = created.accreditation.status === 'requested' ? 'creato-richiesta' : 'creato';
       return c.redirect(`/console/eventi/${created.id}?esito=${esito}`, 303);
     } catch (err) {
-      const ps = problemsOfRefusal(err, pool ? { pool: pool.source } : {});
-      return newForm(c, form.values, ps, err instanceof ServiceError && err.status === 409 ? 409 : 422);
+      const ps = problemsOfRefusal(err, read.pool ? { pool: read.pool.source } : {});
+      return newForm(c, read.values, ps, err instanceof ServiceError && err.status === 409 ? 409 : 422);
+    }
+  });
+
+  // Changing an event (R-CHG-1): the new event's form, filled in, through the API's `updateEvent`.
+  const notEditable = async (c: Context<ConsoleEnv>, e: Event) =>
+    whyNotEditable({ organiserKind: (await organiserOf(c)).kind, start: e.start, accreditation: e.accreditation }, deps.now());
+  const editForm = async (c: Context<ConsoleEnv>, e: Event, values: Record<string, string>, problems: FormProblem[], status: 200 | 409 | 422 = 200) => {
+    const org = await organiserOf(c);
+    return c.html(
+      newEventPage(person(c), {
+        values,
+        problems,
+        kindE: org.kind === 'e',
+        ownProvince: org.kind === 'a' ? org.province : null,
+        editing: { id: e.id, title: e.title },
+      }),
+      status,
+    );
+  };
+  app.get('/console/eventi/:id/modifica', organiser, async (c) => {
+    const e = await eventOf(deps, c);
+    if (!e) return eventNotFound(c);
+    if (await notEditable(c, e)) return c.redirect(`/console/eventi/${e.id}`, 303);
+    return editForm(c, e, formValuesOfEvent(e), []);
+  });
+  app.post('/console/eventi/:id/modifica', organiser, async (c) => {
+    const e = await eventOf(deps, c);
+    if (!e) return eventNotFound(c);
+    const read = await eventInput(c, false);
+    if (!read.ok) return editForm(c, e, read.values, read.problems, 422);
+    try {
+      await updateEvent(deps, actorOf(c), e.id, read.input);
+      return c.redirect(`/console/eventi/${e.id}?esito=modificato`, 303);
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'event-not-editable') {
+        const text = NOT_EDITABLE_WORDS[String(err.extra?.reason)] ?? NOT_EDITABLE_WORDS['event-started']!;
+        return editForm(c, e, read.values, [{ code: 'event-not-editable', text }], 409);
+      }
+      return editForm(c, e, read.values, problemsOfRefusal(err, {}), err instanceof ServiceError && err.status === 409 ? 409 : 422);
     }
   });
 
@@ -147,6 +203,7 @@ export function eventsRoutes(deps: Deps) {
         pool: facts ? { applies: true, size: facts.pool.questions.length, changeable: facts.changeable } : null,
         registrations: regs.items.length,
         notice: NOTICES[c.req.query('esito') ?? ''],
+        notEditable: await notEditable(c, e),
       }),
     );
   });

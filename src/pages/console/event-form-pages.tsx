@@ -72,22 +72,25 @@ export interface NewEventView {
   kindE: boolean;
   /** Kind-a organiser: its own province. */
   ownProvince: string | null;
+  /** Changing an existing event (R-CHG-1): its id; the pool is not in this form (it has its own page). */
+  editing?: { id: string; title: string } | null;
 }
 
 export function newEventPage(person: ConsolePerson, v: NewEventView) {
   const { values, problems } = v;
   const checked = (id: string) => values[id] === 'on';
+  const editing = v.editing ?? null;
+  const withPool = v.kindE && !editing;
   return consolePage(
     person,
     '/console/eventi',
-    'Nuovo evento',
+    editing ? 'Modifica evento' : 'Nuovo evento',
     <>
-      <p>
-        <a href="/console/eventi">← Eventi</a>
-      </p>
-      <h1>Nuovo evento</h1>
+      <p>{editing ? <a href={`/console/eventi/${editing.id}`}>← {editing.title}</a> : <a href="/console/eventi">← Eventi</a>}</p>
+      <h1>{editing ? 'Modifica evento' : 'Nuovo evento'}</h1>
+      {editing ? <p class="hint">Il CPO che accredita non si può cambiare. Le domande del questionario si modificano dalla loro pagina.</p> : null}
       <ErrorSummary problems={problems} />
-      <form method="post" action="/console/eventi/nuovo" enctype="multipart/form-data" novalidate>
+      <form method="post" action={editing ? `/console/eventi/${editing.id}/modifica` : '/console/eventi/nuovo'} enctype="multipart/form-data" novalidate>
         <section class="card" aria-labelledby="evento">
           <h2 id="evento">L’evento</h2>
           <Field id="title" label="Titolo" value={values.title ?? ''} problems={problems} />
@@ -239,7 +242,7 @@ export function newEventPage(person: ConsolePerson, v: NewEventView) {
             required={false}
           />
         </section>
-        {v.kindE ? (
+        {withPool ? (
           <section class="card" aria-labelledby="questionario">
             <h2 id="questionario">Questionario (webinar)</h2>
             <p class="hint">Obbligatorio per i webinar degli enti autorizzati dal CN (R-QST-1); per le altre modalità lasci vuoto.</p>
@@ -247,7 +250,7 @@ export function newEventPage(person: ConsolePerson, v: NewEventView) {
           </section>
         ) : null}
         <p>
-          <button type="submit">{v.kindE ? 'Crea l’evento e chiedi l’accreditamento' : 'Crea l’evento'}</button>
+          <button type="submit">{editing ? 'Salva le modifiche' : v.kindE ? 'Crea l’evento e chiedi l’accreditamento' : 'Crea l’evento'}</button>
         </p>
       </form>
     </>,

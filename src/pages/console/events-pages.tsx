@@ -129,6 +129,8 @@ export interface EventPageView {
   registrations: number;
   notice?: string | undefined;
   problems?: readonly FormProblem[];
+  /** Why the event can no longer change (R-CHG-1), or null while it can. */
+  notEditable: 'event-started' | 'accreditation-decided' | null;
 }
 
 export function eventPage(person: ConsolePerson, v: EventPageView) {
@@ -221,10 +223,17 @@ export function eventPage(person: ConsolePerson, v: EventPageView) {
             </ol>
           </>
         ) : null}
-        <p class="hint">
-          I dati dell’evento non si possono modificare dal portale dopo la creazione: orari, crediti e argomenti sono quelli comunicati al CPO. Per cambiarli,
-          chieda al CPO come procedere.
-        </p>
+        {v.notEditable === null ? (
+          <p>
+            <a href={`${base}/modifica`}>Modifica l’evento</a> (possibile fino all’inizio e finché il CPO non ha deciso sull’accreditamento)
+          </p>
+        ) : (
+          <p class="hint">
+            {v.notEditable === 'event-started'
+              ? 'L’evento è iniziato: i suoi dati non si possono più modificare.'
+              : 'Il CPO ha deciso sull’accreditamento (o è passato il termine del silenzio-assenso): l’evento resta com’è stato accreditato. Per cambiarlo, chieda al CPO come procedere.'}
+          </p>
+        )}
       </section>
     </>,
   );

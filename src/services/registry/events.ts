@@ -7,7 +7,7 @@
  * else is told `event-not-found`, so ids do not leak.
  */
 import crypto from 'node:crypto';
-import { accreditationDeadline, accreditationStatus, approvedBySilence, initialAccreditation, validateEvent } from '../../domain/events.ts';
+import { accreditationDeadline, accreditationStatus, approvedBySilence, initialAccreditation, validateEvent, whyNotEditable } from '../../domain/events.ts';
 import { QUESTIONNAIRE_RULES, questionnaireApplies, validatePool } from '../../domain/questionnaire.ts';
 import { canSeeEvent } from '../../domain/roles.ts';
 import { poolError } from '../questionnaire/pool.ts';
@@ -18,6 +18,7 @@ import {
   getEvent as getEventRow,
   insertEvent,
   listEvents as listEventRows,
+  updateEventFields,
   type StoredEvent,
 } from '../../store/events.ts';
 import { getOrganiser } from '../../store/organisers.ts';
@@ -78,12 +79,27 @@ export async function createEvent(ctx: Pick<ServiceContext, 'db' | 'now'>, actor
 
   const status = initialAccreditation(org.kind);
   const at = new Date(now).toISOString();
-  const utc = (s: string) => new Date(s).toISOString();
   const row = {
     id: crypto.randomUUID(),
     organiserId,
-    title: input.title,
     cpoProvince: input.cpoProvince,
+    ...eventFields(input),
+    accreditation: { status, requestedAt: at, decidedAt: status === 'approved' ? at : null, reference: null },
+  };
+  const created = await ctx.db.transaction(async (tx) => {
+    const ev = await insertEvent(tx, row);
+    if (ev && needsPool) await replacePool(tx, ev.id, input.questions!);
+    return ev;
+  });
+  if (!created) throw new ServiceError('platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
+  return toApiEvent(created, now);
+}
+
+/** An event's own fields as stored (instants in UTC), from the API's input. */
+function eventFields(input: EventCreate) {
+  const utc = (x: string) => new Date(x).toISOString();
+  return {
+    title: input.title,
     mode: input.mode,
     venueProvince: input.venueProvince ?? null,
     speakers: input.speakers,
@@ -99,15 +115,38 @@ export async function createEvent(ctx: Pick<ServiceContext, 'db' | 'now'>, actor
     regionWide: input.regionWide,
     structuredPath: input.structuredPath,
     platform: input.platform ?? null,
-    accreditation: { status, requestedAt: at, decidedAt: status === 'approved' ? at : null, reference: null },
   };
-  const created = await ctx.db.transaction(async (tx) => {
-    const ev = await insertEvent(tx, row);
-    if (ev && needsPool) await replacePool(tx, ev.id, input.questions!);
-    return ev;
-  });
-  if (!created) throw new ServiceError('platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
-  return toApiEvent(created, now);
+}
+
+/**
+ * Changes an event of the actor's organiser (R-CHG-1): until it starts, and while the CPO has not
+ * decided on it. The new content meets every rule of a new event, checked as of the original
+ * request (its notice and the organiser's authorisation, R-EVT-2, R-EVT-3); the accrediting CPO,
+ * the accreditation and the question pool stay (the pool has its own operation).
+ */
+export async function updateEvent(ctx: Pick<ServiceContext, 'db' | 'now'>, actor: Actor, id: string, input: EventCreate): Promise<Event> {
+  const current = await visibleStoredEvent(ctx.db, actor, id);
+  if (actor.role !== 'organiser' || current.organiserId !== actor.subject) throw new ServiceError('event-not-found');
+  const org = await getOrganiser(ctx.db, current.organiserId);
+  if (!org) throw new ServiceError('organiser-not-found');
+  const now = ctx.now();
+  const why = whyNotEditable({ organiserKind: org.kind, start: current.start, accreditation: current.accreditation }, now);
+  if (why)
+    throw new ServiceError('event-not-editable', why === 'event-started' ? 'The event has started' : 'The CPO has decided on the event (R-EVT-3)', {
+      reason: why,
+    });
+  if (input.questions)
+    throw new ServiceError('questionnaire-not-applicable', 'The question pool has its own operation: PUT /v1/events/{id}/questionnaire/pool');
+  if (input.cpoProvince !== current.cpoProvince)
+    throw new ServiceError('event-not-editable', 'The accrediting CPO cannot change: create a new event', { reason: 'cpo-province' });
+  if (questionnaireApplies(org.kind, input.mode) !== questionnaireApplies(org.kind, current.mode))
+    throw new ServiceError('event-not-editable', 'The mode would add or remove the questionnaire (R-QST-1): create a new event', { reason: 'questionnaire' });
+  const errors = validateEvent(input, org, Date.parse(current.accreditation.requestedAt));
+  if (Date.parse(input.start) <= now) errors.push({ code: 'start-in-past', path: 'start', message: 'a change cannot move the event into the past (R-CHG-1)' });
+  if (errors.length) throw new ServiceError('invalid-event', `${errors.length} rule violation(s)`, { errors });
+  const updated = await updateEventFields(ctx.db, id, eventFields(input));
+  if (!updated) throw new ServiceError('platform-meeting-exists', 'Another event of this organiser uses this platform meeting id');
+  return toApiEvent(updated, now);
 }
 
 /** An event the actor may see, in its API view. */
