@@ -157,7 +157,8 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(text).toContain('20 dicembre 2026, 14:00–16:00');
       expect(page.html).toContain(`href="/console/eventi/${id}/presenze"`);
       expect(page.html).toContain(`href="/console/eventi/${id}/iscrizioni"`);
-      expect(text).toContain('non si possono modificare dal portale');
+      // An event accredited by right changes until it starts (R-CHG-1).
+      expect(page.html).toContain(`href="/console/eventi/${id}/modifica"`);
 
       const again = await staffB.client.upload('/console/eventi/nuovo', form(fields));
       expect(again.status).toBe(409);
