@@ -89,4 +89,61 @@ describe.skipIf(!haveChromium)(`provider's console in headless Chromium (${BROWS
     expect(await page.locator('td[data-status="upcoming"]').innerText()).toContain('In programma');
     await checkPhoneLayout(page);
   });
+  it('a kind-e provider creates a webinar with its 30 questions from a spreadsheet: a bad file is refused by line, a good one requests accreditation (R-QST-1, R-QST-3)', async () => {
+    const cn = await h.key('cn');
+    const today = DateTime.now().setZone('Europe/Rome');
+    const org = await h.api('POST', '/v1/organisers', {
+      key: cn,
+      body: {
+        kind: 'e',
+        name: 'Formazione Lavoro Srl',
+        authorisationNumber: 'CN-2026-011',
+        authorisedFrom: today.minus({ years: 1 }).toISODate(),
+        authorisedUntil: today.plus({ years: 1 }).toISODate(),
+        allowedModes: ['webinar'],
+      },
+    });
+    expect(org.status, org.text).toBe(201);
+    const provider = await signedInStaff(h, 'organiser', org.body.id, { name: 'Marco Segreteria' });
+    const page = await phone();
+    await page.goto(`${h.url}/console/accesso`);
+    await page.getByLabel('E-mail').fill(provider.email);
+    await page.getByLabel('Password', { exact: true }).fill(provider.password);
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.waitForURL(/\/console$/);
+    await page.goto(`${h.url}/console/eventi/nuovo`);
+    const day = today.plus({ days: 40 }).toFormat('yyyy-MM-dd');
+    const fill = async () => {
+      await page.locator('#title').fill('Politiche attive: le novità');
+      await page.locator('#mode').selectOption('webinar');
+      await page.locator('#cpoProvince').selectOption('MI');
+      await page.locator('#start').fill(`${day}T15:00`);
+      await page.locator('#end').fill(`${day}T17:00`);
+      await page.locator('#credits').fill('2');
+      await page.locator('#toleranceMinutes').fill('15');
+      await page.locator('#topic-1-title').fill('Politiche attive');
+    };
+    const header = 'Domanda;Risposta 1;Risposta 2;Risposta 3;Risposta 4;Risposta 5;Risposta 6;Risposta corretta';
+    const row = (i: number, correct: number) =>
+      `Domanda numero ${i} sulle politiche attive?;Prima risposta ${i};Seconda risposta ${i};Terza risposta ${i};;;;${correct}`;
+    // Question 4 names a right answer it does not have: refused, with its line in the file.
+    const bad = [header, ...Array.from({ length: 30 }, (_, k) => row(k + 1, k === 3 ? 5 : 1 + (k % 3)))].join('\n');
+    await fill();
+    await page.getByLabel('Importa le domande da un file (.xlsx o CSV)').setInputFiles({ name: 'domande.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: 'Crea l’evento e chiedi l’accreditamento' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('#errori').innerText()).toContain('riga 5');
+    const good = [header, ...Array.from({ length: 30 }, (_, k) => row(k + 1, 1 + (k % 3)))].join('\n');
+    await fill();
+    await page
+      .getByLabel('Importa le domande da un file (.xlsx o CSV)')
+      .setInputFiles({ name: 'domande.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByRole('button', { name: 'Crea l’evento e chiedi l’accreditamento' }).click();
+    await page.waitForURL(/\/console\/eventi\/[0-9a-f-]{36}\?esito=creato-richiesta$/);
+    expect(await page.locator('body').innerText()).toContain('Domande del questionario');
+    const id = /eventi\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const pool = await h.api('GET', `/v1/events/${id}/questionnaire/pool`, { key: cn });
+    expect(pool.body.questions).toHaveLength(30);
+    await checkPhoneLayout(page);
+  });
 });
