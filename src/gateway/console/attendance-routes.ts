@@ -57,6 +57,7 @@ import { clientAddr } from '../http.ts';
 import { readUpload, uploadedFormat } from '../uploads.ts';
 import { courseRoutes } from './course-routes.ts';
 import { EVENT_PAGE_ROLES, forEvent, statusOf } from './event-scope.ts';
+import type { OutcomeRow } from '../../domain/outcomes.ts';
 import { readForm } from './forms.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
 
@@ -64,19 +65,7 @@ const EVENT_ID = z.uuid();
 const SCRIPT = readFileSync(fileURLToPath(new URL('../../pages/assets/console.js', import.meta.url)), 'utf8');
 const FILTERS = ['credited', 'not-qualified', 'incomplete', 'unmatched', 'out-of-audience', 'identity-conflict', 'not-accredited'] as const;
 
-function outcomeItem(
-  o: {
-    participantKey: string;
-    memberId: string | null;
-    status: string;
-    coveredMinutes: number;
-    absentMinutes: number;
-    toleranceMinutes: number;
-    credits: number;
-    explanation: Record<string, unknown>;
-  },
-  names: ReadonlyMap<string, { surname: string; givenName: string; codiceFiscale: string }>,
-): OutcomeItem {
+function outcomeItem(o: OutcomeRow, names: ReadonlyMap<string, { surname: string; givenName: string; codiceFiscale: string }>): OutcomeItem {
   const ex = o.explanation as { reason?: string; identity?: { displayName?: string | null }; questionnaire?: { creditStatus?: string; code?: string | null } };
   const m = o.memberId ? names.get(o.memberId) : undefined;
   const q = ex.questionnaire;

@@ -261,34 +261,7 @@ export function attendancePage(person: ConsolePerson, v: AttendanceView) {
 
       <section aria-labelledby="registro">
         <h2 id="registro">Registro delle modifiche agli esiti</h2>
-        {v.audit.length ? (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Quando</th>
-                  <th scope="col">Partecipante</th>
-                  <th scope="col">Prima</th>
-                  <th scope="col">Dopo</th>
-                  <th scope="col">Perché</th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.audit.map((a) => (
-                  <tr>
-                    <td>{italianDateTime(a.at)}</td>
-                    <td>{a.name}</td>
-                    <td>{a.old}</td>
-                    <td>{a.new}</td>
-                    <td>{a.cause}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p>Nessuna modifica registrata.</p>
-        )}
+        {v.audit.length ? <AuditTable rows={v.audit} /> : <p>Nessuna modifica registrata.</p>}
         {v.auditMore ? (
           <p>
             <a href={`${base}/registro`}>Registro completo</a>
@@ -592,35 +565,42 @@ export function auditPage(person: ConsolePerson, v: { event: EventHead; audit: A
     'Registro delle modifiche',
     <>
       <h2>Registro delle modifiche agli esiti</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Quando</th>
-              <th scope="col">Partecipante</th>
-              <th scope="col">Prima</th>
-              <th scope="col">Dopo</th>
-              <th scope="col">Perché</th>
-            </tr>
-          </thead>
-          <tbody>
-            {v.audit.map((a) => (
-              <tr>
-                <td>{italianDateTime(a.at)}</td>
-                <td>{a.name}</td>
-                <td>{a.old}</td>
-                <td>{a.new}</td>
-                <td>{a.cause}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AuditTable rows={v.audit} />
       <nav class="pager" aria-label="Pagine del registro">
         <a href={`${base}/registro`}>Inizio del registro</a>
         {v.next !== null ? <a href={`${base}/registro?dopo=${v.next}`}>Pagina successiva</a> : null}
         <a href={base}>Torna alle presenze</a>
       </nav>
     </>,
+  );
+}
+
+/** The outcome audit's rows (R-POL-2): when, who, before, after, why; on Presenze and on its own pages. */
+function AuditTable({ rows }: { rows: readonly { at: Date; name: string; old: string; new: string; cause: string }[] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Quando</th>
+            <th scope="col">Partecipante</th>
+            <th scope="col">Prima</th>
+            <th scope="col">Dopo</th>
+            <th scope="col">Perché</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr>
+              <td>{italianDateTime(a.at)}</td>
+              <td>{a.name}</td>
+              <td>{a.old}</td>
+              <td>{a.new}</td>
+              <td>{a.cause}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
