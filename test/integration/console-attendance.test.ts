@@ -292,5 +292,51 @@ for (const backend of backendsOf(import.meta.url)) {
       // A webinar has no course page.
       expect((await person.client.get(`/console/eventi/${eventId}/corso`)).status).toBe(404);
     });
+
+    it('the course page takes the declaration (R-ELN-5) and enrols the event’s registered members, through the API’s operations', async () => {
+      const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(Date.now() - 3600_000, 'Privacy e lavoro') });
+      const course = `/console/eventi/${ev.body.id}/corso`;
+      expect((await postFile(person, `${course}/pacchetto`, { name: 'corso.zip', type: 'application/zip', bytes: scormFixtureZip('scorm12') })).status).toBe(
+        201,
+      );
+      const page = await person.client.get(course);
+      expect(textOf(page.html)).toContain('Dichiarazione del corso');
+      const scos = [...page.html.matchAll(/name="(module-\d+-sco)" value="([^"]+)"/g)].map((m) => [m[1]!, m[2]!] as const);
+      expect(scos.map(([, v]) => v)).toEqual(['ITEM-1', 'ITEM-2', 'ITEM-TEST']);
+      const form: Record<string, string> = {
+        nominalMinutes: '40',
+        masteryScore: '75',
+        bankQuestions: '32',
+        questionsPerAttempt: '16',
+        randomDraw: 'on',
+        retryDifferentQuestions: 'on',
+        accessWindowMonths: '6',
+      };
+      scos.forEach(([k, v], i) => {
+        form[k] = v;
+        form[k.replace('-sco', '-minutes')] = i === 2 ? '10' : '15';
+      });
+      const bad = await person.client.post(`${course}/dichiarazione`, { ...form, masteryScore: '' });
+      expect(bad.status).toBe(422);
+      expect(textOf(bad.html)).toContain('soglia di superamento');
+      const saved = await person.client.post(`${course}/dichiarazione`, form);
+      expect(saved.status, textOf(saved.html).slice(0, 300)).toBe(303);
+      const decl = await h.api('GET', `/v1/events/${ev.body.id}/elearning/compliance`, { key: keys.organiser });
+      expect(decl.body.declaration).toMatchObject({
+        nominalMinutes: 40,
+        masteryScore: 75,
+        accessWindowMonths: 6,
+        finalTest: { bankQuestions: 32, randomDraw: true },
+      });
+      expect(decl.body.compliant).toBe(true);
+      // Registrations to the event become enrolments in one step.
+      const regs = members.slice(0, 2).map((m) => ({ memberId: m.id }));
+      expect((await h.api('POST', `/v1/events/${ev.body.id}/registrations`, { key: keys.organiser, body: { registrations: regs } })).status).toBe(200);
+      const enrolled = await person.client.post(`${course}/abilita-iscritti`);
+      expect(enrolled.status).toBe(200);
+      expect(textOf(enrolled.html)).toContain('Iscritti al corso (2)');
+      const listed = await h.api('GET', `/v1/events/${ev.body.id}/enrolments`, { key: keys.organiser });
+      expect(listed.body.total).toBe(2);
+    });
   });
 }

@@ -7,6 +7,8 @@
  *   POST /console/eventi/{id}/questionario/{qid}/invia               the link mail again, to a corrected address (`resendQuestionnaireMail`)
  *   GET  /console/eventi/{id}/corso                                  package, compliance report, enrolments with progress (`courseCompliance`, `courseEnrolments`)
  *   POST /console/eventi/{id}/corso/pacchetto                        the SCORM package, multipart field `file`, at most `SCORM_MAX_BYTES` (`storePackage`)
+ *   POST /console/eventi/{id}/corso/dichiarazione                    the course declaration: durations, final test, access window (`declareCourse`, R-ELN-5)
+ *   POST /console/eventi/{id}/corso/abilita-iscritti                 the event's registered members enrolled in the course (`enrolMembers`)
  *   POST /console/eventi/{id}/corso/iscritti/{memberId}/avvio        a launch link to copy (`issueLaunch`)
  *   GET  /console/eventi/{id}/corso/iscritti/{memberId}/attestato    the R-ELN-6 attestation PDF (`enrolmentAttestation`)
  */
@@ -19,7 +21,17 @@ import { questionnairePage, QUESTIONNAIRES_PER_PAGE, type QuestionnaireView } fr
 import type { FormProblem } from '../../pages/console/signin-pages.tsx';
 import type { Actor } from '../../services/actor.ts';
 import { enrolmentAttestation } from '../../services/elearning/attestation.ts';
-import { courseCompliance, courseEnrolments, issueLaunch, replaceablePackageCourse, storePackage } from '../../services/elearning/courses.ts';
+import {
+  courseCompliance,
+  courseEnrolments,
+  declareCourse,
+  enrolMembers,
+  issueLaunch,
+  replaceablePackageCourse,
+  storePackage,
+} from '../../services/elearning/courses.ts';
+import { listRegistrations } from '../../services/registry/registrations.ts';
+import { CourseDeclaration } from '../../schemas/elearning.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { questionnaireLink, resendQuestionnaireMail } from '../../services/questionnaire/links.ts';
 import { eventQuestionnaires, eventRating } from '../../services/questionnaire/reads.ts';
@@ -29,6 +41,15 @@ import { EVENT_PAGE_ROLES, forEvent, statusOf } from './event-scope.ts';
 import { requirePerson, type ConsoleEnv } from './session.ts';
 
 const MEMBER_ID = z.uuid();
+
+/** The declaration form's fields, as the page names them (for a refusal). */
+const DECLARATION_FIELDS: Readonly<Record<string, string>> = {
+  nominalMinutes: 'durata nominale',
+  masteryScore: 'soglia di superamento',
+  modules: 'minuti delle unità didattiche',
+  finalTest: 'prova finale',
+  accessWindowMonths: 'mesi di accesso',
+};
 const offsetOf = (c: Context) => {
   const n = Number.parseInt(c.req.query('da') ?? '0', 10);
   return Number.isFinite(n) && n > 0 ? n : 0;
@@ -168,7 +189,11 @@ export function courseRoutes(deps: Deps) {
   app.get(
     '/console/eventi/:id/corso',
     guard,
-    forEvent(deps, (c, event, actor) => course(c, event, actor, { notice: c.req.query('esito') === 'pacchetto' ? 'Pacchetto caricato.' : null })),
+    forEvent(deps, (c, event, actor) =>
+      course(c, event, actor, {
+        notice: c.req.query('esito') === 'pacchetto' ? 'Pacchetto caricato.' : c.req.query('esito') === 'dichiarazione' ? 'Dichiarazione salvata.' : null,
+      }),
+    ),
   );
 
   app.post(
@@ -190,6 +215,71 @@ export function courseRoutes(deps: Deps) {
       } catch (err) {
         if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
         return course(c, event, actor, { problems: [refusalProblem(err.code, 'file')] }, statusOf(err));
+      }
+    }),
+  );
+
+  // The declaration (R-ELN-5), through the same operation as PUT /v1/events/{id}/elearning.
+  app.post(
+    '/console/eventi/:id/corso/dichiarazione',
+    organiserOnly,
+    forEvent(deps, async (c, event, actor) => {
+      const f = (await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>;
+      const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string).trim() : '');
+      const n = (k: string) => (str(k) === '' ? Number.NaN : Number(str(k).replace(',', '.')));
+      const modules: { sco: string; minutes: number }[] = [];
+      for (let i = 1; str(`module-${i}-sco`); i++) modules.push({ sco: str(`module-${i}-sco`), minutes: n(`module-${i}-minutes`) });
+      const parsed = CourseDeclaration.safeParse({
+        nominalMinutes: n('nominalMinutes'),
+        masteryScore: n('masteryScore'),
+        modules,
+        finalTest: {
+          bankQuestions: n('bankQuestions'),
+          questionsPerAttempt: n('questionsPerAttempt'),
+          randomDraw: str('randomDraw') === 'on',
+          retryDifferentQuestions: str('retryDifferentQuestions') === 'on',
+        },
+        accessWindowMonths: n('accessWindowMonths'),
+      });
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
+        return course(
+          c,
+          event,
+          actor,
+          { problems: fields.map((p) => ({ code: 'invalid-form', text: `Valore non valido: ${DECLARATION_FIELDS[p.split('.')[0]!] ?? p}.` })) },
+          422,
+        );
+      }
+      try {
+        await declareCourse(deps, actor, event.id, parsed.data);
+        return c.redirect(`/console/eventi/${event.id}/corso?esito=dichiarazione`, 303);
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return course(c, event, actor, { problems: [refusalProblem(err.code)] }, statusOf(err));
+      }
+    }),
+  );
+
+  // Every member registered to the event, not yet enrolled, enrolled at once (the same operation as POST /v1/events/{id}/enrolments).
+  app.post(
+    '/console/eventi/:id/corso/abilita-iscritti',
+    organiserOnly,
+    forEvent(deps, async (c, event, actor) => {
+      const regs = await listRegistrations(deps, actor, event.id);
+      if (!regs.items.length)
+        return course(c, event, actor, { problems: [{ code: 'no-registrations', text: 'Nessun iscritto all’evento: importi prima le iscrizioni.' }] }, 409);
+      try {
+        const enrolled = await enrolMembers(
+          deps,
+          actor,
+          event.id,
+          regs.items.map((r) => r.memberId),
+        );
+        return course(c, event, actor, { notice: `Iscritti abilitati al corso: ${Array.isArray(enrolled) ? enrolled.length : regs.items.length}.` });
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return course(c, event, actor, { problems: [refusalProblem(err.code)] }, statusOf(err));
       }
     }),
   );

@@ -19,7 +19,19 @@ export interface CourseView {
   compliance: {
     compliant: boolean;
     checks: ReadonlyArray<{ id: string; status: string; reason: string }>;
-    package: { version: string; uploadedAt: string; revision: number; manifest: { title: string; scos: readonly unknown[] } } | null;
+    package: {
+      version: string;
+      uploadedAt: string;
+      revision: number;
+      manifest: { title: string; scos: readonly { identifier: string; title: string }[] };
+    } | null;
+    declaration: {
+      nominalMinutes: number;
+      masteryScore: number;
+      modules: readonly { sco: string; minutes: number }[];
+      finalTest: { bankQuestions: number; questionsPerAttempt: number; randomDraw: boolean; retryDifferentQuestions: boolean };
+      accessWindowMonths: number;
+    } | null;
     validity: { from: string; until: string } | null;
   } | null;
   enrolments: ReadonlyArray<{
@@ -127,8 +139,18 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
         </section>
       ) : null}
 
+      {v.organiser && pkg ? <DeclarationForm base={base} scos={pkg.manifest.scos} declaration={v.compliance?.declaration ?? null} /> : null}
+
       <section aria-labelledby="iscritti">
         <h2 id="iscritti">Iscritti al corso ({v.total})</h2>
+        {v.organiser && pkg ? (
+          <form method="post" action={`${base}/abilita-iscritti`}>
+            <p class="hint">Gli iscritti all’evento (pagina Iscrizioni) non ancora abilitati al corso lo diventano tutti insieme.</p>
+            <button type="submit" class="secondary">
+              Abilita al corso gli iscritti all’evento
+            </button>
+          </form>
+        ) : null}
         {v.enrolments.length ? (
           <div class="table-wrap">
             <table>
@@ -211,5 +233,81 @@ export function notACoursePage(person: ConsolePerson, event: EventHead) {
     <div class="warn">
       <p>Questo evento non è un corso e-learning o podcast: non ha un pacchetto SCORM.</p>
     </div>,
+  );
+}
+
+/**
+ * The course declaration (R-ELN-5): what the gateway cannot read in the package. The same
+ * fields as `PUT /v1/events/{id}/elearning`, one row of minutes per unit of the package.
+ */
+function DeclarationForm(p: {
+  base: string;
+  scos: readonly { identifier: string; title: string }[];
+  declaration: NonNullable<CourseView['compliance']>['declaration'];
+}) {
+  const d = p.declaration;
+  const minutes = new Map((d?.modules ?? []).map((m) => [m.sco, m.minutes]));
+  const num = (id: string, label: string, value: number | undefined, hint?: string) => (
+    <div>
+      <label for={id}>{label}</label>
+      {hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <input
+        type="number"
+        id={id}
+        name={id}
+        value={value === undefined ? '' : String(value)}
+        min="0"
+        required
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
+    </div>
+  );
+  return (
+    <section aria-labelledby="dichiarazione" class="card">
+      <h2 id="dichiarazione">Dichiarazione del corso</h2>
+      <p class="hint">Quello che il pacchetto non dice: durata, prova finale e periodo di accesso (verificati dalla conformità qui sopra).</p>
+      <form method="post" action={`${p.base}/dichiarazione`}>
+        {num('nominalMinutes', 'Durata nominale del corso (minuti)', d?.nominalMinutes)}
+        {num('masteryScore', 'Soglia di superamento della prova finale (%)', d?.masteryScore)}
+        <fieldset>
+          <legend>Minuti di ciascuna unità didattica</legend>
+          {p.scos.map((s, i) => (
+            <div>
+              <input type="hidden" name={`module-${i + 1}-sco`} value={s.identifier} />
+              <label for={`module-${i + 1}-minutes`}>{s.title}</label>
+              <input
+                type="number"
+                id={`module-${i + 1}-minutes`}
+                name={`module-${i + 1}-minutes`}
+                value={String(minutes.get(s.identifier) ?? '')}
+                min="1"
+                required
+              />
+            </div>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Prova finale</legend>
+          {num('bankQuestions', 'Domande nella banca dati', d?.finalTest.bankQuestions)}
+          {num('questionsPerAttempt', 'Domande per tentativo', d?.finalTest.questionsPerAttempt)}
+          <div class="opt">
+            <input type="checkbox" id="randomDraw" name="randomDraw" checked={d?.finalTest.randomDraw ?? false} />
+            <label for="randomDraw">Le domande sono estratte a caso</label>
+          </div>
+          <div class="opt">
+            <input type="checkbox" id="retryDifferentQuestions" name="retryDifferentQuestions" checked={d?.finalTest.retryDifferentQuestions ?? false} />
+            <label for="retryDifferentQuestions">Un nuovo tentativo propone domande diverse</label>
+          </div>
+        </fieldset>
+        {num('accessWindowMonths', 'Mesi di accesso per sostenere la prova', d?.accessWindowMonths)}
+        <p>
+          <button type="submit">Salva la dichiarazione</button>
+        </p>
+      </form>
+    </section>
   );
 }
