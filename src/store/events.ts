@@ -165,6 +165,16 @@ export async function updateEventFields(
   return rows[0] ? toEvent(rows[0]) : null;
 }
 
+/** Events whose accreditation is still recorded as requested, oldest request first (a CPO's queue, R-EVT-3). */
+export async function requestedEvents(db: Queryable, province: string | null, limit = 500): Promise<StoredEvent[]> {
+  const { rows } = await db.query<EventDbRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE accreditation_status = 'requested' AND ($1::text IS NULL OR cpo_province = $1)
+     ORDER BY accreditation_requested_at, id LIMIT $2`,
+    [province, limit],
+  );
+  return rows.map(toEvent);
+}
+
 export async function getEvent(db: Queryable, id: string): Promise<StoredEvent | null> {
   const { rows } = await db.query<EventDbRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`, [id]);
   return rows[0] ? toEvent(rows[0]) : null;

@@ -10,6 +10,7 @@ import { csrf } from 'hono/csrf';
 import type { Deps } from '../deps.ts';
 import { accountRoutes } from './account-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
+import { councilRoutes } from './council-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
 import { passkeyRoutes } from './passkey-routes.ts';
@@ -42,6 +43,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', accountRoutes(deps));
   app.route('/', passkeyRoutes(deps));
   app.route('/', staffRoutes(deps));
+  app.route('/', councilRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;

@@ -18,6 +18,7 @@ import {
   getEvent as getEventRow,
   insertEvent,
   listEvents as listEventRows,
+  requestedEvents,
   updateEventFields,
   type StoredEvent,
 } from '../../store/events.ts';
@@ -174,6 +175,18 @@ export async function listEvents(
   if (!page) throw new ServiceError('invalid-query', 'Unknown cursor in `after`');
   const now = ctx.now();
   return { items: page.items.map((e) => toApiEvent(e, now)), next: page.next };
+}
+
+/**
+ * The accreditation requests waiting for a decision (R-EVT-3): a CPO's own province, every
+ * province for the CN and admin; those approved by silence meanwhile are left out. Oldest first:
+ * the first to reach its deadline.
+ */
+export async function accreditationQueue(ctx: Pick<ServiceContext, 'db' | 'now'>, actor: Actor): Promise<Event[]> {
+  if (actor.role !== 'cpo' && actor.role !== 'cn' && actor.role !== 'admin') throw new ServiceError('forbidden');
+  const rows = await requestedEvents(ctx.db, actor.role === 'cpo' ? actor.subject : null);
+  const now = ctx.now();
+  return rows.map((e) => toApiEvent(e, now)).filter((e) => e.accreditation.status === 'requested');
 }
 
 /**

@@ -1,0 +1,94 @@
+/**
+ * @module The council's console (issue 15, first part): the queue of accreditation requests with
+ * the days left before silence means consent (R-EVT-3), each decided in the page with the
+ * deliberation's reference. The CN sees every province's queue.
+ */
+import { DateTime } from 'luxon';
+import type { Event } from '../../schemas/events.ts';
+import { italianDateTime } from '../format.ts';
+import { MODE_LABELS } from '../labels.ts';
+import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+
+export interface AccreditationQueueView {
+  events: readonly (Event & { organiserName: string })[];
+  now: number;
+  notice?: string | null;
+  problems?: readonly FormProblem[];
+}
+
+/** Calendar days on the Rome calendar from today to the deadline's day (0: it ends today). */
+const daysLeft = (deadline: string, now: number) => {
+  const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Rome' }).startOf('day');
+  return Math.max(0, Math.round(day(Date.parse(deadline)).diff(day(now), 'days').days));
+};
+const daysText = (n: number) => (n === 0 ? 'scade oggi' : n === 1 ? 'scade domani' : `mancano ${n} giorni`);
+
+export function accreditationQueuePage(person: ConsolePerson, v: AccreditationQueueView) {
+  return consolePage(
+    person,
+    '/console/accreditamenti',
+    'Accreditamenti',
+    <>
+      <h1>Richieste di accreditamento</h1>
+      {v.notice ? (
+        <div class="ok" role="status">
+          {v.notice}
+        </div>
+      ) : null}
+      <ErrorSummary problems={v.problems ?? []} />
+      <p class="hint">
+        Il CPO risponde entro 10 giorni dalla richiesta: alla scadenza, senza risposta, l’evento è accreditato per silenzio-assenso. Orari di Roma.
+      </p>
+      {v.events.length === 0 ? (
+        <p>Nessuna richiesta in attesa.</p>
+      ) : (
+        v.events.map((e) => (
+          <section class="card" aria-labelledby={`ev-${e.id}`}>
+            <h2 id={`ev-${e.id}`}>{e.title}</h2>
+            <dl>
+              <dt>Ente</dt>
+              <dd>{e.organiserName}</dd>
+              <dt>Quando</dt>
+              <dd>
+                {italianDateTime(new Date(e.start))} – {italianDateTime(new Date(e.end))}
+              </dd>
+              <dt>Modalità</dt>
+              <dd>{MODE_LABELS[e.mode as keyof typeof MODE_LABELS] ?? e.mode}</dd>
+              <dt>Crediti</dt>
+              <dd>{e.credits}</dd>
+              <dt>Richiesta</dt>
+              <dd>{italianDateTime(new Date(e.accreditation.requestedAt))}</dd>
+              <dt>Scadenza</dt>
+              <dd>
+                <strong>
+                  {e.accreditation.deadline
+                    ? `${italianDateTime(new Date(e.accreditation.deadline))} (${daysText(daysLeft(e.accreditation.deadline, v.now))})`
+                    : '—'}
+                </strong>
+              </dd>
+            </dl>
+            <form method="post" action={`/console/accreditamenti/${e.id}`}>
+              <fieldset>
+                <legend>Decisione</legend>
+                <div class="opt">
+                  <input type="radio" id={`approve-${e.id}`} name="decision" value="approve" required />
+                  <label for={`approve-${e.id}`}>Accreditare</label>
+                </div>
+                <div class="opt">
+                  <input type="radio" id={`reject-${e.id}`} name="decision" value="reject" />
+                  <label for={`reject-${e.id}`}>Non accreditare</label>
+                </div>
+              </fieldset>
+              <label for={`reference-${e.id}`}>Riferimento della delibera</label>
+              <input type="text" id={`reference-${e.id}`} name="reference" required autocomplete="off" />
+              <p>
+                <button type="submit">Registra la decisione</button>
+              </p>
+            </form>
+          </section>
+        ))
+      )}
+    </>,
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * Issue 15, the council's console (first part): a CPO officer sees the accreditation requests of
+ * the province with the days left before silence means consent (R-EVT-3) and decides one in the
+ * page, through the API's operation; another province's officer sees none of them.
+ */
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendsOf } from '../support/backends.ts';
+import { signedInStaff, textOf } from '../support/console-client.ts';
+import { createKindEOrganiser, kindEWebinar, questionPool } from '../support/fixtures.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+const DAY = 24 * 3600_000;
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`the council's accreditation queue on ${backend}`, () => {
+    let h: Harness;
+    let eventId: string;
+    let keys: Awaited<ReturnType<typeof createKindEOrganiser>>;
+
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false });
+      const today = DateTime.now().setZone('Europe/Rome');
+      keys = await createKindEOrganiser(h, 'MI', { from: today.minus({ years: 1 }).toISODate()!, until: today.plus({ years: 1 }).toISODate()! });
+      const start = Date.now() + 30 * DAY;
+      const created = await h.api('POST', '/v1/events', {
+        key: keys.organiser,
+        body: { ...kindEWebinar(start, start + 2 * 3600_000), questions: questionPool(30) },
+      });
+      expect(created.status, created.text).toBe(201);
+      eventId = created.body.id;
+    });
+    afterAll(async () => h?.close());
+
+    it('lists the request with its deadline and decides it with the deliberation’s reference', async () => {
+      const officer = await signedInStaff(h, 'cpo', 'MI');
+      const page = await officer.client.get('/console/accreditamenti');
+      expect(page.status).toBe(200);
+      const text = textOf(page.html);
+      expect(text).toContain('Aggiornamento sul diritto del lavoro');
+      expect(text).toContain('Formazione Lavoro Srl');
+      // Requested today: the CPO's 10 days end on the 10th calendar day (R-EVT-3, R-CAL-3).
+      expect(text).toContain('(mancano 10 giorni)');
+      const missing = await officer.client.post(`/console/accreditamenti/${eventId}`, { decision: 'approve', reference: '' });
+      expect(missing.status).toBe(422);
+      expect(textOf(missing.html)).toContain('riferimento della delibera');
+      const done = await officer.client.post(`/console/accreditamenti/${eventId}`, { decision: 'approve', reference: 'Delibera 14/2026' });
+      expect(done.location).toBe('/console/accreditamenti?esito=deciso');
+      const ev = await h.api('GET', `/v1/events/${eventId}`, { key: keys.organiser });
+      expect(ev.body.accreditation).toMatchObject({ status: 'approved', reference: 'Delibera 14/2026' });
+      expect(textOf((await officer.client.get('/console/accreditamenti?esito=deciso')).html)).toContain('Nessuna richiesta in attesa');
+      const again = await officer.client.post(`/console/accreditamenti/${eventId}`, { decision: 'reject', reference: 'Delibera 15/2026' });
+      expect(again.status).toBe(409);
+    });
+
+    it('another province’s officer sees none of them; a provider’s office has no such page', async () => {
+      const start = Date.now() + 31 * DAY;
+      const other = await h.api('POST', '/v1/events', {
+        key: keys.organiser,
+        body: { ...kindEWebinar(start, start + 2 * 3600_000), questions: questionPool(30) },
+      });
+      expect(other.status).toBe(201);
+      const rome = await signedInStaff(h, 'cpo', 'RM');
+      expect(textOf((await rome.client.get('/console/accreditamenti')).html)).toContain('Nessuna richiesta in attesa');
+      expect((await rome.client.post(`/console/accreditamenti/${other.body.id}`, { decision: 'approve', reference: 'X' })).status).toBe(404);
+      const office = await signedInStaff(h, 'organiser', keys.organiserId);
+      expect((await office.client.get('/console/accreditamenti')).status).toBe(403);
+    });
+  });
+}
