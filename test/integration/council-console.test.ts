@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsOf } from '../support/backends.ts';
 import { signedInStaff, textOf } from '../support/console-client.ts';
-import { createKindEOrganiser, kindEWebinar, questionPool } from '../support/fixtures.ts';
+import { createKindEOrganiser, createMembers, kindEWebinar, questionPool } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 const DAY = 24 * 3600_000;
@@ -65,6 +65,40 @@ for (const backend of backendsOf(import.meta.url)) {
       expect((await rome.client.post(`/console/accreditamenti/${other.body.id}`, { decision: 'approve', reference: 'X' })).status).toBe(404);
       const office = await signedInStaff(h, 'organiser', keys.organiserId);
       expect((await office.client.get('/console/accreditamenti')).status).toBe(403);
+    });
+  });
+}
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`the province's members in the council's console on ${backend}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false });
+    });
+    afterAll(async () => h?.close());
+
+    it('lists the province’s balances with a status filter, finds a member by codice fiscale, and hands over the dashboard link', async () => {
+      const cn = await h.key('cn');
+      const members = await createMembers(h, cn, ['MI', 'MI', 'RM'], 300);
+      const officer = await signedInStaff(h, 'cpo', 'MI');
+      const list = textOf((await officer.client.get('/console/iscritti')).html);
+      expect(list).toContain('Cognome300 Nome300');
+      expect(list).toContain('Cognome301 Nome301');
+      expect(list).not.toContain('Cognome302'); // Roma's member
+      expect(list).toContain('0 di 50');
+      const compliantOnly = textOf((await officer.client.get('/console/iscritti?stato=compliant')).html);
+      expect(compliantOnly).toContain('Nessun iscritto corrisponde');
+      const found = textOf((await officer.client.get(`/console/iscritti?cf=${members[1]!.codiceFiscale}`)).html);
+      expect(found).toContain('Cognome301 Nome301');
+      expect(found).not.toContain('Cognome300');
+      const elsewhere = textOf((await officer.client.get(`/console/iscritti?cf=${members[2]!.codiceFiscale}`)).html);
+      expect(elsewhere).toContain('Nessun iscritto della provincia con questo codice fiscale');
+      const link = await officer.client.post(`/console/iscritti/${members[0]!.id}/cruscotto`);
+      expect(link.status).toBe(200);
+      const url = /<code>(http[^<]+\/m\/[^<]+)<\/code>/.exec(link.html)?.[1];
+      expect(url).toBeTruthy();
+      expect((await fetch(`${h.url}${new URL(url!).pathname}`)).status).toBe(200);
+      expect((await officer.client.post(`/console/iscritti/${members[2]!.id}/cruscotto`)).status).toBe(404);
     });
   });
 }

@@ -11,6 +11,7 @@ import type { Deps } from '../deps.ts';
 import { accountRoutes } from './account-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { councilRoutes } from './council-routes.ts';
+import { memberRoutes } from './member-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { CONSOLE_FORM_MAX_BYTES } from './forms.ts';
 import { passkeyRoutes } from './passkey-routes.ts';
@@ -44,6 +45,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', passkeyRoutes(deps));
   app.route('/', staffRoutes(deps));
   app.route('/', councilRoutes(deps));
+  app.route('/', memberRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;
