@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsOf } from '../support/backends.ts';
 import { signedInStaff, textOf } from '../support/console-client.ts';
-import { createKindEOrganiser, createMembers, kindEWebinar, questionPool } from '../support/fixtures.ts';
+import { createCpoOrganiser, createKindEOrganiser, createMembers, kindEWebinar, pastWebinar, questionPool, romeAfternoon } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 const DAY = 24 * 3600_000;
@@ -99,6 +99,39 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(url).toBeTruthy();
       expect((await fetch(`${h.url}${new URL(url!).pathname}`)).status).toBe(200);
       expect((await officer.client.post(`/console/iscritti/${members[2]!.id}/cruscotto`)).status).toBe(404);
+    });
+  });
+}
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`the council raises a tolerance in the console on ${backend}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false });
+    });
+    afterAll(async () => h?.close());
+
+    it('from the day after the event, with a reason, recorded as the officer (R-ATT-2, R-ACC-7)', async () => {
+      const keys = await createCpoOrganiser(h, 'MI');
+      const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(romeAfternoon(3), 2) });
+      expect(ev.status, ev.text).toBe(201);
+      const officer = await signedInStaff(h, 'cpo', 'MI');
+      const page = await officer.client.get(`/console/eventi/${ev.body.id}/presenze`);
+      expect(page.status).toBe(200);
+      expect(textOf(page.html)).toContain('Tolleranza attuale');
+      const bad = await officer.client.post(`/console/eventi/${ev.body.id}/presenze/tolleranza`, { minutes: '90', reason: 'connessione instabile' });
+      expect(bad.location).toContain('errore=tolleranza');
+      const ok = await officer.client.post(`/console/eventi/${ev.body.id}/presenze/tolleranza`, {
+        minutes: '45',
+        reason: 'Problemi di connessione della piattaforma',
+      });
+      expect(ok.location).toBe(`/console/eventi/${ev.body.id}/presenze?esito=tolleranza`);
+      expect((await h.api('GET', `/v1/events/${ev.body.id}`, { key: keys.organiser })).body.toleranceMinutes).toBe(45);
+      const { rows } = await h.rt.db.query<{ changed_by: string }>('SELECT changed_by FROM tolerance_changes WHERE event_id = $1', [ev.body.id]);
+      expect(rows.map((r) => r.changed_by)).toEqual([`cpo:user:${officer.userId}`]);
+      // The provider's office sees the page without the council's form.
+      const office = await signedInStaff(h, 'organiser', keys.organiserId);
+      expect(textOf((await office.client.get(`/console/eventi/${ev.body.id}/presenze`)).html)).not.toContain('Tolleranza attuale');
     });
   });
 }

@@ -24,7 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { XLSX_CONTENT_TYPE, type AttendanceLayout } from '../../../adapters/xlsx/attendance-workbook.ts';
-import { closingRefusal, organiserMayChange } from '../../domain/attendance-changes.ts';
+import { closingRefusal, organiserMayChange, toleranceChangeOpen } from '../../domain/attendance-changes.ts';
+import { ToleranceChange } from '../../schemas/attendance.ts';
 import { romeLocalToUtc } from '../../domain/calendar.ts';
 import { reasonText, statusText } from '../../domain/outcome-texts.ts';
 import { causeText, REPORT_ROW_REFUSALS, ROW_REFUSALS, attendanceRefusal, authorText, rowRefusal } from '../../pages/console/attendance-labels.ts';
@@ -44,7 +45,7 @@ import { refusalProblem, type EventHead } from '../../pages/console/event-frame.
 import type { FormProblem } from '../../pages/console/signin-pages.tsx';
 import { CorrectionForm } from '../../schemas/console-attendance.ts';
 import type { Actor } from '../../services/actor.ts';
-import { changeableEvent, closeEvent, recordCorrections } from '../../services/attendance/changes.ts';
+import { changeableEvent, changeTolerance, closeEvent, recordCorrections } from '../../services/attendance/changes.ts';
 import { attendanceWorkbook } from '../../services/attendance/export.ts';
 import { isReportFormat, REPORT_FORMATS, storePlatformReport } from '../../services/attendance/platform-reports.ts';
 import { auditTrail, eventCorrections, memberOutcome, outcomeMembers, outcomePage } from '../../services/attendance/read.ts';
@@ -62,6 +63,7 @@ import { readForm } from './forms.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
 
 const EVENT_ID = z.uuid();
+const TOLERANCE_REFUSAL = 'Tolleranza non cambiata: indichi da 0 a 60 minuti e un motivo (almeno 3 caratteri), dal giorno successivo all’evento.';
 const SCRIPT = readFileSync(fileURLToPath(new URL('../../pages/assets/console.js', import.meta.url)), 'utf8');
 const FILTERS = ['credited', 'not-qualified', 'incomplete', 'unmatched', 'out-of-audience', 'identity-conflict', 'not-accredited'] as const;
 
@@ -152,6 +154,7 @@ export function attendanceRoutes(deps: Deps) {
       const notices: Record<string, string> = {
         correzione: 'Correzione registrata: gli esiti vengono ricalcolati tra pochi istanti.',
         chiuso: 'Corso chiuso: le presenze ora si possono modificare solo dal Consiglio provinciale.',
+        tolleranza: 'Tolleranza cambiata: gli esiti di tutti vengono ricalcolati tra pochi istanti.',
       };
       return c.html(
         attendancePage(person(c), {
@@ -182,8 +185,30 @@ export function attendanceRoutes(deps: Deps) {
           organiser: actor.role === 'organiser',
           reportFormats: REPORT_FORMATS,
           notice: notices[c.req.query('esito') ?? ''] ?? null,
+          tolerance:
+            actor.role === 'cpo' || actor.role === 'cn'
+              ? { changeable: toleranceChangeOpen(event.end, deps.now()), problem: c.req.query('errore') === 'tolleranza' ? TOLERANCE_REFUSAL : null }
+              : null,
         }),
       );
+    }),
+  );
+
+  // The council's tolerance (R-ATT-2): the same operation as PUT /v1/events/{id}/tolerance.
+  app.post(
+    '/console/eventi/:id/presenze/tolleranza',
+    requirePerson(['cpo', 'cn']),
+    forEvent(deps, async (c, event, actor) => {
+      const f = (await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>;
+      const parsed = ToleranceChange.safeParse({ minutes: Number(f.minutes), reason: typeof f.reason === 'string' ? f.reason.trim() : '' });
+      if (!parsed.success) return c.redirect(`/console/eventi/${event.id}/presenze?errore=tolleranza`, 303);
+      try {
+        await changeTolerance(deps, actor, event.id, parsed.data);
+        return c.redirect(`/console/eventi/${event.id}/presenze?esito=tolleranza`, 303);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        return c.redirect(`/console/eventi/${event.id}/presenze?errore=tolleranza`, 303);
+      }
     }),
   );
 

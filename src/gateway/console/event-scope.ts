@@ -35,6 +35,7 @@ export function forEvent(deps: Deps, handler: EventHandler) {
         start: new Date(e.start),
         end: new Date(e.end),
         closedAt: e.closedAt ? new Date(e.closedAt) : null,
+        toleranceMinutes: e.toleranceMinutes,
       };
       return await handler(c, head, actor);
     } catch (err) {

@@ -73,6 +73,8 @@ export interface AttendanceView {
   organiser: boolean;
   reportFormats: readonly string[];
   notice?: string | null;
+  /** The council's tolerance (R-ATT-2): shown to the CPO and the CN, changeable from the day after the event. */
+  tolerance: { changeable: boolean; problem?: string | null } | null;
 }
 
 const FILTERS = ['credited', 'not-qualified', 'incomplete', 'unmatched', 'out-of-audience', 'identity-conflict', 'not-accredited'];
@@ -141,6 +143,9 @@ export function attendancePage(person: ConsolePerson, v: AttendanceView) {
     <>
       <h2>Presenze ed esiti</h2>
       <Notice text={v.notice} />
+      {v.tolerance ? (
+        <ToleranceSection base={base} minutes={v.event.toleranceMinutes} changeable={v.tolerance.changeable} problem={v.tolerance.problem ?? null} />
+      ) : null}
       <p>
         {total} partecipanti. {v.lastDerivation ? `Esiti calcolati il ${italianDateTime(v.lastDerivation)}.` : 'Gli esiti non sono ancora stati calcolati.'}
       </p>
@@ -602,5 +607,38 @@ function AuditTable({ rows }: { rows: readonly { at: Date; name: string; old: st
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * The council raises (or lowers) the tolerance from the day after the event, with a reason; every
+ * member is derived again (R-ATT-2). The same operation as `PUT /v1/events/{id}/tolerance`.
+ */
+function ToleranceSection(p: { base: string; minutes: number; changeable: boolean; problem: string | null }) {
+  return (
+    <section class="card" aria-labelledby="tolleranza">
+      <h2 id="tolleranza">Tolleranza</h2>
+      <p>
+        Tolleranza attuale: <strong>{p.minutes} minuti</strong> fra ingresso in ritardo e uscita anticipata.
+      </p>
+      {p.problem ? (
+        <div class="alert" role="alert" id="errori" tabindex={-1} autofocus>
+          {p.problem}
+        </div>
+      ) : null}
+      {p.changeable ? (
+        <form method="post" action={`${p.base}/tolleranza`}>
+          <label for="minutes">Nuova tolleranza (minuti, fino a 60)</label>
+          <input type="number" id="minutes" name="minutes" min="0" max="60" value={String(p.minutes)} required />
+          <label for="reason">Motivo</label>
+          <input type="text" id="reason" name="reason" required autocomplete="off" />
+          <p>
+            <button type="submit">Cambia la tolleranza e ricalcola gli esiti</button>
+          </p>
+        </form>
+      ) : (
+        <p class="hint">Il Consiglio provinciale può cambiarla dal giorno successivo all’evento.</p>
+      )}
+    </section>
   );
 }

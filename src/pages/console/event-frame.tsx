@@ -21,6 +21,8 @@ export interface EventHead {
   start: Date;
   end: Date;
   closedAt: Date | null;
+  /** Late entry plus early exit allowed, minutes (R-ATT-2). */
+  toleranceMinutes: number;
 }
 
 const STYLE = `
