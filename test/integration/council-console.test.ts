@@ -3,6 +3,7 @@
  * the province with the days left before silence means consent (R-EVT-3) and decides one in the
  * page, through the API's operation; another province's officer sees none of them.
  */
+import crypto from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsOf } from '../support/backends.ts';
@@ -132,6 +133,57 @@ for (const backend of backendsOf(import.meta.url)) {
       // The provider's office sees the page without the council's form.
       const office = await signedInStaff(h, 'organiser', keys.organiserId);
       expect(textOf((await office.client.get(`/console/eventi/${ev.body.id}/presenze`)).html)).not.toContain('Tolleranza attuale');
+    });
+  });
+}
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`members' requests in the council's console on ${backend}`, () => {
+    let h: Harness;
+    const clock = DateTime.fromISO('2027-02-10T12:00', { zone: 'Europe/Rome' }).toMillis();
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false, now: () => clock });
+    });
+    afterAll(async () => h?.close());
+
+    it('validates an art. 9 declaration (with its attestation) and decides a debt request; a rejection needs its reason (R-ART9-3, R-DEBT-2, R-ACC-7)', async () => {
+      const cn = await h.key('cn');
+      const [member] = await createMembers(h, cn, ['MI'], 400);
+      const link = (await h.api('POST', `/v1/members/${member!.id}/dashboard-link`, { key: await h.key('cpo', 'MI') })).body.url as string;
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ activity: 'a', quantity: '3', date: '2027-02-01', description: 'Relazione al convegno ANCL' })) form.append(k, v);
+      form.append('attestation', new Blob([new Uint8Array(Buffer.from('%PDF-1.4\n%%EOF\n'))], { type: 'application/pdf' }), 'attestato.pdf');
+      const filed = await fetch(`${h.url}${new URL(link).pathname}/art9`, { method: 'POST', body: form, redirect: 'manual' });
+      expect(filed.status).toBe(303);
+      const debtId = crypto.randomUUID();
+      await h.rt.db.query(
+        "INSERT INTO debt_requests (id, member_id, province, biennium, total, deontology, filed_on, filed_at, status) VALUES ($1, $2, 'MI', 2025, 6, 0, '2027-02-05', now(), 'filed')",
+        [debtId, member!.id],
+      );
+      const officer = await signedInStaff(h, 'cpo', 'MI', { now: () => clock });
+      const page = await officer.client.get('/console/richieste');
+      const text = textOf(page.html);
+      expect(text).toContain('Relazione al convegno ANCL');
+      expect(text).toContain('Cognome400 Nome400');
+      expect(text).toContain('6, di cui 0 di deontologia');
+      const art9Id = /\/console\/richieste\/art9\/([0-9a-f-]{36})\/attestato/.exec(page.html)![1]!;
+      const pdf = await officer.client.get(`/console/richieste/art9/${art9Id}/attestato`);
+      expect(pdf.status).toBe(200);
+      expect(pdf.html.startsWith('%PDF')).toBe(true);
+      const noReason = await officer.client.post(`/console/richieste/debito/${debtId}`, { decision: 'reject', reason: '' });
+      expect(noReason.status).toBe(422);
+      expect((await officer.client.post(`/console/richieste/art9/${art9Id}`, { decision: 'validate', reason: '' })).location).toBe(
+        '/console/richieste?esito=deciso',
+      );
+      expect((await officer.client.post(`/console/richieste/debito/${debtId}`, { decision: 'accept', reason: '' })).location).toBe(
+        '/console/richieste?esito=deciso',
+      );
+      const decided = await h.rt.db.query<{ decided_by: string }>(
+        'SELECT decided_by FROM art9_declarations WHERE id = $1 UNION ALL SELECT decided_by FROM debt_requests WHERE id = $2',
+        [art9Id, debtId],
+      );
+      expect(decided.rows.map((r) => r.decided_by)).toEqual([`cpo:user:${officer.userId}`, `cpo:user:${officer.userId}`]);
+      expect(textOf((await officer.client.get('/console/richieste')).html)).toContain('Nessuna dichiarazione in attesa');
     });
   });
 }

@@ -22,7 +22,11 @@ export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
   const items: { href: string; label: string }[] = [{ href: '/console', label: 'Inizio' }];
   if (person.role === 'organiser') items.push({ href: '/console/eventi', label: 'Eventi' });
   if (person.role === 'cpo' || person.role === 'cn')
-    items.push({ href: '/console/accreditamenti', label: 'Accreditamenti' }, { href: '/console/iscritti', label: 'Iscritti' });
+    items.push(
+      { href: '/console/accreditamenti', label: 'Accreditamenti' },
+      { href: '/console/richieste', label: 'Richieste' },
+      { href: '/console/iscritti', label: 'Iscritti' },
+    );
   if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
   if (person.role === 'admin') items.push({ href: '/console/posta', label: 'Posta in uscita' });
   items.push({ href: '/console/sicurezza', label: 'Sicurezza' });
