@@ -187,3 +187,47 @@ for (const backend of backendsOf(import.meta.url)) {
     });
   });
 }
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`reduction requests in the council's console on ${backend}`, () => {
+    let h: Harness;
+    const clock = DateTime.fromISO('2027-04-15T12:00', { zone: 'Europe/Rome' }).toMillis();
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false, now: () => clock });
+    });
+    afterAll(async () => h?.close());
+
+    it('takes a request through protocol and approval, offering only the steps R-RED-7 allows', async () => {
+      const cn = await h.key('cn');
+      const [member] = await createMembers(h, cn, ['MI'], 450);
+      const link = (await h.api('POST', `/v1/members/${member!.id}/dashboard-link`, { key: await h.key('cpo', 'MI') })).body.url as string;
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ biennio: '2027', causa: 'illness', from: '2027-01-10', to: '2027-03-10' })) form.append(k, v);
+      form.append('documents', new Blob([new Uint8Array(Buffer.from('%PDF-1.4\n%%EOF\n'))], { type: 'application/pdf' }), 'certificato.pdf');
+      const filed = await fetch(`${h.url}${new URL(link).pathname}/reduction`, { method: 'POST', body: form, redirect: 'manual' });
+      expect(filed.status).toBe(303);
+      const officer = await signedInStaff(h, 'cpo', 'MI', { now: () => clock });
+      const page = await officer.client.get('/console/riduzioni');
+      const id = /\/console\/riduzioni\/([0-9a-f-]{36})\/protocollo/.exec(page.html)?.[1];
+      expect(id).toBeTruthy();
+      expect(page.html).not.toContain(`/console/riduzioni/${id}/decisione`); // no decision before the protocol
+      expect(textOf(page.html)).toContain('Cognome450 Nome450');
+      const doc = /\/console\/riduzioni\/[0-9a-f-]{36}\/documenti\/([0-9a-f-]{36})/.exec(page.html)![1]!;
+      expect((await officer.client.get(`/console/riduzioni/${id}/documenti/${doc}`)).status).toBe(200);
+      expect((await officer.client.post(`/console/riduzioni/${id}/protocollo`, { protocolNumber: 'PROT-2027-88', officer: 'Giulia Ferri' })).location).toBe(
+        '/console/riduzioni?esito=fatto',
+      );
+      const next = await officer.client.get('/console/riduzioni');
+      expect(next.html).toContain(`/console/riduzioni/${id}/decisione`);
+      expect(next.html).not.toContain(`/console/riduzioni/${id}/protocollo`);
+      expect((await officer.client.post(`/console/riduzioni/${id}/decisione`, { decision: 'deny', reasons: '' })).status).toBe(422);
+      expect((await officer.client.post(`/console/riduzioni/${id}/decisione`, { decision: 'approve', reasons: '' })).location).toBe(
+        '/console/riduzioni?esito=fatto',
+      );
+      const r = await h.api('GET', `/v1/reduction-requests/${id}`, { key: cn });
+      expect(r.body).toMatchObject({ status: 'approved', protocolNumber: 'PROT-2027-88' });
+      expect(r.body.steps.map((s: { actor: string }) => s.actor).slice(1)).toEqual([`cpo:user:${officer.userId}`, `cpo:user:${officer.userId}`]);
+      expect(textOf((await officer.client.get('/console/riduzioni')).html)).toContain('Nessuna richiesta aperta');
+    });
+  });
+}

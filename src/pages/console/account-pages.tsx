@@ -25,6 +25,7 @@ export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
     items.push(
       { href: '/console/accreditamenti', label: 'Accreditamenti' },
       { href: '/console/richieste', label: 'Richieste' },
+      { href: '/console/riduzioni', label: 'Riduzioni' },
       { href: '/console/iscritti', label: 'Iscritti' },
     );
   if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
