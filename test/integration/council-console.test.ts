@@ -231,3 +231,33 @@ for (const backend of backendsOf(import.meta.url)) {
     });
   });
 }
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`the province's policy in the council's console on ${backend}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false });
+    });
+    afterAll(async () => h?.close());
+
+    it('shows the national profile, applies another with a reason, and names the officer in the history (R-POL-1, R-POL-2)', async () => {
+      const officer = await signedInStaff(h, 'cpo', 'RC', { name: 'Anna Calabrò' });
+      const before = textOf((await officer.client.get('/console/regole')).html);
+      expect(before).toContain('Profilo in vigore: Nazionale');
+      expect(before).toContain('Nessun cambio registrato');
+      expect((await officer.client.post('/console/regole', { profile: 'RC', reason: '' })).status).toBe(422);
+      expect((await officer.client.post('/console/regole', { profile: 'RC', reason: 'Delibera 3/2027' })).location).toBe('/console/regole?esito=cambiato');
+      const after = textOf((await officer.client.get('/console/regole')).html);
+      expect(after).toContain('Profilo in vigore: Reggio Calabria');
+      expect(after).toContain('Giorni per decidere una riduzione 30');
+      expect(after).toContain('Delibera 3/2027');
+      expect(after).toContain('Anna Calabrò');
+      const api = await h.api('GET', '/v1/provinces/RC/policy', { key: await h.key('cn') });
+      expect(api.body).toMatchObject({ profile: 'RC', changedBy: `cpo:user:${officer.userId}` });
+      // The CN reads any province and changes none here.
+      const cn = await signedInStaff(h, 'cn');
+      expect(textOf((await cn.client.get('/console/regole?provincia=RC')).html)).toContain('Reggio Calabria');
+      expect((await cn.client.post('/console/regole', { profile: 'BA', reason: 'x' })).status).toBe(403);
+    });
+  });
+}

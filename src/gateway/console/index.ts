@@ -12,6 +12,7 @@ import { accountRoutes } from './account-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { councilRoutes } from './council-routes.ts';
 import { memberRoutes } from './member-routes.ts';
+import { policyRoutes } from './policy-routes.ts';
 import { reductionRoutes } from './reduction-routes.ts';
 import { requestRoutes } from './request-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
@@ -50,6 +51,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', memberRoutes(deps));
   app.route('/', requestRoutes(deps));
   app.route('/', reductionRoutes(deps));
+  app.route('/', policyRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;
