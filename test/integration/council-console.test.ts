@@ -261,3 +261,50 @@ for (const backend of backendsOf(import.meta.url)) {
     });
   });
 }
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`distance grants in the council's console on ${backend}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false });
+    });
+    afterAll(async () => h?.close());
+
+    it('a CPO grants 60% for parenthood by codice fiscale, the CN sees the alert, the CPO revokes it with a reason (R-FAD-3)', async () => {
+      const cn = await h.key('cn');
+      const [member] = await createMembers(h, cn, ['MI'], 500);
+      const officer = await signedInStaff(h, 'cpo', 'MI', { name: 'Giulia Ferri' });
+      const year = DateTime.now().setZone('Europe/Rome').year;
+      const fields = {
+        ground: 'parenthood',
+        pct: '60',
+        cf: member!.codiceFiscale,
+        deliberation: 'Delibera 7',
+        cnOpinion: '',
+        validFrom: `${year}-01-01`,
+        validUntil: `${year}-12-31`,
+      };
+      const tooMuch = await officer.client.post('/console/deroghe', { ...fields, pct: '80' });
+      expect(tooMuch.status).toBe(422);
+      expect(textOf(tooMuch.html)).toContain('non rispetta le regole');
+      expect((await officer.client.post('/console/deroghe', fields)).location).toBe('/console/deroghe?esito=concessa');
+      const list = textOf((await officer.client.get('/console/deroghe')).html);
+      expect(list).toContain('Figlio di età inferiore a un anno');
+      expect(list).toContain('60%');
+      expect(list).toContain('Giulia Ferri');
+      const balance = await h.api('GET', `/v1/members/${member!.id}/balance`, { key: cn });
+      expect(balance.body.distance.pct).toBe(60);
+      const cnPerson = await signedInStaff(h, 'cn');
+      const cnPage = await cnPerson.client.get('/console/deroghe');
+      const alertId = /\/console\/deroghe\/avvisi\/(\d+)/.exec(cnPage.html)?.[1];
+      expect(alertId).toBeTruthy();
+      expect((await cnPerson.client.post(`/console/deroghe/avvisi/${alertId}`)).location).toBe('/console/deroghe?esito=visto');
+      const grantId = /\/console\/deroghe\/([0-9a-f-]{36})\/revoca/.exec((await officer.client.get('/console/deroghe')).html)![1]!;
+      expect((await officer.client.post(`/console/deroghe/${grantId}/revoca`, { reason: '' })).status).toBe(422);
+      expect((await officer.client.post(`/console/deroghe/${grantId}/revoca`, { reason: 'Concessa per errore' })).location).toBe(
+        '/console/deroghe?esito=revocata',
+      );
+      expect((await h.api('GET', `/v1/members/${member!.id}/balance`, { key: cn })).body.distance.pct).toBe(40);
+    });
+  });
+}

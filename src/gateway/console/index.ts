@@ -12,6 +12,7 @@ import { accountRoutes } from './account-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { councilRoutes } from './council-routes.ts';
 import { memberRoutes } from './member-routes.ts';
+import { grantRoutes } from './grant-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { reductionRoutes } from './reduction-routes.ts';
 import { requestRoutes } from './request-routes.ts';
@@ -52,6 +53,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', requestRoutes(deps));
   app.route('/', reductionRoutes(deps));
   app.route('/', policyRoutes(deps));
+  app.route('/', grantRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;

@@ -27,6 +27,7 @@ export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
       { href: '/console/richieste', label: 'Richieste' },
       { href: '/console/riduzioni', label: 'Riduzioni' },
       { href: '/console/iscritti', label: 'Iscritti' },
+      { href: '/console/deroghe', label: 'Deroghe' },
       { href: '/console/regole', label: 'Regole' },
     );
   if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
