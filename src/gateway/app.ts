@@ -27,6 +27,7 @@ import { isUnavailable } from './unavailable.ts';
 import { balanceRoutes } from './balance.ts';
 import { grantRoutes } from './grants.ts';
 import { policyRoutes } from './policy.ts';
+import { verificationRoutes } from './verification.ts';
 import { councilRequestRoutes } from './council-requests.ts';
 import { reductionAdminRoutes } from './reductions-admin.ts';
 import { memberDashboardRoutes } from './member-dashboard.ts';
@@ -65,6 +66,7 @@ export function createApp(deps: Deps) {
   app.route('/', balanceRoutes(deps));
   app.route('/', grantRoutes(deps));
   app.route('/', policyRoutes(deps));
+  app.route('/', verificationRoutes(deps));
   app.route('/', councilRequestRoutes(deps));
   app.route('/', reductionAdminRoutes(deps));
   app.route('/', attestationRoutes(deps)); // before the dashboard: its GET /m/{token}/* catch-all would take /m/{token}/attestato/*

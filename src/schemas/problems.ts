@@ -112,6 +112,10 @@ export const PROBLEMS = {
   'invalid-transition': { status: 409, title: 'The request is not in a state that allows this step (R-RED-7)' },
   'protocol-number-taken': { status: 409, title: 'This protocol number is already used in the province' },
 
+  // Verification after the biennium (issue 15, R-VER-1)
+  'verification-too-early': { status: 409, title: 'The verification of this biennium and phase cannot run yet' },
+  'verification-not-found': { status: 404, title: 'No verification of this province, biennium and version' },
+
   // E-learning courses (issue 6 §1)
   'not-elearning': { status: 422, title: 'Only e-learning and podcast events have a SCORM course' },
   'not-a-zip': { status: 422, title: 'The file is not a zip archive' },

@@ -10,6 +10,8 @@ export const LOCKS = {
   eventDerivation: 42,
   /** Questionnaire dispatch and pool changes of one event never interleave. */
   eventQuestionnaire: 43,
+  /** One verification run of a province, biennium and phase at a time (store/verification.ts), so two runs never take the same version. */
+  verification: 150,
 } as const;
 
 /** Serialises concurrent starters (gateway and workers) migrating one database (a single-key lock: `pg_advisory_xact_lock(bigint)`). */

@@ -101,6 +101,9 @@ const TABLE: readonly Row[] = [
   ['GET', '/v1/provinces/MI/policy', DECIDERS],
   ['PUT', '/v1/provinces/MI/policy', DECIDERS],
   ['GET', '/v1/provinces/MI/policy/history', DECIDERS],
+  ['POST', '/v1/provinces/MI/verifications', COUNCILS],
+  ['GET', '/v1/provinces/MI/verifications/{biennium}', COUNCILS],
+  ['GET', '/v1/verifications?biennium=2025', COUNCILS],
   // Last: it closes the event (R-EVT-7), after which the organiser's changes answer 409.
   ['POST', '/v1/events/{event}/close', ['organiser']],
 ];
@@ -151,6 +154,7 @@ for (const backend of backendsOf(import.meta.url)) {
           .replaceAll('{event}', ids.event)
           .replaceAll('{organiser}', ids.organiser)
           .replaceAll('{member}', ids.member)
+          .replaceAll('{biennium}', '2025')
           .replaceAll('{uuid}', crypto.randomUUID());
         // Non-admitted roles first, so an admitted call that changes state (closing) comes after them.
         const order = [...ANY.filter((r) => !allowed.includes(r)), ...ANY.filter((r) => allowed.includes(r))];

@@ -8,6 +8,7 @@ import { currentBiennium, romeDate } from '../../domain/calendar.ts';
 import { memberBalance, type MemberBalance } from '../../domain/member-balance.ts';
 import { isProvinceCode } from '../../domain/provinces.ts';
 import { canSeeMember } from '../../domain/roles.ts';
+import { factsAsOf } from '../../domain/verification.ts';
 import { loadMemberFacts, memberIdsPage, memberProvince, type MemberIdentity } from '../../store/balance.ts';
 import type { Queryable } from '../../store/db.ts';
 import { transferMember as storeTransfer } from '../../store/grants.ts';
@@ -22,12 +23,25 @@ export const DASHBOARD_LINK_DAYS = 30;
 
 export type BalanceWithIdentity = MemberBalance & { identity: MemberIdentity };
 
-/** The balance of each member in `ids` for `biennium` on the Rome date of `now` (the routes and the bench derive with it). */
-export async function balancesOf(db: Queryable, ids: readonly string[], biennium: number, now: number): Promise<Map<string, BalanceWithIdentity>> {
+/**
+ * The balance of each member in `ids` for `biennium` on the Rome date of `now` (the routes, the
+ * verification campaign and the bench derive with it). With `asOf` (a Rome date), the balance as
+ * of that date instead, from the facts as they stood then (R-VER-3: credits dated after it left out).
+ */
+export async function balancesOf(
+  db: Queryable,
+  ids: readonly string[],
+  biennium: number,
+  now: number,
+  opts: { asOf?: string } = {},
+): Promise<Map<string, BalanceWithIdentity>> {
   const facts = await loadMemberFacts(db, ids);
-  const asOf = romeDate(now);
+  const asOf = opts.asOf ?? romeDate(now);
   const out = new Map<string, BalanceWithIdentity>();
-  for (const [id, f] of facts) out.set(id, { ...memberBalance(f, biennium, asOf), identity: f.identity });
+  for (const [id, loaded] of facts) {
+    const f = opts.asOf ? factsAsOf(loaded, opts.asOf) : loaded;
+    out.set(id, { ...memberBalance(f, biennium, asOf), identity: f.identity });
+  }
   return out;
 }
 

@@ -1,0 +1,160 @@
+/**
+ * @module The council's verification after a biennium (issue 15, R-VER-1 … R-VER-7): a run
+ * derives every member's balance as of the phase's date with the batch derivation of the balance
+ * routes (`balancesOf`), builds the snapshot's rows, and stores a new version only when its
+ * digest differs from the latest one; reads of a version with its rows in pages; the aggregates
+ * the CN reads per province.
+ */
+import { isProvinceCode } from '../../domain/provinces.ts';
+import {
+  campaignDates,
+  diffSnapshots,
+  phaseInstant,
+  snapshotDigest,
+  verificationAggregates,
+  verificationRow,
+  type SnapshotChange,
+  type VerificationAggregates,
+  type VerificationPhase,
+  type VerificationRow,
+  type VerificationStatus,
+} from '../../domain/verification.ts';
+import {
+  insertSnapshot,
+  lockVerification,
+  provinceMemberIds,
+  snapshotHead,
+  snapshotRows,
+  snapshotRowsPage,
+  type SnapshotHead,
+  provincesWithSnapshots,
+} from '../../store/verification.ts';
+import { actorRef, type Actor } from '../actor.ts';
+import { balancesOf } from '../balance/balances.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+
+/** Members whose balances are derived together (one query per kind of fact per batch). */
+const BATCH = 1000;
+
+export type SnapshotSummary = Omit<SnapshotHead, 'id'>;
+
+export interface RunResult {
+  snapshot: SnapshotSummary;
+  changed: boolean;
+  /** The version this run compared against (null for the first). */
+  previousVersion: number | null;
+  /** Members who changed since `previousVersion` (R-VER-6); empty when nothing changed. */
+  diff: SnapshotChange[];
+}
+
+/** A CPO acts for its own province; CN and admin for any (the route admits only these roles). */
+function provinceFor(actor: Actor, province: string): string {
+  if (!isProvinceCode(province)) throw new ServiceError('unknown-province');
+  if (actor.role === 'cpo' && actor.subject !== province) throw new ServiceError('forbidden', 'A CPO verifies the members of its own province');
+  if (!['cpo', 'cn', 'admin'].includes(actor.role)) throw new ServiceError('forbidden');
+  return province;
+}
+
+function summary(h: SnapshotHead): SnapshotSummary {
+  const { id: _id, ...rest } = h;
+  return rest;
+}
+
+/**
+ * Runs the verification of a province's biennium for a phase (R-VER-1 … R-VER-6): from 1 January
+ * after the biennium for February, once 30 June has passed for June (`verification-too-early`).
+ */
+export async function runVerification(
+  ctx: Pick<ServiceContext, 'db' | 'now'>,
+  actor: Actor,
+  input: { province: string; biennium: number; phase: VerificationPhase },
+): Promise<RunResult> {
+  const province = provinceFor(actor, input.province);
+  const { biennium, phase } = input;
+  const dates = campaignDates(biennium);
+  const at = phaseInstant(biennium, phase);
+  const now = ctx.now();
+  if (now < dates.opensAt.getTime())
+    throw new ServiceError('verification-too-early', `The verification of ${biennium}–${biennium + 1} runs from ${dates.opensAt.toISOString()}`);
+  if (phase === 'june' && now <= at.at.getTime())
+    throw new ServiceError('verification-too-early', `The debt re-check runs once ${at.at.toISOString()} has passed (R-DEBT-4)`);
+
+  const ids = await provinceMemberIds(ctx.db, province);
+  const rows: VerificationRow[] = [];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const balances = await balancesOf(ctx.db, ids.slice(i, i + BATCH), biennium, now, { asOf: at.date });
+    for (const b of balances.values()) {
+      // R-VER-2: the June phase re-checks only the members with an accepted debt.
+      if (phase === 'june' && !b.balance.debt) continue;
+      rows.push(verificationRow(b, phase));
+    }
+  }
+  const digest = snapshotDigest({ biennium, phase, asOf: at.date }, rows);
+  const key = { province, biennium, phase };
+  return ctx.db.transaction(async (tx) => {
+    await lockVerification(tx, key);
+    const latest = await snapshotHead(tx, key);
+    if (latest && latest.digest === digest) return { snapshot: summary(latest), changed: false, previousVersion: latest.version, diff: [] };
+    const previous = latest ? await snapshotRows(tx, latest.id) : [];
+    const head = await insertSnapshot(
+      tx,
+      {
+        province,
+        biennium,
+        phase,
+        version: (latest?.version ?? 0) + 1,
+        asOf: at.at.toISOString(),
+        createdAt: new Date(now).toISOString(),
+        createdBy: actorRef(actor),
+        digest,
+        aggregates: verificationAggregates(rows),
+      },
+      rows,
+    );
+    return { snapshot: summary(head), changed: true, previousVersion: latest?.version ?? null, diff: diffSnapshots(previous, rows) };
+  });
+}
+
+/** A version (the latest without `version`) of a province's verification, with a page of its rows by member id. */
+export async function readVerification(
+  ctx: Pick<ServiceContext, 'db'>,
+  actor: Actor,
+  input: { province: string; biennium: number; phase: VerificationPhase; version?: number; status?: VerificationStatus; after?: string; limit: number },
+): Promise<{ snapshot: SnapshotSummary; rows: VerificationRow[]; next: string | null }> {
+  const province = provinceFor(actor, input.province);
+  const head = await snapshotHead(ctx.db, { province, biennium: input.biennium, phase: input.phase, version: input.version ?? null });
+  if (!head) throw new ServiceError('verification-not-found');
+  const rows = await snapshotRowsPage(ctx.db, head.id, { after: input.after ?? null, limit: input.limit, status: input.status ?? null });
+  return { snapshot: summary(head), rows, next: rows.length === input.limit ? rows[rows.length - 1]!.memberId : null };
+}
+
+export interface ProvinceAggregates {
+  province: string;
+  februaryVersion: number;
+  juneVersion: number | null;
+  aggregates: VerificationAggregates;
+}
+
+/**
+ * What the CN reads of every CPO's verification of a biennium (R-VER-7, art. 26 c.4): per
+ * province with a February snapshot, its latest version with the debtors' rows of the latest
+ * June one. A CPO reads its own province only.
+ */
+export async function provinceAggregates(
+  ctx: Pick<ServiceContext, 'db'>,
+  actor: Actor,
+  input: { biennium: number; province?: string },
+): Promise<{ biennium: number; provinces: ProvinceAggregates[] }> {
+  const wanted = actor.role === 'cpo' ? provinceFor(actor, input.province ?? actor.subject!) : input.province ? provinceFor(actor, input.province) : null;
+  const provinces = wanted ? [wanted] : await provincesWithSnapshots(ctx.db, input.biennium);
+  const out: ProvinceAggregates[] = [];
+  for (const province of provinces) {
+    const feb = await snapshotHead(ctx.db, { province, biennium: input.biennium, phase: 'february' });
+    if (!feb) continue;
+    const june = await snapshotHead(ctx.db, { province, biennium: input.biennium, phase: 'june' });
+    const aggregates = verificationAggregates(await snapshotRows(ctx.db, feb.id), june ? await snapshotRows(ctx.db, june.id) : []);
+    out.push({ province, februaryVersion: feb.version, juneVersion: june?.version ?? null, aggregates });
+  }
+  return { biennium: input.biennium, provinces: out };
+}
