@@ -110,6 +110,14 @@ export function groupedCode(code: string): string {
 }
 
 /**
+ * The public page of a document: `<origin>/verify/<grouped code>` (what the QR code holds).
+ * @example verificationUrl('https://formazione.example.it', code) // 'https://formazione.example.it/verify/ABCD-EFGH-…'
+ */
+export function verificationUrl(origin: string, code: string): string {
+  return `${origin.replace(/\/+$/, '')}/verify/${groupedCode(code)}`;
+}
+
+/**
  * A typed or scanned code in its plain form, or null when it cannot be one: spaces, dashes and
  * dots dropped, upper case, 0 read as O, 1 as I and 8 as B (letters base32 never uses).
  *
