@@ -195,8 +195,16 @@ function draw(doc: PDFKit.PDFDocument, a: Attestation, v: Verification, qr: Buff
   doc.font(FONTS.bold).fontSize(9).fillColor('black').text('Verifica dell’attestato', tx, vy, { width: tw });
   doc.font(FONTS.regular).fontSize(8.5).fillColor(GREY);
   doc.text(winAnsi(`Inquadri il codice QR o apra ${v.url} per vedere che cosa attesta e se è ancora valido.`), tx, doc.y + 2, { width: tw, lineGap: 1 });
-  doc.font(FONTS.regular).fontSize(9).fillColor('black').text(`Codice di verifica: ${groupedCode(v.code)}`, tx, doc.y + 4, { width: tw });
-  doc.font(FONTS.regular).fontSize(8.5).fillColor(GREY).text(`Impronta dei contenuti (SHA-256): ${digestText(v.factsDigest)}`, tx, doc.y + 2, { width: tw });
+  doc
+    .font(FONTS.regular)
+    .fontSize(9)
+    .fillColor('black')
+    .text(`Codice di verifica: ${groupedCode(v.code)}`, tx, doc.y + 4, { width: tw });
+  doc
+    .font(FONTS.regular)
+    .fontSize(8.5)
+    .fillColor(GREY)
+    .text(`Impronta dei contenuti (SHA-256): ${digestText(v.factsDigest)}`, tx, doc.y + 2, { width: tw });
   doc.x = left;
   doc.y = Math.max(doc.y, vy + LAYOUT.qrSize);
 

@@ -160,10 +160,7 @@ export interface DocumentState {
   supersededAt: Date | null;
 }
 
-export type DocumentStatus =
-  | { status: 'valid' }
-  | { status: 'revoked'; at: Date; reason: string; by: string }
-  | { status: 'superseded'; at: Date };
+export type DocumentStatus = { status: 'valid' } | { status: 'revoked'; at: Date; reason: string; by: string } | { status: 'superseded'; at: Date };
 
 /**
  * A document's status: revoked wins over superseded (a revocation is an act about this very

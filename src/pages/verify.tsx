@@ -98,9 +98,7 @@ export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
         </dl>
       </div>
       <h2>Impronta dei contenuti</h2>
-      <p>
-        Il documento stampa la stessa impronta (SHA-256) dei suoi contenuti: se è diversa, il documento è stato modificato.
-      </p>
+      <p>Il documento stampa la stessa impronta (SHA-256) dei suoi contenuti: se è diversa, il documento è stato modificato.</p>
       <p>
         <code>{digestText(d.factsDigest)}</code>
       </p>

@@ -104,7 +104,15 @@ export async function issueDocument(
       });
     });
     // Null: another request made a document current between our read and our insert; read again.
-    if (row) return { id: row.id, kind: row.kind, code: documentCode(secret, row.id), factsDigest: row.factsDigest, issuedAt: row.issuedAt, status: documentStatus(row) };
+    if (row)
+      return {
+        id: row.id,
+        kind: row.kind,
+        code: documentCode(secret, row.id),
+        factsDigest: row.factsDigest,
+        issuedAt: row.issuedAt,
+        status: documentStatus(row),
+      };
   }
   throw new Error(`issuing a ${input.kind} document for ${input.subject} kept conflicting`);
 }
@@ -126,7 +134,11 @@ export async function verifyDocument(ctx: Pick<ServiceContext, 'db'>, code: stri
  * (nothing says whether the document exists). Revoking twice keeps the first revocation.
  * @rule R-DOC-6
  */
-export async function revokeDocument(ctx: Pick<ServiceContext, 'db' | 'now' | 'log'>, actor: Actor, input: { code: string; reason: string }): Promise<VerifiedDocument> {
+export async function revokeDocument(
+  ctx: Pick<ServiceContext, 'db' | 'now' | 'log'>,
+  actor: Actor,
+  input: { code: string; reason: string },
+): Promise<VerifiedDocument> {
   const row = await rowOfCode(ctx.db, input.code);
   if (!row || !mayRevoke(actor, row.issuer)) throw new ServiceError('document-not-found');
   const revoked = await revokeDocumentRow(ctx.db, row.id, { at: new Date(ctx.now()), by: actorRef(actor), reason: input.reason.trim() });

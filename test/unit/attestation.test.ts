@@ -241,7 +241,9 @@ describe('attestation PDF', () => {
     expect(text).toContain('Perché è così: più diritti – meno oneri (àèéìòù ÀÈÉÌÒÙ)');
     expect(text).toContain('Forlì-');
     // The metadata keeps the exact text (UTF-16 strings).
-    expect((await pdfInfo(await attestationPdf(a, VERIFICATION))).info.Title).toBe('Attestato di partecipazione – Perché è così: più diritti – meno oneri (àèéìòù ÀÈÉÌÒÙ)');
+    expect((await pdfInfo(await attestationPdf(a, VERIFICATION))).info.Title).toBe(
+      'Attestato di partecipazione – Perché è così: più diritti – meno oneri (àèéìòù ÀÈÉÌÒÙ)',
+    );
   });
 
   it('a very long course runs onto more pages, nothing lost, the footer on each', async () => {
