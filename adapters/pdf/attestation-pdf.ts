@@ -1,18 +1,32 @@
 /**
  * @module The R-ELN-6 attestation as a PDF (art. 23 c.2), drawn with pdfkit: A4, the built-in
- * Helvetica (WinAnsi: every Italian accent, ’ « » – €), no images and no logos of the profession
- * (art. 18 c.5).
+ * Helvetica (WinAnsi: every Italian accent, ’ « » – €), no logos of the profession (art. 18 c.5);
+ * the one image is the QR code of the verification page (issue 15, R-DOC-2, R-DOC-3), printed
+ * with the verification code, the page's address and the facts' digest.
  *
- * Deterministic: the creation and modification dates are the attestation's issue instant and
- * pdfkit derives the file ID from the metadata, so the same attestation gives the same bytes on
- * every download (organiser and member hold the same document).
+ * Deterministic: the creation and modification dates are the attestation's issue instant, pdfkit
+ * derives the file ID from the metadata and `qrcode` draws the same PNG for the same address, so
+ * the same attestation and code give the same bytes on every download (organiser and member hold
+ * the same document).
  *
  * Text outside WinAnsi (a name written in another alphabet, a Polish ł) cannot be drawn with a
  * standard font, and pdfkit would write a broken string for it: `winAnsi` folds it to the
  * nearest Latin letter or `?` first. The metadata keeps the exact text (PDF strings are UTF-16).
  */
 import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
 import type { Attestation } from '../../src/domain/attestation.ts';
+import { digestText, groupedCode } from '../../src/domain/documents.ts';
+
+/** What the PDF prints so that anyone can verify it (issue 15). */
+export interface Verification {
+  /** The plain verification code (base32); printed grouped. */
+  code: string;
+  /** The public page, `<origin>/verify/<grouped code>`. */
+  url: string;
+  /** SHA-256 (hex) of the document's facts. */
+  factsDigest: string;
+}
 
 /** Layout in PDF points (1/72 inch); A4 is 595.28 × 841.89. */
 const LAYOUT = {
@@ -22,6 +36,7 @@ const LAYOUT = {
   rowGap: 7,
   footerSize: 7.5,
   footerReserve: 48,
+  qrSize: 84,
 } as const;
 
 const FONTS = { regular: 'Helvetica', bold: 'Helvetica-Bold' } as const;
@@ -63,10 +78,11 @@ const FOLD: Readonly<Record<string, string>> = {
  * Renders the attestation. Resolves with the whole file.
  *
  * @example
- * const pdf = await attestationPdf(attestation({ ...inputs }));
+ * const pdf = await attestationPdf(attestation({ ...inputs }), { code, url, factsDigest });
  * c.body(pdf, 200, { 'content-type': 'application/pdf' });
  */
-export function attestationPdf(a: Attestation): Promise<Buffer> {
+export async function attestationPdf(a: Attestation, v: Verification): Promise<Buffer> {
+  const qr = await QRCode.toBuffer(v.url, { type: 'png', errorCorrectionLevel: 'M', margin: 1, scale: 4 });
   const doc = new PDFDocument({
     size: 'A4',
     // The footer's band is outside the text area, so text that flows onto a new page never runs into it.
@@ -91,16 +107,12 @@ export function attestationPdf(a: Attestation): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  try {
-    draw(doc, a);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  draw(doc, a, v, qr);
   doc.end();
   return done;
 }
 
-function draw(doc: PDFKit.PDFDocument, a: Attestation): void {
+function draw(doc: PDFKit.PDFDocument, a: Attestation, v: Verification, qr: Buffer): void {
   const left = LAYOUT.margin;
   const width = doc.page.width - 2 * LAYOUT.margin;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
@@ -171,6 +183,30 @@ function draw(doc: PDFKit.PDFDocument, a: Attestation): void {
     .lineWidth(0.6)
     .strokeColor(RULE)
     .stroke();
+
+  // Verification (issue 15): the QR code of the public page, its address, the code and the facts' digest.
+  doc.y = lineY + 24;
+  if (doc.y + LAYOUT.qrSize + 8 > bottom()) doc.addPage();
+  rule(doc, left, width);
+  const vy = doc.y + 8;
+  doc.image(qr, left, vy, { width: LAYOUT.qrSize, height: LAYOUT.qrSize });
+  const tx = left + LAYOUT.qrSize + LAYOUT.gap;
+  const tw = width - LAYOUT.qrSize - LAYOUT.gap;
+  doc.font(FONTS.bold).fontSize(9).fillColor('black').text('Verifica dell’attestato', tx, vy, { width: tw });
+  doc.font(FONTS.regular).fontSize(8.5).fillColor(GREY);
+  doc.text(winAnsi(`Inquadri il codice QR o apra ${v.url} per vedere che cosa attesta e se è ancora valido.`), tx, doc.y + 2, { width: tw, lineGap: 1 });
+  doc
+    .font(FONTS.regular)
+    .fontSize(9)
+    .fillColor('black')
+    .text(`Codice di verifica: ${groupedCode(v.code)}`, tx, doc.y + 4, { width: tw });
+  doc
+    .font(FONTS.regular)
+    .fontSize(8.5)
+    .fillColor(GREY)
+    .text(`Impronta dei contenuti (SHA-256): ${digestText(v.factsDigest)}`, tx, doc.y + 2, { width: tw });
+  doc.x = left;
+  doc.y = Math.max(doc.y, vy + LAYOUT.qrSize);
 
   // Footer on every page, inside the bottom margin (no automatic page break there).
   const range = doc.bufferedPageRange();

@@ -17,6 +17,7 @@
 import { DateTime } from 'luxon';
 import { deadlineAfter, ROME } from './calendar.ts';
 import { deontologyCredits, type Topic } from './credits.ts';
+import type { Facts } from './documents.ts';
 import { provinceByCode } from './provinces.ts';
 
 /** Days the organiser has to issue the attestation (art. 23 c.2). */
@@ -248,6 +249,31 @@ export function attestation(input: AttestationInput): Attestation {
       creationDate: issued,
       fileName: `attestato-${number.toLowerCase()}.pdf`,
     },
+  };
+}
+
+/**
+ * What the attestation certifies, as its verifiable document's facts (issue 15, R-DOC-1): exactly
+ * what the PDF states (the number, the member, the statement, every row, the issue date), with the
+ * named values the verification page shows.
+ * @rule R-DOC-1
+ */
+export function attestationFacts(a: Attestation): Facts {
+  return {
+    number: a.number,
+    title: a.title,
+    mode: a.mode,
+    course: a.eventTitle,
+    member: { name: a.member.fullName, codiceFiscale: a.member.codiceFiscale, registerNumber: a.member.registerNumber, province: a.member.province },
+    statement: a.statement,
+    rows: a.rows.map((r) => ({ label: r.label, value: r.value })),
+    organiser: a.required.organiser,
+    credits: a.required.credits,
+    completed: a.required.date,
+    completedOn: a.completedOn,
+    issued: a.issuedText,
+    issuedOn: a.issuedOn,
+    enrolmentId: a.enrolmentId,
   };
 }
 

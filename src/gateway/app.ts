@@ -34,6 +34,7 @@ import { memberDashboardRoutes } from './member-dashboard.ts';
 import { elearningRoutes } from './elearning.ts';
 import { scormCommitRoutes } from './scorm-commit.ts';
 import { attestationRoutes } from './attestation.ts';
+import { documentRoutes } from './documents.ts';
 import { scormPlayerRoutes } from './scorm-player.ts';
 import { consoleRoutes } from './console/index.ts';
 
@@ -69,6 +70,7 @@ export function createApp(deps: Deps) {
   app.route('/', verificationRoutes(deps));
   app.route('/', councilRequestRoutes(deps));
   app.route('/', reductionAdminRoutes(deps));
+  app.route('/', documentRoutes(deps));
   app.route('/', attestationRoutes(deps)); // before the dashboard: its GET /m/{token}/* catch-all would take /m/{token}/attestato/*
   app.route('/', memberDashboardRoutes(deps));
   app.route('/', elearningRoutes(deps));

@@ -18,13 +18,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
-import type { Attestation } from '../domain/attestation.ts';
+import { verificationUrl } from '../domain/documents.ts';
 import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
 import { italianDateTime } from '../pages/format.ts';
 import { ELEARNING_REASON_LABELS } from '../pages/labels.ts';
 import { PathUuid, Problem } from '../schemas/common.ts';
 import { AttestationParams } from '../schemas/elearning.ts';
-import { enrolmentAttestation, launchAttestation, memberAttestation } from '../services/elearning/attestation.ts';
+import { enrolmentAttestation, launchAttestation, memberAttestation, type AttestationDocument } from '../services/elearning/attestation.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { ServiceError } from '../services/errors.ts';
@@ -40,7 +40,7 @@ const PDF_RESPONSE = {
   content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
 };
 const FIELDS_TEXT =
-  "It states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document) and the legal representative's signature line.";
+  "It states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document), the legal representative's signature line, and its verification (issue 15): the code, the QR code of `/verify/{code}`, the facts' SHA-256.";
 
 const apiRoute = createRoute({
   method: 'get',
@@ -98,7 +98,7 @@ export function attestationRoutes(deps: Deps) {
       throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
     }
     const { id, memberId } = params.data;
-    return pdfResponse(c, await enrolmentAttestation(deps, c.get('principal'), id, memberId, hostOf(c)));
+    return pdfResponse(c, await enrolmentAttestation(deps, c.get('principal'), id, memberId, hostOf(c)), originOf(c));
   });
 
   // Member doors: Italian pages, never cached or indexed (personal data).
@@ -134,7 +134,7 @@ export function attestationRoutes(deps: Deps) {
     if (!check.ok) return c.html(linkClosedPage({ kind: 'expired', expiredAt: check.expiresAt }), 410);
     const eventId = PathUuid.safeParse(c.req.param('eventId'));
     const r = await memberAttestation(deps, memberId.data, eventId.success ? eventId.data : null, hostOf(c));
-    if (r.kind === 'ok') return pdfResponse(c, r.attestation);
+    if (r.kind === 'ok') return pdfResponse(c, r, originOf(c));
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, back), 409);
     return c.html(
       messagePage({ title: 'Attestato non trovato', text: 'Non risulta una sua iscrizione a un corso e-learning o podcast con questo indirizzo.', back }),
@@ -165,7 +165,7 @@ export function attestationRoutes(deps: Deps) {
         }),
         404,
       );
-    if (r.kind === 'ok') return pdfResponse(c, r.attestation);
+    if (r.kind === 'ok') return pdfResponse(c, r, originOf(c));
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, null), 409);
     return c.html(
       messagePage({ title: 'Attestato non disponibile', text: 'Questo corso non prevede un attestato di formazione a distanza.', back: null }),
@@ -184,10 +184,16 @@ export function attestationRoutes(deps: Deps) {
       return new URL(c.req.url).host;
     }
   }
+
+  /** Where the verification page is: PUBLIC_URL, else the request's origin. */
+  function originOf(c: Context): string {
+    return (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+  }
 }
 
-async function pdfResponse(c: Context, a: Attestation) {
-  const pdf = await attestationPdf(a);
+async function pdfResponse(c: Context, d: AttestationDocument, origin: string) {
+  const a = d.attestation;
+  const pdf = await attestationPdf(a, { code: d.document.code, url: verificationUrl(origin, d.document.code), factsDigest: d.document.factsDigest });
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
     'Content-Disposition': `attachment; filename="${a.pdf.fileName}"`,

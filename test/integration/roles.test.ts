@@ -57,6 +57,7 @@ const TABLE: readonly Row[] = [
   ['POST', '/v1/events/{event}/enrolments/{member}/launch', ['organiser']],
   ['GET', '/v1/events/{event}/enrolments/{member}', EVENT_READERS],
   ['GET', '/v1/events/{event}/enrolments/{member}/attestation', EVENT_READERS],
+  ['POST', '/v1/documents/{uuid}/revoke', ['organiser', 'cn', 'admin']],
   ['PUT', '/v1/events/{event}/tolerance', DECIDERS],
   ['GET', '/v1/events/{event}/outcomes', ATTENDANCE],
   ['GET', '/v1/events/{event}/unmatched', ATTENDANCE],

@@ -20,6 +20,9 @@ import {
   subjectText,
   type AttestationInput,
 } from '../../src/domain/attestation.ts';
+
+/** What the PDF prints to be verified (issue 15); fixed, so the bytes stay comparable. */
+const VERIFICATION = { code: 'A'.repeat(32), url: `https://formazione.example.it/verify/${'AAAA-'.repeat(7)}AAAA`, factsDigest: '0'.repeat(64) };
 import { pdfInfo, pdfText } from '../support/pdf-text.ts';
 
 const ENROLMENT = '3f2a9c1b-7d0e-4a12-9b3c-0d1e2f3a4b5c';
@@ -189,7 +192,7 @@ describe('attestation fields (R-ELN-6)', () => {
 describe('attestation PDF', () => {
   it('draws every field; pdfjs reads them back; metadata and dates are the issue date', async () => {
     const a = attestation(input({ organiser: { name: 'Formazione Lavoro Srl', authorisationNumber: 'CN-2026-007' } }));
-    const pdf = await attestationPdf(a);
+    const pdf = await attestationPdf(a, VERIFICATION);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const text = norm(await pdfText(pdf));
     expect(text).toContain('Attestato di partecipazione');
@@ -219,7 +222,7 @@ describe('attestation PDF', () => {
 
   it('is deterministic: the same attestation gives the same bytes', async () => {
     const a = attestation(input());
-    const [x, y] = await Promise.all([attestationPdf(a), attestationPdf(attestation(input()))]);
+    const [x, y] = await Promise.all([attestationPdf(a, VERIFICATION), attestationPdf(attestation(input()), VERIFICATION)]);
     expect(x.equals(y)).toBe(true);
   });
 
@@ -233,12 +236,14 @@ describe('attestation PDF', () => {
         member: { surname: 'Żółć-D’Àngelo', givenName: 'Łucja', codiceFiscale: 'ZLCLCJ80A41F205X', registerNumber: '77', province: 'FC' },
       }),
     );
-    const text = norm(await pdfText(await attestationPdf(a)));
+    const text = norm(await pdfText(await attestationPdf(a, VERIFICATION)));
     expect(text).toContain('Lucja Zólc-D’Àngelo');
     expect(text).toContain('Perché è così: più diritti – meno oneri (àèéìòù ÀÈÉÌÒÙ)');
     expect(text).toContain('Forlì-');
     // The metadata keeps the exact text (UTF-16 strings).
-    expect((await pdfInfo(await attestationPdf(a))).info.Title).toBe('Attestato di partecipazione – Perché è così: più diritti – meno oneri (àèéìòù ÀÈÉÌÒÙ)');
+    expect((await pdfInfo(await attestationPdf(a, VERIFICATION))).info.Title).toBe(
+      'Attestato di partecipazione – Perché è così: più diritti – meno oneri (àèéìòù ÀÈÉÌÒÙ)',
+    );
   });
 
   it('a very long course runs onto more pages, nothing lost, the footer on each', async () => {
@@ -249,7 +254,7 @@ describe('attestation PDF', () => {
       deontology: false,
     }));
     const a = attestation(input({ event: { ...input().event, topics } }));
-    const pdf = await attestationPdf(a);
+    const pdf = await attestationPdf(a, VERIFICATION);
     const { numPages } = await pdfInfo(pdf);
     expect(numPages).toBeGreaterThan(1);
     const text = norm(await pdfText(pdf));

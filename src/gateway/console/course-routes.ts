@@ -14,6 +14,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { verificationUrl } from '../../domain/documents.ts';
 import { attestationPdf } from '../../../adapters/pdf/attestation-pdf.ts';
 import { refusalProblem, type EventHead } from '../../pages/console/event-frame.tsx';
 import { coursePage, ENROLMENTS_PER_PAGE, notACoursePage, type CourseView } from '../../pages/console/course-pages.tsx';
@@ -311,8 +312,9 @@ export function courseRoutes(deps: Deps) {
       const memberId = c.req.param('memberId') ?? '';
       try {
         if (!MEMBER_ID.safeParse(memberId).success) throw new ServiceError('enrolment-not-found');
-        const a = await enrolmentAttestation(deps, actor, event.id, memberId, new URL(base(c)).host);
-        const pdf = await attestationPdf(a);
+        const d = await enrolmentAttestation(deps, actor, event.id, memberId, new URL(base(c)).host);
+        const a = d.attestation;
+        const pdf = await attestationPdf(a, { code: d.document.code, url: verificationUrl(base(c), d.document.code), factsDigest: d.document.factsDigest });
         return c.body(new Uint8Array(pdf), 200, {
           'content-type': 'application/pdf',
           'content-disposition': `attachment; filename="${a.pdf.fileName}"`,

@@ -5,18 +5,26 @@
  * document is `src/domain/attestation.ts`, issued only once the enrolment is credited
  * (`attestationAvailability`, R-ELN-4).
  */
-import { attestation, attestationAvailability, type Attestation, type AttestationMode } from '../../domain/attestation.ts';
+import { attestation, attestationAvailability, attestationFacts, type Attestation, type AttestationMode } from '../../domain/attestation.ts';
 import { canSeeEvent } from '../../domain/roles.ts';
 import { attestationSourceByEnrolment, attestationSourceByMember, type AttestationSource } from '../../store/attestation.ts';
+import { organiserIssuer } from '../../domain/documents.ts';
 import { actorRef, type Actor } from '../actor.ts';
 import type { ServiceContext } from '../context.ts';
+import { issueDocument, type IssuedDocument } from '../documents.ts';
 import { ServiceError } from '../errors.ts';
 
 const ELEARNING_MODES: readonly string[] = ['e-learning', 'podcast'] satisfies AttestationMode[];
 
+/** An attestation with its verifiable document (issue 15): the code and digest the PDF prints. */
+export interface AttestationDocument {
+  attestation: Attestation;
+  document: IssuedDocument;
+}
+
 /** The attestation of an enrolment, or why there is none. */
 export type Issued =
-  | { kind: 'ok'; attestation: Attestation }
+  | ({ kind: 'ok' } & AttestationDocument)
   | { kind: 'not-elearning'; mode: string }
   | { kind: 'not-enrolled' }
   | { kind: 'not-available'; reason: string; outcomeStatus: string | null; rule: string };
@@ -27,12 +35,12 @@ export type Issued =
  * the outcome's `reason`, `outcomeStatus` and `rule`). `host` is the platform the attestation names.
  */
 export async function enrolmentAttestation(
-  ctx: Pick<ServiceContext, 'db' | 'log'>,
+  ctx: Pick<ServiceContext, 'db' | 'log' | 'now'>,
   actor: Actor,
   eventId: string,
   memberId: string,
   host: string,
-): Promise<Attestation> {
+): Promise<AttestationDocument> {
   const src = await attestationSourceByMember(ctx.db, eventId, memberId);
   if (!src || !canSeeEvent(actor, { organiser_id: src.event.organiserId, cpo_province: src.event.cpoProvince })) throw new ServiceError('event-not-found');
   const r = issue(src, host);
@@ -49,7 +57,7 @@ export async function enrolmentAttestation(
       });
     case 'ok':
       ctx.log.info({ eventId, enrolmentId: r.attestation.enrolmentId, by: actorRef(actor) }, 'attestation downloaded');
-      return r.attestation;
+      return withDocument(ctx, src, r.attestation);
   }
 }
 
@@ -57,19 +65,41 @@ export async function enrolmentAttestation(
  * The attestation of the member's own enrolment in `eventId` (the dashboard door: the caller
  * verified the link naming the member). `eventId` null (not an id) is no enrolment.
  */
-export async function memberAttestation(ctx: Pick<ServiceContext, 'db'>, memberId: string, eventId: string | null, host: string): Promise<Issued> {
+export async function memberAttestation(ctx: Pick<ServiceContext, 'db' | 'now'>, memberId: string, eventId: string | null, host: string): Promise<Issued> {
   const src = eventId === null ? null : await attestationSourceByMember(ctx.db, eventId, memberId);
-  return src ? issue(src, host) : { kind: 'not-enrolled' };
+  return src ? issued(ctx, src, host) : { kind: 'not-enrolled' };
 }
 
 /** The attestation of the enrolment a launch token names (the caller verified it); null when the enrolment is unknown. */
-export async function launchAttestation(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, host: string): Promise<Issued | null> {
+export async function launchAttestation(ctx: Pick<ServiceContext, 'db' | 'now'>, enrolmentId: string, host: string): Promise<Issued | null> {
   const src = await attestationSourceByEnrolment(ctx.db, enrolmentId);
-  return src ? issue(src, host) : null;
+  return src ? issued(ctx, src, host) : null;
+}
+
+/** `issue` with the verifiable document of an attestation. */
+async function issued(ctx: Pick<ServiceContext, 'db' | 'now'>, src: AttestationSource, host: string): Promise<Issued> {
+  const r = issue(src, host);
+  return r.kind === 'ok' ? { kind: 'ok', ...(await withDocument(ctx, src, r.attestation)) } : r;
+}
+
+/**
+ * The attestation's verifiable document, issued once for its facts and reused on every download;
+ * corrected facts (another outcome, a renamed course) supersede it. The organiser issues it (art. 23 c.2).
+ * @rule R-DOC-1
+ * @rule R-DOC-5
+ */
+async function withDocument(ctx: Pick<ServiceContext, 'db' | 'now'>, src: AttestationSource, a: Attestation): Promise<AttestationDocument> {
+  const document = await issueDocument(ctx, {
+    kind: 'elearning-attestation',
+    subject: `enrolment:${a.enrolmentId}`,
+    issuer: organiserIssuer(src.event.organiserId),
+    facts: attestationFacts(a),
+  });
+  return { attestation: a, document };
 }
 
 /** The attestation of a loaded enrolment, or why there is none. */
-function issue(src: AttestationSource, host: string): Issued {
+function issue(src: AttestationSource, host: string): Exclude<Issued, { kind: 'ok' }> | { kind: 'ok'; attestation: Attestation } {
   if (!ELEARNING_MODES.includes(src.event.mode)) return { kind: 'not-elearning', mode: src.event.mode };
   const e = src.enrolment;
   if (!e) return { kind: 'not-enrolled' };
