@@ -93,6 +93,21 @@ export async function snapshotRowsPage(
   return rows.map((r) => r.row);
 }
 
+/** A page of a snapshot's rows with each member's name and codice fiscale (the console's list, the exports). */
+export async function snapshotRowsWithMembers(
+  db: Queryable,
+  snapshotId: number,
+  opts: { after: string | null; limit: number; status: VerificationStatus | null },
+): Promise<(VerificationRow & { surname: string; givenName: string; codiceFiscale: string })[]> {
+  const { rows } = await db.query<{ row: VerificationRow; surname: string; given_name: string; codice_fiscale: string }>(
+    `SELECT v.row, m.surname, m.given_name, m.codice_fiscale FROM verification_rows v JOIN members m ON m.id = v.member_id
+     WHERE v.snapshot_id = $1 AND ($2::uuid IS NULL OR v.member_id > $2) AND ($3::text IS NULL OR v.status = $3)
+     ORDER BY v.member_id LIMIT $4`,
+    [snapshotId, opts.after, opts.status, opts.limit],
+  );
+  return rows.map((r) => ({ ...r.row, surname: r.surname, givenName: r.given_name, codiceFiscale: r.codice_fiscale }));
+}
+
 /** Stores a new version with its rows (the caller holds `lockVerification` and checked the digest). */
 export async function insertSnapshot(tx: Queryable, s: Omit<SnapshotHead, 'id' | 'memberCount'>, rows: readonly VerificationRow[]): Promise<SnapshotHead> {
   const { rows: inserted } = await tx.query<HeadRow>(

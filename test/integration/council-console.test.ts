@@ -308,3 +308,41 @@ for (const backend of backendsOf(import.meta.url)) {
     });
   });
 }
+
+for (const backend of backendsOf(import.meta.url)) {
+  describe(`the verification in the council's console on ${backend}`, () => {
+    let h: Harness;
+    const clock = DateTime.fromISO('2027-02-20T10:00', { zone: 'Europe/Rome' }).toMillis();
+    beforeAll(async () => {
+      h = await startHarness(backend, { worker: false, now: () => clock });
+    });
+    afterAll(async () => h?.close());
+
+    it('runs the February phase, a second run changes nothing, and the CSV lists every member (R-VER-1, R-VER-5)', async () => {
+      const cn = await h.key('cn');
+      const members = await createMembers(h, cn, ['MI', 'MI'], 600);
+      const officer = await signedInStaff(h, 'cpo', 'MI', { now: () => clock });
+      const before = textOf((await officer.client.get('/console/verifiche')).html);
+      expect(before).toContain('Verifica del biennio 2025–2026');
+      expect(before).toContain('non è ancora stata eseguita');
+      const first = textOf((await officer.client.post('/console/verifiche?biennio=2025&fase=february')).html);
+      expect(first).toContain('Nuova versione 1');
+      expect(first).toContain('Cognome600 Nome600');
+      expect(first).toContain('Non in regola');
+      const second = textOf((await officer.client.post('/console/verifiche?biennio=2025&fase=february')).html);
+      expect(second).toContain('Nulla è cambiato dalla versione 1');
+      const csv = await officer.client.get('/console/verifiche/esporta.csv?biennio=2025&fase=february');
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toContain('text/csv');
+      const lines = csv.html
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
+      expect(lines[0]).toBe('Codice fiscale;Cognome;Nome;Situazione;Crediti;Di cui deontologia;Obbligo;Mancano;Mancano di deontologia');
+      expect(lines).toHaveLength(3);
+      expect(lines.some((l) => l.startsWith(`${members[1]!.codiceFiscale};Cognome601;Nome601;Non in regola;0;`))).toBe(true);
+      // June runs only after 30 June.
+      expect((await officer.client.post('/console/verifiche?biennio=2025&fase=june')).status).toBe(409);
+    });
+  });
+}

@@ -13,6 +13,7 @@ import { attendanceRoutes } from './attendance-routes.ts';
 import { councilRoutes } from './council-routes.ts';
 import { memberRoutes } from './member-routes.ts';
 import { grantRoutes } from './grant-routes.ts';
+import { verificationRoutes } from './verification-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { reductionRoutes } from './reduction-routes.ts';
 import { requestRoutes } from './request-routes.ts';
@@ -54,6 +55,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', reductionRoutes(deps));
   app.route('/', policyRoutes(deps));
   app.route('/', grantRoutes(deps));
+  app.route('/', verificationRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;

@@ -29,6 +29,7 @@ export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
       { href: '/console/iscritti', label: 'Iscritti' },
       { href: '/console/deroghe', label: 'Deroghe' },
       { href: '/console/regole', label: 'Regole' },
+      { href: '/console/verifiche', label: 'Verifica' },
     );
   if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
   if (person.role === 'admin') items.push({ href: '/console/posta', label: 'Posta in uscita' });

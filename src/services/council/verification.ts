@@ -26,6 +26,7 @@ import {
   snapshotHead,
   snapshotRows,
   snapshotRowsPage,
+  snapshotRowsWithMembers,
   type SnapshotHead,
   provincesWithSnapshots,
 } from '../../store/verification.ts';
@@ -127,6 +128,40 @@ export async function readVerification(
   if (!head) throw new ServiceError('verification-not-found');
   const rows = await snapshotRowsPage(ctx.db, head.id, { after: input.after ?? null, limit: input.limit, status: input.status ?? null });
   return { snapshot: summary(head), rows, next: rows.length === input.limit ? rows[rows.length - 1]!.memberId : null };
+}
+
+/** A verification row with the member it is about, for people to read (the console, the exports). */
+export type NamedVerificationRow = VerificationRow & { surname: string; givenName: string; codiceFiscale: string };
+
+/** Like `readVerification`, with each row's member named. */
+export async function readNamedVerification(
+  ctx: Pick<ServiceContext, 'db'>,
+  actor: Actor,
+  input: { province: string; biennium: number; phase: VerificationPhase; version?: number; status?: VerificationStatus; after?: string; limit: number },
+): Promise<{ snapshot: SnapshotSummary; rows: NamedVerificationRow[]; next: string | null }> {
+  const province = provinceFor(actor, input.province);
+  const head = await snapshotHead(ctx.db, { province, biennium: input.biennium, phase: input.phase, version: input.version ?? null });
+  if (!head) throw new ServiceError('verification-not-found');
+  const rows = await snapshotRowsWithMembers(ctx.db, head.id, { after: input.after ?? null, limit: input.limit, status: input.status ?? null });
+  return { snapshot: summary(head), rows, next: rows.length === input.limit ? rows[rows.length - 1]!.memberId : null };
+}
+
+/**
+ * Every row of a version, named, page by page (a province of 30,000 members is never in memory
+ * whole): what the CSV export streams.
+ */
+export async function* verificationRows(
+  ctx: Pick<ServiceContext, 'db'>,
+  actor: Actor,
+  input: { province: string; biennium: number; phase: VerificationPhase; version?: number },
+): AsyncGenerator<NamedVerificationRow[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await readNamedVerification(ctx, actor, { ...input, limit: 1000, ...(after ? { after } : {}) });
+    if (page.rows.length) yield page.rows;
+    if (!page.next) return;
+    after = page.next;
+  }
 }
 
 export interface ProvinceAggregates {
