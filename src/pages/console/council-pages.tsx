@@ -8,6 +8,7 @@ import type { Event } from '../../schemas/events.ts';
 import { italianDateTime } from '../format.ts';
 import { MODE_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { DecisionForm } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
 
 export interface AccreditationQueueView {
@@ -68,24 +69,13 @@ export function accreditationQueuePage(person: ConsolePerson, v: AccreditationQu
                 </strong>
               </dd>
             </dl>
-            <form method="post" action={`/console/accreditamenti/${e.id}`}>
-              <fieldset>
-                <legend>Decisione</legend>
-                <div class="opt">
-                  <input type="radio" id={`approve-${e.id}`} name="decision" value="approve" required />
-                  <label for={`approve-${e.id}`}>Accreditare</label>
-                </div>
-                <div class="opt">
-                  <input type="radio" id={`reject-${e.id}`} name="decision" value="reject" />
-                  <label for={`reject-${e.id}`}>Non accreditare</label>
-                </div>
-              </fieldset>
-              <label for={`reference-${e.id}`}>Riferimento della delibera</label>
-              <input type="text" id={`reference-${e.id}`} name="reference" required autocomplete="off" />
-              <p>
-                <button type="submit">Registra la decisione</button>
-              </p>
-            </form>
+            <DecisionForm
+              action={`/console/accreditamenti/${e.id}`}
+              id={e.id}
+              yes={{ value: 'approve', label: 'Accreditare' }}
+              no={{ value: 'reject', label: 'Non accreditare' }}
+              text={{ name: 'reference', label: 'Riferimento della delibera', required: true }}
+            />
           </section>
         ))
       )}

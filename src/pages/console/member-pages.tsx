@@ -3,10 +3,10 @@
  * the biennium with a status filter, a search by codice fiscale, and the dashboard link to hand to
  * a member (30 days). The CN chooses the province.
  */
-import { PROVINCES } from '../../domain/provinces.ts';
 import { italianDateTime } from '../format.ts';
 import { BALANCE_STATUS_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
 
 export interface MemberRow {
@@ -51,8 +51,7 @@ export function membersPage(person: ConsolePerson, v: MembersView) {
     'Iscritti',
     <>
       <h1>
-        Iscritti {v.province ? `della provincia di ${PROVINCES.find((p) => p.code === v.province)?.name ?? v.province}` : ''} · biennio {v.biennium}–
-        {v.biennium + 1}
+        Iscritti {v.province ? `della provincia di ${provinceName(v.province)}` : ''} · biennio {v.biennium}–{v.biennium + 1}
       </h1>
       <ErrorSummary problems={v.problems ?? []} />
       {v.link ? (
@@ -66,18 +65,7 @@ export function membersPage(person: ConsolePerson, v: MembersView) {
         </div>
       ) : null}
       <form method="get" action="/console/iscritti" class="card">
-        {v.choosesProvince ? (
-          <>
-            <label for="provincia">Provincia</label>
-            <select id="provincia" name="provincia">
-              {PROVINCES.map((p) => (
-                <option value={p.code} selected={p.code === v.province}>
-                  {p.name} ({p.code})
-                </option>
-              ))}
-            </select>
-          </>
-        ) : null}
+        {v.choosesProvince ? <ProvinceSelect value={v.province} /> : null}
         <label for="biennio">Biennio (anno di inizio)</label>
         <input type="number" id="biennio" name="biennio" value={String(v.biennium)} min="2000" max="2100" />
         <label for="stato">Situazione</label>
@@ -98,53 +86,30 @@ export function membersPage(person: ConsolePerson, v: MembersView) {
       {v.rows.length === 0 ? (
         <p>Nessun iscritto corrisponde.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Iscritto</th>
-                <th scope="col">Crediti contati</th>
-                <th scope="col">Di cui deontologia</th>
-                <th scope="col">Mancano</th>
-                <th scope="col">Di cui a distanza</th>
-                <th scope="col">Situazione</th>
-                <th scope="col">Cruscotto</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.rows.map((r) => (
-                <tr>
-                  <td>
-                    {r.surname} {r.givenName}
-                  </td>
-                  <td>
-                    {r.counted.total} di {r.obligation.total}
-                  </td>
-                  <td>
-                    {r.counted.deontology} di {r.obligation.deontology}
-                  </td>
-                  <td>
-                    {r.missing.total} ({r.missing.deontology} di deontologia)
-                  </td>
-                  <td>
-                    {r.counted.distance} (al massimo il {r.distancePct}%)
-                  </td>
-                  <td>{BALANCE_STATUS_LABELS[r.status] ?? r.status}</td>
-                  <td>
-                    <form
-                      method="post"
-                      action={`/console/iscritti/${r.memberId}/cruscotto?${new URLSearchParams({ biennio: String(v.biennium), ...(v.province ? { provincia: v.province } : {}) })}`}
-                    >
-                      <button type="submit" class="secondary">
-                        Link al cruscotto
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StackTable
+          rows={v.rows}
+          columns={[
+            { label: 'Iscritto', cell: (r) => `${r.surname} ${r.givenName}` },
+            { label: 'Crediti contati', cell: (r) => `${r.counted.total} di ${r.obligation.total}` },
+            { label: 'Di cui deontologia', cell: (r) => `${r.counted.deontology} di ${r.obligation.deontology}` },
+            { label: 'Mancano', cell: (r) => `${r.missing.total} (${r.missing.deontology} di deontologia)` },
+            { label: 'Di cui a distanza', cell: (r) => `${r.counted.distance} (al massimo il ${r.distancePct}%)` },
+            { label: 'Situazione', cell: (r) => BALANCE_STATUS_LABELS[r.status] ?? r.status },
+            {
+              label: 'Cruscotto',
+              cell: (r) => (
+                <form
+                  method="post"
+                  action={`/console/iscritti/${r.memberId}/cruscotto?${new URLSearchParams({ biennio: String(v.biennium), ...(v.province ? { provincia: v.province } : {}) })}`}
+                >
+                  <button type="submit" class="secondary">
+                    Link al cruscotto
+                  </button>
+                </form>
+              ),
+            },
+          ]}
+        />
       )}
       {v.next ? (
         <nav class="pager" aria-label="Pagine degli iscritti">

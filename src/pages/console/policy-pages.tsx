@@ -3,10 +3,10 @@
  * force (national, RC, BA: R-POL-1) with its parameters in words, its dated and attributed
  * history, and the form to pick another profile with a reason.
  */
-import { PROVINCES } from '../../domain/provinces.ts';
 import type { PolicyVersion } from '../../store/policy.ts';
 import { italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
 
 const PROFILE_WORDS: Readonly<Record<string, string>> = {
@@ -40,7 +40,7 @@ export function policyPage(person: ConsolePerson, v: PolicyView) {
     '/console/regole',
     'Regole della provincia',
     <>
-      <h1>Regole della provincia di {PROVINCES.find((x) => x.code === v.province)?.name ?? v.province}</h1>
+      <h1>Regole della provincia di {provinceName(v.province)}</h1>
       {v.notice ? (
         <div class="ok" role="status">
           {v.notice}
@@ -49,14 +49,7 @@ export function policyPage(person: ConsolePerson, v: PolicyView) {
       <ErrorSummary problems={v.problems ?? []} />
       {v.choosesProvince ? (
         <form method="get" action="/console/regole" class="card">
-          <label for="provincia">Provincia</label>
-          <select id="provincia" name="provincia">
-            {PROVINCES.map((x) => (
-              <option value={x.code} selected={x.code === v.province}>
-                {x.name} ({x.code})
-              </option>
-            ))}
-          </select>
+          <ProvinceSelect value={v.province} />
           <p>
             <button type="submit">Mostra</button>
           </p>
@@ -101,28 +94,15 @@ export function policyPage(person: ConsolePerson, v: PolicyView) {
         {v.history.length === 0 ? (
           <p>Nessun cambio registrato: vale il profilo nazionale.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Quando</th>
-                  <th scope="col">Profilo</th>
-                  <th scope="col">Motivo</th>
-                  <th scope="col">Chi</th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.history.map((h) => (
-                  <tr>
-                    <td>{h.changedAt ? italianDateTime(new Date(h.changedAt)) : '—'}</td>
-                    <td>{PROFILE_WORDS[h.profile] ?? h.profile}</td>
-                    <td>{h.reason ?? '—'}</td>
-                    <td>{h.by}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <StackTable
+            rows={v.history}
+            columns={[
+              { label: 'Quando', cell: (h) => (h.changedAt ? italianDateTime(new Date(h.changedAt)) : '—') },
+              { label: 'Profilo', cell: (h) => PROFILE_WORDS[h.profile] ?? h.profile },
+              { label: 'Motivo', cell: (h) => h.reason ?? '—' },
+              { label: 'Chi', cell: (h) => h.by },
+            ]}
+          />
         )}
       </section>
     </>,

@@ -6,6 +6,7 @@
 import { italianDate, italianDateTime } from '../format.ts';
 import { ART9_STATUS_LABELS, DEBT_REQUEST_STATUS_LABELS, labelOf } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { DecisionForm } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
 
 interface Who {
@@ -31,26 +32,7 @@ export interface RequestsView {
   problems?: readonly FormProblem[];
 }
 
-const DecisionForm = (p: { action: string; yes: { value: string; label: string }; no: { value: string; label: string }; id: string }) => (
-  <form method="post" action={p.action}>
-    <fieldset>
-      <legend>Decisione</legend>
-      <div class="opt">
-        <input type="radio" id={`yes-${p.id}`} name="decision" value={p.yes.value} required />
-        <label for={`yes-${p.id}`}>{p.yes.label}</label>
-      </div>
-      <div class="opt">
-        <input type="radio" id={`no-${p.id}`} name="decision" value={p.no.value} />
-        <label for={`no-${p.id}`}>{p.no.label}</label>
-      </div>
-    </fieldset>
-    <label for={`reason-${p.id}`}>Motivo (obbligatorio se si respinge)</label>
-    <input type="text" id={`reason-${p.id}`} name="reason" autocomplete="off" />
-    <p>
-      <button type="submit">Registra la decisione</button>
-    </p>
-  </form>
-);
+const REASON = { name: 'reason', label: 'Motivo (obbligatorio se si respinge)', required: false } as const;
 
 export function requestsPage(person: ConsolePerson, v: RequestsView) {
   return consolePage(
@@ -95,6 +77,7 @@ export function requestsPage(person: ConsolePerson, v: RequestsView) {
               id={a.id}
               yes={{ value: 'validate', label: 'Convalidare' }}
               no={{ value: 'reject', label: 'Respingere' }}
+              text={REASON}
             />
           </article>
         ))}
@@ -128,6 +111,7 @@ export function requestsPage(person: ConsolePerson, v: RequestsView) {
               id={d.id}
               yes={{ value: 'accept', label: 'Accogliere' }}
               no={{ value: 'reject', label: 'Respingere' }}
+              text={REASON}
             />
           </article>
         ))}

@@ -3,11 +3,11 @@
  * February or June phase (R-VER-1), see whether anything changed since the last version, the
  * aggregates (R-VER-7), each member's status (R-VER-4) a page at a time, and the CSV export.
  */
-import { PROVINCES } from '../../domain/provinces.ts';
 import type { VerificationStatus } from '../../domain/verification.ts';
 import type { NamedVerificationRow, SnapshotSummary } from '../../services/council/verification.ts';
 import { italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
 
 export const VERIFICATION_STATUS_LABELS: Readonly<Record<VerificationStatus, string>> = {
@@ -42,7 +42,7 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
     'Verifica del biennio',
     <>
       <h1>
-        Verifica del biennio {v.biennium}–{v.biennium + 1} · {PROVINCES.find((p) => p.code === v.province)?.name ?? v.province}
+        Verifica del biennio {v.biennium}–{v.biennium + 1} · {provinceName(v.province)}
       </h1>
       {v.notice ? (
         <div class="ok" role="status">
@@ -51,18 +51,7 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
       ) : null}
       <ErrorSummary problems={v.problems ?? []} />
       <form method="get" action="/console/verifiche" class="card">
-        {v.choosesProvince ? (
-          <>
-            <label for="provincia">Provincia</label>
-            <select id="provincia" name="provincia">
-              {PROVINCES.map((p) => (
-                <option value={p.code} selected={p.code === v.province}>
-                  {p.name} ({p.code})
-                </option>
-              ))}
-            </select>
-          </>
-        ) : null}
+        {v.choosesProvince ? <ProvinceSelect value={v.province} /> : null}
         <label for="biennio">Biennio (anno di inizio, dispari)</label>
         <input type="number" id="biennio" name="biennio" value={String(v.biennium)} step="2" />
         <label for="fase">Fase</label>
@@ -100,34 +89,18 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
               <a href={`/console/verifiche/esporta.csv?${q}`}>Scarica l’elenco (CSV)</a>
             </p>
           </section>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Iscritto</th>
-                  <th scope="col">Situazione</th>
-                  <th scope="col">Crediti</th>
-                  <th scope="col">Mancano</th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.rows.map((r) => (
-                  <tr>
-                    <td>
-                      {r.surname} {r.givenName}
-                      <br />
-                      <span class="hint">{r.codiceFiscale}</span>
-                    </td>
-                    <td>{VERIFICATION_STATUS_LABELS[r.status]}</td>
-                    <td>
-                      {r.credits.total} di {r.obligation.total} ({r.credits.deontology} di {r.obligation.deontology} di deontologia)
-                    </td>
-                    <td>{r.missing.total ? `${r.missing.total} (${r.missing.deontology} di deontologia)` : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <StackTable
+            rows={v.rows}
+            columns={[
+              { label: 'Iscritto', cell: (r) => `${r.surname} ${r.givenName} (${r.codiceFiscale})` },
+              { label: 'Situazione', cell: (r) => VERIFICATION_STATUS_LABELS[r.status] },
+              {
+                label: 'Crediti',
+                cell: (r) => `${r.credits.total} di ${r.obligation.total} (${r.credits.deontology} di ${r.obligation.deontology} di deontologia)`,
+              },
+              { label: 'Mancano', cell: (r) => (r.missing.total ? `${r.missing.total} (${r.missing.deontology} di deontologia)` : '—') },
+            ]}
+          />
           {v.next ? (
             <nav class="pager" aria-label="Pagine della verifica">
               <a href={`/console/verifiche?${q}&dopo=${v.next}`}>Pagina successiva</a>
