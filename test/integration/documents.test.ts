@@ -4,123 +4,31 @@
  * superseded, and the facts' digest printed on the PDF is the page's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { yearOf } from '../../src/domain/calendar.ts';
 import { codeHash, parseCode } from '../../src/domain/documents.ts';
 import { backendsOf } from '../support/backends.ts';
-import { createCpoOrganiser, createMembers, pastWebinar, romeAfternoon, type CreatedMember } from '../support/fixtures.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import type { CreatedMember } from '../support/fixtures.ts';
+import { attestationCourses, type AttestationCourses } from '../support/attestation-courses.ts';
+import type { Harness } from '../support/harness.ts';
 import { pdfText } from '../support/pdf-text.ts';
-import { fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
-
-const declaration = fixtureDeclaration('scorm2004');
 
 const norm = (s: string) => s.replace(/\s+/g, ' ');
 
 for (const backend of backendsOf(import.meta.url)) {
   describe(`verifiable documents (issue 15) on ${backend}`, () => {
+    let f: AttestationCourses;
     let h: Harness;
-    let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;
-    let other: Awaited<ReturnType<typeof createCpoOrganiser>>;
+    let keys: AttestationCourses['keys'];
+    let other: AttestationCourses['keys'];
     let admin: string;
     let course: string; // e-learning, declared, 2 credits (1 h deontology)
-    let podcast: string; // podcast, not declared
-    let webinar: string;
     let members: CreatedMember[];
-    let eventStart: number;
-    let completedAt: number;
-    const enrolments = new Map<string, string>(); // `${event}/${member}` → enrolment id
-    let organiserPdf: Uint8Array;
-
-    /** A GET answered as bytes (h.api reads text, which would mangle a PDF). */
-    const get = async (path: string, key?: string) => {
-      const res = await fetch(h.url + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      return { status: res.status, headers: res.headers, bytes, text: new TextDecoder().decode(bytes) };
-    };
+    let enrolments: Map<string, string>; // `${event}/${member}` → enrolment id
+    const get = (path: string, key?: string) => f.get(path, key);
     const apiPath = (event: string, member: string) => `/v1/events/${event}/enrolments/${member}/attestation`;
 
-    async function createCourse(mode: string, fixture: 'scorm12' | 'scorm2004', title: string) {
-      const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(eventStart, 2, { mode, title }) });
-      expect(res.status, res.text).toBe(201);
-      const up = await h.api('POST', `/v1/events/${res.body.id}/scorm-package`, {
-        key: keys.organiser,
-        raw: scormFixtureZip(fixture),
-        headers: { 'content-type': 'application/zip' },
-      });
-      expect(up.status, up.text).toBe(201);
-      return res.body.id as string;
-    }
-
-    async function enrol(event: string, ms: CreatedMember[]) {
-      const res = await h.api('POST', `/v1/events/${event}/enrolments`, { key: keys.organiser, body: { memberIds: ms.map((m) => m.id) } });
-      expect(res.status, res.text).toBe(200);
-      for (const e of res.body.enrolments) enrolments.set(`${event}/${e.memberId}`, e.enrolmentId);
-    }
-
-    /** The outcome row the derivation would write (src/store/elearning-outcomes.ts). */
-    async function outcome(
-      event: string,
-      member: CreatedMember,
-      o: { status: string; reason: string; rule: string; credits: number; seconds: number; completedAt: number | null },
-    ) {
-      await h.rt.db.query(
-        `INSERT INTO elearning_outcomes (enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds,
-           completed_at, explanation, commits_high_water, derived_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}'::jsonb, 0, now())`,
-        [
-          enrolments.get(`${event}/${member.id}`),
-          event,
-          member.id,
-          o.status,
-          o.reason,
-          o.rule,
-          o.credits,
-          o.seconds,
-          2400,
-          o.completedAt === null ? null : new Date(o.completedAt).toISOString(),
-        ],
-      );
-    }
-
-    async function dashboardToken(member: CreatedMember, key: string) {
-      const res = await h.api('POST', `/v1/members/${member.id}/dashboard-link`, { key });
-      expect(res.status, res.text).toBe(201);
-      return new URL(res.body.url).pathname.replace(/^\/m\//, '');
-    }
-
     beforeAll(async () => {
-      h = await startHarness(backend, { worker: false });
-      keys = await createCpoOrganiser(h, 'MI');
-      other = await createCpoOrganiser(h, 'BG');
-      admin = await h.key('admin');
-      eventStart = romeAfternoon(2);
-      completedAt = eventStart + 3 * 3600_000 + 7 * 60_000;
-      course = await createCourse('e-learning', 'scorm2004', 'Lavoro agile: più diritti – meno oneri');
-      podcast = await createCourse('podcast', 'scorm12', 'Podcast sulla busta paga');
-      const w = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(eventStart, 2, { title: 'Webinar' }) });
-      expect(w.status, w.text).toBe(201);
-      webinar = w.body.id;
-      const d = await h.api('PUT', `/v1/events/${course}/elearning`, { key: keys.organiser, body: declaration });
-      expect(d.status, d.text).toBe(200);
-      members = await createMembers(h, keys.cn, ['MI', 'MI', 'BG', 'MI'], 950);
-      await enrol(course, members.slice(0, 3));
-      await enrol(podcast, [members[0]!, members[1]!]);
-      await outcome(course, members[0]!, { status: 'credited', reason: 'credited', rule: 'R-ELN-4', credits: 2, seconds: 42 * 60 + 59, completedAt });
-      await outcome(course, members[1]!, {
-        status: 'in-progress',
-        reason: 'final-test-not-passed',
-        rule: 'R-ELN-2',
-        credits: 0,
-        seconds: 1500,
-        completedAt: null,
-      });
-      await outcome(podcast, members[0]!, { status: 'credited', reason: 'credited', rule: 'R-ELN-4', credits: 2, seconds: 2 * 3600 + 5 * 60, completedAt });
-      // The credit record the derivation writes with the outcome, so the dashboard lists the course.
-      await h.rt.db.query(
-        `INSERT INTO credit_records (member_id, event_id, fraction, credits, deontology_credits, mode, year, status, derived_at)
-         VALUES ($1, $2, 0, 2, 1, 'e-learning', $3, 'granted', now())`,
-        [members[0]!.id, course, yearOf(completedAt)],
-      );
+      f = await attestationCourses(backend);
+      ({ h, keys, other, admin, course, members, enrolments } = f);
     });
 
     afterAll(async () => {
