@@ -84,6 +84,26 @@ function toEvent(r: EventDbRow): StoredEvent {
  * Inserts an event; null when the organiser already has an event with this platform meeting id.
  * The conflict is an ON CONFLICT, not a caught error, so the caller's transaction stays usable.
  */
+/** The organiser's own fields as query parameters, in the column order insert and update share (title … platform_meeting_id). */
+function ownFieldParams(e: Omit<NewEvent, 'id' | 'organiserId' | 'cpoProvince' | 'accreditation'>): unknown[] {
+  return [
+    e.title,
+    e.mode,
+    e.venueProvince,
+    JSON.stringify(e.speakers),
+    JSON.stringify(e.topics),
+    e.start,
+    e.end,
+    e.credits,
+    e.fractionable,
+    e.fractions === null ? null : JSON.stringify(e.fractions),
+    e.toleranceMinutes,
+    e.regionWide,
+    e.platform?.name ?? null,
+    e.platform?.meetingId ?? null,
+  ];
+}
+
 export async function insertEvent(db: Queryable, e: NewEvent): Promise<StoredEvent | null> {
   const { rows } = await db.query<EventDbRow>(
     `INSERT INTO events (id, organiser_id, cpo_province, title, mode, venue_province, speakers, topics, start_at, end_at, credits,
@@ -97,20 +117,7 @@ export async function insertEvent(db: Queryable, e: NewEvent): Promise<StoredEve
       e.id,
       e.organiserId,
       e.cpoProvince,
-      e.title,
-      e.mode,
-      e.venueProvince,
-      JSON.stringify(e.speakers),
-      JSON.stringify(e.topics),
-      e.start,
-      e.end,
-      e.credits,
-      e.fractionable,
-      e.fractions === null ? null : JSON.stringify(e.fractions),
-      e.toleranceMinutes,
-      e.regionWide,
-      e.platform?.name ?? null,
-      e.platform?.meetingId ?? null,
+      ...ownFieldParams(e),
       e.accreditation.status,
       e.accreditation.requestedAt,
       e.accreditation.decidedAt,
@@ -143,24 +150,7 @@ export async function updateEventFields(
        end_at = $8::timestamptz, credits = $9, fractionable = $10, fractions = $11::jsonb, tolerance_minutes = $12, region_wide = $13,
        platform = $14, platform_meeting_id = $15, structured_path = $16
      WHERE id = $1 RETURNING ${EVENT_COLUMNS}`,
-    [
-      id,
-      e.title,
-      e.mode,
-      e.venueProvince,
-      JSON.stringify(e.speakers),
-      JSON.stringify(e.topics),
-      e.start,
-      e.end,
-      e.credits,
-      e.fractionable,
-      e.fractions === null ? null : JSON.stringify(e.fractions),
-      e.toleranceMinutes,
-      e.regionWide,
-      e.platform?.name ?? null,
-      e.platform?.meetingId ?? null,
-      e.structuredPath,
-    ],
+    [id, ...ownFieldParams(e), e.structuredPath],
   );
   return rows[0] ? toEvent(rows[0]) : null;
 }
