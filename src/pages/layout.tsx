@@ -51,6 +51,7 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.5rem;border-bottom:1px solid #d0d4da;vertical-align:top}
 .table-wrap{overflow-x:auto}
 .codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2;list-style:none;padding:0}
+.opt > label{margin:0}
 .skip{position:absolute;left:0;top:0;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .skip:focus{left:1rem;top:.5rem;width:auto;height:auto;clip-path:none;background:#fff;padding:.5rem;z-index:1}
 @media (max-width:40rem){table.stack thead{display:none}table.stack tr,table.stack td{display:block}table.stack tr{border-bottom:1px solid #d0d4da;padding:.4rem 0}table.stack td{border:0;padding:.15rem .5rem}table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}

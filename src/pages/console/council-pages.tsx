@@ -8,6 +8,7 @@ import type { Event } from '../../schemas/events.ts';
 import { italianDateTime } from '../format.ts';
 import { MODE_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
+import { eventWhen } from './events-pages.tsx';
 import { DecisionForm } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
 
@@ -51,9 +52,7 @@ export function accreditationQueuePage(person: ConsolePerson, v: AccreditationQu
               <dt>Ente</dt>
               <dd>{e.organiserName}</dd>
               <dt>Quando</dt>
-              <dd>
-                {italianDateTime(new Date(e.start))} – {italianDateTime(new Date(e.end))}
-              </dd>
+              <dd>{eventWhen(e)}</dd>
               <dt>Modalità</dt>
               <dd>{MODE_LABELS[e.mode as keyof typeof MODE_LABELS] ?? e.mode}</dd>
               <dt>Crediti</dt>
