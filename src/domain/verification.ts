@@ -268,3 +268,61 @@ export function verificationAggregates(february: readonly VerificationRow[], jun
     debts: { accepted, settled: byStatus['debt-settled'], notSettled: byStatus['debt-not-settled'], pending: byStatus['debt-accepted'] },
   };
 }
+
+/**
+ * `verificationAggregates(february, june)` reached from the February aggregates already stored
+ * with its snapshot: each pair is a member's February row and the June row that replaces it
+ * (R-VER-7). The national view reads the 107 provinces this way, touching only the debtors' rows
+ * instead of every member's.
+ *
+ * @rule R-VER-7
+ */
+export function aggregatesWithReplacements(
+  february: VerificationAggregates,
+  pairs: readonly { before: VerificationRow; after: VerificationRow }[],
+): VerificationAggregates {
+  const byStatus = { ...february.byStatus };
+  let reductions = february.reductions;
+  let accepted = february.debts.accepted;
+  for (const { before, after } of pairs) {
+    byStatus[before.status]--;
+    byStatus[after.status]++;
+    reductions += (after.details.reduction ? 1 : 0) - (before.details.reduction ? 1 : 0);
+    accepted += (after.details.debt ? 1 : 0) - (before.details.debt ? 1 : 0);
+  }
+  const subject = february.members - byStatus['not-due'];
+  const inOrder = IN_ORDER.reduce((s, k) => s + byStatus[k], 0);
+  return {
+    members: february.members,
+    subject,
+    inOrder,
+    inOrderPct: subject === 0 ? 0 : Math.round((inOrder * 10_000) / subject) / 100,
+    byStatus,
+    reductions,
+    debts: { accepted, settled: byStatus['debt-settled'], notSettled: byStatus['debt-not-settled'], pending: byStatus['debt-accepted'] },
+  };
+}
+
+/** Events a CPO organised in a biennium (art. 26 c.4), by mode. */
+export interface EventsOrganised {
+  total: number;
+  /** Only the modes that occur, by mode name. */
+  byMode: Record<string, number>;
+}
+
+/**
+ * The events a CPO organised, from counts by mode (R-VER-7): the total and the modes that occur,
+ * sorted so equal counts read alike.
+ *
+ * @rule R-VER-7
+ */
+export function eventsOrganised(counts: readonly { mode: string; count: number }[]): EventsOrganised {
+  const byMode: Record<string, number> = {};
+  let total = 0;
+  for (const { mode, count } of [...counts].sort((a, b) => (a.mode < b.mode ? -1 : a.mode > b.mode ? 1 : 0))) {
+    if (count <= 0) continue;
+    byMode[mode] = (byMode[mode] ?? 0) + count;
+    total += count;
+  }
+  return { total, byMode };
+}

@@ -136,11 +136,57 @@ export async function provinceMemberIds(db: Queryable, province: string): Promis
   return rows.map((r) => r.id);
 }
 
-/** Provinces with a February snapshot of `biennium`, by code. */
-export async function provincesWithSnapshots(db: Queryable, biennium: number): Promise<string[]> {
-  const { rows } = await db.query<{ province: string }>(
-    "SELECT DISTINCT province FROM verification_snapshots WHERE biennium = $1 AND phase = 'february' ORDER BY province",
-    [biennium],
+/** The latest version of each phase of `biennium`, per province (or of one province), by province then phase. */
+export async function latestHeads(db: Queryable, biennium: number, province: string | null): Promise<SnapshotHead[]> {
+  const { rows } = await db.query<HeadRow>(
+    `SELECT DISTINCT ON (province, phase) ${HEAD} FROM verification_snapshots
+     WHERE biennium = $1 AND ($2::text IS NULL OR province = $2)
+     ORDER BY province, phase, version DESC`,
+    [biennium, province],
   );
-  return rows.map((r) => r.province);
+  return rows.map(toHead);
+}
+
+/** The rows of a snapshot for these members (those it has), by member id. */
+export async function snapshotRowsOf(db: Queryable, snapshotId: number, memberIds: readonly string[]): Promise<VerificationRow[]> {
+  if (memberIds.length === 0) return [];
+  const { rows } = await db.query<{ row: VerificationRow }>(
+    'SELECT row FROM verification_rows WHERE snapshot_id = $1 AND member_id = ANY($2::uuid[]) ORDER BY member_id',
+    [snapshotId, memberIds],
+  );
+  return rows.map((r) => r.row);
+}
+
+/**
+ * Events of a period (Rome dates, inclusive) per province and mode, not rejected (R-VER-7):
+ * `organised` by the province's own CPO (its kind-a organiser), `accredited` by it (any organiser).
+ */
+export async function eventCounts(
+  db: Queryable,
+  period: { from: string; to: string },
+  province: string | null,
+): Promise<{ organised: { province: string; mode: string; count: number }[]; accredited: { province: string; count: number }[] }> {
+  const where = `(e.start_at AT TIME ZONE 'Europe/Rome')::date BETWEEN $1::date AND $2::date AND e.accreditation_status <> 'rejected'`;
+  const [organised, accredited] = await Promise.all([
+    db.query<{ province: string; mode: string; count: number }>(
+      `SELECT o.province, e.mode, count(*)::int AS count FROM events e JOIN organisers o ON o.id = e.organiser_id
+       WHERE ${where} AND o.kind = 'a' AND ($3::text IS NULL OR o.province = $3) GROUP BY o.province, e.mode`,
+      [period.from, period.to, province],
+    ),
+    db.query<{ province: string; count: number }>(
+      `SELECT e.cpo_province AS province, count(*)::int AS count FROM events e
+       WHERE ${where} AND ($3::text IS NULL OR e.cpo_province = $3) GROUP BY e.cpo_province`,
+      [period.from, period.to, province],
+    ),
+  ]);
+  return { organised: organised.rows, accredited: accredited.rows };
+}
+
+/** Members registered per province as the register stands (or in one province). */
+export async function memberCounts(db: Queryable, province: string | null): Promise<{ province: string; count: number }[]> {
+  const { rows } = await db.query<{ province: string; count: number }>(
+    'SELECT province, count(*)::int AS count FROM members WHERE ($1::text IS NULL OR province = $1) GROUP BY province',
+    [province],
+  );
+  return rows;
 }

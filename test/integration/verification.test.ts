@@ -82,6 +82,10 @@ for (const backend of backendsOf(import.meta.url)) {
       }
       await credit(settles, events['2027-03-15']!, 2027, 10, 0);
       await h.rt.db.query("UPDATE members SET registration_date = '2026-12-01' WHERE id = $1", [notDue.id]);
+      // R-VER-7: a webinar the CPO organised in the biennium; a member of a province that never runs the verification.
+      const webinar = await h.api('POST', '/v1/events', { key: keys.organiser, body: pastWebinar(at('2026-10-01T15:00'), 2) });
+      expect(webinar.status, webinar.text).toBe(201);
+      await createMembers(h, keys.cn, ['RM'], 1600);
     });
     afterAll(async () => h?.close());
 
@@ -129,11 +133,20 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(agg.body.provinces).toEqual([
         expect.objectContaining({
           province: 'MI',
+          registered: 7,
           februaryVersion: 1,
           juneVersion: 1,
           aggregates: expect.objectContaining({ subject: 6, inOrder: 4, inOrderPct: 66.67, debts: { accepted: 2, settled: 1, notSettled: 1, pending: 0 } }),
+          // Three in-person events and a webinar of 2025–26 (the one of March 2027 is not of the biennium).
+          events: { organised: { total: 4, byMode: { 'in-person': 3, webinar: 1 } }, accredited: 4 },
         }),
+        // Late: RM has members and has not run the verification.
+        { province: 'RM', registered: 1, februaryVersion: null, juneVersion: null, february: null, aggregates: null, events: { organised: { total: 0, byMode: {} }, accredited: 0 } },
       ]);
+      // A CPO reads its own province only, with the same figures.
+      const own = await h.api('GET', '/v1/verifications?biennium=2025', { key: keys.cpo });
+      expect(own.body.provinces.map((p: { province: string }) => p.province)).toEqual(['MI']);
+      expect(own.body.provinces[0].aggregates).toEqual(agg.body.provinces[0].aggregates);
     });
 
     it('running again with nothing new stores nothing; a later credit dated before the date is a new version naming the member', async () => {

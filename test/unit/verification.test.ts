@@ -5,7 +5,9 @@ import type { CreditItem } from '../../src/domain/balance.ts';
 import { memberBalance, type MemberFacts, type StoredReduction } from '../../src/domain/member-balance.ts';
 import { PROFILES } from '../../src/domain/policy.ts';
 import {
+  aggregatesWithReplacements,
   campaignDates,
+  eventsOrganised,
   diffSnapshots,
   factsAsOf,
   snapshotDigest,
@@ -273,5 +275,41 @@ describe('verificationAggregates (R-VER-7)', () => {
     expect(after).toMatchObject({ members: 7, subject: 6, inOrder: 4, inOrderPct: 66.67, debts: { accepted: 2, pending: 0, settled: 1, notSettled: 1 } });
     expect(Object.keys(after.byStatus)).toEqual([...VERIFICATION_STATUSES]);
     expect(verificationAggregates([]).inOrderPct).toBe(0);
+  });
+});
+
+describe('aggregatesWithReplacements (R-VER-7): the national view from stored February aggregates', () => {
+  const debtDetail = { total: 5, deontology: 0, settled: 0, remaining: { total: 5, deontology: 0 } };
+  it('equals verificationAggregates(february, june) for random snapshots and random June re-checks (seeded property)', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = rng(seed * 13);
+      // Reductions and debts on either side, so every counter can move both ways.
+      const vary = (x: VerificationRow): VerificationRow => ({
+        ...x,
+        details: { ...x.details, reduction: r() < 0.3 ? { total: 6, deontology: 1, causes: ['illness'] } : null, debt: r() < 0.3 ? debtDetail : null },
+      });
+      const feb = randomRows(seed, 30).map(vary);
+      // June rows: some of February's members re-checked with any status and details, plus one unknown member (ignored).
+      const june = shuffle(feb, seed)
+        .slice(0, Math.floor(r() * feb.length))
+        .map((x, i) => vary({ ...randomRows(seed * 31 + i, 1)[0]!, memberId: x.memberId }));
+      june.push({ ...randomRows(seed + 1000, 1)[0]!, memberId: 'not-in-february' });
+      const byId = new Map(feb.map((x) => [x.memberId, x]));
+      const pairs = june.filter((x) => byId.has(x.memberId)).map((after) => ({ before: byId.get(after.memberId)!, after }));
+      expect(aggregatesWithReplacements(verificationAggregates(feb), pairs)).toEqual(verificationAggregates(feb, june));
+    }
+  });
+});
+
+describe('eventsOrganised (R-VER-7)', () => {
+  it('totals the modes that occur, by mode name', () => {
+    expect(
+      eventsOrganised([
+        { mode: 'webinar', count: 3 },
+        { mode: 'in-person', count: 2 },
+        { mode: 'podcast', count: 0 },
+      ]),
+    ).toEqual({ total: 5, byMode: { 'in-person': 2, webinar: 3 } });
+    expect(eventsOrganised([])).toEqual({ total: 0, byMode: {} });
   });
 });

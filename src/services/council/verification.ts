@@ -6,8 +6,12 @@
  * the CN reads per province.
  */
 import { isProvinceCode } from '../../domain/provinces.ts';
+import { bienniumPeriod } from '../../domain/calendar.ts';
 import {
+  aggregatesWithReplacements,
   campaignDates,
+  eventsOrganised,
+  type EventsOrganised,
   diffSnapshots,
   phaseInstant,
   snapshotDigest,
@@ -20,7 +24,11 @@ import {
   type VerificationStatus,
 } from '../../domain/verification.ts';
 import {
+  eventCounts,
   insertSnapshot,
+  latestHeads,
+  memberCounts,
+  snapshotRowsOf,
   lockVerification,
   provinceMemberIds,
   snapshotHead,
@@ -28,7 +36,6 @@ import {
   snapshotRowsPage,
   snapshotRowsWithMembers,
   type SnapshotHead,
-  provincesWithSnapshots,
 } from '../../store/verification.ts';
 import { actorRef, type Actor } from '../actor.ts';
 import { balancesOf } from '../balance/balances.ts';
@@ -166,15 +173,25 @@ export async function* verificationRows(
 
 export interface ProvinceAggregates {
   province: string;
-  februaryVersion: number;
+  /** Members registered now (the register as it stands, whether or not a verification ran). */
+  registered: number;
+  /** null: the province has not run the February phase of this biennium yet. */
+  februaryVersion: number | null;
   juneVersion: number | null;
-  aggregates: VerificationAggregates;
+  /** When the latest February version ran, and who ran it. */
+  february: { asOf: string; createdAt: string; createdBy: string } | null;
+  aggregates: VerificationAggregates | null;
+  /** Events of the biennium organised by the CPO itself, by mode, and accredited by it (R-VER-7, art. 26 c.4). */
+  events: { organised: EventsOrganised; accredited: number };
 }
 
 /**
  * What the CN reads of every CPO's verification of a biennium (R-VER-7, art. 26 c.4): per
- * province with a February snapshot, its latest version with the debtors' rows of the latest
- * June one. A CPO reads its own province only.
+ * province with members, events or a snapshot, its latest February version with the debtors'
+ * rows of the latest June one, and the events the CPO organised (by mode) and accredited in the
+ * biennium; a province that has not run the verification is listed with `februaryVersion` null,
+ * so the CN sees who is late. A CPO reads its own province only. The aggregates start from those
+ * stored with the February version: only the debtors' rows are read.
  */
 export async function provinceAggregates(
   ctx: Pick<ServiceContext, 'db'>,
@@ -182,14 +199,42 @@ export async function provinceAggregates(
   input: { biennium: number; province?: string },
 ): Promise<{ biennium: number; provinces: ProvinceAggregates[] }> {
   const wanted = actor.role === 'cpo' ? provinceFor(actor, input.province ?? actor.subject!) : input.province ? provinceFor(actor, input.province) : null;
-  const provinces = wanted ? [wanted] : await provincesWithSnapshots(ctx.db, input.biennium);
+  if (!['cpo', 'cn', 'admin'].includes(actor.role)) throw new ServiceError('forbidden');
+  const [heads, events, registered] = await Promise.all([
+    latestHeads(ctx.db, input.biennium, wanted),
+    eventCounts(ctx.db, bienniumPeriod(input.biennium), wanted),
+    memberCounts(ctx.db, wanted),
+  ]);
+  const provinces = new Set<string>([
+    ...heads.map((h) => h.province),
+    ...events.organised.map((e) => e.province),
+    ...events.accredited.map((e) => e.province),
+    ...registered.map((m) => m.province),
+  ]);
+  if (wanted) provinces.add(wanted);
   const out: ProvinceAggregates[] = [];
-  for (const province of provinces) {
-    const feb = await snapshotHead(ctx.db, { province, biennium: input.biennium, phase: 'february' });
-    if (!feb) continue;
-    const june = await snapshotHead(ctx.db, { province, biennium: input.biennium, phase: 'june' });
-    const aggregates = verificationAggregates(await snapshotRows(ctx.db, feb.id), june ? await snapshotRows(ctx.db, june.id) : []);
-    out.push({ province, februaryVersion: feb.version, juneVersion: june?.version ?? null, aggregates });
+  for (const province of [...provinces].filter(isProvinceCode).sort()) {
+    const feb = heads.find((h) => h.province === province && h.phase === 'february') ?? null;
+    const june = heads.find((h) => h.province === province && h.phase === 'june') ?? null;
+    let aggregates: VerificationAggregates | null = null;
+    if (feb) {
+      const after = june ? await snapshotRows(ctx.db, june.id) : [];
+      const before = new Map((await snapshotRowsOf(ctx.db, feb.id, after.map((r) => r.memberId))).map((r) => [r.memberId, r]));
+      const pairs = after.filter((r) => before.has(r.memberId)).map((r) => ({ before: before.get(r.memberId)!, after: r }));
+      aggregates = aggregatesWithReplacements(feb.aggregates, pairs);
+    }
+    out.push({
+      province,
+      registered: registered.find((m) => m.province === province)?.count ?? 0,
+      februaryVersion: feb?.version ?? null,
+      juneVersion: feb ? (june?.version ?? null) : null,
+      february: feb ? { asOf: feb.asOf, createdAt: feb.createdAt, createdBy: feb.createdBy } : null,
+      aggregates,
+      events: {
+        organised: eventsOrganised(events.organised.filter((e) => e.province === province)),
+        accredited: events.accredited.find((e) => e.province === province)?.count ?? 0,
+      },
+    });
   }
   return { biennium: input.biennium, provinces: out };
 }
