@@ -319,25 +319,45 @@ export interface Rating {
  * @rule R-QST-9
  */
 export function rate(responses: ReadonlyArray<Readonly<Record<string, number>>>): Rating {
+  const totals: Record<string, QualityTotal> = {};
+  for (const q of QUALITY_QUESTIONS) {
+    const t = { sum: 0, count: 0 };
+    for (const r of responses) {
+      const v = r[q.id];
+      if (typeof v === 'number') {
+        t.sum += v;
+        t.count++;
+      }
+    }
+    totals[q.id] = t;
+  }
+  return rateTotals(responses.length, totals);
+}
+
+/** The sum and number of one quality question's answers. */
+export interface QualityTotal {
+  sum: number;
+  count: number;
+}
+
+/**
+ * `rate` from sums already added up (by the database, for every organiser at once): the same
+ * rating as `rate` of the responses they sum. Keys that are not quality questions are ignored.
+ *
+ * @rule R-QST-9
+ */
+export function rateTotals(responses: number, totals: Readonly<Record<string, QualityTotal | undefined>>): Rating {
   let sum = 0;
   let count = 0;
   const byQuestion: Record<string, number | null> = {};
   for (const q of QUALITY_QUESTIONS) {
-    let s = 0;
-    let n = 0;
-    for (const r of responses) {
-      const v = r[q.id];
-      if (typeof v === 'number') {
-        s += v;
-        n++;
-      }
-    }
-    byQuestion[q.id] = n ? roundRational(s * 100, n) / 100 : null;
-    sum += s;
-    count += n;
+    const t = totals[q.id] ?? { sum: 0, count: 0 };
+    byQuestion[q.id] = t.count ? roundRational(t.sum * 100, t.count) / 100 : null;
+    sum += t.sum;
+    count += t.count;
   }
   return {
-    responses: responses.length,
+    responses,
     average: count ? roundRational(sum * 100, count) / 100 : null,
     byQuestion,
     belowThreshold: count ? sum < QUESTIONNAIRE_RULES.ratingThreshold * count : null,

@@ -326,3 +326,25 @@ export function eventsOrganised(counts: readonly { mode: string; count: number }
   }
   return { total, byMode };
 }
+
+/**
+ * The national totals of provinces' aggregates (R-VER-7): counts added, the share recomputed
+ * from the sums (never an average of shares).
+ *
+ * @rule R-VER-7
+ */
+export function sumAggregates(list: readonly VerificationAggregates[]): VerificationAggregates {
+  const byStatus = Object.fromEntries(VERIFICATION_STATUSES.map((s) => [s, 0])) as Record<VerificationStatus, number>;
+  const debts = { accepted: 0, settled: 0, notSettled: 0, pending: 0 };
+  let members = 0;
+  let reductions = 0;
+  for (const a of list) {
+    members += a.members;
+    reductions += a.reductions;
+    for (const s of VERIFICATION_STATUSES) byStatus[s] += a.byStatus[s];
+    for (const k of ['accepted', 'settled', 'notSettled', 'pending'] as const) debts[k] += a.debts[k];
+  }
+  const subject = members - byStatus['not-due'];
+  const inOrder = IN_ORDER.reduce((s, k) => s + byStatus[k], 0);
+  return { members, subject, inOrder, inOrderPct: subject === 0 ? 0 : Math.round((inOrder * 10_000) / subject) / 100, byStatus, reductions, debts };
+}

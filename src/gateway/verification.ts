@@ -115,7 +115,8 @@ export function verificationRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/verifications',
-      summary: "Every CPO's verification of a biennium for the CN: members in order (number and share), reductions, debts, events organised by mode (art. 26 c.4, R-VER-7)",
+      summary:
+        "Every CPO's verification of a biennium for the CN: members in order (number and share), reductions, debts, events organised by mode (art. 26 c.4, R-VER-7)",
       description:
         'Keys: cn, admin (every province with members, events or a verification, or `province`); cpo (its own). A province that has not run the February phase is listed with `februaryVersion` and `aggregates` null.',
       tags: TAGS,
@@ -134,7 +135,9 @@ export function verificationRoutes(deps: Deps) {
                 february: z.object({ asOf: z.string(), createdAt: z.string(), createdBy: z.string() }).nullable(),
                 aggregates: Aggregates.nullable(),
                 events: z.object({
-                  organised: z.object({ total: Int, byMode: z.record(z.string(), Int) }).openapi({ description: "Events of the biennium the CPO organised itself (its kind-a organiser), not rejected, by mode" }),
+                  organised: z
+                    .object({ total: Int, byMode: z.record(z.string(), Int) })
+                    .openapi({ description: 'Events of the biennium the CPO organised itself (its kind-a organiser), not rejected, by mode' }),
                   accredited: Int.openapi({ description: 'Events of the biennium the CPO accredited, of any organiser, not rejected' }),
                 }),
               }),

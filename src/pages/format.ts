@@ -12,3 +12,8 @@ export function italianDate(d: Date): string {
 export function italianDateTime(d: Date): string {
   return DateTime.fromJSDate(d, { zone: ROME }).setLocale('it').toFormat("d MMMM yyyy 'alle' HH:mm");
 }
+
+/** A calendar date `YYYY-MM-DD` (a Rome date as stored) in Italian words: `15 marzo 2026`. */
+export function italianDay(isoDate: string): string {
+  return DateTime.fromISO(isoDate, { zone: ROME }).setLocale('it').toFormat('d MMMM yyyy');
+}

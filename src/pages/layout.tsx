@@ -62,6 +62,8 @@ export interface StaffBar {
   name: string;
   roleLabel: string;
   menu: readonly { href: string; label: string; current?: boolean }[];
+  /** The person's own page, reached from their name. */
+  account?: { href: string; current: boolean };
 }
 
 /**
@@ -108,7 +110,14 @@ export const Layout: FC<{ title: string; style?: string; scripts?: readonly stri
               ))}
               <form method="post" action="/console/esci">
                 <span class="who">
-                  {staff.name} · {staff.roleLabel}
+                  {staff.account ? (
+                    <a href={staff.account.href} aria-current={staff.account.current ? 'page' : undefined} title="Sicurezza dell’account">
+                      {staff.name}
+                    </a>
+                  ) : (
+                    staff.name
+                  )}{' '}
+                  · {staff.roleLabel}
                 </span>{' '}
                 <button type="submit" class="secondary">
                   Esci

@@ -84,3 +84,11 @@ export async function listConnections(db: Queryable, organiserId: string): Promi
   );
   return rows.map((r) => ({ id: r.id, platform: r.platform, createdAt: new Date(r.created_at).toISOString() }));
 }
+
+/** Events per organiser (all of them, not rejected), by organiser id. */
+export async function eventCountsByOrganiser(db: Queryable): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ organiser_id: string; count: number }>(
+    "SELECT organiser_id, count(*)::int AS count FROM events WHERE accreditation_status <> 'rejected' GROUP BY organiser_id",
+  );
+  return new Map(rows.map((r) => [r.organiser_id, r.count]));
+}

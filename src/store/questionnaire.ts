@@ -613,3 +613,34 @@ export async function questionnaireAddress(db: Queryable, questionnaireId: strin
   );
   return rows[0]?.email ?? null;
 }
+
+/**
+ * Every organiser's quality answers added up per question over its events in the authorisation
+ * period (the same events as `organiserQualityAnswers`, R-QST-9), in one query: the CN's list of
+ * organisers rates them all without loading a single answer.
+ */
+export async function qualityTotalsByOrganiser(
+  db: Queryable,
+): Promise<Map<string, { responses: number; totals: Record<string, { sum: number; count: number }> }>> {
+  const { rows } = await db.query<{ organiser_id: string; responses: number; key: string | null; sum: string | number | null; count: number }>(
+    `WITH answered AS (
+       SELECT e.organiser_id, q.id, q.quality_answers AS a
+       FROM events e JOIN organisers o ON o.id = e.organiser_id
+       JOIN questionnaires q ON q.event_id = e.id AND q.quality_answers IS NOT NULL
+       WHERE EXISTS (SELECT 1 FROM questionnaire_questions qq WHERE qq.event_id = e.id)
+         AND (o.authorised_from IS NULL OR (e.start_at AT TIME ZONE 'Europe/Rome')::date BETWEEN o.authorised_from AND o.authorised_until)
+     )
+     SELECT a.organiser_id, r.responses, kv.key, sum((kv.value)::numeric) AS sum, count(*)::int AS count
+     FROM answered a
+     JOIN (SELECT organiser_id, count(*)::int AS responses FROM answered GROUP BY organiser_id) r USING (organiser_id)
+     CROSS JOIN LATERAL jsonb_each_text(a.a) AS kv
+     GROUP BY a.organiser_id, r.responses, kv.key`,
+  );
+  const out = new Map<string, { responses: number; totals: Record<string, { sum: number; count: number }> }>();
+  for (const r of rows) {
+    let o = out.get(r.organiser_id);
+    if (!o) out.set(r.organiser_id, (o = { responses: r.responses, totals: {} }));
+    if (r.key !== null) o.totals[r.key] = { sum: Number(r.sum), count: r.count };
+  }
+  return out;
+}

@@ -92,7 +92,7 @@ describe.skipIf(!haveChromium)(`console sign-in in headless Chromium (${BROWSER_
     await page.getByLabel('Codice').fill(code);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/console$/);
-    await expect(page.locator('nav.console').textContent()).resolves.toContain('Consiglio provinciale di MI');
+    await expect(page.locator('nav.console').textContent()).resolves.toContain('Consiglio provinciale di Milano');
     await checkPhoneLayout(page);
   });
 });

@@ -47,7 +47,10 @@ describe.skipIf(!haveChromium)(`council's console in headless Chromium (${BROWSE
     await page.getByLabel('Codice').fill(await totpCode(officer.seed!, Date.now() + 30_000));
     await page.getByRole('button', { name: 'Verifica' }).click();
     await page.waitForURL(/\/console$/);
-    await page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Accreditamenti' }).click();
+    // The province's events, with the requests waiting for a decision above them.
+    await page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Eventi' }).click();
+    await page.waitForURL(/\/console\/eventi$/);
+    await page.getByRole('link', { name: /Richieste di accreditamento da decidere: 1/ }).click();
     await page.waitForURL(/\/console\/accreditamenti$/);
     await checkPhoneLayout(page);
     expect(await page.locator('main').innerText()).toContain('mancano 10 giorni');

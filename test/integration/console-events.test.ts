@@ -296,7 +296,9 @@ for (const backend of backendsOf(import.meta.url)) {
       expect((await staffE.client.get('/console/eventi/00000000-0000-4000-8000-000000000000')).status).toBe(404);
       expect((await staffE.client.get('/console/eventi/not-an-id')).status).toBe(404);
       const cpo = await signedInStaff(h, 'cpo', 'MI', { now });
-      expect((await cpo.client.get('/console/eventi')).status).toBe(403);
+      // A CPO reads the list of what it accredits (national-console.test.ts), never the organiser's pages or forms.
+      expect((await cpo.client.get('/console/eventi/nuovo')).status).toBe(403);
+      expect((await cpo.client.get(`/console/eventi/${other.body.id}`)).status).toBe(403);
     });
 
     it('refuses a cross-site form and keeps ordinary forms within 32 KiB while uploads get their own limit', async () => {

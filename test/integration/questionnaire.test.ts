@@ -18,6 +18,7 @@ import { backendsOf } from '../support/backends.ts';
 import { soakSize } from '../support/soak.ts';
 import { createKindEOrganiser, createMembers, kindEWebinar, questionPool, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
+import { signedInStaff, textOf } from '../support/console-client.ts';
 import { answerForm, ResponseLog, type PoolEntry } from '../support/questionnaire.ts';
 import { parseWorkbook, sheetCells } from '../support/xlsx.ts';
 
@@ -395,6 +396,17 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(org.body.rating).toMatchObject({ responses: 3, average: 6.2 });
       expect(org.body.events).toHaveLength(1);
       expect((await h.api('GET', `/v1/organisers/${keys.organiserId}/rating`, { key: keys.cpo })).status).toBe(403);
+      // The CN's register of organisers: the same rating, from sums the database adds up.
+      const cn = await signedInStaff(h, 'cn', null, { now });
+      const list = textOf((await cn.client.get('/console/enti')).html);
+      expect(list).toContain('Formazione Lavoro Srl');
+      expect(list).toContain('6,2 su 10 (3 questionari)');
+      expect(list).not.toContain('sotto la soglia di 6 per il rinnovo');
+      const one = textOf((await cn.client.get(`/console/enti/${keys.organiserId}`)).html);
+      expect(one).toContain('6,2 su 10 (3 questionari)');
+      expect((await cn.client.get(`/console/enti/${crypto.randomUUID()}`)).status).toBe(404);
+      const cpo = await signedInStaff(h, 'cpo', 'MI', { now });
+      expect((await cpo.client.get('/console/enti')).status).toBe(403);
     });
 
     it('a member reports an irregularity; the accrediting CPO sees it, another CPO does not (R-QST-10)', async () => {

@@ -141,7 +141,15 @@ for (const backend of backendsOf(import.meta.url)) {
           events: { organised: { total: 4, byMode: { 'in-person': 3, webinar: 1 } }, accredited: 4 },
         }),
         // Late: RM has members and has not run the verification.
-        { province: 'RM', registered: 1, februaryVersion: null, juneVersion: null, february: null, aggregates: null, events: { organised: { total: 0, byMode: {} }, accredited: 0 } },
+        {
+          province: 'RM',
+          registered: 1,
+          februaryVersion: null,
+          juneVersion: null,
+          february: null,
+          aggregates: null,
+          events: { organised: { total: 0, byMode: {} }, accredited: 0 },
+        },
       ]);
       // A CPO reads its own province only, with the same figures.
       const own = await h.api('GET', '/v1/verifications?biennium=2025', { key: keys.cpo });

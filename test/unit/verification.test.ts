@@ -8,6 +8,7 @@ import {
   aggregatesWithReplacements,
   campaignDates,
   eventsOrganised,
+  sumAggregates,
   diffSnapshots,
   factsAsOf,
   snapshotDigest,
@@ -311,5 +312,14 @@ describe('eventsOrganised (R-VER-7)', () => {
       ]),
     ).toEqual({ total: 5, byMode: { 'in-person': 2, webinar: 3 } });
     expect(eventsOrganised([])).toEqual({ total: 0, byMode: {} });
+  });
+});
+
+describe('sumAggregates (R-VER-7): national totals', () => {
+  it('adds the counts and takes the share of the sums, as one province holding every row would', () => {
+    const a = randomRows(7, 25);
+    const b = randomRows(8, 40);
+    expect(sumAggregates([verificationAggregates(a), verificationAggregates(b)])).toEqual(verificationAggregates([...a, ...b]));
+    expect(sumAggregates([])).toEqual(verificationAggregates([]));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * @module The provider's events in the console (issue 14), for organiser staff:
  *
- *   GET  /console/eventi                         the organiser's events with their status
+ *   GET  /console/eventi                         the organiser's events with their status; a council's, those it accredits
  *   GET  POST /console/eventi/nuovo              create an event (a kind-e webinar with its 30 questions)
  *   GET  /console/eventi/modello-domande.csv     the blank template of the questions
  *   GET  /console/eventi/{id}                    the event: details, status, its sections
@@ -22,7 +22,7 @@ import { EventCreate, type Event } from '../../schemas/events.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { poolTemplateCsv, readPoolSheet } from '../../services/questionnaire/pool-sheet.ts';
 import { readQuestionPool, replaceQuestionPool } from '../../services/questionnaire/pool.ts';
-import { createEvent, listEvents, updateEvent } from '../../services/registry/events.ts';
+import { accreditationQueue, createEvent, listEvents, updateEvent } from '../../services/registry/events.ts';
 import { getOrganiser } from '../../services/registry/organisers.ts';
 import { listRegistrations } from '../../services/registry/registrations.ts';
 import type { Deps } from '../deps.ts';
@@ -87,10 +87,14 @@ export function eventsRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const organiser = requirePerson(['organiser']);
 
-  app.get('/console/eventi', organiser, async (c) => {
+  app.get('/console/eventi', requirePerson(['organiser', 'cpo', 'cn']), async (c) => {
     try {
-      const page = await listEvents(deps, actorOf(c), { limit: 50, after: c.req.query('dopo') || undefined });
-      return c.html(eventsListPage(person(c), { events: page.items, next: page.next, now: deps.now(), notice: NOTICES[c.req.query('esito') ?? ''] }));
+      const actor = actorOf(c);
+      const page = await listEvents(deps, actor, { limit: 50, after: c.req.query('dopo') || undefined });
+      // A council reads the events it accredits (listEvents' scope) and its queue of requests beside them.
+      const queue = actor.role === 'organiser' ? null : await accreditationQueue(deps, actor);
+      const council = queue ? { requests: queue.length, firstDeadline: queue.map((e) => e.accreditation.deadline).find(Boolean) ?? null } : undefined;
+      return c.html(eventsListPage(person(c), { events: page.items, next: page.next, now: deps.now(), notice: NOTICES[c.req.query('esito') ?? ''], council }));
     } catch (err) {
       if (err instanceof ServiceError && err.code === 'invalid-query') return c.redirect('/console/eventi', 303);
       throw err;

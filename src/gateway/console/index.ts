@@ -12,6 +12,7 @@ import { accountRoutes } from './account-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { councilRoutes } from './council-routes.ts';
 import { memberRoutes } from './member-routes.ts';
+import { nationalRoutes } from './national-routes.ts';
 import { grantRoutes } from './grant-routes.ts';
 import { verificationRoutes } from './verification-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
@@ -56,6 +57,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', policyRoutes(deps));
   app.route('/', grantRoutes(deps));
   app.route('/', verificationRoutes(deps));
+  app.route('/', nationalRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;

@@ -7,6 +7,7 @@ import type { Child } from 'hono/jsx';
 import { requiresSecondFactor, type StaffRole } from '../../domain/staff-accounts.ts';
 import { italianDateTime } from '../format.ts';
 import { Layout, type StaffBar } from '../layout.tsx';
+import { provinceName } from './controls.tsx';
 import { ROLE_LABELS } from './labels.ts';
 import { ErrorSummary, Field, PASSKEY_SCRIPTS, PasskeyRegistration, type FormProblem } from './signin-pages.tsx';
 
@@ -19,25 +20,30 @@ export interface ConsolePerson {
 
 /** The menu of a role's console; `current` marks the page the person is on. */
 export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
-  const items: { href: string; label: string }[] = [{ href: '/console', label: 'Inizio' }];
-  if (person.role === 'organiser') items.push({ href: '/console/eventi', label: 'Eventi' });
-  if (person.role === 'cpo' || person.role === 'cn')
+  // `also`: pages reached from an item that mark it as where the person is.
+  const items: { href: string; label: string; also?: readonly string[] }[] = [{ href: '/console', label: 'Inizio' }];
+  const council = person.role === 'cpo' || person.role === 'cn';
+  if (person.role === 'organiser' || council) items.push({ href: '/console/eventi', label: 'Eventi', also: ['/console/accreditamenti'] });
+  if (council)
     items.push(
-      { href: '/console/accreditamenti', label: 'Accreditamenti' },
       { href: '/console/richieste', label: 'Richieste' },
       { href: '/console/riduzioni', label: 'Riduzioni' },
       { href: '/console/iscritti', label: 'Iscritti' },
       { href: '/console/deroghe', label: 'Deroghe' },
       { href: '/console/regole', label: 'Regole' },
-      { href: '/console/verifiche', label: 'Verifica' },
     );
+  if (person.role === 'cpo') items.push({ href: '/console/verifiche', label: 'Verifica' });
+  if (person.role === 'cn' || person.role === 'admin') items.push({ href: '/console/nazionale', label: 'Verifica', also: ['/console/verifiche'] });
+  if (person.role === 'cn' || person.role === 'admin') items.push({ href: '/console/enti', label: 'Enti' });
   if (person.role === 'admin' || person.role === 'cn') items.push({ href: '/console/utenti', label: 'Utenti' });
   if (person.role === 'admin') items.push({ href: '/console/posta', label: 'Posta in uscita' });
-  items.push({ href: '/console/sicurezza', label: 'Sicurezza' });
+  const under = (href: string) => current === href || (href !== '/console' && current.startsWith(`${href}/`));
   return {
     name: person.displayName,
-    roleLabel: person.subject && person.role === 'cpo' ? `${ROLE_LABELS[person.role]} di ${person.subject}` : ROLE_LABELS[person.role],
-    menu: items.map((m) => ({ ...m, current: m.href === current || (m.href !== '/console' && current.startsWith(`${m.href}/`)) })),
+    roleLabel: person.subject && person.role === 'cpo' ? `${ROLE_LABELS[person.role]} di ${provinceName(person.subject)}` : ROLE_LABELS[person.role],
+    // The person's own page (password, second factor, sessions) is their name in the bar.
+    account: { href: '/console/sicurezza', current: under('/console/sicurezza') },
+    menu: items.map(({ also, ...m }) => ({ ...m, current: under(m.href) || (also ?? []).some(under) })),
   };
 }
 

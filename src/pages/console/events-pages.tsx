@@ -62,7 +62,22 @@ export const Notice = ({ text }: { text?: string | undefined }) =>
     </div>
   ) : null;
 
-export function eventsListPage(person: ConsolePerson, v: { events: readonly Event[]; next: string | null; now: number; notice?: string | undefined }) {
+/**
+ * The events list: an organiser's own, with its links to create and connect; for a council
+ * (`council`) the events it accredits (the CN: all), each leading to its attendance page, and the
+ * accreditation requests waiting for a decision with the first deadline.
+ */
+export function eventsListPage(
+  person: ConsolePerson,
+  v: {
+    events: readonly Event[];
+    next: string | null;
+    now: number;
+    notice?: string | undefined;
+    council?: { requests: number; firstDeadline: string | null } | undefined;
+  },
+) {
+  const href = (e: Event) => (v.council ? `/console/eventi/${e.id}/presenze` : `/console/eventi/${e.id}`);
   return consolePage(
     person,
     '/console/eventi',
@@ -70,9 +85,18 @@ export function eventsListPage(person: ConsolePerson, v: { events: readonly Even
     <>
       <h1>Eventi</h1>
       <Notice text={v.notice} />
-      <p>
-        <a href="/console/eventi/nuovo">Nuovo evento</a> · <a href="/console/piattaforme">Collegamento a Zoom</a>
-      </p>
+      {v.council ? (
+        <p class="card">
+          <a href="/console/accreditamenti">Richieste di accreditamento da decidere: {v.council.requests}</a>
+          {v.council.firstDeadline ? (
+            <> · la prima scade il {italianDateTime(new Date(v.council.firstDeadline))}, poi vale il silenzio-assenso (R-EVT-3)</>
+          ) : null}
+        </p>
+      ) : (
+        <p>
+          <a href="/console/eventi/nuovo">Nuovo evento</a> · <a href="/console/piattaforme">Collegamento a Zoom</a>
+        </p>
+      )}
       {v.events.length === 0 ? (
         <p>Non ci sono ancora eventi.</p>
       ) : (
@@ -96,7 +120,7 @@ export function eventsListPage(person: ConsolePerson, v: { events: readonly Even
                 return (
                   <tr>
                     <td>
-                      <a href={`/console/eventi/${e.id}`}>{e.title}</a>
+                      <a href={href(e)}>{e.title}</a>
                     </td>
                     <td data-label="Data">{eventWhen(e)}</td>
                     <td data-label="Modalità">{MODE_LABELS[e.mode] ?? e.mode}</td>

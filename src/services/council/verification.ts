@@ -219,7 +219,15 @@ export async function provinceAggregates(
     let aggregates: VerificationAggregates | null = null;
     if (feb) {
       const after = june ? await snapshotRows(ctx.db, june.id) : [];
-      const before = new Map((await snapshotRowsOf(ctx.db, feb.id, after.map((r) => r.memberId))).map((r) => [r.memberId, r]));
+      const before = new Map(
+        (
+          await snapshotRowsOf(
+            ctx.db,
+            feb.id,
+            after.map((r) => r.memberId),
+          )
+        ).map((r) => [r.memberId, r]),
+      );
       const pairs = after.filter((r) => before.has(r.memberId)).map((r) => ({ before: before.get(r.memberId)!, after: r }));
       aggregates = aggregatesWithReplacements(feb.aggregates, pairs);
     }

@@ -3,10 +3,11 @@
  * questionnaires (links are personal and never listed), one questionnaire's audit of draws and
  * answers (R-QST-5, R-QST-6, R-QST-7), ratings (R-QST-9) and irregularity reports (R-QST-10).
  */
-import { rate, type Rating } from '../../domain/questionnaire.ts';
+import { rate, rateTotals, type Rating } from '../../domain/questionnaire.ts';
 import { canSeeEvent } from '../../domain/roles.ts';
 import { eventAccessRow } from '../../store/events-lookup.ts';
-import { getOrganiser } from '../../store/organisers.ts';
+import type { Organiser } from '../../schemas/organisers.ts';
+import { eventCountsByOrganiser, getOrganiser, listOrganisers as listOrganiserRows } from '../../store/organisers.ts';
 import {
   eventQualityAnswers,
   getAttempts,
@@ -14,6 +15,7 @@ import {
   listQuestionnaires,
   listReports,
   organiserQualityAnswers,
+  qualityTotalsByOrganiser,
   type IrregularityReport,
   type QuestionnaireListItem,
   type StoredAttempt,
@@ -73,6 +75,27 @@ export async function organiserRating(ctx: Db, actor: Actor, organiserId: string
     rating: rate(events.flatMap((e) => e.answers)),
     events: events.map((e) => ({ eventId: e.eventId, title: e.title, start: e.start, rating: rate(e.answers) })),
   };
+}
+
+export interface OrganiserSummary {
+  organiser: Organiser;
+  /** Its events, not rejected. */
+  events: number;
+  rating: Rating;
+}
+
+/**
+ * Every organiser with its number of events and its rating (R-QST-9), for the CN and admin: the
+ * CN's register of organisers, where those below the 6/10 renewal threshold stand out (art. 19
+ * c.2). Ratings come from sums the database adds up, equal to `organiserRating`'s.
+ */
+export async function organiserSummaries(ctx: Db, actor: Actor): Promise<OrganiserSummary[]> {
+  if (actor.role !== 'cn' && actor.role !== 'admin') throw new ServiceError('forbidden');
+  const [organisers, totals, events] = await Promise.all([listOrganiserRows(ctx.db), qualityTotalsByOrganiser(ctx.db), eventCountsByOrganiser(ctx.db)]);
+  return organisers.map((organiser) => {
+    const t = totals.get(organiser.id);
+    return { organiser, events: events.get(organiser.id) ?? 0, rating: rateTotals(t?.responses ?? 0, t?.totals ?? {}) };
+  });
 }
 
 /** Irregularities members reported (R-QST-10): a CPO sees those on the events it accredits, the CN all. */
