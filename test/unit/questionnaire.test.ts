@@ -5,6 +5,7 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, it } from 'vitest';
 import {
+  rateTotals,
   creditStatusOf,
   drawQuestions,
   QUESTIONNAIRE_RULES,
@@ -217,6 +218,28 @@ describe('rate (R-QST-9)', () => {
     const r = rate(answers);
     expect(r.average).toBe(6); // rounded for display
     expect(r.belowThreshold).toBe(true); // 9,989 < 6 × 1,665
+  });
+
+  it('rateTotals of the sums per question equals rate of the answers (property)', () => {
+    const answer = fc.record({
+      q1: fc.integer({ min: 1, max: 10 }),
+      q2: fc.integer({ min: 1, max: 10 }),
+      q3: fc.integer({ min: 1, max: 10 }),
+      q4: fc.integer({ min: 1, max: 10 }),
+      q5: fc.integer({ min: 1, max: 10 }),
+    });
+    fc.assert(
+      fc.property(fc.array(answer, { maxLength: 60 }), (answers) => {
+        const totals: Record<string, { sum: number; count: number }> = {};
+        for (const a of answers)
+          for (const [k, v] of Object.entries(a)) {
+            const t = (totals[k] ??= { sum: 0, count: 0 });
+            t.sum += v;
+            t.count++;
+          }
+        expect(rateTotals(answers.length, totals)).toEqual(rate(answers));
+      }),
+    );
   });
 
   it(`uses the ${QUESTIONNAIRE_RULES.qualityScale.min}–${QUESTIONNAIRE_RULES.qualityScale.max} scale`, () => {
