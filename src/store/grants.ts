@@ -178,3 +178,9 @@ export async function transferMember(
   ]);
   return 'done';
 }
+
+/** Alerts the CN has not acknowledged yet (R-FAD-3). */
+export async function openAlertCount(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cn_alerts WHERE acknowledged_at IS NULL');
+  return rows[0]!.n;
+}

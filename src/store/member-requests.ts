@@ -427,3 +427,28 @@ export async function liveReductionExists(tx: Queryable, d: { memberId: string; 
   ]);
   return live.rows.length > 0;
 }
+
+const REDUCTION_WAITING = `($1::text IS NULL OR province = $1)
+  AND (status IN ('filed', 'acknowledged', 'integrated', 'appealed') OR (status = 'pre-denied' AND integration_deadline < $2::date))`;
+
+/**
+ * How many requests of a province (null: all) wait for the council on the Rome date `today`, and
+ * the earliest date a reduction must be decided by (R-RED-7): what the console's home page counts.
+ * A pre-denied reduction waits for the member until its integration deadline, then for the council.
+ */
+export async function waitingCounts(
+  db: Queryable,
+  province: string | null,
+  today: string,
+): Promise<{ art9: number; debts: number; reductions: number; firstReductionDeadline: string | null }> {
+  const { rows } = await db.query<{ art9: number; debts: number; reductions: number; first: string | null }>(
+    `SELECT
+       (SELECT count(*)::int FROM art9_declarations WHERE status = 'submitted' AND ($1::text IS NULL OR province = $1)) AS art9,
+       (SELECT count(*)::int FROM debt_requests WHERE status = 'filed' AND ($1::text IS NULL OR province = $1)) AS debts,
+       (SELECT count(*)::int FROM reduction_requests WHERE ${REDUCTION_WAITING}) AS reductions,
+       (SELECT min(decision_deadline)::text FROM reduction_requests WHERE ${REDUCTION_WAITING}) AS first`,
+    [province, today],
+  );
+  const r = rows[0]!;
+  return { art9: r.art9, debts: r.debts, reductions: r.reductions, firstReductionDeadline: r.first };
+}

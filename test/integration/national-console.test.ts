@@ -4,6 +4,7 @@
  * late, the national totals and the CSV of the same table; a council's list of the events it
  * accredits with its queue of requests. A CPO officer may not open the national view.
  */
+import crypto from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsOf } from '../support/backends.ts';
@@ -89,6 +90,31 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(events.html).not.toContain('/console/eventi/nuovo');
       const rome = await signedInStaff(h, 'cpo', 'RM', { now });
       expect(textOf((await rome.client.get('/console/eventi')).html)).not.toContain('Evento del 2026-04-10');
+    });
+
+    it('the home page counts what waits for the council, with the first deadlines', async () => {
+      const [member] = await createMembers(h, keys.cn, ['MI'], 720);
+      await h.rt.db.query(
+        `INSERT INTO debt_requests (id, member_id, province, biennium, total, deontology, filed_on, filed_at, status)
+         VALUES ($1, $2, 'MI', 2025, 5, 0, '2027-02-10', now(), 'filed')`,
+        [crypto.randomUUID(), member!.id],
+      );
+      await h.rt.db.query(
+        `INSERT INTO reduction_requests (id, member_id, province, biennium, cause, input, computed, filed_on, filed_at, filing, status, decision_deadline, updated_at)
+         VALUES ($1, $2, 'MI', 2025, 'illness', '{"from":"2026-03-01","to":"2026-05-31"}', '{}', '2027-03-01', now(), '{}', 'filed', '2027-03-31', now())`,
+        [crypto.randomUUID(), member!.id],
+      );
+      const officer = await signedInStaff(h, 'cpo', 'MI', { now });
+      const home = textOf((await officer.client.get('/console')).html);
+      expect(home).toMatch(/Richieste di accreditamento\s*: nessuna/);
+      expect(home).toMatch(/Richieste di debito formativo\s*: 1/);
+      expect(home).toMatch(/Richieste di riduzione\s*: 1 \(la prima da decidere entro il 31 marzo 2027\)/);
+      expect(home).not.toContain('Avvisi sulle deroghe');
+      const rome = textOf((await (await signedInStaff(h, 'cpo', 'RM', { now })).client.get('/console')).html);
+      expect(rome).toMatch(/Richieste di debito formativo\s*: nessuna/);
+      const cn = textOf((await (await signedInStaff(h, 'cn', null, { now })).client.get('/console')).html);
+      expect(cn).toMatch(/Richieste di debito formativo\s*: 1/);
+      expect(cn).toMatch(/Avvisi sulle deroghe da leggere\s*: nessuno/);
     });
   });
 }

@@ -25,7 +25,8 @@ import { passkeysOfAccount } from '../../services/staff/passkeys.ts';
 import { sessionsOf, signOutEverywhere, type SignedIn } from '../../services/staff/sessions.ts';
 import type { Deps } from '../deps.ts';
 import { problemOfError, readForm } from './forms.ts';
-import { clearSessionCookie, requestMeta, requirePerson, stepFor, type ConsoleEnv } from './session.ts';
+import { councilQueues } from '../../services/council/queues.ts';
+import { actorOf, clearSessionCookie, requestMeta, requirePerson, stepFor, type ConsoleEnv } from './session.ts';
 
 const NOTICES: Readonly<Record<string, string>> = {
   attivato: 'Account attivato: benvenuto.',
@@ -39,7 +40,11 @@ export function accountRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const person = (c: Context<ConsoleEnv>) => c.get('staff')!;
 
-  app.get('/console', requirePerson(), (c) => c.html(homePage(person(c).user, NOTICES[c.req.query('esito') ?? ''])));
+  app.get('/console', requirePerson(), async (c) => {
+    const user = person(c).user;
+    const queues = user.role === 'cpo' || user.role === 'cn' ? await councilQueues(deps, actorOf(c)) : undefined;
+    return c.html(homePage(user, NOTICES[c.req.query('esito') ?? ''], queues));
+  });
 
   const securityView = async (s: SignedIn) => ({
     secondFactor: s.user.totpEnabledAt !== null,

@@ -5,7 +5,8 @@
  */
 import type { Child } from 'hono/jsx';
 import { requiresSecondFactor, type StaffRole } from '../../domain/staff-accounts.ts';
-import { italianDateTime } from '../format.ts';
+import type { CouncilQueues } from '../../services/council/queues.ts';
+import { italianDateTime, italianDay } from '../format.ts';
 import { Layout, type StaffBar } from '../layout.tsx';
 import { provinceName } from './controls.tsx';
 import { ROLE_LABELS } from './labels.ts';
@@ -55,7 +56,47 @@ export function consolePage(person: ConsolePerson, current: string, title: strin
   );
 }
 
-export function homePage(person: ConsolePerson, notice?: string) {
+/** "3 (la prima scade il 12 marzo 2027)" */
+function countWithDeadline(count: number, deadline: string | null, words: string): string {
+  if (count === 0) return 'nessuna';
+  return deadline ? `${count} (${words} ${deadline.length === 10 ? italianDay(deadline) : italianDateTime(new Date(deadline))})` : String(count);
+}
+
+/** What waits for a council, each count leading to its page (issue 15). */
+function CouncilWaiting({ q }: { q: CouncilQueues }) {
+  const items: { href: string; label: string; value: string; waiting: boolean }[] = [
+    {
+      href: '/console/accreditamenti',
+      label: 'Richieste di accreditamento',
+      value: countWithDeadline(q.accreditations.count, q.accreditations.firstDeadline, 'la prima scade il'),
+      waiting: q.accreditations.count > 0,
+    },
+    { href: '/console/richieste', label: 'Dichiarazioni art. 9', value: q.art9 ? String(q.art9) : 'nessuna', waiting: q.art9 > 0 },
+    { href: '/console/richieste', label: 'Richieste di debito formativo', value: q.debts ? String(q.debts) : 'nessuna', waiting: q.debts > 0 },
+    {
+      href: '/console/riduzioni',
+      label: 'Richieste di riduzione',
+      value: countWithDeadline(q.reductions.count, q.reductions.firstDeadline, 'la prima da decidere entro il'),
+      waiting: q.reductions.count > 0,
+    },
+  ];
+  if (q.alerts !== null)
+    items.push({ href: '/console/deroghe', label: 'Avvisi sulle deroghe da leggere', value: q.alerts ? String(q.alerts) : 'nessuno', waiting: q.alerts > 0 });
+  return (
+    <section class="card" aria-labelledby="in-attesa">
+      <h2 id="in-attesa">In attesa</h2>
+      <ul>
+        {items.map((i) => (
+          <li data-waiting={i.waiting ? 'yes' : 'no'}>
+            <a href={i.href}>{i.label}</a>: {i.waiting ? <strong>{i.value}</strong> : i.value}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function homePage(person: ConsolePerson, notice?: string, queues?: CouncilQueues) {
   return consolePage(
     person,
     '/console',
@@ -68,13 +109,15 @@ export function homePage(person: ConsolePerson, notice?: string) {
         </div>
       ) : null}
       <p>Ha effettuato l’accesso come {ROLE_LABELS[person.role]}.</p>
+      {queues ? <CouncilWaiting q={queues} /> : null}
       {person.role === 'admin' || person.role === 'cn' ? (
         <p>
           Da <a href="/console/utenti">Utenti</a> può invitare il personale dei Consigli provinciali e degli enti formatori.
         </p>
       ) : null}
       <p>
-        Da <a href="/console/sicurezza">Sicurezza</a> può cambiare la password, gestire la verifica in due passaggi e chiudere le sessioni aperte.
+        Da <a href="/console/sicurezza">Sicurezza</a> (il Suo nome in alto) può cambiare la password, gestire la verifica in due passaggi e chiudere le sessioni
+        aperte.
       </p>
     </>,
   );
