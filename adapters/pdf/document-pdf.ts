@@ -154,6 +154,86 @@ export function verificationBlock(doc: PDFKit.PDFDocument, v: Verification, qr: 
   doc.y = Math.max(doc.y, vy + LAYOUT.qrSize);
 }
 
+/** What a certificate-like document says, in the order the page shows it (attestations, certificates). */
+export interface DocumentLayout {
+  /** Who issues it: the first line, bold. */
+  issuer: string;
+  title: string;
+  /** The line under the title: what kind of document, under which article. */
+  subtitle: string;
+  number: string;
+  /** The sentence, with the person's name set apart. */
+  statementParts: { lead: string; name: string; rest: string };
+  rows: readonly { label: string; value: string }[];
+  issuedText: string;
+  signatureLabel: string;
+  /** The verification block's heading, e.g. `Verifica dell’attestato`. */
+  verificationHeading: string;
+  footer: string;
+}
+
+/**
+ * The whole page of a certificate-like document: issuer, title, number, the statement with the
+ * name set apart, the label / value rows, the issue date beside the signature line, the
+ * verification block and the footers (the attestation and both certificates draw this).
+ */
+export function drawDocument(doc: PDFKit.PDFDocument, d: DocumentLayout, v: Verification, qr: Buffer): void {
+  const left = LAYOUT.margin;
+  const width = textWidth(doc);
+
+  // Heading: who issues it, then what it is.
+  doc.font(FONTS.bold).fontSize(11).fillColor('black');
+  para(doc, d.issuer);
+  doc.font(FONTS.regular).fontSize(9).fillColor(GREY);
+  para(doc, 'Formazione continua obbligatoria dei Consulenti del Lavoro');
+  rule(doc);
+
+  doc.moveDown(1.6);
+  doc.font(FONTS.bold).fontSize(22).fillColor('black');
+  para(doc, d.title, { align: 'center' });
+  doc.moveDown(0.3);
+  doc.font(FONTS.regular).fontSize(11).fillColor(GREY);
+  para(doc, d.subtitle, { align: 'center' });
+  para(doc, `N. ${d.number}`, { align: 'center' });
+  doc.moveDown(1.4);
+
+  // The statement, with the name set apart.
+  doc.font(FONTS.regular).fontSize(11).fillColor('black');
+  para(doc, d.statementParts.lead, { align: 'center' });
+  doc.moveDown(0.4);
+  doc.font(FONTS.bold).fontSize(16);
+  para(doc, d.statementParts.name, { align: 'center' });
+  doc.moveDown(0.4);
+  doc.font(FONTS.regular).fontSize(11);
+  para(doc, d.statementParts.rest, { align: 'center', lineGap: 2 });
+  doc.moveDown(1.2);
+  rule(doc);
+  doc.moveDown(0.8);
+
+  labelledRows(doc, d.rows);
+
+  // Date of issue and the signature line.
+  if (doc.y + 90 > bottomOf(doc)) doc.addPage();
+  doc.moveDown(1.5);
+  const y = doc.y;
+  const half = (width - LAYOUT.gap) / 2;
+  doc.font(FONTS.regular).fontSize(10.5).fillColor('black').text(winAnsi(d.issuedText), left, y, { width: half });
+  doc.text(winAnsi(d.signatureLabel), left + half + LAYOUT.gap, y, { width: half, align: 'center' });
+  const lineY = y + 48;
+  doc
+    .moveTo(left + half + LAYOUT.gap + 20, lineY)
+    .lineTo(left + width - 20, lineY)
+    .lineWidth(0.6)
+    .strokeColor(RULE)
+    .stroke();
+
+  // Verification (issue 15): the QR code of the public page, its address, the code and the facts' digest.
+  doc.y = lineY + 24;
+  doc.x = left;
+  verificationBlock(doc, v, qr, d.verificationHeading);
+  footers(doc, d.footer);
+}
+
 /** The footer on every page, inside the bottom margin (no automatic page break there), numbered when there are several. */
 export function footers(doc: PDFKit.PDFDocument, footer: string): void {
   const left = LAYOUT.margin;

@@ -341,7 +341,8 @@ export function italianDateTime(at: number | Date): string {
   return `${italianDate(d.toMillis())}, ore ${d.toFormat('HH:mm')}`;
 }
 
-function organiserText(o: AttestationInput['organiser']): string {
+/** The organiser by name, a kind-e one with its CN authorisation number (art. 18 c.3). */
+export function organiserText(o: AttestationInput['organiser']): string {
   return o.authorisationNumber ? `${o.name} (ente autorizzato dal Consiglio Nazionale, autorizzazione n. ${o.authorisationNumber})` : o.name;
 }
 

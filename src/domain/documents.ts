@@ -18,6 +18,8 @@ import { createHash, createHmac } from 'node:crypto';
 /** The kinds of document the gateway issues, with the Italian words the verification page uses. */
 export const DOCUMENT_KINDS = {
   'elearning-attestation': 'Attestato di partecipazione a un corso di formazione a distanza (e-learning o podcast)',
+  'attendance-certificate': 'Attestato di partecipazione a un evento formativo (webinar, videoconferenza o in presenza)',
+  'compliance-certificate': 'Certificato di assolvimento dell’obbligo di formazione continua',
 } as const;
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
 
@@ -198,15 +200,22 @@ export function maskedCodiceFiscale(cf: string): string {
 
 /**
  * Who may revoke a document: admin and cn always; the staff or keys of the organiser that issued
- * it (issuer `organiser:<id>`).
+ * it (issuer `organiser:<id>`), or of the CPO that issued it (issuer `cpo:<province>`, R-DOC-8).
  * @rule R-DOC-6
  */
 export function mayRevoke(actor: { role: string; subject: string | null }, issuer: string): boolean {
   if (actor.role === 'admin' || actor.role === 'cn') return true;
-  return actor.role === 'organiser' && actor.subject !== null && issuer === `organiser:${actor.subject}`;
+  if (actor.subject === null) return false;
+  if (actor.role === 'organiser') return issuer === organiserIssuer(actor.subject);
+  return actor.role === 'cpo' && issuer === cpoIssuer(actor.subject);
 }
 
 /** The issuer recorded for a document an organiser issues. */
 export function organiserIssuer(organiserId: string): string {
   return `organiser:${organiserId}`;
+}
+
+/** The issuer recorded for a document a provincial council issues (the compliance certificate, R-DOC-8). */
+export function cpoIssuer(province: string): string {
+  return `cpo:${province}`;
 }

@@ -34,6 +34,7 @@ import { memberDashboardRoutes } from './member-dashboard.ts';
 import { elearningRoutes } from './elearning.ts';
 import { scormCommitRoutes } from './scorm-commit.ts';
 import { attestationRoutes } from './attestation.ts';
+import { certificateRoutes } from './certificates.ts';
 import { documentRoutes } from './documents.ts';
 import { scormPlayerRoutes } from './scorm-player.ts';
 import { consoleRoutes } from './console/index.ts';
@@ -72,6 +73,7 @@ export function createApp(deps: Deps) {
   app.route('/', reductionAdminRoutes(deps));
   app.route('/', documentRoutes(deps));
   app.route('/', attestationRoutes(deps)); // before the dashboard: its GET /m/{token}/* catch-all would take /m/{token}/attestato/*
+  app.route('/', certificateRoutes(deps)); // likewise: /m/{token}/certificato/*
   app.route('/', memberDashboardRoutes(deps));
   app.route('/', elearningRoutes(deps));
   app.route('/', scormCommitRoutes(deps));

@@ -1,13 +1,15 @@
 /**
- * @module The R-ELN-6 attestation PDF of a completed e-learning or podcast enrolment (issue 6 §5,
- * art. 23 c.2), the same document from three doors:
+ * @module A member's participation document as a PDF (art. 23 c.2), the same document from every
+ * door: the R-ELN-6 attestation of a completed e-learning or podcast enrolment (issue 6 §5), and
+ * for an event of any other mode its attendance certificate (issue 15, R-DOC-7):
  *
  *   GET /v1/events/{id}/enrolments/{memberId}/attestation   API key: the event's organiser, its accrediting CPO, cn, admin
  *   GET /m/{token}/attestato/{eventId}                       the member, through the dashboard link (purpose `dashboard`)
- *   GET /lms/attestation/{token}                             the player right after completion (launch token, purpose `scorm`)
+ *   GET /lms/attestation/{token}                             the player right after completion (launch token, purpose `scorm`; e-learning only)
  *
  * An attestation exists only once the enrolment's outcome is `credited` with its completion
- * instant (R-ELN-4); otherwise the API answers 409 `attestation-not-available` with the outcome's
+ * instant (R-ELN-4), a certificate once the attendance is credited and its credits granted
+ * (R-DOC-7); otherwise the API answers 409 `attestation-not-available` with the outcome's
  * reason, and the member pages say in Italian what is missing. Member doors never answer
  * problem+json, and an expired launch token sends the member to the dashboard, which keeps
  * working for 30 days.
@@ -17,14 +19,16 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { attendanceCertificatePdf } from '../../adapters/pdf/attendance-certificate-pdf.ts';
 import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
 import { verificationUrl } from '../domain/documents.ts';
 import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
 import { italianDateTime } from '../pages/format.ts';
-import { ELEARNING_REASON_LABELS } from '../pages/labels.ts';
+import { ATTENDANCE_CERTIFICATE_REASON_LABELS, ELEARNING_REASON_LABELS } from '../pages/labels.ts';
 import { PathUuid, Problem } from '../schemas/common.ts';
 import { AttestationParams } from '../schemas/elearning.ts';
-import { enrolmentAttestation, launchAttestation, memberAttestation, type AttestationDocument } from '../services/elearning/attestation.ts';
+import { memberParticipationDocument, participationDocument, type ParticipationDocument } from '../services/attendance/certificate.ts';
+import { launchAttestation } from '../services/elearning/attestation.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { ServiceError } from '../services/errors.ts';
@@ -33,20 +37,24 @@ import { isUnavailable } from './unavailable.ts';
 
 /** A code without an entry (never expected) falls back to a generic sentence, never to the code. */
 const NOT_AVAILABLE_DEFAULT = 'Il corso non risulta completato con il riconoscimento dei crediti.';
+const NOT_CERTIFIED_DEFAULT = 'La presenza all’evento non risulta riconosciuta con l’attribuzione dei crediti.';
 
 const problemEntry = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
 const PDF_RESPONSE = {
-  description: 'The attestation, `Content-Disposition: attachment; filename="attestato-fad-<year>-<id>.pdf"`',
+  description:
+    'The attestation, `Content-Disposition: attachment; filename="attestato-fad-<year>-<id>.pdf"` (an e-learning or podcast course) or `attestato-att-<year>-<id>.pdf` (any other event)',
   content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
 };
+const CERTIFICATE_TEXT =
+  "For an event of any other mode (webinar, videoconference, in person, mixed) the attendance certificate (R-DOC-7): the place (the platform of a webinar, the venue province in person: how the member took part, R-FAD-1), the event's dates and times (Europe/Rome; each session of a structured path), its duration, the presence recognised (R-ATT-3), the organiser (with a kind-e authorisation number), the accrediting CPO and the accreditation reference, the subject (topics), the credits and their deontology share as the ledger recorded them, the training year, the member, a number stable for (event, member), the issue date (the day the credits last changed), the signature line and its verification: available once the outcome is `credited` and every credit record `granted` (a kind-e webinar's questionnaire passed).";
 const FIELDS_TEXT =
-  "It states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document), the legal representative's signature line, and its verification (issue 15): the code, the QR code of `/verify/{code}`, the facts' SHA-256.";
+  "An e-learning or podcast course's attestation states (art. 23 c.2) the place (the platform, for distance courses), the completion date (Europe/Rome), the duration (declared nominal duration, and the time credited), the organiser, the accrediting CPO, the subject (topics), the credits (with the deontology share), the member (name, codice fiscale, register number and province), a number stable for the enrolment, the issue date (the completion day: every download is the same document), the legal representative's signature line, and its verification (issue 15): the code, the QR code of `/verify/{code}`, the facts' SHA-256.";
 
 const apiRoute = createRoute({
   method: 'get',
   path: '/v1/events/{id}/enrolments/{memberId}/attestation',
-  summary: 'The R-ELN-6 attestation (PDF) of a completed e-learning or podcast enrolment',
-  description: `Keys: the organiser of the event, the accrediting CPO, cn, admin. Only once the enrolment's outcome is \`credited\`. ${FIELDS_TEXT}`,
+  summary: 'A member’s participation document (PDF): the R-ELN-6 attestation of an e-learning or podcast course, the attendance certificate of any other event',
+  description: `Keys: the organiser of the event, the accrediting CPO, cn, admin. Only once the enrolment's (or the attendance's) outcome is \`credited\`. ${FIELDS_TEXT} ${CERTIFICATE_TEXT}`,
   tags: ['e-learning'],
   security: SECURITY,
   request: {
@@ -56,11 +64,12 @@ const apiRoute = createRoute({
     200: PDF_RESPONSE,
     401: problemEntry('No or unknown API key'),
     403: problemEntry('This key may not do that'),
-    404: problemEntry('`event-not-found` (unknown, or not visible to this key), `enrolment-not-found`'),
-    409: problemEntry(
-      '`attestation-not-available`: the outcome is not credited; `reason` and `outcomeStatus` say why (`not-derived` before the first derivation)',
+    404: problemEntry(
+      '`event-not-found` (unknown, or not visible to this key), `enrolment-not-found` (a course the member is not enrolled in), `participant-not-found` (an event the member neither registered to nor attended)',
     ),
-    422: problemEntry('`not-elearning`'),
+    409: problemEntry(
+      '`attestation-not-available`: the outcome is not credited, or its credits are not granted; `reason`, `outcomeStatus` and `rule` say why (`not-derived` before the first derivation; `questionnaire-required`, R-QST-1, and `questionnaire-failed` / `questionnaire-expired`, R-QST-8, for a kind-e webinar)',
+    ),
   },
 });
 
@@ -98,7 +107,7 @@ export function attestationRoutes(deps: Deps) {
       throw new ServiceError('enrolment-not-found', 'The member is not enrolled in this course');
     }
     const { id, memberId } = params.data;
-    return pdfResponse(c, await enrolmentAttestation(deps, c.get('principal'), id, memberId, hostOf(c)), originOf(c));
+    return pdfResponse(c, await participationDocument(deps, c.get('principal'), id, memberId, hostOf(c)), originOf(c));
   });
 
   // Member doors: Italian pages, never cached or indexed (personal data).
@@ -133,11 +142,11 @@ export function attestationRoutes(deps: Deps) {
     if (!memberId.success) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
     if (!check.ok) return c.html(linkClosedPage({ kind: 'expired', expiredAt: check.expiresAt }), 410);
     const eventId = PathUuid.safeParse(c.req.param('eventId'));
-    const r = await memberAttestation(deps, memberId.data, eventId.success ? eventId.data : null, hostOf(c));
-    if (r.kind === 'ok') return pdfResponse(c, r, originOf(c));
-    if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, back), 409);
+    const r = await memberParticipationDocument(deps, memberId.data, eventId.success ? eventId.data : null, hostOf(c));
+    if (r.kind === 'ok') return pdfResponse(c, r.document, originOf(c));
+    if (r.kind === 'not-available') return c.html(r.elearning ? notAvailablePage(r.reason, back) : notCertifiedPage(r.reason, back), 409);
     return c.html(
-      messagePage({ title: 'Attestato non trovato', text: 'Non risulta una sua iscrizione a un corso e-learning o podcast con questo indirizzo.', back }),
+      messagePage({ title: 'Attestato non trovato', text: 'Non risulta una sua partecipazione a un evento o a un corso con questo indirizzo.', back }),
       404,
     );
   });
@@ -165,7 +174,7 @@ export function attestationRoutes(deps: Deps) {
         }),
         404,
       );
-    if (r.kind === 'ok') return pdfResponse(c, r, originOf(c));
+    if (r.kind === 'ok') return pdfResponse(c, { kind: 'elearning-attestation', attestation: r }, originOf(c));
     if (r.kind === 'not-available') return c.html(notAvailablePage(r.reason, null), 409);
     return c.html(
       messagePage({ title: 'Attestato non disponibile', text: 'Questo corso non prevede un attestato di formazione a distanza.', back: null }),
@@ -191,14 +200,32 @@ export function attestationRoutes(deps: Deps) {
   }
 }
 
-async function pdfResponse(c: Context, d: AttestationDocument, origin: string) {
-  const a = d.attestation;
-  const pdf = await attestationPdf(a, { code: d.document.code, url: verificationUrl(origin, d.document.code), factsDigest: d.document.factsDigest });
+/**
+ * The PDF of a participation document with its verification (the code, the QR code of
+ * `<origin>/verify/{code}`, the facts' digest) and its download name; the console draws it too.
+ */
+export async function participationPdf(d: ParticipationDocument, origin: string): Promise<{ pdf: Buffer; fileName: string }> {
+  const { document } = d.kind === 'elearning-attestation' ? d.attestation : d.certificate;
+  const v = { code: document.code, url: verificationUrl(origin, document.code), factsDigest: document.factsDigest };
+  if (d.kind === 'elearning-attestation') return { pdf: await attestationPdf(d.attestation.attestation, v), fileName: d.attestation.attestation.pdf.fileName };
+  return { pdf: await attendanceCertificatePdf(d.certificate.certificate, v), fileName: d.certificate.certificate.pdf.fileName };
+}
+
+async function pdfResponse(c: Context, d: ParticipationDocument, origin: string) {
+  const { pdf, fileName } = await participationPdf(d, origin);
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
-    'Content-Disposition': `attachment; filename="${a.pdf.fileName}"`,
+    'Content-Disposition': `attachment; filename="${fileName}"`,
     'Content-Length': String(pdf.length),
     'Cache-Control': 'no-store',
+  });
+}
+
+function notCertifiedPage(reason: string, back: string | null) {
+  return messagePage({
+    title: 'Attestato non ancora disponibile',
+    text: `${ATTENDANCE_CERTIFICATE_REASON_LABELS[reason] ?? NOT_CERTIFIED_DEFAULT} L’attestato si può scaricare quando la presenza all’evento è riconosciuta e i crediti attribuiti.`,
+    back,
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module Documents anyone can verify (issue 15): the public page `GET /verify/{code}` (and
  * `GET /verify` with a form), Italian HTML, never cached, indexed or referred; and
- * `POST /v1/documents/{code}/revoke` for admin, cn and the issuing organiser (R-DOC-6).
+ * `POST /v1/documents/{code}/revoke` for admin, cn and the issuer (organiser or CPO, R-DOC-6).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -65,14 +65,14 @@ export function documentRoutes(deps: Deps) {
     return c.html(verifyPage(d, supersededAt));
   });
 
-  app.use('/v1/documents/*', requireRole(deps.resolveKey, 'organiser', 'cn', 'admin'));
+  app.use('/v1/documents/*', requireRole(deps.resolveKey, 'organiser', 'cpo', 'cn', 'admin'));
   app.openapi(
     createRoute({
       method: 'post',
       path: '/v1/documents/{code}/revoke',
       summary: 'Revoke a document the gateway issued, with the reason the verification page shows (R-DOC-6)',
       description:
-        'Keys: admin, cn (any document), organiser (the documents it issued). Another organiser\u2019s document, an unknown or malformed code: 404 `document-not-found`. A second revocation keeps the first.',
+        'Keys: admin, cn (any document), organiser (the documents it issued), cpo (the compliance certificates its province issued, R-DOC-8). Another issuer\u2019s document, an unknown or malformed code: 404 `document-not-found`. A second revocation keeps the first.',
       tags: ['documents'],
       security: SECURITY,
       request: {

@@ -27,6 +27,7 @@ import { bienniumOf, romeDate } from '../domain/calendar.ts';
 import { debtFilingDeadline, debtMaximum, debtSettlementDeadline, debtSettlementStart } from '../domain/debt.ts';
 import { memberBalance } from '../domain/member-balance.ts';
 import { CAUSE_INPUT_KIND, type ReductionCause } from '../domain/reduction.ts';
+import { IN_ORDER } from '../domain/verification.ts';
 import { FILE_RULES, isReductionCause, type FormError, type FormValues, type ReductionPreview } from '../pages/dashboard-forms.tsx';
 import { dashboardPage, dashboardUnavailablePage, linkClosedPage, messagePage, type DashboardProps, type PreviousNotice } from '../pages/dashboard.tsx';
 import { outcomeText, refusalText } from '../pages/labels.ts';
@@ -42,6 +43,7 @@ import {
   ReductionId,
 } from '../schemas/member-dashboard.ts';
 import { appealReduction, fileArt9, fileDebt, fileReduction, integrateReduction, previewReduction, type Filed } from '../services/council/filing.ts';
+import { memberComplianceStatus } from '../services/council/compliance-certificate.ts';
 import { dashboardFacts, dashboardLists, dashboardUncredited, reductionSummary } from '../services/member-dashboard.ts';
 import type { LoadedFacts } from '../store/balance.ts';
 import type { UploadedFile } from '../store/member-requests.ts';
@@ -373,9 +375,10 @@ export function memberDashboardRoutes(deps: Deps) {
       suggested: { total: suggestedTotal, deontology: Math.min(shortfall.deontology, suggestedTotal) },
     };
 
-    const [{ questionnaires, reductions, art9, debts }, uncredited] = await Promise.all([
+    const [{ questionnaires, reductions, art9, debts }, uncredited, verified] = await Promise.all([
       dashboardLists(deps, facts.memberId),
       dashboardUncredited(deps, facts.memberId, biennium),
+      memberComplianceStatus(deps, facts.memberId, biennium),
     ]);
     const pending = [];
     for (const q of questionnaires) {
@@ -402,6 +405,8 @@ export function memberDashboardRoutes(deps: Deps) {
       debt,
       questionnaires: pending,
       uncredited,
+      // R-DOC-8: the CPO's certificate once its verification finds the member in order.
+      certificate: verified && IN_ORDER.includes(verified) ? { href: `${base}/certificato/${biennium}` } : null,
       // Newest first, as the store lists them (the limit keeps the newest).
       requests: { reductions, art9, debts },
       forms: {

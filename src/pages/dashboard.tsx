@@ -149,6 +149,8 @@ export interface DashboardProps {
   questionnaires: readonly PendingQuestionnaire[];
   /** Events of the biennium attended without credit (absent beyond the tolerance, R-ATT-3…): listed with the reason. */
   uncredited: readonly UncreditedEvent[];
+  /** The CPO's compliance certificate of the biennium, once its verification finds the member in order (R-DOC-8). */
+  certificate?: { href: string } | null;
   requests: { reductions: readonly ReductionRow[]; art9: readonly Art9Row[]; debts: readonly DebtRow[] };
   forms: {
     art9: { minDate: string; maxDate: string };
@@ -294,7 +296,13 @@ const Summary: FC<{ p: DashboardProps }> = ({ p }) => {
           <p>
             <strong>Obbligo formativo del biennio assolto.</strong>
           </p>
-        ) : (
+        ) : null}
+        {p.certificate ? (
+          <p>
+            Il Consiglio provinciale ha verificato l’assolvimento dell’obbligo: <a href={p.certificate.href}>scarichi il certificato (PDF)</a>.
+          </p>
+        ) : null}
+        {b.compliant ? null : (
           <p>
             <strong>Crediti ancora mancanti:</strong> {b.missing.total} in totale; {plural(b.missing.deontology, 'deontologico', 'deontologici')}.
             {b.status === 'debt-open' && b.debt ? ` Il debito va recuperato entro il ${dateText(b.debt.deadline)}.` : ''}
@@ -401,6 +409,8 @@ const Credits: FC<{ p: DashboardProps }> = ({ p }) => {
     ...items.map((it) => ({ date: it.date, item: it, uncredited: null })),
     ...p.uncredited.map((e) => ({ date: e.date, item: null, uncredited: e })),
   ].sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
+  // One download per event, however many records (fractions, the two years of a path) it has.
+  const linked = new Set<string>();
   return (
     <section aria-labelledby="attivita">
       <h2 id="attivita">Attività formative del biennio</h2>
@@ -425,7 +435,13 @@ const Credits: FC<{ p: DashboardProps }> = ({ p }) => {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (r.item ? <CreditRow it={r.item} pct={p.derived.distance.pct} base={p.base} /> : <UncreditedRow e={r.uncredited!} />))}
+            {rows.map((r) =>
+              r.item ? (
+                <CreditRow it={r.item} pct={p.derived.distance.pct} attestation={attestationHref(p.base, r.item, linked)} />
+              ) : (
+                <UncreditedRow e={r.uncredited!} />
+              ),
+            )}
           </tbody>
         </table>
       )}
@@ -453,16 +469,21 @@ const UncreditedRow: FC<{ e: UncreditedEvent }> = ({ e }) => (
   </tr>
 );
 
-/** A credited e-learning or podcast course has its attestation (R-ELN-6): `event:<id>:…` items only. */
-function attestationHref(base: string, it: BalanceItem): string | null {
-  if ((it.mode !== 'e-learning' && it.mode !== 'podcast') || it.status !== 'granted') return null;
+/**
+ * A granted event credit has its participation document: the attestation of an e-learning or
+ * podcast course (R-ELN-6), the attendance certificate of any other event (R-DOC-7); `event:<id>:…`
+ * items only, the first of each event (`linked` remembers the others).
+ */
+function attestationHref(base: string, it: BalanceItem, linked: Set<string>): string | null {
+  if (it.status !== 'granted') return null;
   const eventId = /^event:([0-9a-f-]{36}):/.exec(it.id)?.[1];
-  return eventId ? `${base}/attestato/${eventId}` : null;
+  if (!eventId || linked.has(eventId)) return null;
+  linked.add(eventId);
+  return `${base}/attestato/${eventId}`;
 }
 
-const CreditRow: FC<{ it: BalanceItem; pct: number; base: string }> = ({ it, pct, base }) => {
+const CreditRow: FC<{ it: BalanceItem; pct: number; attestation: string | null }> = ({ it, pct, attestation }) => {
   const unit = it.art9 ? ART9_UNIT_LABELS[it.art9.unit] : null;
-  const attestation = attestationHref(base, it);
   return (
     <tr>
       <td>{dateText(it.date)}</td>

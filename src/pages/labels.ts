@@ -222,3 +222,29 @@ export const ELEARNING_REASON_LABELS: Readonly<Record<ProgressReason | 'not-deri
   'time-short': 'Il tempo di fruizione registrato è inferiore alla durata del corso.',
   'validity-ended': 'Il periodo di validità del corso (un anno dall’accreditamento) è terminato prima del completamento.',
 };
+
+/**
+ * Why an event's attendance certificate is not available yet (R-DOC-7), in the member's words: the
+ * outcome's reason (R-ATT-9) or what the questionnaire said of the credits (R-QST-1, R-QST-8).
+ */
+export const ATTENDANCE_CERTIFICATE_REASON_LABELS: Readonly<Record<string, string>> = {
+  'not-derived': 'Le presenze dell’evento non risultano ancora elaborate.',
+  'absence-over-tolerance': 'L’assenza registrata supera la tolleranza ammessa: la presenza non dà crediti.',
+  'open-interval': 'Manca l’orario di uscita di un suo collegamento: l’ente organizzatore deve completarlo.',
+  'out-of-audience': 'L’evento era aperto agli iscritti di altri Ordini provinciali.',
+  'event-not-accredited': 'L’evento non è stato accreditato dal Consiglio provinciale.',
+  'not-registered': 'La sua partecipazione non corrisponde a un’iscrizione all’evento.',
+  'no-registration-match': 'La sua partecipazione non corrisponde a un’iscrizione all’evento.',
+  'identity-conflict': 'I dati della piattaforma corrispondono a più iscritti: l’ente organizzatore deve verificarli.',
+  'questionnaire-required': 'I crediti sono in attesa del questionario di verifica.',
+  'questionnaire-failed': 'Il questionario di verifica non è stato superato: i crediti non sono riconosciuti.',
+  'questionnaire-expired': 'Il questionario di verifica non è stato compilato entro il termine: i crediti non sono riconosciuti.',
+};
+
+/** The verification statuses that refuse a compliance certificate (R-DOC-8), in the member's words. */
+export const NOT_COMPLIANT_LABELS: Readonly<Record<string, string>> = {
+  short: 'Dalla verifica del Consiglio provinciale l’obbligo formativo del biennio non risulta assolto.',
+  'debt-accepted': 'Il debito formativo accolto va recuperato entro il 30 giugno: il certificato sarà disponibile dopo la verifica del recupero.',
+  'debt-not-settled': 'Il debito formativo non risulta recuperato entro il 30 giugno.',
+  'not-due': 'L’obbligo formativo del biennio non era ancora iniziato.',
+};

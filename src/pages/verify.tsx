@@ -3,7 +3,7 @@
  * Italian, whether it is still valid, and the facts' digest to compare with the PDF. No script;
  * the codice fiscale is masked. An unknown and a malformed code get the same page.
  */
-import { DOCUMENT_KINDS, digestText, maskedCodiceFiscale, type Facts } from '../domain/documents.ts';
+import { DOCUMENT_KINDS, digestText, maskedCodiceFiscale, type DocumentKind, type Facts } from '../domain/documents.ts';
 import type { VerifiedDocument } from '../services/documents.ts';
 import { italianDateTime } from './format.ts';
 import { Layout } from './layout.tsx';
@@ -13,6 +13,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
 /** Who revoked, in words (never the account or key). */
 function revokerWords(ref: string): string {
   if (ref.startsWith('organiser:')) return 'dall’ente organizzatore';
+  if (ref.startsWith('cpo:')) return 'dal Consiglio Provinciale dell’Ordine';
   if (ref.startsWith('cn:')) return 'dal Consiglio Nazionale dell’Ordine';
   if (ref.startsWith('admin:')) return 'dall’amministrazione della piattaforma';
   return 'da chi lo ha emesso';
@@ -51,6 +52,32 @@ export function verifyNotFoundPage() {
   );
 }
 
+/** The facts each kind of document shows, in its order (R-DOC-4); a fact a document lacks is left out. */
+const KIND_ROWS: Readonly<Record<DocumentKind, (f: Facts) => [string, string | null][]>> = {
+  'elearning-attestation': (f) => [
+    ['Corso', str(f.course)],
+    ['Ente organizzatore', str(f.organiser)],
+    ['Crediti formativi', str(f.credits)],
+    ['Data di completamento', str(f.completed)],
+  ],
+  'attendance-certificate': (f) => [
+    ['Evento', str(f.course)],
+    ['Luogo', str(f.place)],
+    ['Data dell’evento', str(f.dates)],
+    ['Presenza riconosciuta', str(f.presence)],
+    ['Ente organizzatore', str(f.organiser)],
+    ['Crediti formativi', str(f.credits)],
+  ],
+  'compliance-certificate': (f) => [
+    ['Consiglio Provinciale', str(f.council)],
+    ['Biennio formativo', str(f.biennium)],
+    ['Situazione', str(f.statusText)],
+    ['Obbligo formativo del biennio', str(f.obligation)],
+    ['Crediti formativi riconosciuti', str(f.credits)],
+    ['Verifica del Consiglio Provinciale', str(f.verification)],
+  ],
+};
+
 /** `GET /verify/{code}` of a known document. */
 export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
   const f: Facts = d.facts;
@@ -61,10 +88,7 @@ export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
     ['Numero', str(f.number)],
     ['Intestatario', str(member.name)],
     ['Codice fiscale', cf ? maskedCodiceFiscale(cf) : null],
-    ['Corso', str(f.course)],
-    ['Ente organizzatore', str(f.organiser)],
-    ['Crediti formativi', str(f.credits)],
-    ['Data di completamento', str(f.completed)],
+    ...(KIND_ROWS[d.kind]?.(f) ?? []),
     ['Rilascio', str(f.issued)],
     ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
   ];

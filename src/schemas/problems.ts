@@ -116,6 +116,10 @@ export const PROBLEMS = {
   'verification-too-early': { status: 409, title: 'The verification of this biennium and phase cannot run yet' },
   'verification-not-found': { status: 404, title: 'No verification of this province, biennium and version' },
 
+  // Certificates (issue 15, R-DOC-7, R-DOC-8)
+  'participant-not-found': { status: 404, title: 'The member is neither registered to the event nor among its participants' },
+  'not-compliant': { status: 409, title: 'The member is not in order with the obligation of the biennium: no compliance certificate (R-DOC-8)' },
+
   // E-learning courses (issue 6 §1)
   'not-elearning': { status: 422, title: 'Only e-learning and podcast events have a SCORM course' },
   'not-a-zip': { status: 422, title: 'The file is not a zip archive' },
@@ -130,7 +134,7 @@ export const PROBLEMS = {
   'no-scorm-package': { status: 422, title: 'The course has no SCORM package' },
   'course-has-enrolments': { status: 409, title: 'Members are enrolled in this course' },
   'enrolment-not-found': { status: 404, title: 'The member is not enrolled in this course' },
-  'attestation-not-available': { status: 409, title: 'No attestation: the enrolment is not credited (R-ELN-6)' },
+  'attestation-not-available': { status: 409, title: 'No attestation: the enrolment or the attendance is not credited (R-ELN-6, R-DOC-7)' },
   'invalid-token': { status: 401, title: 'The launch link is not valid' },
   'launch-expired': { status: 401, title: 'The launch link has expired' },
   'unknown-sco': { status: 404, title: 'Not a SCO of the course', also: [400] },

@@ -237,9 +237,11 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(rowOf(res.html, titles.w2)).toContain('1 credito non conteggiato: oltre il limite della formazione a distanza (40% dell’obbligo)');
       expect(rowOf(res.html, titles.pipeline)).toMatch(/Webinar .* 3 1 1$/);
       expect(rowOf(res.html, titles.pipeline)).toContain('2 crediti non conteggiati: oltre il limite della formazione a distanza');
-      expect(rowOf(res.html, titles.w1)).toMatch(/Webinar 10 10 1$/);
-      expect(rowOf(res.html, titles.inPerson)).toMatch(/In presenza 4 4 1$/);
+      // Granted event credits link their attendance certificate (R-DOC-7); pending ones do not.
+      expect(rowOf(res.html, titles.w1)).toMatch(/Webinar Scarica l’attestato \(PDF\) 10 10 1$/);
+      expect(rowOf(res.html, titles.inPerson)).toMatch(/In presenza Scarica l’attestato \(PDF\) 4 4 1$/);
       expect(rowOf(res.html, titles.pending)).toContain('2 crediti non conteggiati: in attesa del superamento del questionario di verifica');
+      expect(rowOf(res.html, titles.pending)).not.toContain('Scarica l’attestato');
       // Attended without credit: listed, nothing recorded, with the outcome's reason in Italian (R-ATT-9).
       expect(rowOf(res.html, titles.absent)).toBe(
         `18 novembre 2026 ${titles.absent} Webinar Crediti non riconosciuti: Assenza oltre la tolleranza (50 minuti di assenza, tolleranza 30 minuti) 0 0 0`,

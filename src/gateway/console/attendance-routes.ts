@@ -13,6 +13,7 @@
  *   GET  /console/eventi/{id}/presenze/correzione      the correction form for `?membro=`
  *   POST /console/eventi/{id}/presenze/correzioni      a correction with its reason (`recordCorrections`, R-ATT-6)
  *   GET  POST /console/eventi/{id}/presenze/chiudi     closing the course, confirmed first (`closeEvent`, R-EVT-7)
+ *   GET  /console/eventi/{id}/presenze/attestato/{memberId}  a participant's attendance certificate, PDF (`participationDocument`, R-DOC-7)
  *   GET  /console/risorse/console.js                   the console's script (upload progress, copy buttons)
  *
  * The questionnaire and course pages are `course-routes.ts`, mounted here. Upload routes are
@@ -32,6 +33,7 @@ import { causeText, REPORT_ROW_REFUSALS, ROW_REFUSALS, attendanceRefusal, author
 import {
   attendancePage,
   auditPage,
+  certificateRefusedPage,
   closeConfirmPage,
   correctionPage,
   OUTCOMES_PER_PAGE,
@@ -48,11 +50,13 @@ import type { Actor } from '../../services/actor.ts';
 import { changeableEvent, changeTolerance, closeEvent, recordCorrections } from '../../services/attendance/changes.ts';
 import { attendanceWorkbook } from '../../services/attendance/export.ts';
 import { isReportFormat, REPORT_FORMATS, storePlatformReport } from '../../services/attendance/platform-reports.ts';
+import { participationDocument } from '../../services/attendance/certificate.ts';
 import { auditTrail, eventCorrections, memberOutcome, outcomeMembers, outcomePage } from '../../services/attendance/read.ts';
 import { storeAttendanceFile } from '../../services/attendance/uploads.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { namesOfActors } from '../../services/staff/accounts.ts';
 import { webStream } from '../attendance-files.ts';
+import { participationPdf } from '../attestation.ts';
 import type { Deps } from '../deps.ts';
 import { clientAddr } from '../http.ts';
 import { readUpload, uploadedFormat } from '../uploads.ts';
@@ -82,6 +86,8 @@ function outcomeItem(o: OutcomeRow, names: ReadonlyMap<string, { surname: string
     toleranceMinutes: o.toleranceMinutes,
     credits: o.credits,
     reason: reasonText(ex.reason ?? null, q?.creditStatus === 'pending', q?.creditStatus === 'not-granted' ? (q.code ?? null) : null),
+    // R-DOC-7: a certificate once credited and granted (a kind-e webinar's questionnaire decides the credits).
+    certificate: o.status === 'credited' && o.memberId !== null && (q?.creditStatus === undefined || q.creditStatus === 'granted'),
   };
 }
 
@@ -191,6 +197,29 @@ export function attendanceRoutes(deps: Deps) {
               : null,
         }),
       );
+    }),
+  );
+
+  // A participant's certificate: the operation GET /v1/events/{id}/enrolments/{memberId}/attestation calls (R-DOC-7).
+  app.get(
+    '/console/eventi/:id/presenze/attestato/:memberId',
+    guard,
+    forEvent(deps, async (c, event, actor) => {
+      const memberId = c.req.param('memberId') ?? '';
+      try {
+        if (!EVENT_ID.safeParse(memberId).success) throw new ServiceError('participant-not-found');
+        const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+        const d = await participationDocument(deps, actor, event.id, memberId, new URL(base).host);
+        const { pdf, fileName } = await participationPdf(d, base);
+        return c.body(new Uint8Array(pdf), 200, {
+          'content-type': 'application/pdf',
+          'content-disposition': `attachment; filename="${fileName}"`,
+          'content-length': String(pdf.length),
+        });
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return c.html(certificateRefusedPage(person(c), { event, problems: [refusalProblem(err.code)] }), statusOf(err));
+      }
     }),
   );
 

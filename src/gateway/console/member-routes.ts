@@ -4,13 +4,19 @@
  *
  *   GET  /console/iscritti                     balances of the biennium (`listBalances`), ?stato= filter, ?cf= search (`findMember`, `getMemberBalance`)
  *   POST /console/iscritti/{id}/cruscotto      the member's dashboard link to hand over (`dashboardLink`)
+ *   GET  /console/iscritti/{id}/certificato    the member's compliance certificate of `?biennio=`, PDF (`complianceCertificateOf`, R-DOC-8)
+ *
+ * Once the province's verification of the biennium has run, each row says whether its member's
+ * certificate can be issued (`complianceStatuses`) and links to it.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { membersPage, type MemberRow, type MembersView } from '../../pages/console/member-pages.tsx';
 import { ServiceError } from '../../services/errors.ts';
 import { bienniumOrCurrent, dashboardLink, getMemberBalance, listBalances } from '../../services/balance/balances.ts';
+import { complianceCertificateOf, complianceStatuses } from '../../services/council/compliance-certificate.ts';
 import { findMember, getMember } from '../../services/registry/members.ts';
+import { compliancePdf } from '../certificates.ts';
 import type { Deps } from '../deps.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
 
@@ -33,7 +39,7 @@ export function memberRoutes(deps: Deps) {
   const app = new Hono<ConsoleEnv>();
   const councils = requirePerson(['cpo', 'cn']);
 
-  const render = async (c: Context<ConsoleEnv>, extra: Pick<MembersView, 'link' | 'problems'> = {}, status: 200 | 404 | 422 = 200) => {
+  const render = async (c: Context<ConsoleEnv>, extra: Pick<MembersView, 'link' | 'problems'> = {}, status: 200 | 404 | 409 | 422 = 200) => {
     const actor = actorOf(c);
     const q = Query.safeParse(c.req.query());
     const query = q.success ? q.data : {};
@@ -77,10 +83,12 @@ export function memberRoutes(deps: Deps) {
       rows = page.balances.map((b) => ({ ...b, status: b.status as MemberRow['status'] }));
       next = page.next;
     }
+    const certificates = await complianceStatuses(deps, actor, { province, biennium, memberIds: rows.map((r) => r.memberId) });
     return c.html(
       membersPage(c.get('staff')!.user, {
         province,
         biennium,
+        certificates,
         status: status_,
         cf: query.cf ?? '',
         rows,
@@ -105,6 +113,30 @@ export function memberRoutes(deps: Deps) {
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;
       return render(c, { problems: [{ code: err.code, text: 'Iscritto non trovato.' }] }, 404);
+    }
+  });
+
+  // The compliance certificate: the operation GET /v1/members/{id}/compliance-certificate calls (R-DOC-8).
+  app.get('/console/iscritti/:id/certificato', councils, async (c) => {
+    const id = c.req.param('id');
+    const biennium = Query.safeParse(c.req.query()).data?.biennio;
+    const refuse = (code: string, text: string, status: 404 | 409 | 422) => render(c, { problems: [{ code, text }] }, status);
+    if (!MEMBER_ID.safeParse(id).success) return refuse('member-not-found', 'Iscritto non trovato.', 404);
+    if (biennium === undefined || biennium % 2 !== 1) return refuse('invalid-query', 'Indichi il biennio con il suo primo anno (dispari).', 422);
+    try {
+      const d = await complianceCertificateOf(deps, actorOf(c), { memberId: id, biennium });
+      const { pdf, fileName } = await compliancePdf(d, (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, ''));
+      return c.body(new Uint8Array(pdf), 200, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="${fileName}"`,
+        'content-length': String(pdf.length),
+      });
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      if (err.code === 'not-compliant')
+        return refuse(err.code, 'Dalla verifica l’iscritto non risulta in regola con l’obbligo del biennio: il certificato non si rilascia.', 409);
+      if (err.code === 'verification-not-found') return refuse(err.code, 'La verifica del biennio non è ancora stata eseguita per questo iscritto.', 404);
+      return refuse(err.code, 'Iscritto non trovato.', 404);
     }
   });
 

@@ -45,7 +45,9 @@ export const ATTENDANCE_REFUSALS: Readonly<Record<string, string>> = {
   'course-has-enrolments': 'Ci sono già iscritti al corso: il pacchetto che seguono non può più essere sostituito.',
   'no-scorm-package': 'Il corso non ha ancora un pacchetto SCORM.',
   'enrolment-not-found': 'L’iscritto non risulta iscritto a questo corso.',
-  'attestation-not-available': 'L’attestato sarà disponibile quando il corso risulta completato con i crediti riconosciuti.',
+  'attestation-not-available':
+    'L’attestato sarà disponibile quando il corso risulta completato (o la presenza all’evento riconosciuta) con i crediti attribuiti.',
+  'participant-not-found': 'L’iscritto non risulta registrato all’evento né tra i partecipanti.',
   'not-a-zip': 'Il pacchetto SCORM deve essere un file .zip.',
   'unsafe-path': 'Il pacchetto contiene percorsi non consentiti e non è stato letto.',
   'manifest-missing': 'Il pacchetto non contiene il file imsmanifest.xml.',

@@ -33,6 +33,8 @@ export interface OutcomeItem {
   credits: number;
   /** The explanation in Italian (`reasonText`). */
   reason: string;
+  /** The participant's attendance certificate can be downloaded (credited, credits granted: R-DOC-7). */
+  certificate?: boolean;
 }
 
 export interface CorrectionItem {
@@ -93,6 +95,7 @@ const OutcomeTable: FC<{ items: readonly OutcomeItem[]; base: string; mayChange:
           <th scope="col">Presenza</th>
           <th scope="col">Assenza (tolleranza)</th>
           <th scope="col">Crediti</th>
+          <th scope="col">Attestato</th>
           {mayChange ? <th scope="col">Correzione</th> : null}
         </tr>
       </thead>
@@ -115,6 +118,15 @@ const OutcomeTable: FC<{ items: readonly OutcomeItem[]; base: string; mayChange:
               {minutesText(o.absentMinutes)} ({minutesText(o.toleranceMinutes)})
             </td>
             <td>{o.credits}</td>
+            <td>
+              {o.certificate && o.memberId ? (
+                <a href={`${base}/attestato/${o.memberId}`} download>
+                  Scarica l’attestato
+                </a>
+              ) : (
+                '—'
+              )}
+            </td>
             {mayChange ? (
               <td>
                 {o.memberId && o.status !== 'unmatched' && o.status !== 'identity-conflict' ? (
@@ -528,6 +540,23 @@ export function correctionPage(person: ConsolePerson, v: CorrectionView) {
       </form>
       <p>
         <a href={base}>Annulla e torna alle presenze</a>
+      </p>
+    </>,
+  );
+}
+
+/** A participant's certificate could not be issued (a derivation changed it meanwhile): why, and back to the list. */
+export function certificateRefusedPage(person: ConsolePerson, v: { event: EventHead; problems: FormProblem[] }) {
+  return eventPage(
+    person,
+    v.event,
+    'presenze',
+    'Attestato di partecipazione',
+    <>
+      <h2>Attestato di partecipazione</h2>
+      <ErrorSummary problems={v.problems} />
+      <p>
+        <a href={`/console/eventi/${v.event.id}/presenze`}>Torna alle presenze</a>
       </p>
     </>,
   );

@@ -1,13 +1,16 @@
 /**
  * @module The province's members in the council's console (issue 15, first part): balances of
  * the biennium with a status filter, a search by codice fiscale, and the dashboard link to hand to
- * a member (30 days). The CN chooses the province.
+ * a member (30 days); once the biennium is verified, each member's compliance certificate (R-DOC-8).
+ * The CN chooses the province.
  */
+import { IN_ORDER, type VerificationStatus } from '../../domain/verification.ts';
 import { italianDateTime } from '../format.ts';
 import { BALANCE_STATUS_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { VERIFICATION_STATUS_LABELS } from './verification-pages.tsx';
 
 export interface MemberRow {
   memberId: string;
@@ -33,6 +36,8 @@ export interface MembersView {
   problems?: readonly FormProblem[];
   /** Whether the person may choose the province (the CN). */
   choosesProvince: boolean;
+  /** The members' statuses in the biennium's verification (R-VER-7), when it has run: who gets a certificate. */
+  certificates?: { verified: boolean; statuses: ReadonlyMap<string, VerificationStatus> };
 }
 
 export function membersPage(person: ConsolePerson, v: MembersView) {
@@ -95,6 +100,23 @@ export function membersPage(person: ConsolePerson, v: MembersView) {
             { label: 'Mancano', cell: (r) => `${r.missing.total} (${r.missing.deontology} di deontologia)` },
             { label: 'Di cui a distanza', cell: (r) => `${r.counted.distance} (al massimo il ${r.distancePct}%)` },
             { label: 'Situazione', cell: (r) => BALANCE_STATUS_LABELS[r.status] ?? r.status },
+            ...(v.certificates?.verified
+              ? [
+                  {
+                    label: 'Certificato',
+                    cell: (r: MemberRow) => {
+                      const s = v.certificates!.statuses.get(r.memberId);
+                      if (!s) return 'Non compreso nella verifica';
+                      if (!IN_ORDER.includes(s)) return `Non rilasciabile: ${VERIFICATION_STATUS_LABELS[s]}`;
+                      return (
+                        <a href={`/console/iscritti/${r.memberId}/certificato?biennio=${v.biennium}`} download>
+                          Scarica il certificato
+                        </a>
+                      );
+                    },
+                  },
+                ]
+              : []),
             {
               label: 'Cruscotto',
               cell: (r) => (
