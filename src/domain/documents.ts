@@ -18,6 +18,7 @@ import { createHash, createHmac } from 'node:crypto';
 /** The kinds of document the gateway issues, with the Italian words the verification page uses. */
 export const DOCUMENT_KINDS = {
   'elearning-attestation': 'Attestato di partecipazione a un corso di formazione a distanza (e-learning o podcast)',
+  'discipline-referral': 'Segnalazione al Consiglio di disciplina per il mancato assolvimento dell’obbligo formativo (art. 28, comma 2, del Regolamento)',
 } as const;
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
 

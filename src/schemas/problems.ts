@@ -116,6 +116,14 @@ export const PROBLEMS = {
   'verification-too-early': { status: 409, title: 'The verification of this biennium and phase cannot run yet' },
   'verification-not-found': { status: 404, title: 'No verification of this province, biennium and version' },
 
+  // Referrals to the discipline council (issue 15, R-VER-8, R-VER-9)
+  'referrals-too-early': { status: 409, title: 'The referral list rests on a February verification run after 28 February (R-VER-8)' },
+  'referral-basis-outdated': { status: 409, title: 'The list already rests on a newer verification version (R-VER-8)' },
+  'referral-not-found': { status: 404, title: 'No such referral' },
+  'referral-invalid-transition': { status: 409, title: 'The referral is not in a state that allows this step (R-VER-9)' },
+  'referral-withdrawn': { status: 409, title: 'The referral was withdrawn: its letter is no longer issued (R-VER-9)' },
+  'invalid-referral-date': { status: 422, title: 'The date is before the letter (or the sending), or in the future (R-VER-9)' },
+
   // E-learning courses (issue 6 §1)
   'not-elearning': { status: 422, title: 'Only e-learning and podcast events have a SCORM course' },
   'not-a-zip': { status: 422, title: 'The file is not a zip archive' },
