@@ -13,6 +13,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
 /** Who revoked, in words (never the account or key). */
 function revokerWords(ref: string): string {
   if (ref.startsWith('organiser:')) return 'dall’ente organizzatore';
+  if (ref.startsWith('cpo:')) return 'dal Consiglio Provinciale dell’Ordine';
   if (ref.startsWith('cn:')) return 'dal Consiglio Nazionale dell’Ordine';
   if (ref.startsWith('admin:')) return 'dall’amministrazione della piattaforma';
   return 'da chi lo ha emesso';
@@ -51,16 +52,32 @@ export function verifyNotFoundPage() {
   );
 }
 
-/** `GET /verify/{code}` of a known document. */
-export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
+/** What the page states of a document, per kind, in Italian (label, value; a missing value is left out). */
+function factRows(d: VerifiedDocument): [string, string | null][] {
   const f: Facts = d.facts;
   const member = (typeof f.member === 'object' && f.member !== null && !Array.isArray(f.member) ? f.member : {}) as Record<string, unknown>;
   const cf = str(member.codiceFiscale);
-  const rows: [string, string | null][] = [
+  const masked = cf ? maskedCodiceFiscale(cf) : null;
+  if (d.kind === 'discipline-referral')
+    return [
+      ['Documento', DOCUMENT_KINDS[d.kind]],
+      ['Numero', str(f.number)],
+      ['Mittente', str(f.from)],
+      ['Destinatario', str(f.to)],
+      ['Iscritto', str(member.name)],
+      ['Codice fiscale', masked],
+      ['Biennio formativo', str(f.biennium)],
+      ['Esito della verifica', str(f.statusText)],
+      ['Crediti riconosciuti', str(f.credits)],
+      ['Verifica', str(f.verification)],
+      ['Data della segnalazione', str(f.date)],
+      ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
+    ];
+  return [
     ['Documento', DOCUMENT_KINDS[d.kind]],
     ['Numero', str(f.number)],
     ['Intestatario', str(member.name)],
-    ['Codice fiscale', cf ? maskedCodiceFiscale(cf) : null],
+    ['Codice fiscale', masked],
     ['Corso', str(f.course)],
     ['Ente organizzatore', str(f.organiser)],
     ['Crediti formativi', str(f.credits)],
@@ -68,6 +85,11 @@ export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
     ['Rilascio', str(f.issued)],
     ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
   ];
+}
+
+/** `GET /verify/{code}` of a known document. */
+export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
+  const rows = factRows(d);
   const s = d.status;
   return (
     <Layout title="Verifica di un documento">

@@ -119,6 +119,7 @@ export const PROBLEMS = {
   // Referrals to the discipline council (issue 15, R-VER-8, R-VER-9)
   'referrals-too-early': { status: 409, title: 'The referral list rests on a February verification run after 28 February (R-VER-8)' },
   'referral-basis-outdated': { status: 409, title: 'The list already rests on a newer verification version (R-VER-8)' },
+  'referral-list-outdated': { status: 409, title: 'A newer verification version exists: prepare the list again before sending (R-VER-9)' },
   'referral-not-found': { status: 404, title: 'No such referral' },
   'referral-invalid-transition': { status: 409, title: 'The referral is not in a state that allows this step (R-VER-9)' },
   'referral-withdrawn': { status: 409, title: 'The referral was withdrawn: its letter is no longer issued (R-VER-9)' },
