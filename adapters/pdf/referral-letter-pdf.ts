@@ -41,45 +41,45 @@ function draw(doc: PDFKit.PDFDocument, l: ReferralLetter, v: Verification, qr: B
   // Letterhead: who writes.
   doc.font(FONTS.bold).fontSize(11).fillColor('black');
   para(doc, l.from);
-  doc.font(FONTS.regular).fontSize(9).fillColor(GREY);
-  para(doc, 'Formazione continua obbligatoria dei Consulenti del Lavoro');
   rule(doc);
 
   // Number, place and date on the left; the addressee on the right, as a letter has them.
-  doc.moveDown(1.2);
+  doc.moveDown(0.8);
   const y = doc.y;
   const half = (width - LAYOUT.gap) / 2;
   doc.font(FONTS.regular).fontSize(10.5).fillColor('black');
   doc.text(winAnsi(l.placeAndDate), left, y, { width: half });
   doc.text(winAnsi(`Segnalazione n. ${l.number}`), left, doc.y + 2, { width: half });
   const leftEnd = doc.y;
-  doc.font(FONTS.regular).fontSize(10.5).text('Spettabile', left + half + LAYOUT.gap, y, { width: half });
+  doc
+    .font(FONTS.regular)
+    .fontSize(10.5)
+    .text('Spettabile', left + half + LAYOUT.gap, y, { width: half });
   doc.font(FONTS.bold).text(winAnsi(l.to), left + half + LAYOUT.gap, doc.y + 2, { width: half });
   doc.x = left;
   doc.y = Math.max(leftEnd, doc.y);
-  doc.moveDown(1.6);
+  doc.moveDown(1);
 
   // Subject, then the body.
   doc.font(FONTS.bold).fontSize(10.5).fillColor('black');
   para(doc, l.subject, { lineGap: 1.5 });
-  doc.moveDown(0.8);
-  doc.font(FONTS.regular).fontSize(10.5);
+  doc.moveDown(0.6);
+  doc.font(FONTS.regular).fontSize(10);
   for (const p of l.paragraphs) {
     para(doc, p, { align: 'justify', lineGap: 1.5 });
-    doc.moveDown(0.6);
+    doc.moveDown(0.5);
   }
-  doc.moveDown(0.4);
+  doc.moveDown(0.3);
   labelledRows(doc, l.rows);
-  doc.moveDown(0.6);
-  doc.font(FONTS.regular).fontSize(10.5).fillColor('black');
-  para(doc, l.closing, { lineGap: 1.5 });
 
-  // The president's signature line.
-  if (doc.y + 90 > bottomOf(doc)) doc.addPage();
-  doc.moveDown(1.5);
+  // The closing, and beside it the president's signature line.
+  if (doc.y + 70 > bottomOf(doc)) doc.addPage();
+  doc.moveDown(0.4);
   const sy = doc.y;
+  doc.font(FONTS.regular).fontSize(10).fillColor('black');
+  doc.text(winAnsi(l.closing), left, sy, { width: half, lineGap: 1.5 });
   doc.text(winAnsi(l.signature), left + half + LAYOUT.gap, sy, { width: half, align: 'center' });
-  const lineY = sy + 48;
+  const lineY = sy + 36;
   doc
     .moveTo(left + half + LAYOUT.gap + 20, lineY)
     .lineTo(left + width - 20, lineY)
@@ -87,7 +87,7 @@ function draw(doc: PDFKit.PDFDocument, l: ReferralLetter, v: Verification, qr: B
     .strokeColor(RULE)
     .stroke();
 
-  doc.y = lineY + 24;
+  doc.y = lineY + 8;
   doc.x = left;
   verificationBlock(doc, v, qr, 'Verifica della segnalazione');
   footers(doc, referralLetterFooter(l));

@@ -24,7 +24,8 @@ import type { VerificationPhase, VerificationRow } from './verification.ts';
 
 export const REFERRAL_LETTER_TITLE = 'Segnalazione al Consiglio di disciplina';
 
-const DEONTOLOGY = 'in materia di ordinamento professionale e codice deontologico';
+/** The rows say "deontologia"; the letter says once what it means (art. 7 c.3). */
+const DEONTOLOGY = 'di deontologia';
 
 export interface ReferralLetterInput {
   referralId: string;
@@ -99,7 +100,7 @@ export function referralLetter(input: ReferralLetterInput): ReferralLetter {
   const rows: { label: string; value: string }[] = [
     { label: 'Iscritto', value: fullName },
     { label: 'Codice fiscale', value: input.member.codiceFiscale },
-    { label: 'Iscrizione all’Albo', value: `n. ${input.member.registerNumber}, Ordine dei Consulenti del Lavoro della provincia di ${provinceName}` },
+    { label: 'Iscrizione all’Albo', value: `n. ${input.member.registerNumber} (provincia di ${provinceName})` },
     { label: 'Biennio formativo', value: `${years} (dal 1° gennaio ${biennium} al 31 dicembre ${biennium + 1})` },
     { label: 'Obbligo formativo', value: `${amounts(row.obligation.total, row.obligation.deontology)}${obligationNote(row)}` },
     { label: 'Crediti riconosciuti', value: amounts(row.credits.total, row.credits.deontology) },
@@ -110,7 +111,7 @@ export function referralLetter(input: ReferralLetterInput): ReferralLetter {
       label: 'Debito formativo',
       value: `ammesso al recupero entro il ${june} (art. 7, comma 6): ${amounts(debt.total, debt.deontology)}; recuperati: ${credits(debt.settled)}`,
     });
-  rows.push({ label: 'Esito della verifica', value: statusText }, { label: 'Verifica', value: `Verifica ${verification}` });
+  rows.push({ label: 'Esito della verifica', value: statusText });
 
   const finding =
     `Questo Consiglio Provinciale, nella verifica del corretto adempimento degli obblighi formativi da parte degli iscritti prevista dall’art. 26, comma 3, ` +
@@ -134,7 +135,8 @@ export function referralLetter(input: ReferralLetterInput): ReferralLetter {
       `La violazione dell’obbligo di curare il continuo e costante aggiornamento della propria competenza professionale costituisce illecito disciplinare ` +
         `(art. 28, comma 1, del Regolamento). Con la presente si provvede pertanto, ai sensi dell’art. 28, comma 2, alla segnalazione a codesto Consiglio di disciplina ` +
         `per l’avvio del procedimento disciplinare.`,
-      `La posizione formativa dell’iscritto risulta dalla verifica ${verification}, i cui dati sono riportati di seguito.`,
+      `La posizione formativa dell’iscritto risulta dalla verifica ${verification}, i cui dati sono riportati di seguito ` +
+        `(«di deontologia»: crediti in materia di ordinamento professionale e codice deontologico, art. 7, comma 3).`,
     ],
     rows,
     closing: 'Si resta a disposizione per ogni chiarimento e si porgono distinti saluti.',

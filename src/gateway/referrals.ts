@@ -105,7 +105,10 @@ const letterRoute = createRoute({
   tags: TAGS,
   security: SECURITY,
   request: { params: IdParam },
-  responses: { 200: binary('application/pdf', 'The letter, `Content-Disposition: attachment; filename="deferimento-def-<province>-<biennium>-<n>.pdf"`'), ...problems },
+  responses: {
+    200: binary('application/pdf', 'The letter, `Content-Disposition: attachment; filename="deferimento-def-<province>-<biennium>-<n>.pdf"`'),
+    ...problems,
+  },
 });
 
 const lettersRoute = createRoute({
@@ -136,7 +139,7 @@ export function referralRoutes(deps: Deps) {
         "latest June one (or `juneVersion`) when there is one. Referred: `short` without a debt request waiting for a decision, and June's " +
         '`debt-not-settled`; `debt-accepted` members are held until the June re-check. Running it again on the same versions creates nothing ' +
         '(`changed: false`); a newer basis refers new members, restates prepared letters whose figures changed, withdraws prepared referrals of members ' +
-        'no longer to refer and adds a note to sent ones. A version older than the list\'s is `referral-basis-outdated`.',
+        "no longer to refer and adds a note to sent ones. A version older than the list's is `referral-basis-outdated`.",
       tags: TAGS,
       security: SECURITY,
       request: { params: ProvinceParam, body: { content: { 'application/json': { schema: PrepareReferrals } }, required: true } },

@@ -234,7 +234,22 @@ export async function insertReferral(
     `INSERT INTO discipline_referrals (id, province, biennium, seq, number, member_id, state, phase, snapshot_version, status, row, letter, letter_on,
        prepared_at, prepared_by, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, 'prepared', $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $13)`,
-    [r.id, r.province, r.biennium, r.seq, r.number, r.memberId, r.phase, r.version, r.row.status, JSON.stringify(r.row), JSON.stringify(r.letter), r.letterOn, r.at, r.by],
+    [
+      r.id,
+      r.province,
+      r.biennium,
+      r.seq,
+      r.number,
+      r.memberId,
+      r.phase,
+      r.version,
+      r.row.status,
+      JSON.stringify(r.row),
+      JSON.stringify(r.letter),
+      r.letterOn,
+      r.at,
+      r.by,
+    ],
   );
 }
 

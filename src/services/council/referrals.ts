@@ -202,7 +202,15 @@ export async function prepareReferrals(
     const open = await openReferrals(tx, province, biennium);
     const plan = planReferrals(
       { february: { version: feb.version, rows: febRows }, june: june ? { version: june.version, rows: juneRows } : null },
-      open.map((r) => ({ id: r.id, memberId: r.memberId, state: r.state as 'prepared' | 'sent' | 'answered', phase: r.phase, version: r.version, row: r.row, note: r.note })),
+      open.map((r) => ({
+        id: r.id,
+        memberId: r.memberId,
+        state: r.state as 'prepared' | 'sent' | 'answered',
+        phase: r.phase,
+        version: r.version,
+        row: r.row,
+        note: r.note,
+      })),
     );
     const summary: PreparationSummary = {
       created: plan.create.length,
@@ -217,7 +225,10 @@ export async function prepareReferrals(
     const sameBasis = previous !== null && previous.februaryVersion === basis.februaryVersion && previous.juneVersion === basis.juneVersion;
     if (sameBasis && acts === 0) return { changed: false, previous, summary, refreshed: [] as string[] };
 
-    const members = await membersForLetters(tx, [...plan.create, ...plan.refresh].map((f) => f.row.memberId));
+    const members = await membersForLetters(
+      tx,
+      [...plan.create, ...plan.refresh].map((f) => f.row.memberId),
+    );
     const letterOf = (id: string, number: string, f: FinalRow) => {
       const m = members.get(f.row.memberId);
       if (!m) throw new Error(`member ${f.row.memberId} of a verification row is not in the register`);
@@ -265,8 +276,20 @@ export async function prepareReferrals(
     }
     const byId = new Map(open.map((r) => [r.id, r]));
     for (const f of plan.refresh) {
-      await refreshReferral(tx, f.id, { phase: f.phase, version: f.version, row: f.row, letter: letterOf(f.id, byId.get(f.id)!.number, f), letterOn: today, at });
-      await appendReferralHistory(tx, f.id, { at, actor: by, action: 'refreshed', data: { from: f.from, to: { phase: f.phase, version: f.version }, status: f.row.status } });
+      await refreshReferral(tx, f.id, {
+        phase: f.phase,
+        version: f.version,
+        row: f.row,
+        letter: letterOf(f.id, byId.get(f.id)!.number, f),
+        letterOn: today,
+        at,
+      });
+      await appendReferralHistory(tx, f.id, {
+        at,
+        actor: by,
+        action: 'refreshed',
+        data: { from: f.from, to: { phase: f.phase, version: f.version }, status: f.row.status },
+      });
     }
     for (const w of plan.withdraw) {
       await withdrawReferral(tx, w.id, w.note, at);
@@ -352,11 +375,7 @@ export async function getReferral(ctx: Pick<ServiceContext, 'db'>, actor: Actor,
  * `answered` (the day and the discipline council's reply in short) from sent. The step is
  * recorded with who took it; another province's referral is `referral-not-found`.
  */
-export async function moveReferral(
-  ctx: Pick<ServiceContext, 'db' | 'now'>,
-  actor: Actor,
-  input: { id: string } & ReferralTransition,
-): Promise<ReferralView> {
+export async function moveReferral(ctx: Pick<ServiceContext, 'db' | 'now'>, actor: Actor, input: { id: string } & ReferralTransition): Promise<ReferralView> {
   const by = actorRef(actor);
   const at = new Date(ctx.now()).toISOString();
   const updated = await ctx.db.transaction(async (tx) => {
@@ -379,13 +398,22 @@ export async function moveReferral(
       const feb = await snapshotHead(tx, { province: r.province, biennium: r.biennium, phase: 'february' });
       const june = await snapshotHead(tx, { province: r.province, biennium: r.biennium, phase: 'june' });
       if (!list || list.februaryVersion !== feb?.version || list.juneVersion !== (june?.version ?? null))
-        throw new ServiceError('referral-list-outdated', `The verification has February version ${feb?.version}${june ? ` and June version ${june.version}` : ''}`, {
-          februaryVersion: feb?.version ?? null,
-          juneVersion: june?.version ?? null,
-        });
+        throw new ServiceError(
+          'referral-list-outdated',
+          `The verification has February version ${feb?.version}${june ? ` and June version ${june.version}` : ''}`,
+          {
+            februaryVersion: feb?.version ?? null,
+            juneVersion: june?.version ?? null,
+          },
+        );
       const s = { on: input.on, by, protocolNumber: input.protocolNumber ?? null, pecReference: input.pecReference ?? null, at };
       await markReferralSent(tx, r.id, s);
-      await appendReferralHistory(tx, r.id, { at, actor: by, action: 'sent', data: { on: s.on, protocolNumber: s.protocolNumber, pecReference: s.pecReference } });
+      await appendReferralHistory(tx, r.id, {
+        at,
+        actor: by,
+        action: 'sent',
+        data: { on: s.on, protocolNumber: s.protocolNumber, pecReference: s.pecReference },
+      });
     } else {
       await markReferralAnswered(tx, r.id, { on: input.on, by, summary: input.summary, at });
       await appendReferralHistory(tx, r.id, { at, actor: by, action: 'answered', data: { on: input.on, summary: input.summary } });
