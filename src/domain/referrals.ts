@@ -10,13 +10,14 @@
  *   Held, not referred yet: `debt-accepted` (settlement runs to 30 June, R-DEBT-4) and `short`
  *   with a debt request not decided (R-DEBT-2: accepting it makes the member `debt-accepted`).
  *   Everyone in order, and `not-due`, is never referred (R-VER-8).
- * - A list rests on a February snapshot run after 28 February 23:59:59.999 Rome, when every fact
- *   of the phase is in (a debt request may be filed until that day), and on the latest (or a
- *   named) June snapshot when there is one (R-VER-8).
+ * - A list is prepared once 28 February 23:59:59.999 Rome has passed (a debt request may be filed
+ *   until then), on the latest (or a named) February snapshot and June snapshot when there is one;
+ *   a `short` member who has a debt request on file now (filed or accepted after the snapshot was
+ *   run) is held too, until the verification is run again (R-VER-8).
  * - prepared → sent → answered; a prepared referral whose member is no longer to be referred in a
  *   newer basis is withdrawn; a sent or answered one stays, with a note (R-VER-9).
  */
-import { canonicalJson, type VerificationPhase, type VerificationRow, type VerificationStatus } from './verification.ts';
+import { canonicalJson, phaseInstant, type VerificationPhase, type VerificationRow, type VerificationStatus } from './verification.ts';
 
 export const REFERRAL_STATES = ['prepared', 'sent', 'answered', 'withdrawn'] as const;
 export type ReferralState = (typeof REFERRAL_STATES)[number];
@@ -48,16 +49,17 @@ export type ReferralVerdict = { refer: true } | { refer: false; reason: NotRefer
 
 /**
  * Whether a member's final row refers them (R-VER-8): `short` without a debt request waiting for a
- * decision, and `debt-not-settled`. `debt-accepted` and a `short` with a pending request are held;
+ * decision, and `debt-not-settled`. `debt-accepted` and a `short` with a pending request are held
+ * (`debtRequestOnFile`: the register holds one now, filed or accepted after the snapshot was run);
  * members in order (and `not-due`) are never referred.
  *
  * @example referralVerdict({ ...row, status: 'debt-accepted' }) // { refer: false, reason: 'debt-recovery-open' }
  * @rule R-VER-8
  */
-export function referralVerdict(row: Pick<VerificationRow, 'status' | 'details'>): ReferralVerdict {
+export function referralVerdict(row: Pick<VerificationRow, 'status' | 'details'>, debtRequestOnFile = false): ReferralVerdict {
   switch (row.status) {
     case 'short':
-      return row.details.debtRequestFiled ? { refer: false, reason: 'debt-request-pending' } : { refer: true };
+      return row.details.debtRequestFiled || debtRequestOnFile ? { refer: false, reason: 'debt-request-pending' } : { refer: true };
     case 'debt-not-settled':
       return { refer: true };
     case 'debt-accepted':
@@ -101,14 +103,14 @@ export function finalRows(basis: ReferralBasis): Map<string, FinalRow> {
 }
 
 /**
- * Whether a February snapshot may ground a list (R-VER-8): it was run after the phase's instant
- * (28 February 23:59:59.999 Rome), so no debt request filed in time (R-DEBT-2) can be missing.
+ * From when a list may be prepared (R-VER-8): once the February phase's instant has passed
+ * (28 February 23:59:59.999 Rome), the last day a debt request may be filed (R-DEBT-2).
  *
- * @example februaryIsFinal({ asOf: '2027-02-28T22:59:59.999Z', createdAt: '2027-02-20T09:00:00.000Z' }) // false
+ * @example referralsOpenAt(2025).toISOString() // '2027-02-28T22:59:59.999Z': preparing needs a later instant
  * @rule R-VER-8
  */
-export function februaryIsFinal(snapshot: { asOf: string; createdAt: string }): boolean {
-  return Date.parse(snapshot.createdAt) > Date.parse(snapshot.asOf);
+export function referralsOpenAt(biennium: number): Date {
+  return phaseInstant(biennium, 'february').at;
 }
 
 /** A later verification's word on a sent or answered referral (R-VER-9). */
@@ -156,17 +158,19 @@ export interface ReferralPlan {
  *   the truth); of a member no longer to refer, withdrawn;
  * - a sent or answered referral never changes: a member no longer to refer adds a note, a member
  *   to refer again clears it.
- * The same basis and referrals give an empty plan: preparing twice changes nothing.
+ * `debtRequestsOnFile` are the members with a debt request filed or accepted in the register now
+ * (R-VER-8). The same basis, referrals and requests give an empty plan: preparing twice changes
+ * nothing.
  *
  * @rule R-VER-8
  * @rule R-VER-9
  */
-export function planReferrals(basis: ReferralBasis, open: readonly OpenReferral[]): ReferralPlan {
+export function planReferrals(basis: ReferralBasis, open: readonly OpenReferral[], debtRequestsOnFile: ReadonlySet<string> = new Set()): ReferralPlan {
   const finals = finalRows(basis);
   const byMember = new Map(open.map((r) => [r.memberId, r]));
   const plan: ReferralPlan = { create: [], refresh: [], withdraw: [], note: [], clearNote: [], held: { debtRecovery: 0, debtRequest: 0 }, referred: 0 };
   for (const [memberId, f] of [...finals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const v = referralVerdict(f.row);
+    const v = referralVerdict(f.row, debtRequestsOnFile.has(memberId));
     if (!v.refer && v.reason === 'debt-recovery-open') plan.held.debtRecovery++;
     if (!v.refer && v.reason === 'debt-request-pending') plan.held.debtRequest++;
     if (v.refer) plan.referred++;

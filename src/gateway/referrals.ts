@@ -78,12 +78,13 @@ const Summary = z
   })
   .openapi('ReferralPreparationSummary');
 const Basis = z.object({ februaryVersion: Int, juneVersion: Int.nullable() });
-const Available = z.object({ version: Int, asOf: z.string(), createdAt: z.string(), final: z.boolean() }).nullable();
+const Available = z.object({ version: Int, asOf: z.string(), createdAt: z.string() }).nullable();
 const ListOut = z
   .object({
     province: z.string(),
     biennium: Int,
     list: Basis.extend({ province: z.string(), biennium: Int, preparedAt: z.string(), preparedBy: z.string(), summary: Summary }).nullable(),
+    opensAfter: z.string(),
     available: z.object({ february: Available, june: Available }),
     counts: z.record(z.string(), Int),
     referrals: z.array(Referral),
@@ -135,8 +136,8 @@ export function referralRoutes(deps: Deps) {
       path: '/v1/provinces/{province}/referrals',
       summary: "Prepare a province's referral list of a biennium from its verification (R-VER-8, R-VER-9)",
       description:
-        'Key: cpo (its province). Rests on the latest February snapshot (or `februaryVersion`), run after 28 February (`referrals-too-early`), and on the ' +
-        "latest June one (or `juneVersion`) when there is one. Referred: `short` without a debt request waiting for a decision, and June's " +
+        'Key: cpo (its province). From 1 March after the biennium (`referrals-too-early` until 28 February has passed), on the latest February snapshot ' +
+        "(or `februaryVersion`) and the latest June one (or `juneVersion`) when there is one. Referred: `short` without a debt request filed or accepted, and June's " +
         '`debt-not-settled`; `debt-accepted` members are held until the June re-check. Running it again on the same versions creates nothing ' +
         '(`changed: false`); a newer basis refers new members, restates prepared letters whose figures changed, withdraws prepared referrals of members ' +
         "no longer to refer and adds a note to sent ones. A version older than the list's is `referral-basis-outdated`.",

@@ -348,3 +348,13 @@ export async function referralHistory(db: Queryable, id: string): Promise<Histor
   );
   return rows.map((r) => ({ seq: r.seq, at: iso(r.at), actor: r.actor, action: r.action, data: json(r.data) }));
 }
+
+/** Of these members, those with a debt request of the biennium filed or accepted (R-DEBT-2), as the register holds it now. */
+export async function membersWithDebtRequests(db: Queryable, ids: readonly string[], biennium: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await db.query<{ member_id: string }>(
+    "SELECT DISTINCT member_id FROM debt_requests WHERE member_id = ANY($1::uuid[]) AND biennium = $2 AND status IN ('filed', 'accepted')",
+    [ids, biennium],
+  );
+  return new Set(rows.map((r) => r.member_id));
+}

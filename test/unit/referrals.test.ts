@@ -1,10 +1,10 @@
 /** Referrals to the discipline council (issue 15, R-VER-8, R-VER-9): who is referred, from when, what a new basis does, the states. */
 import { describe, expect, it } from 'vitest';
 import {
-  februaryIsFinal,
   finalRows,
   planReferrals,
   referralNumber,
+  referralsOpenAt,
   referralTransition,
   referralVerdict,
   REFERRAL_TRANSITIONS,
@@ -77,11 +77,17 @@ describe('finalRows and when a list may be prepared (R-VER-8)', () => {
     expect(plan.held).toEqual({ debtRecovery: 0, debtRequest: 0 });
   });
 
-  it('only a February snapshot run after 28 February 23:59:59.999 Rome grounds a list', () => {
-    const asOf = campaignDates(2025).asOf.toISOString(); // 2027-02-28T22:59:59.999Z
-    expect(februaryIsFinal({ asOf, createdAt: '2027-02-28T22:59:59.999Z' })).toBe(false);
-    expect(februaryIsFinal({ asOf, createdAt: '2027-02-20T09:00:00.000Z' })).toBe(false);
-    expect(februaryIsFinal({ asOf, createdAt: '2027-02-28T23:00:00.000Z' })).toBe(true); // 1 March, 00:00 Rome
+  it('a list is prepared once 28 February 23:59:59.999 Rome (CET) has passed', () => {
+    expect(referralsOpenAt(2025).toISOString()).toBe('2027-02-28T22:59:59.999Z');
+    expect(referralsOpenAt(2025).getTime()).toBe(campaignDates(2025).asOf.getTime());
+  });
+
+  it('a short member with a debt request on file now (after the snapshot was run) is held, not referred', () => {
+    const plan = planReferrals({ ...basis, june: null }, [], new Set(['b']));
+    expect(plan.create).toEqual([]);
+    expect(plan.held).toEqual({ debtRecovery: 1, debtRequest: 1 });
+    expect(referralVerdict(row('b', 'short'), true)).toEqual({ refer: false, reason: 'debt-request-pending' });
+    expect(referralVerdict(row('c', 'debt-not-settled', { debt: true }), true)).toEqual({ refer: true });
   });
 });
 

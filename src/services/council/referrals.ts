@@ -14,8 +14,8 @@ import { verificationUrl } from '../../domain/documents.ts';
 import { isProvinceCode } from '../../domain/provinces.ts';
 import { referralLetter, referralLetterInfo } from '../../domain/referral-letter.ts';
 import {
-  februaryIsFinal,
   planReferrals,
+  referralsOpenAt,
   referralIssuer,
   referralNumber,
   referralSubject,
@@ -36,6 +36,7 @@ import {
   markReferralAnswered,
   markReferralSent,
   membersForLetters,
+  membersWithDebtRequests,
   nextReferralSeq,
   openReferrals,
   referralById,
@@ -97,8 +98,6 @@ export interface AvailableSnapshot {
   version: number;
   asOf: string;
   createdAt: string;
-  /** February: run after 28 February, so it may ground the list (R-VER-8). */
-  final: boolean;
 }
 
 export interface ReferralList {
@@ -106,6 +105,8 @@ export interface ReferralList {
   biennium: number;
   /** The latest preparation (the list's basis), or null before the first. */
   list: Preparation | null;
+  /** A list may be prepared after this instant: 28 February after the biennium, 23:59:59.999 Rome (R-VER-8). */
+  opensAfter: string;
   available: { february: AvailableSnapshot | null; june: AvailableSnapshot | null };
   counts: Record<ReferralState, number>;
   referrals: ReferralView[];
@@ -162,8 +163,8 @@ async function head(ctx: Pick<ServiceContext, 'db'>, province: string, biennium:
 /**
  * Prepares (or brings up to date) the referral list of a province's biennium (R-VER-8, R-VER-9)
  * on the latest February snapshot (or `februaryVersion`) and the latest June one (or
- * `juneVersion`) when there is one. The February snapshot must have been run after 28 February
- * (`referrals-too-early`); a version older than the list's basis is `referral-basis-outdated`.
+ * `juneVersion`) when there is one, once 28 February has passed (`referrals-too-early`); a version
+ * older than the list's basis is `referral-basis-outdated`.
  * Running it again on the same basis creates nothing (`changed: false`). New referrals are
  * numbered by surname; a withdrawn letter's document is revoked, a restated one superseded.
  */
@@ -174,13 +175,14 @@ export async function prepareReferrals(
 ): Promise<PrepareResult> {
   const province = provinceFor(actor, input.province, true);
   const { biennium } = input;
-  const feb = await head(ctx, province, biennium, 'february', input.februaryVersion);
-  if (!feb) throw new ServiceError('verification-not-found', 'No February verification of this biennium (or of this version)');
-  if (!februaryIsFinal(feb))
+  const opens = referralsOpenAt(biennium);
+  if (ctx.now() <= opens.getTime())
     throw new ServiceError(
       'referrals-too-early',
-      `February verification version ${feb.version} was run on ${feb.createdAt}, before ${feb.asOf}: run it again now that debt requests are closed (R-DEBT-2)`,
+      `The list of ${biennium}–${biennium + 1} is prepared after ${opens.toISOString()}, once debt requests are closed (R-DEBT-2)`,
     );
+  const feb = await head(ctx, province, biennium, 'february', input.februaryVersion);
+  if (!feb) throw new ServiceError('verification-not-found', 'No February verification of this biennium (or of this version)');
   const june = await head(ctx, province, biennium, 'june', input.juneVersion);
   if (input.juneVersion !== undefined && !june) throw new ServiceError('verification-not-found', 'No June verification of this version');
   const basis = { februaryVersion: feb.version, juneVersion: june?.version ?? null };
@@ -200,6 +202,8 @@ export async function prepareReferrals(
         `The list rests on February version ${previous.februaryVersion}${previous.juneVersion ? ` and June version ${previous.juneVersion}` : ''}`,
       );
     const open = await openReferrals(tx, province, biennium);
+    const shortIds = febRows.filter((r) => r.status === 'short').map((r) => r.memberId);
+    const onFile = await membersWithDebtRequests(tx, shortIds, biennium);
     const plan = planReferrals(
       { february: { version: feb.version, rows: febRows }, june: june ? { version: june.version, rows: juneRows } : null },
       open.map((r) => ({
@@ -349,13 +353,13 @@ export async function listReferrals(
     referralCounts(ctx.db, province, biennium),
     referralsPage(ctx.db, { province, biennium, state: input.state ?? null, after: input.after ?? null, limit: input.limit }),
   ]);
-  const available = (h: SnapshotHead | null, phase: VerificationPhase): AvailableSnapshot | null =>
-    h ? { version: h.version, asOf: h.asOf, createdAt: h.createdAt, final: phase === 'june' || februaryIsFinal(h) } : null;
+  const available = (h: SnapshotHead | null): AvailableSnapshot | null => (h ? { version: h.version, asOf: h.asOf, createdAt: h.createdAt } : null);
   return {
     province,
     biennium,
     list,
-    available: { february: available(feb, 'february'), june: available(june, 'june') },
+    opensAfter: referralsOpenAt(biennium).toISOString(),
+    available: { february: available(feb), june: available(june) },
     counts,
     referrals: rows.map(view),
     next: rows.length === input.limit ? rows[rows.length - 1]!.seq : null,
