@@ -14,6 +14,7 @@ import { councilRoutes } from './council-routes.ts';
 import { memberRoutes } from './member-routes.ts';
 import { grantRoutes } from './grant-routes.ts';
 import { verificationRoutes } from './verification-routes.ts';
+import { referralRoutes } from './referral-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { reductionRoutes } from './reduction-routes.ts';
 import { requestRoutes } from './request-routes.ts';
@@ -56,6 +57,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', policyRoutes(deps));
   app.route('/', grantRoutes(deps));
   app.route('/', verificationRoutes(deps));
+  app.route('/', referralRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;
