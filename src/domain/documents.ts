@@ -20,6 +20,7 @@ export const DOCUMENT_KINDS = {
   'elearning-attestation': 'Attestato di partecipazione a un corso di formazione a distanza (e-learning o podcast)',
   'attendance-certificate': 'Attestato di partecipazione a un evento formativo (webinar, videoconferenza o in presenza)',
   'compliance-certificate': 'Certificato di assolvimento dell’obbligo di formazione continua',
+  'discipline-referral': 'Segnalazione al Consiglio di disciplina per il mancato assolvimento dell’obbligo formativo (art. 28, comma 2, del Regolamento)',
 } as const;
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
 

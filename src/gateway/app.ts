@@ -28,6 +28,7 @@ import { balanceRoutes } from './balance.ts';
 import { grantRoutes } from './grants.ts';
 import { policyRoutes } from './policy.ts';
 import { verificationRoutes } from './verification.ts';
+import { referralRoutes } from './referrals.ts';
 import { councilRequestRoutes } from './council-requests.ts';
 import { reductionAdminRoutes } from './reductions-admin.ts';
 import { memberDashboardRoutes } from './member-dashboard.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: Deps) {
   app.route('/', grantRoutes(deps));
   app.route('/', policyRoutes(deps));
   app.route('/', verificationRoutes(deps));
+  app.route('/', referralRoutes(deps));
   app.route('/', councilRequestRoutes(deps));
   app.route('/', reductionAdminRoutes(deps));
   app.route('/', documentRoutes(deps));

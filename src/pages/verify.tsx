@@ -53,7 +53,7 @@ export function verifyNotFoundPage() {
 }
 
 /** The facts each kind of document shows, in its order (R-DOC-4); a fact a document lacks is left out. */
-const KIND_ROWS: Readonly<Record<DocumentKind, (f: Facts) => [string, string | null][]>> = {
+const KIND_ROWS: Readonly<Record<Exclude<DocumentKind, 'discipline-referral'>, (f: Facts) => [string, string | null][]>> = {
   'elearning-attestation': (f) => [
     ['Corso', str(f.course)],
     ['Ente organizzatore', str(f.organiser)],
@@ -78,20 +78,42 @@ const KIND_ROWS: Readonly<Record<DocumentKind, (f: Facts) => [string, string | n
   ],
 };
 
-/** `GET /verify/{code}` of a known document. */
-export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
+/** What the page states of a document, per kind, in Italian (label, value; a missing value is left out). */
+function factRows(d: VerifiedDocument): [string, string | null][] {
   const f: Facts = d.facts;
   const member = (typeof f.member === 'object' && f.member !== null && !Array.isArray(f.member) ? f.member : {}) as Record<string, unknown>;
   const cf = str(member.codiceFiscale);
-  const rows: [string, string | null][] = [
+  const masked = cf ? maskedCodiceFiscale(cf) : null;
+  // A letter has a sender and an addressee rather than a holder.
+  if (d.kind === 'discipline-referral')
+    return [
+      ['Documento', DOCUMENT_KINDS[d.kind]],
+      ['Numero', str(f.number)],
+      ['Mittente', str(f.from)],
+      ['Destinatario', str(f.to)],
+      ['Iscritto', str(member.name)],
+      ['Codice fiscale', masked],
+      ['Biennio formativo', str(f.biennium)],
+      ['Esito della verifica', str(f.statusText)],
+      ['Crediti riconosciuti', str(f.credits)],
+      ['Verifica', str(f.verification)],
+      ['Data della segnalazione', str(f.date)],
+      ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
+    ];
+  return [
     ['Documento', DOCUMENT_KINDS[d.kind]],
     ['Numero', str(f.number)],
     ['Intestatario', str(member.name)],
-    ['Codice fiscale', cf ? maskedCodiceFiscale(cf) : null],
-    ...(KIND_ROWS[d.kind]?.(f) ?? []),
+    ['Codice fiscale', masked],
+    ...(KIND_ROWS[d.kind as Exclude<DocumentKind, 'discipline-referral'>]?.(f) ?? []),
     ['Rilascio', str(f.issued)],
     ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
   ];
+}
+
+/** `GET /verify/{code}` of a known document. */
+export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
+  const rows = factRows(d);
   const s = d.status;
   return (
     <Layout title="Verifica di un documento">

@@ -119,6 +119,14 @@ export const PROBLEMS = {
   // Certificates (issue 15, R-DOC-7, R-DOC-8)
   'participant-not-found': { status: 404, title: 'The member is neither registered to the event nor among its participants' },
   'not-compliant': { status: 409, title: 'The member is not in order with the obligation of the biennium: no compliance certificate (R-DOC-8)' },
+  // Referrals to the discipline council (issue 15, R-VER-8, R-VER-9)
+  'referrals-too-early': { status: 409, title: 'The referral list rests on a February verification run after 28 February (R-VER-8)' },
+  'referral-basis-outdated': { status: 409, title: 'The list already rests on a newer verification version (R-VER-8)' },
+  'referral-list-outdated': { status: 409, title: 'A newer verification version exists: prepare the list again before sending (R-VER-9)' },
+  'referral-not-found': { status: 404, title: 'No such referral' },
+  'referral-invalid-transition': { status: 409, title: 'The referral is not in a state that allows this step (R-VER-9)' },
+  'referral-withdrawn': { status: 409, title: 'The referral was withdrawn: its letter is no longer issued (R-VER-9)' },
+  'invalid-referral-date': { status: 422, title: 'The date is before the letter (or the sending), or in the future (R-VER-9)' },
 
   // E-learning courses (issue 6 §1)
   'not-elearning': { status: 422, title: 'Only e-learning and podcast events have a SCORM course' },

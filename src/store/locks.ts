@@ -12,6 +12,8 @@ export const LOCKS = {
   eventQuestionnaire: 43,
   /** One verification run of a province, biennium and phase at a time (store/verification.ts), so two runs never take the same version. */
   verification: 150,
+  /** Preparations and moves of one province's referral list (store/referrals.ts): numbers and open referrals never race. */
+  referrals: 151,
 } as const;
 
 /** Serialises concurrent starters (gateway and workers) migrating one database (a single-key lock: `pg_advisory_xact_lock(bigint)`). */

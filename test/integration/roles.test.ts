@@ -106,6 +106,12 @@ const TABLE: readonly Row[] = [
   ['POST', '/v1/provinces/MI/verifications', COUNCILS],
   ['GET', '/v1/provinces/MI/verifications/{biennium}', COUNCILS],
   ['GET', '/v1/verifications?biennium=2025', COUNCILS],
+  ['POST', '/v1/provinces/MI/referrals', ['cpo']],
+  ['GET', '/v1/provinces/MI/referrals/{biennium}', COUNCILS],
+  ['GET', '/v1/provinces/MI/referrals/{biennium}/letters', COUNCILS],
+  ['GET', '/v1/referrals/{uuid}', COUNCILS],
+  ['POST', '/v1/referrals/{uuid}/transitions', ['cpo']],
+  ['GET', '/v1/referrals/{uuid}/letter', COUNCILS],
   // Last: it closes the event (R-EVT-7), after which the organiser's changes answer 409.
   ['POST', '/v1/events/{event}/close', ['organiser']],
 ];

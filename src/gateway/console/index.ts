@@ -15,6 +15,7 @@ import { memberRoutes } from './member-routes.ts';
 import { nationalRoutes } from './national-routes.ts';
 import { grantRoutes } from './grant-routes.ts';
 import { verificationRoutes } from './verification-routes.ts';
+import { referralRoutes } from './referral-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { reductionRoutes } from './reduction-routes.ts';
 import { requestRoutes } from './request-routes.ts';
@@ -58,6 +59,7 @@ export function consoleRoutes(deps: Deps) {
   app.route('/', grantRoutes(deps));
   app.route('/', verificationRoutes(deps));
   app.route('/', nationalRoutes(deps));
+  app.route('/', referralRoutes(deps));
   app.route('/', eventsRoutes(deps));
   app.route('/', attendanceRoutes(deps));
   return app;

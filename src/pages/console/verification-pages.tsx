@@ -75,6 +75,13 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
         </p>
         <p class="hint">Se nulla è cambiato dall’ultima esecuzione, non si crea una nuova versione.</p>
       </form>
+      <p>
+        Dopo la verifica:{' '}
+        <a href={`/console/verifiche/deferimenti?${new URLSearchParams({ provincia: v.province, biennio: String(v.biennium) })}`}>
+          deferimenti al Consiglio di disciplina
+        </a>{' '}
+        (art. 28, comma 2), con le lettere da inviare.
+      </p>
       {v.snapshot && a ? (
         <>
           <section class="card" aria-labelledby="esito">
