@@ -109,8 +109,9 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
     if (f.kind === 'not-found') return c.text('File non trovato', 404);
     c.header('Content-Type', f.contentType);
     c.header('Cache-Control', 'private, max-age=600');
-    // R-ISO-3: package pages are framed by the runner (this origin) only, never by another site.
-    c.header('Content-Security-Policy', "frame-ancestors 'self'");
+    // R-ISO-3: package pages are framed by the runner (this origin) inside the player, never elsewhere
+    // (frame-ancestors checks every ancestor, the player's page among them).
+    c.header('Content-Security-Policy', `frame-ancestors 'self' ${origins.player()}`);
     return c.body(new Uint8Array(f.content));
   });
 

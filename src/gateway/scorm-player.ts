@@ -120,7 +120,11 @@ export function scormPlayerRoutes(deps: Deps) {
       throw err;
     }
     const b = base(c);
-    const capability = await contentCapability(deps.links, { enrolmentId: check.subject, sco: launch.sco.identifier, session: launch.session }, check.expiresAt);
+    const capability = await contentCapability(
+      deps.links,
+      { enrolmentId: check.subject, sco: launch.sco.identifier, session: launch.session },
+      check.expiresAt,
+    );
     const path = contentPath(launch.sco);
     return c.json(
       {

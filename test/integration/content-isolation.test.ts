@@ -38,7 +38,11 @@ for (const backend of backendsOf(import.meta.url)) {
       const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(Date.now(), 'Corso isolato') });
       expect(ev.status, ev.text).toBe(201);
       const id = ev.body.id as string;
-      const up = await h.api('POST', `/v1/events/${id}/scorm-package`, { key: keys.organiser, raw: scormFixtureZip('scorm12'), headers: { 'content-type': 'application/zip' } });
+      const up = await h.api('POST', `/v1/events/${id}/scorm-package`, {
+        key: keys.organiser,
+        raw: scormFixtureZip('scorm12'),
+        headers: { 'content-type': 'application/zip' },
+      });
       expect(up.status, up.text).toBe(201);
       expect((await h.api('PUT', `/v1/events/${id}/elearning`, { key: keys.organiser, body: fixtureDeclaration('scorm12') })).status).toBe(200);
       expect((await h.api('POST', `/v1/events/${id}/enrolments`, { key: keys.organiser, body: { memberIds: [member.id] } })).status).toBe(200);
@@ -66,7 +70,7 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(html).toContain('/assets/content-runner.js');
       const file = await fetch(t.contentUrl);
       expect(file.status).toBe(200);
-      expect(file.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
+      expect(file.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${new URL(h.url).origin}`);
     });
 
     it('the content capability commits its own launch there and opens nothing else (R-ISO-2)', async () => {

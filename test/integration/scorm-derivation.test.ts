@@ -200,7 +200,7 @@ for (const backend of backendsOf(import.meta.url)) {
       const content = await fetch(t.contentUrl);
       expect(content.status).toBe(200);
       expect(content.headers.get('content-type')).toMatch(/text\/html/);
-      expect(content.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
+      expect(content.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${new URL(h.url).origin}`);
       expect(await content.text()).toContain('Test finale');
       const capability = new URL(t.contentUrl).pathname.split('/')[2]!;
       expect((await fetch(`${h.url}/lms/content/${capability}/${new URL(t.contentUrl).pathname.split('/').slice(3).join('/')}`)).status).toBe(404);
