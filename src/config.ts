@@ -12,6 +12,15 @@ const Env = z.object({
   QUEUE_PREFIX: z.string().default('cdl'),
   /** Public base URL, used in links handed out (webhook URLs). */
   PUBLIC_URL: z.string().optional(),
+  /**
+   * Public origin of the e-learning content server (R-ISO-1): course packages run there, never on
+   * the gateway's origin. Use another site than PUBLIC_URL (another registrable domain, e.g.
+   * `https://contenuti.example.net`) so that no cookie of the gateway reaches it. Unset → the
+   * second port on this machine under the other loopback name (127.0.0.1 ↔ localhost).
+   */
+  CONTENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Port of the content server; unset → PORT + 1 (0, a free port, when PORT is 0). */
+  CONTENT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Coalescing delay of derivation jobs after new evidence, ms (principle 5). */
   DERIVE_DELAY_MS: z.coerce.number().int().min(0).default(1000),

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { createApp } from './gateway/app.ts';
+import { contentApp } from './gateway/content-server.ts';
 import { keyResolver } from './services/keys.ts';
 import type { Deps } from './gateway/deps.ts';
 import { signinThrottle } from './gateway/console/throttle.ts';
@@ -46,6 +47,8 @@ export interface Runtime {
   db: Db;
   deps: Deps;
   url: string | null;
+  /** The content server's public origin (R-ISO-1); null without a gateway. */
+  contentUrl: string | null;
   server: ServerType | null;
   workers: RunningWorker[];
   /** The questionnaire queue's producer (tests inspect its delayed expiry jobs). */
@@ -78,6 +81,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const links = memberLinks(await linkSecret(db, config.LINK_SECRET));
   const now = opts.now ?? Date.now;
   let url: string | null = null;
+  let contentUrl: string | null = null;
   const publicUrl = () => config.PUBLIC_URL ?? url ?? `http://${config.HOST}:${config.PORT}`;
   const deps: Deps = {
     db,
@@ -92,6 +96,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     scorm,
     mail,
     signinThrottle: signinThrottle({ attempts: config.SIGNIN_ATTEMPTS_PER_ADDRESS, redis: producerRedis, prefix: config.QUEUE_PREFIX }),
+    contentOrigin: () => contentUrl,
   };
 
   const workers: RunningWorker[] = [];
@@ -127,26 +132,35 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   }
 
   let server: ServerType | null = null;
+  let contentServer: ServerType | null = null;
   if (opts.gateway) {
     const app = createApp(deps);
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
-    });
+    server = await listen(app.fetch, config.PORT, config.HOST);
     const addr = server.address() as AddressInfo;
     url = `http://${config.HOST}:${addr.port}`;
     log.info({ url }, 'gateway listening');
+    // R-ISO-1: course packages run on an origin of their own, served by a second server.
+    const gatewayOrigin = () => new URL(publicUrl()).origin;
+    const content = contentApp(deps, { player: gatewayOrigin, content: () => contentUrl! });
+    contentServer = await listen(content.fetch, config.CONTENT_PORT ?? (config.PORT === 0 ? 0 : config.PORT + 1), config.HOST);
+    contentUrl = contentOrigin(config, gatewayOrigin(), (contentServer.address() as AddressInfo).port);
+    if (new URL(contentUrl).hostname === new URL(gatewayOrigin()).hostname)
+      log.warn({ contentUrl }, 'CONTENT_URL shares the gateway’s host name: set it to another site so that course packages never share its cookies');
+    log.info({ url: contentUrl }, 'content server listening');
   }
 
   return {
     db,
     deps,
     url,
+    contentUrl,
     server,
     workers,
     questionnaire,
     ledger,
     scorm,
     async close() {
+      for (const s of [contentServer]) if (s) await closeServer(s);
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {
@@ -172,4 +186,29 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
  */
 export function gatewayApp(deps: Deps) {
   return createApp(deps);
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+  return new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch, port, hostname }, () => resolve(s));
+  });
+}
+
+function closeServer(s: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    s.close(() => resolve());
+    (s as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
+
+/**
+ * The content server's public origin (R-ISO-1): CONTENT_URL when set; otherwise the port it
+ * listens on under the gateway's host name swapped between the two loopback names (127.0.0.1 ↔
+ * localhost), which browsers treat as different sites, so no cookie of the gateway goes there.
+ */
+export function contentOrigin(config: Pick<Config, 'CONTENT_URL'>, gatewayOrigin: string, port: number): string {
+  if (config.CONTENT_URL) return new URL(config.CONTENT_URL).origin;
+  const g = new URL(gatewayOrigin);
+  const host = g.hostname === 'localhost' ? '127.0.0.1' : g.hostname === '127.0.0.1' || g.hostname === '0.0.0.0' ? 'localhost' : g.hostname;
+  return `${g.protocol}//${host}:${port}`;
 }

@@ -40,6 +40,20 @@ import { documentRoutes } from './documents.ts';
 import { scormPlayerRoutes } from './scorm-player.ts';
 import { consoleRoutes } from './console/index.ts';
 
+/** The gateway's Content-Security-Policy (R-ISO-4): styles may be inline (the layout's one sheet), nothing else is. */
+export const GATEWAY_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  frameSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+};
+
 export function createApp(deps: Deps) {
   const app = router();
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
@@ -47,7 +61,9 @@ export function createApp(deps: Deps) {
     scheme: 'bearer',
     description: 'API key: `Authorization: Bearer cdl_<role>_…`',
   });
-  app.use('*', secureHeaders());
+  // R-ISO-4: a strict policy on every page of the gateway's origin (framed by no one, its own
+  // scripts only); a route that needs more sets its own header, which is kept (the player's frame).
+  app.use('*', secureHeaders({ overwrite: false, xFrameOptions: 'DENY', contentSecurityPolicy: GATEWAY_CSP }));
   app.get('/healthz', async (c) => {
     const h = await health(deps);
     return c.json(h, h.ok ? 200 : 503);

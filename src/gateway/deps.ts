@@ -7,4 +7,9 @@ export interface Deps extends ServiceContext {
   resolveKey: (key: string) => Promise<Principal | null>;
   /** Sign-in attempts per address (R-ACC-4); without it each app counts in its own memory. */
   signinThrottle?: SigninThrottle;
+  /**
+   * The public origin of the content server (R-ISO-1), known once it listens; absent where no
+   * content server runs (an app without a server): launches then answer 503.
+   */
+  contentOrigin?: () => string | null;
 }

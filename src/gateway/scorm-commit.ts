@@ -69,25 +69,25 @@ function refuse(c: Context, status: ContentfulStatusCode, code: string, detail?:
   return c.json({ result: false, errorCode: 101, code, ...(detail ? { detail } : {}) }, status);
 }
 
-export function scormCommitRoutes(deps: Deps) {
-  const app = router();
-  app.openAPIRegistry.registerPath(route);
-  app.use('/lms/commit/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
-  app.post('/lms/commit/:token', async (c) => {
+/** Which launch a commit request is of: the enrolment, the SCO and the session, or a refusal (thrown `ServiceError`). */
+export type CommitLocator = (c: Context, receivedAt: Date) => Promise<{ enrolmentId: string; sco: string; session: string | null } | Response>;
+
+/**
+ * Stores one commit (R-ELN-1) of the launch `locate` names: the gateway's route reads it from the
+ * launch token and the query, the content server's from its content capability (R-ISO-2). One
+ * code path for both.
+ */
+export function commitHandler(deps: Deps, locate: CommitLocator) {
+  return async (c: Context) => {
     try {
       const receivedAt = new Date(deps.now());
-      const enrolmentId = await launchEnrolment(deps, c.req.param('token'), receivedAt.getTime());
-      const query = CommitQuery.safeParse(c.req.query());
-      if (!query.success) {
-        if (query.error.issues.some((i) => i.path[0] === 'sco')) return refuse(c, 400, 'unknown-sco', 'Add ?sco=<SCO identifier> to the commit URL');
-        return refuse(c, 400, 'invalid-session', 'session: 1 to 64 of A-Z a-z 0-9 . _ : -');
-      }
-      const { sco, session = null } = query.data;
-      const target = await commitTargetOf(deps, enrolmentId, sco);
+      const where = await locate(c, receivedAt);
+      if (where instanceof Response) return where;
+      const target = await commitTargetOf(deps, where.enrolmentId, where.sco);
       const body = await readJsonBody(c, deps.config.SCORM_COMMIT_MAX_BYTES, COMMIT_TYPES);
       const { commitId, valid, errors } = await storeCommit(deps, target, {
-        scoIdentifier: sco,
-        sessionId: session,
+        scoIdentifier: where.sco,
+        sessionId: where.session,
         receivedAt,
         clientAddr: clientAddr(c),
         userAgent: c.req.header('user-agent') ?? null,
@@ -104,6 +104,24 @@ export function scormCommitRoutes(deps: Deps) {
       deps.log.error({ err }, 'scorm commit failed');
       return refuse(c, 500, 'internal-error');
     }
-  });
+  };
+}
+
+export function scormCommitRoutes(deps: Deps) {
+  const app = router();
+  app.openAPIRegistry.registerPath(route);
+  app.use('/lms/commit/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
+  app.post(
+    '/lms/commit/:token',
+    commitHandler(deps, async (c, receivedAt) => {
+      const enrolmentId = await launchEnrolment(deps, c.req.param('token') ?? '', receivedAt.getTime());
+      const query = CommitQuery.safeParse(c.req.query());
+      if (!query.success) {
+        if (query.error.issues.some((i) => i.path[0] === 'sco')) return refuse(c, 400, 'unknown-sco', 'Add ?sco=<SCO identifier> to the commit URL');
+        return refuse(c, 400, 'invalid-session', 'session: 1 to 64 of A-Z a-z 0-9 . _ : -');
+      }
+      return { enrolmentId, sco: query.data.sco, session: query.data.session ?? null };
+    }),
+  );
   return app;
 }

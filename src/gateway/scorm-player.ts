@@ -6,18 +6,16 @@
  * - `POST /lms/launch/{token}?sco=<identifier>`: registers a launch of one SCO. The server draws
  *   the session id and records when (R-ELN-3: observed time starts here; a commit of a session
  *   never launched proves nothing) and answers the commit URL with `sco` and `session` filled in,
- *   the content URL, and the run-time state to load into scorm-again before `Initialize` (the
- *   learner, and the SCO's last state to resume from). CORS open: providers' own scorm-again
- *   pages call it the same way;
- * - `GET /lms/content/{token}/{path}`: a file of the course's current package, as the zip guard
- *   stored it (the token in the path keeps the package's relative links working);
- * - `GET /lms/assets/{file}`: scorm-again's builds (from the installed package) and the
- *   player's script.
+ *   the run-time state to load before `Initialize` (the learner, and the SCO's last state to
+ *   resume from), and where the module runs: the content runner's address on the content origin
+ *   and the module's path, both under a content capability of this launch (R-ISO-1, R-ISO-2).
+ *   CORS open: providers' own scorm-again pages call it the same way (with `commitUrl`);
+ * - `GET /lms/assets/{file}`: the player's script.
  *
- * Package content is the organiser's HTML and script, served on the gateway's origin because a
- * SCO reaches the runtime through `window.parent`: nothing on that origin relies on cookies (API
- * keys are headers, member pages take signed links), and every response says `no-referrer` so
- * the token in the URL does not leak to third parties the content links to.
+ * Package content is the organiser's HTML and script: it never runs on the gateway's origin, where
+ * the console's session cookie lives and the member's launch token opens the attestation. The
+ * player frames the runner on the content origin and hands it the launch by `postMessage` to that
+ * origin only; the module reaches the run-time API in the runner, same-origin with it.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +27,8 @@ import type { LinkCheck } from '../member-links.ts';
 import { linkClosedPage } from '../pages/dashboard.tsx';
 import { playerPage } from '../pages/player.tsx';
 import { LaunchQuery, PlayerTokenParam } from '../schemas/scorm.ts';
-import { launchSco, packageFileOf, playerPageData } from '../services/elearning/player.ts';
+import { contentCapability } from '../services/elearning/content.ts';
+import { launchSco, playerPageData } from '../services/elearning/player.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
@@ -37,10 +36,8 @@ import { router } from './router.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Scripts the player pages load, read once: scorm-again's classic builds and ours. */
+/** The player page's script, read once (scorm-again runs in the content runner, R-ISO-3). */
 const ASSETS: Record<string, { file: string; type: string }> = {
-  'scorm12.min.js': { file: require.resolve('scorm-again/scorm12/min'), type: 'text/javascript; charset=utf-8' },
-  'scorm2004.min.js': { file: require.resolve('scorm-again/scorm2004/min'), type: 'text/javascript; charset=utf-8' },
   'scorm-player.js': { file: fileURLToPath(new URL('../pages/assets/scorm-player.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
 };
 const assetCache = new Map<string, Buffer>();
@@ -54,9 +51,6 @@ function asset(name: string): Buffer | null {
   }
   return b;
 }
-
-/** Autocommit interval of the reference player, seconds (the usual 30). */
-export const PLAYER_AUTOCOMMIT_SECONDS = 30;
 
 function launchError(c: Context, status: ContentfulStatusCode, code: string, detail: string) {
   if (status === 503) c.header('Retry-After', '5');
@@ -94,12 +88,15 @@ export function scormPlayerRoutes(deps: Deps) {
     const page = await playerPageData(deps, check.subject);
     if (!page) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
     const b = base(c);
+    const content = deps.contentOrigin?.() ?? null;
+    // R-ISO-1: the one frame this page may hold is the content origin's runner.
+    if (content) c.header('Content-Security-Policy', playerCsp(content));
     return c.html(
       playerPage({
         ...page,
         attestationUrl: page.outcome?.status === 'credited' ? `${b}/lms/attestation/${token}` : null,
-        config: { version: page.version, launchUrl: `${b}/lms/launch/${token}`, autocommitSeconds: PLAYER_AUTOCOMMIT_SECONDS },
-        scripts: [`${b}/lms/assets/${page.version === '1.2' ? 'scorm12.min.js' : 'scorm2004.min.js'}`, `${b}/lms/assets/scorm-player.js`],
+        config: { version: page.version, launchUrl: `${b}/lms/launch/${token}`, contentOrigin: content ?? '' },
+        scripts: [`${b}/lms/assets/scorm-player.js`],
         expiresAt: check.expiresAt,
       }),
     );
@@ -109,6 +106,8 @@ export function scormPlayerRoutes(deps: Deps) {
   app.post('/lms/launch/:token', async (c) => {
     const { token, check } = await verify(c);
     if (!check.ok) return launchError(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token', 'Ask the organiser for a new launch link');
+    const content = deps.contentOrigin?.() ?? null;
+    if (!content) return launchError(c, 503, 'content-unavailable', 'No content server runs with this gateway');
     const query = LaunchQuery.safeParse(c.req.query());
     let launch;
     try {
@@ -121,31 +120,25 @@ export function scormPlayerRoutes(deps: Deps) {
       throw err;
     }
     const b = base(c);
+    const capability = await contentCapability(
+      deps.links,
+      { enrolmentId: check.subject, sco: launch.sco.identifier, session: launch.session },
+      check.expiresAt,
+    );
+    const path = contentPath(launch.sco);
     return c.json(
       {
         session: launch.session,
         launchedAt: launch.launchedAt.toISOString(),
         sco: launch.sco.identifier,
         commitUrl: `${b}/lms/commit/${token}?sco=${encodeURIComponent(launch.sco.identifier)}&session=${launch.session}`,
-        contentUrl: `${b}/lms/content/${token}/${contentPath(launch.sco)}`,
+        runnerUrl: `${content}/run/${capability}`,
+        contentPath: path,
+        contentUrl: `${content}/c/${capability}/${path}`,
         cmi: launch.cmi,
       },
       201,
     );
-  });
-
-  app.get('/lms/content/:token/*', async (c) => {
-    noReferrer(c);
-    const { token, check } = await verify(c);
-    if (!check.ok) return c.text(check.reason === 'expired' ? 'Link scaduto' : 'Link non valido', check.reason === 'expired' ? 410 : 404);
-    const f = await packageFileOf(deps, check.subject, c.req.path.slice(`/lms/content/${token}/`.length));
-    if (f.kind === 'no-course') return c.text('Corso non disponibile', 404);
-    if (f.kind === 'bad-path') return c.text('Percorso non valido', 400);
-    if (f.kind === 'not-found') return c.text('File non trovato', 404);
-    c.header('Content-Type', f.contentType);
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'private, max-age=600');
-    return c.body(new Uint8Array(f.content));
   });
 
   return app;
@@ -155,4 +148,12 @@ export function scormPlayerRoutes(deps: Deps) {
 function contentPath(sco: { launch: string; href: string }): string {
   const q = sco.href.indexOf('?');
   return sco.launch.split('/').map(encodeURIComponent).join('/') + (q >= 0 ? sco.href.slice(q) : '');
+}
+
+/**
+ * The player page's policy (R-ISO-1): its own scripts, styles inline (the layout's sheet), its
+ * calls to this origin, and one kind of frame, the content origin's runner; framed by no one.
+ */
+export function playerCsp(contentOrigin: string): string {
+  return `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src ${contentOrigin}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'`;
 }

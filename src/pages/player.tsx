@@ -33,7 +33,7 @@ export interface PlayerProps {
   scos: PlayerSco[];
   outcome: PlayerOutcome | null;
   attestationUrl: string | null;
-  config: { version: '1.2' | '2004'; launchUrl: string; autocommitSeconds: number };
+  config: { version: '1.2' | '2004'; launchUrl: string; contentOrigin: string };
   scripts: string[];
   expiresAt: Date;
 }

@@ -151,7 +151,7 @@ export const EnrolmentListQuery = z.object({
 
 // ---- The reference player (issue 6 §2): read by hand, outside the OpenAPI document ----
 
-/** The launch token in a player path (`/lms/play/{token}`, `/lms/launch/{token}`, `/lms/content/{token}/…`); the member links verify it. */
+/** The launch token in a player path (`/lms/play/{token}`, `/lms/launch/{token}`); the member links verify it. */
 export const PlayerTokenParam = z.object({ token: z.string().min(1) });
 
 /** `POST /lms/launch/{token}?sco=<identifier>`: the SCO to launch. */

@@ -47,7 +47,8 @@ describe.skipIf(!haveChromium)(`SCORM player in headless Chromium (${BACKEND})`,
   async function openModule(page: Page, title: RegExp) {
     const row = page.locator('.modules li').filter({ hasText: title });
     await row.getByRole('button').click();
-    const frame = page.frameLocator('#sco-frame');
+    // R-ISO-3: the module plays in the runner's frame, on the content origin.
+    const frame = page.frameLocator('#sco-frame').frameLocator('#sco');
     await expect.poll(() => frame.locator('#status').textContent(), { timeout: 15_000 }).toMatch(/^Stato: /);
     return frame;
   }

@@ -52,7 +52,7 @@ for (const backend of backendsOf(import.meta.url)) {
     async function launchSco(launchUrl: string, sco: string) {
       const res = await fetch(`${launchUrl}?sco=${encodeURIComponent(sco)}`, { method: 'POST' });
       expect(res.status).toBe(201);
-      return (await res.json()) as { session: string; commitUrl: string; contentUrl: string; cmi: any };
+      return (await res.json()) as { session: string; commitUrl: string; contentUrl: string; runnerUrl: string; contentPath: string; cmi: any };
     }
 
     const post = async (c: SentCommit) => {
@@ -194,11 +194,16 @@ for (const backend of backendsOf(import.meta.url)) {
       const html = await page.text();
       expect(html).toContain('Corso completato: crediti riconosciuti.');
       expect(html).toContain('Scarica l’attestato (PDF)');
-      // The package's files come from the gateway, under the token.
+      // R-ISO-1: the package's files come from the content origin, under the launch's content capability, never from the gateway.
+      expect(new URL(t.contentUrl).origin).toBe(h.rt.contentUrl);
+      expect(new URL(t.contentUrl).origin).not.toBe(new URL(h.url).origin);
       const content = await fetch(t.contentUrl);
       expect(content.status).toBe(200);
       expect(content.headers.get('content-type')).toMatch(/text\/html/);
+      expect(content.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${new URL(h.url).origin}`);
       expect(await content.text()).toContain('Test finale');
+      const capability = new URL(t.contentUrl).pathname.split('/')[2]!;
+      expect((await fetch(`${h.url}/lms/content/${capability}/${new URL(t.contentUrl).pathname.split('/').slice(3).join('/')}`)).status).toBe(404);
     });
 
     it('cheating: 3 hours of session_time claimed in a 5-minute session count as 5 minutes (R-ELN-3)', async () => {

@@ -1,21 +1,21 @@
-// The reference SCORM player (issue 6 §2), run in the member's browser. For each module it asks
-// the gateway for a launch (POST launchUrl?sco=…: the server draws the session and hands back the
-// run-time state to resume from), creates scorm-again's API (window.API for SCORM 1.2,
-// window.API_1484_11 for 2004) with lmsCommitUrl pointing at the gateway, then loads the module
-// in the frame. Leaving a module or the page first unloads the module (whose own unload handlers
-// still reach a live API to save exit, suspend data and location), then finishes the API, whose
-// final commit scorm-again sends as a beacon, so closing the tab keeps the progress.
+// The reference SCORM player (issue 6 §2, R-ISO-1), run in the member's browser on the gateway's
+// origin. For each module it asks the gateway for a launch (POST launchUrl?sco=…: the server draws
+// the session and hands back the run-time state to resume from and the runner's address on the
+// content origin), frames the runner and, when the runner says it is ready, sends it the launch
+// by postMessage to the content origin only. The module and its run-time API live in the runner:
+// nothing of the package runs here. Leaving a module or the page removes the runner's frame,
+// which unloads the module (its unload handlers still reach a live API) and finishes the API,
+// whose final commit leaves as a beacon, so closing the tab keeps the progress.
 (function () {
   'use strict';
   var root = document.getElementById('player');
   var cfg = JSON.parse(root.getAttribute('data-config'));
   var frame = document.getElementById('sco-frame');
   var statusEl = document.getElementById('player-status');
-  var current = null;
+  var current = null; // { launch, title }
 
-  // Removing the frame runs the module's pagehide/unload handlers at once, while its API is live;
-  // the parent's pagehide fires before the frame's, and a new src would unload it only later.
   function unloadModule() {
+    current = null;
     var fresh = frame.cloneNode(false);
     fresh.removeAttribute('src');
     fresh.hidden = true;
@@ -23,21 +23,22 @@
     frame = fresh;
   }
 
-  function finish() {
-    var api = current;
-    current = null;
-    if (!api) return;
-    try {
-      if (cfg.version === '1.2') api.LMSFinish('');
-      else api.Terminate('');
-    } catch (e) {
-      // Already finished by the module itself: nothing to send.
+  window.addEventListener('message', function (e) {
+    // Only the runner in our frame, from the content origin, speaks to the player.
+    if (!cfg.contentOrigin || e.origin !== cfg.contentOrigin || e.source !== frame.contentWindow || !current) return;
+    var m = e.data;
+    if (!m || m.source !== 'cdl-runner') return;
+    if (m.type === 'ready') {
+      frame.contentWindow.postMessage({ source: 'cdl-player', type: 'launch', cmi: current.launch.cmi, path: current.launch.contentPath }, cfg.contentOrigin);
+    } else if (m.type === 'finished') {
+      statusEl.textContent = '«' + current.title + '» terminato. Scelga un altro modulo o chiuda la pagina: i progressi sono salvati.';
+    } else if (m.type === 'commit-error') {
+      statusEl.textContent = 'Non è stato possibile salvare gli ultimi progressi: controlli la connessione. Il modulo riprova da solo.';
     }
-  }
+  });
 
   function launch(sco, button) {
     unloadModule();
-    finish();
     statusEl.textContent = 'Avvio di «' + sco.title + '»…';
     fetch(cfg.launchUrl + '?sco=' + encodeURIComponent(sco.identifier), { method: 'POST' })
       .then(function (r) {
@@ -45,23 +46,8 @@
         return r.json();
       })
       .then(function (l) {
-        var settings = {
-          lmsCommitUrl: l.commitUrl,
-          dataCommitFormat: 'json',
-          autocommit: true,
-          autocommitSeconds: cfg.autocommitSeconds,
-          logLevel: 4,
-        };
-        var api = cfg.version === '1.2' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
-        try {
-          api.loadFromJSON(l.cmi);
-        } catch (e) {
-          // A value the runtime refuses is left out; the module starts from its default.
-        }
-        if (cfg.version === '1.2') window.API = api;
-        else window.API_1484_11 = api;
-        current = api;
-        frame.src = l.contentUrl;
+        current = { launch: l, title: sco.title };
+        frame.src = l.runnerUrl;
         frame.hidden = false;
         frame.title = sco.title;
         var buttons = document.querySelectorAll('[data-sco]');
@@ -83,8 +69,5 @@
       });
     })(buttons[i]);
   }
-  window.addEventListener('pagehide', function () {
-    unloadModule();
-    finish();
-  });
+  window.addEventListener('pagehide', unloadModule);
 })();

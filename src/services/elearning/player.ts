@@ -131,3 +131,8 @@ function launchState(t: PlayerTarget, resume: Record<string, unknown>, mastery: 
   }
   return { ...resume, learner_id: t.learner.id, learner_name: t.learner.name, ...(mastery !== null ? { scaled_passing_score: String(mastery / 100) } : {}) };
 }
+
+/** The SCORM version of the enrolment's current package (what the content runner loads), or null. */
+export async function courseVersion(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string): Promise<'1.2' | '2004' | null> {
+  return (await playerTarget(ctx.db, enrolmentId))?.version ?? null;
+}

@@ -1,0 +1,128 @@
+/**
+ * @module The content server (R-ISO-1 … R-ISO-4): a Hono app of its own, listening on its own
+ * origin (`CONTENT_URL`; on the embedded default the second port under the other loopback name),
+ * that serves course packages and nothing of the gateway. Every path carries a content
+ * capability (R-ISO-2) naming one launch:
+ *
+ *   GET  /run/{capability}       the content runner (R-ISO-3), framed by the player only
+ *   GET  /c/{capability}/{path}  a file of the enrolment's current package, framed by the runner only
+ *   POST /commit/{capability}    the launch's commits (the gateway's commit operation, R-ELN-1)
+ *   GET  /assets/{file}          scorm-again's builds and the runner's script
+ *
+ * The capability opens no gateway route, and the gateway answers none of these. Nothing here
+ * sets or reads a cookie.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Hono, type Context } from 'hono';
+import { runnerPage } from '../pages/content-runner.tsx';
+import { contentLaunch } from '../services/elearning/content.ts';
+import { courseVersion, packageFileOf } from '../services/elearning/player.ts';
+import { ServiceError } from '../services/errors.ts';
+import type { Deps } from './deps.ts';
+import { commitHandler } from './scorm-commit.ts';
+
+const require = createRequire(import.meta.url);
+const JS = 'text/javascript; charset=utf-8';
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'scorm12.min.js': { file: require.resolve('scorm-again/scorm12/min'), type: JS },
+  'scorm2004.min.js': { file: require.resolve('scorm-again/scorm2004/min'), type: JS },
+  'content-runner.js': { file: fileURLToPath(new URL('../pages/assets/content-runner.js', import.meta.url)), type: JS },
+  'runner.css': { file: fileURLToPath(new URL('../pages/assets/content-runner.css', import.meta.url)), type: 'text/css; charset=utf-8' },
+};
+const cache = new Map<string, Buffer>();
+function asset(name: string): Buffer | null {
+  const a = ASSETS[name];
+  if (!a) return null;
+  let b = cache.get(name);
+  if (!b) cache.set(name, (b = fs.readFileSync(a.file)));
+  return b;
+}
+
+/** Autocommit interval of the runner, seconds (the usual 30). */
+export const RUNNER_AUTOCOMMIT_SECONDS = 30;
+
+/**
+ * The content server's app. `playerOrigin()`: the gateway's public origin, the only one that may
+ * frame the runner; `contentOrigin()`: this server's public origin.
+ */
+export function contentApp(deps: Deps, origins: { player: () => string; content: () => string }) {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Cross-Origin-Resource-Policy', 'same-site');
+  });
+
+  const launchOf = async (c: Context) => {
+    try {
+      return await contentLaunch(deps.links, c.req.param('capability') ?? '', deps.now());
+    } catch (err) {
+      if (err instanceof ServiceError) return null;
+      throw err;
+    }
+  };
+
+  app.get('/assets/:name', (c) => {
+    const body = asset(c.req.param('name'));
+    if (!body) return c.notFound();
+    c.header('Content-Type', ASSETS[c.req.param('name')]!.type);
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(new Uint8Array(body));
+  });
+
+  app.get('/run/:capability', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const launch = await launchOf(c);
+    const version = launch ? await courseVersion(deps, launch.enrolmentId) : null;
+    if (!launch || !version) return c.text('Link del corso non valido o scaduto.', 404);
+    const base = origins.content();
+    // A JWT: URL-safe characters only.
+    const cap = c.req.param('capability');
+    // R-ISO-3: only the player frames the runner; the runner's own scripts only.
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; script-src ${base}; style-src ${base}; frame-src ${base}; connect-src ${base}; frame-ancestors ${origins.player()}; base-uri 'none'; form-action 'none'`,
+    );
+    return c.html(
+      runnerPage({
+        playerOrigin: origins.player(),
+        version,
+        contentBase: `${base}/c/${cap}/`,
+        commitUrl: `${base}/commit/${cap}`,
+        autocommitSeconds: RUNNER_AUTOCOMMIT_SECONDS,
+        scripts: [`${base}/assets/${version === '1.2' ? 'scorm12.min.js' : 'scorm2004.min.js'}`, `${base}/assets/content-runner.js`],
+        stylesheet: `${base}/assets/runner.css`,
+      }),
+    );
+  });
+
+  app.get('/c/:capability/*', async (c) => {
+    const launch = await launchOf(c);
+    if (!launch) return c.text('Link del corso non valido o scaduto.', 404);
+    const prefix = `/c/${c.req.param('capability')}/`;
+    const f = await packageFileOf(deps, launch.enrolmentId, c.req.path.slice(prefix.length));
+    if (f.kind === 'no-course') return c.text('Corso non disponibile', 404);
+    if (f.kind === 'bad-path') return c.text('Percorso non valido', 400);
+    if (f.kind === 'not-found') return c.text('File non trovato', 404);
+    c.header('Content-Type', f.contentType);
+    c.header('Cache-Control', 'private, max-age=600');
+    // R-ISO-3: package pages are framed by the runner (this origin) inside the player, never elsewhere
+    // (frame-ancestors checks every ancestor, the player's page among them).
+    c.header('Content-Security-Policy', `frame-ancestors 'self' ${origins.player()}`);
+    return c.body(new Uint8Array(f.content));
+  });
+
+  app.post(
+    '/commit/:capability',
+    commitHandler(deps, async (c, receivedAt) => {
+      const launch = await contentLaunch(deps.links, c.req.param('capability') ?? '', receivedAt.getTime());
+      return { enrolmentId: launch.enrolmentId, sco: launch.sco, session: launch.session };
+    }),
+  );
+
+  app.notFound((c) => c.text('Non trovato', 404));
+  return app;
+}

@@ -1,0 +1,78 @@
+// The content runner (R-ISO-3), on the content origin. The player (on the gateway's origin) frames
+// this page and, once it says it is ready, sends it the launch: the run-time state to resume from
+// and the module's address. The runner creates scorm-again's API here, where the module finds it
+// (window.parent.API or API_1484_11), with commits going to this origin's commit URL, which only
+// accepts this launch's commits. Then it loads the module in its frame. It tells the player when
+// the module finished the API itself (its own exit button) and when a commit failed. On leaving
+// (the player removes this frame, or the tab closes) it first unloads the module, whose unload
+// handlers still reach a live API, then finishes, whose final commit leaves as a beacon.
+(function () {
+  'use strict';
+  var cfg = JSON.parse(document.getElementById('runner').getAttribute('data-config'));
+  var frame = document.getElementById('sco');
+  var api = null;
+  var finished = false;
+
+  function tell(type, detail) {
+    window.parent.postMessage({ source: 'cdl-runner', type: type, detail: detail || null }, cfg.playerOrigin);
+  }
+
+  function start(launch) {
+    if (api) return; // one launch per runner page
+    var settings = {
+      lmsCommitUrl: cfg.commitUrl,
+      dataCommitFormat: 'json',
+      autocommit: true,
+      autocommitSeconds: cfg.autocommitSeconds,
+      logLevel: 4,
+    };
+    api = cfg.version === '1.2' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
+    try {
+      api.loadFromJSON(launch.cmi || {});
+    } catch (e) {
+      // A value the runtime refuses is left out; the module starts from its default.
+    }
+    var done = cfg.version === '1.2' ? 'LMSFinish' : 'Terminate';
+    api.on(done, function () {
+      finished = true;
+      tell('finished');
+    });
+    api.on('CommitError', function () {
+      tell('commit-error');
+    });
+    if (cfg.version === '1.2') window.API = api;
+    else window.API_1484_11 = api;
+    // Only a path inside the package: the capability's base and the manifest's relative launch file.
+    frame.src = cfg.contentBase + String(launch.path || '').replace(/^\/+/, '');
+    frame.hidden = false;
+    tell('started');
+  }
+
+  function unloadModule() {
+    if (!frame.parentNode) return;
+    frame.parentNode.removeChild(frame);
+  }
+
+  function finish() {
+    if (!api || finished) return;
+    finished = true;
+    try {
+      if (cfg.version === '1.2') api.LMSFinish('');
+      else api.Terminate('');
+    } catch (e) {
+      // Already finished by the module: nothing to send.
+    }
+  }
+
+  window.addEventListener('message', function (e) {
+    // Only the player that framed this page starts it.
+    if (e.origin !== cfg.playerOrigin || e.source !== window.parent) return;
+    var m = e.data;
+    if (m && m.source === 'cdl-player' && m.type === 'launch') start(m);
+  });
+  window.addEventListener('pagehide', function () {
+    unloadModule();
+    finish();
+  });
+  tell('ready');
+})();
