@@ -256,10 +256,15 @@ export function verificationAggregates(february: readonly VerificationRow[], jun
     if (r.details.reduction) reductions++;
     if (r.details.debt) accepted++;
   }
-  const subject = final.size - byStatus['not-due'];
+  return completedAggregates(final.size, byStatus, reductions, accepted);
+}
+
+/** The figures that follow from the counts (R-VER-7): who is subject, who is in order and their share, the debts' fates. */
+function completedAggregates(members: number, byStatus: Record<VerificationStatus, number>, reductions: number, accepted: number): VerificationAggregates {
+  const subject = members - byStatus['not-due'];
   const inOrder = IN_ORDER.reduce((s, k) => s + byStatus[k], 0);
   return {
-    members: final.size,
+    members,
     subject,
     inOrder,
     inOrderPct: subject === 0 ? 0 : Math.round((inOrder * 10_000) / subject) / 100,
@@ -290,17 +295,7 @@ export function aggregatesWithReplacements(
     reductions += (after.details.reduction ? 1 : 0) - (before.details.reduction ? 1 : 0);
     accepted += (after.details.debt ? 1 : 0) - (before.details.debt ? 1 : 0);
   }
-  const subject = february.members - byStatus['not-due'];
-  const inOrder = IN_ORDER.reduce((s, k) => s + byStatus[k], 0);
-  return {
-    members: february.members,
-    subject,
-    inOrder,
-    inOrderPct: subject === 0 ? 0 : Math.round((inOrder * 10_000) / subject) / 100,
-    byStatus,
-    reductions,
-    debts: { accepted, settled: byStatus['debt-settled'], notSettled: byStatus['debt-not-settled'], pending: byStatus['debt-accepted'] },
-  };
+  return completedAggregates(february.members, byStatus, reductions, accepted);
 }
 
 /** Events a CPO organised in a biennium (art. 26 c.4), by mode. */
@@ -335,16 +330,14 @@ export function eventsOrganised(counts: readonly { mode: string; count: number }
  */
 export function sumAggregates(list: readonly VerificationAggregates[]): VerificationAggregates {
   const byStatus = Object.fromEntries(VERIFICATION_STATUSES.map((s) => [s, 0])) as Record<VerificationStatus, number>;
-  const debts = { accepted: 0, settled: 0, notSettled: 0, pending: 0 };
   let members = 0;
   let reductions = 0;
+  let accepted = 0;
   for (const a of list) {
     members += a.members;
     reductions += a.reductions;
+    accepted += a.debts.accepted;
     for (const s of VERIFICATION_STATUSES) byStatus[s] += a.byStatus[s];
-    for (const k of ['accepted', 'settled', 'notSettled', 'pending'] as const) debts[k] += a.debts[k];
   }
-  const subject = members - byStatus['not-due'];
-  const inOrder = IN_ORDER.reduce((s, k) => s + byStatus[k], 0);
-  return { members, subject, inOrder, inOrderPct: subject === 0 ? 0 : Math.round((inOrder * 10_000) / subject) / 100, byStatus, reductions, debts };
+  return completedAggregates(members, byStatus, reductions, accepted);
 }
