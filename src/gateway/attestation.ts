@@ -22,7 +22,7 @@ import type { Context } from 'hono';
 import { attendanceCertificatePdf } from '../../adapters/pdf/attendance-certificate-pdf.ts';
 import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
 import { verificationUrl } from '../domain/documents.ts';
-import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
+import { messagePage } from '../pages/dashboard.tsx';
 import { italianDateTime } from '../pages/format.ts';
 import { ATTENDANCE_CERTIFICATE_REASON_LABELS, ELEARNING_REASON_LABELS } from '../pages/labels.ts';
 import { PathUuid, Problem } from '../schemas/common.ts';
@@ -31,9 +31,9 @@ import { memberParticipationDocument, participationDocument, type ParticipationD
 import { launchAttestation } from '../services/elearning/attestation.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
+import { dashboardMember, memberDoorErrors, privateResponse } from './member-doors.ts';
 import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
-import { isUnavailable } from './unavailable.ts';
 
 /** A code without an entry (never expected) falls back to a generic sentence, never to the code. */
 const NOT_AVAILABLE_DEFAULT = 'Il corso non risulta completato con il riconoscimento dei crediti.';
@@ -112,37 +112,17 @@ export function attestationRoutes(deps: Deps) {
 
   // Member doors: Italian pages, never cached or indexed (personal data).
   const member = router();
-  member.onError((err, c) => {
-    const unavailable = isUnavailable(err);
-    if (unavailable) c.header('Retry-After', '5');
-    deps.log[unavailable ? 'warn' : 'error']({ err: unavailable ? String(err) : err }, 'attestation page failed');
-    return c.html(
-      messagePage({
-        title: 'Servizio momentaneamente non disponibile',
-        text: 'Non è stato possibile preparare l’attestato. Riprovi tra qualche minuto usando lo stesso link.',
-        back: null,
-      }),
-      unavailable ? 503 : 500,
-    );
-  });
-  const privateHeaders = async (c: Context, next: () => Promise<void>) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Robots-Tag', 'noindex');
-  };
-  member.use('/m/:token/attestato/*', privateHeaders);
-  member.use('/lms/attestation/*', privateHeaders);
+  member.onError(memberDoorErrors(deps, 'l’attestato'));
+  member.use('/m/:token/attestato/*', privateResponse);
+  member.use('/lms/attestation/*', privateResponse);
 
   member.get('/m/:token/attestato/:eventId', async (c) => {
     const token = c.req.param('token');
     const back = `/m/${encodeURIComponent(token)}`;
-    const check = await deps.links.verify('dashboard', token, deps.now());
-    if (!check.ok && check.reason === 'invalid') return c.html(linkClosedPage({ kind: 'invalid' }), 404);
-    const memberId = PathUuid.safeParse(check.subject);
-    if (!memberId.success) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
-    if (!check.ok) return c.html(linkClosedPage({ kind: 'expired', expiredAt: check.expiresAt }), 410);
+    const who = await dashboardMember(deps, c, token);
+    if ('page' in who) return who.page;
     const eventId = PathUuid.safeParse(c.req.param('eventId'));
-    const r = await memberParticipationDocument(deps, memberId.data, eventId.success ? eventId.data : null, hostOf(c));
+    const r = await memberParticipationDocument(deps, who.memberId, eventId.success ? eventId.data : null, hostOf(c));
     if (r.kind === 'ok') return pdfResponse(c, r.document, originOf(c));
     if (r.kind === 'not-available') return c.html(r.elearning ? notAvailablePage(r.reason, back) : notCertifiedPage(r.reason, back), 409);
     return c.html(

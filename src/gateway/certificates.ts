@@ -15,7 +15,7 @@ import type { Context } from 'hono';
 import { complianceCertificatePdf } from '../../adapters/pdf/compliance-certificate-pdf.ts';
 import { isBiennium } from '../domain/calendar.ts';
 import { verificationUrl } from '../domain/documents.ts';
-import { linkClosedPage, messagePage } from '../pages/dashboard.tsx';
+import { messagePage } from '../pages/dashboard.tsx';
 import { NOT_COMPLIANT_LABELS } from '../pages/labels.ts';
 import { Biennium } from '../schemas/balance.ts';
 import { PathUuid, Problem } from '../schemas/common.ts';
@@ -23,8 +23,8 @@ import { complianceCertificateOf, memberComplianceCertificate, type ComplianceDo
 import { ServiceError } from '../services/errors.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
+import { dashboardMember, memberDoorErrors, privateResponse } from './member-doors.ts';
 import { router, SECURITY } from './router.ts';
-import { isUnavailable } from './unavailable.ts';
 
 const problemEntry = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
 const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
@@ -94,34 +94,15 @@ export function certificateRoutes(deps: Deps) {
 
   // The member's door: Italian pages, never cached or indexed (personal data).
   const member = router();
-  member.onError((err, c) => {
-    const unavailable = isUnavailable(err);
-    if (unavailable) c.header('Retry-After', '5');
-    deps.log[unavailable ? 'warn' : 'error']({ err: unavailable ? String(err) : err }, 'certificate page failed');
-    return c.html(
-      messagePage({
-        title: 'Servizio momentaneamente non disponibile',
-        text: 'Non è stato possibile preparare il certificato. Riprovi tra qualche minuto usando lo stesso link.',
-        back: null,
-      }),
-      unavailable ? 503 : 500,
-    );
-  });
-  member.use('/m/:token/certificato/*', async (c, next) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Robots-Tag', 'noindex');
-  });
+  member.onError(memberDoorErrors(deps, 'il certificato'));
+  member.use('/m/:token/certificato/*', privateResponse);
   member.get('/m/:token/certificato/:biennium', async (c) => {
     const token = c.req.param('token');
     const back = `/m/${encodeURIComponent(token)}`;
-    const check = await deps.links.verify('dashboard', token, deps.now());
-    if (!check.ok && check.reason === 'invalid') return c.html(linkClosedPage({ kind: 'invalid' }), 404);
-    const memberId = PathUuid.safeParse(check.subject);
-    if (!memberId.success) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
-    if (!check.ok) return c.html(linkClosedPage({ kind: 'expired', expiredAt: check.expiresAt }), 410);
+    const who = await dashboardMember(deps, c, token);
+    if ('page' in who) return who.page;
     const year = Number(c.req.param('biennium'));
-    const r = isBiennium(year) ? await memberComplianceCertificate(deps, memberId.data, year) : ({ kind: 'no-verification' } as const);
+    const r = isBiennium(year) ? await memberComplianceCertificate(deps, who.memberId, year) : ({ kind: 'no-verification' } as const);
     if (r.kind === 'ok') return pdfResponse(c, r, origin(c));
     if (r.kind === 'not-compliant') {
       return c.html(
