@@ -4,7 +4,7 @@
  *   the status in Italian words, the same columns in both;
  * - R-VER-11: in the console, a province over VERIFICATION_SYNC_MAX_MEMBERS runs as a job and its
  *   export is prepared as one: the person is sent to a progress page that reloads itself without
- *   script ("1.000 di 1.200 iscritti", seen during the worker's fault-injection pause), then reads
+ *   script ("250 di 1.200 iscritti", seen during the worker's fault-injection pause), then reads
  *   the result and downloads the file;
  * - R-VER-12: the file is the person's only (another officer of the province, and another
  *   province's, get 404), and expires: after VERIFICATION_EXPORT_TTL_HOURS (2 here) the page says
@@ -97,11 +97,11 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(asked.status).toBe(303);
       const jobUrl = asked.location!;
       expect(jobUrl).toMatch(/^\/console\/verifiche\/lavori\/[0-9a-f-]{36}$/);
-      // The worker pauses after its first batch of 1,000 (fault injection): the page shows it.
+      // The worker pauses after its first batch of 250 members (fault injection): the page shows it.
       const during = await eventually(
         async () => {
           const p = await officer.client.get(jobUrl);
-          return textOf(p.html).includes('1.000 di 1.200 iscritti') ? p : null;
+          return textOf(p.html).includes('250 di 1.200 iscritti') ? p : null;
         },
         20_000,
         50,

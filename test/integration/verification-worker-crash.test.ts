@@ -6,8 +6,8 @@
  * is single-process. The product's clock is the real one, so the biennium is 2023–24 (its
  * campaign is open).
  *
- * 1. A run: the worker pauses after its first 1,000 members (VERIFICATION_JOB_PAUSE_MS, fault
- *    injection), the progress page shows "1.000 di 1.200 iscritti", the worker is SIGKILLed
+ * 1. A run: the worker pauses after its first 250 members (VERIFICATION_JOB_PAUSE_MS, fault
+ *    injection), the progress page shows "250 di 1.200 iscritti", the worker is SIGKILLed
  *    there; a new worker takes the stalled job over (short WORKER_LOCK_MS), starts it again from
  *    the beginning and stores version 1 as the officer; the page shows it, the job counts two
  *    starts.
@@ -107,7 +107,7 @@ describe.skipIf(!POSTGRES_URL)(
         )
       ).rows[0]!;
 
-    it('a run killed after 1,000 members is taken over, started again and stored as the officer', async () => {
+    it('a run killed after 250 members is taken over, started again and stored as the officer', async () => {
       const asked = await officer.client.post('/console/verifiche?biennio=2023&fase=february');
       expect(asked.status).toBe(303);
       const url = asked.location!;
@@ -116,7 +116,7 @@ describe.skipIf(!POSTGRES_URL)(
 
       const b = startWorker(h, 'vcrash-b', { VERIFICATION_JOB_PAUSE_MS: '600000' });
       await b.waitFor('verification job paused (fault injection)');
-      expect(await page(url)).toContain('1.000 di 1.200 iscritti');
+      expect(await page(url)).toContain('250 di 1.200 iscritti');
       await kill(b, 'SIGKILL');
       // Nothing stored, nothing lost: the job still runs as far as anyone can tell.
       expect((await h.api('GET', '/v1/provinces/MI/verifications/2023', { key: seeded.keys.cn })).body.code).toBe('verification-not-found');
