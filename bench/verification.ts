@@ -30,7 +30,8 @@
  * Measured, one after the other, each from the bench process asking through the service the
  * console calls (`requestVerificationRun`, `requestVerificationExport`) to the job's row `done`,
  * polled every 25 ms; the worker is `src/main.ts worker` in its own process (every worker, as in
- * production; the ledger's start-up pass over every member is let finish first). Its peak RSS is
+ * production, with the Node flags `npm run start:worker` gives it; the ledger's start-up pass over
+ * every member is let finish first). Its peak RSS is
  * the kernel's high-water mark (`VmHWM`), reset to the current RSS before each step:
  *   1. run: the February phase, the first version (30,000 balances through `balancesOf`, the
  *      digest, 30,000 rows stored); split into deriving (until the job reports stage `store`)
@@ -71,8 +72,14 @@ import { codeUnderTest, GATEWAY_ROOT, ROOT, runMain, startService, type Service 
 
 const BIENNIUM = 2023;
 const PROVINCE = 'MI';
-/** What scripts/start.mjs starts a worker-only or gateway-only process with. */
-const PRODUCTION_NODE_ARGS = '--max-old-space-size=1024';
+/** What scripts/start.mjs starts a worker-only and a gateway-only process with. */
+const PRODUCTION_NODE_ARGS = { worker: '--max-old-space-size=1024 --max-semi-space-size=8', gateway: '--max-old-space-size=1024' };
+/** BENCH_NODE_ARGS as given (empty: no flags), else the production flags of each role. */
+const USER_NODE_ARGS = process.env.BENCH_NODE_ARGS;
+function nodeArgsFor(role: 'worker' | 'gateway'): string {
+  process.env.BENCH_NODE_ARGS = USER_NODE_ARGS ?? PRODUCTION_NODE_ARGS[role];
+  return process.env.BENCH_NODE_ARGS || 'none';
+}
 /** The targets of issue 15 for 30,000 members, run and xlsx export each. */
 const TARGET = { seconds: 30, rssMiB: 300 };
 
@@ -406,10 +413,8 @@ async function main() {
       SWEEP_INTERVAL_MS: '3600000',
     };
     // The worker and the gateway get the Node flags `npm run start:worker` / `start:gateway` give
-    // them (scripts/start.mjs: --max-old-space-size=1024), unless BENCH_NODE_ARGS says otherwise
-    // (BENCH_NODE_ARGS= for none).
-    process.env.BENCH_NODE_ARGS ??= PRODUCTION_NODE_ARGS;
-    log(`Node flags of the processes under test: ${process.env.BENCH_NODE_ARGS || 'none'}`);
+    // them (scripts/start.mjs), unless BENCH_NODE_ARGS says otherwise (BENCH_NODE_ARGS= for none).
+    log(`Node flags of the worker: ${nodeArgsFor('worker')}`);
     const worker = await startService('worker', 'src/main.ts', ['worker'], childEnv, (l) => l.msg === 'started', GATEWAY_ROOT);
     services.push(worker);
     // The ledger's start-up pass over every member runs first in a fresh worker: let it finish.
@@ -472,6 +477,7 @@ async function main() {
     if (JSON.stringify(csvRows.slice(1, 50)) !== JSON.stringify(xlsxRows.slice(1, 50))) failures.push('CSV and xlsx rows differ');
 
     if (o.api) {
+      log(`Node flags of the gateway: ${nodeArgsFor('gateway')}`);
       const gateway = await startService('gateway', 'src/main.ts', ['gateway'], childEnv, undefined, GATEWAY_ROOT);
       services.push(gateway);
       const key = (await issueOperatorKey(env.db, { role: 'cpo', subject: PROVINCE, label: 'bench' })).key;
