@@ -35,6 +35,26 @@ const Env = z.object({
    * process at that exact point. 0 (the default) disables it; never set it in production.
    */
   DERIVE_PAUSE_MS: z.coerce.number().int().min(0).default(0),
+  /**
+   * The console runs a verification (or writes its export) in the request for a province of at
+   * most this many members, and as a background job with a progress page above it (R-VER-11).
+   */
+  VERIFICATION_SYNC_MAX_MEMBERS: z.coerce.number().int().min(0).default(2000),
+  /** Hours an export written by the verification worker can be downloaded (R-VER-12). */
+  VERIFICATION_EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(24),
+  /** Starts of a verification job (a worker that died mid-way counts) before it is shown as failed (R-VER-13). */
+  VERIFICATION_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /**
+   * Fault injection, for tests only (test/integration/verification-jobs.test.ts): a verification
+   * job waits this long after its first progress report, so that a test can see the progress page
+   * and kill the worker mid-way. 0 (the default) disables it; never set it in production.
+   */
+  VERIFICATION_JOB_PAUSE_MS: z.coerce.number().int().min(0).default(0),
   /** Max request body, bytes (ingest batches of 1,000 records fit in well under 1 MiB). */
   MAX_BODY_BYTES: z.coerce
     .number()

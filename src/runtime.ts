@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createAttendanceProducer } from './queue/attendance.ts';
 import { createLedgerProducer, type LedgerProducer } from './queue/ledger.ts';
 import { createScormProducer, type ScormProducer } from './queue/scorm.ts';
+import { createVerificationProducer, type VerificationProducer } from './queue/verification.ts';
 import { producerConnection, waitReady, workerConnection } from './queue/redis.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -22,6 +23,7 @@ import { createSmtpMailer } from '../adapters/mail/smtp.ts';
 import { startAttendanceWorker } from '../workers/attendance.ts';
 import { startLedgerWorker } from '../workers/ledger.ts';
 import { startScormWorker } from '../workers/scorm.ts';
+import { startVerificationWorker } from '../workers/verification.ts';
 import type { RunningWorker } from '../workers/queue-worker.ts';
 import { startMailWorker } from '../workers/mail.ts';
 import { linkMailSent, startQuestionnaireWorker } from '../workers/questionnaire.ts';
@@ -57,6 +59,8 @@ export interface Runtime {
   ledger: LedgerProducer;
   /** The SCORM queue's producer (tests wait for its jobs). */
   scorm: ScormProducer;
+  /** The verification queue's producer (tests look at its jobs). */
+  verification: VerificationProducer;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const questionnaire = createQuestionnaireProducer(producerRedis, config.QUEUE_PREFIX);
   const ledger = createLedgerProducer(producerRedis, config.QUEUE_PREFIX);
   const scorm = createScormProducer(producerRedis, config.QUEUE_PREFIX, config.SCORM_DERIVE_DELAY_MS);
+  const verification = createVerificationProducer(producerRedis, config.QUEUE_PREFIX, config.VERIFICATION_JOB_ATTEMPTS);
   // Without an SMTP server, mails wait in the outbox table (nothing is lost; set SMTP_URL later).
   const mail = config.SMTP_URL ? createMailProducer(producerRedis, config.QUEUE_PREFIX) : null;
   const links = memberLinks(await linkSecret(db, config.LINK_SECRET));
@@ -95,6 +100,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     ledger,
     scorm,
     mail,
+    verification,
     signinThrottle: signinThrottle({ attempts: config.SIGNIN_ATTEMPTS_PER_ADDRESS, redis: producerRedis, prefix: config.QUEUE_PREFIX }),
     contentOrigin: () => contentUrl,
   };
@@ -108,6 +114,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     );
     workers.push(await startScormWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: scorm, ledger }));
     workers.push(await startLedgerWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: ledger }));
+    workers.push(await startVerificationWorker({ db, connection: workerConnection(config.REDIS_URL), config, log, now, producer: verification }));
     workers.push(
       await startQuestionnaireWorker({
         db,
@@ -159,6 +166,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     questionnaire,
     ledger,
     scorm,
+    verification,
     async close() {
       for (const s of [contentServer]) if (s) await closeServer(s);
       if (server) {
@@ -173,6 +181,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       await questionnaire.close();
       await ledger.close();
       await scorm.close();
+      await verification.close();
       await mail?.close();
       producerRedis.disconnect();
       if (ownsDb) await db.close();

@@ -32,6 +32,8 @@ export interface QueueWorkerOptions {
   };
   /** Level of a failed job's log line: `warn` where failures are expected and retried (mail). */
   failedLevel?: 'warn' | 'error';
+  /** Times a job may stall (its worker died) and be taken over before BullMQ fails it; BullMQ's default 1 unless given. */
+  maxStalledCount?: number;
   /** Releases what else the worker owns, after the worker and its connection are closed. */
   onClose?: () => void;
 }
@@ -52,6 +54,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     concurrency: o.concurrency,
     lockDuration: config.WORKER_LOCK_MS,
     stalledInterval: config.WORKER_LOCK_MS,
+    ...(o.maxStalledCount !== undefined ? { maxStalledCount: o.maxStalledCount } : {}),
   });
   worker.on('failed', (job, err) =>
     log[o.failedLevel ?? 'error']({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: err.message }, `${o.queue} job failed`),

@@ -173,7 +173,7 @@ export function presenceRows(spans: readonly PresenceSpan[], layout: AttendanceL
   return [{ entry: sorted[0]!.entry, exit }];
 }
 
-const HEADER_STYLE = {
+export const HEADER_STYLE = {
   font: { bold: true, name: 'Calibri', size: 11 },
   fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7E6E6' } },
   alignment: { vertical: 'middle' },
@@ -356,7 +356,7 @@ function sheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, headers: re
  * Lets the zip compress what was written, and waits while the client has not taken the bytes
  * already sent. Throws when the output is gone, so the producer stops reading the database.
  */
-async function breathe(out: Writable): Promise<void> {
+export async function breathe(out: Writable): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   while (out.writableNeedDrain && !out.destroyed) {
     await new Promise<void>((resolve) => {

@@ -7,9 +7,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { VERIFICATION_PHASES, VERIFICATION_STATUSES } from '../domain/verification.ts';
 import { Biennium } from '../schemas/balance.ts';
 import { provinceAggregates, readVerification, runVerification } from '../services/council/verification.ts';
+import { EXPORT_FORMATS, verificationExport } from '../services/council/verification-export.ts';
+import { webStream } from './attendance-files.ts';
 import { requireRole } from './auth.ts';
 import type { Deps } from './deps.ts';
 import { json, problems } from './responses.ts';
+
 import { router, SECURITY } from './router.ts';
 
 const TAGS = ['verification'];
@@ -107,6 +110,58 @@ export function verificationRoutes(deps: Deps) {
     async (c) => {
       const p = c.req.valid('param');
       return c.json(await readVerification(deps, c.get('principal'), { province: p.province, biennium: p.biennium, ...c.req.valid('query') }), 200);
+    },
+  );
+
+  app.use('/v1/provinces/:province/verifications/:biennium/export', councils);
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/provinces/{province}/verifications/{biennium}/export',
+      summary: "A version of a province's verification as a file, every member named: `format=csv` or `format=xlsx` (R-VER-10)",
+      description:
+        'Keys: cpo (its province), cn, admin. The latest version without `version`; the file name names the version. Columns (the same in both formats): ' +
+        'Codice fiscale, Cognome, Nome, Situazione (the status in Italian words, as the console shows it), Crediti, Di cui deontologia, Obbligo, Mancano, ' +
+        'Mancano di deontologia; one row per member, by member id. CSV: `;`-separated, UTF-8 with a BOM. xlsx: sheet `Verifica`, and sheet `Versione` ' +
+        "with the snapshot's province, biennium, phase, date, version, members and digest. The format is a query parameter, not content negotiation: " +
+        'a link or `curl -O` names what it gets, and a proxy cannot mix the two up. The body is streamed as it is written (never whole in memory); ' +
+        'an error after the first byte ends the connection without the rest of the file.',
+      tags: TAGS,
+      security: SECURITY,
+      request: {
+        params: ProvinceParam.extend({ biennium: Biennium }),
+        query: z.object({
+          phase: Phase.default('february'),
+          version: z.coerce.number().int().min(1).optional(),
+          format: z.enum(EXPORT_FORMATS).default('csv').openapi({ description: '`csv` (the default) or `xlsx`' }),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'The list as a file',
+          headers: {
+            'Content-Disposition': {
+              schema: { type: 'string' },
+              description: 'attachment; filename="verifica_<province>_<biennium>_<phase>_v<version>.<format>"',
+            },
+          },
+          content: {
+            'text/csv': { schema: z.string() },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+          },
+        },
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const p = c.req.valid('param');
+      const q = c.req.valid('query');
+      const file = await verificationExport(deps, c.get('principal'), { province: p.province, biennium: p.biennium, ...q });
+      return c.body(webStream(file.out), 200, {
+        'content-type': file.contentType,
+        'content-disposition': `attachment; filename="${file.filename}"`,
+        'cache-control': 'no-store',
+      });
     },
   );
 

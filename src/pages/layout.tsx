@@ -69,13 +69,15 @@ export interface StaffBar {
 /**
  * `style`: extra constant rules of one page (never member data). `scripts`: script files of our
  * own origin, deferred (the SCORM player, whose runtime cannot work without one, and the console's
- * upload progress, which every form works without).
+ * upload progress, which every form works without). `refresh`: seconds after which the browser
+ * reloads the page (a job's progress page, without script).
  */
-export const Layout: FC<{ title: string; style?: string; scripts?: readonly string[]; staff?: StaffBar; children?: Child }> = ({
+export const Layout: FC<{ title: string; style?: string; scripts?: readonly string[]; staff?: StaffBar; refresh?: number; children?: Child }> = ({
   title,
   style,
   scripts,
   staff,
+  refresh,
   children,
 }) =>
   html`<!doctype html>${(
@@ -85,6 +87,7 @@ export const Layout: FC<{ title: string; style?: string; scripts?: readonly stri
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <meta name="referrer" content="no-referrer" />
+        {refresh ? <meta http-equiv="refresh" content={String(refresh)} /> : null}
         <title>{title}</title>
         <style>{raw(style ? STYLE + style : STYLE)}</style>
         {scripts?.map((src) => (

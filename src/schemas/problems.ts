@@ -115,6 +115,9 @@ export const PROBLEMS = {
   // Verification after the biennium (issue 15, R-VER-1)
   'verification-too-early': { status: 409, title: 'The verification of this biennium and phase cannot run yet' },
   'verification-not-found': { status: 404, title: 'No verification of this province, biennium and version' },
+  'verification-job-not-found': { status: 404, title: 'No such verification job of this person' },
+  'verification-export-not-ready': { status: 409, title: 'The export is not written yet' },
+  'verification-export-expired': { status: 410, title: 'The export has expired; ask for it again' },
 
   // Certificates (issue 15, R-DOC-7, R-DOC-8)
   'participant-not-found': { status: 404, title: 'The member is neither registered to the event nor among its participants' },

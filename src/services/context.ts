@@ -10,6 +10,7 @@ import type { AttendanceProducer } from '../queue/attendance.ts';
 import type { LedgerProducer } from '../queue/ledger.ts';
 import type { MailProducer } from '../queue/mail.ts';
 import type { ScormProducer } from '../queue/scorm.ts';
+import type { VerificationProducer } from '../queue/verification.ts';
 import type { Db } from '../store/db.ts';
 
 export interface ServiceContext {
@@ -34,4 +35,10 @@ export interface ServiceContext {
    * `SMTP_URL`: the rows wait in the outbox, which admins see in the console.
    */
   mail?: Pick<MailProducer, 'send'> | null;
+  /**
+   * Hands verification jobs (a large province's run, an export) to the verification worker after
+   * COMMIT (R-VER-11). Optional: without it jobs wait in `verification_jobs`, and the worker's
+   * sweep queues them.
+   */
+  verification?: Pick<VerificationProducer, 'requestJob' | 'jobState'>;
 }

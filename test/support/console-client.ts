@@ -24,6 +24,14 @@ export class ConsoleClient {
     return this.send('GET', path);
   }
 
+  /** A download: the body as bytes (a spreadsheet, a PDF), with the same cookies. */
+  async download(path: string): Promise<{ status: number; location: string | null; headers: Headers; bytes: Buffer }> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(this.base + path, { headers, redirect: 'manual' });
+    return { status: res.status, location: res.headers.get('location'), headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+
   post(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Page> {
     return this.send('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
   }

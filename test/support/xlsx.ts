@@ -74,3 +74,23 @@ export function collect(): { out: Writable; done: Promise<Buffer> } {
   });
   return { out, done };
 }
+
+/**
+ * Every sheet of a workbook read with exceljs (its in-memory reader, on our own files): the
+ * values of each row, header row first, by sheet name in order.
+ */
+export async function exceljsSheets(buf: Buffer): Promise<Map<string, Array<Array<string | number | null>>>> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  const out = new Map<string, Array<Array<string | number | null>>>();
+  wb.eachSheet((ws) => {
+    const rows: Array<Array<string | number | null>> = [];
+    ws.eachRow({ includeEmpty: true }, (row) => {
+      const values = (row.values as unknown[]).slice(1);
+      rows.push(values.map((v) => (v === undefined || v === null ? null : typeof v === 'number' ? v : String(v))));
+    });
+    out.set(ws.name, rows);
+  });
+  return out;
+}

@@ -48,9 +48,9 @@ export function consoleMenu(person: ConsolePerson, current: string): StaffBar {
   };
 }
 
-export function consolePage(person: ConsolePerson, current: string, title: string, body: Child, scripts?: readonly string[]) {
+export function consolePage(person: ConsolePerson, current: string, title: string, body: Child, scripts?: readonly string[], opts: { refresh?: number } = {}) {
   return (
-    <Layout title={`${title} · Formazione continua CdL`} staff={consoleMenu(person, current)} scripts={scripts}>
+    <Layout title={`${title} · Formazione continua CdL`} staff={consoleMenu(person, current)} scripts={scripts} refresh={opts.refresh}>
       {body}
     </Layout>
   );

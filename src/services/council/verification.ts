@@ -23,6 +23,7 @@ import {
   type VerificationRow,
   type VerificationStatus,
 } from '../../domain/verification.ts';
+import type { NamedVerificationRow } from '../../domain/verification-export.ts';
 import {
   eventCounts,
   insertSnapshot,
@@ -42,8 +43,13 @@ import { balancesOf } from '../balance/balances.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 
-/** Members whose balances are derived together (one query per kind of fact per batch). */
-const BATCH = 1000;
+/**
+ * Members whose balances are derived together (one query per kind of fact per batch). 250, not
+ * 1,000: a batch's facts and balances are garbage once its rows are built, and V8 lets the heap
+ * grow with them; at 30,000 members the run's peak RSS was 405–413 MiB with 1,000 and 271–305 MiB
+ * with 250, in the same time (bench/RESULTS.md, verification).
+ */
+const BATCH = 250;
 
 export type SnapshotSummary = Omit<SnapshotHead, 'id'>;
 
@@ -57,7 +63,7 @@ export interface RunResult {
 }
 
 /** A CPO acts for its own province; CN and admin for any (the route admits only these roles). */
-function provinceFor(actor: Actor, province: string): string {
+export function provinceFor(actor: Actor, province: string): string {
   if (!isProvinceCode(province)) throw new ServiceError('unknown-province');
   if (actor.role === 'cpo' && actor.subject !== province) throw new ServiceError('forbidden', 'A CPO verifies the members of its own province');
   if (!['cpo', 'cn', 'admin'].includes(actor.role)) throw new ServiceError('forbidden');
@@ -69,24 +75,38 @@ function summary(h: SnapshotHead): SnapshotSummary {
   return rest;
 }
 
+/** Refuses a phase that cannot run yet at `now` (R-VER-1): `verification-too-early`. */
+export function assertPhaseOpen(biennium: number, phase: VerificationPhase, now: number): void {
+  const dates = campaignDates(biennium);
+  const at = phaseInstant(biennium, phase);
+  if (now < dates.opensAt.getTime())
+    throw new ServiceError('verification-too-early', `The verification of ${biennium}–${biennium + 1} runs from ${dates.opensAt.toISOString()}`);
+  if (phase === 'june' && now <= at.at.getTime())
+    throw new ServiceError('verification-too-early', `The debt re-check runs once ${at.at.toISOString()} has passed (R-DEBT-4)`);
+}
+
+/** What a caller may follow of a long run (the background job's progress page, R-VER-11). */
+export interface RunProgress {
+  /** After each batch of balances: `done` of `total` members derived; then once, `store`, as the version is compared and stored. */
+  onProgress?: (p: { done: number; total: number; stage: 'derive' | 'store' }) => Promise<void> | void;
+}
+
 /**
  * Runs the verification of a province's biennium for a phase (R-VER-1 … R-VER-6): from 1 January
  * after the biennium for February, once 30 June has passed for June (`verification-too-early`).
+ * The API, the console and the background job (R-VER-11) all run it through here.
  */
 export async function runVerification(
   ctx: Pick<ServiceContext, 'db' | 'now'>,
   actor: Actor,
   input: { province: string; biennium: number; phase: VerificationPhase },
+  opts: RunProgress = {},
 ): Promise<RunResult> {
   const province = provinceFor(actor, input.province);
   const { biennium, phase } = input;
-  const dates = campaignDates(biennium);
   const at = phaseInstant(biennium, phase);
   const now = ctx.now();
-  if (now < dates.opensAt.getTime())
-    throw new ServiceError('verification-too-early', `The verification of ${biennium}–${biennium + 1} runs from ${dates.opensAt.toISOString()}`);
-  if (phase === 'june' && now <= at.at.getTime())
-    throw new ServiceError('verification-too-early', `The debt re-check runs once ${at.at.toISOString()} has passed (R-DEBT-4)`);
+  assertPhaseOpen(biennium, phase, now);
 
   const ids = await provinceMemberIds(ctx.db, province);
   const rows: VerificationRow[] = [];
@@ -97,9 +117,12 @@ export async function runVerification(
       if (phase === 'june' && !b.balance.debt) continue;
       rows.push(verificationRow(b, phase));
     }
+    await opts.onProgress?.({ done: Math.min(i + BATCH, ids.length), total: ids.length, stage: 'derive' });
   }
   const digest = snapshotDigest({ biennium, phase, asOf: at.date }, rows);
   const key = { province, biennium, phase };
+  // Told before the transaction: on PGlite a query outside it would wait for its COMMIT.
+  await opts.onProgress?.({ done: ids.length, total: ids.length, stage: 'store' });
   return ctx.db.transaction(async (tx) => {
     await lockVerification(tx, key);
     const latest = await snapshotHead(tx, key);
@@ -137,8 +160,7 @@ export async function readVerification(
   return { snapshot: summary(head), rows, next: rows.length === input.limit ? rows[rows.length - 1]!.memberId : null };
 }
 
-/** A verification row with the member it is about, for people to read (the console, the exports). */
-export type NamedVerificationRow = VerificationRow & { surname: string; givenName: string; codiceFiscale: string };
+export type { NamedVerificationRow };
 
 /** Like `readVerification`, with each row's member named. */
 export async function readNamedVerification(
@@ -155,7 +177,8 @@ export async function readNamedVerification(
 
 /**
  * Every row of a version, named, page by page (a province of 30,000 members is never in memory
- * whole): what the CSV export streams.
+ * whole): what the exports stream. Without `version`, the latest when the first page is read: the
+ * pages that follow stay on that version even if a run stores a new one meanwhile.
  */
 export async function* verificationRows(
   ctx: Pick<ServiceContext, 'db'>,
@@ -163,8 +186,10 @@ export async function* verificationRows(
   input: { province: string; biennium: number; phase: VerificationPhase; version?: number },
 ): AsyncGenerator<NamedVerificationRow[]> {
   let after: string | undefined;
+  let version = input.version;
   for (;;) {
-    const page = await readNamedVerification(ctx, actor, { ...input, limit: 1000, ...(after ? { after } : {}) });
+    const page = await readNamedVerification(ctx, actor, { ...input, limit: 1000, ...(version ? { version } : {}), ...(after ? { after } : {}) });
+    version = page.snapshot.version;
     if (page.rows.length) yield page.rows;
     if (!page.next) return;
     after = page.next;
