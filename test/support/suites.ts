@@ -15,7 +15,8 @@ export const STORE_TESTS = ['test/integration/derivation-store.test.ts', 'test/i
  * End to end through HTTP, one file per flow where Node or the database could differ: webinar
  * ingest → derivation → outcomes, the registry and its import, the attendance workbook (exceljs,
  * zips), the questionnaire (member pages, mail outbox), SCORM commits, staff sign-in (a native
- * Argon2 binding) and single sign-on (openid-client on the Node users deploy).
+ * Argon2 binding), single sign-on (openid-client on the Node users deploy) and the content
+ * server beside the gateway (a second listening server, R-ISO-1).
  */
 export const SMOKE_INTEGRATION = [
   'test/integration/webinar-pipeline.test.ts',
@@ -25,6 +26,7 @@ export const SMOKE_INTEGRATION = [
   'test/integration/scorm-commit.test.ts',
   'test/integration/staff-signin.test.ts',
   'test/integration/staff-oidc.test.ts',
+  'test/integration/content-isolation.test.ts',
 ];
 
 /** Files that run on every configured database. */
