@@ -105,6 +105,7 @@ const TABLE: readonly Row[] = [
   ['GET', '/v1/provinces/MI/policy/history', DECIDERS],
   ['POST', '/v1/provinces/MI/verifications', COUNCILS],
   ['GET', '/v1/provinces/MI/verifications/{biennium}', COUNCILS],
+  ['GET', '/v1/provinces/MI/verifications/{biennium}/export', COUNCILS],
   ['GET', '/v1/verifications?biennium=2025', COUNCILS],
   ['POST', '/v1/provinces/MI/referrals', ['cpo']],
   ['GET', '/v1/provinces/MI/referrals/{biennium}', COUNCILS],
