@@ -5,7 +5,8 @@
  * details and the links to its sections. Dates are Europe/Rome (R-CAL-2).
  */
 import { DateTime } from 'luxon';
-import { ROME } from '../../domain/calendar.ts';
+import { CLOSING_DAYS } from '../../domain/attendance-changes.ts';
+import { deadlineAfter, ROME } from '../../domain/calendar.ts';
 import type { Event } from '../../schemas/events.ts';
 import { italianDate, italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
@@ -44,7 +45,11 @@ export function eventStatusWords(e: Event, now: number): EventStatusWords {
   if (e.closedAt) return { key: 'closed', label: 'Chiuso', detail: `${accredited}; corso chiuso il ${italianDate(new Date(e.closedAt))}` };
   if (now < start) return { key: 'upcoming', label: 'In programma', detail: accredited };
   if (now < end) return { key: 'live', label: 'In corso', detail: accredited };
-  return { key: 'ended', label: 'Concluso', detail: `${accredited}; da chiudere entro 30 giorni (R-EVT-7)` };
+  // R-EVT-7: the organiser closes the course within 30 days of its end; after them only the CPO changes it.
+  const closeBy = deadlineAfter(end, CLOSING_DAYS);
+  const closing =
+    now <= closeBy.getTime() ? `da chiudere entro il ${italianDate(closeBy)}` : `non chiuso: il termine per la chiusura è scaduto il ${italianDate(closeBy)}`;
+  return { key: 'ended', label: 'Concluso', detail: `${accredited}; ${closing}` };
 }
 
 /** `10 maggio 2026, 14:00–16:00`, or both ends in full when the event spans days. */

@@ -27,7 +27,7 @@ export function modesInWords(byMode: Readonly<Record<string, number>>): string {
   return parts.length ? parts.join(', ') : '—';
 }
 
-/** "5 accolti: 2 recuperati, 1 non recuperato, 2 in corso". */
+/** "5 accolti: 2 recuperati, 1 non recuperato, 2 in corso" ("—" in a table cell when none). */
 export function debtsInWords(d: VerificationAggregates['debts']): string {
   if (d.accepted === 0) return '—';
   const parts = [
@@ -67,7 +67,7 @@ export function nationalPage(person: ConsolePerson, v: NationalView) {
         <p>
           Province con la verifica eseguita: {v.provinces.length - v.late} di {v.provinces.length}
           {v.late ? <strong> ({v.late} non eseguita)</strong> : null}. Iscritti verificati: {t.members}; soggetti all’obbligo: {t.subject}; in regola:{' '}
-          {t.inOrder} ({pct(t.inOrderPct)}). Riduzioni: {t.reductions}. Debiti: {debtsInWords(t.debts)}.
+          {t.inOrder} ({pct(t.inOrderPct)}). Riduzioni: {t.reductions}. Debiti: {t.debts.accepted ? debtsInWords(t.debts) : 'nessuno'}.
         </p>
         <p>
           <a href={`/console/nazionale/esporta.csv?${q}`}>Scarica il quadro (CSV)</a>

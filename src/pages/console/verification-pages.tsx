@@ -92,8 +92,8 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
             {v.exportInBackground ? (
               <form method="post" action={`/console/verifiche/esportazioni?${q}&versione=${v.snapshot.version}`}>
                 <p class="hint">
-                  L’elenco di {count(v.snapshot.memberCount)} iscritti si prepara in background: una pagina ne mostra l’avanzamento e poi il collegamento per
-                  scaricarlo.
+                  L’elenco di {count(v.snapshot.memberCount)} iscritti si prepara a parte, in qualche minuto: una pagina ne mostra l’avanzamento e poi il
+                  collegamento per scaricarlo.
                 </p>
                 <p>
                   <button type="submit" name="formato" value="xlsx">
