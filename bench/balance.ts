@@ -72,6 +72,7 @@ import { BENCH_DATABASE_URL, BENCH_REDIS_URL, createBenchEnv, parseFlags } from 
 import { cpuBetween, describeMachine, snapshotCpu, type CpuShare, type Machine } from './lib/machine.ts';
 import { codeUnderTest, GATEWAY_ROOT, ROOT, startService, type Service, runMain } from './lib/process.ts';
 import { latencyOf, type Latency } from './lib/measure.ts';
+import { seededRandom } from '../test/support/seeded-random.ts';
 
 const BIENNIUM = 2025;
 const GATEWAY_APP_NAME = 'bench-balance';
@@ -140,18 +141,6 @@ function parseOptions(argv: string[]): Options {
 // Seed
 // -------------------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32), so that two runs seed the same shape. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function isPrime(n: number): boolean {
   if (n < 2) return false;
   for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
@@ -188,7 +177,7 @@ async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedR
     steps.push({ step, rows, ms: Math.round(performance.now() - t) });
     log(`seed: ${step}: ${rows.toLocaleString('en-US')} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   };
-  const rnd = prng(20251);
+  const rnd = seededRandom(20251);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 
   // Members.

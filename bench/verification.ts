@@ -69,6 +69,7 @@ import { BENCH_REDIS_URL, createBenchEnv, parseFlags } from './lib/env.ts';
 import { cpuBetween, describeMachine, snapshotCpu, type Machine } from './lib/machine.ts';
 import { mib, peakRssBytes, resetPeakRss, rssBytes } from './lib/measure.ts';
 import { codeUnderTest, GATEWAY_ROOT, ROOT, runMain, startService, type Service } from './lib/process.ts';
+import { seededRandom } from '../test/support/seeded-random.ts';
 
 const BIENNIUM = 2023;
 const PROVINCE = 'MI';
@@ -108,17 +109,6 @@ function parseOptions(argv: string[]): Options {
 // Seed
 // -------------------------------------------------------------------------------------------------
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 const day = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d);
 const dateOnly = (ms: number) => iso(ms).slice(0, 10);
@@ -133,7 +123,7 @@ interface SeedResult {
 
 async function seed(db: Db, o: Options, log: (s: string) => void): Promise<SeedResult> {
   const t0 = performance.now();
-  const rnd = prng(2023_15);
+  const rnd = seededRandom(2023_15);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const between = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
 

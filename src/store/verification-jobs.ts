@@ -101,19 +101,11 @@ function toJob(r: JobRow): VerificationJob {
   };
 }
 
-export interface NewJob {
-  id: string;
-  kind: JobKind;
-  province: string;
-  biennium: number;
-  phase: VerificationPhase;
-  version: number | null;
-  format: 'csv' | 'xlsx' | null;
-  actor: JobActor;
-  requestedBy: string;
-  requestedAt: string;
-  total: number | null;
-}
+/** What a new job is asked with: who asks and for what; the rest starts empty. */
+export type NewJob = Pick<
+  VerificationJob,
+  'id' | 'kind' | 'province' | 'biennium' | 'phase' | 'version' | 'format' | 'actor' | 'requestedBy' | 'requestedAt' | 'total'
+>;
 
 const OPEN = "status IN ('queued', 'running')";
 const SAME_THING = `user_id = $1 AND kind = $2 AND province = $3 AND biennium = $4 AND phase = $5

@@ -19,6 +19,7 @@ import {
   type VerificationPhase,
   type VerificationRow,
 } from '../../src/domain/verification.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const facts = (f: Partial<MemberFacts> = {}): MemberFacts => ({
   memberId: 'm1',
@@ -150,20 +151,8 @@ describe('verificationStatus (R-VER-4)', () => {
   });
 });
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomRows(seed: number, n: number): VerificationRow[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (k: number) => Math.floor(r() * k);
   return Array.from({ length: n }, (_, i) => {
     const f = facts({
@@ -180,7 +169,7 @@ function randomRows(seed: number, n: number): VerificationRow[] {
 }
 
 function shuffle<T>(list: readonly T[], seed: number): T[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out = [...list];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
@@ -283,7 +272,7 @@ describe('aggregatesWithReplacements (R-VER-7): the national view from stored Fe
   const debtDetail = { total: 5, deontology: 0, settled: 0, remaining: { total: 5, deontology: 0 } };
   it('equals verificationAggregates(february, june) for random snapshots and random June re-checks (seeded property)', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const r = rng(seed * 13);
+      const r = seededRandom(seed * 13);
       // Reductions and debts on either side, so every counter can move both ways.
       const vary = (x: VerificationRow): VerificationRow => ({
         ...x,
