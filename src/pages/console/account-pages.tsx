@@ -10,7 +10,7 @@ import { italianDateTime, italianDay } from '../format.ts';
 import { Layout, type StaffBar } from '../layout.tsx';
 import { provinceName } from './controls.tsx';
 import { ROLE_LABELS } from './labels.ts';
-import { ErrorSummary, Field, PASSKEY_SCRIPTS, PasskeyRegistration, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, Field, type FormProblem, Notice, PASSKEY_SCRIPTS, PasskeyRegistration } from './signin-pages.tsx';
 
 export interface ConsolePerson {
   displayName: string;
@@ -103,11 +103,7 @@ export function homePage(person: ConsolePerson, notice?: string, queues?: Counci
     'Inizio',
     <>
       <h1>Buongiorno, {person.displayName}</h1>
-      {notice ? (
-        <div class="ok" role="status">
-          {notice}
-        </div>
-      ) : null}
+      <Notice text={notice} />
       <p>Ha effettuato l’accesso come {ROLE_LABELS[person.role]}.</p>
       {queues ? <CouncilWaiting q={queues} /> : null}
       {person.role === 'admin' || person.role === 'cn' ? (
@@ -163,11 +159,7 @@ export function securityPage(person: ConsolePerson, v: SecurityView, opts: { not
     'Sicurezza',
     <>
       <h1>Sicurezza dell’account</h1>
-      {opts.notice ? (
-        <div class="ok" role="status">
-          {opts.notice}
-        </div>
-      ) : null}
+      <Notice text={opts.notice} />
       <ErrorSummary problems={problems} />
       <section class="card" aria-labelledby="due-passaggi">
         <h2 id="due-passaggi">Verifica in due passaggi</h2>

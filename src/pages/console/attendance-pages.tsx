@@ -12,8 +12,8 @@ import { statusText } from '../../domain/outcome-texts.ts';
 import { italianDateTime } from '../format.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { CORRECTION_TYPE_LABELS, REPORT_FORMAT_LABELS } from './attendance-labels.ts';
-import { eventPage, minutesText, Notice, type EventHead } from './event-frame.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { eventPage, minutesText, type EventHead } from './event-frame.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 /** Outcomes shown per page (a 10,000-participant event is 50 pages, never one). */
 export const OUTCOMES_PER_PAGE = 200;

@@ -10,7 +10,7 @@ import { MODE_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { eventWhen } from './events-pages.tsx';
 import { DecisionForm } from './controls.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 export interface AccreditationQueueView {
   events: readonly (Event & { organiserName: string })[];
@@ -33,11 +33,7 @@ export function accreditationQueuePage(person: ConsolePerson, v: AccreditationQu
     'Accreditamenti',
     <>
       <h1>Richieste di accreditamento</h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       <p class="hint">
         Il CPO risponde entro 10 giorni dalla richiesta: alla scadenza, senza risposta, l’evento è accreditato per silenzio-assenso. Orari di Roma.

@@ -9,8 +9,8 @@ import { ELEARNING_REASON_LABELS, labelOf } from '../labels.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { CHECK_STATUS_LABELS, COMPLIANCE_CHECK_LABELS, ENROLMENT_STATUS_LABELS } from './attendance-labels.ts';
 import { UploadProgress } from './attendance-pages.tsx';
-import { eventPage, minutesText, Notice, type EventHead } from './event-frame.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { eventPage, minutesText, type EventHead } from './event-frame.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 export const ENROLMENTS_PER_PAGE = 200;
 

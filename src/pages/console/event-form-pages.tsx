@@ -12,8 +12,7 @@ import { EVENT_MODES, PLATFORMS, type Event } from '../../schemas/events.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { CheckboxField, FileField, SelectField, TextareaField } from './form-controls.tsx';
 import { MODE_LABELS, PLATFORM_LABELS } from './labels.ts';
-import { ErrorSummary, Field, type FormProblem } from './signin-pages.tsx';
-import { Notice } from './events-pages.tsx';
+import { ErrorSummary, Field, type FormProblem, Notice } from './signin-pages.tsx';
 
 const provinceOptions = (blank: string | null) => [
   ...(blank !== null ? [{ value: '', label: blank }] : []),

@@ -4,7 +4,7 @@
  * enhances uploads (our own origin, deferred; every form works without it), notices and a page
  * that only says something (an unknown event).
  */
-import type { Child, FC } from 'hono/jsx';
+import type { Child } from 'hono/jsx';
 import { italianDateTime } from '../format.ts';
 import { Layout } from '../layout.tsx';
 import { consoleMenu, type ConsolePerson } from './account-pages.tsx';
@@ -78,13 +78,6 @@ export function eventPage(person: ConsolePerson, event: EventHead, tab: string, 
     </Layout>
   );
 }
-
-export const Notice: FC<{ text?: string | null | undefined }> = ({ text }) =>
-  text ? (
-    <div class="ok" role="status">
-      <p>{text}</p>
-    </div>
-  ) : null;
 
 /** A refusal of an operation as a problem worded by the attendance table (fields marked when given). */
 export function refusalProblem(code: string, field?: string): FormProblem {

@@ -11,7 +11,7 @@ import type { Event } from '../../schemas/events.ts';
 import { italianDate, italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { MODE_LABELS, PLATFORM_LABELS } from './labels.ts';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 export interface EventStatusWords {
   /** requested | rejected | upcoming | live | ended | closed */
@@ -59,13 +59,6 @@ export function eventWhen(e: Pick<Event, 'start' | 'end'>): string {
   if (s.hasSame(t, 'day')) return `${s.toFormat('d MMMM yyyy')}, ${s.toFormat('HH:mm')}–${t.toFormat('HH:mm')}`;
   return `dal ${italianDateTime(new Date(e.start))} al ${italianDateTime(new Date(e.end))}`;
 }
-
-export const Notice = ({ text }: { text?: string | undefined }) =>
-  text ? (
-    <div class="ok" role="status">
-      {text}
-    </div>
-  ) : null;
 
 /**
  * The events list: an organiser's own, with its links to create and connect; for a council

@@ -8,7 +8,7 @@ import { GRANT_GROUNDS } from '../../domain/grants.ts';
 import { italianDate, italianDateTime } from '../format.ts';
 import { GRANT_SCOPE_LABELS, labelOf } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 export const GROUND_LABELS: Readonly<Record<keyof typeof GRANT_GROUNDS, string>> = {
   request: 'Richiesta motivata dell’iscritto',
@@ -51,11 +51,7 @@ export function grantsPage(person: ConsolePerson, v: GrantsView) {
     'Deroghe alla formazione a distanza',
     <>
       <h1>Deroghe alla quota di formazione a distanza</h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       {v.alerts ? (
         <section class="card" aria-labelledby="avvisi">

@@ -7,7 +7,7 @@ import type { PolicyVersion } from '../../store/policy.ts';
 import { italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 const PROFILE_WORDS: Readonly<Record<string, string>> = {
   national: 'Nazionale (regolamento e linee guida del CNO)',
@@ -41,11 +41,7 @@ export function policyPage(person: ConsolePerson, v: PolicyView) {
     'Regole della provincia',
     <>
       <h1>Regole della provincia di {provinceName(v.province)}</h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       {v.choosesProvince ? (
         <form method="get" action="/console/regole" class="card">

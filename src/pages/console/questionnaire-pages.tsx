@@ -10,6 +10,7 @@ import { labelOf } from '../labels.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { QUESTIONNAIRE_MAIL_LABELS, QUESTIONNAIRE_STATUS_LABELS } from './attendance-labels.ts';
 import { eventPage, type EventHead } from './event-frame.tsx';
+import { Notice } from './signin-pages.tsx';
 
 export const QUESTIONNAIRES_PER_PAGE = 200;
 
@@ -49,11 +50,7 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
     'Questionario',
     <>
       <h2>Questionario di verifica</h2>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       {v.problem ? (
         <div class="alert" role="alert" id="errori" tabindex={-1} autofocus>
           {v.problem}

@@ -9,7 +9,7 @@ import type { ReductionRow } from '../../store/member-requests.ts';
 import { italianDate, italianDateTime } from '../format.ts';
 import { CAUSE_LABELS, labelOf, REDUCTION_STATUS_LABELS, REDUCTION_STEP_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 export interface ReductionsView {
   requests: readonly (ReductionRow & { name: string; codiceFiscale: string; balance: string })[];
@@ -26,11 +26,7 @@ export function reductionsPage(person: ConsolePerson, v: ReductionsView) {
     'Riduzioni',
     <>
       <h1>Richieste di riduzione dell’obbligo</h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       {v.requests.length === 0 ? <p>Nessuna richiesta aperta.</p> : null}
       {v.requests.map((r) => {

@@ -12,7 +12,7 @@ import { italianDate, italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { TextareaField } from './form-controls.tsx';
-import { ErrorSummary, Field, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, Field, type FormProblem, Notice } from './signin-pages.tsx';
 import { VERIFICATION_STATUS_LABELS } from './verification-pages.tsx';
 
 /** Console pages are under the verification's path, so its menu item stays marked. */
@@ -95,11 +95,7 @@ export function referralsPage(person: ConsolePerson, v: ReferralsView) {
       <h1>
         Deferimenti al Consiglio di disciplina · biennio {d.biennium}–{d.biennium + 1} · {provinceName(d.province)}
       </h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       <p class="hint">
         Art. 28, comma 2, del Regolamento: accertato il mancato rispetto degli obblighi formativi (art. 26, comma 3), il Consiglio Provinciale lo segnala al
@@ -257,11 +253,7 @@ export function referralPage(person: ConsolePerson, v: ReferralPageView) {
       <h1>
         Segnalazione n. {r.number} · {r.member.surname} {r.member.givenName}
       </h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={problems} />
       <section class="card" aria-labelledby="dati">
         <h2 id="dati">Dati</h2>

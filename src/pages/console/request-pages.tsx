@@ -7,7 +7,7 @@ import { italianDate, italianDateTime } from '../format.ts';
 import { ART9_STATUS_LABELS, DEBT_REQUEST_STATUS_LABELS, labelOf } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { DecisionForm } from './controls.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 interface Who {
   name: string;
@@ -41,11 +41,7 @@ export function requestsPage(person: ConsolePerson, v: RequestsView) {
     'Richieste degli iscritti',
     <>
       <h1>Richieste degli iscritti</h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       <section aria-labelledby="art9">
         <h2 id="art9">Attività dell’art. 9 da convalidare ({v.art9.length})</h2>

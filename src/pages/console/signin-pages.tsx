@@ -21,6 +21,14 @@ export interface FormProblem {
 
 const problemText = (p: FormProblem) => p.text ?? staffRefusal(p.code);
 
+/** What the last act did, said once at the top of the page (`role="status"`); nothing when there is no notice. */
+export const Notice: FC<{ text?: string | null | undefined }> = ({ text }) =>
+  text ? (
+    <div class="ok" role="status">
+      {text}
+    </div>
+  ) : null;
+
 export const ErrorSummary: FC<{ problems: readonly FormProblem[] }> = ({ problems }) =>
   problems.length ? (
     // autofocus: a screen reader and a keyboard user start from the list of what went wrong (WCAG 3.3.1).

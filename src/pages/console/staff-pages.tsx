@@ -10,7 +10,7 @@ import type { StaffAccount } from '../../services/staff/accounts.ts';
 import { italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ACCOUNT_STATE_LABELS, ROLE_LABELS } from './labels.ts';
-import { ErrorSummary, Field, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, Field, type FormProblem, Notice } from './signin-pages.tsx';
 
 export interface StaffListView {
   accounts: readonly StaffAccount[];
@@ -39,11 +39,7 @@ export function staffPage(person: ConsolePerson, v: StaffListView) {
     'Utenti',
     <>
       <h1>Utenti</h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       {v.handOver ? (
         <div class="warn" role="status">
           <p>

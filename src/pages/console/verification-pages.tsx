@@ -9,7 +9,7 @@ import type { NamedVerificationRow, SnapshotSummary } from '../../services/counc
 import { italianDateTime } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
-import { ErrorSummary, type FormProblem } from './signin-pages.tsx';
+import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
 
 /** The statuses in words: the same as both exports write (R-VER-10). */
 export const VERIFICATION_STATUS_LABELS = VERIFICATION_STATUS_TEXT;
@@ -41,11 +41,7 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
       <h1>
         Verifica del biennio {v.biennium}–{v.biennium + 1} · {provinceName(v.province)}
       </h1>
-      {v.notice ? (
-        <div class="ok" role="status">
-          {v.notice}
-        </div>
-      ) : null}
+      <Notice text={v.notice} />
       <ErrorSummary problems={v.problems ?? []} />
       <form method="get" action="/console/verifiche" class="card">
         {v.choosesProvince ? <ProvinceSelect value={v.province} /> : null}
