@@ -4,7 +4,7 @@
  * into the problems a page lists on top and beside each field.
  */
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FormProblem } from '../../pages/console/signin-pages.tsx';
 import { ServiceError } from '../../services/errors.ts';
 
@@ -52,3 +52,10 @@ export function problemOfError(err: unknown, fieldOverride?: string): FormProble
   const field = fieldOverride ?? FIELD_OF[err.code];
   return field ? { code: err.code, field } : { code: err.code };
 }
+
+/** `?provincia=` of the council's pages: a two-letter sigla, upper-cased (the operations check it names a province). */
+export const ProvinciaQuery = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/)
+  .transform((s) => s.toUpperCase())
+  .optional();

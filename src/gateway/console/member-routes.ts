@@ -19,14 +19,11 @@ import { findMember, getMember } from '../../services/registry/members.ts';
 import { compliancePdf } from '../certificates.ts';
 import type { Deps } from '../deps.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
+import { ProvinciaQuery } from './forms.ts';
 
 const STATUSES = ['compliant', 'in-progress', 'debt-open', 'non-compliant'] as const;
 const Query = z.object({
-  provincia: z
-    .string()
-    .regex(/^[A-Za-z]{2}$/)
-    .transform((s) => s.toUpperCase())
-    .optional(),
+  provincia: ProvinciaQuery,
   biennio: z.coerce.number().int().min(2000).max(2100).optional(),
   stato: z.enum(['', ...STATUSES]).optional(),
   cf: z.string().trim().max(16).optional(),

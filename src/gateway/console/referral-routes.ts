@@ -22,15 +22,11 @@ import { getReferral, listReferrals, moveReferral, prepareReferrals, referralLet
 import { ServiceError } from '../../services/errors.ts';
 import { namesOfActors } from '../../services/staff/accounts.ts';
 import type { Deps } from '../deps.ts';
-import { readForm } from './forms.ts';
+import { ProvinciaQuery, readForm } from './forms.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
 
 const Query = z.object({
-  provincia: z
-    .string()
-    .regex(/^[A-Za-z]{2}$/)
-    .transform((s) => s.toUpperCase())
-    .optional(),
+  provincia: ProvinciaQuery,
   biennio: z.coerce.number().int().min(2001).max(2999).optional(),
   stato: z.enum(REFERRAL_STATES).optional(),
   dopo: z.coerce.number().int().min(0).optional(),

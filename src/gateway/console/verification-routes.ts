@@ -30,16 +30,13 @@ import { ServiceError } from '../../services/errors.ts';
 import { webStream } from '../attendance-files.ts';
 import type { Deps } from '../deps.ts';
 import { actorOf, requirePerson, type ConsoleEnv } from './session.ts';
+import { ProvinciaQuery } from './forms.ts';
 
 /** Seconds between the progress page's reloads. */
 export const PROGRESS_REFRESH_SECONDS = 3;
 
 const Query = z.object({
-  provincia: z
-    .string()
-    .regex(/^[A-Za-z]{2}$/)
-    .transform((s) => s.toUpperCase())
-    .optional(),
+  provincia: ProvinciaQuery,
   biennio: z.coerce.number().int().min(2001).max(2999).optional(),
   fase: z.enum(['february', 'june']).optional(),
   versione: z.coerce.number().int().min(1).optional(),
