@@ -52,63 +52,81 @@ export function verifyNotFoundPage() {
   );
 }
 
-/** The facts each kind of document shows, in its order (R-DOC-4); a fact a document lacks is left out. */
-const KIND_ROWS: Readonly<Record<Exclude<DocumentKind, 'discipline-referral'>, (f: Facts) => [string, string | null][]>> = {
-  'elearning-attestation': (f) => [
+type Row = [string, string | null];
+
+/** What every document states first and last: its kind and number, and when it was issued. */
+interface Frame {
+  kind: Row;
+  number: Row;
+  member: { name: string | null; codiceFiscale: string | null };
+  issued: Row;
+  emitted: Row;
+}
+
+/**
+ * The rows each kind of document shows, in its order (R-DOC-4), in Italian; a fact a document
+ * lacks is left out. A certificate has a holder; a letter has a sender and an addressee.
+ */
+const KIND_ROWS: Readonly<Record<DocumentKind, (f: Facts, x: Frame) => Row[]>> = {
+  'elearning-attestation': (f, x) => [
+    ...holder(x),
     ['Corso', str(f.course)],
     ['Ente organizzatore', str(f.organiser)],
     ['Crediti formativi', str(f.credits)],
     ['Data di completamento', str(f.completed)],
+    x.issued,
   ],
-  'attendance-certificate': (f) => [
+  'attendance-certificate': (f, x) => [
+    ...holder(x),
     ['Evento', str(f.course)],
     ['Luogo', str(f.place)],
     ['Data dell’evento', str(f.dates)],
     ['Presenza riconosciuta', str(f.presence)],
     ['Ente organizzatore', str(f.organiser)],
     ['Crediti formativi', str(f.credits)],
+    x.issued,
   ],
-  'compliance-certificate': (f) => [
+  'compliance-certificate': (f, x) => [
+    ...holder(x),
     ['Consiglio Provinciale', str(f.council)],
     ['Biennio formativo', str(f.biennium)],
     ['Situazione', str(f.statusText)],
     ['Obbligo formativo del biennio', str(f.obligation)],
     ['Crediti formativi riconosciuti', str(f.credits)],
     ['Verifica del Consiglio Provinciale', str(f.verification)],
+    x.issued,
+  ],
+  'discipline-referral': (f, x) => [
+    ['Mittente', str(f.from)],
+    ['Destinatario', str(f.to)],
+    ['Iscritto', x.member.name],
+    ['Codice fiscale', x.member.codiceFiscale],
+    ['Biennio formativo', str(f.biennium)],
+    ['Esito della verifica', str(f.statusText)],
+    ['Crediti riconosciuti', str(f.credits)],
+    ['Verifica', str(f.verification)],
+    ['Data della segnalazione', str(f.date)],
   ],
 };
 
-/** What the page states of a document, per kind, in Italian (label, value; a missing value is left out). */
-function factRows(d: VerifiedDocument): [string, string | null][] {
+const holder = (x: Frame): Row[] => [
+  ['Intestatario', x.member.name],
+  ['Codice fiscale', x.member.codiceFiscale],
+];
+
+/** What the page states of a document (label, value; a missing value is left out). */
+function factRows(d: VerifiedDocument): Row[] {
   const f: Facts = d.facts;
   const member = (typeof f.member === 'object' && f.member !== null && !Array.isArray(f.member) ? f.member : {}) as Record<string, unknown>;
   const cf = str(member.codiceFiscale);
-  const masked = cf ? maskedCodiceFiscale(cf) : null;
-  // A letter has a sender and an addressee rather than a holder.
-  if (d.kind === 'discipline-referral')
-    return [
-      ['Documento', DOCUMENT_KINDS[d.kind]],
-      ['Numero', str(f.number)],
-      ['Mittente', str(f.from)],
-      ['Destinatario', str(f.to)],
-      ['Iscritto', str(member.name)],
-      ['Codice fiscale', masked],
-      ['Biennio formativo', str(f.biennium)],
-      ['Esito della verifica', str(f.statusText)],
-      ['Crediti riconosciuti', str(f.credits)],
-      ['Verifica', str(f.verification)],
-      ['Data della segnalazione', str(f.date)],
-      ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
-    ];
-  return [
-    ['Documento', DOCUMENT_KINDS[d.kind]],
-    ['Numero', str(f.number)],
-    ['Intestatario', str(member.name)],
-    ['Codice fiscale', masked],
-    ...(KIND_ROWS[d.kind as Exclude<DocumentKind, 'discipline-referral'>]?.(f) ?? []),
-    ['Rilascio', str(f.issued)],
-    ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
-  ];
+  const x: Frame = {
+    kind: ['Documento', DOCUMENT_KINDS[d.kind]],
+    number: ['Numero', str(f.number)],
+    member: { name: str(member.name), codiceFiscale: cf ? maskedCodiceFiscale(cf) : null },
+    issued: ['Rilascio', str(f.issued)],
+    emitted: ['Emesso dalla piattaforma il', italianDateTime(d.issuedAt)],
+  };
+  return [x.kind, x.number, ...KIND_ROWS[d.kind](f, x), x.emitted];
 }
 
 /** `GET /verify/{code}` of a known document. */
