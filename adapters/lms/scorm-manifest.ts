@@ -197,14 +197,30 @@ export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<str
   const title = text(children(org, 'title')[0]) || text(children(metadata, 'title')[0]) || (attr(org, 'identifier') ?? 'Corso');
 
   const scos: ScoSummary[] = [];
+  const hiddenScos: ScoSummary[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
-  const walk = (items: Node[], depth: number) => {
+  // SCORM 2004 sequencing (IMS SS) anywhere in the organisation: read to be reported, not enforced.
+  const sequencingElements = new Set<string>();
+  let sequencedPlaces = 0;
+  const noteSequencing = (node: Node) => {
+    const seq = children(node, 'sequencing');
+    if (!seq.length) return;
+    sequencedPlaces++;
+    for (const s of seq) for (const k of Object.keys(s)) if (!k.startsWith('@') && k !== '#text') sequencingElements.add(local(k));
+  };
+  const walk = (items: Node[], depth: number, inherited: { hidden: boolean; prerequisites: string[] }) => {
     if (depth > 50) throw fail('manifest-malformed', 'The manifest nests items more than 50 levels deep');
     for (const item of items) {
       const ref = attr(item, 'identifierref');
-      const id = attr(item, 'identifier') ?? `item-${scos.length + 1}`;
+      const id = attr(item, 'identifier') ?? `item-${scos.length + hiddenScos.length + 1}`;
       const res = ref ? resources.get(ref) : undefined;
+      // isvisible="false" hides the item and what it holds (CAM: the item is not shown to the learner).
+      const hidden = inherited.hidden || (attr(item, 'isvisible') ?? '').trim().toLowerCase() === 'false';
+      // 1.2 prerequisites of an aggregation hold for every item inside it.
+      const own = version === '1.2' ? text(children(item, 'prerequisites')[0]) : '';
+      const prerequisites = own ? [...inherited.prerequisites, own] : inherited.prerequisites;
+      noteSequencing(item);
       if (res && isSco(res.node)) {
         if (seen.has(id)) throw fail('manifest-malformed', `Two items have the identifier "${id.slice(0, 80)}"`);
         seen.add(id);
@@ -215,20 +231,24 @@ export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<str
         if (!launch || !files.has(launch.path)) missing.push(launch?.path ?? href ?? `(no href on resource ${ref})`);
         else {
           const mastery = version === '1.2' ? Number(text(children(item, 'masteryscore')[0]) || NaN) : NaN;
-          scos.push({
+          (hidden ? hiddenScos : scos).push({
             identifier: id,
             title: text(children(item, 'title')[0]) || id,
             resource: ref!,
             launch: launch.path,
             href: launch.href,
             ...(Number.isFinite(mastery) ? { masteryScore: mastery } : {}),
+            ...(prerequisites.length ? { prerequisites: prerequisites.length === 1 ? prerequisites[0] : prerequisites.map((p) => `(${p})`).join(' & ') } : {}),
           });
         }
       }
-      walk(children(item, 'item'), depth + 1);
+      walk(children(item, 'item'), depth + 1, { hidden, prerequisites });
     }
   };
-  walk(children(org, 'item'), 0);
+  noteSequencing(org);
+  // A collection holds shared definitions that items reference: reported with them.
+  for (const c of children(manifest, 'sequencingCollection')) noteSequencing(c);
+  walk(children(org, 'item'), 0, { hidden: false, prerequisites: [] });
   if (missing.length) {
     throw fail(
       'launch-file-missing',
@@ -239,6 +259,22 @@ export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<str
       { missing: missing.slice(0, 50) },
     );
   }
-  if (!scos.length) throw fail('no-sco', 'The manifest lists no SCO (an item whose resource has scormtype "sco")');
-  return { version, schemaVersion, identifier: attr(manifest, 'identifier') ?? null, title, organisation: attr(org, 'identifier') ?? null, scos, assets };
+  if (!scos.length)
+    throw fail(
+      'no-sco',
+      hiddenScos.length
+        ? 'Every SCO of the manifest is hidden (isvisible="false"): there is nothing to offer the learner'
+        : 'The manifest lists no SCO (an item whose resource has scormtype "sco")',
+    );
+  return {
+    version,
+    schemaVersion,
+    identifier: attr(manifest, 'identifier') ?? null,
+    title,
+    organisation: attr(org, 'identifier') ?? null,
+    scos,
+    ...(hiddenScos.length ? { hiddenScos } : {}),
+    ...(sequencedPlaces ? { sequencing: { places: sequencedPlaces, elements: [...sequencingElements].sort() } } : {}),
+    assets,
+  };
 }

@@ -11,6 +11,7 @@
  * - `fail`: not met, or nothing to check (no package, no declaration), with the reason.
  */
 import { accreditationDeadline, accreditationStatus } from './events.ts';
+import { parsePrerequisites } from './scorm-prerequisites.ts';
 
 /** The numbers of R-ELN-5 (FAD guidelines art. 1) and R-EVT-5. */
 export const ELEARNING_RULES = Object.freeze({
@@ -39,6 +40,11 @@ export interface ScoSummary {
   href: string;
   /** SCORM 1.2 `adlcp:masteryscore` (0–100), when the manifest gives one. */
   masteryScore?: number | undefined;
+  /**
+   * SCORM 1.2 `adlcp:prerequisites` (type `aicc_script`) as written: the items that must be done
+   * before this one is offered (`src/domain/scorm-prerequisites.ts`, enforced by the player).
+   */
+  prerequisites?: string | undefined;
 }
 
 /** What the gateway read from `imsmanifest.xml`. */
@@ -50,7 +56,19 @@ export interface ManifestSummary {
   /** Title of the organisation used (the default one, else the first). */
   title: string;
   organisation: string | null;
+  /** The SCOs offered to the learner, in manifest order: every one must be completed (R-ELN-2). */
   scos: ScoSummary[];
+  /**
+   * Items with `isvisible="false"`: not shown in the player and not required. Absent on packages
+   * read before the gateway followed `isvisible` (every SCO was offered then).
+   */
+  hiddenScos?: ScoSummary[] | undefined;
+  /**
+   * SCORM 2004 sequencing the manifest defines (IMS Simple Sequencing): how many items,
+   * organisations and collections carry `imsss:sequencing`, and the elements used
+   * (`sequencingRules`, `controlMode`…). The player does not enforce it.
+   */
+  sequencing?: { places: number; elements: string[] } | undefined;
   /** Resources that are assets (not SCOs), counted. */
   assets: number;
 }
@@ -71,7 +89,8 @@ export interface CourseDeclaration {
   accessWindowMonths: number;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'declared' | 'verified';
+/** `not-enforced`: the package asks for something the gateway's player does not do (reported, not a failure). */
+export type CheckStatus = 'pass' | 'fail' | 'declared' | 'verified' | 'not-enforced';
 
 export type CheckId =
   | 'scorm-package'
@@ -83,6 +102,7 @@ export type CheckId =
   | 'retry-different-questions'
   | 'access-window'
   | 'full-completion'
+  | 'navigation'
   | 'accreditation-validity';
 
 export interface ComplianceCheck {
@@ -138,6 +158,33 @@ export function validityOf(acc: AccreditationView): Validity | null {
   const until = new Date(from.getTime());
   until.setUTCMonth(until.getUTCMonth() + ELEARNING_RULES.validityMonths);
   return { from: from.toISOString(), until: until.toISOString() };
+}
+
+/**
+ * What the player makes of the manifest's navigation, when it has any: hidden items are not
+ * shown nor required and 1.2 prerequisites are enforced (`verified`); 2004 sequencing rules, and
+ * prerequisites that do not parse, are not enforced (`not-enforced`, with what was found). Null
+ * when the manifest has none of them.
+ */
+export function navigationCheck(pkg: ManifestSummary): { status: CheckStatus; reason: string } | null {
+  const hidden = pkg.hiddenScos ?? [];
+  const withPrerequisites = pkg.scos.filter((s) => s.prerequisites !== undefined);
+  const unreadable = withPrerequisites.filter((s) => parsePrerequisites(s.prerequisites!) === null);
+  if (!hidden.length && !withPrerequisites.length && !pkg.sequencing) return null;
+  const parts: string[] = [];
+  if (hidden.length)
+    parts.push(`${hidden.length} hidden item(s) (isvisible="false") not shown and not required: ${hidden.map((s) => s.identifier).join(', ')}`);
+  const enforced = withPrerequisites.length - unreadable.length;
+  if (enforced) parts.push(`prerequisites of ${enforced} module(s) enforced by the player`);
+  const notEnforced: string[] = [];
+  if (unreadable.length)
+    notEnforced.push(`prerequisites that do not parse, not enforced (the module is offered): ${unreadable.map((s) => s.identifier).join(', ')}`);
+  if (pkg.sequencing) {
+    notEnforced.push(
+      `SCORM 2004 sequencing on ${pkg.sequencing.places} item(s) (${pkg.sequencing.elements.join(', ') || 'empty'}) is not enforced: the player offers every visible module in any order, and credits follow R-ELN-2 (every module completed, the final test passed)`,
+    );
+  }
+  return { status: notEnforced.length ? 'not-enforced' : 'verified', reason: [...parts, ...notEnforced].join('; ') };
 }
 
 /** The questions the final test needs: eight per credit (art. 1 i). */
@@ -275,6 +322,11 @@ export function complianceReport(input: {
       : 'enforced by the gateway: credits need every SCO of the package completed and the test passed',
   );
 
+  if (pkg) {
+    const nav = navigationCheck(pkg);
+    if (nav) add('navigation', 'the manifest’s navigation: hidden items, prerequisites (SCORM 1.2), sequencing (SCORM 2004)', nav.status, nav.reason);
+  }
+
   // R-EVT-5: valid one year from accreditation.
   const validity = validityOf(accreditation);
   add(
@@ -284,7 +336,7 @@ export function complianceReport(input: {
     validity ? `accredited ${validity.from}: valid until ${validity.until}` : `not accredited (${accreditation.status})`,
   );
 
-  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, declared: 0, verified: 0 };
+  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, declared: 0, verified: 0, 'not-enforced': 0 };
   for (const c of checks) counts[c.status]++;
   return { compliant: counts.fail === 0, counts, checks };
 }

@@ -15,6 +15,8 @@ export interface PlayerSco {
   launched: boolean;
   /** Only for the final test. */
   passed?: boolean | undefined;
+  /** SCORM 1.2 prerequisites not met yet: the titles of the modules to complete first (may be empty). */
+  waitingFor?: string[] | null | undefined;
 }
 
 export interface PlayerOutcome {
@@ -33,9 +35,11 @@ export interface PlayerProps {
   scos: PlayerSco[];
   outcome: PlayerOutcome | null;
   attestationUrl: string | null;
-  config: { version: '1.2' | '2004'; launchUrl: string; contentOrigin: string };
+  config: { version: '1.2' | '2004'; launchUrl: string; contentOrigin: string; review?: boolean };
   scripts: string[];
   expiresAt: Date;
+  /** A council's review launch: no credit, nothing counted, no progress shown. */
+  review?: boolean | undefined;
 }
 
 const minutes = (s: number) => `${Math.floor(s / 60)} min`;
@@ -54,9 +58,19 @@ export function playerPage(p: PlayerProps) {
   return (
     <Layout title={`${p.title} – lettore del corso`} style={STYLE} scripts={p.scripts}>
       <h1>{p.title}</h1>
-      <p class="hint">
-        Partecipante: {p.learner}. Link valido fino al {italianDateTime(p.expiresAt)}.
-      </p>
+      {p.review ? (
+        <div class="warn" role="note">
+          <p>
+            Accesso di revisione per {p.learner}: il corso si apre in modalità consultazione (SCORM «browse», senza crediti). Nulla di quanto fa qui conta come
+            fruizione né viene registrato tra le presenze.
+          </p>
+          <p class="hint">Link valido fino al {italianDateTime(p.expiresAt)}.</p>
+        </div>
+      ) : (
+        <p class="hint">
+          Partecipante: {p.learner}. Link valido fino al {italianDateTime(p.expiresAt)}.
+        </p>
+      )}
       {o && o.status === 'credited' ? (
         <div class="ok" role="status">
           <p>
@@ -81,16 +95,30 @@ export function playerPage(p: PlayerProps) {
       <section id="player" data-config={JSON.stringify(p.config)} class="card">
         <h2>Moduli</h2>
         <ul class="modules">
-          {p.scos.map((s) => (
+          {p.scos.map((s, i) => (
             <li>
               <span>
                 {s.title}{' '}
-                <span class={s.completed ? 'badge done' : 'badge'}>
-                  {s.passed === true ? '· superato' : s.completed ? '· completato' : s.launched ? '· iniziato' : '· da iniziare'}
-                </span>
+                {!p.review && (
+                  <span class={s.completed ? 'badge done' : 'badge'}>
+                    {s.passed === true ? '· superato' : s.completed ? '· completato' : s.launched ? '· iniziato' : '· da iniziare'}
+                  </span>
+                )}
+                {s.waitingFor && (
+                  <span class="badge" id={`requires-${i}`}>
+                    {' '}
+                    {s.waitingFor.length ? `· disponibile dopo ${s.waitingFor.map((t) => `«${t}»`).join(', ')}` : '· non ancora disponibile'}
+                  </span>
+                )}
               </span>
-              <button type="button" data-sco={s.identifier} data-title={s.title}>
-                {s.launched ? 'Riprendi' : 'Avvia'}
+              <button
+                type="button"
+                data-sco={s.identifier}
+                data-title={s.title}
+                disabled={!!s.waitingFor}
+                aria-describedby={s.waitingFor ? `requires-${i}` : undefined}
+              >
+                {s.launched && !p.review ? 'Riprendi' : 'Avvia'}
               </button>
             </li>
           ))}

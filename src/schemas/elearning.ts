@@ -10,6 +10,10 @@ export const Sco = z
     launch: z.string().openapi({ description: 'Launch file, a path inside the package' }),
     href: z.string().openapi({ description: 'Launch path with the item parameters, as the player loads it' }),
     masteryScore: z.number().optional(),
+    prerequisites: z
+      .string()
+      .optional()
+      .openapi({ description: 'SCORM 1.2 `adlcp:prerequisites` (aicc_script) as written; the player offers the module once they hold' }),
   })
   .openapi('Sco');
 
@@ -20,7 +24,12 @@ export const Manifest = z
     identifier: z.string().nullable(),
     title: z.string(),
     organisation: z.string().nullable(),
-    scos: z.array(Sco),
+    scos: z.array(Sco).openapi({ description: 'The SCOs offered to the learner, each required (R-ELN-2)' }),
+    hiddenScos: z.array(Sco).optional().openapi({ description: 'Items with `isvisible="false"`: not shown, not required' }),
+    sequencing: z
+      .object({ places: z.number().int(), elements: z.array(z.string()) })
+      .optional()
+      .openapi({ description: 'SCORM 2004 sequencing found in the manifest (not enforced: see the `navigation` check)' }),
     assets: z.number().int(),
   })
   .openapi('ScormManifest');
@@ -92,7 +101,7 @@ export const CourseView = z
 export const ComplianceCheck = z.object({
   id: z.string(),
   rule: z.string(),
-  status: z.enum(['pass', 'fail', 'declared', 'verified']),
+  status: z.enum(['pass', 'fail', 'declared', 'verified', 'not-enforced']),
   reason: z.string(),
 });
 
@@ -106,7 +115,13 @@ export const ComplianceReport = z
     package: ScormPackage.nullable(),
     declaration: CourseDeclaration.nullable(),
     compliant: z.boolean(),
-    counts: z.object({ pass: z.number().int(), fail: z.number().int(), declared: z.number().int(), verified: z.number().int() }),
+    counts: z.object({
+      pass: z.number().int(),
+      fail: z.number().int(),
+      declared: z.number().int(),
+      verified: z.number().int(),
+      'not-enforced': z.number().int(),
+    }),
     checks: z.array(ComplianceCheck),
   })
   .openapi('ElearningCompliance');

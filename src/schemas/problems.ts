@@ -150,6 +150,7 @@ export const PROBLEMS = {
   'launch-expired': { status: 401, title: 'The launch link has expired' },
   'unknown-sco': { status: 404, title: 'Not a SCO of the course', also: [400] },
   'invalid-session': { status: 400, title: 'The session id is not valid' },
+  'prerequisites-not-met': { status: 409, title: 'The module’s prerequisites (SCORM 1.2 adlcp:prerequisites) do not hold yet' },
 
   // Staff accounts and sign-in (issue 14; R-ACC-1 … R-ACC-7)
   'staff-not-found': { status: 404, title: 'No such staff account' },

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflated, hostileZip as zip, type ZipPart } from './zip.ts';
 
-export type ScormFixture = 'scorm12' | 'scorm2004';
+export type ScormFixture = 'scorm12' | 'scorm2004' | 'scorm12-minimal';
 
 export const SCORM_FIXTURES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scorm');
 
@@ -42,6 +42,8 @@ export function zipFiles(files: ReadonlyMap<string, Buffer | string>, extra: rea
 export const FIXTURE_SCOS: Readonly<Record<ScormFixture, readonly string[]>> = {
   scorm12: ['ITEM-1', 'ITEM-2', 'ITEM-TEST'],
   scorm2004: ['LEZIONE-1', 'LEZIONE-2', 'VERIFICA'],
+  // ITEM-NOTES is hidden (isvisible="false"): not offered, not required.
+  'scorm12-minimal': ['ITEM-INTRO', 'ITEM-TEST'],
 };
 
 /**

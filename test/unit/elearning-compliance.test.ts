@@ -42,14 +42,36 @@ describe('e-learning compliance (R-ELN-5)', () => {
       'full-completion': 'verified',
       'accreditation-validity': 'pass',
     });
-    expect(r.counts).toEqual({ pass: 1, fail: 0, declared: 6, verified: 3 });
+    expect(r.counts).toEqual({ pass: 1, fail: 0, declared: 6, verified: 3, 'not-enforced': 0 });
     expect(r.checks.find((c) => c.id === 'accreditation-validity')!.reason).toContain('2027-03-01T10:00:00.000Z');
+  });
+
+  it("the manifest's navigation (issue 16): hidden items and 1.2 prerequisites followed, 2004 sequencing reported as not enforced", () => {
+    const nav = (p: Partial<ManifestSummary>) => complianceReport({ credits: 2, pkg: { ...pkg, ...p }, declaration: good, accreditation: approved });
+    expect(status(nav({}))).not.toHaveProperty('navigation');
+    const hidden = { identifier: 'N', title: 'Note', resource: 'R-N', launch: 'n.html', href: 'n.html' };
+    const followed = nav({ version: '1.2', hiddenScos: [hidden], scos: pkg.scos.map((s) => (s.identifier === 'T' ? { ...s, prerequisites: 'A & B' } : s)) });
+    expect(followed.checks.find((c) => c.id === 'navigation')).toMatchObject({
+      status: 'verified',
+      reason: '1 hidden item(s) (isvisible="false") not shown and not required: N; prerequisites of 1 module(s) enforced by the player',
+    });
+    expect(followed.compliant).toBe(true);
+    const sequenced = nav({ sequencing: { places: 2, elements: ['controlMode', 'sequencingRules'] } });
+    expect(sequenced.checks.find((c) => c.id === 'navigation')).toMatchObject({
+      status: 'not-enforced',
+      reason: expect.stringMatching(/^SCORM 2004 sequencing on 2 item\(s\) \(controlMode, sequencingRules\) is not enforced/),
+    });
+    // Reported, not a failure: the course stays compliant.
+    expect(sequenced.compliant).toBe(true);
+    expect(sequenced.counts['not-enforced']).toBe(1);
+    const unreadable = nav({ version: '1.2', scos: pkg.scos.map((s) => (s.identifier === 'T' ? { ...s, prerequisites: 'A &' } : s)) });
+    expect(unreadable.checks.find((c) => c.id === 'navigation')).toMatchObject({ status: 'not-enforced', reason: expect.stringContaining('do not parse') });
   });
 
   it('nothing uploaded or declared: every check that needs them fails, with the reason', () => {
     const r = complianceReport({ credits: 2, pkg: null, declaration: null, accreditation: { status: 'requested', approvedAt: null } });
     expect(r.compliant).toBe(false);
-    expect(r.counts).toEqual({ pass: 0, fail: 9, declared: 0, verified: 1 });
+    expect(r.counts).toEqual({ pass: 0, fail: 9, declared: 0, verified: 1, 'not-enforced': 0 });
     expect(r.checks.find((c) => c.id === 'scorm-package')!.reason).toBe('no SCORM package uploaded');
     expect(r.checks.find((c) => c.id === 'random-draw')!.reason).toMatch(/declaration .* missing/);
   });

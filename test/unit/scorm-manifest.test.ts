@@ -103,6 +103,60 @@ describe('SCORM manifest', () => {
     expect(() => parseManifest(assetsOnly, files)).toThrowError(expect.objectContaining({ code: 'no-sco' }));
   });
 
+  it('follows isvisible and 1.2 prerequisites (issue 16): hidden items are neither offered nor required', async () => {
+    const pkg = await readScormPackage(scormFixtureZip('scorm12-minimal'));
+    expect(pkg.manifest.scos.map((s) => [s.identifier, s.prerequisites, s.masteryScore])).toEqual([
+      ['ITEM-INTRO', undefined, undefined],
+      ['ITEM-TEST', 'ITEM-INTRO', 80],
+    ]);
+    expect(pkg.manifest.hiddenScos?.map((s) => s.identifier)).toEqual(['ITEM-NOTES']);
+    expect(pkg.manifest.sequencing).toBeUndefined();
+    // A hidden aggregation hides what it holds; prerequisites of an aggregation hold for its items too.
+    const files = new Set(['a.html', 'b.html', 'c.html']);
+    const res = (id: string, href: string) => `<resource identifier="${id}" type="webcontent" adlcp:scormtype="sco" href="${href}"/>`;
+    const nested = `<?xml version="1.0"?>
+      <manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+        <metadata><schemaversion>1.2</schemaversion></metadata>
+        <organizations default="o"><organization identifier="o"><title>T</title>
+          <item identifier="A" identifierref="RA"><title>A</title></item>
+          <item identifier="BLOCK" isvisible="true"><title>Blocco</title>
+            <adlcp:prerequisites type="aicc_script">A</adlcp:prerequisites>
+            <item identifier="B" identifierref="RB"><title>B</title><adlcp:prerequisites type="aicc_script">~A = f</adlcp:prerequisites></item>
+          </item>
+          <item identifier="HIDDEN" isvisible="FALSE"><title>Nascosto</title>
+            <item identifier="C" identifierref="RC" isvisible="true"><title>C</title></item>
+          </item>
+        </organization></organizations>
+        <resources>${res('RA', 'a.html')}${res('RB', 'b.html')}${res('RC', 'c.html')}</resources>
+      </manifest>`;
+    const m = parseManifest(nested, files);
+    expect(m.scos.map((s) => [s.identifier, s.prerequisites])).toEqual([
+      ['A', undefined],
+      ['B', '(A) & (~A = f)'],
+    ]);
+    expect(m.hiddenScos?.map((s) => s.identifier)).toEqual(['C']);
+    // Every SCO hidden: nothing to offer.
+    const allHidden = nested
+      .replace('<item identifier="A" identifierref="RA">', '<item identifier="A" identifierref="RA" isvisible="false">')
+      .replace('<item identifier="BLOCK" isvisible="true">', '<item identifier="BLOCK" isvisible="false">');
+    expect(() => parseManifest(allHidden, files)).toThrowError(expect.objectContaining({ code: 'no-sco', message: expect.stringMatching(/hidden/) }));
+  });
+
+  it('reports SCORM 2004 sequencing: where it is and which elements it uses', () => {
+    const files = new Set(['lezioni/lezione1.html', 'lezioni/lezione2.html', 'verifica.html']);
+    // The fixture's test already has an objective satisfied by measure.
+    expect(parseManifest(manifestOf('scorm2004'), files).sequencing).toEqual({ places: 1, elements: ['objectives'] });
+    const xml = manifestOf('scorm2004')
+      .replace(
+        /(<item identifier="VERIFICA"[^>]*>)/u,
+        `$1<imsss:sequencing><imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="disabled"/></imsss:preConditionRule></imsss:sequencingRules><imsss:limitConditions attemptLimit="2"/></imsss:sequencing>`,
+      )
+      .replace('</organization>', '<imsss:sequencing><imsss:controlMode flow="true" choice="false"/></imsss:sequencing></organization>');
+    const m = parseManifest(xml, files);
+    expect(m.sequencing).toEqual({ places: 2, elements: ['controlMode', 'limitConditions', 'objectives', 'sequencingRules'] });
+    expect(m.scos).toHaveLength(3);
+  });
+
   it('resolves launch paths inside the package only', () => {
     expect(resolveLaunch(['', 'lezioni/'], 'a%20b.html?x=1#p')).toEqual({ path: 'lezioni/a b.html', href: 'lezioni/a b.html?x=1#p' });
     expect(resolveLaunch(['lezioni/'], '../index.html')).toEqual({ path: 'index.html', href: 'index.html' });

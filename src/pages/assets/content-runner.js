@@ -26,12 +26,18 @@
       autocommitSeconds: cfg.autocommitSeconds,
       logLevel: 4,
     };
+    // SCORM 1.2 RTE 3.4.4 (p. 3-25): a SCO need only call LMSInitialize and LMSFinish; when it never
+    // sets cmi.core.lesson_status, the LMS sets it to "completed" at LMSFinish, then, with a mastery
+    // score and a raw score, to "passed" or "failed" (scorm-again's mastery_override, on by default
+    // in 1.2, applies it in credit/normal launches only; a browse launch ends "browsed").
+    if (cfg.version === '1.2') settings.autoCompleteLessonStatus = true;
     api = cfg.version === '1.2' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
     try {
       api.loadFromJSON(launch.cmi || {});
     } catch (e) {
       // A value the runtime refuses is left out; the module starts from its default.
     }
+    if (cfg.version === '1.2') keepIncomplete(api);
     var done = cfg.version === '1.2' ? 'LMSFinish' : 'Terminate';
     api.on(done, function () {
       finished = true;
@@ -46,6 +52,17 @@
     frame.src = cfg.contentBase + String(launch.path || '').replace(/^\/+/, '');
     frame.hidden = false;
     tell('started');
+  }
+
+  // SCORM 1.2 conformance requirements (lesson_status): the LMS re-evaluates the status against the
+  // mastery score only when the SCO did not set it to "incomplete"; scorm-again's override would
+  // also turn a SCO's "incomplete" with a high score into "passed", so it is switched off then.
+  function keepIncomplete(a) {
+    var finishCall = a.LMSFinish;
+    a.LMSFinish = function (parameter) {
+      if (a.statusSetByModule && a.cmi.core.lesson_status === 'incomplete') a.settings = { mastery_override: false };
+      return finishCall.call(a, parameter);
+    };
   }
 
   function unloadModule() {

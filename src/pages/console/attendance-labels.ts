@@ -132,6 +132,7 @@ export const COMPLIANCE_CHECK_LABELS: Readonly<Record<string, string>> = {
   'retry-different-questions': 'Domande diverse a ogni nuovo tentativo',
   'access-window': 'Periodo di accesso al corso',
   'full-completion': 'Completamento di tutte le unità',
+  navigation: 'Navigazione del pacchetto (unità nascoste, prerequisiti, sequenze)',
   'accreditation-validity': 'Validità dell’accreditamento (un anno)',
 };
 
@@ -140,6 +141,7 @@ export const CHECK_STATUS_LABELS: Readonly<Record<string, string>> = {
   declared: 'Dichiarato dall’ente',
   pass: 'Rispettato',
   fail: 'Non rispettato',
+  'not-enforced': 'Non applicato dal lettore',
 };
 
 /** An e-learning enrolment's status (`src/domain/elearning-progress.ts`). */

@@ -6,8 +6,10 @@
  */
 import type { ScoSummary } from '../../domain/elearning-compliance.ts';
 import { finalTestOf } from '../../domain/elearning-progress.ts';
+import { parsePrerequisites, prerequisiteItems, prerequisitesMet, reportedStatus, type LessonStatus } from '../../domain/scorm-prerequisites.ts';
 import { getOutcome, insertLaunch, resumeState } from '../../store/elearning-outcomes.ts';
 import { getDeclaration, packageFile } from '../../store/elearning.ts';
+import { reportedLessonStatuses } from '../../store/scorm-statuses.ts';
 import { playerTarget, type PlayerTarget } from '../../store/scorm-tracking.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -27,7 +29,7 @@ interface ScoProgress {
 export async function playerPageData(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string) {
   const t = await playerTarget(ctx.db, enrolmentId);
   if (!t) return null;
-  const outcome = await getOutcome(ctx.db, t.enrolmentId);
+  const [outcome, locks] = await Promise.all([getOutcome(ctx.db, t.enrolmentId), prerequisiteLocks(ctx, t)]);
   const progress = new Map(((outcome?.explanation.scos as ScoProgress[] | undefined) ?? []).map((s) => [s.identifier, s]));
   return {
     title: t.title,
@@ -39,9 +41,35 @@ export async function playerPageData(ctx: Pick<ServiceContext, 'db'>, enrolmentI
       completed: progress.get(s.identifier)?.completed ?? false,
       launched: progress.get(s.identifier)?.launched ?? false,
       passed: progress.get(s.identifier)?.passed,
+      waitingFor: locks.get(s.identifier) ?? null,
     })),
     outcome,
   };
+}
+
+/**
+ * The SCOs whose SCORM 1.2 prerequisites do not hold now, each with the titles of the items its
+ * script names that are not done yet. Empty when no SCO has prerequisites (nothing is read).
+ */
+async function prerequisiteLocks(ctx: Pick<ServiceContext, 'db'>, t: Pick<PlayerTarget, 'enrolmentId' | 'version' | 'scos'>): Promise<Map<string, string[]>> {
+  const locks = new Map<string, string[]>();
+  const gated = t.version === '1.2' ? t.scos.filter((s) => s.prerequisites !== undefined) : [];
+  if (!gated.length) return locks;
+  const reported = await reportedLessonStatuses(ctx.db, t.enrolmentId);
+  const statuses = new Map<string, LessonStatus>(
+    t.scos.map((s) => [s.identifier, reportedStatus(reported.get(s.identifier) ?? { everPassed: false, everCompleted: false, latest: null })]),
+  );
+  const titles = new Map(t.scos.map((s) => [s.identifier, s.title]));
+  for (const s of gated) {
+    const tree = parsePrerequisites(s.prerequisites!);
+    if (!tree || prerequisitesMet(tree, statuses)) continue;
+    const open = prerequisiteItems(tree).filter((id) => titles.has(id) && !['passed', 'completed'].includes(statuses.get(id)!));
+    locks.set(
+      s.identifier,
+      open.map((id) => titles.get(id)!),
+    );
+  }
+  return locks;
 }
 
 /** A registered launch of one SCO. */
@@ -69,10 +97,15 @@ export async function launchSco(
   if (!t) throw new ServiceError('unknown-sco', 'The course has no current package');
   const sco = t.scos.find((s) => s.identifier === scoId);
   if (!sco) throw new ServiceError('unknown-sco', 'Add ?sco=<SCO identifier of this course>');
+  if (sco.prerequisites !== undefined) {
+    const waitingFor = (await prerequisiteLocks(ctx, t)).get(sco.identifier);
+    if (waitingFor) throw new ServiceError('prerequisites-not-met', `Complete first: ${waitingFor.join(', ')}`, { waitingFor });
+  }
   const launchedAt = new Date(ctx.now());
   const [resume, declaration] = await Promise.all([resumeState(ctx.db, t.enrolmentId, sco.identifier, t.version), getDeclaration(ctx.db, t.eventId)]);
-  // R-ELN-2: the final test learns the pass mark the gateway will judge it by.
-  const mastery = sco.identifier === finalTestOf(t.scos) ? (sco.masteryScore ?? declaration?.declaration.masteryScore ?? null) : null;
+  // The SCO's own mastery score (1.2 manifest); the final test learns the pass mark the gateway
+  // judges it by (R-ELN-2), the declaration's when the manifest gives none.
+  const mastery = sco.masteryScore ?? (sco.identifier === finalTestOf(t.scos) ? (declaration?.declaration.masteryScore ?? null) : null);
   const session = await insertLaunch(ctx.db, {
     enrolmentId: t.enrolmentId,
     sco: sco.identifier,
@@ -115,21 +148,49 @@ export async function packageFileOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId
   return f ? { kind: 'file', ...f } : { kind: 'not-found' };
 }
 
+/** How a launch is taken: a member's attempt for credit, or a council's review of the course. */
+export type LaunchMode = 'normal' | 'review';
+
 /**
- * The launch state: the learner and, for the final test, its pass mark (read-only SCORM elements,
- * set before Initialize: 1.2 `student_data.mastery_score`, 2004 `scaled_passing_score`), and the
- * resume data.
+ * The launch state, set before Initialize (read-only SCORM elements): the learner; the SCO's pass
+ * mark (1.2 `student_data.mastery_score`, 2004 `scaled_passing_score`); whether the attempt is for
+ * credit and in which mode (1.2 `core.credit`/`core.lesson_mode`, 2004 `credit`/`mode`: `credit`
+ * and `normal` for a member, `no-credit` and `browse` for a review); `entry` `ab-initio` on a first
+ * attempt (nothing to resume), else what the resume data says; and the resume data.
  */
-function launchState(t: PlayerTarget, resume: Record<string, unknown>, mastery: number | null): Record<string, unknown> {
+export function launchState(
+  t: Pick<PlayerTarget, 'version' | 'learner'>,
+  resume: Record<string, unknown>,
+  mastery: number | null,
+  mode: LaunchMode = 'normal',
+): Record<string, unknown> {
+  const credit = mode === 'normal' ? 'credit' : 'no-credit';
+  const lessonMode = mode === 'normal' ? 'normal' : 'browse';
+  const first = Object.keys(resume).length === 0;
   if (t.version === '1.2') {
     const core = (resume.core as Record<string, unknown> | undefined) ?? {};
     return {
       ...resume,
-      core: { ...core, student_id: t.learner.id, student_name: t.learner.name },
+      core: {
+        ...core,
+        student_id: t.learner.id,
+        student_name: t.learner.name,
+        credit,
+        lesson_mode: lessonMode,
+        ...(first ? { entry: 'ab-initio' } : {}),
+      },
       ...(mastery !== null ? { student_data: { mastery_score: String(mastery) } } : {}),
     };
   }
-  return { ...resume, learner_id: t.learner.id, learner_name: t.learner.name, ...(mastery !== null ? { scaled_passing_score: String(mastery / 100) } : {}) };
+  return {
+    ...resume,
+    learner_id: t.learner.id,
+    learner_name: t.learner.name,
+    credit,
+    mode: lessonMode,
+    ...(first ? { entry: 'ab-initio' } : {}),
+    ...(mastery !== null ? { scaled_passing_score: String(mastery / 100) } : {}),
+  };
 }
 
 /** The SCORM version of the enrolment's current package (what the content runner loads), or null. */
