@@ -52,9 +52,9 @@ function asset(name: string): Buffer | null {
   return b;
 }
 
-function launchError(c: Context, status: ContentfulStatusCode, code: string, detail: string) {
+function launchError(c: Context, status: ContentfulStatusCode, code: string, detail: string, extra?: Record<string, unknown>) {
   if (status === 503) c.header('Retry-After', '5');
-  return c.json({ type: 'about:blank', title: code, status, code, detail }, status, { 'content-type': 'application/problem+json' });
+  return c.json({ type: 'about:blank', title: code, status, code, detail, ...extra }, status, { 'content-type': 'application/problem+json' });
 }
 
 export function scormPlayerRoutes(deps: Deps) {
@@ -116,7 +116,7 @@ export function scormPlayerRoutes(deps: Deps) {
         userAgent: c.req.header('user-agent') ?? null,
       });
     } catch (err) {
-      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code);
+      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code, err.extra);
       throw err;
     }
     const b = base(c);

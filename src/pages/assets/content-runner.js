@@ -37,7 +37,7 @@
     } catch (e) {
       // A value the runtime refuses is left out; the module starts from its default.
     }
-    if (cfg.version === '1.2') keepIncomplete(api);
+    if (cfg.version === '1.2') conformStatus12(api);
     var done = cfg.version === '1.2' ? 'LMSFinish' : 'Terminate';
     api.on(done, function () {
       finished = true;
@@ -57,7 +57,16 @@
   // SCORM 1.2 conformance requirements (lesson_status): the LMS re-evaluates the status against the
   // mastery score only when the SCO did not set it to "incomplete"; scorm-again's override would
   // also turn a SCO's "incomplete" with a high score into "passed", so it is switched off then.
-  function keepIncomplete(a) {
+  // scorm-again 3.4.3 counts its own initial "not attempted" as a status the SCO set (its
+  // LMSInitialize sees the default), which would disable the auto-completion above: a status of
+  // "not attempted" at initialisation is the LMS's own, not the SCO's.
+  function conformStatus12(a) {
+    var initializeCall = a.LMSInitialize;
+    a.LMSInitialize = function (parameter) {
+      var result = initializeCall.call(a, parameter);
+      if (a.cmi.core.lesson_status === 'not attempted') a.statusSetByModule = false;
+      return result;
+    };
     var finishCall = a.LMSFinish;
     a.LMSFinish = function (parameter) {
       if (a.statusSetByModule && a.cmi.core.lesson_status === 'incomplete') a.settings = { mastery_override: false };
