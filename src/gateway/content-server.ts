@@ -6,7 +6,8 @@
  *
  *   GET  /run/{capability}       the content runner (R-ISO-3), framed by the player only
  *   GET  /c/{capability}/{path}  a file of the enrolment's current package, framed by the runner only
- *   POST /commit/{capability}    the launch's commits (the gateway's commit operation, R-ELN-1)
+ *   POST /commit/{capability}    the launch's commits (the gateway's commit operation, R-ELN-1); a
+ *                                review's are counted, never kept (`services/elearning/review.ts`)
  *   GET  /assets/{file}          scorm-again's builds and the runner's script
  *
  * The capability opens no gateway route, and the gateway answers none of these. Nothing here
@@ -17,8 +18,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { runnerPage } from '../pages/content-runner.tsx';
-import { contentLaunch } from '../services/elearning/content.ts';
+import { anyContentLaunch } from '../services/elearning/content.ts';
 import { courseVersion, packageFileOf } from '../services/elearning/player.ts';
+import { receiveReviewCommit, reviewFileOf, reviewVersion } from '../services/elearning/review.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { commitHandler } from './scorm-commit.ts';
@@ -56,9 +58,10 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
     c.header('Cross-Origin-Resource-Policy', 'same-site');
   });
 
+  // A member's launch, or a module opened in a council's review (never counted).
   const launchOf = async (c: Context) => {
     try {
-      return await contentLaunch(deps.links, c.req.param('capability') ?? '', deps.now());
+      return await anyContentLaunch(deps.links, c.req.param('capability') ?? '', deps.now());
     } catch (err) {
       if (err instanceof ServiceError) return null;
       throw err;
@@ -76,7 +79,11 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
   app.get('/run/:capability', async (c) => {
     c.header('Cache-Control', 'no-store');
     const launch = await launchOf(c);
-    const version = launch ? await courseVersion(deps, launch.enrolmentId) : null;
+    const version = !launch
+      ? null
+      : launch.kind === 'review'
+        ? await reviewVersion(deps, launch.launch.reviewId)
+        : await courseVersion(deps, launch.launch.enrolmentId);
     if (!launch || !version) return c.text('Link del corso non valido o scaduto.', 404);
     const base = origins.content();
     // A JWT: URL-safe characters only.
@@ -103,7 +110,8 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
     const launch = await launchOf(c);
     if (!launch) return c.text('Link del corso non valido o scaduto.', 404);
     const prefix = `/c/${c.req.param('capability')}/`;
-    const f = await packageFileOf(deps, launch.enrolmentId, c.req.path.slice(prefix.length));
+    const path = c.req.path.slice(prefix.length);
+    const f = launch.kind === 'review' ? await reviewFileOf(deps, launch.launch.reviewId, path) : await packageFileOf(deps, launch.launch.enrolmentId, path);
     if (f.kind === 'no-course') return c.text('Corso non disponibile', 404);
     if (f.kind === 'bad-path') return c.text('Percorso non valido', 400);
     if (f.kind === 'not-found') return c.text('File non trovato', 404);
@@ -118,8 +126,13 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
   app.post(
     '/commit/:capability',
     commitHandler(deps, async (c, receivedAt) => {
-      const launch = await contentLaunch(deps.links, c.req.param('capability') ?? '', receivedAt.getTime());
-      return { enrolmentId: launch.enrolmentId, sco: launch.sco, session: launch.session };
+      const l = await anyContentLaunch(deps.links, c.req.param('capability') ?? '', receivedAt.getTime());
+      if (l.kind === 'review') {
+        // A review's commit is counted, not kept: it is no evidence of attendance.
+        await receiveReviewCommit(deps, l.launch.reviewId, l.launch.session);
+        return c.json({ result: true, errorCode: 0, review: true }, 200);
+      }
+      return { enrolmentId: l.launch.enrolmentId, sco: l.launch.sco, session: l.launch.session };
     }),
   );
 

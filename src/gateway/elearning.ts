@@ -19,7 +19,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ZIP_MEDIA_TYPES } from '../../adapters/lms/scorm-package.ts';
 import { Problem } from '../schemas/common.ts';
-import { ComplianceReport, CourseDeclaration, CourseView, ScormPackage } from '../schemas/elearning.ts';
+import { ComplianceReport, CourseDeclaration, CourseReviewList, CourseView, ReviewOpened, ScormPackage } from '../schemas/elearning.ts';
 import { EnrolmentList, EnrolmentListQuery, EnrolmentProgress, EnrolRequest, EnrolResult, Launch } from '../schemas/scorm.ts';
 import type { Role } from '../domain/roles.ts';
 import { requireRole, type AuthEnv } from './auth.ts';
@@ -35,6 +35,7 @@ import {
   replaceablePackageCourse,
   storePackage,
 } from '../services/elearning/courses.ts';
+import { courseReviews, openCourseReview } from '../services/elearning/review.ts';
 import { ServiceError } from '../services/errors.ts';
 import { router, SECURITY } from './router.ts';
 import { readUploadBody } from './uploads.ts';
@@ -187,6 +188,38 @@ const progressRoute = createRoute({
   },
 });
 
+const openReviewRoute = createRoute({
+  method: 'post',
+  path: '/v1/events/{id}/elearning/reviews',
+  summary: 'Open a review of the course for the accrediting council (issue 16)',
+  description: [
+    'Keys: the accrediting CPO, cn, admin. Opens the current package in the reference player for `playerUrl`, valid 8 hours:',
+    'every module runs with `cmi.core.credit`/`cmi.credit` `no-credit` and `lesson_mode`/`mode` `browse`, prerequisites not applied.',
+    'A review is no enrolment: its commits are counted, not kept, and never derived. Codes: `forbidden`, `event-not-found`, `not-elearning`, `no-scorm-package`.',
+  ].join(' '),
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam },
+  responses: {
+    201: { description: 'The review', ...json(ReviewOpened) },
+    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`', 422: '`not-elearning`, `no-scorm-package`' }),
+  },
+});
+
+const reviewsRoute = createRoute({
+  method: 'get',
+  path: '/v1/events/{id}/elearning/reviews',
+  summary: "The course's reviews by the council, newest first, with the modules each opened",
+  description: 'Keys: the organiser of the event, the accrediting CPO, cn, admin.',
+  tags: TAGS,
+  security: SECURITY,
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'The reviews', ...json(CourseReviewList) },
+    ...problems({ 401: 'No or unknown API key', 403: 'This key may not do that', 404: '`event-not-found`', 422: '`not-elearning`' }),
+  },
+});
+
 export function elearningRoutes(deps: Deps) {
   const app = router();
   const auth = (...roles: Role[]) => requireRole(deps.resolveKey, ...roles);
@@ -226,6 +259,16 @@ export function elearningRoutes(deps: Deps) {
   app.openapi({ ...progressRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
     const { id, memberId } = c.req.valid('param');
     return c.json(await enrolmentProgress(deps, c.get('principal'), id, memberId), 200);
+  });
+
+  app.openapi({ ...openReviewRoute, middleware: [auth('cpo', 'cn', 'admin')] }, async (c) => {
+    const r = await openCourseReview(deps, c.get('principal'), c.req.valid('param').id);
+    const base = (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+    return c.json({ reviewId: r.reviewId, playerUrl: `${base}/lms/review/${r.token}`, expiresAt: r.expiresAt.toISOString() }, 201);
+  });
+
+  app.openapi({ ...reviewsRoute, middleware: [auth('organiser', 'cpo', 'cn', 'admin')] }, async (c) => {
+    return c.json({ items: await courseReviews(deps, c.get('principal'), c.req.valid('param').id) }, 200);
   });
 
   app.openapi({ ...launchRoute, middleware: [auth('organiser')] }, async (c) => {

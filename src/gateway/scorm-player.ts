@@ -27,8 +27,9 @@ import type { LinkCheck } from '../member-links.ts';
 import { linkClosedPage } from '../pages/dashboard.tsx';
 import { playerPage } from '../pages/player.tsx';
 import { LaunchQuery, PlayerTokenParam } from '../schemas/scorm.ts';
-import { contentCapability } from '../services/elearning/content.ts';
-import { launchSco, playerPageData } from '../services/elearning/player.ts';
+import { contentCapability, reviewContentCapability } from '../services/elearning/content.ts';
+import { launchSco, playerPageData, type ScoLaunch } from '../services/elearning/player.ts';
+import { launchReviewSco, reviewOf, reviewPageData } from '../services/elearning/review.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
@@ -125,23 +126,89 @@ export function scormPlayerRoutes(deps: Deps) {
       { enrolmentId: check.subject, sco: launch.sco.identifier, session: launch.session },
       check.expiresAt,
     );
-    const path = contentPath(launch.sco);
     return c.json(
       {
-        session: launch.session,
-        launchedAt: launch.launchedAt.toISOString(),
-        sco: launch.sco.identifier,
+        ...launchAnswer(content, capability, launch),
         commitUrl: `${b}/lms/commit/${token}?sco=${encodeURIComponent(launch.sco.identifier)}&session=${launch.session}`,
-        runnerUrl: `${content}/run/${capability}`,
-        contentPath: path,
-        contentUrl: `${content}/c/${capability}/${path}`,
-        cmi: launch.cmi,
       },
       201,
     );
   });
 
+  // A council's review (issue 16): the same player on a link of purpose `scorm-review`, every
+  // module in browse mode and no-credit, nothing counted (`services/elearning/review.ts`).
+  app.get('/lms/review/:token', async (c) => {
+    noReferrer(c);
+    c.header('Cache-Control', 'no-store');
+    const token = c.req.param('token');
+    let review;
+    try {
+      review = await reviewOf(deps, token, deps.now());
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    }
+    const page = await reviewPageData(deps, review.reviewId);
+    if (!page) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    const b = base(c);
+    const content = deps.contentOrigin?.() ?? null;
+    if (content) c.header('Content-Security-Policy', playerCsp(content));
+    return c.html(
+      playerPage({
+        ...page,
+        review: true,
+        attestationUrl: null,
+        config: { version: page.version, launchUrl: `${b}/lms/review/${token}/launch`, contentOrigin: content ?? '', review: true },
+        scripts: [`${b}/lms/assets/scorm-player.js`],
+        expiresAt: review.expiresAt,
+      }),
+    );
+  });
+
+  app.post('/lms/review/:token/launch', async (c) => {
+    let review;
+    try {
+      review = await reviewOf(deps, c.req.param('token'), deps.now());
+    } catch (err) {
+      if (err instanceof ServiceError) return launchError(c, err.status, err.code, 'Open a new review from the console');
+      throw err;
+    }
+    const content = deps.contentOrigin?.() ?? null;
+    if (!content) return launchError(c, 503, 'content-unavailable', 'No content server runs with this gateway');
+    const query = LaunchQuery.safeParse(c.req.query());
+    let launch;
+    try {
+      launch = await launchReviewSco(deps, review.reviewId, query.success ? query.data.sco : null, {
+        clientAddr: clientAddr(c),
+        userAgent: c.req.header('user-agent') ?? null,
+      });
+    } catch (err) {
+      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code, err.extra);
+      throw err;
+    }
+    const capability = await reviewContentCapability(
+      deps.links,
+      { reviewId: review.reviewId, sco: launch.sco.identifier, session: launch.session },
+      review.expiresAt,
+    );
+    return c.json(launchAnswer(content, capability, launch), 201);
+  });
+
   return app;
+}
+
+/** Where a launched module runs: the runner and the module on the content origin under `capability`, and its run-time state. */
+function launchAnswer(content: string, capability: string, launch: ScoLaunch) {
+  const path = contentPath(launch.sco);
+  return {
+    session: launch.session,
+    launchedAt: launch.launchedAt.toISOString(),
+    sco: launch.sco.identifier,
+    runnerUrl: `${content}/run/${capability}`,
+    contentPath: path,
+    contentUrl: `${content}/c/${capability}/${path}`,
+    cmi: launch.cmi,
+  };
 }
 
 /** The SCO's launch file, each segment URL-encoded, with the manifest's parameters as they are. */

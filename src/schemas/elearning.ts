@@ -130,3 +130,27 @@ export const ComplianceReport = z
 
 /** `GET /v1/events/{id}/enrolments/{memberId}/attestation`: the ids as the path gives them, lower-cased. */
 export const AttestationParams = z.object({ id: PathUuid, memberId: PathUuid });
+
+/** A council's review of a course (issue 16), as opened. */
+export const ReviewOpened = z
+  .object({
+    reviewId: z.uuid(),
+    playerUrl: z.string().openapi({ description: 'The review player: every module in SCORM browse mode, no-credit, nothing counted' }),
+    expiresAt: z.string(),
+  })
+  .openapi('CourseReviewOpened');
+
+export const CourseReviewList = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        openedBy: z.string().openapi({ description: 'role:key id, or role:user:<account id> (R-ACC-7)' }),
+        reviewer: z.string(),
+        openedAt: z.string(),
+        expiresAt: z.string(),
+        launches: z.array(z.object({ sco: z.string(), launchedAt: z.string(), commits: z.number().int(), lastCommitAt: z.string().nullable() })),
+      }),
+    ),
+  })
+  .openapi('CourseReviewList');

@@ -52,6 +52,8 @@ const TABLE: readonly Row[] = [
   ['POST', '/v1/events/{event}/scorm-package', ['organiser']],
   ['PUT', '/v1/events/{event}/elearning', ['organiser']],
   ['GET', '/v1/events/{event}/elearning/compliance', EVENT_READERS],
+  ['POST', '/v1/events/{event}/elearning/reviews', ['cpo', 'cn', 'admin']],
+  ['GET', '/v1/events/{event}/elearning/reviews', EVENT_READERS],
   ['POST', '/v1/events/{event}/enrolments', ['organiser']],
   ['GET', '/v1/events/{event}/enrolments', EVENT_READERS],
   ['POST', '/v1/events/{event}/enrolments/{member}/launch', ['organiser']],

@@ -11,6 +11,7 @@
  *   POST /console/eventi/{id}/corso/abilita-iscritti                 the event's registered members enrolled in the course (`enrolMembers`)
  *   POST /console/eventi/{id}/corso/iscritti/{memberId}/avvio        a launch link to copy (`issueLaunch`)
  *   GET  /console/eventi/{id}/corso/iscritti/{memberId}/attestato    the R-ELN-6 attestation PDF (`enrolmentAttestation`)
+ *   POST /console/eventi/{id}/corso/revisione                        the council opens the course in review, then the review player (`openCourseReview`, issue 16)
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -31,6 +32,7 @@ import {
   replaceablePackageCourse,
   storePackage,
 } from '../../services/elearning/courses.ts';
+import { courseReviews, openCourseReview, REVIEW_ROLES } from '../../services/elearning/review.ts';
 import { listRegistrations } from '../../services/registry/registrations.ts';
 import { CourseDeclaration } from '../../schemas/elearning.ts';
 import { ServiceError } from '../../services/errors.ts';
@@ -166,7 +168,11 @@ export function courseRoutes(deps: Deps) {
       throw err;
     }
     const offset = offsetOf(c);
-    const page = await courseEnrolments(deps, actor, event.id, { limit: ENROLMENTS_PER_PAGE, offset });
+    const [page, reviews] = await Promise.all([
+      courseEnrolments(deps, actor, event.id, { limit: ENROLMENTS_PER_PAGE, offset }),
+      courseReviews(deps, actor, event.id),
+    ]);
+    const titles = new Map((compliance.package?.manifest.scos ?? []).map((s) => [s.identifier, s.title]));
     return c.html(
       coursePage(person(c), {
         event,
@@ -181,6 +187,12 @@ export function courseRoutes(deps: Deps) {
         total: page.total,
         offset,
         organiser: actor.role === 'organiser',
+        reviewer: REVIEW_ROLES.includes(actor.role),
+        reviews: reviews.map((r) => ({
+          reviewer: r.reviewer,
+          openedAt: new Date(r.openedAt),
+          launches: r.launches.map((l) => ({ title: titles.get(l.sco) ?? l.sco, launchedAt: new Date(l.launchedAt), commits: l.commits })),
+        })),
         ...extra,
       }),
       status,
@@ -216,6 +228,22 @@ export function courseRoutes(deps: Deps) {
       } catch (err) {
         if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
         return course(c, event, actor, { problems: [refusalProblem(err.code, 'file')] }, statusOf(err));
+      }
+    }),
+  );
+
+  // The council's review (issue 16), through the same operation as POST /v1/events/{id}/elearning/reviews:
+  // the person goes on to the review player.
+  app.post(
+    '/console/eventi/:id/corso/revisione',
+    requirePerson(['cpo', 'cn']),
+    forEvent(deps, async (c, event, actor) => {
+      try {
+        const r = await openCourseReview(deps, actor, event.id);
+        return c.redirect(`${base(c)}/lms/review/${r.token}`, 303);
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.code === 'event-not-found') throw err;
+        return course(c, event, actor, { problems: [refusalProblem(err.code)] }, statusOf(err));
       }
     }),
   );

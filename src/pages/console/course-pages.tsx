@@ -45,6 +45,10 @@ export interface CourseView {
   offset: number;
   /** The organiser may upload the package and issue launch links. */
   organiser: boolean;
+  /** The council may open the course in review (the accrediting CPO, the CN). */
+  reviewer: boolean;
+  /** The council's reviews, newest first (issue 16). */
+  reviews: ReadonlyArray<{ reviewer: string; openedAt: Date; launches: ReadonlyArray<{ title: string; launchedAt: Date; commits: number }> }>;
   /** A launch link just issued, to copy. */
   launch?: { name: string; url: string; expiresAt: Date } | null;
   notice?: string | null;
@@ -104,6 +108,50 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
           <p class="hint">Ci sono iscritti al corso: il pacchetto che seguono non può più essere sostituito.</p>
         ) : null}
       </section>
+
+      {pkg && (v.reviewer || v.reviews.length) ? (
+        <section aria-labelledby="revisione" class="card">
+          <h2 id="revisione">Revisione del corso da parte del Consiglio</h2>
+          {v.reviewer ? (
+            <form method="post" action={`${base}/revisione`}>
+              <p class="hint">
+                Il corso si apre nel lettore in modalità consultazione: ogni unità è visibile, senza prerequisiti, senza crediti. Nulla di quanto fa conta come
+                fruizione di un iscritto.
+              </p>
+              <button type="submit">Apri il corso in revisione</button>
+            </form>
+          ) : null}
+          {v.reviews.length ? (
+            <div class="table-wrap">
+              <table>
+                <caption>Revisioni svolte</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Aperta il</th>
+                    <th scope="col">Da</th>
+                    <th scope="col">Unità consultate</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.reviews.map((r) => (
+                    <tr>
+                      <td>{italianDateTime(r.openedAt)}</td>
+                      <td>{r.reviewer}</td>
+                      <td>
+                        {r.launches.length
+                          ? r.launches.map((l) => `${l.title} (${italianDateTime(l.launchedAt)}, salvataggi: ${l.commits})`).join('; ')
+                          : 'Nessuna'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p class="hint">Nessuna revisione finora.</p>
+          )}
+        </section>
+      ) : null}
 
       {v.compliance ? (
         <section aria-labelledby="conformita">

@@ -140,11 +140,15 @@ export type PackageFileAnswer =
  * is decoded first, but a missing course is answered before an undecodable path.
  */
 export async function packageFileOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, encodedPath: string): Promise<PackageFileAnswer> {
+  return packageFileAt(ctx, (await playerTarget(ctx.db, enrolmentId))?.packageId ?? null, encodedPath);
+}
+
+/** The file at `encodedPath` of a package (null: there is no course to serve). */
+export async function packageFileAt(ctx: Pick<ServiceContext, 'db'>, packageId: string | null, encodedPath: string): Promise<PackageFileAnswer> {
   const path = decodeContentPath(encodedPath);
-  const t = await playerTarget(ctx.db, enrolmentId);
-  if (!t) return { kind: 'no-course' };
+  if (!packageId) return { kind: 'no-course' };
   if (path === null) return { kind: 'bad-path' };
-  const f = await packageFile(ctx.db, t.packageId, path);
+  const f = await packageFile(ctx.db, packageId, path);
   return f ? { kind: 'file', ...f } : { kind: 'not-found' };
 }
 
