@@ -103,23 +103,32 @@ export function scormPlayerRoutes(deps: Deps) {
     );
   });
 
-  app.use('/lms/launch/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
-  app.post('/lms/launch/:token', async (c) => {
-    const { token, check } = await verify(c);
-    if (!check.ok) return launchError(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token', 'Ask the organiser for a new launch link');
+  /** A launch's common steps: a content server runs, the query's SCO, the client, the service's refusals as problems. */
+  const launchThrough = async (
+    c: Context,
+    run: (sco: string | null, client: { clientAddr: string | null; userAgent: string | null }) => Promise<ScoLaunch>,
+  ): Promise<{ content: string; launch: ScoLaunch } | Response> => {
     const content = deps.contentOrigin?.() ?? null;
     if (!content) return launchError(c, 503, 'content-unavailable', 'No content server runs with this gateway');
     const query = LaunchQuery.safeParse(c.req.query());
-    let launch;
     try {
-      launch = await launchSco(deps, check.subject, query.success ? query.data.sco : null, {
-        clientAddr: clientAddr(c),
-        userAgent: c.req.header('user-agent') ?? null,
-      });
+      return {
+        content,
+        launch: await run(query.success ? query.data.sco : null, { clientAddr: clientAddr(c), userAgent: c.req.header('user-agent') ?? null }),
+      };
     } catch (err) {
       if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code, err.extra);
       throw err;
     }
+  };
+
+  app.use('/lms/launch/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
+  app.post('/lms/launch/:token', async (c) => {
+    const { token, check } = await verify(c);
+    if (!check.ok) return launchError(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token', 'Ask the organiser for a new launch link');
+    const started = await launchThrough(c, (sco, client) => launchSco(deps, check.subject, sco, client));
+    if (started instanceof Response) return started;
+    const { content, launch } = started;
     const b = base(c);
     const capability = await contentCapability(
       deps.links,
@@ -173,19 +182,9 @@ export function scormPlayerRoutes(deps: Deps) {
       if (err instanceof ServiceError) return launchError(c, err.status, err.code, 'Open a new review from the console');
       throw err;
     }
-    const content = deps.contentOrigin?.() ?? null;
-    if (!content) return launchError(c, 503, 'content-unavailable', 'No content server runs with this gateway');
-    const query = LaunchQuery.safeParse(c.req.query());
-    let launch;
-    try {
-      launch = await launchReviewSco(deps, review.reviewId, query.success ? query.data.sco : null, {
-        clientAddr: clientAddr(c),
-        userAgent: c.req.header('user-agent') ?? null,
-      });
-    } catch (err) {
-      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code, err.extra);
-      throw err;
-    }
+    const started = await launchThrough(c, (sco, client) => launchReviewSco(deps, review.reviewId, sco, client));
+    if (started instanceof Response) return started;
+    const { content, launch } = started;
     const capability = await reviewContentCapability(
       deps.links,
       { reviewId: review.reviewId, sco: launch.sco.identifier, session: launch.session },

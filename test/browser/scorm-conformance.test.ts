@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-c
 import { BROWSER_BACKEND, haveChromium, launchChromium } from '../support/browser.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
-import { elearningEvent, fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
+import { setUpCourse } from '../support/scorm.ts';
 
 const BACKEND = BROWSER_BACKEND;
 const MIN = 60_000;
@@ -53,25 +53,14 @@ describe.skipIf(!haveChromium)(`SCORM 1.2 conformance in headless Chromium (${BA
     browser = await launchChromium();
     keys = await createCpoOrganiser(h, 'MI');
     member = (await createMembers(h, keys.cn, ['MI'], 991))[0]!;
-    const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(now(), 'Privacy essenziale – corso e-learning', { credits: 1 }) });
-    expect(ev.status, ev.text).toBe(201);
-    eventId = ev.body.id;
-    const up = await h.api('POST', `/v1/events/${eventId}/scorm-package`, {
-      key: keys.organiser,
-      raw: scormFixtureZip('scorm12-minimal'),
-      headers: { 'content-type': 'application/zip' },
-    });
-    expect(up.status, up.text).toBe(201);
-    const decl = await h.api('PUT', `/v1/events/${eventId}/elearning`, {
-      key: keys.organiser,
-      body: fixtureDeclaration('scorm12-minimal', { nominalMinutes: 20, masteryScore: 80 }),
-    });
-    expect(decl.status, decl.text).toBe(200);
-    expect((await h.api('POST', `/v1/events/${eventId}/enrolments`, { key: keys.organiser, body: { memberIds: [member.id] } })).status).toBe(200);
-    const launch = await h.api('POST', `/v1/events/${eventId}/enrolments/${member.id}/launch`, { key: keys.organiser });
-    expect(launch.status, launch.text).toBe(200);
-    playerUrl = launch.body.playerUrl;
-    enrolmentId = launch.body.enrolmentId;
+    ({ eventId, playerUrl, enrolmentId } = await setUpCourse(h, keys.organiser, {
+      fixture: 'scorm12-minimal',
+      title: 'Privacy essenziale – corso e-learning',
+      startMs: now(),
+      memberId: member.id,
+      event: { credits: 1 },
+      declaration: { nominalMinutes: 20, masteryScore: 80 },
+    }));
     context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'it-IT' });
   }, 120_000);
 

@@ -10,7 +10,7 @@ import { backendsOf } from '../support/backends.ts';
 import { signedInStaff, textOf } from '../support/console-client.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { elearningEvent, fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
+import { setUpCourse } from '../support/scorm.ts';
 
 for (const backend of backendsOf(import.meta.url)) {
   describe(`course review by the council on ${backend}`, () => {
@@ -18,27 +18,20 @@ for (const backend of backendsOf(import.meta.url)) {
     let keys: Awaited<ReturnType<typeof createCpoOrganiser>>;
     let member: CreatedMember;
     let eventId: string;
-    let memberLaunch: { launchUrl: string; playerUrl: string; enrolmentId: string };
+    let memberLaunch: { eventId: string; launchUrl: string; playerUrl: string; enrolmentId: string };
     const commitRows = async () => Number((await h.rt.db.query<{ n: string }>('SELECT count(*) AS n FROM scorm_commits')).rows[0]!.n);
 
     beforeAll(async () => {
       h = await startHarness(backend);
       keys = await createCpoOrganiser(h, 'MI');
       member = (await createMembers(h, keys.cn, ['MI'], 1620))[0]!;
-      const ev = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(Date.now(), 'Corso in revisione') });
-      expect(ev.status, ev.text).toBe(201);
-      eventId = ev.body.id;
-      const up = await h.api('POST', `/v1/events/${eventId}/scorm-package`, {
-        key: keys.organiser,
-        raw: scormFixtureZip('scorm12-minimal'),
-        headers: { 'content-type': 'application/zip' },
+      memberLaunch = await setUpCourse(h, keys.organiser, {
+        fixture: 'scorm12-minimal',
+        title: 'Corso in revisione',
+        startMs: Date.now(),
+        memberId: member.id,
       });
-      expect(up.status, up.text).toBe(201);
-      expect((await h.api('PUT', `/v1/events/${eventId}/elearning`, { key: keys.organiser, body: fixtureDeclaration('scorm12-minimal') })).status).toBe(200);
-      expect((await h.api('POST', `/v1/events/${eventId}/enrolments`, { key: keys.organiser, body: { memberIds: [member.id] } })).status).toBe(200);
-      const l = await h.api('POST', `/v1/events/${eventId}/enrolments/${member.id}/launch`, { key: keys.organiser });
-      expect(l.status, l.text).toBe(200);
-      memberLaunch = l.body;
+      eventId = memberLaunch.eventId;
     });
     afterAll(async () => h?.close());
 

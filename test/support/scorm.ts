@@ -79,3 +79,35 @@ export function elearningEvent(startMs: number, title: string, extra: Record<str
     ...extra,
   };
 }
+
+/**
+ * A course as an organiser sets one up through the API: the e-learning event, the fixture's
+ * package, its declaration, the member enrolled and the member's launch (`playerUrl`,
+ * `launchUrl`, `enrolmentId`). Every step must succeed.
+ */
+export async function setUpCourse(
+  h: Pick<import('./harness.ts').Harness, 'api'>,
+  organiserKey: string,
+  o: { fixture: ScormFixture; title: string; startMs: number; memberId: string; event?: Record<string, unknown>; declaration?: Record<string, unknown> },
+): Promise<{ eventId: string; playerUrl: string; launchUrl: string; enrolmentId: string }> {
+  const must = (r: { status: number; text: string }, status: number, step: string) => {
+    if (r.status !== status) throw new Error(`${step}: ${r.status} ${r.text}`);
+  };
+  const ev = await h.api('POST', '/v1/events', { key: organiserKey, body: elearningEvent(o.startMs, o.title, o.event) });
+  must(ev, 201, 'event');
+  const eventId = ev.body.id as string;
+  must(
+    await h.api('POST', `/v1/events/${eventId}/scorm-package`, {
+      key: organiserKey,
+      raw: scormFixtureZip(o.fixture),
+      headers: { 'content-type': 'application/zip' },
+    }),
+    201,
+    'package',
+  );
+  must(await h.api('PUT', `/v1/events/${eventId}/elearning`, { key: organiserKey, body: fixtureDeclaration(o.fixture, o.declaration) }), 200, 'declaration');
+  must(await h.api('POST', `/v1/events/${eventId}/enrolments`, { key: organiserKey, body: { memberIds: [o.memberId] } }), 200, 'enrolment');
+  const l = await h.api('POST', `/v1/events/${eventId}/enrolments/${o.memberId}/launch`, { key: organiserKey });
+  must(l, 200, 'launch');
+  return { eventId, playerUrl: l.body.playerUrl, launchUrl: l.body.launchUrl, enrolmentId: l.body.enrolmentId };
+}
