@@ -8,6 +8,7 @@
  * set back), commits after completion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRIMARY_BACKEND } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { elearningEvent, fixtureDeclaration, scormFixtureZip } from '../support/scorm.ts';
@@ -25,7 +26,7 @@ describe('SCORM incremental derivation = full re-read, through HTTP', () => {
   let eventId: string;
 
   beforeAll(async () => {
-    h = await startHarness('postgres', { now: () => clock, env: { SCORM_DERIVE_DELAY_MS: '20' } });
+    h = await startHarness(PRIMARY_BACKEND, { now: () => clock, env: { SCORM_DERIVE_DELAY_MS: '20' } });
     keys = await createCpoOrganiser(h, 'MI');
     members = await createMembers(h, keys.cn, ['MI', 'MI', 'MI'], 960);
     const res = await h.api('POST', '/v1/events', { key: keys.organiser, body: elearningEvent(clock, 'Corso SCORM incrementale') });

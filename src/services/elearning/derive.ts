@@ -30,12 +30,9 @@ import type { Db } from '../../store/db.ts';
 import {
   enrolmentIdsOf,
   enrolmentsNeedingDerivation,
-  loadCommitsSince,
   loadEnrolmentFacts,
   loadEnrolmentHead,
-  loadFold,
-  loadLaunchesForFold,
-  lockEnrolment,
+  loadFoldInput,
   saveEnrolmentOutcome,
   saveFold,
   type EnrolmentHead,
@@ -127,8 +124,8 @@ function courseOf(head: EnrolmentHead, at: number): { course: ProgressCourse; va
  */
 export async function deriveEnrolment(db: Db, enrolmentId: string, now: () => number = Date.now, opts: DeriveOptions = {}) {
   return db.transaction(async (tx) => {
-    await lockEnrolment(tx, enrolmentId);
-    const head = await loadEnrolmentHead(tx, enrolmentId);
+    // Under the enrolment's row lock: a second derivation waits (at-least-once jobs stay exact).
+    const head = await loadEnrolmentHead(tx, enrolmentId, { lock: true });
     if (!head) return null;
     const at = now();
     const { course, validity } = courseOf(head, at);
@@ -140,24 +137,17 @@ export async function deriveEnrolment(db: Db, enrolmentId: string, now: () => nu
     let path: 'incremental' | 'full' = 'full';
     let why: FoldRefusal | 'requested' | 'first' | 'commit-seen-late' | null = opts.full ? 'requested' : null;
     if (!opts.full) {
-      const state = await loadFold(tx, enrolmentId);
-      if (!state) why = 'first';
+      const input = await loadFoldInput(tx, enrolmentId, version);
+      if (!input) why = 'first';
+      else if (input.older !== input.state.folded) why = 'commit-seen-late';
       else {
-        const fresh = await loadCommitsSince(tx, enrolmentId, state.highWater, version);
-        if (fresh.older !== state.folded) why = 'commit-seen-late';
+        const r = foldCommits(course, input.state, basis, input.launches.named, input.commits);
+        if (!r.ok) why = r.reason;
         else {
-          const named = new Set<string>();
-          for (const c of fresh.commits) if (c.sessionId) named.add(c.sessionId);
-          for (const r of state.sessions.values()) if (!r.launch && r.sessionId) named.add(r.sessionId);
-          const launches = await loadLaunchesForFold(tx, enrolmentId, [...named], version);
-          const r = foldCommits(course, state, basis, launches.named, fresh.commits);
-          if (!r.ok) why = r.reason;
-          else {
-            progress = progressOfFold(course, r.state, launchedScosOf(course.validity, launches.all), at);
-            highWater = r.state.highWater;
-            path = 'incremental';
-            await saveFold(tx, enrolmentId, r.state, r.changed, new Date());
-          }
+          progress = progressOfFold(course, r.state, launchedScosOf(course.validity, input.launches.all), at);
+          highWater = r.state.highWater;
+          path = 'incremental';
+          await saveFold(tx, enrolmentId, r.state, r.changed, new Date());
         }
       }
     }
