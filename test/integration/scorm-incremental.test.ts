@@ -5,7 +5,8 @@
  * them; both store the same rows: outcomes with their explanations, credit records, aggregates.
  * The histories have what makes folding delicate: invalid commits, commits naming no launch, two
  * tabs of the same SCO overlapping, replays, a commit received out of order (the product clock
- * set back), commits after completion.
+ * set back), commits after completion, a commit that becomes visible after a fold read past its
+ * id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRIMARY_BACKEND } from '../support/backends.ts';
@@ -268,10 +269,38 @@ describe('SCORM incremental derivation = full re-read, through HTTP', () => {
     await courseWide(DECLARATION);
     expect(await storedRows()).toEqual(again);
 
+    // A commit whose transaction committed after a fold had read past its id (ids are drawn at
+    // INSERT, visibility comes at COMMIT): simulated with an id below every other. The next
+    // derivation sees more commits up to its high water than it folded, and re-reads everything.
+    const { rows: be } = await h.rt.db.query<{ id: string }>('SELECT id FROM elearning_enrolments WHERE event_id = $1 AND member_id = $2', [eventId, b.id]);
+    await h.rt.db.query(
+      `INSERT INTO scorm_commits (id, enrolment_id, sco_identifier, session_id, received_at, client_addr, user_agent, content_type, body, parsed, valid, errors)
+       SELECT -1, enrolment_id, sco_identifier, session_id, received_at, client_addr, user_agent, content_type, body, parsed, valid, errors
+         FROM scorm_commits WHERE enrolment_id = $1 ORDER BY id DESC LIMIT 1`,
+      [be[0]!.id],
+    );
+    const lateSince = Date.now();
+    const b3 = await session(
+      b2,
+      [
+        ['cmi.core.lesson_status', 'completed'],
+        ['cmi.core.session_time', '00:11:00'],
+      ],
+      false,
+    );
+    await postSpaced(b3, MIN);
+    expect((await pathsSince(lateSince)).full).toEqual({ 'commit-seen-late': 1 });
+    const afterLate = await storedRows();
+    const foldedOf = (rows: Awaited<ReturnType<typeof storedRows>>) =>
+      (rows.folds as Array<{ enrolment_id: string; commits_folded: number }>).find((f) => f.enrolment_id === be[0]!.id)!.commits_folded;
+    expect(foldedOf(afterLate)).toBe(foldedOf(again) + 2);
+    await courseWide(DECLARATION);
+    expect(await storedRows()).toEqual(afterLate);
+
     // A rule change (the duration) re-derives every enrolment under the new basis.
     await courseWide({ ...DECLARATION, nominalMinutes: 40 });
     const changed = await storedRows();
-    expect(changed.folds.every((f: any) => f.basis !== again.folds[0]!.basis)).toBe(true);
+    expect(changed.folds.every((f: any) => f.basis !== afterLate.folds[0]!.basis)).toBe(true);
     expect(changed.outcomes.find((o: any) => o.status === 'credited')).toBeTruthy();
   });
 });
