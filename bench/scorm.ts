@@ -9,7 +9,8 @@
  *   npm run bench:scorm [-- --learners=2000 --interval=30 --session=4 --warmup=40 --duration=180
  *                            --scale=2 --scale-duration=90 --saturation=20,50 --saturation-duration=20
  *                            --history=0 --probe=8,120,480,960 --probe-samples=30 --connections=64
- *                            --timeout=10000 --derive-delay=<ms> --quick --keep]
+ *                            --timeout=10000 --derive-delay=<ms> --derivation=incremental|full --quick --keep]
+ *   npm run bench:scorm -- --learners=10000 --scale=1 --saturation= --duration=90   # issue 16: 333 commits/s offered
  *
  * `--quick`: a smoke of 1–1.5 minutes (200 learners every 10 s, short phases, a small probe). Every option is
  * also an environment variable BENCH_S_<NAME> (BENCH_S_LEARNERS=500, ...). Postgres:
@@ -18,8 +19,10 @@
  * BENCH_PROFILE and BENCH_LOG_DIR work as for the other benches.
  *
  * Under test: `src/main.ts gateway` and `src/main.ts worker` as two processes (the production
- * shape), with the product's defaults (SCORM_DERIVE_DELAY_MS 5 s, WORKER_CONCURRENCY 2) unless
- * `--derive-delay` is given. Their Postgres connections carry their own `application_name`, so the
+ * shape), with the product's defaults (SCORM_DERIVE_DELAY_MS 1 s, WORKER_CONCURRENCY 2) unless
+ * `--derive-delay` is given, and SCORM_DERIVATION as `--derivation` says (`incremental`, the
+ * default; `full` re-reads every commit on every derivation, the only path before issue 16, for
+ * comparing the two in the same checkout). Their Postgres connections carry their own `application_name`, so the
  * CPU of the backends serving the gateway and the worker is told apart.
  *
  * Set-up through the gateway's API (not measured), as an organiser does it: a kind-a organiser
@@ -78,7 +81,9 @@
  * Last, with the system idle, `deriveEnrolment` (src/services/elearning/derive.ts) and `loadEnrolmentFacts`
  * timed in this process on enrolments seeded with `--probe` commits of history each (launches and
  * commits inserted as the bench's sessions would have left them): the cost of one derivation as a
- * learner's history grows (every commit re-derives the whole enrolment). `--history=K` gives every
+ * learner's history grows, the full re-read (`{ full: true }`) beside the incremental derivation
+ * after one new commit (a copy of the enrolment's last one, received now). `BENCH_TRACE=1` logs the
+ * median time of each statement of the incremental derivation in the probe. `--history=K` gives every
  * load learner K such commits before the phases (then VACUUM ANALYZE, as autovacuum would leave
  * them; 240 commits × 2,000 learners take about a minute to seed).
  *
@@ -148,6 +153,8 @@ interface Options {
   timeoutMs: number;
   /** SCORM_DERIVE_DELAY_MS for the processes under test; null: the product's default. */
   deriveDelayMs: number | null;
+  /** SCORM_DERIVATION for the worker: `incremental` (the product's default) or `full` (every commit re-read, the path before issue 16). */
+  derivation: 'incremental' | 'full';
   quick: boolean;
   keep: boolean;
 }
@@ -180,6 +187,7 @@ function parseOptions(argv: string[]): Options {
     connections: num('connections', 64, 64),
     timeoutMs: num('timeout', 10_000, 10_000),
     deriveDelayMs: delay === undefined ? null : Number(delay),
+    derivation: (get('derivation') ?? 'incremental') as Options['derivation'],
     quick,
     keep: flags.has('keep') || process.env.BENCH_KEEP === '1',
   };
@@ -191,6 +199,7 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(o.scale)) throw new Error('--scale: a whole number (1: no second phase)');
   if (o.session < 2) throw new Error('--session: at least 2 (one XHR commit and the beacon)');
   if (o.deriveDelayMs !== null && !(o.deriveDelayMs >= 0)) throw new Error('--derive-delay: milliseconds ≥ 0');
+  if (o.derivation !== 'incremental' && o.derivation !== 'full') throw new Error('--derivation: incremental or full');
   if (o.warmupS < o.intervalS)
     console.warn(`[bench] warning: --warmup (${o.warmupS} s) shorter than --interval (${o.intervalS} s): first launches fall in the measured window`);
   return o;
@@ -1108,10 +1117,52 @@ function deriveDelay(o: Options): number {
 export interface ProbeRow {
   history: number;
   enrolments: number;
+  /** The full re-read (`deriveEnrolment(…, { full: true })`: every commit, the aggregates rebuilt). */
   deriveMs: Latency;
+  /** The incremental derivation after one new commit (the path a commit takes since issue 16). */
+  incrementalMs: Latency;
   loadMs: Latency;
-  /** One at a time, in this process: 1000 / median. */
+  /** One at a time, in this process: 1000 / median of the full re-read. */
   derivationsPerSecond: number;
+  /** The same for the incremental derivation. */
+  incrementalPerSecond: number;
+}
+
+/** One more commit of the enrolment, as its session's next autocommit would be stored: a copy of its last one, received now. */
+async function appendCommit(db: Db, enrolmentId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO scorm_commits (enrolment_id, sco_identifier, session_id, received_at, client_addr, user_agent, content_type, body, parsed, valid, errors)
+     SELECT enrolment_id, sco_identifier, session_id, now(), client_addr, user_agent, content_type, body, parsed, valid, errors
+       FROM scorm_commits WHERE enrolment_id = $1 ORDER BY id DESC LIMIT 1`,
+    [enrolmentId],
+  );
+}
+
+/** BENCH_TRACE=1: each statement's times in the probe's incremental derivations, by its first 60 characters. */
+const TRACE = new Map<string, number[]>();
+function traced(db: Db): Db {
+  const wrap = (q: Db['query']): Db['query'] =>
+    (async (text: string, params?: readonly unknown[]) => {
+      const t = performance.now();
+      try {
+        return await q(text, params);
+      } finally {
+        const k = text.replace(/\s+/g, ' ').slice(0, 60);
+        TRACE.set(k, [...(TRACE.get(k) ?? []), performance.now() - t]);
+      }
+    }) as Db['query'];
+  return {
+    ...db,
+    query: wrap(db.query.bind(db)),
+    transaction: (fn) =>
+      db.transaction((tx) => {
+        const t = performance.now();
+        return fn({ query: wrap(tx.query.bind(tx)) }).finally(() => {
+          const k = 'TX body';
+          TRACE.set(k, [...(TRACE.get(k) ?? []), performance.now() - t]);
+        });
+      }),
+  } as Db;
 }
 
 async function probe(
@@ -1128,21 +1179,42 @@ async function probe(
   for (let k = 0; k < sizes.length; k++) {
     const group = learners.slice(k * per, (k + 1) * per);
     await seedHistory(db, group, sizes[k]!, session, templates);
-    for (const L of group) await deriveEnrolment(db, L.enrolmentId); // warm
+    for (const L of group) await deriveEnrolment(db, L.enrolmentId, Date.now, { full: true }); // warm, and the aggregates built
     const derive: number[] = [];
+    const incremental: number[] = [];
     const load: number[] = [];
     for (let s = 0; s < samples; s++) {
       const L = group[s % group.length]!;
+      await appendCommit(db, L.enrolmentId);
       let t = performance.now();
-      await deriveEnrolment(db, L.enrolmentId);
+      const inc = await deriveEnrolment(process.env.BENCH_TRACE ? traced(db) : db, L.enrolmentId);
+      incremental.push(performance.now() - t);
+      if (inc?.path !== 'incremental') throw new Error(`probe: the derivation after one commit was ${inc?.path} (${inc?.why})`);
+      t = performance.now();
+      await deriveEnrolment(db, L.enrolmentId, Date.now, { full: true });
       derive.push(performance.now() - t);
       t = performance.now();
       await db.transaction((tx) => loadEnrolmentFacts(tx, L.enrolmentId));
       load.push(performance.now() - t);
     }
     const d = latencyOf(derive, 2);
-    rows.push({ history: sizes[k]!, enrolments: group.length, deriveMs: d, loadMs: latencyOf(load, 2), derivationsPerSecond: Math.round(1000 / d.p50) });
-    log(`probe: ${sizes[k]} commits of history: derive median ${d.p50} ms (p95 ${d.p95}), load median ${latencyOf(load, 2).p50} ms`);
+    const i = latencyOf(incremental, 2);
+    if (process.env.BENCH_TRACE) {
+      for (const [k, v] of TRACE) log(`trace ${latencyOf(v, 2).p50} ms x${v.length}: ${k}`);
+      TRACE.clear();
+    }
+    rows.push({
+      history: sizes[k]!,
+      enrolments: group.length,
+      deriveMs: d,
+      incrementalMs: i,
+      loadMs: latencyOf(load, 2),
+      derivationsPerSecond: Math.round(1000 / d.p50),
+      incrementalPerSecond: Math.round(1000 / i.p50),
+    });
+    log(
+      `probe: ${sizes[k]} commits of history: full re-read median ${d.p50} ms (p95 ${d.p95}), incremental median ${i.p50} ms (p95 ${i.p95}), load median ${latencyOf(load, 2).p50} ms`,
+    );
   }
   return rows;
 }
@@ -1244,6 +1316,7 @@ async function main() {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
         ...(opts.deriveDelayMs !== null ? { SCORM_DERIVE_DELAY_MS: String(opts.deriveDelayMs) } : {}),
+        SCORM_DERIVATION: opts.derivation,
       };
     };
     const gateway = await startService('gateway', 'src/main.ts', ['gateway'], childEnv('gateway'), undefined, GATEWAY_ROOT);
@@ -1378,7 +1451,7 @@ export function scormMarkdown(r: ScormReport): string {
     `- Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}); Redis ${m.redis}`,
-    `- Under test: \`src/main.ts gateway\` and \`src/main.ts worker\` (${r.code}); SCORM_DERIVE_DELAY_MS=${r.deriveDelayMs}, WORKER_CONCURRENCY=${r.workerConcurrency}; the load generator (this process) on the same machine, ${o.connections} keep-alive connections.`,
+    `- Under test: \`src/main.ts gateway\` and \`src/main.ts worker\` (${r.code}); SCORM_DERIVE_DELAY_MS=${r.deriveDelayMs}, SCORM_DERIVATION=${o.derivation ?? 'incremental'}, WORKER_CONCURRENCY=${r.workerConcurrency}; the load generator (this process) on the same machine, ${o.connections} keep-alive connections.`,
     `- Learners: a commit every ${o.intervalS} s, sessions of ${o.session} commits (the last the Terminate beacon, then the next SCO's launch); bodies recorded from scorm-again, ${f0(Math.min(...r.templates.map((t) => t.bytes)))}–${f0(Math.max(...r.templates.map((t) => t.bytes)))} bytes; ${r.setup.historyCommits ? `${f0(r.setup.historyCommits)} commits of history each` : 'no history before the run'}. Set-up ${f1(r.setup.ms / 1000)} s (not measured).`,
     '',
     `Open loop: latency from the scheduled time, ms; requests scheduled in the measured window. Closed loop: from the send. "commits" are the XHR commits and the beacons together. Overlapping: commits sent while the learner's previous request was unanswered; late: commits answered after the learner's next one was due (> ${o.intervalS} s).`,
@@ -1445,14 +1518,14 @@ export function scormMarkdown(r: ScormReport): string {
   if (r.probe.length) {
     out.push(
       '',
-      `One derivation (\`deriveEnrolment\`, src/services/elearning/derive.ts) against the enrolment's history, in the bench process, one at a time, the system idle (${r.options.probeSamples} samples over ${r.probe[0]!.enrolments} enrolments per row); "load" is \`loadEnrolmentFacts\` alone; "needed" is one derivation per commit at the offered rate:`,
+      `One derivation (\`deriveEnrolment\`, src/services/elearning/derive.ts) against the enrolment's history, in the bench process, one at a time, the system idle (${r.options.probeSamples} samples over ${r.probe[0]!.enrolments} enrolments per row): the full re-read (\`{ full: true }\`: every commit read, the aggregates rebuilt; the only path before issue 16) and the incremental derivation after one new commit; "load" is \`loadEnrolmentFacts\` alone; "needed" is one derivation per commit at the offered rate:`,
       '',
-      '| commits of history | derive p50 ms | p95 | load p50 ms | derivations/s, one at a time | needed at the offered rate | ratio |',
-      '|---:|---:|---:|---:|---:|---:|---:|',
+      '| commits of history | full re-read p50 ms | p95 | incremental p50 ms | p95 | load p50 ms | derivations/s one at a time: full / incremental | needed at the offered rate | ratio: full / incremental |',
+      '|---:|---:|---:|---:|---:|---:|---|---:|---|',
     );
     for (const p of r.probe)
       out.push(
-        `| ${f0(p.history)} | ${f2(p.deriveMs.p50)} | ${f2(p.deriveMs.p95)} | ${f2(p.loadMs.p50)} | ${f0(p.derivationsPerSecond)} | ${f1(offered)} | ${f1(p.derivationsPerSecond / offered)}× |`,
+        `| ${f0(p.history)} | ${f2(p.deriveMs.p50)} | ${f2(p.deriveMs.p95)} | ${f2(p.incrementalMs?.p50 ?? NaN)} | ${f2(p.incrementalMs?.p95 ?? NaN)} | ${f2(p.loadMs.p50)} | ${f0(p.derivationsPerSecond)} / ${f0(p.incrementalPerSecond ?? NaN)} | ${f1(offered)} | ${f1(p.derivationsPerSecond / offered)}× / ${f1((p.incrementalPerSecond ?? NaN) / offered)}× |`,
       );
   }
   const c = r.check;

@@ -84,10 +84,18 @@ const Env = z.object({
     .max(7 * 24 * 60)
     .default(12 * 60),
   /**
-   * Coalescing delay of an enrolment's derivation after a commit, ms (issue 6 §4): learners
-   * autocommit every 30 s, so progress shows within this delay and a burst is read once.
+   * Coalescing delay of an enrolment's derivation after a commit, ms (issue 6 §4): a burst of
+   * commits (content that commits on every change, a Terminate right after a commit) is read
+   * once, and progress shows within this delay. 1 s since the derivation is incremental (issue
+   * 16): 30 s autocommits never coalesce within any delay short enough to show progress in 5 s.
    */
-  SCORM_DERIVE_DELAY_MS: z.coerce.number().int().min(0).default(5000),
+  SCORM_DERIVE_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * `incremental` (issue 16): a commit's derivation folds the commits stored since the last one
+   * into the enrolment's aggregates, falling back to the full re-read when that cannot be exact;
+   * `full`: every derivation re-reads every commit (the audit path; for comparisons and benches).
+   */
+  SCORM_DERIVATION: z.enum(['incremental', 'full']).default('incremental'),
   /** Max SCORM commit body (issue 6 §3), bytes; read with a limit while it streams. suspend_data of 2004 is at most 64,000 characters. */
   SCORM_COMMIT_MAX_BYTES: z.coerce
     .number()

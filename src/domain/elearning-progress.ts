@@ -130,36 +130,71 @@ export function finalTestOf(scos: readonly ProgressSco[]): string | null {
   return scos.at(-1)?.identifier ?? null;
 }
 
+/** The pass mark of the final test: its own mastery score, else the declaration's. */
+export function finalMasteryOf(course: ProgressCourse, finalTest: string | null): number | null {
+  return course.scos.find((s) => s.identifier === finalTest)?.masteryScore ?? course.masteryScore;
+}
+
+/** R-ELN-3: the credited time the course needs, null while it is not declared. */
+export function requiredSecondsOf(course: ProgressCourse): number | null {
+  return course.nominalMinutes === null ? null : Math.max(0, course.nominalMinutes - course.toleranceMinutes) * 60;
+}
+
+export type IgnoredCounts = EnrolmentProgress['ignored'];
+
+/** Why a commit does not count, or null when it counts (the order of the checks decides which count a commit adds to). */
+export function ignoredBecause(validity: ProgressCourse['validity'], launch: LaunchFact | undefined, c: CommitFact): keyof IgnoredCounts | null {
+  if (!c.valid) return 'invalid';
+  if (!launch || launch.sco !== c.sco) return 'unlaunched';
+  if (!validity || c.receivedAt < validity.from || c.receivedAt > validity.until || launch.launchedAt < validity.from) return 'outsideValidity';
+  if (c.receivedAt < launch.launchedAt) return 'beforeLaunch';
+  return null;
+}
+
 /** The commits that count, with why the others do not. */
 function countedCommits(course: ProgressCourse, launches: ReadonlyMap<string, LaunchFact>, commits: readonly CommitFact[]) {
   const ignored = { invalid: 0, unlaunched: 0, outsideValidity: 0, beforeLaunch: 0 };
   const counted: CommitFact[] = [];
-  const v = course.validity;
   for (const c of commits) {
-    if (!c.valid) {
-      ignored.invalid++;
-      continue;
-    }
-    const launch = c.sessionId ? launches.get(c.sessionId) : undefined;
-    if (!launch || launch.sco !== c.sco) {
-      ignored.unlaunched++;
-      continue;
-    }
-    if (!v || c.receivedAt < v.from || c.receivedAt > v.until || launch.launchedAt < v.from) {
-      ignored.outsideValidity++;
-      continue;
-    }
-    if (c.receivedAt < launch.launchedAt) {
-      ignored.beforeLaunch++;
-      continue;
-    }
-    counted.push(c);
+    const why = ignoredBecause(course.validity, c.sessionId ? launches.get(c.sessionId) : undefined, c);
+    if (why) ignored[why]++;
+    else counted.push(c);
   }
   counted.sort((a, b) => a.receivedAt - b.receivedAt || a.id - b.id);
   return { counted, ignored };
 }
 
-interface Evaluation {
+/**
+ * What the counted commits of one session add up to. Every field is a maximum, a count or an
+ * "ever", so the order in which commits are added does not matter (the incremental fold,
+ * `src/domain/elearning-fold.ts`, keeps these per session).
+ */
+export interface SessionTally {
+  commits: number;
+  lastAt: number;
+  reported: number;
+  totalMax: number;
+  /** R-ELN-2: ever completed (1.2 completed/passed; 2004 completion_status completed). */
+  completed: boolean;
+  /** R-ELN-2: ever passed by status (1.2 `passed`; 2004 success_status `passed`). */
+  passed: boolean;
+  bestScore: number | null;
+}
+
+export const emptyTally = (): SessionTally => ({ commits: 0, lastAt: 0, reported: 0, totalMax: 0, completed: false, passed: false, bestScore: null });
+
+/** Adds one counted commit to its session's tally. */
+export function tallyCommit(version: ScormVersion, t: SessionTally, c: CommitFact): void {
+  if (version === '1.2' ? COMPLETED_12.has(c.lessonStatus ?? '') : c.completionStatus === 'completed') t.completed = true;
+  if (version === '1.2' ? c.lessonStatus === 'passed' : c.successStatus === 'passed') t.passed = true;
+  if (c.scoreRaw != null) t.bestScore = t.bestScore === null ? c.scoreRaw : Math.max(t.bestScore, c.scoreRaw);
+  t.lastAt = Math.max(t.lastAt, c.receivedAt);
+  t.reported = Math.max(t.reported, c.sessionSeconds ?? 0);
+  t.totalMax = Math.max(t.totalMax, c.totalSeconds ?? 0);
+  t.commits++;
+}
+
+export interface Evaluation {
   completed: Set<string>;
   passed: boolean;
   bestScore: number | null;
@@ -167,53 +202,64 @@ interface Evaluation {
   creditedSeconds: number;
 }
 
-/** R-ELN-2 and R-ELN-3 on the counted commits received up to a point. */
-function evaluate(course: ProgressCourse, finalTest: string | null, launches: ReadonlyMap<string, LaunchFact>, commits: readonly CommitFact[]): Evaluation {
+/** A launched session's tally, its launch and what it credits. */
+export interface TalliedSession {
+  launch: Pick<LaunchFact, 'sessionId' | 'sco' | 'launchedAt' | 'resumeTotalSeconds'>;
+  tally: SessionTally;
+}
+
+/**
+ * R-ELN-2 and R-ELN-3 over sessions' tallies: the SCOs completed, the final test passed (1.2:
+ * `passed`, or a score ≥ the mastery score, i.e. the best score ≥ it; 2004: success_status
+ * `passed`), each session's credited time and the total, overlaps once.
+ */
+export function evaluateTallies(course: ProgressCourse, finalTest: string | null, tallied: Iterable<TalliedSession>): Evaluation {
   const completed = new Set<string>();
   let passed = false;
   let bestScore: number | null = null;
-  const finalSco = course.scos.find((s) => s.identifier === finalTest);
-  const mastery = finalSco?.masteryScore ?? course.masteryScore;
-  const bySession = new Map<string, { last: number; reported: number; totalMax: number; n: number }>();
-  for (const c of commits) {
-    // R-ELN-2: 1.2 completed/passed; 2004 completion_status completed.
-    if (course.version === '1.2' ? COMPLETED_12.has(c.lessonStatus ?? '') : c.completionStatus === 'completed') completed.add(c.sco);
-    if (c.sco === finalTest) {
-      if (c.scoreRaw != null) bestScore = bestScore === null ? c.scoreRaw : Math.max(bestScore, c.scoreRaw);
-      // R-ELN-2: 1.2 passed, or score ≥ mastery; 2004 success_status passed.
-      if (
-        course.version === '1.2'
-          ? c.lessonStatus === 'passed' || (mastery != null && c.scoreRaw != null && c.scoreRaw >= mastery)
-          : c.successStatus === 'passed'
-      )
-        passed = true;
-    }
-    const s = bySession.get(c.sessionId!) ?? { last: 0, reported: 0, totalMax: 0, n: 0 };
-    s.last = Math.max(s.last, c.receivedAt);
-    s.reported = Math.max(s.reported, c.sessionSeconds ?? 0);
-    s.totalMax = Math.max(s.totalMax, c.totalSeconds ?? 0);
-    s.n++;
-    bySession.set(c.sessionId!, s);
-  }
+  const mastery = finalMasteryOf(course, finalTest);
   const sessions: SessionView[] = [];
-  for (const [sessionId, s] of bySession) {
-    const l = launches.get(sessionId)!;
+  for (const { launch: l, tally: s } of tallied) {
+    if (s.commits === 0) continue;
+    if (s.completed) completed.add(l.sco);
+    if (l.sco === finalTest) {
+      if (s.bestScore !== null) bestScore = bestScore === null ? s.bestScore : Math.max(bestScore, s.bestScore);
+      if (s.passed || (course.version === '1.2' && mastery != null && s.bestScore !== null && s.bestScore >= mastery)) passed = true;
+    }
     const reportedSeconds = Math.max(s.reported, s.totalMax - l.resumeTotalSeconds);
-    const observedSeconds = (s.last - l.launchedAt) / 1000;
+    const observedSeconds = (s.lastAt - l.launchedAt) / 1000;
     sessions.push({
-      sessionId,
+      sessionId: l.sessionId,
       sco: l.sco,
       launchedAt: l.launchedAt,
-      lastCommitAt: s.last,
+      lastCommitAt: s.lastAt,
       reportedSeconds,
       observedSeconds,
       creditedSeconds: Math.max(0, Math.min(reportedSeconds, observedSeconds)),
-      commits: s.n,
+      commits: s.commits,
     });
   }
-  sessions.sort((a, b) => a.launchedAt - b.launchedAt);
+  // Launch time, then the session id: one order whatever order the sessions came in, so that the
+  // sum below (floating point) and the list are the same on every path.
+  sessions.sort((a, b) => a.launchedAt - b.launchedAt || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   const sum = sessions.reduce((t, s) => t + s.creditedSeconds, 0);
   return { completed, passed, bestScore, sessions, creditedSeconds: Math.floor(Math.min(sum, unionSeconds(sessions))) };
+}
+
+/** R-ELN-2 and R-ELN-3 on the counted commits received up to a point. */
+function evaluate(course: ProgressCourse, finalTest: string | null, launches: ReadonlyMap<string, LaunchFact>, commits: readonly CommitFact[]): Evaluation {
+  const bySession = new Map<string, TalliedSession>();
+  for (const c of commits) {
+    let s = bySession.get(c.sessionId!);
+    if (!s) bySession.set(c.sessionId!, (s = { launch: launches.get(c.sessionId!)!, tally: emptyTally() }));
+    tallyCommit(course.version, s.tally, c);
+  }
+  return evaluateTallies(course, finalTest, bySession.values());
+}
+
+/** Whether R-ELN-2 and R-ELN-3 hold together. */
+export function meetsAll(course: ProgressCourse, requiredSeconds: number | null, e: Evaluation): boolean {
+  return e.completed.size === course.scos.length && e.passed && requiredSeconds !== null && e.creditedSeconds >= requiredSeconds;
 }
 
 /** Wall-clock seconds covered by the sessions' observed spans, overlaps once. */
@@ -232,41 +278,28 @@ function unionSeconds(sessions: readonly SessionView[]): number {
   return total / 1000;
 }
 
+/** The SCOs launched inside the validity window (R-EVT-5). */
+export function launchedScosOf(validity: ProgressCourse['validity'], launches: Iterable<Pick<LaunchFact, 'sco' | 'launchedAt'>>): Set<string> {
+  const out = new Set<string>();
+  if (!validity) return out;
+  for (const l of launches) if (l.launchedAt >= validity.from && l.launchedAt <= validity.until) out.add(l.sco);
+  return out;
+}
+
 /**
- * The outcome of one enrolment at `now`: completion and the final test (R-ELN-2), the credited
- * time against the nominal duration minus the tolerance (R-ELN-3), and the credits when both hold
- * within the validity period (R-ELN-4).
- *
- * @example assessEnrolment(course, launches, commits, Date.now()).status // 'credited' | 'in-progress' | 'not-credited'
- * @rule R-ELN-2
- * @rule R-ELN-3
- * @rule R-ELN-4
+ * The outcome from an evaluation of every counted commit and the instant R-ELN-2 and R-ELN-3
+ * first held together: status and reason (R-ELN-4, R-EVT-3, R-EVT-5), what is missing, the SCOs.
  */
-export function assessEnrolment(course: ProgressCourse, launchList: readonly LaunchFact[], commits: readonly CommitFact[], now: number): EnrolmentProgress {
-  const launches = new Map(launchList.map((l) => [l.sessionId, l]));
+export function progressOf(
+  course: ProgressCourse,
+  all: Evaluation,
+  completedAt: number | null,
+  launchedScos: ReadonlySet<string>,
+  ignored: IgnoredCounts,
+  now: number,
+): EnrolmentProgress {
   const finalTest = finalTestOf(course.scos);
-  const { counted, ignored } = countedCommits(course, launches, commits);
-  const requiredSeconds = course.nominalMinutes === null ? null : Math.max(0, course.nominalMinutes - course.toleranceMinutes) * 60;
-  const meets = (e: Evaluation) => e.completed.size === course.scos.length && e.passed && requiredSeconds !== null && e.creditedSeconds >= requiredSeconds;
-
-  const all = evaluate(course, finalTest, launches, counted);
-  // Every quantity only grows as commits are added, so the first commit at which everything
-  // holds is found by bisection over the counted commits in order of receipt.
-  let completedAt: number | null = null;
-  if (meets(all)) {
-    let lo = 1;
-    let hi = counted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (meets(evaluate(course, finalTest, launches, counted.slice(0, mid)))) hi = mid;
-      else lo = mid + 1;
-    }
-    completedAt = counted[lo - 1]!.receivedAt;
-  }
-
-  const launchedScos = new Set(
-    [...launches.values()].filter((l) => course.validity && l.launchedAt >= course.validity.from && l.launchedAt <= course.validity.until).map((l) => l.sco),
-  );
+  const requiredSeconds = requiredSecondsOf(course);
   const scos: ScoView[] = course.scos.map((s) => ({
     identifier: s.identifier,
     title: s.title,
@@ -304,6 +337,40 @@ export function assessEnrolment(course: ProgressCourse, launchList: readonly Lau
     missing,
     scos,
     sessions: all.sessions,
-    ignored,
+    ignored: { ...ignored },
   };
+}
+
+/**
+ * The outcome of one enrolment at `now`: completion and the final test (R-ELN-2), the credited
+ * time against the nominal duration minus the tolerance (R-ELN-3), and the credits when both hold
+ * within the validity period (R-ELN-4).
+ *
+ * @example assessEnrolment(course, launches, commits, Date.now()).status // 'credited' | 'in-progress' | 'not-credited'
+ * @rule R-ELN-2
+ * @rule R-ELN-3
+ * @rule R-ELN-4
+ */
+export function assessEnrolment(course: ProgressCourse, launchList: readonly LaunchFact[], commits: readonly CommitFact[], now: number): EnrolmentProgress {
+  const launches = new Map(launchList.map((l) => [l.sessionId, l]));
+  const finalTest = finalTestOf(course.scos);
+  const { counted, ignored } = countedCommits(course, launches, commits);
+  const requiredSeconds = requiredSecondsOf(course);
+  const meets = (e: Evaluation) => meetsAll(course, requiredSeconds, e);
+
+  const all = evaluate(course, finalTest, launches, counted);
+  // Every quantity only grows as commits are added, so the first commit at which everything
+  // holds is found by bisection over the counted commits in order of receipt.
+  let completedAt: number | null = null;
+  if (meets(all)) {
+    let lo = 1;
+    let hi = counted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (meets(evaluate(course, finalTest, launches, counted.slice(0, mid)))) hi = mid;
+      else lo = mid + 1;
+    }
+    completedAt = counted[lo - 1]!.receivedAt;
+  }
+  return progressOf(course, all, completedAt, launchedScosOf(course.validity, launches.values()), ignored, now);
 }

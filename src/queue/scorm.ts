@@ -3,9 +3,11 @@
  * and commits. A commit asks for its enrolment (`enrolmentId`); a change that touches a whole
  * course (accreditation, tolerance, declaration) asks for the course (`eventId`).
  *
- * Autocommits every 30 s per learner would mean a derivation per commit: requests are coalesced
- * per enrolment (de-duplicated on its id with `keepLastIfActive`, delayed by
- * SCORM_DERIVE_DELAY_MS), so a learner's burst of commits is read in one pass.
+ * Requests are coalesced per enrolment (de-duplicated on its id with `keepLastIfActive`, delayed
+ * by SCORM_DERIVE_DELAY_MS, 1 s), so a burst of commits (content that commits on every change, a
+ * Terminate right after a commit) is read in one pass. A learner's 30 s autocommits are each
+ * derived: since issue 16 that derivation folds only the new commits, so it is cheap, and a
+ * delay long enough to merge them would hide progress for longer than the 5 s the issue allows.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';

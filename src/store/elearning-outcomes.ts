@@ -3,10 +3,12 @@
  * §4): what derivation reads (the enrolment's course, launches and the CMI fields of its commits,
  * extracted in SQL so a long history stays cheap to read), and how it writes the outcome and the
  * credit record (fraction 0, the Rome year of completion) in one transaction under the
- * enrolment's row lock.
+ * enrolment's row lock; and the aggregates of the incremental derivation (migration 017,
+ * `src/domain/elearning-fold.ts`), read and written in that same transaction.
  */
 import crypto from 'node:crypto';
 import type { CourseDeclaration, ManifestSummary } from '../domain/elearning-compliance.ts';
+import { foldKey, type FoldState, type SessionFold } from '../domain/elearning-fold.ts';
 import type { CommitFact, EnrolmentProgress, LaunchFact, ProgressStatus } from '../domain/elearning-progress.ts';
 import { isoDurationSeconds, scorm12TimespanSeconds, cmiDecimal } from '../domain/scorm-cmi.ts';
 import type { Db, Queryable } from './db.ts';
@@ -73,12 +75,17 @@ export async function resumeState(db: Queryable, enrolmentId: string, sco: strin
   };
 }
 
-export interface EnrolmentFacts {
+export interface EnrolmentHead {
   enrolmentId: string;
   memberId: string;
   event: StoredEvent;
+  /** The course's current package (the fold's basis names it). */
+  packageId: string;
   manifest: ManifestSummary;
   declaration: CourseDeclaration | null;
+}
+
+export interface EnrolmentFacts extends EnrolmentHead {
   launches: LaunchFact[];
   commits: CommitFact[];
   highWater: number;
@@ -90,77 +97,100 @@ function seconds(version: '1.2' | '2004', v: string | null): number | null {
   return version === '1.2' ? scorm12TimespanSeconds(v) : isoDurationSeconds(v);
 }
 
-/** Everything one enrolment's derivation needs; null when the enrolment or its package is gone. */
-export async function loadEnrolmentFacts(tx: Queryable, enrolmentId: string): Promise<EnrolmentFacts | null> {
-  const head = await tx.query<{ event_id: string; member_id: string; manifest: unknown; declaration: unknown }>(
-    `SELECT e.event_id, e.member_id, p.manifest, d.declaration
+/**
+ * The enrolment, its event, the current package and the declaration; null when the enrolment or
+ * its package is gone. `lock`: also takes the enrolment's row lock in the same statement, which
+ * serialises derivations of one enrolment (a second waits; at-least-once jobs stay exact).
+ */
+export async function loadEnrolmentHead(tx: Queryable, enrolmentId: string, opts: { lock?: boolean } = {}): Promise<EnrolmentHead | null> {
+  const head = await tx.query<{ event_id: string; member_id: string; package_id: string; manifest: unknown; declaration: unknown }>(
+    `SELECT e.event_id, e.member_id, p.id AS package_id, p.manifest, d.declaration
        FROM elearning_enrolments e
        JOIN scorm_packages p ON p.event_id = e.event_id AND p.superseded_at IS NULL
        LEFT JOIN elearning_courses d ON d.event_id = e.event_id
-      WHERE e.id = $1`,
+      WHERE e.id = $1${opts.lock ? ' FOR UPDATE OF e' : ''}`,
     [enrolmentId],
   );
   const h = head.rows[0];
   if (!h) return null;
   const event = await getEvent(tx, h.event_id);
   if (!event) return null;
-  const manifest = json<ManifestSummary>(h.manifest);
-  const version = manifest.version;
+  return {
+    enrolmentId,
+    memberId: h.member_id,
+    event,
+    packageId: h.package_id,
+    manifest: json<ManifestSummary>(h.manifest),
+    declaration: h.declaration ? json<CourseDeclaration>(h.declaration) : null,
+  };
+}
+
+interface CommitRow {
+  id: string | number;
+  sco_identifier: string;
+  session_id: string | null;
+  received_at: Date | string;
+  valid: boolean;
+  lesson_status: string | null;
+  completion_status: string | null;
+  success_status: string | null;
+  score_raw: string | null;
+  session_time: string | null;
+  total_time: string | null;
+}
+
+/**
+ * The CMI fields derivation reads, from `c` (a commit) and `x.cmi`. The CMI object is extracted
+ * once per row by a `CROSS JOIN LATERAL (… OFFSET 0)` (`OFFSET 0` keeps the planner from inlining
+ * it back): `parsed` is stored out of line, and every `->` on it would fetch and decompress it
+ * again (12.7× on a 960-commit history, bench/RESULTS.md, issue 6).
+ */
+const COMMIT_FIELDS = `c.id, c.sco_identifier, c.session_id, c.received_at, c.valid,
+              x.cmi->'core'->>'lesson_status' AS lesson_status,
+              x.cmi->>'completion_status' AS completion_status,
+              x.cmi->>'success_status' AS success_status,
+              COALESCE(x.cmi->'core'->'score'->>'raw', x.cmi->'score'->>'raw') AS score_raw,
+              COALESCE(x.cmi->'core'->>'session_time', x.cmi->>'session_time') AS session_time,
+              COALESCE(x.cmi->'core'->>'total_time', x.cmi->>'total_time') AS total_time`;
+const CMI_ONCE = `CROSS JOIN LATERAL (SELECT ${CMI} AS cmi OFFSET 0) x`;
+
+function commitFact(version: '1.2' | '2004', r: CommitRow): CommitFact {
+  return {
+    id: Number(r.id),
+    sco: r.sco_identifier,
+    sessionId: r.session_id,
+    receivedAt: ms(r.received_at),
+    valid: r.valid,
+    lessonStatus: r.lesson_status,
+    completionStatus: r.completion_status,
+    successStatus: r.success_status,
+    scoreRaw: r.score_raw === null || r.score_raw === '' ? null : cmiDecimal(r.score_raw),
+    sessionSeconds: seconds(version, r.session_time),
+    totalSeconds: seconds(version, r.total_time),
+  };
+}
+
+/** Everything one enrolment's derivation needs, every commit included (the full re-read); null when the enrolment or its package is gone. */
+export async function loadEnrolmentFacts(tx: Queryable, enrolmentId: string, knownHead?: EnrolmentHead): Promise<EnrolmentFacts | null> {
+  const head = knownHead ?? (await loadEnrolmentHead(tx, enrolmentId));
+  if (!head) return null;
+  const version = head.manifest.version;
   const [launches, commits] = await Promise.all([
     tx.query<{ session_id: string; sco_identifier: string; launched_at: Date | string; total_time: string | null }>(
       `SELECT session_id, sco_identifier, launched_at, COALESCE(resume->'core'->>'total_time', resume->>'total_time') AS total_time
          FROM scorm_launches WHERE enrolment_id = $1`,
       [enrolmentId],
     ),
-    tx.query<{
-      id: string | number;
-      sco_identifier: string;
-      session_id: string | null;
-      received_at: Date | string;
-      valid: boolean;
-      lesson_status: string | null;
-      completion_status: string | null;
-      success_status: string | null;
-      score_raw: string | null;
-      session_time: string | null;
-      total_time: string | null;
-    }>(
-      `SELECT c.id, c.sco_identifier, c.session_id, c.received_at, c.valid,
-              ${CMI}->'core'->>'lesson_status' AS lesson_status,
-              ${CMI}->>'completion_status' AS completion_status,
-              ${CMI}->>'success_status' AS success_status,
-              COALESCE(${CMI}->'core'->'score'->>'raw', ${CMI}->'score'->>'raw') AS score_raw,
-              COALESCE(${CMI}->'core'->>'session_time', ${CMI}->>'session_time') AS session_time,
-              COALESCE(${CMI}->'core'->>'total_time', ${CMI}->>'total_time') AS total_time
-         FROM scorm_commits c WHERE c.enrolment_id = $1`,
-      [enrolmentId],
-    ),
+    tx.query<CommitRow>(`SELECT ${COMMIT_FIELDS} FROM scorm_commits c ${CMI_ONCE} WHERE c.enrolment_id = $1`, [enrolmentId]),
   ]);
   let highWater = 0;
-  const commitFacts: CommitFact[] = commits.rows.map((r) => {
-    const id = Number(r.id);
-    highWater = Math.max(highWater, id);
-    const raw = r.score_raw === null || r.score_raw === '' ? null : cmiDecimal(r.score_raw);
-    return {
-      id,
-      sco: r.sco_identifier,
-      sessionId: r.session_id,
-      receivedAt: ms(r.received_at),
-      valid: r.valid,
-      lessonStatus: r.lesson_status,
-      completionStatus: r.completion_status,
-      successStatus: r.success_status,
-      scoreRaw: raw,
-      sessionSeconds: seconds(version, r.session_time),
-      totalSeconds: seconds(version, r.total_time),
-    };
+  const commitFacts = commits.rows.map((r) => {
+    const f = commitFact(version, r);
+    highWater = Math.max(highWater, f.id);
+    return f;
   });
   return {
-    enrolmentId,
-    memberId: h.member_id,
-    event,
-    manifest,
-    declaration: h.declaration ? json<CourseDeclaration>(h.declaration) : null,
+    ...head,
     launches: launches.rows.map((l) => ({
       sessionId: l.session_id,
       sco: l.sco_identifier,
@@ -172,9 +202,182 @@ export async function loadEnrolmentFacts(tx: Queryable, enrolmentId: string): Pr
   };
 }
 
-/** Serialises derivations of one enrolment (a second waits; at-least-once jobs stay exact). */
-export async function lockEnrolment(tx: Queryable, enrolmentId: string): Promise<void> {
-  await tx.query('SELECT id FROM elearning_enrolments WHERE id = $1 FOR UPDATE', [enrolmentId]);
+interface SessionFoldRow {
+  session_key: string;
+  sco_identifier: string;
+  launched_at: Date | string | null;
+  resume_total_seconds: number;
+  seen: number;
+  commits: number;
+  last_at: Date | string | null;
+  reported_seconds: number;
+  total_max_seconds: number;
+  completed: boolean;
+  passed: boolean;
+  best_score: number | null;
+}
+
+function sessionFold(r: SessionFoldRow): SessionFold {
+  const sessionId = r.session_key === '' ? null : r.session_key;
+  return {
+    sessionId,
+    sco: r.sco_identifier,
+    launch: r.launched_at === null ? null : { launchedAt: ms(r.launched_at), resumeTotalSeconds: Number(r.resume_total_seconds) },
+    seen: r.seen,
+    tally: {
+      commits: r.commits,
+      lastAt: r.last_at === null ? 0 : ms(r.last_at),
+      reported: Number(r.reported_seconds),
+      totalMax: Number(r.total_max_seconds),
+      completed: r.completed,
+      passed: r.passed,
+      bestScore: r.best_score === null ? null : Number(r.best_score),
+    },
+  };
+}
+
+/** What an incremental derivation reads (`loadFoldInput`). */
+export interface FoldInput {
+  state: FoldState;
+  /** The enrolment's commits with an id up to the state's high water, counted in the same snapshot as `commits`. */
+  older: number;
+  /** The commits stored after the high water. */
+  commits: CommitFact[];
+  launches: {
+    /** Every launch's SCO and time (which SCOs were launched within validity). */
+    all: Array<{ sco: string; launchedAt: number }>;
+    /** The whole fact of the launches the new commits name and those the unlaunched rows name. */
+    named: LaunchFact[];
+  };
+}
+
+/**
+ * Everything an incremental derivation reads, in one statement (one snapshot, one round trip):
+ * the stored aggregates (migration 017), the commits stored after their high water and the count
+ * of those up to it (a count above what was folded is a commit whose transaction committed after
+ * the fold read past its id), and the launches. The resume state, which holds the suspend data
+ * (often stored out of line), is read only for the launches named. Null before the enrolment's
+ * first derivation.
+ */
+export async function loadFoldInput(tx: Queryable, enrolmentId: string, version: '1.2' | '2004'): Promise<FoldInput | null> {
+  const { rows } = await tx.query<{
+    basis: string;
+    commits_high_water: string | number;
+    commits_folded: number;
+    ignored_invalid: number;
+    ignored_unlaunched: number;
+    ignored_outside_validity: number;
+    ignored_before_launch: number;
+    last_counted_at: Date | string | null;
+    completed_at: Date | string | null;
+    older: number;
+    sessions: unknown;
+    fresh: unknown;
+    launches: unknown;
+  }>(
+    `WITH f AS (SELECT * FROM scorm_folds WHERE enrolment_id = $1),
+          fresh AS (SELECT ${COMMIT_FIELDS} FROM scorm_commits c ${CMI_ONCE} WHERE c.enrolment_id = $1 AND c.id > (SELECT commits_high_water FROM f)),
+          named AS (SELECT session_id FROM fresh WHERE session_id IS NOT NULL
+                    UNION SELECT session_key FROM scorm_session_folds WHERE enrolment_id = $1 AND launched_at IS NULL AND session_key <> '')
+     SELECT f.basis, f.commits_high_water, f.commits_folded, f.ignored_invalid, f.ignored_unlaunched, f.ignored_outside_validity,
+            f.ignored_before_launch, f.last_counted_at, f.completed_at,
+            (SELECT count(*)::int FROM scorm_commits WHERE enrolment_id = $1 AND id <= f.commits_high_water) AS older,
+            (SELECT COALESCE(json_agg(s), '[]') FROM scorm_session_folds s WHERE s.enrolment_id = $1) AS sessions,
+            (SELECT COALESCE(json_agg(fresh), '[]') FROM fresh) AS fresh,
+            (SELECT COALESCE(json_agg(json_build_object('session_id', l.session_id, 'sco_identifier', l.sco_identifier, 'launched_at', l.launched_at,
+                      'named', n.session_id IS NOT NULL,
+                      'total_time', CASE WHEN n.session_id IS NOT NULL THEN COALESCE(l.resume->'core'->>'total_time', l.resume->>'total_time') END)), '[]')
+               FROM scorm_launches l LEFT JOIN named n ON n.session_id = l.session_id WHERE l.enrolment_id = $1) AS launches
+       FROM f`,
+    [enrolmentId],
+  );
+  const h = rows[0];
+  if (!h) return null;
+  const sessions = new Map<string, SessionFold>();
+  for (const r of json<SessionFoldRow[]>(h.sessions)) {
+    const row = sessionFold(r);
+    sessions.set(foldKey(row.sessionId, row.sco), row);
+  }
+  const launches = json<Array<{ session_id: string; sco_identifier: string; launched_at: string; named: boolean; total_time: string | null }>>(h.launches);
+  return {
+    state: {
+      basis: h.basis,
+      highWater: Number(h.commits_high_water),
+      folded: h.commits_folded,
+      ignored: {
+        invalid: h.ignored_invalid,
+        unlaunched: h.ignored_unlaunched,
+        outsideValidity: h.ignored_outside_validity,
+        beforeLaunch: h.ignored_before_launch,
+      },
+      lastCountedAt: h.last_counted_at === null ? null : ms(h.last_counted_at),
+      completedAt: h.completed_at === null ? null : ms(h.completed_at),
+      sessions,
+    },
+    older: Number(h.older),
+    commits: json<CommitRow[]>(h.fresh).map((r) => commitFact(version, r)),
+    launches: {
+      all: launches.map((l) => ({ sco: l.sco_identifier, launchedAt: ms(l.launched_at) })),
+      named: launches
+        .filter((l) => l.named)
+        .map((l) => ({
+          sessionId: l.session_id,
+          sco: l.sco_identifier,
+          launchedAt: ms(l.launched_at),
+          resumeTotalSeconds: seconds(version, l.total_time) ?? 0,
+        })),
+    },
+  };
+}
+
+/** Stores the aggregates: the rows of `changed` (every row, the others deleted, for 'all': a rebuild), with the enrolment's row, in one statement. */
+export async function saveFold(tx: Queryable, enrolmentId: string, state: FoldState, changed: ReadonlySet<string> | 'all', at: Date): Promise<void> {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  if (changed === 'all') await tx.query('DELETE FROM scorm_session_folds WHERE enrolment_id = $1', [enrolmentId]);
+  const rows = changed === 'all' ? [...state.sessions.values()] : [...changed].map((k) => state.sessions.get(k)!);
+  await tx.query(
+    `WITH h AS (
+       INSERT INTO scorm_folds (enrolment_id, basis, commits_high_water, commits_folded, ignored_invalid, ignored_unlaunched, ignored_outside_validity,
+         ignored_before_launch, last_counted_at, completed_at, folded_at)
+       VALUES ($1, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+       ON CONFLICT (enrolment_id) DO UPDATE SET basis = EXCLUDED.basis, commits_high_water = EXCLUDED.commits_high_water,
+         commits_folded = EXCLUDED.commits_folded, ignored_invalid = EXCLUDED.ignored_invalid, ignored_unlaunched = EXCLUDED.ignored_unlaunched,
+         ignored_outside_validity = EXCLUDED.ignored_outside_validity, ignored_before_launch = EXCLUDED.ignored_before_launch,
+         last_counted_at = EXCLUDED.last_counted_at, completed_at = EXCLUDED.completed_at, folded_at = EXCLUDED.folded_at)
+     INSERT INTO scorm_session_folds (enrolment_id, session_key, sco_identifier, launched_at, resume_total_seconds, seen, commits, last_at,
+       reported_seconds, total_max_seconds, completed, passed, best_score)
+     SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::int[], $8::timestamptz[], $9::float8[],
+       $10::float8[], $11::boolean[], $12::boolean[], $13::float8[])
+     ON CONFLICT (enrolment_id, sco_identifier, session_key) DO UPDATE SET launched_at = EXCLUDED.launched_at,
+       resume_total_seconds = EXCLUDED.resume_total_seconds, seen = EXCLUDED.seen, commits = EXCLUDED.commits, last_at = EXCLUDED.last_at,
+       reported_seconds = EXCLUDED.reported_seconds, total_max_seconds = EXCLUDED.total_max_seconds, completed = EXCLUDED.completed,
+       passed = EXCLUDED.passed, best_score = EXCLUDED.best_score`,
+    [
+      enrolmentId,
+      rows.map((r) => r.sessionId ?? ''),
+      rows.map((r) => r.sco),
+      rows.map((r) => (r.launch ? iso(r.launch.launchedAt) : null)),
+      rows.map((r) => r.launch?.resumeTotalSeconds ?? 0),
+      rows.map((r) => r.seen),
+      rows.map((r) => r.tally.commits),
+      rows.map((r) => (r.tally.commits ? iso(r.tally.lastAt) : null)),
+      rows.map((r) => r.tally.reported),
+      rows.map((r) => r.tally.totalMax),
+      rows.map((r) => r.tally.completed),
+      rows.map((r) => r.tally.passed),
+      rows.map((r) => r.tally.bestScore),
+      state.basis,
+      state.highWater,
+      state.folded,
+      state.ignored.invalid,
+      state.ignored.unlaunched,
+      state.ignored.outsideValidity,
+      state.ignored.beforeLaunch,
+      iso(state.lastCountedAt),
+      iso(state.completedAt),
+      at.toISOString(),
+    ],
+  );
 }
 
 export interface CreditWrite {
@@ -195,15 +398,21 @@ export async function saveEnrolmentOutcome(
   explanation: Record<string, unknown>,
   credit: CreditWrite | null,
 ): Promise<{ changedYears: number[]; statusChanged: boolean }> {
-  const prev = await tx.query<{ status: string }>('SELECT status FROM elearning_outcomes WHERE enrolment_id = $1', [f.enrolmentId]);
-  await tx.query(
-    `INSERT INTO elearning_outcomes (enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds,
-       completed_at, explanation, commits_high_water, derived_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
-     ON CONFLICT (enrolment_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, rule = EXCLUDED.rule,
-       credits = EXCLUDED.credits, credited_seconds = EXCLUDED.credited_seconds, required_seconds = EXCLUDED.required_seconds,
-       completed_at = EXCLUDED.completed_at, explanation = EXCLUDED.explanation, commits_high_water = EXCLUDED.commits_high_water,
-       derived_at = EXCLUDED.derived_at`,
+  // One statement: the previous status and credit records (read in the statement's snapshot, so
+  // before the upsert), and the upsert.
+  const { rows } = await tx.query<{ prev_status: string | null; old: unknown }>(
+    `WITH prev AS (SELECT status FROM elearning_outcomes WHERE enrolment_id = $1),
+          up AS (
+       INSERT INTO elearning_outcomes (enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds,
+         completed_at, explanation, commits_high_water, derived_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
+       ON CONFLICT (enrolment_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, rule = EXCLUDED.rule,
+         credits = EXCLUDED.credits, credited_seconds = EXCLUDED.credited_seconds, required_seconds = EXCLUDED.required_seconds,
+         completed_at = EXCLUDED.completed_at, explanation = EXCLUDED.explanation, commits_high_water = EXCLUDED.commits_high_water,
+         derived_at = EXCLUDED.derived_at)
+     SELECT (SELECT status FROM prev) AS prev_status,
+            (SELECT COALESCE(json_agg(json_build_object('year', year, 'credits', credits, 'deontology_credits', deontology_credits, 'mode', mode, 'status', status)), '[]')
+               FROM credit_records WHERE member_id = $3 AND event_id = $2 AND fraction = 0) AS old`,
     [
       f.enrolmentId,
       f.eventId,
@@ -220,10 +429,8 @@ export async function saveEnrolmentOutcome(
       f.derivedAt.toISOString(),
     ],
   );
-  const old = await tx.query<{ year: number; credits: number; deontology_credits: number; mode: string; status: string }>(
-    'SELECT year, credits, deontology_credits, mode, status FROM credit_records WHERE member_id = $1 AND event_id = $2 AND fraction = 0',
-    [f.memberId, f.eventId],
-  );
+  const old = { rows: json<Array<{ year: number; credits: number; deontology_credits: number; mode: string; status: string }>>(rows[0]!.old) };
+  const prev = { rows: rows[0]!.prev_status === null ? [] : [{ status: rows[0]!.prev_status }] };
   const changed = new Set<number>();
   for (const r of old.rows) {
     if (credit && r.year === credit.year) continue;

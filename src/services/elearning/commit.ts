@@ -17,9 +17,32 @@ export async function launchEnrolment(ctx: Pick<ServiceContext, 'links'>, token:
   return check.subject;
 }
 
+/**
+ * Commit targets read recently, by enrolment: a learner commits every 30 s, and the package an
+ * enrolment follows cannot change once anyone is enrolled (`course-has-enrolments`), so reading
+ * it again for every commit buys nothing (issue 16: one query less on the commit's path). A
+ * minute at most, and a bounded number, so memory stays flat.
+ */
+const TARGETS = new Map<string, { target: CommitTarget; until: number }>();
+const TARGET_TTL_MS = 60_000;
+const TARGET_MAX = 50_000;
+
+async function cachedTarget(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string): Promise<CommitTarget | null> {
+  const now = Date.now();
+  const hit = TARGETS.get(enrolmentId);
+  if (hit && hit.until > now) return hit.target;
+  const target = await commitTarget(ctx.db, enrolmentId);
+  TARGETS.delete(enrolmentId);
+  if (target) {
+    if (TARGETS.size >= TARGET_MAX) TARGETS.delete(TARGETS.keys().next().value!);
+    TARGETS.set(enrolmentId, { target, until: now + TARGET_TTL_MS });
+  }
+  return target;
+}
+
 /** Where a commit of `sco` goes: the enrolment and its course's current package. Refuses `unknown-sco` (404). */
 export async function commitTargetOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, sco: string): Promise<CommitTarget> {
-  const target = await commitTarget(ctx.db, enrolmentId);
+  const target = await cachedTarget(ctx, enrolmentId);
   if (!target) throw new ServiceError('unknown-sco', 'The course has no current package');
   if (!target.scos.some((s) => s.identifier === sco)) throw new ServiceError('unknown-sco', 'Not a SCO of this course');
   return target;
