@@ -501,10 +501,21 @@ export async function enrolmentIdsOf(db: Queryable, eventId: string): Promise<st
  * the safety net for a crash between a commit's COMMIT and its queue request.
  */
 export async function enrolmentsNeedingDerivation(db: Db, since: Date): Promise<string[]> {
+  // Two ways a commit can wait unread: its id is above what the outcome read (its request was
+  // lost), or below it but visible only after the fold that read past it (its transaction
+  // committed late) and its request was lost too: the fold then counts fewer commits up to its
+  // high water than are stored.
   const { rows } = await db.query<{ enrolment_id: string }>(
-    `SELECT c.enrolment_id FROM scorm_commits c LEFT JOIN elearning_outcomes o ON o.enrolment_id = c.enrolment_id
-      WHERE c.received_at >= $1 GROUP BY c.enrolment_id, o.commits_high_water
-     HAVING max(c.id) > COALESCE(o.commits_high_water, 0) LIMIT 10000`,
+    `WITH recent AS (
+       SELECT c.enrolment_id, max(c.id) AS top FROM scorm_commits c WHERE c.received_at >= $1 GROUP BY c.enrolment_id
+     )
+     SELECT r.enrolment_id FROM recent r
+       LEFT JOIN elearning_outcomes o ON o.enrolment_id = r.enrolment_id
+       LEFT JOIN scorm_folds f ON f.enrolment_id = r.enrolment_id
+      WHERE r.top > COALESCE(o.commits_high_water, 0)
+         OR (f.enrolment_id IS NOT NULL
+             AND (SELECT count(*) FROM scorm_commits c WHERE c.enrolment_id = r.enrolment_id AND c.id <= f.commits_high_water) <> f.commits_folded)
+      LIMIT 10000`,
     [since.toISOString()],
   );
   return rows.map((r) => r.enrolment_id);

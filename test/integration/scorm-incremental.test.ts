@@ -303,4 +303,27 @@ describe('SCORM incremental derivation = full re-read, through HTTP', () => {
     expect(changed.folds.every((f: any) => f.basis !== afterLate.folds[0]!.basis)).toBe(true);
     expect(changed.outcomes.find((o: any) => o.status === 'credited')).toBeTruthy();
   });
+  it('the sweep finds a commit that became visible below the high water after its fold, when no later commit asks again', async () => {
+    const { enrolmentsNeedingDerivation } = await import('../../src/store/elearning-outcomes.ts');
+    await settled();
+    const { rows } = await h.rt.db.query<{ enrolment_id: string }>(
+      'SELECT f.enrolment_id FROM scorm_folds f JOIN elearning_enrolments e ON e.id = f.enrolment_id WHERE e.event_id = $1 ORDER BY f.enrolment_id LIMIT 1',
+      [eventId],
+    );
+    const enrolmentId = rows[0]!.enrolment_id;
+    const since = new Date(0);
+    expect(await enrolmentsNeedingDerivation(h.rt.db, since)).not.toContain(enrolmentId);
+    // The late commit (an id below the others, as a late COMMIT leaves it), and its request lost:
+    // nothing is queued for it.
+    await h.rt.db.query(
+      `INSERT INTO scorm_commits (id, enrolment_id, sco_identifier, session_id, received_at, client_addr, user_agent, content_type, body, parsed, valid, errors)
+       SELECT -2, enrolment_id, sco_identifier, session_id, received_at, client_addr, user_agent, content_type, body, parsed, valid, errors
+         FROM scorm_commits WHERE enrolment_id = $1 ORDER BY id DESC LIMIT 1`,
+      [enrolmentId],
+    );
+    expect(await enrolmentsNeedingDerivation(h.rt.db, since)).toContain(enrolmentId);
+    // The sweep's derivation folds it, and the enrolment is no longer found.
+    await h.rt.scorm.requestDerivation(enrolmentId);
+    await eventually(async () => !(await enrolmentsNeedingDerivation(h.rt.db, since)).includes(enrolmentId), 20_000);
+  });
 });
