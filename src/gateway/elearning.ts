@@ -242,6 +242,7 @@ export function elearningRoutes(deps: Deps) {
         playerUrl: `${base}/lms/play/${l.launchToken}`,
         launchUrl: `${base}/lms/launch/${l.launchToken}`,
         version: l.version,
+        ...(l.version === 'cmi5' ? { cmi5LaunchUrl: `${base}/lms/cmi5/launch/${l.launchToken}` } : {}),
         scos: l.scos.map((s) => ({
           identifier: s.identifier,
           title: s.title,
