@@ -8,6 +8,7 @@
  *   GET  /c/{capability}/{path}  a file of the enrolment's current package, framed by the runner only
  *   POST /commit/{capability}    the launch's commits (the gateway's commit operation, R-ELN-1)
  *   GET  /assets/{file}          scorm-again's builds and the runner's script
+ *   /x/…, /cmi5/…                cmi5 AUs, their fetch URL and LRS (`cmi5-lrs.ts`, issue 16)
  *
  * The capability opens no gateway route, and the gateway answers none of these. Nothing here
  * sets or reads a cookie.
@@ -20,6 +21,7 @@ import { runnerPage } from '../pages/content-runner.tsx';
 import { contentLaunch } from '../services/elearning/content.ts';
 import { courseVersion, packageFileOf } from '../services/elearning/player.ts';
 import { ServiceError } from '../services/errors.ts';
+import { addCmi5ContentRoutes } from './cmi5-lrs.ts';
 import type { Deps } from './deps.ts';
 import { commitHandler } from './scorm-commit.ts';
 
@@ -122,6 +124,9 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
       return { enrolmentId: launch.enrolmentId, sco: launch.sco, session: launch.session };
     }),
   );
+
+  // cmi5 AUs, their fetch URL and LRS (issue 16, `cmi5-lrs.ts`).
+  addCmi5ContentRoutes(app, deps, origins);
 
   app.notFound((c) => c.text('Non trovato', 404));
   return app;

@@ -11,12 +11,15 @@
 import { yearOf } from '../../domain/calendar.ts';
 import { deontologyCredits } from '../../domain/credits.ts';
 import { accreditationView, validityOf } from '../../domain/elearning-compliance.ts';
+import { isCmi5Summary } from '../../domain/cmi5-course.ts';
 import { assessEnrolment, PROGRESS_REASONS, type EnrolmentProgress } from '../../domain/elearning-progress.ts';
 import { affectedBienniums } from '../../domain/ledger.ts';
 import type { Logger } from '../../log.ts';
 import { requestLedgerAfter, type LedgerProducer } from '../../queue/ledger.ts';
 import type { ScormJob, ScormProducer } from '../../queue/scorm.ts';
 import type { Db } from '../../store/db.ts';
+import { cmi5EnrolmentsSince } from '../../store/cmi5.ts';
+import { deriveCmi5Enrolment } from './cmi5-derive.ts';
 import { enrolmentIdsOf, enrolmentsNeedingDerivation, loadEnrolmentFacts, lockEnrolment, saveEnrolmentOutcome } from '../../store/elearning-outcomes.ts';
 
 /** What a SCORM derivation needs: the database, log and clock, and the ledger to tell. */
@@ -58,7 +61,8 @@ export async function processScormJob(ctx: ScormDeriveContext, data: ScormJob) {
 
 /** The sweep: enrolments with commits newer than their outcome since `since` are asked for again. */
 export async function sweepScormDerivations(ctx: Pick<ScormDeriveContext, 'db' | 'log'>, producer: Pick<ScormProducer, 'requestDerivation'>, since: Date) {
-  const stale = await enrolmentsNeedingDerivation(ctx.db, since);
+  // cmi5 statements newer than their outcome too (issue 16).
+  const stale = [...new Set([...(await enrolmentsNeedingDerivation(ctx.db, since)), ...(await cmi5EnrolmentsSince(ctx.db, since))])];
   for (const id of stale) await producer.requestDerivation(id);
   if (stale.length) ctx.log.info({ enrolments: stale.length }, 'scorm sweep queued derivations');
   return { queued: stale.length };
@@ -73,21 +77,18 @@ export async function deriveEnrolment(db: Db, enrolmentId: string, now: () => nu
     const { event, manifest, declaration } = f;
     const at = now();
     const validity = validityOf(accreditationView(event.accreditation, at));
-    const progress = assessEnrolment(
-      {
-        version: manifest.version,
-        scos: manifest.scos,
-        masteryScore: declaration?.masteryScore ?? null,
-        nominalMinutes: declaration?.nominalMinutes ?? null,
-        toleranceMinutes: event.toleranceMinutes,
-        validity: validity && { from: Date.parse(validity.from), until: Date.parse(validity.until) },
-        accreditation: event.accreditation.status,
-        credits: event.credits,
-      },
-      f.launches,
-      f.commits,
-      at,
-    );
+    const common = {
+      masteryScore: declaration?.masteryScore ?? null,
+      nominalMinutes: declaration?.nominalMinutes ?? null,
+      toleranceMinutes: event.toleranceMinutes,
+      validity: validity && { from: Date.parse(validity.from), until: Date.parse(validity.until) },
+      accreditation: event.accreditation.status,
+      credits: event.credits,
+    };
+    // A cmi5 course (issue 16): its statements, mapped into the same facts.
+    const progress = isCmi5Summary(manifest)
+      ? await deriveCmi5Enrolment(tx, enrolmentId, manifest, common, at)
+      : assessEnrolment({ version: manifest.version, scos: manifest.scos, ...common }, f.launches, f.commits, at);
     const span = { start: Date.parse(event.start), end: Date.parse(event.end) };
     const credit =
       progress.status === 'credited' && progress.completedAt !== null

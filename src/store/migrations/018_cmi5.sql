@@ -19,8 +19,10 @@ CREATE TABLE cmi5_sessions (
   package_id uuid NOT NULL REFERENCES scorm_packages(id),
   au_id text NOT NULL,                                                  -- the publisher's AU id (cmi5 §13.1.4)
   activity_id text NOT NULL,                                            -- the LMS-generated one (cmi5 §8.1.5)
+  actor jsonb NOT NULL,                                                 -- the launch's actor (cmi5 §8.1.3, §9.2)
   launch_mode text NOT NULL CHECK (launch_mode IN ('Normal', 'Browse', 'Review')),
   launched_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,                                      -- the launch token's expiry: the fetch URL and auth token end with it
   client_addr text,
   user_agent text,
   auth_token_sha256 text UNIQUE,                                        -- set once, when the fetch URL answers the token (cmi5 §8.2)
@@ -43,6 +45,9 @@ CREATE TABLE cmi5_statements (
   batch_index integer,                                                  -- position in a batch body; null for a single statement
   statement jsonb,                                                      -- the statement as parsed; null when the body is not JSON
   verb text,
+  kind text CHECK (kind IN ('defined', 'allowed')),                     -- cmi5 §7.1.3, of an accepted AU statement
+  stamped_at timestamptz,                                               -- the statement's own timestamp (cmi5 §9.7)
+  duration_seconds double precision,                                    -- result.duration
   accepted boolean NOT NULL,
   rejection jsonb                                                       -- {code, section, detail} when not accepted
 );
