@@ -120,6 +120,7 @@ function moveOnOf(v: string | undefined, auId: string): Cmi5MoveOn {
  * same ids, §8.1.5 "SHOULD use the same generated activityId … for all registrations").
  *
  * @example const s = parseCmi5Structure(bytes, new Set(['cmi5.xml', 'au/index.html']), sha256)
+ * @rule R-CMI-1
  */
 export function parseCmi5Structure(bytes: Uint8Array | string, files: ReadonlySet<string>, packageKey: string): Cmi5Summary {
   if (typeof bytes !== 'string' && bytes.byteLength > MAX_MANIFEST_BYTES)

@@ -60,6 +60,7 @@ const DURATION_VERBS = new Set<string>([CMI5_VERBS.completed, CMI5_VERBS.passed,
  * @example const a = cmi5Assessment(structure, sessions, statements); assessEnrolment({ ...course, version: '2004', scos: a.scos }, a.launches, a.commits, now)
  * @rule R-ELN-2
  * @rule R-ELN-3
+ * @rule R-CMI-4
  */
 export function cmi5Assessment(s: Cmi5Structure, sessions: readonly Cmi5SessionFact[], statements: readonly Cmi5StatementFact[]): Cmi5Assessment {
   const final = cmi5FinalTest(s.aus);

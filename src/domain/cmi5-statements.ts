@@ -155,6 +155,7 @@ function reject(code: Cmi5RejectCode, section: string, detail: string): Cmi5Verd
  * are checked one after the other, each with the ones before it in the history.
  *
  * @example checkStatement(ctx, { session: [], registration: { completed: false, passed: false }, abandoned: false }, initialized).ok // true
+ * @rule R-CMI-3
  */
 export function checkStatement(ctx: Cmi5SessionContext, history: Cmi5History, st: unknown): Cmi5Verdict {
   if (!isObj(st)) return reject('cmi5-not-a-statement', '9', 'A statement is a JSON object');

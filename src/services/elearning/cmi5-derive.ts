@@ -37,6 +37,7 @@ export async function deriveCmi5Enrolment(
  * §9.3.9 "The LMS MUST use the Satisfied statement when the learner has met the moveOn criteria
  * of all AU's in a block" (and the course); "SHOULD NOT issue multiple statements with Satisfied
  * for the same Block or Course within a course registration".
+ * @rule R-CMI-4
  */
 async function issueSatisfied(
   tx: Queryable,

@@ -97,6 +97,7 @@ export interface AuLaunch {
  * registration's active sessions (§9.3.6, an abandoned statement each), registers the session,
  * writes `LMS.LaunchData` (§10) and the launched statement (§9.3.1) before answering the URL.
  * Refuses `unknown-sco` (no cmi5 course, or not one of its AUs).
+ * @rule R-CMI-1
  */
 export async function launchAu(
   ctx: Pick<ServiceContext, 'db' | 'now' | 'links'>,
@@ -190,6 +191,7 @@ export type FetchAnswer = { 'auth-token': string } | { 'error-code': '1' | '2' |
  * The fetch URL (§8.2): the auth token, once. A second call answers error 1 (§8.2.3.1), an
  * expired launch error 1, a bad capability error 2. The token is `base64("cmi5:" + 256 random
  * bits)`, so the AU sends it as RFC 1945 Basic credentials (§8.2.1); only its hash is stored.
+ * @rule R-CMI-2
  */
 export async function fetchAuthToken(ctx: Pick<ServiceContext, 'db' | 'now' | 'links'>, capability: string): Promise<FetchAnswer> {
   let s: ContentSession;
@@ -206,7 +208,10 @@ export async function fetchAuthToken(ctx: Pick<ServiceContext, 'db' | 'now' | 'l
   return { 'auth-token': token };
 }
 
-/** The session an `Authorization: Basic <auth-token>` header opens, or null (unknown, expired, another scheme). */
+/**
+ * The session an `Authorization: Basic <auth-token>` header opens, or null (unknown, expired, another scheme).
+ * @rule R-CMI-2
+ */
 export async function lrsSession(ctx: Pick<ServiceContext, 'db' | 'now'>, authorization: string | undefined): Promise<StoredSession | null> {
   const m = /^Basic\s+(\S{1,200})$/iu.exec(authorization ?? '');
   if (!m) return null;
@@ -235,6 +240,7 @@ export type StatementsAnswer =
  * received, accepted or not (R-ELN-1), and an accepted one asks for the enrolment's derivation.
  *
  * @rule R-ELN-1
+ * @rule R-CMI-3
  */
 export async function receiveStatements(
   ctx: Pick<ServiceContext, 'db' | 'now' | 'scorm' | 'log'>,
