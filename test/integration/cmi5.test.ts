@@ -227,7 +227,19 @@ for (const backend of backendsOf(import.meta.url)) {
         moveOn: 'CompletedAndPassed',
         masteryScore: 0.8,
       });
-      // The lesson's token opens nothing of the test's session.
+      // The lesson's token opens nothing of the test's session, nor the test's state (R-CMI-2).
+      expect(
+        (await lrs(a, `activities/state?stateId=LMS.LaunchData&activityId=${encodeURIComponent(t.q.activityId!)}&agent=${encodeURIComponent(t.q.actor!)}`))
+          .status,
+      ).toBe(403);
+      // The content capability opens nothing on the gateway, nor SCORM's content routes (R-ISO-2).
+      const cap = new URL(t.body.url).pathname.split('/')[2]!;
+      expect((await fetch(`${h.url}/lms/cmi5/launch/${cap}?au=${encodeURIComponent(CMI5_AUS.test)}`, { method: 'POST' })).status).toBe(401);
+      expect((await fetch(`${h.url}/lms/play/${cap}`)).status).toBe(404);
+      expect((await fetch(`${h.rt.contentUrl}/c/${cap}/au/verifica.html`)).status).toBe(404);
+      expect((await fetch(`${h.rt.contentUrl}/run/${cap}`)).status).toBe(404);
+      // The launch token opens no AU file on the content origin.
+      expect((await fetch(`${h.rt.contentUrl}/x/${e.cmi5LaunchUrl.split('/').at(-1)}/au/verifica.html`)).status).toBe(404);
       expect((await send(a, sample(t, S10, '03-initialized_statement'))).status).toBe(403);
       tick(MIN);
       expect((await send(t, sample(t, S10, '03-initialized_statement'))).status).toBe(200);
