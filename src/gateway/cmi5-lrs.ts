@@ -17,15 +17,20 @@
  * The LRS is same-origin with the AU (no CORS): an AU is a package file served here, never an
  * external URL (`cmi5-external-au`). Every LRS answer carries `X-Experience-API-Version`.
  */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { linkClosedPage } from '../pages/dashboard.tsx';
+import { playerPage } from '../pages/player.tsx';
 import { PlayerTokenParam } from '../schemas/scorm.ts';
 import {
   cmi5CapabilitySession,
   fetchAuthToken,
   LEARNER_PREFERENCES,
   launchAu,
+  ownWindowAus,
   lrsSession,
   readState,
   readStatements,
@@ -33,11 +38,12 @@ import {
   writeState,
   type StateQuery,
 } from '../services/elearning/cmi5.ts';
-import { packageFileOf } from '../services/elearning/player.ts';
+import { packageFileOf, playerPageData } from '../services/elearning/player.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr, readJsonBody } from './http.ts';
 import { router } from './router.ts';
+import { playerCsp } from './scorm-player.ts';
 import { isUnavailable } from './unavailable.ts';
 
 const XAPI_VERSION = '1.0.3';
@@ -47,10 +53,57 @@ function problem(c: Context, status: ContentfulStatusCode, code: string, detail:
   return c.json({ type: 'about:blank', title: code, status, code, detail, ...extra }, status, { 'content-type': 'application/problem+json' });
 }
 
-/** `POST /lms/cmi5/launch/{token}?au=`: the gateway's side of a cmi5 launch. */
+const PLAYER_JS = fileURLToPath(new URL('../pages/assets/cmi5-player.js', import.meta.url));
+let playerJs: Buffer | null = null;
+
+/** The gateway's side of a cmi5 course: its player page and the launch of an AU. */
 export function cmi5LaunchRoutes(deps: Deps) {
   const app = router();
   const base = (c: Context) => (deps.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+
+  app.get('/lms/cmi5/assets/cmi5-player.js', (c) => {
+    playerJs ??= fs.readFileSync(PLAYER_JS);
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(new Uint8Array(playerJs));
+  });
+
+  // The reference player's page over a cmi5 course: the AUs with their moveOn met or not, the frame an AnyWindow AU plays in.
+  app.get('/lms/cmi5/play/:token', async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cache-Control', 'no-store');
+    const p = PlayerTokenParam.safeParse(c.req.param());
+    const check = p.success ? await deps.links.verify('scorm', p.data.token, deps.now()) : ({ ok: false, reason: 'invalid' } as const);
+    if (!check.ok)
+      return c.html(
+        linkClosedPage(check.reason === 'expired' ? { kind: 'expired', expiredAt: check.expiresAt } : { kind: 'invalid' }),
+        check.reason === 'expired' ? 410 : 404,
+      );
+    const [page, ownWindow] = await Promise.all([playerPageData(deps, check.subject), ownWindowAus(deps, check.subject)]);
+    if (!page || !ownWindow) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    const b = base(c);
+    const content = deps.contentOrigin?.() ?? '';
+    // R-ISO-1: the one frame this page may hold is the content origin's.
+    if (content) c.header('Content-Security-Policy', playerCsp(content));
+    const token = p.success ? p.data.token : '';
+    const config = {
+      version: 'cmi5' as const,
+      launchUrl: `${b}/lms/cmi5/launch/${token}`,
+      contentOrigin: content,
+      ownWindow,
+    };
+    return c.html(
+      playerPage({
+        ...page,
+        version: 'cmi5',
+        attestationUrl: page.outcome?.status === 'credited' ? `${b}/lms/attestation/${token}` : null,
+        config,
+        scripts: [`${b}/lms/cmi5/assets/cmi5-player.js`],
+        expiresAt: check.expiresAt,
+      }),
+    );
+  });
+
   app.use('/lms/cmi5/launch/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
   app.post('/lms/cmi5/launch/:token', async (c) => {
     const p = PlayerTokenParam.safeParse(c.req.param());

@@ -239,7 +239,7 @@ export function elearningRoutes(deps: Deps) {
         launchToken: l.launchToken,
         commitUrl,
         expiresAt: l.expiresAt.toISOString(),
-        playerUrl: `${base}/lms/play/${l.launchToken}`,
+        playerUrl: l.version === 'cmi5' ? `${base}/lms/cmi5/play/${l.launchToken}` : `${base}/lms/play/${l.launchToken}`,
         launchUrl: `${base}/lms/launch/${l.launchToken}`,
         version: l.version,
         ...(l.version === 'cmi5' ? { cmi5LaunchUrl: `${base}/lms/cmi5/launch/${l.launchToken}` } : {}),

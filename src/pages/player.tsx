@@ -29,11 +29,11 @@ export interface PlayerOutcome {
 export interface PlayerProps {
   title: string;
   learner: string;
-  version: '1.2' | '2004';
+  version: '1.2' | '2004' | 'cmi5';
   scos: PlayerSco[];
   outcome: PlayerOutcome | null;
   attestationUrl: string | null;
-  config: { version: '1.2' | '2004'; launchUrl: string; contentOrigin: string };
+  config: { version: '1.2' | '2004' | 'cmi5'; launchUrl: string; contentOrigin: string };
   scripts: string[];
   expiresAt: Date;
 }

@@ -1,7 +1,8 @@
 /**
  * Issue 16 in a real browser (Debian's Chromium, headless, playwright-core): the cmi5 fixture's
- * lesson AU, a page of the package with a few lines of script, is launched as cmi5 §8 says (its
- * own window, the launch URL on the content origin) and does the launch protocol itself: the
+ * lesson AU, a page of the package with a few lines of script, is launched from the cmi5 player
+ * (AnyWindow: in the player's frame, the launch URL on the content origin, cmi5 §8) and does the
+ * launch protocol itself: the
  * auth token from the fetch URL, LMS.LaunchData from the state API, initialized; then completed
  * and terminated. The LRS is same-origin with the AU; the statements are accepted as cmi5
  * defined and the lesson's moveOn (Completed) is met in the derived outcome.
@@ -43,19 +44,33 @@ describe.skipIf(!haveChromium)(`cmi5 AU in headless Chromium (${BROWSER_BACKEND}
     ).toBe(201);
     expect((await h.api('POST', `/v1/events/${eventId}/enrolments`, { key: keys.organiser, body: { memberIds: [member.id] } })).status).toBe(200);
     const l = await h.api('POST', `/v1/events/${eventId}/enrolments/${member.id}/launch`, { key: keys.organiser });
-    const res = await fetch(`${l.body.cmi5LaunchUrl}?au=${encodeURIComponent(CMI5_AUS.lesson)}`, { method: 'POST' });
-    const launch = (await res.json()) as { url: string; session: string };
-    expect(res.status).toBe(201);
+    // The member's link opens the cmi5 player (the SCORM player's address sends there too).
+    expect(l.body.playerUrl).toContain('/lms/cmi5/play/');
+    const redirect = await fetch(l.body.playerUrl.replace('/lms/cmi5/play/', '/lms/play/'), { redirect: 'manual' });
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('location')).toBe(l.body.playerUrl);
 
     const page = await (await browser.newContext()).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    // launchMethod AnyWindow: the gateway may use any window; here the AU's own.
-    await page.goto(launch.url);
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toBe('Lezione avviata (Normal, Completed)');
-    await page.getByRole('button', { name: 'Fine lezione' }).click();
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toBe('Lezione completata');
+    await page.goto(l.body.playerUrl);
+    await page.locator('.modules li').filter({ hasText: 'Lezione 1' }).getByRole('button').click();
+    // launchMethod AnyWindow: the AU plays in the player's frame, on the content origin (R-ISO-1).
+    const au = page.frameLocator('#sco-frame');
+    await expect.poll(() => au.locator('#status').textContent(), { timeout: 15_000 }).toBe('Lezione avviata (Normal, Completed)');
+    const src = await page.locator('#sco-frame').getAttribute('src');
+    expect(new URL(src!).origin).toBe(h.rt.contentUrl);
+    await au.getByRole('button', { name: 'Fine lezione' }).click();
+    await expect.poll(() => au.locator('#status').textContent(), { timeout: 15_000 }).toBe('Lezione completata');
     expect(errors).toEqual([]);
+    const launch = {
+      session: (
+        await h.rt.db.query<{ session_id: string }>('SELECT session_id FROM cmi5_sessions WHERE enrolment_id = $1 AND au_id = $2', [
+          l.body.enrolmentId,
+          CMI5_AUS.lesson,
+        ])
+      ).rows[0]!.session_id,
+    };
 
     const rows = await h.rt.db.query<{ verb: string; kind: string; accepted: boolean; user_agent: string | null }>(
       `SELECT verb, kind, accepted, user_agent FROM cmi5_statements WHERE session_id = $1 AND origin = 'au' ORDER BY id`,

@@ -36,6 +36,12 @@ import {
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 
+/** The AUs of an enrolment's cmi5 course that ask for a window of their own (§13.1.4 launchMethod); null when it has no cmi5 course. */
+export async function ownWindowAus(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string): Promise<string[] | null> {
+  const t = await cmi5Target(ctx.db, enrolmentId);
+  return t ? t.summary.cmi5.aus.filter((a) => a.launchMethod === 'OwnWindow').map((a) => a.id) : null;
+}
+
 /** §10.1 stateId of the LMS's launch document. */
 export const LAUNCH_DATA = 'LMS.LaunchData';
 /** §11 the learner preferences document. */
