@@ -195,7 +195,9 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
       return await h(c, s);
     } catch (err) {
       if (err instanceof ServiceError) return problem(c, err.status, err.code, err.detail ?? err.code);
-      if (isUnavailable(err)) return problem(c, 503, 'service-unavailable', 'Retry later');
+      // A deadlock or serialisation failure rolled the statements back whole: the AU may send them again.
+      const pg = (err as { code?: unknown } | null)?.code;
+      if (isUnavailable(err) || pg === '40P01' || pg === '40001') return problem(c, 503, 'service-unavailable', 'Retry later');
       deps.log.error({ err }, 'cmi5 lrs failed');
       return problem(c, 500, 'internal-error', 'Internal error');
     }

@@ -116,9 +116,14 @@ export async function abandonActiveSessions(tx: Queryable, enrolmentId: string, 
   return rows.map((r) => ({ ...toSession(r), lastStatementAt: r.last_at === null ? null : ms(r.last_at) }));
 }
 
-/** Serialises the statements of one session (and the derivation's view of it). */
+/**
+ * Serialises the statements of one session. `FOR NO KEY UPDATE`, not `FOR UPDATE`: the derivation
+ * holds the enrolment's row lock while it inserts satisfied statements referencing the session
+ * (a key-share lock on this row), and statements being stored wait for the enrolment's key-share
+ * lock; `FOR UPDATE` here would close that cycle into a deadlock.
+ */
 export async function lockSession(tx: Queryable, sessionId: string): Promise<StoredSession | null> {
-  const { rows } = await tx.query<SessionRow>('SELECT * FROM cmi5_sessions WHERE session_id = $1 FOR UPDATE', [sessionId]);
+  const { rows } = await tx.query<SessionRow>('SELECT * FROM cmi5_sessions WHERE session_id = $1 FOR NO KEY UPDATE', [sessionId]);
   return rows[0] ? toSession(rows[0]) : null;
 }
 

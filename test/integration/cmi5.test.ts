@@ -13,6 +13,8 @@ import { backendsOf } from '../support/backends.ts';
 import { asLaunched, CMI5_AUS, cmi5FixtureZip, specSample, type LaunchIds } from '../support/cmi5.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
+import { createLogger } from '../../src/log.ts';
+import { sweepScormDerivations } from '../../src/services/elearning/derive.ts';
 import { elearningEvent, fixtureDeclaration } from '../support/scorm.ts';
 
 const MIN = 60_000;
@@ -299,6 +301,16 @@ for (const backend of backendsOf(import.meta.url)) {
       ]);
       const credits = await h.rt.db.query('SELECT credits FROM credit_records WHERE event_id = $1 AND member_id = $2', [eventId, m.id]);
       expect(credits.rows).toEqual([{ credits: 2 }]);
+
+      // The sweep finds a registration whose statements are newer than its outcome (a lost derivation request), and only then.
+      const swept = async () => {
+        const ids: string[] = [];
+        await sweepScormDerivations({ db: h.rt.db, log: createLogger('silent') }, { requestDerivation: async (id: string) => void ids.push(id) }, new Date(0));
+        return ids;
+      };
+      expect(await swept()).not.toContain(e.enrolmentId);
+      await h.rt.db.query(`UPDATE elearning_outcomes SET derived_at = '2000-01-01T00:00:00Z' WHERE enrolment_id = $1`, [e.enrolmentId]);
+      expect(await swept()).toContain(e.enrolmentId);
     });
 
     it('moveOn not met (the test passed, never completed): not credited, no satisfied statement; a second launch abandons the first', async () => {
