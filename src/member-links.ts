@@ -10,7 +10,7 @@ import type { Queryable } from './store/db.ts';
 
 /** What a link may open. */
 /** `scorm`: a launch token, whose subject is an e-learning enrolment (issue 6 §2). */
-export type LinkPurpose = 'questionnaire' | 'dashboard' | 'scorm' | 'scorm-content' | 'scorm-review' | 'scorm-review-content';
+export type LinkPurpose = 'questionnaire' | 'dashboard' | 'scorm' | 'scorm-content' | 'scorm-review' | 'scorm-review-content' | 'cmi5-content';
 
 export interface MemberLinks {
   sign(purpose: LinkPurpose, subject: string, expiresAt: Date): Promise<string>;

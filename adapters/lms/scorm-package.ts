@@ -10,11 +10,16 @@
  *    (`zip-bomb`), and kept in memory with its content type (from the extension; the player
  *    serves nothing else).
  * 4. `imsmanifest.xml` at the root is read (`scorm-manifest.ts`): version, title, SCOs, launch
- *    files checked to exist.
+ *    files checked to exist; without it, `cmi5.xml` (`cmi5-structure.ts`, issue 16): course, blocks,
+ *    AUs, launch files checked to exist (`readCoursePackage`).
  */
 import crypto from 'node:crypto';
 import type { ManifestSummary } from '../../src/domain/elearning-compliance.ts';
+import type { Cmi5Summary } from '../../src/domain/cmi5-course.ts';
 import { guardZip, readEntry, ZipGuardError, type ZipGuardLimits } from '../zip/guard.ts';
+import { CMI5_STRUCTURE_PATH, parseCmi5Structure } from './cmi5-structure.ts';
+
+export { Cmi5StructureError } from './cmi5-structure.ts';
 import { MANIFEST_PATH, parseManifest, ScormPackageError } from './scorm-manifest.ts';
 
 export { ScormPackageError } from './scorm-manifest.ts';
@@ -95,6 +100,22 @@ export function contentTypeOf(path: string): string {
  * @example const pkg = await readScormPackage(bytes) // pkg.manifest.scos[0].launch
  */
 export async function readScormPackage(bytes: Buffer, partial?: Partial<ScormLimits>): Promise<ScormPackage> {
+  const pkg = await readCoursePackage(bytes, partial);
+  if (pkg.manifest.version === 'cmi5') throw new ScormPackageError('manifest-missing', 'The zip holds no imsmanifest.xml: it is not a SCORM package');
+  return pkg as ScormPackage;
+}
+
+/** A package of either kind: SCORM (`imsmanifest.xml`) or cmi5 (`cmi5.xml`, issue 16). */
+export type CoursePackage = Omit<ScormPackage, 'manifest'> & { manifest: ManifestSummary | Cmi5Summary };
+
+/**
+ * Reads an untrusted course zip: SCORM when `imsmanifest.xml` is at its root, else cmi5 when
+ * `cmi5.xml` is (cmi5 §14.1). **Decision**: a zip holding both is read as SCORM, as before cmi5
+ * was accepted. Throws `ScormPackageError`, or `Cmi5StructureError` for a refused `cmi5.xml`.
+ *
+ * @example const pkg = await readCoursePackage(bytes) // pkg.manifest.version: '1.2' | '2004' | 'cmi5'
+ */
+export async function readCoursePackage(bytes: Buffer, partial?: Partial<ScormLimits>): Promise<CoursePackage> {
   const limits = { ...DEFAULT_SCORM_LIMITS, ...partial };
   if (bytes.length > limits.maxBytes)
     throw new ScormPackageError('file-too-large', `The package is larger than ${limits.maxBytes} bytes`, { maxBytes: limits.maxBytes });
@@ -111,18 +132,21 @@ export async function readScormPackage(bytes: Buffer, partial?: Partial<ScormLim
       zip.close();
     }
     const paths = new Set(files.map((f) => f.path));
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const manifestFile = files.find((f) => f.path === MANIFEST_PATH);
+    const cmi5File = manifestFile ? undefined : files.find((f) => f.path === CMI5_STRUCTURE_PATH);
+    if (cmi5File) return { manifest: parseCmi5Structure(cmi5File.content, paths, sha256), files, sha256, size: bytes.length, uncompressedBytes };
     if (!manifestFile) {
-      const nested = files.find((f) => f.path.endsWith(`/${MANIFEST_PATH}`));
+      const nested = files.find((f) => f.path.endsWith(`/${MANIFEST_PATH}`) || f.path.endsWith(`/${CMI5_STRUCTURE_PATH}`));
       throw new ScormPackageError(
         'manifest-missing',
         nested
-          ? `imsmanifest.xml must be at the root of the zip, not in "${nested.path.slice(0, 200)}": zip the content of the folder, not the folder`
-          : 'The zip holds no imsmanifest.xml: it is not a SCORM package',
+          ? `imsmanifest.xml or cmi5.xml must be at the root of the zip, not in "${nested.path.slice(0, 200)}": zip the content of the folder, not the folder`
+          : 'The zip holds neither imsmanifest.xml (SCORM) nor cmi5.xml (cmi5) at its root',
       );
     }
     const manifest = parseManifest(manifestFile.content, paths);
-    return { manifest, files, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length, uncompressedBytes };
+    return { manifest, files, sha256, size: bytes.length, uncompressedBytes };
   } catch (err) {
     if (err instanceof ZipGuardError) throw new ScormPackageError(err.code, err.message, err.extra);
     throw err;

@@ -166,7 +166,7 @@ export function validityOf(acc: AccreditationView): Validity | null {
  * prerequisites that do not parse, are not enforced (`not-enforced`, with what was found). Null
  * when the manifest has none of them.
  */
-export function navigationCheck(pkg: ManifestSummary): { status: CheckStatus; reason: string } | null {
+export function navigationCheck(pkg: Pick<ManifestSummary, 'scos' | 'hiddenScos' | 'sequencing'>): { status: CheckStatus; reason: string } | null {
   const hidden = pkg.hiddenScos ?? [];
   const withPrerequisites = pkg.scos.filter((s) => s.prerequisites !== undefined);
   const unreadable = withPrerequisites.filter((s) => parsePrerequisites(s.prerequisites!) === null);
@@ -201,7 +201,8 @@ export function requiredQuestions(credits: number): number {
  */
 export function complianceReport(input: {
   credits: number;
-  pkg: ManifestSummary | null;
+  /** A SCORM manifest, or a cmi5 course structure's summary (its AUs as `scos`, issue 16). */
+  pkg: (Omit<ManifestSummary, 'version'> & { version: ScormVersion | 'cmi5' }) | null;
   declaration: CourseDeclaration | null;
   accreditation: AccreditationView;
 }): ComplianceReport {
@@ -223,7 +224,9 @@ export function complianceReport(input: {
       'scorm-package',
       'SCORM 1.2 or 2004 package with at least one SCO',
       'verified',
-      `SCORM ${pkg.version} manifest read: ${pkg.scos.length} SCO(s) in "${pkg.title}"`,
+      pkg.version === 'cmi5'
+        ? `cmi5 course structure read: ${pkg.scos.length} AU(s) in "${pkg.title}"`
+        : `SCORM ${pkg.version} manifest read: ${pkg.scos.length} SCO(s) in "${pkg.title}"`,
     );
     add('launch-files', 'every SCO launches a file of the package', 'verified', `all ${pkg.scos.length} launch file(s) are in the package`);
   }

@@ -38,6 +38,7 @@ import { attestationRoutes } from './attestation.ts';
 import { certificateRoutes } from './certificates.ts';
 import { documentRoutes } from './documents.ts';
 import { scormPlayerRoutes } from './scorm-player.ts';
+import { cmi5LaunchRoutes } from './cmi5-lrs.ts';
 import { consoleRoutes } from './console/index.ts';
 
 /** The gateway's Content-Security-Policy (R-ISO-4): styles may be inline (the layout's one sheet), nothing else is. */
@@ -96,6 +97,7 @@ export function createApp(deps: Deps) {
   app.route('/', elearningRoutes(deps));
   app.route('/', scormCommitRoutes(deps));
   app.route('/', scormPlayerRoutes(deps));
+  app.route('/', cmi5LaunchRoutes(deps));
   app.route('/', consoleRoutes(deps));
   app.route('/', docsRoutes(app));
 

@@ -9,6 +9,7 @@
  *   POST /commit/{capability}    the launch's commits (the gateway's commit operation, R-ELN-1); a
  *                                review's are counted, never kept (`services/elearning/review.ts`)
  *   GET  /assets/{file}          scorm-again's builds and the runner's script
+ *   /x/…, /cmi5/…                cmi5 AUs, their fetch URL and LRS (`cmi5-lrs.ts`, issue 16)
  *
  * The capability opens no gateway route, and the gateway answers none of these. Nothing here
  * sets or reads a cookie.
@@ -22,6 +23,7 @@ import { anyContentLaunch } from '../services/elearning/content.ts';
 import { courseVersion, packageFileOf } from '../services/elearning/player.ts';
 import { receiveReviewCommit, reviewFileOf, reviewVersion } from '../services/elearning/review.ts';
 import { ServiceError } from '../services/errors.ts';
+import { addCmi5ContentRoutes } from './cmi5-lrs.ts';
 import type { Deps } from './deps.ts';
 import { commitHandler } from './scorm-commit.ts';
 
@@ -135,6 +137,9 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
       return { enrolmentId: l.launch.enrolmentId, sco: l.launch.sco, session: l.launch.session };
     }),
   );
+
+  // cmi5 AUs, their fetch URL and LRS (issue 16, `cmi5-lrs.ts`).
+  addCmi5ContentRoutes(app, deps, origins);
 
   app.notFound((c) => c.text('Non trovato', 404));
   return app;

@@ -49,13 +49,13 @@ const TAGS = ['e-learning'];
 const uploadRoute = createRoute({
   method: 'post',
   path: '/v1/events/{id}/scorm-package',
-  summary: 'Upload the SCORM package (1.2 or 2004) of an e-learning or podcast event',
+  summary: 'Upload the SCORM package (1.2 or 2004) or cmi5 course package of an e-learning or podcast event',
   description: [
     'Key: the organiser of the event. Body: the zip itself, raw, `Content-Type: application/zip` (or `application/x-zip-compressed`, `application/octet-stream`);',
-    'at most `SCORM_MAX_BYTES` (100 MiB), 5,000 files, 300 MiB uncompressed, 100:1 per file over 1 MiB. `imsmanifest.xml` must be at the root.',
+    'at most `SCORM_MAX_BYTES` (100 MiB), 5,000 files, 300 MiB uncompressed, 100:1 per file over 1 MiB. `imsmanifest.xml` (SCORM) or `cmi5.xml` (cmi5, version `cmi5`: its AUs as `scos`, the structure as `manifest.cmi5`) must be at the root; cmi5 AUs must be files of the package.',
     'A new upload supersedes the current package (kept as history).',
     'Codes: `not-elearning` (mode), `file-too-large`, `zip-bomb`, `not-a-zip`, `encrypted-file`, `unreadable-file`, `unsafe-path` (absolute, `..`, backslash, drive letter),',
-    '`manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`.',
+    '`manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`, `cmi5-external-au`.',
   ].join(' '),
   tags: TAGS,
   security: SECURITY,
@@ -68,7 +68,7 @@ const uploadRoute = createRoute({
       404: "`event-not-found`: unknown, or not this organiser's",
       413: '`file-too-large`, `zip-bomb`',
       415: 'Not a zip body',
-      422: '`not-elearning`, `not-a-zip`, `encrypted-file`, `unreadable-file`, `unsafe-path`, `manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`',
+      422: '`not-elearning`, `not-a-zip`, `encrypted-file`, `unreadable-file`, `unsafe-path`, `manifest-missing`, `manifest-malformed`, `unsupported-scorm-version`, `no-sco`, `launch-file-missing`, `cmi5-external-au`',
     }),
   },
 });
@@ -282,9 +282,10 @@ export function elearningRoutes(deps: Deps) {
         launchToken: l.launchToken,
         commitUrl,
         expiresAt: l.expiresAt.toISOString(),
-        playerUrl: `${base}/lms/play/${l.launchToken}`,
+        playerUrl: l.version === 'cmi5' ? `${base}/lms/cmi5/play/${l.launchToken}` : `${base}/lms/play/${l.launchToken}`,
         launchUrl: `${base}/lms/launch/${l.launchToken}`,
         version: l.version,
+        ...(l.version === 'cmi5' ? { cmi5LaunchUrl: `${base}/lms/cmi5/launch/${l.launchToken}` } : {}),
         scos: l.scos.map((s) => ({
           identifier: s.identifier,
           title: s.title,

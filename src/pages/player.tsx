@@ -31,11 +31,11 @@ export interface PlayerOutcome {
 export interface PlayerProps {
   title: string;
   learner: string;
-  version: '1.2' | '2004';
+  version: '1.2' | '2004' | 'cmi5';
   scos: PlayerSco[];
   outcome: PlayerOutcome | null;
   attestationUrl: string | null;
-  config: { version: '1.2' | '2004'; launchUrl: string; contentOrigin: string; review?: boolean };
+  config: { version: '1.2' | '2004' | 'cmi5'; launchUrl: string; contentOrigin: string; review?: boolean };
   scripts: string[];
   expiresAt: Date;
   /** A council's review launch: no credit, nothing counted, no progress shown. */

@@ -17,9 +17,35 @@ export const Sco = z
   })
   .openapi('Sco');
 
+/** A cmi5 course structure as read from cmi5.xml (issue 16; cmi5 §13). */
+export const Cmi5Structure = z
+  .object({
+    course: z.object({ id: z.string(), lmsId: z.string(), title: z.string(), description: z.string() }),
+    blocks: z.array(z.object({ id: z.string(), lmsId: z.string(), title: z.string(), blocks: z.array(z.string()) })),
+    aus: z.array(
+      z.object({
+        id: z.string().openapi({ description: "The publisher's AU id" }),
+        lmsId: z.string().openapi({ description: 'The activity id the LMS launches it with (cmi5 §8.1.5)' }),
+        title: z.string(),
+        description: z.string(),
+        url: z.string(),
+        launch: z.string(),
+        href: z.string(),
+        launchMethod: z.enum(['AnyWindow', 'OwnWindow']),
+        moveOn: z.enum(['Passed', 'Completed', 'CompletedAndPassed', 'CompletedOrPassed', 'NotApplicable']),
+        masteryScore: z.number().nullable(),
+        activityType: z.string().nullable(),
+        launchParameters: z.string().nullable(),
+        entitlementKey: z.string().nullable(),
+        blocks: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi('Cmi5Structure');
+
 export const Manifest = z
   .object({
-    version: z.enum(['1.2', '2004']),
+    version: z.enum(['1.2', '2004', 'cmi5']).openapi({ description: 'SCORM 1.2, SCORM 2004, or a cmi5 course structure (its AUs listed as `scos`)' }),
     schemaVersion: z.string().nullable(),
     identifier: z.string().nullable(),
     title: z.string(),
@@ -31,6 +57,7 @@ export const Manifest = z
       .optional()
       .openapi({ description: 'SCORM 2004 sequencing found in the manifest (not enforced: see the `navigation` check)' }),
     assets: z.number().int(),
+    cmi5: Cmi5Structure.optional(),
   })
   .openapi('ScormManifest');
 
@@ -38,7 +65,7 @@ export const ScormPackage = z
   .object({
     id: z.uuid(),
     eventId: z.uuid(),
-    version: z.enum(['1.2', '2004']),
+    version: z.enum(['1.2', '2004', 'cmi5']),
     manifest: Manifest,
     sha256: z.string().openapi({ description: 'SHA-256 of the uploaded zip, hex' }),
     size: z.number().int(),

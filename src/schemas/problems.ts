@@ -135,11 +135,12 @@ export const PROBLEMS = {
   'not-elearning': { status: 422, title: 'Only e-learning and podcast events have a SCORM course' },
   'not-a-zip': { status: 422, title: 'The file is not a zip archive' },
   'unsafe-path': { status: 422, title: 'The package holds a file name that is not a safe relative path' },
-  'manifest-missing': { status: 422, title: 'The package has no imsmanifest.xml at its root' },
+  'manifest-missing': { status: 422, title: 'The package has neither imsmanifest.xml (SCORM) nor cmi5.xml (cmi5) at its root' },
   'manifest-malformed': { status: 422, title: 'The package manifest cannot be read' },
   'unsupported-scorm-version': { status: 422, title: 'The package is neither SCORM 1.2 nor SCORM 2004' },
   'no-sco': { status: 422, title: 'The package has no SCO to launch' },
   'launch-file-missing': { status: 422, title: 'A SCO launch file is not in the package' },
+  'cmi5-external-au': { status: 422, title: 'A cmi5 AU is not in the package (absolute url): AUs run on the content origin only' },
 
   // SCORM tracking (issue 6 §2, §3)
   'no-scorm-package': { status: 422, title: 'The course has no SCORM package' },
@@ -150,6 +151,7 @@ export const PROBLEMS = {
   'launch-expired': { status: 401, title: 'The launch link has expired' },
   'unknown-sco': { status: 404, title: 'Not a SCO of the course', also: [400] },
   'invalid-session': { status: 400, title: 'The session id is not valid' },
+  'review-unavailable': { status: 409, title: 'This course cannot be opened in review: a cmi5 course has no review launch yet' },
   'prerequisites-not-met': { status: 409, title: 'The module’s prerequisites (SCORM 1.2 adlcp:prerequisites) do not hold yet' },
 
   // Staff accounts and sign-in (issue 14; R-ACC-1 … R-ACC-7)

@@ -94,7 +94,11 @@ export const Launch = z
       description:
         "For providers' own scorm-again pages: `POST launchUrl?sco=<identifier>` registers a launch and answers the commit URL (with `session`) and the run-time state to load before Initialize",
     }),
-    version: z.enum(['1.2', '2004']),
+    version: z.enum(['1.2', '2004', 'cmi5']),
+    cmi5LaunchUrl: z
+      .string()
+      .optional()
+      .openapi({ description: 'cmi5 courses: `POST cmi5LaunchUrl?au=<AU id>` launches an AU (cmi5 §8) and answers its launch URL on the content origin' }),
     scos: z.array(z.object({ identifier: z.string(), title: z.string(), launch: z.string(), commitUrl: z.string() })),
   })
   .openapi('ElearningLaunch');

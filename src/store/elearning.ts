@@ -1,13 +1,17 @@
 /** @module E-learning courses (issue 6 §1): SCORM packages, their files, the course declaration. */
 import crypto from 'node:crypto';
+import type { Cmi5Summary } from '../domain/cmi5-course.ts';
 import type { CourseDeclaration, ManifestSummary } from '../domain/elearning-compliance.ts';
 import type { Queryable, Db } from './db.ts';
+
+/** SCORM 1.2, 2004, or a cmi5 course structure (issue 16). */
+export type PackageVersion = '1.2' | '2004' | 'cmi5';
 
 export interface StoredPackage {
   id: string;
   eventId: string;
-  version: '1.2' | '2004';
-  manifest: ManifestSummary;
+  version: PackageVersion;
+  manifest: ManifestSummary | Cmi5Summary;
   sha256: string;
   size: number;
   uncompressedSize: number;
@@ -25,7 +29,7 @@ export interface NewPackageFile {
 interface PackageRow {
   id: string;
   event_id: string;
-  version: '1.2' | '2004';
+  version: PackageVersion;
   manifest: unknown;
   sha256: string;
   size: number;
@@ -43,7 +47,7 @@ function toPackage(r: PackageRow): StoredPackage {
     id: r.id,
     eventId: r.event_id,
     version: r.version,
-    manifest: json<ManifestSummary>(r.manifest),
+    manifest: json<ManifestSummary | Cmi5Summary>(r.manifest),
     sha256: r.sha256,
     size: Number(r.size),
     uncompressedSize: Number(r.uncompressed_size),
@@ -62,7 +66,15 @@ const FILE_BATCH = 100;
  */
 export async function insertPackage(
   db: Db,
-  p: { eventId: string; manifest: ManifestSummary; sha256: string; size: number; uncompressedSize: number; uploadedAt: string; uploadedBy: string },
+  p: {
+    eventId: string;
+    manifest: ManifestSummary | Cmi5Summary;
+    sha256: string;
+    size: number;
+    uncompressedSize: number;
+    uploadedAt: string;
+    uploadedBy: string;
+  },
   files: readonly NewPackageFile[],
 ): Promise<StoredPackage> {
   const id = crypto.randomUUID();

@@ -187,7 +187,8 @@ export function courseRoutes(deps: Deps) {
         total: page.total,
         offset,
         organiser: actor.role === 'organiser',
-        reviewer: REVIEW_ROLES.includes(actor.role),
+        // cmi5 AUs have no review launch yet (409 review-unavailable).
+        reviewer: REVIEW_ROLES.includes(actor.role) && (compliance.package?.version as string | undefined) !== 'cmi5',
         reviews: reviews.map((r) => ({
           reviewer: r.reviewer,
           openedAt: new Date(r.openedAt),

@@ -44,6 +44,7 @@ export const ATTENDANCE_REFUSALS: Readonly<Record<string, string>> = {
   'not-elearning': 'Questo evento non è un corso e-learning o podcast.',
   'course-has-enrolments': 'Ci sono già iscritti al corso: il pacchetto che seguono non può più essere sostituito.',
   'no-scorm-package': 'Il corso non ha ancora un pacchetto SCORM.',
+  'review-unavailable': 'Un corso cmi5 non si apre ancora in revisione: chieda all’ente un accesso di consultazione.',
   'enrolment-not-found': 'L’iscritto non risulta iscritto a questo corso.',
   'attestation-not-available':
     'L’attestato sarà disponibile quando il corso risulta completato (o la presenza all’evento riconosciuta) con i crediti attribuiti.',

@@ -44,6 +44,8 @@ async function cachedTarget(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string
 export async function commitTargetOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, sco: string): Promise<CommitTarget> {
   const target = await cachedTarget(ctx, enrolmentId);
   if (!target) throw new ServiceError('unknown-sco', 'The course has no current package');
+  // A cmi5 course's AUs send xAPI statements to its LRS (issue 16), never SCORM commits.
+  if ((target.version as string) === 'cmi5') throw new ServiceError('unknown-sco', 'A cmi5 course takes xAPI statements, not SCORM commits');
   if (!target.scos.some((s) => s.identifier === sco)) throw new ServiceError('unknown-sco', 'Not a SCO of this course');
   return target;
 }

@@ -6,10 +6,18 @@
  * Only events of mode `e-learning` or `podcast` have a course (`not-elearning` otherwise), and
  * only those the actor may see (`event-not-found` otherwise, so ids do not leak).
  */
-import { readScormPackage, ScormPackageError } from '../../../adapters/lms/scorm-package.ts';
+import { Cmi5StructureError, readCoursePackage, ScormPackageError } from '../../../adapters/lms/scorm-package.ts';
 import { accreditationView, complianceReport, validityOf, type CourseDeclaration, type ScoSummary } from '../../domain/elearning-compliance.ts';
 import { getOutcome } from '../../store/elearning-outcomes.ts';
-import { currentPackage, getDeclaration, insertPackage, packageCount, upsertDeclaration, type StoredPackage } from '../../store/elearning.ts';
+import {
+  currentPackage,
+  getDeclaration,
+  insertPackage,
+  packageCount,
+  upsertDeclaration,
+  type PackageVersion,
+  type StoredPackage,
+} from '../../store/elearning.ts';
 import type { StoredEvent } from '../../store/events.ts';
 import { enrol, enrolmentCount, findEnrolment, listEnrolments, unknownMembers } from '../../store/scorm-tracking.ts';
 import { actorRef, type Actor } from '../actor.ts';
@@ -58,9 +66,9 @@ export async function replaceablePackageCourse(ctx: Pick<ServiceContext, 'db'>, 
 export async function storePackage(ctx: Pick<ServiceContext, 'db' | 'now' | 'config' | 'log'>, actor: Actor, event: CourseEvent, bytes: Buffer) {
   let pkg;
   try {
-    pkg = await readScormPackage(bytes, { maxBytes: ctx.config.SCORM_MAX_BYTES });
+    pkg = await readCoursePackage(bytes, { maxBytes: ctx.config.SCORM_MAX_BYTES });
   } catch (err) {
-    if (err instanceof ScormPackageError) throw new ServiceError(err.code, err.message, err.extra);
+    if (err instanceof ScormPackageError || err instanceof Cmi5StructureError) throw new ServiceError(err.code, err.message, err.extra);
     throw err;
   }
   const stored = await insertPackage(
@@ -159,7 +167,8 @@ export interface IssuedLaunch {
   /** A signed link of purpose `scorm` whose subject is the enrolment. */
   launchToken: string;
   expiresAt: Date;
-  version: '1.2' | '2004';
+  /** `cmi5`: the AUs are launched per cmi5 (`POST /lms/cmi5/launch/{token}`, issue 16), not by the SCORM player. */
+  version: PackageVersion;
   scos: ScoSummary[];
 }
 

@@ -20,6 +20,7 @@
 import { yearOf } from '../../domain/calendar.ts';
 import { deontologyCredits } from '../../domain/credits.ts';
 import { accreditationView, validityOf } from '../../domain/elearning-compliance.ts';
+import { isCmi5Summary } from '../../domain/cmi5-course.ts';
 import { foldAll, foldBasis, foldCommits, progressOfFold, type FoldRefusal } from '../../domain/elearning-fold.ts';
 import { assessEnrolment, launchedScosOf, PROGRESS_REASONS, type EnrolmentProgress, type ProgressCourse } from '../../domain/elearning-progress.ts';
 import { affectedBienniums } from '../../domain/ledger.ts';
@@ -27,6 +28,7 @@ import type { Logger } from '../../log.ts';
 import { requestLedgerAfter, type LedgerProducer } from '../../queue/ledger.ts';
 import type { ScormJob, ScormProducer } from '../../queue/scorm.ts';
 import type { Db } from '../../store/db.ts';
+import { cmi5EnrolmentsSince } from '../../store/cmi5.ts';
 import {
   enrolmentIdsOf,
   enrolmentsNeedingDerivation,
@@ -37,6 +39,7 @@ import {
   saveFold,
   type EnrolmentHead,
 } from '../../store/elearning-outcomes.ts';
+import { deriveCmi5Enrolment } from './cmi5-derive.ts';
 
 /** What a SCORM derivation needs: the database, log and clock, and the ledger to tell. */
 export interface ScormDeriveContext {
@@ -87,7 +90,8 @@ export async function processScormJob(ctx: ScormDeriveContext, data: ScormJob) {
 
 /** The sweep: enrolments with commits newer than their outcome since `since` are asked for again. */
 export async function sweepScormDerivations(ctx: Pick<ScormDeriveContext, 'db' | 'log'>, producer: Pick<ScormProducer, 'requestDerivation'>, since: Date) {
-  const stale = await enrolmentsNeedingDerivation(ctx.db, since);
+  // cmi5 statements newer than their outcome too (issue 16).
+  const stale = [...new Set([...(await enrolmentsNeedingDerivation(ctx.db, since)), ...(await cmi5EnrolmentsSince(ctx.db, since))])];
   for (const id of stale) await producer.requestDerivation(id);
   if (stale.length) ctx.log.info({ enrolments: stale.length }, 'scorm sweep queued derivations');
   return { queued: stale.length };
@@ -135,8 +139,13 @@ export async function deriveEnrolment(db: Db, enrolmentId: string, now: () => nu
     let progress: EnrolmentProgress | null = null;
     let highWater = 0;
     let path: 'incremental' | 'full' = 'full';
-    let why: FoldRefusal | 'requested' | 'first' | 'commit-seen-late' | null = opts.full ? 'requested' : null;
-    if (!opts.full) {
+    let why: FoldRefusal | 'requested' | 'first' | 'commit-seen-late' | 'cmi5' | null = opts.full ? 'requested' : null;
+    if (isCmi5Summary(head.manifest)) {
+      // A cmi5 course (issue 16): its accepted statements, mapped into the same facts, read whole.
+      const { version: _v, scos: _s, ...common } = course;
+      progress = await deriveCmi5Enrolment(tx, enrolmentId, head.manifest, common, at);
+      why = 'cmi5';
+    } else if (!opts.full) {
       const input = await loadFoldInput(tx, enrolmentId, version);
       if (!input) why = 'first';
       else if (input.older !== input.state.folded) why = 'commit-seen-late';

@@ -95,6 +95,8 @@ export async function launchSco(
 ): Promise<ScoLaunch> {
   const t = await playerTarget(ctx.db, enrolmentId);
   if (!t) throw new ServiceError('unknown-sco', 'The course has no current package');
+  // A cmi5 course's AUs are launched per cmi5 (`/lms/cmi5/launch`, issue 16).
+  if ((t.version as string) === 'cmi5') throw new ServiceError('unknown-sco', 'A cmi5 course: launch its AUs with POST /lms/cmi5/launch/{token}?au=');
   const sco = t.scos.find((s) => s.identifier === scoId);
   if (!sco) throw new ServiceError('unknown-sco', 'Add ?sco=<SCO identifier of this course>');
   if (sco.prerequisites !== undefined) {

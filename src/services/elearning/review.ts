@@ -34,13 +34,15 @@ async function reviewerName(ctx: Pick<ServiceContext, 'db'>, actor: Actor): Prom
 /**
  * Opens a review of the course's current package: its id and the link of purpose `scorm-review`
  * that opens the review player until `expiresAt`. Refuses `forbidden` (an organiser or platform),
- * `event-not-found`, `not-elearning`, `no-scorm-package`.
+ * `event-not-found`, `not-elearning`, `no-scorm-package`, `review-unavailable` (a cmi5 course).
  */
 export async function openCourseReview(ctx: Pick<ServiceContext, 'db' | 'now' | 'links'>, actor: Actor, eventId: string) {
   if (!REVIEW_ROLES.includes(actor.role)) throw new ServiceError('forbidden', 'Only the accrediting CPO, the CN or an admin reviews a course');
   const event = await courseEvent(ctx, actor, eventId);
   const pkg = await currentPackage(ctx.db, event.id);
   if (!pkg) throw new ServiceError('no-scorm-package', 'The course has no SCORM package');
+  // cmi5 AUs have a Review launch mode of their own (cmi5 §10.2.2), not built yet.
+  if ((pkg.version as string) === 'cmi5') throw new ServiceError('review-unavailable');
   const openedAt = new Date(ctx.now());
   const expiresAt = new Date(openedAt.getTime() + REVIEW_TTL_MS);
   const reviewId = await insertReview(ctx.db, {
