@@ -18,11 +18,12 @@
  * declaration (R-ELN-5); a provider packages the AU instead.
  */
 import crypto from 'node:crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import type { ScoSummary } from '../../src/domain/elearning-compliance.ts';
 import { CMI5_MOVE_ON, type Cmi5Au, type Cmi5Block, type Cmi5MoveOn, type Cmi5Summary } from '../../src/domain/cmi5-course.ts';
 import { problemEntry, type ProblemCode, type ProblemStatus } from '../../src/schemas/problems.ts';
-import { MAX_MANIFEST_BYTES, resolveLaunch } from './scorm-manifest.ts';
+import { resolveLaunch } from './scorm-manifest.ts';
+import { UNTRUSTED_XML_OPTIONS, untrustedXmlText } from './untrusted-xml.ts';
 
 /** §14: "A course package, when located in a ZIP file, MUST be named cmi5.xml" (at its root, §14.1). */
 export const CMI5_STRUCTURE_PATH = 'cmi5.xml';
@@ -47,16 +48,7 @@ const fail = (code: Cmi5StructureErrorCode, message: string, extra?: Record<stri
 type Node = { [key: string]: unknown };
 
 const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: false,
+  ...UNTRUSTED_XML_OPTIONS,
   // Keeps document order of mixed <block>/<au> children (§13.1: the order is the course's).
   preserveOrder: true,
 });
@@ -123,18 +115,7 @@ function moveOnOf(v: string | undefined, auId: string): Cmi5MoveOn {
  * @rule R-CMI-1
  */
 export function parseCmi5Structure(bytes: Uint8Array | string, files: ReadonlySet<string>, packageKey: string): Cmi5Summary {
-  if (typeof bytes !== 'string' && bytes.byteLength > MAX_MANIFEST_BYTES)
-    throw fail('manifest-malformed', `cmi5.xml is larger than ${MAX_MANIFEST_BYTES} bytes`);
-  let xml: string;
-  try {
-    xml = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw fail('manifest-malformed', 'cmi5.xml is not UTF-8 text');
-  }
-  if (xml.length > MAX_MANIFEST_BYTES) throw fail('manifest-malformed', `cmi5.xml is larger than ${MAX_MANIFEST_BYTES} bytes`);
-  if (/<!DOCTYPE|<!ENTITY/iu.test(xml)) throw fail('manifest-malformed', 'cmi5.xml holds a DOCTYPE or entity declaration, which is not accepted');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw fail('manifest-malformed', `cmi5.xml is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, { line: valid.err.line });
+  const xml = untrustedXmlText(bytes, 'cmi5.xml', (message, extra) => fail('manifest-malformed', message, extra));
   let root: El | undefined;
   try {
     root = (parser.parse(xml) as Node[]).map(toEl).find((e): e is El => e !== null);

@@ -13,12 +13,12 @@
  * without it, the `adlcp` namespace decides (`adlcp_rootv1p2` → 1.2, `adlcp_v1p3` → 2004).
  * Anything else is `unsupported-scorm-version`.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import type { ManifestSummary, ScoSummary, ScormVersion } from '../../src/domain/elearning-compliance.ts';
 import { problemEntry, type ProblemCode, type ProblemStatus } from '../../src/schemas/problems.ts';
+import { UNTRUSTED_XML_OPTIONS, untrustedXmlText } from './untrusted-xml.ts';
 
 export const MANIFEST_PATH = 'imsmanifest.xml';
-export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 
 /** Problem codes of `src/schemas/problems.ts`: 413 for a limit, 422 for a package that cannot be accepted. */
 export type ScormPackageErrorCode = Extract<
@@ -55,16 +55,7 @@ const fail = (code: ScormPackageErrorCode, message: string, extra?: Record<strin
 type Node = { [key: string]: unknown };
 
 const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: false,
+  ...UNTRUSTED_XML_OPTIONS,
   // Every element is an array, so one child or many read the same way.
   isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
 });
@@ -151,19 +142,7 @@ export function resolveLaunch(bases: readonly string[], href: string): { path: s
  * @example const summary = parseManifest(bytes, new Set(['imsmanifest.xml', 'sco1.html']))
  */
 export function parseManifest(bytes: Uint8Array | string, files: ReadonlySet<string>): ManifestSummary {
-  if (typeof bytes !== 'string' && bytes.byteLength > MAX_MANIFEST_BYTES)
-    throw fail('manifest-malformed', `The manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
-  let xml: string;
-  try {
-    xml = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw fail('manifest-malformed', 'The manifest is not UTF-8 text');
-  }
-  if (xml.length > MAX_MANIFEST_BYTES) throw fail('manifest-malformed', `The manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
-  if (/<!DOCTYPE|<!ENTITY/iu.test(xml)) throw fail('manifest-malformed', 'The manifest holds a DOCTYPE or entity declaration, which is not accepted');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true)
-    throw fail('manifest-malformed', `The manifest is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, { line: valid.err.line });
+  const xml = untrustedXmlText(bytes, 'The manifest', (message, extra) => fail('manifest-malformed', message, extra));
   let doc: Node;
   try {
     doc = parser.parse(xml) as Node;
