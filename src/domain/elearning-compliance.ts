@@ -10,6 +10,7 @@
  * - `pass`: met on data the gateway owns (the event's accreditation);
  * - `fail`: not met, or nothing to check (no package, no declaration), with the reason.
  */
+import { romeDate } from './calendar.ts';
 import { accreditationDeadline, accreditationStatus } from './events.ts';
 import { parsePrerequisites } from './scorm-prerequisites.ts';
 
@@ -110,7 +111,10 @@ export interface ComplianceCheck {
   /** The rule it checks. */
   rule: string;
   status: CheckStatus;
+  /** Why, in English (the API's stable wording). */
   reason: string;
+  /** Why, in Italian, for the console's people. */
+  text: string;
 }
 
 export interface ComplianceReport {
@@ -166,25 +170,50 @@ export function validityOf(acc: AccreditationView): Validity | null {
  * prerequisites that do not parse, are not enforced (`not-enforced`, with what was found). Null
  * when the manifest has none of them.
  */
-export function navigationCheck(pkg: Pick<ManifestSummary, 'scos' | 'hiddenScos' | 'sequencing'>): { status: CheckStatus; reason: string } | null {
+export function navigationCheck(
+  pkg: Pick<ManifestSummary, 'scos' | 'hiddenScos' | 'sequencing'>,
+): { status: CheckStatus; reason: string; text: string } | null {
   const hidden = pkg.hiddenScos ?? [];
   const withPrerequisites = pkg.scos.filter((s) => s.prerequisites !== undefined);
   const unreadable = withPrerequisites.filter((s) => parsePrerequisites(s.prerequisites!) === null);
   if (!hidden.length && !withPrerequisites.length && !pkg.sequencing) return null;
-  const parts: string[] = [];
-  if (hidden.length)
-    parts.push(`${hidden.length} hidden item(s) (isvisible="false") not shown and not required: ${hidden.map((s) => s.identifier).join(', ')}`);
-  const enforced = withPrerequisites.length - unreadable.length;
-  if (enforced) parts.push(`prerequisites of ${enforced} module(s) enforced by the player`);
-  const notEnforced: string[] = [];
-  if (unreadable.length)
-    notEnforced.push(`prerequisites that do not parse, not enforced (the module is offered): ${unreadable.map((s) => s.identifier).join(', ')}`);
-  if (pkg.sequencing) {
-    notEnforced.push(
-      `SCORM 2004 sequencing on ${pkg.sequencing.places} item(s) (${pkg.sequencing.elements.join(', ') || 'empty'}) is not enforced: the player offers every visible module in any order, and credits follow R-ELN-2 (every module completed, the final test passed)`,
+  const en: string[] = [];
+  const it: string[] = [];
+  const ids = (l: readonly { identifier: string }[]) => l.map((s) => s.identifier).join(', ');
+  if (hidden.length) {
+    en.push(`${hidden.length} hidden item(s) (isvisible="false") not shown and not required: ${ids(hidden)}`);
+    it.push(
+      `${plural(hidden.length, 'unità nascosta (isvisible="false"), non mostrata e non richiesta', '# unità nascoste (isvisible="false"), non mostrate e non richieste')}: ${ids(hidden)}`,
     );
   }
-  return { status: notEnforced.length ? 'not-enforced' : 'verified', reason: [...parts, ...notEnforced].join('; ') };
+  const enforced = withPrerequisites.length - unreadable.length;
+  if (enforced) {
+    en.push(`prerequisites of ${enforced} module(s) enforced by the player`);
+    it.push(`prerequisiti di ${plural(enforced, 'un modulo', '# moduli')} applicati dal lettore`);
+  }
+  let notEnforced = false;
+  if (unreadable.length) {
+    notEnforced = true;
+    en.push(`prerequisites that do not parse, not enforced (the module is offered): ${ids(unreadable)}`);
+    it.push(`prerequisiti non leggibili, non applicati (il modulo resta disponibile): ${ids(unreadable)}`);
+  }
+  if (pkg.sequencing) {
+    notEnforced = true;
+    const elements = pkg.sequencing.elements.join(', ') || 'empty';
+    en.push(
+      `SCORM 2004 sequencing on ${pkg.sequencing.places} item(s) (${elements}) is not enforced: the player offers every visible module in any order, and credits follow R-ELN-2 (every module completed, the final test passed)`,
+    );
+    it.push(
+      `regole di sequenza SCORM 2004 (${elements}) non applicate: il lettore offre ogni modulo visibile in qualsiasi ordine e i crediti richiedono comunque tutti i moduli completati e la prova finale superata`,
+    );
+  }
+  return { status: notEnforced ? 'not-enforced' : 'verified', reason: en.join('; '), text: it.join('; ') };
+}
+
+/** `one` for 1; else `many`, its `#` the count (the count before it when it has none). */
+function plural(n: number, one: string, many: string): string {
+  if (n === 1) return one;
+  return many.includes('#') ? many.replace('#', String(n)) : `${n} ${many}`;
 }
 
 /** The questions the final test needs: eight per credit (art. 1 i). */
@@ -208,17 +237,26 @@ export function complianceReport(input: {
 }): ComplianceReport {
   const { credits, pkg, declaration: d, accreditation } = input;
   const checks: ComplianceCheck[] = [];
-  const add = (id: CheckId, rule: string, status: CheckStatus, reason: string) => checks.push({ id, rule, status, reason });
+  // Each check says why twice: `reason` for the API (English, stable), `text` for the console's people.
+  const add = (id: CheckId, rule: string, status: CheckStatus, reason: string, text: string) => checks.push({ id, rule, status, reason, text });
   const noDeclaration = 'the course declaration (PUT /v1/events/{id}/elearning) is missing';
+  const noDeclarationIt = 'manca la dichiarazione del corso (durate, prova finale, periodo di accesso)';
   const max = ELEARNING_RULES.maxModuleMinutes;
+  const units = (n: number) => plural(n, 'unità didattica', 'unità didattiche');
 
   // The package: read and checked by the gateway at upload.
   if (!pkg) {
-    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'fail', 'no SCORM package uploaded');
-    add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCORM package uploaded');
+    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'fail', 'no SCORM package uploaded', 'nessun pacchetto caricato');
+    add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCORM package uploaded', 'nessun pacchetto caricato');
   } else if (pkg.scos.length === 0) {
-    add('scorm-package', 'SCORM 1.2 or 2004 package with at least one SCO', 'fail', `SCORM ${pkg.version} manifest lists no SCO`);
-    add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCO to launch');
+    add(
+      'scorm-package',
+      'SCORM 1.2 or 2004 package with at least one SCO',
+      'fail',
+      `SCORM ${pkg.version} manifest lists no SCO`,
+      'il pacchetto non elenca unità didattiche',
+    );
+    add('launch-files', 'every SCO launches a file of the package', 'fail', 'no SCO to launch', 'nessuna unità da avviare');
   } else {
     add(
       'scorm-package',
@@ -227,64 +265,104 @@ export function complianceReport(input: {
       pkg.version === 'cmi5'
         ? `cmi5 course structure read: ${pkg.scos.length} AU(s) in "${pkg.title}"`
         : `SCORM ${pkg.version} manifest read: ${pkg.scos.length} SCO(s) in "${pkg.title}"`,
+      `${pkg.version === 'cmi5' ? 'corso cmi5' : `pacchetto SCORM ${pkg.version}`} letto: ${units(pkg.scos.length)} in «${pkg.title}»`,
     );
-    add('launch-files', 'every SCO launches a file of the package', 'verified', `all ${pkg.scos.length} launch file(s) are in the package`);
+    add(
+      'launch-files',
+      'every SCO launches a file of the package',
+      'verified',
+      `all ${pkg.scos.length} launch file(s) are in the package`,
+      `${plural(pkg.scos.length, 'il file di avvio è nel pacchetto', 'tutti i # file di avvio sono nel pacchetto')}`,
+    );
   }
 
   // Modules ≤ 15 minutes (art. 1 f): durations are declared; the SCO count bounds what is possible.
   const moduleRule = `modules of at most ${max} minutes (FAD-GL art. 1 f)`;
-  if (!d) add('module-duration', moduleRule, 'fail', noDeclaration);
+  if (!d) add('module-duration', moduleRule, 'fail', noDeclaration, noDeclarationIt);
   else {
     const over = d.modules.filter((m) => m.minutes > max);
     const declared = new Map(d.modules.map((m) => [m.sco, m.minutes]));
     const unknown = pkg ? d.modules.filter((m) => !pkg.scos.some((s) => s.identifier === m.sco)).map((m) => m.sco) : [];
     const undeclared = pkg ? pkg.scos.filter((s) => !declared.has(s.identifier)).map((s) => s.identifier) : [];
     const scoCount = pkg?.scos.length ?? d.modules.length;
-    if (over.length) add('module-duration', moduleRule, 'fail', `module(s) over ${max} minutes: ${over.map((m) => `${m.sco} (${m.minutes} min)`).join(', ')}`);
-    else if (unknown.length) add('module-duration', moduleRule, 'fail', `declared module(s) not in the package: ${unknown.join(', ')}`);
-    else if (undeclared.length) add('module-duration', moduleRule, 'fail', `SCO(s) without a declared duration: ${undeclared.join(', ')}`);
-    else if (d.modules.length === 0) add('module-duration', moduleRule, 'fail', 'no module duration declared');
+    if (over.length) {
+      const list = over.map((m) => `${m.sco} (${m.minutes} min)`).join(', ');
+      add(
+        'module-duration',
+        moduleRule,
+        'fail',
+        `module(s) over ${max} minutes: ${list}`,
+        `${plural(over.length, 'modulo', 'moduli')} oltre i ${max} minuti: ${list}`,
+      );
+    } else if (unknown.length) {
+      add(
+        'module-duration',
+        moduleRule,
+        'fail',
+        `declared module(s) not in the package: ${unknown.join(', ')}`,
+        `moduli dichiarati che il pacchetto non contiene: ${unknown.join(', ')}`,
+      );
+    } else if (undeclared.length) {
+      add(
+        'module-duration',
+        moduleRule,
+        'fail',
+        `SCO(s) without a declared duration: ${undeclared.join(', ')}`,
+        `unità senza durata dichiarata: ${undeclared.join(', ')}`,
+      );
+    } else if (d.modules.length === 0) add('module-duration', moduleRule, 'fail', 'no module duration declared', 'nessuna durata dichiarata per i moduli');
     else if (d.nominalMinutes > scoCount * max) {
-      add('module-duration', moduleRule, 'fail', `${scoCount} module(s) of at most ${max} minutes cannot hold the nominal ${d.nominalMinutes} minutes`);
+      add(
+        'module-duration',
+        moduleRule,
+        'fail',
+        `${scoCount} module(s) of at most ${max} minutes cannot hold the nominal ${d.nominalMinutes} minutes`,
+        `${plural(scoCount, 'un modulo', '# moduli')} di al massimo ${max} minuti non possono contenere la durata nominale di ${d.nominalMinutes} minuti`,
+      );
     } else {
       const total = d.modules.reduce((s, m) => s + m.minutes, 0);
+      const longest = Math.max(...d.modules.map((m) => m.minutes));
       add(
         'module-duration',
         moduleRule,
         'declared',
-        `${d.modules.length} module(s) declared of at most ${Math.max(...d.modules.map((m) => m.minutes))} minutes (${total} in all, nominal ${d.nominalMinutes})`,
+        `${d.modules.length} module(s) declared of at most ${longest} minutes (${total} in all, nominal ${d.nominalMinutes})`,
+        `${plural(d.modules.length, 'modulo dichiarato', 'moduli dichiarati')} di al massimo ${longest} minuti (${total} in tutto, durata nominale ${d.nominalMinutes})`,
       );
     }
   }
 
   // Final test (art. 1 i): eight questions per credit, drawn at random, a retry with different ones.
   const need = requiredQuestions(credits);
+  const per = ELEARNING_RULES.questionsPerCredit;
+  const minMonths = ELEARNING_RULES.minAccessWindowMonths;
+  const accessRule = `the test can be taken within ${minMonths} months of the access credentials (FAD-GL art. 1 l)`;
   if (!d) {
-    add('questions-in-bank', `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in the bank`, 'fail', noDeclaration);
-    add('questions-per-attempt', `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in each test`, 'fail', noDeclaration);
-    add('random-draw', 'questions drawn at random at each access (FAD-GL art. 1 i)', 'fail', noDeclaration);
-    add('retry-different-questions', 'a retry uses different questions (FAD-GL art. 1 i)', 'fail', noDeclaration);
-    add(
-      'access-window',
-      `the test can be taken within ${ELEARNING_RULES.minAccessWindowMonths} months of the access credentials (FAD-GL art. 1 l)`,
-      'fail',
-      noDeclaration,
-    );
+    add('questions-in-bank', `at least ${per} questions per credit in the bank`, 'fail', noDeclaration, noDeclarationIt);
+    add('questions-per-attempt', `at least ${per} questions per credit in each test`, 'fail', noDeclaration, noDeclarationIt);
+    add('random-draw', 'questions drawn at random at each access (FAD-GL art. 1 i)', 'fail', noDeclaration, noDeclarationIt);
+    add('retry-different-questions', 'a retry uses different questions (FAD-GL art. 1 i)', 'fail', noDeclaration, noDeclarationIt);
+    add('access-window', accessRule, 'fail', noDeclaration, noDeclarationIt);
   } else {
     const t = d.finalTest;
+    const needIt = `${plural(credits, 'un credito richiede', '# crediti richiedono')} almeno ${need} domande`;
     add(
       'questions-in-bank',
-      `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in the bank`,
+      `at least ${per} questions per credit in the bank`,
       t.bankQuestions >= need ? 'declared' : 'fail',
       `${t.bankQuestions} question(s) declared in the bank; ${credits} credit(s) need at least ${need}`,
+      `${plural(t.bankQuestions, 'domanda dichiarata', 'domande dichiarate')} nell’archivio; ${needIt}`,
     );
     add(
       'questions-per-attempt',
-      `at least ${ELEARNING_RULES.questionsPerCredit} questions per credit in each test`,
+      `at least ${per} questions per credit in each test`,
       t.questionsPerAttempt < need ? 'fail' : t.questionsPerAttempt > t.bankQuestions ? 'fail' : 'declared',
       t.questionsPerAttempt > t.bankQuestions
         ? `${t.questionsPerAttempt} question(s) per attempt cannot be drawn from a bank of ${t.bankQuestions}`
         : `${t.questionsPerAttempt} question(s) declared per attempt; ${credits} credit(s) need at least ${need}`,
+      t.questionsPerAttempt > t.bankQuestions
+        ? `${t.questionsPerAttempt} domande per tentativo non si possono estrarre da un archivio di ${t.bankQuestions}`
+        : `${plural(t.questionsPerAttempt, 'domanda dichiarata', 'domande dichiarate')} per tentativo; ${needIt}`,
     );
     add(
       'random-draw',
@@ -295,6 +373,11 @@ export function complianceReport(input: {
         : t.bankQuestions > t.questionsPerAttempt
           ? `declared: ${t.questionsPerAttempt} of ${t.bankQuestions} drawn at random`
           : `a bank of ${t.bankQuestions} for ${t.questionsPerAttempt} per attempt leaves nothing to draw: every attempt gets the same questions`,
+      !t.randomDraw
+        ? 'l’ente dichiara che le domande non sono estratte a caso'
+        : t.bankQuestions > t.questionsPerAttempt
+          ? `dichiarato: ${t.questionsPerAttempt} domande estratte a caso su ${t.bankQuestions}`
+          : `un archivio di ${t.bankQuestions} domande per ${t.questionsPerAttempt} a tentativo non lascia nulla da estrarre: ogni tentativo ha le stesse domande`,
     );
     const retryPossible = t.bankQuestions >= 2 * t.questionsPerAttempt;
     add(
@@ -306,12 +389,18 @@ export function complianceReport(input: {
         : retryPossible
           ? `declared; the bank of ${t.bankQuestions} holds two disjoint draws of ${t.questionsPerAttempt}`
           : `a bank of ${t.bankQuestions} cannot give a retry ${t.questionsPerAttempt} questions all different from the first attempt (needs ${2 * t.questionsPerAttempt})`,
+      !t.retryDifferentQuestions
+        ? 'l’ente dichiara che un nuovo tentativo può ripetere le domande'
+        : retryPossible
+          ? `dichiarato; l’archivio di ${t.bankQuestions} domande contiene due estrazioni distinte di ${t.questionsPerAttempt}`
+          : `un archivio di ${t.bankQuestions} domande non può dare a un nuovo tentativo ${t.questionsPerAttempt} domande tutte diverse dal primo (ne servono ${2 * t.questionsPerAttempt})`,
     );
     add(
       'access-window',
-      `the test can be taken within ${ELEARNING_RULES.minAccessWindowMonths} months of the access credentials (FAD-GL art. 1 l)`,
-      d.accessWindowMonths >= ELEARNING_RULES.minAccessWindowMonths ? 'declared' : 'fail',
-      `access window of ${d.accessWindowMonths} month(s) declared; at least ${ELEARNING_RULES.minAccessWindowMonths} required`,
+      accessRule,
+      d.accessWindowMonths >= minMonths ? 'declared' : 'fail',
+      `access window of ${d.accessWindowMonths} month(s) declared; at least ${minMonths} required`,
+      `periodo di accesso dichiarato: ${plural(d.accessWindowMonths, 'un mese', '# mesi')}; ne sono richiesti almeno ${minMonths}`,
     );
   }
 
@@ -323,20 +412,29 @@ export function complianceReport(input: {
     pkg
       ? `enforced by the gateway: credits need all ${pkg.scos.length} SCO(s) completed and the test passed`
       : 'enforced by the gateway: credits need every SCO of the package completed and the test passed',
+    pkg
+      ? `applicato dal sistema: i crediti richiedono ${plural(pkg.scos.length, 'l’unità completata', 'tutte le # unità completate')} e la prova finale superata`
+      : 'applicato dal sistema: i crediti richiedono tutte le unità del pacchetto completate e la prova finale superata',
   );
 
   if (pkg) {
     const nav = navigationCheck(pkg);
-    if (nav) add('navigation', 'the manifest’s navigation: hidden items, prerequisites (SCORM 1.2), sequencing (SCORM 2004)', nav.status, nav.reason);
+    if (nav) add('navigation', 'the manifest’s navigation: hidden items, prerequisites (SCORM 1.2), sequencing (SCORM 2004)', nav.status, nav.reason, nav.text);
   }
 
   // R-EVT-5: valid one year from accreditation.
   const validity = validityOf(accreditation);
+  const day = (iso: string) => romeDate(new Date(iso)).split('-').reverse().join('/');
   add(
     'accreditation-validity',
     'valid one year from accreditation (R-EVT-5)',
     validity ? 'pass' : 'fail',
     validity ? `accredited ${validity.from}: valid until ${validity.until}` : `not accredited (${accreditation.status})`,
+    validity
+      ? `accreditato il ${day(validity.from)}: valido fino al ${day(validity.until)}`
+      : accreditation.status === 'rejected'
+        ? 'accreditamento respinto'
+        : 'non ancora accreditato',
   );
 
   const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, declared: 0, verified: 0, 'not-enforced': 0 };

@@ -129,7 +129,8 @@ export const ComplianceCheck = z.object({
   id: z.string(),
   rule: z.string(),
   status: z.enum(['pass', 'fail', 'declared', 'verified', 'not-enforced']),
-  reason: z.string(),
+  reason: z.string().openapi({ description: 'Why, in English' }),
+  text: z.string().openapi({ description: 'Why, in Italian (what the console shows)' }),
 });
 
 export const ComplianceReport = z

@@ -44,6 +44,16 @@ describe('e-learning compliance (R-ELN-5)', () => {
     });
     expect(r.counts).toEqual({ pass: 1, fail: 0, declared: 6, verified: 3, 'not-enforced': 0 });
     expect(r.checks.find((c) => c.id === 'accreditation-validity')!.reason).toContain('2027-03-01T10:00:00.000Z');
+    // The console's people read why in Italian.
+    const text = (id: string) => r.checks.find((c) => c.id === id)!.text;
+    expect(text('scorm-package')).toBe('pacchetto SCORM 2004 letto: 3 unità didattiche in «Corso»');
+    expect(text('launch-files')).toBe('tutti i 3 file di avvio sono nel pacchetto');
+    expect(text('module-duration')).toBe('3 moduli dichiarati di al massimo 15 minuti (40 in tutto, durata nominale 40)');
+    expect(text('questions-in-bank')).toBe('32 domande dichiarate nell’archivio; 2 crediti richiedono almeno 16 domande');
+    expect(text('retry-different-questions')).toBe('dichiarato; l’archivio di 32 domande contiene due estrazioni distinte di 16');
+    expect(text('access-window')).toBe('periodo di accesso dichiarato: 6 mesi; ne sono richiesti almeno 6');
+    expect(text('full-completion')).toBe('applicato dal sistema: i crediti richiedono tutte le 3 unità completate e la prova finale superata');
+    expect(text('accreditation-validity')).toBe('accreditato il 01/03/2026: valido fino al 01/03/2027');
   });
 
   it("the manifest's navigation (issue 16): hidden items and 1.2 prerequisites followed, 2004 sequencing reported as not enforced", () => {
@@ -63,6 +73,10 @@ describe('e-learning compliance (R-ELN-5)', () => {
     });
     // Reported, not a failure: the course stays compliant.
     expect(sequenced.compliant).toBe(true);
+    expect(sequenced.checks.find((c) => c.id === 'navigation')!.text).toMatch(/^regole di sequenza SCORM 2004 \(controlMode, sequencingRules\) non applicate/);
+    expect(followed.checks.find((c) => c.id === 'navigation')!.text).toBe(
+      'unità nascosta (isvisible="false"), non mostrata e non richiesta: N; prerequisiti di un modulo applicati dal lettore',
+    );
     expect(sequenced.counts['not-enforced']).toBe(1);
     const unreadable = nav({ version: '1.2', scos: pkg.scos.map((s) => (s.identifier === 'T' ? { ...s, prerequisites: 'A &' } : s)) });
     expect(unreadable.checks.find((c) => c.id === 'navigation')).toMatchObject({ status: 'not-enforced', reason: expect.stringContaining('do not parse') });

@@ -18,7 +18,7 @@ export interface CourseView {
   event: EventHead;
   compliance: {
     compliant: boolean;
-    checks: ReadonlyArray<{ id: string; status: string; reason: string }>;
+    checks: ReadonlyArray<{ id: string; status: string; text: string }>;
     package: {
       version: string;
       uploadedAt: string;
@@ -178,7 +178,7 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
                   <tr>
                     <td>{labelOf(COMPLIANCE_CHECK_LABELS, ch.id, ch.id)}</td>
                     <td>{labelOf(CHECK_STATUS_LABELS, ch.status)}</td>
-                    <td lang="en">{ch.reason}</td>
+                    <td>{ch.text}</td>
                   </tr>
                 ))}
               </tbody>
