@@ -42,6 +42,7 @@ import { packageFileOf, playerPageData } from '../services/elearning/player.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr, readJsonBody } from './http.ts';
+import { packageFileResponse } from './package-file.ts';
 import { router } from './router.ts';
 import { playerCsp } from './scorm-player.ts';
 import { isUnavailable } from './unavailable.ts';
@@ -152,14 +153,8 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
     }
     const prefix = `/x/${c.req.param('capability')}/`;
     const f = await packageFileOf(deps, s.enrolmentId, c.req.path.slice(prefix.length));
-    if (f.kind === 'no-course') return c.text('Corso non disponibile', 404);
-    if (f.kind === 'bad-path') return c.text('Percorso non valido', 400);
-    if (f.kind === 'not-found') return c.text('File non trovato', 404);
-    c.header('Content-Type', f.contentType);
-    c.header('Cache-Control', 'private, max-age=600');
     // R-ISO-3: an AU page runs in its own window or is framed by the player (AnyWindow), never elsewhere.
-    c.header('Content-Security-Policy', `frame-ancestors 'self' ${origins.player()}`);
-    return c.body(new Uint8Array(f.content));
+    return packageFileResponse(c, f, origins.player());
   });
 
   // §8.2.1: 200 and application/json, including the errors of §8.2.3.

@@ -25,6 +25,7 @@ import { receiveReviewCommit, reviewFileOf, reviewVersion } from '../services/el
 import { ServiceError } from '../services/errors.ts';
 import { addCmi5ContentRoutes } from './cmi5-lrs.ts';
 import type { Deps } from './deps.ts';
+import { packageFileResponse } from './package-file.ts';
 import { commitHandler } from './scorm-commit.ts';
 
 const require = createRequire(import.meta.url);
@@ -114,15 +115,7 @@ export function contentApp(deps: Deps, origins: { player: () => string; content:
     const prefix = `/c/${c.req.param('capability')}/`;
     const path = c.req.path.slice(prefix.length);
     const f = launch.kind === 'review' ? await reviewFileOf(deps, launch.launch.reviewId, path) : await packageFileOf(deps, launch.launch.enrolmentId, path);
-    if (f.kind === 'no-course') return c.text('Corso non disponibile', 404);
-    if (f.kind === 'bad-path') return c.text('Percorso non valido', 400);
-    if (f.kind === 'not-found') return c.text('File non trovato', 404);
-    c.header('Content-Type', f.contentType);
-    c.header('Cache-Control', 'private, max-age=600');
-    // R-ISO-3: package pages are framed by the runner (this origin) inside the player, never elsewhere
-    // (frame-ancestors checks every ancestor, the player's page among them).
-    c.header('Content-Security-Policy', `frame-ancestors 'self' ${origins.player()}`);
-    return c.body(new Uint8Array(f.content));
+    return packageFileResponse(c, f, origins.player());
   });
 
   app.post(
