@@ -48,6 +48,7 @@ const STYLE = `
 .modules{list-style:none;padding:0;margin:0}
 .modules li{display:flex;justify-content:space-between;align-items:center;gap:.75rem;padding:.5rem 0;border-bottom:1px solid #e3e6ea}
 .modules button[aria-current]{background:#1e7b34}
+.modules button[disabled]{background:#c9ced6;color:#3d434b;cursor:not-allowed}
 .badge{font-size:.9rem;color:#4a4f57}
 .badge.done{color:#1e7b34;font-weight:600}
 #sco-frame{width:100%;min-height:28rem;border:1px solid #d0d4da;border-radius:.5rem;background:#fff}
