@@ -25,11 +25,11 @@ import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { LinkCheck } from '../member-links.ts';
 import { linkClosedPage } from '../pages/dashboard.tsx';
-import { playerPage } from '../pages/player.tsx';
+import { playerPage, reviewClosedPage } from '../pages/player.tsx';
 import { LaunchQuery, PlayerTokenParam } from '../schemas/scorm.ts';
 import { contentCapability, reviewContentCapability } from '../services/elearning/content.ts';
 import { launchSco, playerPageData, type ScoLaunch } from '../services/elearning/player.ts';
-import { launchReviewSco, reviewOf, reviewPageData } from '../services/elearning/review.ts';
+import { launchReviewSco, REVIEW_TTL_MS, reviewOf, reviewPageData } from '../services/elearning/review.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { Deps } from './deps.ts';
 import { clientAddr } from './http.ts';
@@ -157,10 +157,11 @@ export function scormPlayerRoutes(deps: Deps) {
       review = await reviewOf(deps, token, deps.now());
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;
-      return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+      const expired = err.code === 'launch-expired';
+      return c.html(reviewClosedPage({ expired, validHours: REVIEW_TTL_MS / 3600_000 }), expired ? 410 : 404);
     }
     const page = await reviewPageData(deps, review.reviewId);
-    if (!page) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
+    if (!page) return c.html(reviewClosedPage({ expired: false, validHours: REVIEW_TTL_MS / 3600_000 }), 404);
     const b = base(c);
     const content = deps.contentOrigin?.() ?? null;
     if (content) c.header('Content-Security-Policy', playerCsp(content));

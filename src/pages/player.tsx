@@ -132,3 +132,26 @@ export function playerPage(p: PlayerProps) {
     </Layout>
   );
 }
+
+/**
+ * A review link that no longer opens the course (issue 16): it was for a council officer, who
+ * opens a new review from the console, not a member who asks the council for a link.
+ */
+export function reviewClosedPage(p: { expired: boolean; validHours: number }) {
+  const title = p.expired ? 'Link di revisione scaduto' : 'Link di revisione non valido';
+  return (
+    <Layout title={title}>
+      <h1>{title}</h1>
+      <div class={p.expired ? 'warn' : 'alert'} role="status">
+        <p>
+          {p.expired
+            ? `Il link di revisione del corso è scaduto: vale ${p.validHours} ore dall’apertura.`
+            : 'Il link di revisione non è valido. Controlli di averlo copiato per intero.'}
+        </p>
+        <p>
+          Apra una nuova revisione dalla pagina «Corso e-learning» dell’evento nella console: <a href="/console/eventi">Eventi</a>.
+        </p>
+      </div>
+    </Layout>
+  );
+}

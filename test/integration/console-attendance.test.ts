@@ -264,7 +264,7 @@ for (const backend of backendsOf(import.meta.url)) {
       const text = textOf(res.html);
       expect(text).toContain('caricato: SCORM 1.2');
       expect(text).toContain('Verifica di conformità');
-      expect(text).toContain('Pacchetto SCORM 1.2 o 2004 con almeno un’unità didattica');
+      expect(text).toContain('Pacchetto SCORM 1.2, SCORM 2004 o cmi5 con almeno un’unità didattica');
       expect(text).toContain('Verificato sul pacchetto');
       const { rows } = await h.rt.db.query<{ uploaded_by: string }>('SELECT uploaded_by FROM scorm_packages WHERE event_id = $1', [ev.body.id]);
       expect(rows.map((r) => r.uploaded_by)).toEqual([`organiser:user:${person.userId}`]);

@@ -87,7 +87,10 @@ for (const backend of backendsOf(import.meta.url)) {
       expect((await fetch(`${h.url}/lms/launch/${reviewToken}?sco=ITEM-INTRO`, { method: 'POST' })).status).toBe(401);
       expect((await fetch(`${h.url}/lms/attestation/${reviewToken}`)).status).not.toBe(200);
       const memberToken = new URL(memberLaunch.playerUrl).pathname.split('/')[3]!;
-      expect((await fetch(`${h.url}/lms/review/${memberToken}`)).status).toBe(404);
+      const notReview = await fetch(`${h.url}/lms/review/${memberToken}`);
+      expect(notReview.status).toBe(404);
+      // The page speaks to the council officer: a new review comes from the console.
+      expect(textOf(await notReview.text())).toContain('Apra una nuova revisione dalla pagina «Corso e-learning» dell’evento nella console');
       expect((await fetch(`${h.url}/lms/review/${memberToken}/launch?sco=ITEM-INTRO`, { method: 'POST' })).status).toBe(401);
       // A member's launch of the same module keeps credit and normal mode, and its prerequisite.
       const held = await fetch(`${memberLaunch.launchUrl}?sco=ITEM-TEST`, { method: 'POST' });

@@ -124,7 +124,7 @@ export const CORRECTION_TYPE_LABELS: Readonly<Record<string, string>> = { join: 
 
 /** The R-ELN-5 checks of a course (`src/domain/elearning-compliance.ts`). */
 export const COMPLIANCE_CHECK_LABELS: Readonly<Record<string, string>> = {
-  'scorm-package': 'Pacchetto SCORM 1.2 o 2004 con almeno un’unità didattica',
+  'scorm-package': 'Pacchetto SCORM 1.2, SCORM 2004 o cmi5 con almeno un’unità didattica',
   'launch-files': 'Ogni unità didattica avvia un file del pacchetto',
   'module-duration': 'Moduli di al massimo 15 minuti',
   'questions-in-bank': 'Domande disponibili per la verifica finale',

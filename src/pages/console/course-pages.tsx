@@ -86,18 +86,18 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
       ) : null}
 
       <section aria-labelledby="pacchetto" class="card">
-        <h2 id="pacchetto">Pacchetto SCORM</h2>
+        <h2 id="pacchetto">Pacchetto del corso</h2>
         {pkg ? (
           <p>
-            Pacchetto attuale: «{pkg.manifest.title}», SCORM {pkg.version}, {pkg.manifest.scos.length} unità didattiche, caricato il{' '}
-            {italianDateTime(new Date(pkg.uploadedAt))} (versione {pkg.revision}).
+            Pacchetto attuale: «{pkg.manifest.title}», {pkg.version === 'cmi5' ? 'cmi5' : `SCORM ${pkg.version}`}, {pkg.manifest.scos.length} unità didattiche,
+            caricato il {italianDateTime(new Date(pkg.uploadedAt))} (versione {pkg.revision}).
           </p>
         ) : (
           <p>Nessun pacchetto caricato.</p>
         )}
         {v.organiser && v.total === 0 ? (
           <form method="post" action={`${base}/pacchetto`} enctype="multipart/form-data" data-upload>
-            <label for="file">{pkg ? 'Sostituisci il pacchetto (file .zip)' : 'Pacchetto SCORM 1.2 o 2004 (file .zip)'}</label>
+            <label for="file">{pkg ? 'Sostituisci il pacchetto (file .zip)' : 'Pacchetto SCORM 1.2, SCORM 2004 o cmi5 (file .zip)'}</label>
             <input type="file" id="file" name="file" accept=".zip,application/zip" required />
             <UploadProgress />
             <p>
