@@ -5,6 +5,7 @@
  * Keys are 256-bit random tokens, not passwords: a fast hash is the right tool (a slow password
  * hash would only cost time per request and add nothing against brute force of 2^256).
  */
+import { LRUCache } from 'lru-cache';
 import crypto from 'node:crypto';
 import { isProvinceCode } from '../domain/provinces.ts';
 import { ISSUABLE_ROLES, managesKey, type Role } from '../domain/roles.ts';
@@ -126,15 +127,15 @@ export const KEY_CACHE_MS = 5_000;
  */
 export function keyResolver(db: Queryable, opts: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
   const { ttlMs = KEY_CACHE_MS, maxEntries = 10_000, now = Date.now } = opts;
-  const cache = new Map<string, { actor: Actor | null; at: number }>();
+  // The product's clock, read afresh at every lookup (ttlResolution 0).
+  const cache = new LRUCache<string, { actor: Actor | null }>({ max: maxEntries, ttl: ttlMs, ttlResolution: 0, perf: { now } });
   return async (key: string): Promise<Actor | null> => {
     const h = hashKey(key);
     const hit = cache.get(h);
-    if (hit && now() - hit.at < ttlMs) return hit.actor;
+    if (hit) return hit.actor;
     const row = await activeKeyByHash(db, h);
     const actor = row ? { keyId: row.id, role: row.role, subject: row.subject } : null;
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-    cache.set(h, { actor, at: now() });
+    cache.set(h, { actor });
     return actor;
   };
 }

@@ -1,21 +1,20 @@
 /** @module Event lookups for access checks: the owner of an event (hot path of ingest, cached briefly), and the row access decisions read. */
+import { LRUCache } from 'lru-cache';
 import type { Queryable } from './db.ts';
 
 /** Unknown ids are remembered briefly only, so an event created a moment ago is found. */
 const TTL_MS = 1_000;
-const MAX = 50_000;
-const cache = new WeakMap<Queryable, Map<string, { owner: string | null; at: number }>>();
+const cache = new WeakMap<Queryable, LRUCache<string, { owner: string | null }>>();
 
 /** The organiser id of an event, or null if there is none. Events never change owner. */
 export async function eventOwner(db: Queryable, eventId: string): Promise<string | null> {
   let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
+  if (!m) cache.set(db, (m = new LRUCache({ max: 50_000 })));
   const hit = m.get(eventId);
-  if (hit && (hit.owner || Date.now() - hit.at < TTL_MS)) return hit.owner;
+  if (hit) return hit.owner;
   const { rows } = await db.query<{ organiser_id: string }>('SELECT organiser_id FROM events WHERE id = $1', [eventId]);
   const owner = rows[0]?.organiser_id ?? null;
-  if (m.size >= MAX) m.delete(m.keys().next().value!);
-  m.set(eventId, { owner, at: Date.now() });
+  m.set(eventId, { owner }, owner ? {} : { ttl: TTL_MS });
   return owner;
 }
 

@@ -6,6 +6,8 @@
  */
 import { decodeCommitBody } from '../../domain/scorm-cmi.ts';
 import { checkCommit } from '../../schemas/scorm.ts';
+import { LRUCache } from 'lru-cache';
+import type { Queryable } from '../../store/db.ts';
 import { commitTarget, insertCommit, type CommitTarget } from '../../store/scorm-tracking.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
@@ -18,25 +20,20 @@ export async function launchEnrolment(ctx: Pick<ServiceContext, 'links'>, token:
 }
 
 /**
- * Commit targets read recently, by enrolment: a learner commits every 30 s, and the package an
- * enrolment follows cannot change once anyone is enrolled (`course-has-enrolments`), so reading
- * it again for every commit buys nothing (issue 16: one query less on the commit's path). A
- * minute at most, and a bounded number, so memory stays flat.
+ * Commit targets read recently, by enrolment, per database: a learner commits every 30 s, and the
+ * package an enrolment follows cannot change once anyone is enrolled (`course-has-enrolments`),
+ * so reading it again for every commit buys nothing (issue 16: one query less on the commit's
+ * path). A minute at most, and a bounded number, so memory stays flat.
  */
-const TARGETS = new Map<string, { target: CommitTarget; until: number }>();
-const TARGET_TTL_MS = 60_000;
-const TARGET_MAX = 50_000;
+const TARGETS = new WeakMap<Queryable, LRUCache<string, CommitTarget>>();
 
 async function cachedTarget(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string): Promise<CommitTarget | null> {
-  const now = Date.now();
-  const hit = TARGETS.get(enrolmentId);
-  if (hit && hit.until > now) return hit.target;
+  let cache = TARGETS.get(ctx.db);
+  if (!cache) TARGETS.set(ctx.db, (cache = new LRUCache<string, CommitTarget>({ max: 50_000, ttl: 60_000 })));
+  const hit = cache.get(enrolmentId);
+  if (hit) return hit;
   const target = await commitTarget(ctx.db, enrolmentId);
-  TARGETS.delete(enrolmentId);
-  if (target) {
-    if (TARGETS.size >= TARGET_MAX) TARGETS.delete(TARGETS.keys().next().value!);
-    TARGETS.set(enrolmentId, { target, until: now + TARGET_TTL_MS });
-  }
+  if (target) cache.set(enrolmentId, target);
   return target;
 }
 
