@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zipFiles } from './scorm.ts';
+import { packageFilesUnder, zipFiles } from './scorm.ts';
 
 export const CMI5_FIXTURES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'cmi5');
 
@@ -19,17 +19,7 @@ export const CMI5_AUS = {
 
 /** The course fixture's files: zip path → bytes. */
 export function cmi5FixtureFiles(): Map<string, Buffer> {
-  const root = path.join(CMI5_FIXTURES_DIR, 'course');
-  const out = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else out.set(path.relative(root, full).split(path.sep).join('/'), fs.readFileSync(full));
-    }
-  };
-  walk(root);
-  return out;
+  return packageFilesUnder(path.join(CMI5_FIXTURES_DIR, 'course'));
 }
 
 /** A zip of the course fixture, optionally changed before zipping. */

@@ -13,7 +13,11 @@ export const SCORM_FIXTURES_DIR = path.join(path.dirname(fileURLToPath(import.me
 
 /** The files of a fixture: zip path (forward slashes, relative to the package root) → bytes. */
 export function scormFixtureFiles(name: ScormFixture): Map<string, Buffer> {
-  const root = path.join(SCORM_FIXTURES_DIR, name);
+  return packageFilesUnder(path.join(SCORM_FIXTURES_DIR, name));
+}
+
+/** The files under `root`, as a package holds them: zip path (forward slashes, relative to `root`) → bytes, in name order. */
+export function packageFilesUnder(root: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
