@@ -96,7 +96,6 @@ export function cmi5LaunchRoutes(deps: Deps) {
     return c.html(
       playerPage({
         ...page,
-        version: 'cmi5',
         attestationUrl: page.outcome?.status === 'credited' ? `${b}/lms/attestation/${token}` : null,
         config,
         scripts: [`${b}/lms/cmi5/assets/cmi5-player.js`],

@@ -89,7 +89,7 @@ export function scormPlayerRoutes(deps: Deps) {
     const page = await playerPageData(deps, check.subject);
     if (!page) return c.html(linkClosedPage({ kind: 'invalid' }), 404);
     // A cmi5 course has its own player (issue 16, `cmi5-lrs.ts`).
-    if ((page.version as string) === 'cmi5') return c.redirect(`${base(c)}/lms/cmi5/play/${token}`, 303);
+    if (page.version === 'cmi5') return c.redirect(`${base(c)}/lms/cmi5/play/${token}`, 303);
     const b = base(c);
     const content = deps.contentOrigin?.() ?? null;
     // R-ISO-1: the one frame this page may hold is the content origin's runner.

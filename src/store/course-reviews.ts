@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { ManifestSummary } from '../domain/elearning-compliance.ts';
 import type { Queryable } from './db.ts';
+import type { PackageVersion } from './elearning.ts';
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
@@ -39,7 +40,7 @@ export interface ReviewTarget {
   packageId: string;
   title: string;
   reviewer: string;
-  version: '1.2' | '2004';
+  version: PackageVersion;
   manifest: ManifestSummary;
 }
 
@@ -50,7 +51,7 @@ export async function reviewTarget(db: Queryable, reviewId: string): Promise<Rev
     package_id: string;
     title: string;
     reviewer: string;
-    version: '1.2' | '2004';
+    version: PackageVersion;
     manifest: unknown;
   }>(
     `SELECT r.id, r.event_id, r.package_id, ev.title, r.reviewer, p.version, p.manifest

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { ManifestSummary } from '../domain/elearning-compliance.ts';
 import type { Db, Queryable } from './db.ts';
+import type { PackageVersion } from './elearning.ts';
 
 export interface StoredEnrolment {
   enrolmentId: string;
@@ -64,7 +65,7 @@ export interface CommitTarget {
   enrolmentId: string;
   eventId: string;
   memberId: string;
-  version: '1.2' | '2004';
+  version: PackageVersion;
   scos: ManifestSummary['scos'];
 }
 
@@ -80,7 +81,7 @@ export async function playerTarget(db: Queryable, enrolmentId: string): Promise<
     id: string;
     event_id: string;
     member_id: string;
-    version: '1.2' | '2004';
+    version: PackageVersion;
     manifest: unknown;
     package_id: string;
     title: string;
@@ -109,7 +110,7 @@ export async function playerTarget(db: Queryable, enrolmentId: string): Promise<
 }
 
 export async function commitTarget(db: Queryable, enrolmentId: string): Promise<CommitTarget | null> {
-  const { rows } = await db.query<{ id: string; event_id: string; member_id: string; version: '1.2' | '2004'; scos: unknown }>(
+  const { rows } = await db.query<{ id: string; event_id: string; member_id: string; version: PackageVersion; scos: unknown }>(
     `SELECT e.id, e.event_id, e.member_id, p.version, p.manifest->'scos' AS scos
        FROM elearning_enrolments e JOIN scorm_packages p ON p.event_id = e.event_id AND p.superseded_at IS NULL
       WHERE e.id = $1`,

@@ -188,7 +188,7 @@ export function courseRoutes(deps: Deps) {
         offset,
         organiser: actor.role === 'organiser',
         // cmi5 AUs have no review launch yet (409 review-unavailable).
-        reviewer: REVIEW_ROLES.includes(actor.role) && (compliance.package?.version as string | undefined) !== 'cmi5',
+        reviewer: REVIEW_ROLES.includes(actor.role) && compliance.package?.version !== 'cmi5',
         reviews: reviews.map((r) => ({
           reviewer: r.reviewer,
           openedAt: new Date(r.openedAt),

@@ -38,13 +38,16 @@ async function cachedTarget(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string
 }
 
 /** Where a commit of `sco` goes: the enrolment and its course's current package. Refuses `unknown-sco` (404). */
-export async function commitTargetOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, sco: string): Promise<CommitTarget> {
+/** A commit's target in a SCORM course (a cmi5 course takes no SCORM commits). */
+export type ScormCommitTarget = CommitTarget & { version: '1.2' | '2004' };
+
+export async function commitTargetOf(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string, sco: string): Promise<ScormCommitTarget> {
   const target = await cachedTarget(ctx, enrolmentId);
   if (!target) throw new ServiceError('unknown-sco', 'The course has no current package');
   // A cmi5 course's AUs send xAPI statements to its LRS (issue 16), never SCORM commits.
-  if ((target.version as string) === 'cmi5') throw new ServiceError('unknown-sco', 'A cmi5 course takes xAPI statements, not SCORM commits');
+  if (target.version === 'cmi5') throw new ServiceError('unknown-sco', 'A cmi5 course takes xAPI statements, not SCORM commits');
   if (!target.scos.some((s) => s.identifier === sco)) throw new ServiceError('unknown-sco', 'Not a SCO of this course');
-  return target;
+  return { ...target, version: target.version };
 }
 
 export interface ReceivedCommit {
@@ -63,7 +66,7 @@ export interface ReceivedCommit {
  *
  * @rule R-ELN-1
  */
-export async function storeCommit(ctx: Pick<ServiceContext, 'db' | 'scorm' | 'log'>, target: CommitTarget, c: ReceivedCommit) {
+export async function storeCommit(ctx: Pick<ServiceContext, 'db' | 'scorm' | 'log'>, target: ScormCommitTarget, c: ReceivedCommit) {
   const { parsed, valid, errors } = readCommit(target.version, c.body);
   const commitId = await insertCommit(ctx.db, { enrolmentId: target.enrolmentId, ...c, parsed, valid, errors });
   // After the commit is durable; a lost request is found by the SCORM sweep.

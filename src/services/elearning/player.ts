@@ -96,7 +96,7 @@ export async function launchSco(
   const t = await playerTarget(ctx.db, enrolmentId);
   if (!t) throw new ServiceError('unknown-sco', 'The course has no current package');
   // A cmi5 course's AUs are launched per cmi5 (`/lms/cmi5/launch`, issue 16).
-  if ((t.version as string) === 'cmi5') throw new ServiceError('unknown-sco', 'A cmi5 course: launch its AUs with POST /lms/cmi5/launch/{token}?au=');
+  if (t.version === 'cmi5') throw new ServiceError('unknown-sco', 'A cmi5 course: launch its AUs with POST /lms/cmi5/launch/{token}?au=');
   const sco = t.scos.find((s) => s.identifier === scoId);
   if (!sco) throw new ServiceError('unknown-sco', 'Add ?sco=<SCO identifier of this course>');
   if (sco.prerequisites !== undefined) {
@@ -116,7 +116,7 @@ export async function launchSco(
     userAgent: client.userAgent,
     resume,
   });
-  return { session, launchedAt, sco, cmi: launchState(t, resume, mastery) };
+  return { session, launchedAt, sco, cmi: launchState({ version: t.version, learner: t.learner }, resume, mastery) };
 }
 
 /** A path inside a package from its URL form, each segment decoded; null when a segment does not decode. */
@@ -165,7 +165,7 @@ export type LaunchMode = 'normal' | 'review';
  * attempt (nothing to resume), else what the resume data says; and the resume data.
  */
 export function launchState(
-  t: Pick<PlayerTarget, 'version' | 'learner'>,
+  t: { version: '1.2' | '2004'; learner: PlayerTarget['learner'] },
   resume: Record<string, unknown>,
   mastery: number | null,
   mode: LaunchMode = 'normal',
@@ -201,5 +201,6 @@ export function launchState(
 
 /** The SCORM version of the enrolment's current package (what the content runner loads), or null. */
 export async function courseVersion(ctx: Pick<ServiceContext, 'db'>, enrolmentId: string): Promise<'1.2' | '2004' | null> {
-  return (await playerTarget(ctx.db, enrolmentId))?.version ?? null;
+  const version = (await playerTarget(ctx.db, enrolmentId))?.version ?? null;
+  return version === 'cmi5' ? null : version;
 }

@@ -42,7 +42,7 @@ export async function openCourseReview(ctx: Pick<ServiceContext, 'db' | 'now' | 
   const pkg = await currentPackage(ctx.db, event.id);
   if (!pkg) throw new ServiceError('no-scorm-package', 'The course has no SCORM package');
   // cmi5 AUs have a Review launch mode of their own (cmi5 §10.2.2), not built yet.
-  if ((pkg.version as string) === 'cmi5') throw new ServiceError('review-unavailable');
+  if (pkg.version === 'cmi5') throw new ServiceError('review-unavailable');
   const openedAt = new Date(ctx.now());
   const expiresAt = new Date(openedAt.getTime() + REVIEW_TTL_MS);
   const reviewId = await insertReview(ctx.db, {
@@ -96,6 +96,7 @@ export async function launchReviewSco(
 ): Promise<ScoLaunch> {
   const t = await reviewTarget(ctx.db, reviewId);
   if (!t) throw new ServiceError('unknown-sco', 'The review is gone');
+  if (t.version === 'cmi5') throw new ServiceError('review-unavailable');
   const sco = t.manifest.scos.find((s) => s.identifier === scoId);
   if (!sco) throw new ServiceError('unknown-sco', 'Add ?sco=<SCO identifier of this course>');
   const declaration = await getDeclaration(ctx.db, t.eventId);
@@ -112,7 +113,8 @@ export async function launchReviewSco(
 
 /** The SCORM version of a review's package (what the content runner loads), or null. */
 export async function reviewVersion(ctx: Pick<ServiceContext, 'db'>, reviewId: string): Promise<'1.2' | '2004' | null> {
-  return (await reviewTarget(ctx.db, reviewId))?.version ?? null;
+  const version = (await reviewTarget(ctx.db, reviewId))?.version ?? null;
+  return version === 'cmi5' ? null : version;
 }
 
 /** A file of the package the review opened. */
