@@ -138,7 +138,8 @@ export interface Cmi5Accepted {
 
 export type Cmi5Verdict = ({ ok: true } & Cmi5Accepted) | ({ ok: false } & Cmi5Rejection);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
+/** A statement id (§9.1: a UUID). */
+export const STATEMENT_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 /** xAPI timestamps are ISO 8601 with a time zone. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/u;
 
@@ -160,7 +161,7 @@ function reject(code: Cmi5RejectCode, section: string, detail: string): Cmi5Verd
 export function checkStatement(ctx: Cmi5SessionContext, history: Cmi5History, st: unknown): Cmi5Verdict {
   if (!isObj(st)) return reject('cmi5-not-a-statement', '9', 'A statement is a JSON object');
   // §9.1 "The AU MUST assign a statement id property in UUID format".
-  if (typeof st.id !== 'string' || !UUID.test(st.id)) return reject('cmi5-statement-id', '9.1', 'The statement id must be a UUID assigned by the AU');
+  if (typeof st.id !== 'string' || !STATEMENT_UUID.test(st.id)) return reject('cmi5-statement-id', '9.1', 'The statement id must be a UUID assigned by the AU');
   // §9.7 "All statements MUST include a timestamp property".
   const ts = typeof st.timestamp === 'string' && TIMESTAMP.test(st.timestamp) ? Date.parse(st.timestamp) : Number.NaN;
   if (!Number.isFinite(ts)) return reject('cmi5-timestamp', '9.7', 'The statement must carry an ISO 8601 timestamp');

@@ -299,6 +299,14 @@ for (const backend of backendsOf(import.meta.url)) {
         'cmi5-mastery-score',
         'cmi5-mastery-score',
       ]);
+      // A body the store could not index (U+0000), or an id that only looks like a UUID: refused
+      // with their codes, never a store error.
+      const nul = await lrs(a, 'statements', { method: 'POST', body: JSON.stringify({ ...init, id: crypto.randomUUID(), extra: '\u0000' }) });
+      expect(nul.status).toBe(400);
+      expect((await nul.json()).code).toBe('malformed-json');
+      const loose = await lrs(a, 'statements', { method: 'POST', body: JSON.stringify({ ...init, id: '-'.repeat(36) }) });
+      expect(loose.status).toBe(403);
+      expect((await loose.json()).code).toBe('cmi5-statement-id');
       const credits = await h.rt.db.query('SELECT credits FROM credit_records WHERE event_id = $1 AND member_id = $2', [eventId, m.id]);
       expect(credits.rows).toEqual([{ credits: 2 }]);
 

@@ -12,7 +12,8 @@
 import crypto from 'node:crypto';
 import type { Cmi5Au } from '../../domain/cmi5-course.ts';
 import { abandonedStatement, cmi5Actor, launchData, launchedStatement, launchUrl, type Cmi5Launch } from '../../domain/cmi5-launch.ts';
-import { checkStatement, withAccepted, type Cmi5Rejection, type Cmi5SessionContext } from '../../domain/cmi5-statements.ts';
+import { checkStatement, STATEMENT_UUID, withAccepted, type Cmi5Rejection, type Cmi5SessionContext } from '../../domain/cmi5-statements.ts';
+import { decodeCommitBody } from '../../domain/scorm-cmi.ts';
 import type { MemberLinks } from '../../member-links.ts';
 import {
   abandonActiveSessions,
@@ -253,12 +254,10 @@ export async function receiveStatements(
   session: StoredSession,
   r: ReceivedStatements,
 ): Promise<StatementsAnswer> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.body));
-  } catch {
-    return { ok: false, status: 400, code: 'malformed-json', detail: 'The body is not UTF-8 JSON' };
-  }
+  // The commits' reading: UTF-8 JSON that jsonb can keep (no U+0000, no lone surrogate).
+  const read = decodeCommitBody(r.body);
+  if (!read.ok) return { ok: false, status: 400, code: 'malformed-json', detail: read.message };
+  const parsed = read.parsed;
   const list = Array.isArray(parsed) ? parsed : [parsed];
   if (!list.length) return { ok: false, status: 400, code: 'invalid-body', detail: 'No statement' };
   if (r.statementId !== null) {
@@ -286,9 +285,7 @@ export async function receiveStatements(
     for (const [i, st] of list.entries()) {
       const base = {
         statementId:
-          typeof (st as { id?: unknown })?.id === 'string' && /^[0-9a-f-]{36}$/iu.test((st as { id: string }).id)
-            ? (st as { id: string }).id.toLowerCase()
-            : null,
+          typeof (st as { id?: unknown })?.id === 'string' && STATEMENT_UUID.test((st as { id: string }).id) ? (st as { id: string }).id.toLowerCase() : null,
         enrolmentId: s.enrolmentId,
         sessionId: s.sessionId,
         origin: 'au' as const,
