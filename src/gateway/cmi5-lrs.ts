@@ -21,7 +21,6 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { linkClosedPage } from '../pages/dashboard.tsx';
 import { playerPage } from '../pages/player.tsx';
 import { PlayerTokenParam } from '../schemas/scorm.ts';
@@ -44,15 +43,10 @@ import type { Deps } from './deps.ts';
 import { clientAddr, readJsonBody } from './http.ts';
 import { packageFileResponse } from './package-file.ts';
 import { router } from './router.ts';
-import { playerCsp } from './scorm-player.ts';
+import { launchError, playerCsp } from './scorm-player.ts';
 import { isUnavailable } from './unavailable.ts';
 
 const XAPI_VERSION = '1.0.3';
-
-function problem(c: Context, status: ContentfulStatusCode, code: string, detail: string, extra: Record<string, unknown> = {}) {
-  if (status === 503) c.header('Retry-After', '5');
-  return c.json({ type: 'about:blank', title: code, status, code, detail, ...extra }, status, { 'content-type': 'application/problem+json' });
-}
 
 const PLAYER_JS = fileURLToPath(new URL('../pages/assets/cmi5-player.js', import.meta.url));
 let playerJs: Buffer | null = null;
@@ -108,9 +102,9 @@ export function cmi5LaunchRoutes(deps: Deps) {
   app.post('/lms/cmi5/launch/:token', async (c) => {
     const p = PlayerTokenParam.safeParse(c.req.param());
     const check = p.success ? await deps.links.verify('scorm', p.data.token, deps.now()) : ({ ok: false, reason: 'invalid' } as const);
-    if (!check.ok) return problem(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token', 'Ask the organiser for a new launch link');
+    if (!check.ok) return launchError(c, 401, check.reason === 'expired' ? 'launch-expired' : 'invalid-token', 'Ask the organiser for a new launch link');
     const content = deps.contentOrigin?.() ?? null;
-    if (!content) return problem(c, 503, 'content-unavailable', 'No content server runs with this gateway');
+    if (!content) return launchError(c, 503, 'content-unavailable', 'No content server runs with this gateway');
     try {
       const l = await launchAu(deps, check.subject, c.req.query('au') ?? null, {
         gatewayOrigin: base(c),
@@ -133,7 +127,7 @@ export function cmi5LaunchRoutes(deps: Deps) {
         201,
       );
     } catch (err) {
-      if (err instanceof ServiceError) return problem(c, err.status, err.code, err.detail ?? err.code);
+      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code);
       throw err;
     }
   });
@@ -177,9 +171,9 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
     c.header('X-Experience-API-Version', XAPI_VERSION);
     c.header('Cache-Control', 'no-store');
     const session = await lrsSession(deps, c.req.header('authorization'));
-    if (!session) return problem(c, 401, 'invalid-token', 'Send the auth token of the fetch URL: Authorization: Basic <auth-token> (cmi5 §8.2)');
+    if (!session) return launchError(c, 401, 'invalid-token', 'Send the auth token of the fetch URL: Authorization: Basic <auth-token> (cmi5 §8.2)');
     if (!/^1\.0(\.\d+)?$/u.test(c.req.header('x-experience-api-version') ?? ''))
-      return problem(c, 400, 'invalid-query', 'X-Experience-API-Version: 1.0.x is required (xAPI)');
+      return launchError(c, 400, 'invalid-query', 'X-Experience-API-Version: 1.0.x is required (xAPI)');
     return session;
   };
   const guarded = (h: (c: Context, s: Exclude<Awaited<ReturnType<typeof lrsSession>>, null>) => Promise<Response>) => async (c: Context) => {
@@ -188,19 +182,19 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
       if (s instanceof Response) return s;
       return await h(c, s);
     } catch (err) {
-      if (err instanceof ServiceError) return problem(c, err.status, err.code, err.detail ?? err.code);
+      if (err instanceof ServiceError) return launchError(c, err.status, err.code, err.detail ?? err.code);
       // A deadlock or serialisation failure rolled the statements back whole: the AU may send them again.
       const pg = (err as { code?: unknown } | null)?.code;
-      if (isUnavailable(err) || pg === '40P01' || pg === '40001') return problem(c, 503, 'service-unavailable', 'Retry later');
+      if (isUnavailable(err) || pg === '40P01' || pg === '40001') return launchError(c, 503, 'service-unavailable', 'Retry later');
       deps.log.error({ err }, 'cmi5 lrs failed');
-      return problem(c, 500, 'internal-error', 'Internal error');
+      return launchError(c, 500, 'internal-error', 'Internal error');
     }
   };
 
   const statements = (method: 'post' | 'put') =>
     guarded(async (c, s) => {
       const statementId = method === 'put' ? (c.req.query('statementId') ?? '') : null;
-      if (method === 'put' && !statementId) return problem(c, 400, 'invalid-query', 'PUT needs ?statementId=');
+      if (method === 'put' && !statementId) return launchError(c, 400, 'invalid-query', 'PUT needs ?statementId=');
       const body = await readJsonBody(c, deps.config.SCORM_COMMIT_MAX_BYTES, ['application/json']);
       const a = await receiveStatements(deps, s, {
         body,
@@ -210,7 +204,10 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
         statementId,
       });
       if (!a.ok)
-        return problem(c, a.status, a.code, a.detail, { ...(a.section ? { section: a.section } : {}), ...(a.index !== undefined ? { index: a.index } : {}) });
+        return launchError(c, a.status, a.code, a.detail, {
+          ...(a.section ? { section: a.section } : {}),
+          ...(a.index !== undefined ? { index: a.index } : {}),
+        });
       return method === 'put' ? c.body(null, 204) : c.json(a.ids, 200);
     });
   app.post('/cmi5/lrs/statements', statements('post'));
@@ -220,7 +217,7 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
     guarded(async (c, s) => {
       const id = c.req.query('statementId') ?? null;
       const out = await readStatements(deps, s, id);
-      if (out === null) return problem(c, 404, 'not-found', 'No such statement');
+      if (out === null) return launchError(c, 404, 'not-found', 'No such statement');
       return c.json(out as object, 200);
     }),
   );
@@ -235,7 +232,7 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
     '/cmi5/lrs/activities/state',
     guarded(async (c, s) => {
       const a = await readState(deps, s, stateQuery(c));
-      if (!a.ok) return problem(c, a.status, a.code, a.detail);
+      if (!a.ok) return launchError(c, a.status, a.code, a.detail);
       if (!a.document) return c.body(null, 204);
       return c.body(new Uint8Array(a.document), 200, { 'content-type': a.contentType });
     }),
@@ -252,7 +249,7 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
                 bytes: await readJsonBody(c, deps.config.SCORM_COMMIT_MAX_BYTES, ['application/json', 'text/plain', 'application/octet-stream']),
               };
         const a = await writeState(deps, s, stateQuery(c), op, body);
-        if (!a.ok) return problem(c, a.status, a.code, a.detail);
+        if (!a.ok) return launchError(c, a.status, a.code, a.detail);
         return c.body(null, 204);
       }),
     );
@@ -261,11 +258,11 @@ export function addCmi5ContentRoutes(app: Hono, deps: Deps, origins: { player: (
   app.get(
     '/cmi5/lrs/agents/profile',
     guarded(async (c) =>
-      problem(c, 404, 'not-found', c.req.query('profileId') === LEARNER_PREFERENCES ? 'No learner preferences are kept' : 'No such profile'),
+      launchError(c, 404, 'not-found', c.req.query('profileId') === LEARNER_PREFERENCES ? 'No learner preferences are kept' : 'No such profile'),
     ),
   );
   app.put(
     '/cmi5/lrs/agents/profile',
-    guarded(async (c) => problem(c, 403, 'forbidden', 'Learner preferences are not kept (cmi5 §11: the AU does not treat this as an error)')),
+    guarded(async (c) => launchError(c, 403, 'forbidden', 'Learner preferences are not kept (cmi5 §11: the AU does not treat this as an error)')),
   );
 }

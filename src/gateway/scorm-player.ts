@@ -53,7 +53,8 @@ function asset(name: string): Buffer | null {
   return b;
 }
 
-function launchError(c: Context, status: ContentfulStatusCode, code: string, detail: string, extra?: Record<string, unknown>) {
+/** A refusal of the player's routes as problem+json (503 with Retry-After); the cmi5 routes answer the same way. */
+export function launchError(c: Context, status: ContentfulStatusCode, code: string, detail: string, extra?: Record<string, unknown>) {
   if (status === 503) c.header('Retry-After', '5');
   return c.json({ type: 'about:blank', title: code, status, code, detail, ...extra }, status, { 'content-type': 'application/problem+json' });
 }

@@ -8,8 +8,9 @@ import type { Cmi5Actor } from '../domain/cmi5-launch.ts';
 import type { Cmi5History } from '../domain/cmi5-statements.ts';
 import type { Db, Queryable } from './db.ts';
 
+import { json } from './row-values.ts';
+
 const ms = (v: Date | string) => new Date(v).getTime();
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 /** The course an enrolment launches: its current cmi5 package; null when none (or not cmi5). */
 export async function cmi5Target(db: Queryable, enrolmentId: string) {
@@ -20,7 +21,7 @@ export async function cmi5Target(db: Queryable, enrolmentId: string) {
     [enrolmentId],
   );
   const r = rows[0];
-  return r ? { enrolmentId, eventId: r.event_id, memberId: r.member_id, packageId: r.package_id, summary: json<Cmi5Summary>(r.manifest) } : null;
+  return r ? { enrolmentId, eventId: r.event_id, memberId: r.member_id, packageId: r.package_id, summary: json(r.manifest as Cmi5Summary | string) } : null;
 }
 
 export interface NewSession {
@@ -73,7 +74,7 @@ const toSession = (r: SessionRow): StoredSession => ({
   packageId: r.package_id,
   auId: r.au_id,
   activityId: r.activity_id,
-  actor: json<Cmi5Actor>(r.actor),
+  actor: json(r.actor as Cmi5Actor | string),
   launchMode: r.launch_mode,
   launchedAt: ms(r.launched_at),
   expiresAt: ms(r.expires_at),

@@ -14,6 +14,8 @@ import type { Cmi5Au } from '../../domain/cmi5-course.ts';
 import { abandonedStatement, cmi5Actor, launchData, launchedStatement, launchUrl, type Cmi5Launch } from '../../domain/cmi5-launch.ts';
 import { checkStatement, STATEMENT_UUID, withAccepted, type Cmi5Rejection, type Cmi5SessionContext } from '../../domain/cmi5-statements.ts';
 import { decodeCommitBody } from '../../domain/scorm-cmi.ts';
+// Sorted keys: jsonb does not keep key order, and a replay is the same statement in any order.
+import { canonicalJson } from '../../domain/verification.ts';
 import type { MemberLinks } from '../../member-links.ts';
 import {
   abandonActiveSessions,
@@ -47,17 +49,6 @@ export async function ownWindowAus(ctx: Pick<ServiceContext, 'db'>, enrolmentId:
 export const LAUNCH_DATA = 'LMS.LaunchData';
 /** §11 the learner preferences document. */
 export const LEARNER_PREFERENCES = 'cmi5LearnerPreferences';
-
-/** JSON with object keys sorted: jsonb does not keep key order, and a replay is the same statement in any order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -309,7 +300,7 @@ export async function receiveStatements(
       // xAPI: a statement id is unique in the LRS; a different statement under a stored id is a conflict.
       const taken = base.statementId ? (seen.has(base.statementId) ? st : await statementIdTaken(tx, base.statementId)) : null;
       if (taken !== null) {
-        const same = canonical(taken) === canonical(st);
+        const same = canonicalJson(taken) === canonicalJson(st);
         failure = same ? null : { index: i, status: 409, rejection: { code: 'xapi-conflict', section: 'xAPI', detail: 'Another statement has this id' } };
         rows.push({
           ...base,
