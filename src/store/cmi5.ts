@@ -128,11 +128,6 @@ export async function lockSession(tx: Queryable, sessionId: string): Promise<Sto
   return rows[0] ? toSession(rows[0]) : null;
 }
 
-export async function getSession(db: Queryable, sessionId: string): Promise<StoredSession | null> {
-  const { rows } = await db.query<SessionRow>('SELECT * FROM cmi5_sessions WHERE session_id = $1', [sessionId]);
-  return rows[0] ? toSession(rows[0]) : null;
-}
-
 /**
  * Stores the auth token's hash the first time the fetch URL is called (cmi5 §8.2.3.1: "MUST NOT
  * return an authorization token more than once"); false when it was already fetched.

@@ -84,8 +84,6 @@ export interface AuLaunch {
   activityId: string;
   /** The AU's URL with the §8.1 launch parameters, on the content origin. */
   url: string;
-  fetchUrl: string;
-  endpoint: string;
   launchedAt: Date;
   abandoned: string[];
 }
@@ -174,8 +172,6 @@ export async function launchAu(
       au,
       activityId: au.lmsId,
       url: launchUrl(auBase, { endpoint, fetch: fetchUrl, actor, registration: enrolmentId, activityId: au.lmsId }),
-      fetchUrl,
-      endpoint,
       launchedAt,
       abandoned: abandoned.map((s) => s.sessionId),
     };
