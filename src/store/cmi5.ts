@@ -8,9 +8,27 @@ import type { Cmi5Actor } from '../domain/cmi5-launch.ts';
 import type { Cmi5History } from '../domain/cmi5-statements.ts';
 import type { Db, Queryable } from './db.ts';
 
+import { LRUCache } from 'lru-cache';
 import { json } from './row-values.ts';
 
 const ms = (v: Date | string) => new Date(v).getTime();
+
+/**
+ * Course structures by package id: a stored package never changes, so its parsed structure is
+ * read once (the LRS's path asks for its AU's mastery score at every statement).
+ */
+const SUMMARIES = new LRUCache<string, Cmi5Summary>({ max: 1_000 });
+
+/** The cmi5 structure of a stored package (the one a session launched); null when it is not cmi5. */
+export async function packageStructure(db: Queryable, packageId: string): Promise<Cmi5Summary | null> {
+  const hit = SUMMARIES.get(packageId);
+  if (hit) return hit;
+  const { rows } = await db.query<{ manifest: unknown }>(`SELECT manifest FROM scorm_packages WHERE id = $1 AND version = 'cmi5'`, [packageId]);
+  if (!rows[0]) return null;
+  const summary = json(rows[0].manifest as Cmi5Summary | string);
+  SUMMARIES.set(packageId, summary);
+  return summary;
+}
 
 /** The course an enrolment launches: its current cmi5 package; null when none (or not cmi5). */
 export async function cmi5Target(db: Queryable, enrolmentId: string) {

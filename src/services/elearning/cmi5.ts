@@ -23,6 +23,7 @@ import {
   acceptedStatements,
   claimFetch,
   cmi5Target,
+  packageStructure,
   deleteState,
   getState,
   insertSession,
@@ -254,8 +255,8 @@ export async function receiveStatements(
   }
   const answer = await ctx.db.transaction(async (tx): Promise<StatementsAnswer & { stored: number }> => {
     const s = (await lockSession(tx, session.sessionId)) ?? session;
-    const t = await cmi5Target(tx, s.enrolmentId);
-    const au = t?.summary.cmi5.aus.find((a) => a.id === s.auId);
+    // The AU of the package this session launched (read once per package, not per statement).
+    const au = (await packageStructure(tx, s.packageId))?.cmi5.aus.find((a) => a.id === s.auId);
     const sctx: Cmi5SessionContext = {
       sessionId: s.sessionId,
       registration: s.enrolmentId,
