@@ -488,7 +488,11 @@ class DerivationWatch {
           r = null;
         }
       }
-      if (r && typeof r === 'object' && 'enrolments' in r) this.completed.push(Date.now());
+      // One time per enrolment derived: a derive-pending job derives every due enrolment (issue 16).
+      if (r && typeof r === 'object' && 'enrolments' in r) {
+        const at = Date.now();
+        for (let i = 0; i < Number((r as { enrolments: unknown }).enrolments); i++) this.completed.push(at);
+      }
     });
     this.events.on('failed', () => this.failed++);
     this.events.on('deduplicated', () => this.deduplicated.push(Date.now()));
@@ -593,12 +597,16 @@ class DerivationWatch {
     return { catchUpMs: last && cover ? Math.max(0, cover - last) : null, pendingAtEnd };
   }
 
-  /** Worker time and wait beyond the delay of the derivation jobs finished in [from, to] (the last 1,000 kept by BullMQ). */
-  async jobTimes(from: number, to: number, delayMs: number): Promise<{ n: number; runMs: Latency; waitBeyondDelayMs: Latency }> {
+  /** Worker time, enrolments derived and wait beyond the delay of the derivation jobs finished in [from, to] (the last 1,000 kept by BullMQ). */
+  async jobTimes(from: number, to: number, delayMs: number): Promise<{ n: number; runMs: Latency; enrolments: Latency; waitBeyondDelayMs: Latency }> {
     const jobs = await this.queue.getJobs(['completed'], 0, 999, false);
-    const mine = jobs.filter((j) => j && j.name === 'derive' && j.finishedOn && j.processedOn && j.finishedOn >= from && j.finishedOn <= to);
+    const mine = jobs.filter((j) => j && j.name === 'derive-pending' && j.finishedOn && j.processedOn && j.finishedOn >= from && j.finishedOn <= to);
     return {
       n: mine.length,
+      enrolments: latencyOf(
+        mine.map((j) => Number(j.returnvalue?.enrolments ?? 0)),
+        1,
+      ),
       runMs: latencyOf(
         mine.map((j) => j.finishedOn! - j.processedOn!),
         1,
@@ -909,7 +917,7 @@ export interface PhaseResult {
     lagMs: Latency;
     catchUpMs: number | null;
     pendingAtEnd: number;
-    jobs: { n: number; runMs: Latency; waitBeyondDelayMs: Latency };
+    jobs: { n: number; runMs: Latency; enrolments: Latency; waitBeyondDelayMs: Latency };
   };
   totals: Recorder['totals'];
 }
@@ -1483,13 +1491,13 @@ export function scormMarkdown(r: ScormReport): string {
     '',
     `Derivation (BullMQ queue \`scorm\`): jobs completed per second in the window; "answered → derived": from the commit's answer to \`derived_at\` of the first outcome that read it (includes the ${r.deriveDelayMs} ms delay), ms; catch-up: from the phase's last answered commit to the outcome that read it, ms; worker time per job and wait beyond the delay from the last ≤ 1,000 jobs of the window (BullMQ keeps 1,000).`,
     '',
-    '| phase | derivations/s | requests deduplicated | answered → derived p50 | p99 | max | catch-up after the last commit | pending at the end | worker ms/job p50 / p99 (n) | wait beyond delay p50 / p99 | failed |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',
+    '| phase | derivations/s | requests deduplicated | answered → derived p50 | p99 | max | catch-up after the last commit | pending at the end | worker ms/job p50 / p99 (n) | enrolments/job p50 / max | wait beyond delay p50 / p99 | failed |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|',
   );
   for (const p of r.phases) {
     const d = p.derivation;
     out.push(
-      `| ${p.name} | ${f1(d.perSecond)} | ${f0(d.deduplicated)} | ${f0(d.lagMs.p50)} | ${f0(d.lagMs.p99)} | ${f0(d.lagMs.max)} | ${d.catchUpMs === null ? 'not within 300 s' : f0(d.catchUpMs)} | ${f0(d.pendingAtEnd)} | ${f1(d.jobs.runMs.p50)} / ${f1(d.jobs.runMs.p99)} (${d.jobs.n}) | ${f0(d.jobs.waitBeyondDelayMs.p50)} / ${f0(d.jobs.waitBeyondDelayMs.p99)} | ${d.failed} |`,
+      `| ${p.name} | ${f1(d.perSecond)} | ${f0(d.deduplicated)} | ${f0(d.lagMs.p50)} | ${f0(d.lagMs.p99)} | ${f0(d.lagMs.max)} | ${d.catchUpMs === null ? 'not within 300 s' : f0(d.catchUpMs)} | ${f0(d.pendingAtEnd)} | ${f1(d.jobs.runMs.p50)} / ${f1(d.jobs.runMs.p99)} (${d.jobs.n}) | ${f0(d.jobs.enrolments.p50)} / ${f0(d.jobs.enrolments.max)} | ${f0(d.jobs.waitBeyondDelayMs.p50)} / ${f0(d.jobs.waitBeyondDelayMs.p99)} | ${d.failed} |`,
     );
   }
   out.push(

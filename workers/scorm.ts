@@ -30,7 +30,7 @@ export async function startScormWorker(deps: ScormWorkerDeps): Promise<RunningWo
     config,
     log,
     concurrency: config.WORKER_CONCURRENCY,
-    process: (job) => processScormJob({ ...deps, derivation: config.SCORM_DERIVATION }, ScormJob.parse(job.data)),
+    process: (job) => processScormJob({ ...deps, derivation: config.SCORM_DERIVATION, pending: deps.producer }, ScormJob.parse(job.data), job.id),
     sweep: {
       queue: deps.producer.queue,
       run: (atStart) => sweepScormDerivations(deps, deps.producer, new Date(deps.now() - (atStart ? 24 * 3600_000 : config.SWEEP_INTERVAL_MS * 3))),

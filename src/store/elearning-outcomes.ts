@@ -12,7 +12,7 @@ import { foldKey, type FoldState, type SessionFold } from '../domain/elearning-f
 import type { CommitFact, EnrolmentProgress, LaunchFact, ProgressStatus } from '../domain/elearning-progress.ts';
 import { isoDurationSeconds, scorm12TimespanSeconds, cmiDecimal } from '../domain/scorm-cmi.ts';
 import type { Db, Queryable } from './db.ts';
-import { getEvent, type StoredEvent } from './events.ts';
+import { getEvents, type StoredEvent } from './events.ts';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const ms = (v: Date | string) => new Date(v).getTime();
@@ -98,31 +98,45 @@ function seconds(version: '1.2' | '2004', v: string | null): number | null {
 }
 
 /**
- * The enrolment, its event, the current package and the declaration; null when the enrolment or
- * its package is gone. `lock`: also takes the enrolment's row lock in the same statement, which
- * serialises derivations of one enrolment (a second waits; at-least-once jobs stay exact).
+ * The enrolments, their events, current packages and declarations, by enrolment id (those whose
+ * enrolment, package and event exist). `lock`: also takes the enrolments' row locks in the same
+ * statement, in id order (two batches that overlap cannot deadlock), which serialises
+ * derivations of one enrolment (a second waits; at-least-once jobs stay exact). A package's
+ * manifest and an event are read and parsed once however many of the enrolments share them.
  */
-export async function loadEnrolmentHead(tx: Queryable, enrolmentId: string, opts: { lock?: boolean } = {}): Promise<EnrolmentHead | null> {
-  const head = await tx.query<{ event_id: string; member_id: string; package_id: string; manifest: unknown; declaration: unknown }>(
-    `SELECT e.event_id, e.member_id, p.id AS package_id, p.manifest, d.declaration
+export async function loadEnrolmentHeads(tx: Queryable, enrolmentIds: readonly string[], opts: { lock?: boolean } = {}): Promise<Map<string, EnrolmentHead>> {
+  const out = new Map<string, EnrolmentHead>();
+  if (!enrolmentIds.length) return out;
+  const { rows } = await tx.query<{ id: string; event_id: string; member_id: string; package_id: string; declaration: unknown }>(
+    `SELECT e.id, e.event_id, e.member_id, p.id AS package_id, d.declaration
        FROM elearning_enrolments e
        JOIN scorm_packages p ON p.event_id = e.event_id AND p.superseded_at IS NULL
        LEFT JOIN elearning_courses d ON d.event_id = e.event_id
-      WHERE e.id = $1${opts.lock ? ' FOR UPDATE OF e' : ''}`,
-    [enrolmentId],
+      WHERE e.id = ANY($1::uuid[]) ORDER BY e.id${opts.lock ? ' FOR UPDATE OF e' : ''}`,
+    [enrolmentIds],
   );
-  const h = head.rows[0];
-  if (!h) return null;
-  const event = await getEvent(tx, h.event_id);
-  if (!event) return null;
-  return {
-    enrolmentId,
-    memberId: h.member_id,
-    event,
-    packageId: h.package_id,
-    manifest: json<ManifestSummary>(h.manifest),
-    declaration: h.declaration ? json<CourseDeclaration>(h.declaration) : null,
-  };
+  if (!rows.length) return out;
+  const [events, packages] = await Promise.all([
+    getEvents(tx, [...new Set(rows.map((r) => r.event_id))]),
+    tx.query<{ id: string; manifest: unknown }>('SELECT id, manifest FROM scorm_packages WHERE id = ANY($1::uuid[])', [
+      [...new Set(rows.map((r) => r.package_id))],
+    ]),
+  ]);
+  const manifests = new Map(packages.rows.map((p) => [p.id, json<ManifestSummary>(p.manifest)]));
+  for (const h of rows) {
+    const event = events.get(h.event_id);
+    const manifest = manifests.get(h.package_id);
+    if (!event || !manifest) continue;
+    out.set(h.id, {
+      enrolmentId: h.id,
+      memberId: h.member_id,
+      event,
+      packageId: h.package_id,
+      manifest,
+      declaration: h.declaration ? json<CourseDeclaration>(h.declaration) : null,
+    });
+  }
+  return out;
 }
 
 interface CommitRow {
@@ -172,7 +186,7 @@ function commitFact(version: '1.2' | '2004', r: CommitRow): CommitFact {
 
 /** Everything one enrolment's derivation needs, every commit included (the full re-read); null when the enrolment or its package is gone. */
 export async function loadEnrolmentFacts(tx: Queryable, enrolmentId: string, knownHead?: EnrolmentHead): Promise<EnrolmentFacts | null> {
-  const head = knownHead ?? (await loadEnrolmentHead(tx, enrolmentId));
+  const head = knownHead ?? (await loadEnrolmentHeads(tx, [enrolmentId])).get(enrolmentId);
   if (!head) return null;
   const version = head.manifest.version;
   const [launches, commits] = await Promise.all([
@@ -236,7 +250,7 @@ function sessionFold(r: SessionFoldRow): SessionFold {
   };
 }
 
-/** What an incremental derivation reads (`loadFoldInput`). */
+/** What an incremental derivation reads (`loadFoldInputs`). */
 export interface FoldInput {
   state: FoldState;
   /** The enrolment's commits with an id up to the state's high water, counted in the same snapshot as `commits`. */
@@ -251,48 +265,63 @@ export interface FoldInput {
   };
 }
 
+interface FoldInputRow {
+  enrolment_id: string;
+  basis: string;
+  commits_high_water: string | number;
+  commits_folded: number;
+  ignored_invalid: number;
+  ignored_unlaunched: number;
+  ignored_outside_validity: number;
+  ignored_before_launch: number;
+  last_counted_at: Date | string | null;
+  completed_at: Date | string | null;
+  older: number;
+  sessions: unknown;
+  fresh: unknown;
+  launches: unknown;
+}
+
 /**
- * Everything an incremental derivation reads, in one statement (one snapshot, one round trip):
- * the stored aggregates (migration 017), the commits stored after their high water and the count
- * of those up to it (a count above what was folded is a commit whose transaction committed after
- * the fold read past its id), and the launches. The resume state, which holds the suspend data
- * (often stored out of line), is read only for the launches named. Null before the enrolment's
- * first derivation.
+ * Everything the incremental derivations of several enrolments read, in one statement (one
+ * snapshot, one round trip however many enrolments): the stored aggregates (migration 017), the
+ * commits stored after their high water and the count of those up to it (a count above what was
+ * folded is a commit whose transaction committed after the fold read past its id), and the
+ * launches. The resume state, which holds the suspend data (often stored out of line), is read
+ * only for the launches named. An enrolment before its first derivation has no entry.
  */
-export async function loadFoldInput(tx: Queryable, enrolmentId: string, version: '1.2' | '2004'): Promise<FoldInput | null> {
-  const { rows } = await tx.query<{
-    basis: string;
-    commits_high_water: string | number;
-    commits_folded: number;
-    ignored_invalid: number;
-    ignored_unlaunched: number;
-    ignored_outside_validity: number;
-    ignored_before_launch: number;
-    last_counted_at: Date | string | null;
-    completed_at: Date | string | null;
-    older: number;
-    sessions: unknown;
-    fresh: unknown;
-    launches: unknown;
-  }>(
-    `WITH f AS (SELECT * FROM scorm_folds WHERE enrolment_id = $1),
-          fresh AS (SELECT ${COMMIT_FIELDS} FROM scorm_commits c ${CMI_ONCE} WHERE c.enrolment_id = $1 AND c.id > (SELECT commits_high_water FROM f)),
-          named AS (SELECT session_id FROM fresh WHERE session_id IS NOT NULL
-                    UNION SELECT session_key FROM scorm_session_folds WHERE enrolment_id = $1 AND launched_at IS NULL AND session_key <> '')
-     SELECT f.basis, f.commits_high_water, f.commits_folded, f.ignored_invalid, f.ignored_unlaunched, f.ignored_outside_validity,
+export async function loadFoldInputs(
+  tx: Queryable,
+  enrolments: ReadonlyArray<{ enrolmentId: string; version: '1.2' | '2004' }>,
+): Promise<Map<string, FoldInput>> {
+  const out = new Map<string, FoldInput>();
+  if (!enrolments.length) return out;
+  const { rows } = await tx.query<FoldInputRow>(
+    `WITH f AS (SELECT * FROM scorm_folds WHERE enrolment_id = ANY($1::uuid[])),
+          fresh AS (SELECT c.enrolment_id AS of_enrolment, ${COMMIT_FIELDS}
+                      FROM f JOIN scorm_commits c ON c.enrolment_id = f.enrolment_id AND c.id > f.commits_high_water ${CMI_ONCE}),
+          named AS (SELECT of_enrolment AS enrolment_id, session_id FROM fresh WHERE session_id IS NOT NULL
+                    UNION SELECT s.enrolment_id, s.session_key FROM f JOIN scorm_session_folds s ON s.enrolment_id = f.enrolment_id
+                     WHERE s.launched_at IS NULL AND s.session_key <> '')
+     SELECT f.enrolment_id, f.basis, f.commits_high_water, f.commits_folded, f.ignored_invalid, f.ignored_unlaunched, f.ignored_outside_validity,
             f.ignored_before_launch, f.last_counted_at, f.completed_at,
-            (SELECT count(*)::int FROM scorm_commits WHERE enrolment_id = $1 AND id <= f.commits_high_water) AS older,
-            (SELECT COALESCE(json_agg(s), '[]') FROM scorm_session_folds s WHERE s.enrolment_id = $1) AS sessions,
-            (SELECT COALESCE(json_agg(fresh), '[]') FROM fresh) AS fresh,
+            (SELECT count(*)::int FROM scorm_commits c WHERE c.enrolment_id = f.enrolment_id AND c.id <= f.commits_high_water) AS older,
+            (SELECT COALESCE(json_agg(s), '[]') FROM scorm_session_folds s WHERE s.enrolment_id = f.enrolment_id) AS sessions,
+            COALESCE(fr.rows, '[]') AS fresh,
             (SELECT COALESCE(json_agg(json_build_object('session_id', l.session_id, 'sco_identifier', l.sco_identifier, 'launched_at', l.launched_at,
                       'named', n.session_id IS NOT NULL,
                       'total_time', CASE WHEN n.session_id IS NOT NULL THEN COALESCE(l.resume->'core'->>'total_time', l.resume->>'total_time') END)), '[]')
-               FROM scorm_launches l LEFT JOIN named n ON n.session_id = l.session_id WHERE l.enrolment_id = $1) AS launches
-       FROM f`,
-    [enrolmentId],
+               FROM scorm_launches l LEFT JOIN named n ON n.enrolment_id = l.enrolment_id AND n.session_id = l.session_id
+              WHERE l.enrolment_id = f.enrolment_id) AS launches
+       FROM f LEFT JOIN (SELECT of_enrolment, json_agg(fresh) AS rows FROM fresh GROUP BY of_enrolment) fr ON fr.of_enrolment = f.enrolment_id`,
+    [enrolments.map((e) => e.enrolmentId)],
   );
-  const h = rows[0];
-  if (!h) return null;
+  const versions = new Map(enrolments.map((e) => [e.enrolmentId, e.version]));
+  for (const h of rows) out.set(h.enrolment_id, foldInput(versions.get(h.enrolment_id)!, h));
+  return out;
+}
+
+function foldInput(version: '1.2' | '2004', h: FoldInputRow): FoldInput {
   const sessions = new Map<string, SessionFold>();
   for (const r of json<SessionFoldRow[]>(h.sessions)) {
     const row = sessionFold(r);
@@ -330,51 +359,65 @@ export async function loadFoldInput(tx: Queryable, enrolmentId: string, version:
   };
 }
 
-/** Stores the aggregates: the rows of `changed` (every row, the others deleted, for 'all': a rebuild), with the enrolment's row, in one statement. */
-export async function saveFold(tx: Queryable, enrolmentId: string, state: FoldState, changed: ReadonlySet<string> | 'all', at: Date): Promise<void> {
+/** One enrolment's aggregates to store: the rows of `changed`, or every row for 'all' (a rebuild: the others deleted). */
+export interface FoldWrite {
+  enrolmentId: string;
+  state: FoldState;
+  changed: ReadonlySet<string> | 'all';
+}
+
+/** Stores the aggregates of several enrolments, with their enrolment rows: one statement (two when some are rebuilt). */
+export async function saveFolds(tx: Queryable, writes: readonly FoldWrite[], at: Date): Promise<void> {
+  if (!writes.length) return;
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  if (changed === 'all') await tx.query('DELETE FROM scorm_session_folds WHERE enrolment_id = $1', [enrolmentId]);
-  const rows = changed === 'all' ? [...state.sessions.values()] : [...changed].map((k) => state.sessions.get(k)!);
+  const rebuilt = writes.filter((w) => w.changed === 'all').map((w) => w.enrolmentId);
+  if (rebuilt.length) await tx.query('DELETE FROM scorm_session_folds WHERE enrolment_id = ANY($1::uuid[])', [rebuilt]);
+  const rows = writes.flatMap((w) =>
+    (w.changed === 'all' ? [...w.state.sessions.values()] : [...w.changed].map((k) => w.state.sessions.get(k)!)).map((r) => ({ id: w.enrolmentId, r })),
+  );
+  const states = writes.map((w) => w.state);
   await tx.query(
     `WITH h AS (
        INSERT INTO scorm_folds (enrolment_id, basis, commits_high_water, commits_folded, ignored_invalid, ignored_unlaunched, ignored_outside_validity,
          ignored_before_launch, last_counted_at, completed_at, folded_at)
-       VALUES ($1, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+       SELECT *, $24::timestamptz FROM unnest($14::uuid[], $15::text[], $16::bigint[], $17::int[], $18::int[], $19::int[], $20::int[], $21::int[],
+         $22::timestamptz[], $23::timestamptz[])
        ON CONFLICT (enrolment_id) DO UPDATE SET basis = EXCLUDED.basis, commits_high_water = EXCLUDED.commits_high_water,
          commits_folded = EXCLUDED.commits_folded, ignored_invalid = EXCLUDED.ignored_invalid, ignored_unlaunched = EXCLUDED.ignored_unlaunched,
          ignored_outside_validity = EXCLUDED.ignored_outside_validity, ignored_before_launch = EXCLUDED.ignored_before_launch,
          last_counted_at = EXCLUDED.last_counted_at, completed_at = EXCLUDED.completed_at, folded_at = EXCLUDED.folded_at)
      INSERT INTO scorm_session_folds (enrolment_id, session_key, sco_identifier, launched_at, resume_total_seconds, seen, commits, last_at,
        reported_seconds, total_max_seconds, completed, passed, best_score)
-     SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::int[], $8::timestamptz[], $9::float8[],
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::int[], $8::timestamptz[], $9::float8[],
        $10::float8[], $11::boolean[], $12::boolean[], $13::float8[])
      ON CONFLICT (enrolment_id, sco_identifier, session_key) DO UPDATE SET launched_at = EXCLUDED.launched_at,
        resume_total_seconds = EXCLUDED.resume_total_seconds, seen = EXCLUDED.seen, commits = EXCLUDED.commits, last_at = EXCLUDED.last_at,
        reported_seconds = EXCLUDED.reported_seconds, total_max_seconds = EXCLUDED.total_max_seconds, completed = EXCLUDED.completed,
        passed = EXCLUDED.passed, best_score = EXCLUDED.best_score`,
     [
-      enrolmentId,
-      rows.map((r) => r.sessionId ?? ''),
-      rows.map((r) => r.sco),
-      rows.map((r) => (r.launch ? iso(r.launch.launchedAt) : null)),
-      rows.map((r) => r.launch?.resumeTotalSeconds ?? 0),
-      rows.map((r) => r.seen),
-      rows.map((r) => r.tally.commits),
-      rows.map((r) => (r.tally.commits ? iso(r.tally.lastAt) : null)),
-      rows.map((r) => r.tally.reported),
-      rows.map((r) => r.tally.totalMax),
-      rows.map((r) => r.tally.completed),
-      rows.map((r) => r.tally.passed),
-      rows.map((r) => r.tally.bestScore),
-      state.basis,
-      state.highWater,
-      state.folded,
-      state.ignored.invalid,
-      state.ignored.unlaunched,
-      state.ignored.outsideValidity,
-      state.ignored.beforeLaunch,
-      iso(state.lastCountedAt),
-      iso(state.completedAt),
+      rows.map(({ id }) => id),
+      rows.map(({ r }) => r.sessionId ?? ''),
+      rows.map(({ r }) => r.sco),
+      rows.map(({ r }) => (r.launch ? iso(r.launch.launchedAt) : null)),
+      rows.map(({ r }) => r.launch?.resumeTotalSeconds ?? 0),
+      rows.map(({ r }) => r.seen),
+      rows.map(({ r }) => r.tally.commits),
+      rows.map(({ r }) => (r.tally.commits ? iso(r.tally.lastAt) : null)),
+      rows.map(({ r }) => r.tally.reported),
+      rows.map(({ r }) => r.tally.totalMax),
+      rows.map(({ r }) => r.tally.completed),
+      rows.map(({ r }) => r.tally.passed),
+      rows.map(({ r }) => r.tally.bestScore),
+      writes.map((w) => w.enrolmentId),
+      states.map((x) => x.basis),
+      states.map((x) => x.highWater),
+      states.map((x) => x.folded),
+      states.map((x) => x.ignored.invalid),
+      states.map((x) => x.ignored.unlaunched),
+      states.map((x) => x.ignored.outsideValidity),
+      states.map((x) => x.ignored.beforeLaunch),
+      states.map((x) => iso(x.lastCountedAt)),
+      states.map((x) => iso(x.completedAt)),
       at.toISOString(),
     ],
   );
@@ -387,58 +430,92 @@ export interface CreditWrite {
   year: number;
 }
 
+/** One enrolment's derived outcome to store, with its credit record (null: none). */
+export interface OutcomeWrite {
+  enrolmentId: string;
+  eventId: string;
+  memberId: string;
+  highWater: number;
+  derivedAt: Date;
+  progress: EnrolmentProgress;
+  explanation: Record<string, unknown>;
+  credit: CreditWrite | null;
+}
+
 /**
- * Replaces the enrolment's outcome and its credit record. Returns the years whose credit records
- * changed (the ledger re-derives those balances, R-POL-2).
+ * Replaces the enrolments' outcomes and their credit records. Returns, by enrolment, the years
+ * whose credit records changed (the ledger re-derives those balances, R-POL-2).
  */
-export async function saveEnrolmentOutcome(
+export async function saveEnrolmentOutcomes(
   tx: Queryable,
-  f: { enrolmentId: string; eventId: string; memberId: string; highWater: number; derivedAt: Date },
-  p: EnrolmentProgress,
-  explanation: Record<string, unknown>,
-  credit: CreditWrite | null,
-): Promise<{ changedYears: number[]; statusChanged: boolean }> {
-  // One statement: the previous status and credit records (read in the statement's snapshot, so
-  // before the upsert), and the upsert.
-  const { rows } = await tx.query<{ prev_status: string | null; old: unknown }>(
-    `WITH prev AS (SELECT status FROM elearning_outcomes WHERE enrolment_id = $1),
-          up AS (
+  writes: readonly OutcomeWrite[],
+): Promise<Map<string, { changedYears: number[]; statusChanged: boolean }>> {
+  const out = new Map<string, { changedYears: number[]; statusChanged: boolean }>();
+  if (!writes.length) return out;
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  // One statement: the previous statuses and credit records (read in the statement's snapshot,
+  // so before the upsert), and the upsert of every outcome.
+  const { rows } = await tx.query<{ enrolment_id: string; prev_status: string | null; old: unknown }>(
+    `WITH v AS (
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[],
+         $10::timestamptz[], $11::text[], $12::bigint[], $13::timestamptz[])
+         AS v(enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds, completed_at, explanation,
+              commits_high_water, derived_at)
+     ),
+     prev AS (SELECT o.enrolment_id, o.status FROM elearning_outcomes o JOIN v ON v.enrolment_id = o.enrolment_id),
+     up AS (
        INSERT INTO elearning_outcomes (enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds,
          completed_at, explanation, commits_high_water, derived_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
+       SELECT enrolment_id, event_id, member_id, status, reason, rule, credits, credited_seconds, required_seconds, completed_at, explanation::jsonb,
+              commits_high_water, derived_at FROM v
        ON CONFLICT (enrolment_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, rule = EXCLUDED.rule,
          credits = EXCLUDED.credits, credited_seconds = EXCLUDED.credited_seconds, required_seconds = EXCLUDED.required_seconds,
          completed_at = EXCLUDED.completed_at, explanation = EXCLUDED.explanation, commits_high_water = EXCLUDED.commits_high_water,
          derived_at = EXCLUDED.derived_at)
-     SELECT (SELECT status FROM prev) AS prev_status,
+     SELECT v.enrolment_id, prev.status AS prev_status,
             (SELECT COALESCE(json_agg(json_build_object('year', year, 'credits', credits, 'deontology_credits', deontology_credits, 'mode', mode, 'status', status)), '[]')
-               FROM credit_records WHERE member_id = $3 AND event_id = $2 AND fraction = 0) AS old`,
+               FROM credit_records r WHERE r.member_id = v.member_id AND r.event_id = v.event_id AND r.fraction = 0) AS old
+       FROM v LEFT JOIN prev ON prev.enrolment_id = v.enrolment_id`,
     [
-      f.enrolmentId,
-      f.eventId,
-      f.memberId,
-      p.status,
-      p.reason,
-      p.rule,
-      p.credits,
-      p.creditedSeconds,
-      p.requiredSeconds,
-      p.completedAt === null ? null : new Date(p.completedAt).toISOString(),
-      JSON.stringify(explanation),
-      f.highWater,
-      f.derivedAt.toISOString(),
+      writes.map((w) => w.enrolmentId),
+      writes.map((w) => w.eventId),
+      writes.map((w) => w.memberId),
+      writes.map((w) => w.progress.status),
+      writes.map((w) => w.progress.reason),
+      writes.map((w) => w.progress.rule),
+      writes.map((w) => w.progress.credits),
+      writes.map((w) => w.progress.creditedSeconds),
+      writes.map((w) => w.progress.requiredSeconds),
+      writes.map((w) => iso(w.progress.completedAt)),
+      writes.map((w) => JSON.stringify(w.explanation)),
+      writes.map((w) => w.highWater),
+      writes.map((w) => w.derivedAt.toISOString()),
     ],
   );
-  const old = { rows: json<Array<{ year: number; credits: number; deontology_credits: number; mode: string; status: string }>>(rows[0]!.old) };
-  const prev = { rows: rows[0]!.prev_status === null ? [] : [{ status: rows[0]!.prev_status }] };
+  const read = new Map(rows.map((r) => [r.enrolment_id, r]));
+  for (const w of writes) {
+    const r = read.get(w.enrolmentId)!;
+    const old = json<Array<{ year: number; credits: number; deontology_credits: number; mode: string; status: string }>>(r.old);
+    out.set(w.enrolmentId, { changedYears: await replaceCreditRecords(tx, w, old), statusChanged: r.prev_status !== w.progress.status });
+  }
+  return out;
+}
+
+/** The enrolment's credit records made what its outcome says; the years that changed. Statements only for what differs (most derivations: none). */
+async function replaceCreditRecords(
+  tx: Queryable,
+  w: OutcomeWrite,
+  old: Array<{ year: number; credits: number; deontology_credits: number; mode: string; status: string }>,
+): Promise<number[]> {
+  const { credit } = w;
   const changed = new Set<number>();
-  for (const r of old.rows) {
+  for (const r of old) {
     if (credit && r.year === credit.year) continue;
     changed.add(r.year);
-    await tx.query('DELETE FROM credit_records WHERE member_id = $1 AND event_id = $2 AND fraction = 0 AND year = $3', [f.memberId, f.eventId, r.year]);
+    await tx.query('DELETE FROM credit_records WHERE member_id = $1 AND event_id = $2 AND fraction = 0 AND year = $3', [w.memberId, w.eventId, r.year]);
   }
   if (credit) {
-    const r = old.rows.find((o) => o.year === credit.year);
+    const r = old.find((o) => o.year === credit.year);
     const same = r && r.credits === credit.credits && r.deontology_credits === credit.deontologyCredits && r.mode === credit.mode && r.status === 'granted';
     if (!same) {
       changed.add(credit.year);
@@ -447,11 +524,11 @@ export async function saveEnrolmentOutcome(
          VALUES ($1, $2, 0, $3, $4, $5, $6, 'granted', $7)
          ON CONFLICT (member_id, event_id, fraction, year) DO UPDATE SET credits = EXCLUDED.credits,
            deontology_credits = EXCLUDED.deontology_credits, mode = EXCLUDED.mode, status = EXCLUDED.status, derived_at = EXCLUDED.derived_at`,
-        [f.memberId, f.eventId, credit.credits, credit.deontologyCredits, credit.mode, credit.year, f.derivedAt.toISOString()],
+        [w.memberId, w.eventId, credit.credits, credit.deontologyCredits, credit.mode, credit.year, w.derivedAt.toISOString()],
       );
     }
   }
-  return { changedYears: [...changed], statusChanged: prev.rows[0]?.status !== p.status };
+  return [...changed];
 }
 
 /** An enrolment's stored outcome, for the player page and the API. */

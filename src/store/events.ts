@@ -170,6 +170,13 @@ export async function getEvent(db: Queryable, id: string): Promise<StoredEvent |
   return rows[0] ? toEvent(rows[0]) : null;
 }
 
+/** Several events at once, by id (those that exist). */
+export async function getEvents(db: Queryable, ids: readonly string[]): Promise<Map<string, StoredEvent>> {
+  if (!ids.length) return new Map();
+  const { rows } = await db.query<EventDbRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ANY($1::uuid[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, toEvent(r)]));
+}
+
 /** Keyset pagination by (start, id); the cursor is opaque to clients. `null`: the cursor is not one of ours. */
 export async function listEvents(
   db: Queryable,

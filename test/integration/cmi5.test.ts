@@ -313,7 +313,11 @@ for (const backend of backendsOf(import.meta.url)) {
       // The sweep finds a registration whose statements are newer than its outcome (a lost derivation request), and only then.
       const swept = async () => {
         const ids: string[] = [];
-        await sweepScormDerivations({ db: h.rt.db, log: createLogger('silent') }, { requestDerivation: async (id: string) => void ids.push(id) }, new Date(0));
+        await sweepScormDerivations(
+          { db: h.rt.db, log: createLogger('silent') },
+          { requestDerivation: async (id: string) => void ids.push(id), schedulePending: async () => {} },
+          new Date(0),
+        );
         return ids;
       };
       expect(await swept()).not.toContain(e.enrolmentId);

@@ -115,7 +115,7 @@ describe('SCORM incremental derivation = full re-read, through HTTP', () => {
   /** How the enrolment jobs derived since `since` went: incremental or full. */
   async function pathsSince(since: number) {
     const jobs = await h.rt.scorm.queue.getJobs(['completed'], 0, 1000);
-    const mine = jobs.filter((j) => j.name === 'derive' && (j.finishedOn ?? 0) >= since);
+    const mine = jobs.filter((j) => j.name === 'derive-pending' && (j.finishedOn ?? 0) >= since);
     const full: Record<string, number> = {};
     for (const j of mine) for (const [why, n] of Object.entries<number>(j.returnvalue?.full ?? {})) full[why] = (full[why] ?? 0) + n;
     return {

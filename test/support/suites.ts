@@ -16,7 +16,8 @@ export const STORE_TESTS = ['test/integration/derivation-store.test.ts', 'test/i
  * ingest → derivation → outcomes, the registry and its import, the attendance workbook (exceljs,
  * zips), the questionnaire (member pages, mail outbox), SCORM commits, staff sign-in (a native
  * Argon2 binding), single sign-on (openid-client on the Node users deploy) and the content
- * server beside the gateway (a second listening server, R-ISO-1), and cmi5's LRS on it (issue 16).
+ * server beside the gateway (a second listening server, R-ISO-1), cmi5's LRS on it, and SCORM
+ * derivations claimed from Redis and derived in set-based batches (issue 16).
  */
 export const SMOKE_INTEGRATION = [
   'test/integration/webinar-pipeline.test.ts',
@@ -28,6 +29,7 @@ export const SMOKE_INTEGRATION = [
   'test/integration/staff-oidc.test.ts',
   'test/integration/content-isolation.test.ts',
   'test/integration/cmi5.test.ts',
+  'test/integration/scorm-pending.test.ts',
 ];
 
 /** Files that run on every configured database. */
