@@ -20,12 +20,22 @@ export interface SentCommit {
   body: string;
 }
 
-/** The API's calls run inside `run`; returns what scorm-again sent, in order. */
-export async function recordCommits(
-  version: '1.2' | '2004',
-  lmsCommitUrl: string,
-  run: (api: { init(): void; set(el: string, v: string): void; commit(): void; finish(): void }) => void,
-): Promise<SentCommit[]> {
+type Run = (api: { init(): void; set(el: string, v: string): void; commit(): void; finish(): void }) => void;
+
+// The stubs are globals: two recordings at once would each save the other's stub as "the
+// original" and one would be left installed for good (a read-only `navigator` without
+// `language`, which pdfjs then fails to replace in a later file of the same worker). Recordings
+// therefore take turns.
+let turn: Promise<unknown> = Promise.resolve();
+
+/** The API's calls run inside `run`; returns what scorm-again sent, in order. Calls take turns. */
+export function recordCommits(version: '1.2' | '2004', lmsCommitUrl: string, run: Run): Promise<SentCommit[]> {
+  const mine = turn.then(() => record(version, lmsCommitUrl, run));
+  turn = mine.catch(() => undefined);
+  return mine;
+}
+
+async function record(version: '1.2' | '2004', lmsCommitUrl: string, run: Run): Promise<SentCommit[]> {
   const sent: Array<SentCommit | Promise<SentCommit>> = [];
   const g = globalThis as Record<string, unknown>;
   const saved = { xhr: g.XMLHttpRequest, nav: Object.getOwnPropertyDescriptor(globalThis, 'navigator') };

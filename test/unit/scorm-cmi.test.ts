@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inVocabulary, isoDurationSeconds, scoreIssues, scorm12TimespanSeconds, VOCABULARY } from '../../src/domain/scorm-cmi.ts';
 import { checkCommit } from '../../src/schemas/scorm.ts';
 import { readCommit } from '../../src/services/elearning/commit.ts';
+import { recordCommits } from '../support/scorm-again.ts';
 
 const paths = (r: { errors: Array<{ path: string }> }) => r.errors.map((e) => e.path).sort();
 
@@ -135,5 +136,27 @@ describe('checkCommit on scorm-again commit bodies', () => {
     expect(readCommit('1.2', new TextEncoder().encode('{"cmi":{"suspend_data":"a\\u0000b"}}'))).toMatchObject({ parsed: null, valid: false });
     expect(readCommit('1.2', new TextEncoder().encode('{"cmi":{"suspend_data":"a\\ud800b"}}'))).toMatchObject({ parsed: null, valid: false });
     expect(readCommit('2004', new TextEncoder().encode(JSON.stringify(c04({ suspend_data: 'caffè 😀' }))))).toMatchObject({ valid: true });
+  });
+});
+
+describe('the scorm-again recorder the integration tests use (test/support/scorm-again.ts)', () => {
+  it('leaves navigator and XMLHttpRequest as it found them, even when recordings overlap', async () => {
+    const before = { nav: Object.getOwnPropertyDescriptor(globalThis, 'navigator'), xhr: (globalThis as Record<string, unknown>).XMLHttpRequest };
+    const sent = await Promise.all(
+      [1, 2, 3].map((n) =>
+        recordCommits('1.2', `http://lms.invalid/${n}`, (api) => {
+          api.init();
+          api.set('cmi.core.lesson_status', 'incomplete');
+          api.commit();
+          api.finish();
+        }),
+      ),
+    );
+    // Each recording saw only its own commits: one XHR commit, then the beacon at LMSFinish.
+    expect(sent.map((s) => s.map((c) => `${c.kind} ${c.url}`))).toEqual(
+      [1, 2, 3].map((n) => [`xhr http://lms.invalid/${n}`, `beacon http://lms.invalid/${n}`]),
+    );
+    expect(Object.getOwnPropertyDescriptor(globalThis, 'navigator')).toEqual(before.nav);
+    expect((globalThis as Record<string, unknown>).XMLHttpRequest).toBe(before.xhr);
   });
 });
