@@ -8,7 +8,7 @@
  *
  *   npm run bench:scorm [-- --learners=2000 --interval=30 --session=4 --warmup=40 --duration=180
  *                            --scale=2 --scale-duration=90 --saturation=20,50 --saturation-duration=20
- *                            --history=0 --probe=8,120,480,960 --probe-samples=30 --connections=64
+ *                            --history=0 --probe=8,120,480,960 --probe-samples=30 --bucket=30 --connections=64
  *                            --timeout=10000 --derive-delay=<ms> --derivation=incremental|full --quick --keep]
  *   npm run bench:scorm -- --learners=10000 --scale=1 --saturation= --duration=90   # issue 16: 333 commits/s offered
  *
@@ -149,6 +149,8 @@ interface Options {
   /** History sizes of the in-process derivation probe; empty: no probe. */
   probe: number[];
   probeSamples: number;
+  /** Seconds per row of the sustained phase's latency-over-time table (at most the phase). */
+  bucketS: number;
   connections: number;
   timeoutMs: number;
   /** SCORM_DERIVE_DELAY_MS for the processes under test; null: the product's default. */
@@ -184,6 +186,7 @@ function parseOptions(argv: string[]): Options {
     history: num('history', 0, 0),
     probe: nums('probe', '8,120,480,960', '8,120'),
     probeSamples: num('probe-samples', 30, 10),
+    bucketS: num('bucket', 30, 30),
     connections: num('connections', 64, 64),
     timeoutMs: num('timeout', 10_000, 10_000),
     deriveDelayMs: delay === undefined ? null : Number(delay),
@@ -191,7 +194,7 @@ function parseOptions(argv: string[]): Options {
     quick,
     keep: flags.has('keep') || process.env.BENCH_KEEP === '1',
   };
-  for (const n of [o.learners, o.intervalS, o.session, o.durationS, o.scale, o.connections, o.timeoutMs, o.probeSamples, ...o.saturation]) {
+  for (const n of [o.learners, o.intervalS, o.session, o.durationS, o.scale, o.connections, o.timeoutMs, o.probeSamples, o.bucketS, ...o.saturation]) {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`bad number in options: ${JSON.stringify(o)}`);
   }
   for (const n of [o.warmupS, o.history, o.scaleDurationS, o.saturationDurationS, ...o.probe])
@@ -999,7 +1002,7 @@ async function runOpen(
   const gap = intervalMs / n;
   const total = Math.ceil((warmupMs + durationMs) / gap);
   const t0 = performance.now() + 50;
-  const rec = new Recorder(name, t0 + warmupMs, t0 + warmupMs + durationMs, Math.min(30_000, durationMs));
+  const rec = new Recorder(name, t0 + warmupMs, t0 + warmupMs + durationMs, Math.min(ctx.opts.bucketS * 1000, durationMs));
   ctx.recorders.push(rec);
   const wallOffset = Date.now() - performance.now();
   const inflight = new Set<Promise<void>>();

@@ -25,6 +25,14 @@ export const SCORM_QUEUE = 'scorm';
 /** Enrolments one `derive-pending` job claims at most (the rest wait for its successor). */
 export const PENDING_CLAIM_MAX = 2000;
 
+/**
+ * The least time between one `derive-pending` job and its successor (at most SCORM_DERIVE_DELAY_MS):
+ * marks fall due one by one, so without it each job would derive the few that fell due while the
+ * last one ran (5 per job at 333 commits/s) and pay its job and transaction for them. With it a
+ * job takes what fell due in the last quarter second; progress shows that much later at most.
+ */
+export const PENDING_SPACING_MS = 250;
+
 export const ScormJob = z.union([
   z.object({ pending: z.literal(true) }),
   // Jobs of the previous version, one per enrolment, still in Redis across an upgrade.
@@ -39,8 +47,11 @@ export interface ScormProducer {
   requestDerivation(enrolmentId: string): Promise<void>;
   /** Every enrolment of the course, at once (a single act, not a burst). */
   requestCourseDerivation(eventId: string, reason: string): Promise<void>;
-  /** Asks for a `derive-pending` job when enrolments are pending (after a job, and from the sweep). */
-  schedulePending(): Promise<void>;
+  /**
+   * Asks for a `derive-pending` job when enrolments are pending (after a job, and from the sweep);
+   * `spaced`: not sooner than PENDING_SPACING_MS (a job's successor, when it did not claim its fill).
+   */
+  schedulePending(opts?: { spaced?: boolean }): Promise<void>;
   /** The enrolments `jobId` derives: those it claimed before (a re-run), or the due ones, claimed now. */
   claimPending(jobId: string, max?: number): Promise<string[]>;
   /** Enrolments `jobId` has derived (or given up to the sweep): no longer its claim. */
@@ -92,10 +103,11 @@ export function createScormProducer(connection: Redis, prefix: string, delayMs: 
         deduplication: { id: `course-${eventId}`, keepLastIfActive: true },
       });
     },
-    async schedulePending() {
+    async schedulePending(opts = {}) {
       const first = await connection.zrange(pendingKey, '0', '0', 'WITHSCORES');
       if (first.length < 2) return;
-      await addPendingJob(Math.max(0, Math.min(delayMs, Number(first[1]) - Date.now())));
+      const least = opts.spaced ? Math.min(PENDING_SPACING_MS, delayMs) : 0;
+      await addPendingJob(Math.max(least, Math.min(delayMs, Number(first[1]) - Date.now())));
     },
     async claimPending(jobId, max = PENDING_CLAIM_MAX) {
       const held = await connection.smembers(claimKey(jobId));

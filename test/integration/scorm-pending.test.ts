@@ -6,6 +6,7 @@
  *   alone stores (R-ELN-2, R-ELN-3, R-ELN-4);
  * - a job's claim survives its crash (the re-run with the same job id takes it up again), a mark
  *   is not re-scored by later commits, an enrolment is not due before SCORM_DERIVE_DELAY_MS;
+ * - a job's successor waits PENDING_SPACING_MS (so that it has a batch), not when a backlog is due;
  * - one enrolment that cannot be derived does not hold up the others: it is left to the sweep,
  *   which derives it once it can be.
  */
@@ -13,7 +14,7 @@ import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
-import { createScormProducer } from '../../src/queue/scorm.ts';
+import { createScormProducer, PENDING_SPACING_MS } from '../../src/queue/scorm.ts';
 import { deriveEnrolment, sweepScormDerivations } from '../../src/services/elearning/derive.ts';
 import { backendsOf, REDIS_URL } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
@@ -162,6 +163,37 @@ for (const backend of backendsOf(import.meta.url)) {
       } finally {
         await now.queue.obliterate({ force: true });
         await Promise.all([now.close(), later.close()]);
+        const left = await redis.keys(`${prefix}:*`);
+        if (left.length) await redis.del(...left);
+        redis.disconnect();
+      }
+    });
+
+    it("a job's successor waits PENDING_SPACING_MS so that it has a batch, unless the job left due enrolments behind", async () => {
+      const redis = new Redis(REDIS_URL);
+      const prefix = `test-pending-${crypto.randomBytes(4).toString('hex')}`;
+      const producer = createScormProducer(redis, prefix, 1000);
+      const pendingJob = async () => (await producer.queue.getJobs(['waiting', 'delayed'])).find((j) => j.name === 'derive-pending');
+      try {
+        // Due already (a backlog the last job could not claim): the successor runs at once.
+        await redis.zadd(`${prefix}:scorm:pending-enrolments`, Date.now() - 5000, crypto.randomUUID());
+        await producer.schedulePending();
+        expect((await pendingJob())?.opts.delay).toBe(0);
+        await producer.queue.obliterate({ force: true });
+        // The same after a job that claimed less than its fill: not before the spacing.
+        await producer.schedulePending({ spaced: true });
+        expect((await pendingJob())?.opts.delay).toBe(PENDING_SPACING_MS);
+        await producer.queue.obliterate({ force: true });
+        // Never later than when the earliest mark is due.
+        await redis.del(`${prefix}:scorm:pending-enrolments`);
+        await redis.zadd(`${prefix}:scorm:pending-enrolments`, Date.now() + 600, crypto.randomUUID());
+        await producer.schedulePending({ spaced: true });
+        const delay = (await pendingJob())?.opts.delay ?? -1;
+        expect(delay).toBeGreaterThan(PENDING_SPACING_MS);
+        expect(delay).toBeLessThanOrEqual(600);
+      } finally {
+        await producer.queue.obliterate({ force: true });
+        await producer.close();
         const left = await redis.keys(`${prefix}:*`);
         if (left.length) await redis.del(...left);
         redis.disconnect();

@@ -31,4 +31,15 @@ describe('memberLinks', () => {
     const t = await links.sign('questionnaire', 'q-1', deadline);
     expect(await links.verify('dashboard' as 'questionnaire', t, deadline.getTime() - 1000)).toEqual({ ok: false, reason: 'invalid' });
   });
+
+  it('answers a token it has verified before exactly as a first verification does (the cache of verified tokens)', async () => {
+    const secret = 'c'.repeat(40);
+    const warm = memberLinks(secret);
+    const t = await warm.sign('scorm', 'e-1', deadline);
+    const end = deadline.getTime();
+    expect(await warm.verify('scorm', t, end - 5000)).toMatchObject({ ok: true }); // now known to `warm`
+    for (const at of [end - 1000, end - 1, end, end + 1, end + 999, end + 1000, end + 86_400_000])
+      for (const purpose of ['scorm', 'scorm-content', 'dashboard'] as const)
+        expect(await warm.verify(purpose, t, at), `${purpose} at ${at - end} ms`).toEqual(await memberLinks(secret).verify(purpose, t, at));
+  });
 });

@@ -30,7 +30,7 @@ import { assessEnrolment, launchedScosOf, PROGRESS_REASONS, type EnrolmentProgre
 import { affectedBienniums } from '../../domain/ledger.ts';
 import type { Logger } from '../../log.ts';
 import { requestLedgerAfter, type LedgerProducer } from '../../queue/ledger.ts';
-import type { ScormJob, ScormProducer } from '../../queue/scorm.ts';
+import { PENDING_CLAIM_MAX, type ScormJob, type ScormProducer } from '../../queue/scorm.ts';
 import type { Db } from '../../store/db.ts';
 import { cmi5EnrolmentsSince } from '../../store/cmi5.ts';
 import {
@@ -76,8 +76,9 @@ export async function processScormJob(ctx: ScormDeriveContext, data: ScormJob, j
       cause: (id) => `e-learning enrolment ${id} derived`,
       settle: (done) => pending.settlePending(jobId, done),
     });
-    // Enrolments marked while this job ran (or not yet due): its successor.
-    await pending.schedulePending();
+    // Enrolments marked while this job ran (or not yet due): its successor, at once when this
+    // job left due ones behind (a backlog), otherwise spaced so that it has a batch to derive.
+    await pending.schedulePending({ spaced: ids.length < PENDING_CLAIM_MAX });
     return out;
   }
   const ids = 'enrolmentId' in data ? [data.enrolmentId] : await enrolmentIdsOf(ctx.db, data.eventId);
