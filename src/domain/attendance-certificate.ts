@@ -21,6 +21,7 @@ import { DateTime } from 'luxon';
 import { cpoName, creditsText, italianDate, minutesText, organiserText, subjectText, type AttestationTopic } from './attestation.ts';
 import { ROME } from './calendar.ts';
 import type { Facts } from './documents.ts';
+import { articledDate } from './italian-dates.ts';
 import { provinceByCode } from './provinces.ts';
 
 export const ATTENDANCE_CERTIFICATE_TITLE = 'Attestato di partecipazione';
@@ -259,7 +260,7 @@ export function attendanceCertificate(input: AttendanceCertificateInput): Attend
     eventDays: [...new Set(spans.flatMap((s) => [romeDay(s.start), romeDay(s.end)]))].sort(),
     issuedAt: issued.toISOString(),
     issuedOn: DateTime.fromMillis(issued.getTime(), { zone: ROME }).toISODate()!,
-    issuedText: `Rilasciato il ${italianDate(issued)}`,
+    issuedText: `Rilasciato ${articledDate('il', issued)}`,
     signatureLabel: 'Il legale rappresentante dell’ente organizzatore',
     footer:
       `Attestato n. ${number}, rilasciato su richiesta ai sensi dell’art. 23, comma 2, del Regolamento sulla formazione continua dei Consulenti del Lavoro. ` +
@@ -359,7 +360,7 @@ export function datesText(spans: readonly CertificateSpan[]): string {
       const a = DateTime.fromMillis(instant(s.start, 'start').getTime(), { zone: ROME });
       const b = DateTime.fromMillis(instant(s.end, 'end').getTime(), { zone: ROME });
       if (a.toISODate() === b.toISODate()) return `${italianDate(a.toMillis())}, dalle ${a.toFormat('HH:mm')} alle ${b.toFormat('HH:mm')}`;
-      return `dal ${italianDate(a.toMillis())}, ore ${a.toFormat('HH:mm')}, al ${italianDate(b.toMillis())}, ore ${b.toFormat('HH:mm')}`;
+      return `${articledDate('dal', a.toMillis())}, ore ${a.toFormat('HH:mm')}, ${articledDate('al', b.toMillis())}, ore ${b.toFormat('HH:mm')}`;
     })
     .join('; ');
 }

@@ -18,7 +18,11 @@ import { DateTime } from 'luxon';
 import { deadlineAfter, ROME } from './calendar.ts';
 import { deontologyCredits, type Topic } from './credits.ts';
 import type { Facts } from './documents.ts';
+import { articledDate, italianDate, italianDateTime } from './italian-dates.ts';
 import { provinceByCode } from './provinces.ts';
+
+// Their home is italian-dates.ts; the certificates and mails import them from here.
+export { italianDate, italianDateTime };
 
 /** Days the organiser has to issue the attestation (art. 23 c.2). */
 export const ATTESTATION_DAYS = 30;
@@ -46,8 +50,6 @@ export const ATTESTATION_TITLE = 'Attestato di partecipazione';
 export type AttestationMode = 'e-learning' | 'podcast';
 
 const MODE_WORDS: Readonly<Record<AttestationMode, string>> = { 'e-learning': 'e-learning', podcast: 'podcast' };
-
-const MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto', 'settembre', 'ottobre', 'novembre', 'dicembre'] as const;
 
 export interface AttestationTopic {
   title: string;
@@ -234,7 +236,7 @@ export function attestation(input: AttestationInput): Attestation {
     completedOn: rome(completed).toISODate()!,
     issuedAt: issued.toISOString(),
     issuedOn: rome(issued).toISODate()!,
-    issuedText: `Rilasciato il ${italianDate(issued)}`,
+    issuedText: `Rilasciato ${articledDate('il', issued)}`,
     issueDeadline: deadline.toISOString(),
     issuedWithinDeadline: issued.getTime() <= deadline.getTime(),
     signatureLabel: 'Il legale rappresentante dell’ente organizzatore',
@@ -327,18 +329,6 @@ export function creditsText(credits: number, deontology: number): string {
 export function subjectText(topics: readonly Pick<AttestationTopic, 'title'>[]): string {
   const titles = [...new Set(topics.map((t) => t.title.trim()).filter(Boolean))];
   return titles.length ? titles.join('; ') : '—';
-}
-
-/** `15 marzo 2026` on the Rome calendar (R-CAL-2). */
-export function italianDate(at: number | Date): string {
-  const d = rome(instant(at, 'date'));
-  return `${d.day} ${MONTHS[d.month - 1]} ${d.year}`;
-}
-
-/** `15 marzo 2026, ore 14:05` on the Rome calendar (R-CAL-2). */
-export function italianDateTime(at: number | Date): string {
-  const d = rome(instant(at, 'date'));
-  return `${italianDate(d.toMillis())}, ore ${d.toFormat('HH:mm')}`;
 }
 
 /** The organiser by name, a kind-e one with its CN authorisation number (art. 18 c.3). */

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { cpoName, italianDate } from './attestation.ts';
+import { cpoName } from './attestation.ts';
+import { articledDate } from './italian-dates.ts';
 import { ROME } from './calendar.ts';
 import type { Facts } from './documents.ts';
 import { provinceByCode } from './provinces.ts';
@@ -191,7 +192,7 @@ export function complianceCertificate(input: ComplianceCertificateInput): Compli
     basis: basis.map((b) => ({ ...b })),
     issuedAt: issued.toISOString(),
     issuedOn: DateTime.fromMillis(issued.getTime(), { zone: ROME }).toISODate()!,
-    issuedText: `Rilasciato il ${italianDate(issued)}`,
+    issuedText: `Rilasciato ${articledDate('il', issued)}`,
     signatureLabel: 'Per il Consiglio Provinciale dell’Ordine, il Presidente',
     footer:
       `Certificato n. ${number}, rilasciato a richiesta dell’interessato dal ${council} sulla base della verifica dell’assolvimento dell’obbligo formativo ` +
@@ -249,7 +250,7 @@ export function complianceCertificateNumber(memberId: string, biennium: number, 
  */
 export function basisText(b: SnapshotBasis): string {
   const what = b.phase === 'february' ? 'verifica' : 'verifica del recupero del debito';
-  return `${what} al ${italianDate(Date.parse(b.asOf))} (versione ${b.version}, eseguita il ${italianDate(Date.parse(b.createdAt))})`;
+  return `${what} ${articledDate('al', Date.parse(b.asOf))} (versione ${b.version}, eseguita ${articledDate('il', Date.parse(b.createdAt))})`;
 }
 
 /** `50 crediti formativi, di cui 6 in materia di ordinamento professionale e codice deontologico` */

@@ -16,7 +16,7 @@
  * - The signature line is the president's: the gateway cannot sign for the council.
  */
 import { DateTime } from 'luxon';
-import { italianDate } from './attestation.ts';
+import { articledDate, italianDate } from './italian-dates.ts';
 import { ROME } from './calendar.ts';
 import { normaliseFacts } from './documents.ts';
 import { provinceByCode } from './provinces.ts';
@@ -95,7 +95,7 @@ export function referralLetter(input: ReferralLetterInput): ReferralLetter {
     row.status === 'debt-not-settled'
       ? `Non in regola: debito formativo non recuperato entro il ${june}`
       : `Non in regola: crediti formativi insufficienti al 28 febbraio ${biennium + 2}`;
-  const verification = `${input.phase === 'june' ? `del recupero del debito al ${june}` : `al 28 febbraio ${biennium + 2}`}, versione ${input.version}, eseguita il ${italianDate(instant(input.verifiedAt))}`;
+  const verification = `${input.phase === 'june' ? `del recupero del debito al ${june}` : `al 28 febbraio ${biennium + 2}`}, versione ${input.version}, eseguita ${articledDate('il', instant(input.verifiedAt))}`;
 
   const rows: { label: string; value: string }[] = [
     { label: 'Iscritto', value: fullName },

@@ -23,7 +23,7 @@ import { attendanceCertificatePdf } from '../../adapters/pdf/attendance-certific
 import { attestationPdf } from '../../adapters/pdf/attestation-pdf.ts';
 import { verificationUrl } from '../domain/documents.ts';
 import { messagePage } from '../pages/dashboard.tsx';
-import { italianDateTime } from '../pages/format.ts';
+import { italianDateTime, withArticle } from '../pages/format.ts';
 import { ATTENDANCE_CERTIFICATE_REASON_LABELS, ELEARNING_REASON_LABELS } from '../pages/labels.ts';
 import { PathUuid, Problem } from '../schemas/common.ts';
 import { AttestationParams } from '../schemas/elearning.ts';
@@ -137,7 +137,7 @@ export function attestationRoutes(deps: Deps) {
       return c.html(
         messagePage({
           title: 'Link del corso scaduto',
-          text: `Il link del corso è scaduto il ${italianDateTime(check.expiresAt)}. L’attestato resta disponibile nella sua pagina della formazione continua: lo scarichi da lì, con il link personale ricevuto dal suo Consiglio provinciale dell’Ordine.`,
+          text: `Il link del corso è scaduto ${withArticle('il', italianDateTime(check.expiresAt))}. L’attestato resta disponibile nella sua pagina della formazione continua: lo scarichi da lì, con il link personale ricevuto dal suo Consiglio provinciale dell’Ordine.`,
           back: null,
         }),
         410,

@@ -9,7 +9,7 @@ import type { FC } from 'hono/jsx';
 import { ART9_ACTIVITIES, ART9_TABLE, type Art9Row } from '../domain/art9.ts';
 import { CAUSE_INPUT_KIND, REDUCTION_CAUSES, type ReductionCause, type ReductionInputKind, type ReductionResult } from '../domain/reduction.ts';
 import { ART9_UNIT_LABELS, CAUSE_LABELS, VALIDITY_LABELS, refusalText } from './labels.ts';
-import { italianDate } from './format.ts';
+import { italianDate, withArticle } from './format.ts';
 import { APPEAL_MAX_CHARS, DESCRIPTION_MAX_CHARS, NOTE_MAX_CHARS } from '../schemas/member-dashboard.ts';
 
 /** A Rome calendar date `YYYY-MM-DD` in Italian words (`15 marzo 2026`); noon UTC is the same day in Rome. */
@@ -331,7 +331,8 @@ export const PreviewResult: FC<{ preview: ReductionPreview }> = ({ preview }) =>
         ({r.deontology} {r.deontology === 1 ? 'deontologico' : 'deontologici'}, {r.ordinary} {r.ordinary === 1 ? 'ordinario' : 'ordinari'}).
       </p>
       <p>
-        Mesi considerati: {r.months}, dal {dateText(r.period.from)} al {dateText(r.period.to)}. Validità: {VALIDITY_LABELS[r.validity]}
+        Mesi considerati: {r.months}, {withArticle('dal', dateText(r.period.from))} {withArticle('al', dateText(r.period.to))}. Validità:{' '}
+        {VALIDITY_LABELS[r.validity]}
         {r.validUntil && r.validity !== 'biennium' ? ` (${dateText(r.validUntil)})` : ''}.
       </p>
       {preview.obligation ? (
@@ -356,7 +357,7 @@ export const IntegrationForm: FC<{ action: string; requestId: string; deadline: 
   values = {},
 }) => (
   <form method="post" action={action} enctype="multipart/form-data">
-    <h4>Integrare i documenti{deadline ? ` entro il ${dateText(deadline)}` : ''}</h4>
+    <h4>Integrare i documenti{deadline ? ` entro ${withArticle('il', dateText(deadline))}` : ''}</h4>
     <div class="field">
       <label for={`integrazione-${requestId}-documenti`}>Documenti da aggiungere</label>
       <p class="hint" id={`integrazione-${requestId}-aiuto`}>
@@ -392,7 +393,7 @@ export const AppealForm: FC<{ action: string; requestId: string; deadline: strin
   error,
 }) => (
   <details class="card" open={error?.form === 'appeal' && error.requestId === requestId}>
-    <summary>Presentare ricorso al Consiglio Nazionale{deadline ? ` (entro il ${dateText(deadline)})` : ''}</summary>
+    <summary>Presentare ricorso al Consiglio Nazionale{deadline ? ` (entro ${withArticle('il', dateText(deadline))})` : ''}</summary>
     <form method="post" action={action}>
       <div class="field">
         <label for={`ricorso-${requestId}`}>Motivi del ricorso</label>

@@ -26,7 +26,7 @@ import {
   type ReductionPreview,
 } from './dashboard-forms.tsx';
 import { reasonText, statusText } from '../domain/outcome-texts.ts';
-import { italianDate, italianDateTime } from './format.ts';
+import { italianDate, italianDateTime, withArticle } from './format.ts';
 import {
   ART9_STATUS_LABELS,
   ART9_UNIT_LABELS,
@@ -244,8 +244,8 @@ const PreviousBanner: FC<{ n: PreviousNotice }> = ({ n }) => (
     {n.kind === 'can-file' ? (
       <p>
         Il biennio {bienniumText(n.biennium)} si è chiuso con {plural(n.missing.total, 'credito mancante', 'crediti mancanti')}
-        {n.missing.deontology ? ` (${plural(n.missing.deontology, 'deontologico', 'deontologici')})` : ''}. Entro il {dateText(n.filingUntil)} può chiedere di
-        recuperarli nel primo semestre: <a href={`${n.href}#debito`}>vada al biennio {bienniumText(n.biennium)}</a>.
+        {n.missing.deontology ? ` (${plural(n.missing.deontology, 'deontologico', 'deontologici')})` : ''}. Entro {withArticle('il', dateText(n.filingUntil))}{' '}
+        può chiedere di recuperarli nel primo semestre: <a href={`${n.href}#debito`}>vada al biennio {bienniumText(n.biennium)}</a>.
       </p>
     ) : n.kind === 'request-filed' ? (
       <p>
@@ -255,8 +255,9 @@ const PreviousBanner: FC<{ n: PreviousNotice }> = ({ n }) => (
     ) : (
       <p>
         Debito formativo del biennio {bienniumText(n.biennium)}: restano da recuperare {plural(n.remaining?.total ?? 0, 'credito', 'crediti')}
-        {n.remaining?.deontology ? ` (${plural(n.remaining.deontology, 'deontologico', 'deontologici')})` : ''} entro il {dateText(n.settlementUntil)}. I primi
-        crediti che matura ora servono a recuperarlo: <a href={`${n.href}#debito`}>consulti il biennio {bienniumText(n.biennium)}</a>.
+        {n.remaining?.deontology ? ` (${plural(n.remaining.deontology, 'deontologico', 'deontologici')})` : ''} entro{' '}
+        {withArticle('il', dateText(n.settlementUntil))}. I primi crediti che matura ora servono a recuperarlo:{' '}
+        <a href={`${n.href}#debito`}>consulti il biennio {bienniumText(n.biennium)}</a>.
       </p>
     )}
   </div>
@@ -305,7 +306,7 @@ const Summary: FC<{ p: DashboardProps }> = ({ p }) => {
         {b.compliant ? null : (
           <p>
             <strong>Crediti ancora mancanti:</strong> {b.missing.total} in totale; {plural(b.missing.deontology, 'deontologico', 'deontologici')}.
-            {b.status === 'debt-open' && b.debt ? ` Il debito va recuperato entro il ${dateText(b.debt.deadline)}.` : ''}
+            {b.status === 'debt-open' && b.debt ? ` Il debito va recuperato entro ${withArticle('il', dateText(b.debt.deadline))}.` : ''}
           </p>
         )}
         <h3>L’obbligo del biennio</h3>
@@ -316,7 +317,7 @@ const Summary: FC<{ p: DashboardProps }> = ({ p }) => {
           </li>
           {obligation.base.months < 24 ? (
             <li>
-              Obbligo riproporzionato per l’iscrizione all’Albo del {dateText(p.registrationDate)}: {obligation.base.months} mesi su 24, quindi{' '}
+              Obbligo riproporzionato per l’iscrizione all’Albo {withArticle('del', dateText(p.registrationDate))}: {obligation.base.months} mesi su 24, quindi{' '}
               {plural(obligation.base.total, 'credito', 'crediti')} di cui {plural(obligation.base.deontology, 'deontologico', 'deontologici')}.
             </li>
           ) : null}
@@ -333,7 +334,7 @@ const Summary: FC<{ p: DashboardProps }> = ({ p }) => {
             Formazione a distanza (webinar, e-learning, podcast): conta al massimo il {distance.pct}% dell’obbligo, cioè{' '}
             {plural(b.caps.distance.cap, 'credito', 'crediti')}
             {distance.grant
-              ? `; percentuale elevata dal ${distance.basePct}% al ${distance.grant.pct}% (${GRANT_SCOPE_LABELS[distance.grant.scope]}, delibera ${distance.grant.deliberation}, valida dal ${dateText(distance.grant.validFrom)} al ${dateText(distance.grant.validUntil)})`
+              ? `; percentuale elevata dal ${distance.basePct}% al ${distance.grant.pct}% (${GRANT_SCOPE_LABELS[distance.grant.scope]}, delibera ${distance.grant.deliberation}, valida ${withArticle('dal', dateText(distance.grant.validFrom))} ${withArticle('al', dateText(distance.grant.validUntil))})`
               : ''}
             . Registrati: {b.caps.distance.recorded}.
           </li>
@@ -394,8 +395,10 @@ const Questionnaires: FC<{ list: readonly PendingQuestionnaire[] }> = ({ list })
     <ul class="plain">
       {list.map((q) => (
         <li>
-          <a href={q.href}>Compili il questionario: {q.title}</a> (evento del {italianDate(q.eventStart)}).{' '}
-          {q.deadline ? `Da completare entro il ${italianDateTime(q.deadline)}.` : 'Da completare entro 10 giorni dalla prima apertura del link.'}
+          <a href={q.href}>Compili il questionario: {q.title}</a> (evento {withArticle('del', italianDate(q.eventStart))}).{' '}
+          {q.deadline
+            ? `Da completare entro ${withArticle('il', italianDateTime(q.deadline))}.`
+            : 'Da completare entro 10 giorni dalla prima apertura del link.'}
         </li>
       ))}
     </ul>
@@ -539,7 +542,7 @@ const Debt: FC<{ p: DashboardProps }> = ({ p }) => {
         <div class={b.debt.status === 'unsettled' ? 'alert' : b.debt.status === 'settled' ? 'ok' : 'warn'}>
           <p>
             <strong>Debito accolto:</strong> {plural(b.debt.total, 'credito', 'crediti')}, di cui {plural(b.debt.deontology, 'deontologico', 'deontologici')},
-            da recuperare entro il {dateText(b.debt.deadline)}: {DEBT_STATUS_LABELS[b.debt.status]}.
+            da recuperare entro {withArticle('il', dateText(b.debt.deadline))}: {DEBT_STATUS_LABELS[b.debt.status]}.
           </p>
           <p>
             Recuperati: {b.debt.settledTotal} (deontologici {b.debt.settledDeontology}). Ancora da recuperare: {b.debt.remaining.total} (deontologici{' '}
@@ -550,15 +553,15 @@ const Debt: FC<{ p: DashboardProps }> = ({ p }) => {
       {request ? (
         <div class="card">
           <p>
-            <strong>Richiesta del {dateText(request.filedOn)}:</strong> {plural(request.total, 'credito', 'crediti')}, di cui{' '}
+            <strong>Richiesta {withArticle('del', dateText(request.filedOn))}:</strong> {plural(request.total, 'credito', 'crediti')}, di cui{' '}
             {plural(request.deontology, 'deontologico', 'deontologici')} — {DEBT_REQUEST_STATUS_LABELS.filed}.
           </p>
         </div>
       ) : null}
       <p class="hint">
-        Se al termine del biennio mancano crediti, dal {dateText(d.filingFrom)} al {dateText(d.filingUntil)} si può chiedere al Consiglio provinciale di
-        recuperarne fino a {d.maximum} entro il {dateText(d.settlementUntil)}: una volta accolta la richiesta, i primi crediti maturati nel nuovo biennio
-        servono a recuperarli (prima i deontologici).
+        Se al termine del biennio mancano crediti, {withArticle('dal', dateText(d.filingFrom))} {withArticle('al', dateText(d.filingUntil))} si può chiedere al
+        Consiglio provinciale di recuperarne fino a {d.maximum} entro {withArticle('il', dateText(d.settlementUntil))}: una volta accolta la richiesta, i primi
+        crediti maturati nel nuovo biennio servono a recuperarli (prima i deontologici).
       </p>
       {d.canFile ? (
         <>
@@ -838,8 +841,8 @@ export function linkClosedPage(p: { kind: 'expired' | 'invalid'; expiredAt?: Dat
       <div class={p.kind === 'expired' ? 'warn' : 'alert'} role="status">
         {p.kind === 'expired' ? (
           <p>
-            Il link alla sua pagina della formazione continua è scaduto{p.expiredAt ? ` il ${italianDateTime(p.expiredAt)}` : ''}. Per ragioni di sicurezza i
-            link valgono 30 giorni.
+            Il link alla sua pagina della formazione continua è scaduto{p.expiredAt ? ` ${withArticle('il', italianDateTime(p.expiredAt))}` : ''}. Per ragioni
+            di sicurezza i link valgono 30 giorni.
           </p>
         ) : (
           <p>Il link non è valido. Controlli di averlo copiato per intero dal messaggio ricevuto.</p>

@@ -5,7 +5,7 @@
  * in a data attribute, which hono/jsx escapes, never as inline script.
  */
 import { Layout } from './layout.tsx';
-import { italianDateTime } from './format.ts';
+import { italianDateTime, withArticle } from './format.ts';
 import { ELEARNING_REASON_LABELS } from './labels.ts';
 
 export interface PlayerSco {
@@ -65,17 +65,18 @@ export function playerPage(p: PlayerProps) {
             Accesso di revisione per {p.learner}: il corso si apre in modalità consultazione (SCORM «browse», senza crediti). Nulla di quanto fa qui conta come
             fruizione né viene registrato tra le presenze.
           </p>
-          <p class="hint">Link valido fino al {italianDateTime(p.expiresAt)}.</p>
+          <p class="hint">Link valido fino {withArticle('al', italianDateTime(p.expiresAt))}.</p>
         </div>
       ) : (
         <p class="hint">
-          Partecipante: {p.learner}. Link valido fino al {italianDateTime(p.expiresAt)}.
+          Partecipante: {p.learner}. Link valido fino {withArticle('al', italianDateTime(p.expiresAt))}.
         </p>
       )}
       {o && o.status === 'credited' ? (
         <div class="ok" role="status">
           <p>
-            {ELEARNING_REASON_LABELS.credited} Crediti: {o.credits}. Completato il {o.completedAt ? italianDateTime(new Date(o.completedAt)) : ''}.
+            {ELEARNING_REASON_LABELS.credited} Crediti: {o.credits}. Completato
+            {o.completedAt ? ` ${withArticle('il', italianDateTime(new Date(o.completedAt)))}` : ''}.
           </p>
           {p.attestationUrl && (
             <p>

@@ -6,6 +6,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { QUALITY_QUESTIONS, QUESTIONNAIRE_RULES as R } from '../domain/questionnaire.ts';
+import { withArticle } from '../domain/italian-dates.ts';
 import { REPORT_MAX_CHARS } from '../schemas/questionnaire.ts';
 import { Layout } from './layout.tsx';
 
@@ -186,7 +187,7 @@ export function closedPage(p: ClosedProps) {
       <div class={t.tone} role="status">
         {p.event ? <h2>{t.title}</h2> : null}
         <p>{t.body}</p>
-        {p.kind === 'expired' && p.when ? <p>Il termine era il {p.when}.</p> : null}
+        {p.kind === 'expired' && p.when ? <p>Il termine era {withArticle('il', p.when)}.</p> : null}
         {p.score ? (
           <p>
             Ultimo tentativo: {p.score.score} risposte esatte su {p.score.outOf}.

@@ -5,7 +5,7 @@
  */
 import { DOCUMENT_KINDS, digestText, maskedCodiceFiscale, type DocumentKind, type Facts } from '../domain/documents.ts';
 import type { VerifiedDocument } from '../services/documents.ts';
-import { italianDateTime } from './format.ts';
+import { italianDateTime, withArticle } from './format.ts';
 import { Layout } from './layout.tsx';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
@@ -142,11 +142,11 @@ export function verifyPage(d: VerifiedDocument, supersededAt: Date | null) {
         </div>
       ) : s.status === 'revoked' ? (
         <div class="alert">
-          <strong>Revocata</strong> il {italianDateTime(s.at)} {revokerWords(s.by)} per: {s.reason}
+          <strong>Revocata</strong> {withArticle('il', italianDateTime(s.at))} {revokerWords(s.by)} per: {s.reason}
         </div>
       ) : (
         <div class="warn">
-          <strong>Sostituita</strong> da un documento più recente il {italianDateTime(supersededAt ?? s.at)}: questo non è più in vigore.
+          <strong>Sostituita</strong> da un documento più recente {withArticle('il', italianDateTime(supersededAt ?? s.at))}: questo non è più in vigore.
         </div>
       )}
       <div class="card">

@@ -5,7 +5,8 @@
  * written directly (the derivation fills them in production); the PDFs are read back with pdfjs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attestationNumber, italianDate, italianDateTime } from '../../src/domain/attestation.ts';
+import { attestationNumber, italianDateTime } from '../../src/domain/attestation.ts';
+import { articledDate } from '../../src/domain/italian-dates.ts';
 import { bienniumOf, yearOf } from '../../src/domain/calendar.ts';
 import { backendsOf } from '../support/backends.ts';
 import type { CreatedMember } from '../support/fixtures.ts';
@@ -70,7 +71,7 @@ for (const backend of backendsOf(import.meta.url)) {
         'Ente accreditante Consiglio Provinciale dell’Ordine dei Consulenti del Lavoro di Milano',
         'Materia Deontologia professionale; Contratti di lavoro',
         'Crediti formativi 2 crediti formativi, di cui 1 in materia di ordinamento professionale e codice deontologico',
-        `Rilasciato il ${italianDate(completedAt)}`,
+        `Rilasciato ${articledDate('il', completedAt)}`,
         'Il legale rappresentante dell’ente organizzatore',
         enrolments.get(`${course}/${m.id}`)!,
       ]) {

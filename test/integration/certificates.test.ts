@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { italianDate } from '../../src/domain/attestation.ts';
+import { articledDate } from '../../src/domain/italian-dates.ts';
 import { bienniumOf, yearOf } from '../../src/domain/calendar.ts';
 import { backendsOf } from '../support/backends.ts';
 import { signedInStaff, textOf } from '../support/console-client.ts';
@@ -157,7 +158,7 @@ for (const backend of backendsOf(import.meta.url)) {
         // As the derivation recorded them: 3 credits, the first hour of deontology.
         'Crediti formativi 3 crediti formativi, di cui 1 in materia di ordinamento professionale e codice deontologico',
         `Anno formativo ${yearOf(start)}`,
-        `Rilasciato il ${italianDate(rows[0]!.derived_at.getTime())}`,
+        `Rilasciato ${articledDate('il', rows[0]!.derived_at.getTime())}`,
         'Il legale rappresentante dell’ente organizzatore',
       ]) {
         expect(text).toContain(expected);
@@ -372,7 +373,7 @@ for (const backend of backendsOf(import.meta.url)) {
       apiPdf = res.bytes;
       const v = await verified(h, res.bytes);
       code = v.code;
-      const runAt = italianDate(clock);
+      const runAt = articledDate('il', clock);
       for (const expected of [
         'Consiglio Provinciale dell’Ordine dei Consulenti del Lavoro di Milano',
         'Certificato di assolvimento dell’obbligo formativo',
@@ -382,8 +383,8 @@ for (const backend of backendsOf(import.meta.url)) {
         'Situazione In regola: obbligo formativo del biennio assolto',
         'Obbligo formativo del biennio 50 crediti formativi, di cui 6',
         'Crediti formativi riconosciuti 50 crediti formativi, di cui 6',
-        `verifica al 28 febbraio 2027 (versione 1, eseguita il ${runAt})`,
-        `Rilasciato il ${runAt}`,
+        `verifica al 28 febbraio 2027 (versione 1, eseguita ${runAt})`,
+        `Rilasciato ${runAt}`,
         'Per il Consiglio Provinciale dell’Ordine, il Presidente',
       ]) {
         expect(v.text).toContain(expected);

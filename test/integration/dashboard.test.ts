@@ -297,7 +297,7 @@ for (const backend of backendsOf(import.meta.url)) {
       // round(60% × 44) = 26.4 → 26.
       expect(t).toMatch(/0\/26 Crediti formazione a distanza/);
       expect(t).toContain(
-        'conta al massimo il 60% dell’obbligo, cioè 26 crediti; percentuale elevata dal 40% al 60% (concessa personalmente, delibera Delibera CPO MI 12/2026, valida dal 1 gennaio 2026 al 31 dicembre 2026)',
+        'conta al massimo il 60% dell’obbligo, cioè 26 crediti; percentuale elevata dal 40% al 60% (concessa personalmente, delibera Delibera CPO MI 12/2026, valida dal 1° gennaio 2026 al 31 dicembre 2026)',
       );
     });
 

@@ -130,7 +130,9 @@ describe('attendance certificate fields (art. 23 c.2, R-DOC-7)', () => {
     const ny = attendanceCertificate(
       input({ event: { ...input().event, start: '2025-12-31T22:30:00Z', end: '2026-01-01T00:30:00Z', topics: [] } }, { coveredMinutes: 120 }),
     );
-    expect(ny.required.dates).toBe('dal 31 dicembre 2025, ore 23:30, al 1 gennaio 2026, ore 01:30');
+    expect(ny.required.dates).toBe('dal 31 dicembre 2025, ore 23:30, al 1° gennaio 2026, ore 01:30');
+    // 7 March 23:00 – 8 March 01:00 UTC: 8 March in Rome, so the article elides.
+    expect(datesText([{ start: '2026-03-07T23:00:00Z', end: '2026-03-11T10:00:00Z' }])).toBe('dall’8 marzo 2026, ore 00:00, all’11 marzo 2026, ore 11:00');
     expect(ny.required.duration).toBe('2 h');
     expect(ny.eventDays).toEqual(['2025-12-31', '2026-01-01']);
     expect(ny.number).toMatch(/^ATT-2025-[0-9A-F]{16}$/);
@@ -251,6 +253,13 @@ describe('when the certificate can be issued (R-DOC-7)', () => {
 });
 
 describe('attendance certificate PDF', () => {
+  it('draws the elided article and the ordinal 1° (’ and ° are WinAnsi)', async () => {
+    const c = attendanceCertificate(
+      input({ event: { ...input().event, start: '2026-03-31T22:30:00Z', end: '2026-04-01T01:30:00Z', topics: [] } }, { coveredMinutes: 180 }),
+    );
+    const text = norm(await pdfText(await attendanceCertificatePdf(c, VERIFICATION)));
+    expect(text).toContain('1° aprile 2026, dalle 00:30 alle 03:30');
+  });
   it('prints every row, the statement, the signature line and the verification; metadata at the issue instant', async () => {
     const c = attendanceCertificate(input());
     const pdf = await attendanceCertificatePdf(c, VERIFICATION);

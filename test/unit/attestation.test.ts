@@ -90,11 +90,11 @@ describe('attestation fields (R-ELN-6)', () => {
     expect(a.completedOn).toBe('2026-03-15');
     expect(a.issuedText).toBe('Rilasciato il 15 marzo 2026');
     // 22:30 UTC in summer is 00:30 of the next day (UTC+2).
-    expect(italianDateTime(Date.parse('2026-07-31T22:30:00Z'))).toBe('1 agosto 2026, ore 00:30');
+    expect(italianDateTime(Date.parse('2026-07-31T22:30:00Z'))).toBe('1° agosto 2026, ore 00:30');
     expect(italianDateTime(Date.parse('2026-07-31T21:59:59Z'))).toBe('31 luglio 2026, ore 23:59');
     // New year: the completion belongs to 2027 in Rome, and so does its number (R-CAL-1).
     const ny = attestation(input({}, { completedAt: '2026-12-31T23:30:00Z' }));
-    expect(ny.required.date).toBe('1 gennaio 2027, ore 00:30');
+    expect(ny.required.date).toBe('1° gennaio 2027, ore 00:30');
     expect(ny.number).toBe('FAD-2027-3F2A9C1B7D0E4A12');
   });
 
@@ -218,6 +218,15 @@ describe('attestation PDF', () => {
       ModDate: 'D:20260314101500Z',
       Language: 'it-IT',
     });
+  });
+
+  it('draws the elided article and the ordinal 1° (’ and ° are WinAnsi): completed on 1 April, issued on 8 April in Rome', async () => {
+    expect(winAnsi('l’8 · 1°')).toBe('l’8 · 1°');
+    const a = attestation({ ...input({}, { completedAt: '2026-03-31T22:15:00Z' }), issuedAt: '2026-04-07T22:30:00Z' });
+    expect(a.issuedText).toBe('Rilasciato l’8 aprile 2026');
+    const text = norm(await pdfText(await attestationPdf(a, VERIFICATION)));
+    expect(text).toContain('1° aprile 2026, ore 00:15');
+    expect(text).toContain('Rilasciato l’8 aprile 2026');
   });
 
   it('is deterministic: the same attestation gives the same bytes', async () => {

@@ -55,8 +55,8 @@ describe('referralLetter (R-VER-9)', () => {
       'Crediti mancanti': '10 crediti, di cui 4 di deontologia',
       'Esito della verifica': 'Non in regola: crediti formativi insufficienti al 28 febbraio 2027',
     });
-    expect(l.verification).toBe('al 28 febbraio 2027, versione 2, eseguita il 1 marzo 2027');
-    expect(l.paragraphs[2]).toContain('dalla verifica al 28 febbraio 2027, versione 2, eseguita il 1 marzo 2027');
+    expect(l.verification).toBe('al 28 febbraio 2027, versione 2, eseguita il 1° marzo 2027');
+    expect(l.paragraphs[2]).toContain('dalla verifica al 28 febbraio 2027, versione 2, eseguita il 1° marzo 2027');
     expect(l.credits).toBe('40 crediti di 50; deontologia: 2 di 6');
   });
 
@@ -109,7 +109,7 @@ describe('referralLetter (R-VER-9)', () => {
     expect(normaliseFacts(l)).toEqual(l);
     expect(l.member.name).toBe('Anna De Luca');
     expect(factsDigest('discipline-referral', l)).toMatch(/^[0-9a-f]{64}$/);
-    expect(italianDay('2027-01-01')).toBe('1 gennaio 2027');
+    expect(italianDay('2027-01-01')).toBe('1° gennaio 2027');
     expect(italianDay('2027-12-31')).toBe('31 dicembre 2027');
     // 1 March 00:00 Rome is still 28 February in UTC: the letter's metadata date is the Rome day.
     expect(referralLetterInfo(referralLetter(input({ letterOn: '2027-03-01' }))).creationDate.toISOString()).toBe('2027-02-28T23:00:00.000Z');

@@ -6,7 +6,7 @@
 import type { Child } from 'hono/jsx';
 import { requiresSecondFactor, type StaffRole } from '../../domain/staff-accounts.ts';
 import type { CouncilQueues } from '../../services/council/queues.ts';
-import { italianDateTime, italianDay } from '../format.ts';
+import { italianDateTime, italianDay, withArticle } from '../format.ts';
 import { Layout, type StaffBar } from '../layout.tsx';
 import { provinceName } from './controls.tsx';
 import { ROLE_LABELS } from './labels.ts';
@@ -56,10 +56,12 @@ export function consolePage(person: ConsolePerson, current: string, title: strin
   );
 }
 
-/** "3 (la prima scade il 12 marzo 2027)" */
+/** "3 (la prima scade il 12 marzo 2027)", "1 (la prima scade l’8 marzo 2027)" */
 function countWithDeadline(count: number, deadline: string | null, words: string): string {
   if (count === 0) return 'nessuna';
-  return deadline ? `${count} (${words} ${deadline.length === 10 ? italianDay(deadline) : italianDateTime(new Date(deadline))})` : String(count);
+  return deadline
+    ? `${count} (${words} ${withArticle('il', deadline.length === 10 ? italianDay(deadline) : italianDateTime(new Date(deadline)))})`
+    : String(count);
 }
 
 /** What waits for a council, each count leading to its page (issue 15). */
@@ -68,7 +70,7 @@ function CouncilWaiting({ q }: { q: CouncilQueues }) {
     {
       href: '/console/accreditamenti',
       label: 'Richieste di accreditamento',
-      value: countWithDeadline(q.accreditations.count, q.accreditations.firstDeadline, 'la prima scade il'),
+      value: countWithDeadline(q.accreditations.count, q.accreditations.firstDeadline, 'la prima scade'),
       waiting: q.accreditations.count > 0,
     },
     { href: '/console/richieste', label: 'Dichiarazioni art. 9', value: q.art9 ? String(q.art9) : 'nessuna', waiting: q.art9 > 0 },
@@ -76,7 +78,7 @@ function CouncilWaiting({ q }: { q: CouncilQueues }) {
     {
       href: '/console/riduzioni',
       label: 'Richieste di riduzione',
-      value: countWithDeadline(q.reductions.count, q.reductions.firstDeadline, 'la prima da decidere entro il'),
+      value: countWithDeadline(q.reductions.count, q.reductions.firstDeadline, 'la prima da decidere entro'),
       waiting: q.reductions.count > 0,
     },
   ];
@@ -204,8 +206,8 @@ export function securityPage(person: ConsolePerson, v: SecurityView, opts: { not
           <ul>
             {v.passkeys.map((k) => (
               <li>
-                {k.label}, aggiunta il {italianDateTime(k.createdAt)}
-                {k.lastUsedAt ? `, usata l’ultima volta il ${italianDateTime(k.lastUsedAt)}` : ''}
+                {k.label}, aggiunta {withArticle('il', italianDateTime(k.createdAt))}
+                {k.lastUsedAt ? `, usata l’ultima volta ${withArticle('il', italianDateTime(k.lastUsedAt))}` : ''}
                 <form method="post" action={`/console/sicurezza/passkey/${encodeURIComponent(k.id)}/togli`}>
                   <button type="submit" class="secondary">
                     Togli

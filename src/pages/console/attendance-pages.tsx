@@ -9,7 +9,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { statusText } from '../../domain/outcome-texts.ts';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { CORRECTION_TYPE_LABELS, REPORT_FORMAT_LABELS } from './attendance-labels.ts';
 import { eventPage, minutesText, type EventHead } from './event-frame.tsx';
@@ -159,7 +159,8 @@ export function attendancePage(person: ConsolePerson, v: AttendanceView) {
         <ToleranceSection base={base} minutes={v.event.toleranceMinutes} changeable={v.tolerance.changeable} problem={v.tolerance.problem ?? null} />
       ) : null}
       <p>
-        {total} partecipanti. {v.lastDerivation ? `Esiti calcolati il ${italianDateTime(v.lastDerivation)}.` : 'Gli esiti non sono ancora stati calcolati.'}
+        {total} partecipanti.{' '}
+        {v.lastDerivation ? `Esiti calcolati ${withArticle('il', italianDateTime(v.lastDerivation))}.` : 'Gli esiti non sono ancora stati calcolati.'}
       </p>
       <ul class="counts" aria-label="Esiti per tipo (scelga per filtrare)">
         <li>{v.filter ? <a href={base}>Tutti: {total}</a> : <span aria-current="true">Tutti: {total}</span>}</li>

@@ -4,7 +4,7 @@
  * R-ELN-5 compliance report, the enrolments with their progress (R-ELN-2, R-ELN-3, R-ELN-4),
  * launch links to copy, and the R-ELN-6 attestation of each credited enrolment.
  */
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { ELEARNING_REASON_LABELS, labelOf } from '../labels.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { CHECK_STATUS_LABELS, COMPLIANCE_CHECK_LABELS, ENROLMENT_STATUS_LABELS } from './attendance-labels.ts';
@@ -71,7 +71,8 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
       {v.launch ? (
         <div class="ok" role="status">
           <p>
-            Link di avvio per {v.launch.name}, valido fino al {italianDateTime(v.launch.expiresAt)}. Lo copi e lo consegni all’iscritto: è personale.
+            Link di avvio per {v.launch.name}, valido fino {withArticle('al', italianDateTime(v.launch.expiresAt))}. Lo copi e lo consegni all’iscritto: è
+            personale.
           </p>
           <div class="copy">
             <label for="launch-url" class="skip">
@@ -90,7 +91,7 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
         {pkg ? (
           <p>
             Pacchetto attuale: «{pkg.manifest.title}», {pkg.version === 'cmi5' ? 'cmi5' : `SCORM ${pkg.version}`}, {pkg.manifest.scos.length} unità didattiche,
-            caricato il {italianDateTime(new Date(pkg.uploadedAt))} (versione {pkg.revision}).
+            caricato {withArticle('il', italianDateTime(new Date(pkg.uploadedAt)))} (versione {pkg.revision}).
           </p>
         ) : (
           <p>Nessun pacchetto caricato.</p>
@@ -161,7 +162,8 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
           </div>
           {v.compliance.validity ? (
             <p>
-              Accreditamento valido dal {italianDateTime(new Date(v.compliance.validity.from))} al {italianDateTime(new Date(v.compliance.validity.until))}.
+              Accreditamento valido {withArticle('dal', italianDateTime(new Date(v.compliance.validity.from)))}{' '}
+              {withArticle('al', italianDateTime(new Date(v.compliance.validity.until)))}.
             </p>
           ) : null}
           <div class="table-wrap">

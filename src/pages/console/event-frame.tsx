@@ -5,7 +5,7 @@
  * that only says something (an unknown event).
  */
 import type { Child } from 'hono/jsx';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { Layout } from '../layout.tsx';
 import { consoleMenu, type ConsolePerson } from './account-pages.tsx';
 import type { FormProblem } from './signin-pages.tsx';
@@ -60,8 +60,8 @@ export function eventPage(person: ConsolePerson, event: EventHead, tab: string, 
       </p>
       <h1>{event.title}</h1>
       <p class="hint">
-        Dal {italianDateTime(event.start)} al {italianDateTime(event.end)}
-        {event.closedAt ? ` · corso chiuso il ${italianDateTime(event.closedAt)}` : ''}
+        {withArticle('Dal', italianDateTime(event.start))} {withArticle('al', italianDateTime(event.end))}
+        {event.closedAt ? ` · corso chiuso ${withArticle('il', italianDateTime(event.closedAt))}` : ''}
       </p>
       <nav aria-label="Sezioni dell’evento">
         <ul class="tabs">

@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { CLOSING_DAYS } from '../../domain/attendance-changes.ts';
 import { deadlineAfter, ROME } from '../../domain/calendar.ts';
 import type { Event } from '../../schemas/events.ts';
-import { italianDate, italianDateTime } from '../format.ts';
+import { italianDate, italianDateTime, withArticle } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { MODE_LABELS, PLATFORM_LABELS } from './labels.ts';
 import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
@@ -37,18 +37,20 @@ export function eventStatusWords(e: Event, now: number): EventStatusWords {
         : left === 1
           ? 'il CPO ha ancora 1 giorno per rispondere'
           : `il CPO ha ancora ${left} giorni per rispondere`;
-    return { key: 'requested', label: 'Accreditamento richiesto', detail: `${days}; assenso per silenzio dal ${consent}` };
+    return { key: 'requested', label: 'Accreditamento richiesto', detail: `${days}; assenso per silenzio ${withArticle('dal', consent)}` };
   }
   const accredited = a.bySilence ? 'Accreditato per silenzio-assenso' : 'Accreditato';
   const start = Date.parse(e.start);
   const end = Date.parse(e.end);
-  if (e.closedAt) return { key: 'closed', label: 'Chiuso', detail: `${accredited}; corso chiuso il ${italianDate(new Date(e.closedAt))}` };
+  if (e.closedAt) return { key: 'closed', label: 'Chiuso', detail: `${accredited}; corso chiuso ${withArticle('il', italianDate(new Date(e.closedAt)))}` };
   if (now < start) return { key: 'upcoming', label: 'In programma', detail: accredited };
   if (now < end) return { key: 'live', label: 'In corso', detail: accredited };
   // R-EVT-7: the organiser closes the course within 30 days of its end; after them only the CPO changes it.
   const closeBy = deadlineAfter(end, CLOSING_DAYS);
   const closing =
-    now <= closeBy.getTime() ? `da chiudere entro il ${italianDate(closeBy)}` : `non chiuso: il termine per la chiusura è scaduto il ${italianDate(closeBy)}`;
+    now <= closeBy.getTime()
+      ? `da chiudere entro ${withArticle('il', italianDate(closeBy))}`
+      : `non chiuso: il termine per la chiusura è scaduto ${withArticle('il', italianDate(closeBy))}`;
   return { key: 'ended', label: 'Concluso', detail: `${accredited}; ${closing}` };
 }
 
@@ -56,8 +58,8 @@ export function eventStatusWords(e: Event, now: number): EventStatusWords {
 export function eventWhen(e: Pick<Event, 'start' | 'end'>): string {
   const s = DateTime.fromISO(e.start, { zone: ROME }).setLocale('it');
   const t = DateTime.fromISO(e.end, { zone: ROME }).setLocale('it');
-  if (s.hasSame(t, 'day')) return `${s.toFormat('d MMMM yyyy')}, ${s.toFormat('HH:mm')}–${t.toFormat('HH:mm')}`;
-  return `dal ${italianDateTime(new Date(e.start))} al ${italianDateTime(new Date(e.end))}`;
+  if (s.hasSame(t, 'day')) return `${italianDate(s.toJSDate())}, ${s.toFormat('HH:mm')}–${t.toFormat('HH:mm')}`;
+  return `${withArticle('dal', italianDateTime(new Date(e.start)))} ${withArticle('al', italianDateTime(new Date(e.end)))}`;
 }
 
 /**
@@ -87,7 +89,7 @@ export function eventsListPage(
         <p class="card">
           <a href="/console/accreditamenti">Richieste di accreditamento da decidere: {v.council.requests}</a>
           {v.council.firstDeadline ? (
-            <> · la prima scade il {italianDateTime(new Date(v.council.firstDeadline))}, poi vale il silenzio-assenso (R-EVT-3)</>
+            <> · la prima scade {withArticle('il', italianDateTime(new Date(v.council.firstDeadline)))}, poi vale il silenzio-assenso (R-EVT-3)</>
           ) : null}
         </p>
       ) : (
@@ -220,8 +222,8 @@ export function eventPage(person: ConsolePerson, v: EventPageView) {
           <dd>{e.speakers.length ? e.speakers.join(', ') : '—'}</dd>
           <dt>Accreditamento</dt>
           <dd>
-            richiesto il {italianDateTime(new Date(e.accreditation.requestedAt))}
-            {e.accreditation.decidedAt ? `, deciso il ${italianDateTime(new Date(e.accreditation.decidedAt))}` : ''}
+            richiesto {withArticle('il', italianDateTime(new Date(e.accreditation.requestedAt)))}
+            {e.accreditation.decidedAt ? `, deciso ${withArticle('il', italianDateTime(new Date(e.accreditation.decidedAt)))}` : ''}
             {e.accreditation.reference ? ` (${e.accreditation.reference})` : ''}
           </dd>
         </dl>

@@ -5,7 +5,7 @@
  * the CN, the alerts that CPO grants raise.
  */
 import { GRANT_GROUNDS } from '../../domain/grants.ts';
-import { italianDate, italianDateTime } from '../format.ts';
+import { italianDate, italianDateTime, withArticle } from '../format.ts';
 import { GRANT_SCOPE_LABELS, labelOf } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
@@ -144,7 +144,7 @@ export function grantsPage(person: ConsolePerson, v: GrantsView) {
                   <td>{g.by}</td>
                   <td>
                     {g.revokedAt ? (
-                      `Revocata il ${italianDateTime(new Date(g.revokedAt))}`
+                      `Revocata ${withArticle('il', italianDateTime(new Date(g.revokedAt)))}`
                     ) : (
                       <form method="post" action={`/console/deroghe/${g.id}/revoca`}>
                         <label for={`reason-${g.id}`}>Motivo della revoca</label>

@@ -5,7 +5,7 @@
  * The CN chooses the province.
  */
 import { IN_ORDER, type VerificationStatus } from '../../domain/verification.ts';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { BALANCE_STATUS_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
@@ -62,7 +62,7 @@ export function membersPage(person: ConsolePerson, v: MembersView) {
       {v.link ? (
         <div class="warn" role="status">
           <p>
-            Link personale al cruscotto di {v.link.name} (vale fino al {italianDateTime(v.link.expiresAt)}): lo consegni solo all’iscritto.
+            Link personale al cruscotto di {v.link.name} (vale fino {withArticle('al', italianDateTime(v.link.expiresAt))}): lo consegni solo all’iscritto.
           </p>
           <p>
             <code>{v.link.url}</code>

@@ -6,7 +6,7 @@
  */
 import type { VerificationAggregates } from '../../domain/verification.ts';
 import type { ProvinceAggregates } from '../../services/council/verification.ts';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { MODE_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { provinceName, StackTable } from './controls.tsx';
@@ -87,7 +87,7 @@ export function nationalPage(person: ConsolePerson, v: NationalView) {
               label: 'Verifica',
               cell: (p) =>
                 p.february ? (
-                  `Versione ${p.februaryVersion}${p.juneVersion ? ` (giugno: versione ${p.juneVersion})` : ''}, eseguita il ${italianDateTime(new Date(p.february.createdAt))}`
+                  `Versione ${p.februaryVersion}${p.juneVersion ? ` (giugno: versione ${p.juneVersion})` : ''}, eseguita ${withArticle('il', italianDateTime(new Date(p.february.createdAt)))}`
                 ) : (
                   <strong data-status="late">Non eseguita</strong>
                 ),

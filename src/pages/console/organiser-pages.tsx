@@ -6,7 +6,7 @@
 import type { Rating } from '../../domain/questionnaire.ts';
 import type { Organiser } from '../../schemas/organisers.ts';
 import type { OrganiserRatingView, OrganiserSummary } from '../../services/questionnaire/reads.ts';
-import { italianDate, italianDay } from '../format.ts';
+import { italianDate, italianDay, withArticle } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { provinceName, StackTable } from './controls.tsx';
 
@@ -29,7 +29,7 @@ export function ratingInWords(r: Rating): string {
 function kindText(o: Organiser): string {
   if (o.kind === 'a' && o.province) return `${ORGANISER_KIND_LABELS.a} di ${provinceName(o.province)}`;
   if (o.kind === 'e' && o.authorisedFrom && o.authorisedUntil)
-    return `${ORGANISER_KIND_LABELS.e}, n. ${o.authorisationNumber ?? '—'}, dal ${italianDay(o.authorisedFrom)} al ${italianDay(o.authorisedUntil)}`;
+    return `${ORGANISER_KIND_LABELS.e}, n. ${o.authorisationNumber ?? '—'}, ${withArticle('dal', italianDay(o.authorisedFrom))} ${withArticle('al', italianDay(o.authorisedUntil))}`;
   return ORGANISER_KIND_LABELS[o.kind];
 }
 

@@ -5,7 +5,7 @@
  * organiser (or the accrediting CPO) asks for one member's link to hand over, or sends the mail
  * again to a corrected address, while the mail has not gone out.
  */
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { labelOf } from '../labels.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { QUESTIONNAIRE_MAIL_LABELS, QUESTIONNAIRE_STATUS_LABELS } from './attendance-labels.ts';
@@ -59,8 +59,8 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
       {v.handedLink ? (
         <div class="warn" role="status">
           <p>
-            Link personale al questionario di {v.handedLink.name}: lo consegni solo all’iscritto (vale fino al {italianDateTime(v.handedLink.expiresAt)}; i 10
-            giorni partono dalla prima apertura, se il messaggio non è arrivato prima).
+            Link personale al questionario di {v.handedLink.name}: lo consegni solo all’iscritto (vale fino{' '}
+            {withArticle('al', italianDateTime(v.handedLink.expiresAt))}; i 10 giorni partono dalla prima apertura, se il messaggio non è arrivato prima).
           </p>
           <p>
             <code>{v.handedLink.url}</code>

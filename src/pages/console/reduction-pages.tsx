@@ -6,7 +6,7 @@
  */
 import { REDUCTION_TRANSITIONS, type ReductionState } from '../../domain/reduction.ts';
 import type { ReductionRow } from '../../store/member-requests.ts';
-import { italianDate, italianDateTime } from '../format.ts';
+import { italianDate, italianDateTime, withArticle } from '../format.ts';
 import { CAUSE_LABELS, labelOf, REDUCTION_STATUS_LABELS, REDUCTION_STEP_LABELS } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
@@ -55,8 +55,8 @@ export function reductionsPage(person: ConsolePerson, v: ReductionsView) {
               <dd>
                 {labelOf(REDUCTION_STATUS_LABELS, r.status)}
                 {r.protocolNumber ? ` · protocollo ${r.protocolNumber}` : ''}
-                {r.integrationDeadline && r.status === 'pre-denied' ? ` · integrazione entro il ${day(r.integrationDeadline)}` : ''}
-                {r.decisionDeadline ? ` · decisione entro il ${day(r.decisionDeadline)}` : ''}
+                {r.integrationDeadline && r.status === 'pre-denied' ? ` · integrazione entro ${withArticle('il', day(r.integrationDeadline))}` : ''}
+                {r.decisionDeadline ? ` · decisione entro ${withArticle('il', day(r.decisionDeadline))}` : ''}
               </dd>
               <dt>Situazione dell’iscritto</dt>
               <dd>{r.balance}</dd>

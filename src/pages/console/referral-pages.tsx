@@ -8,7 +8,7 @@
 import type { NotReferredReason, ReferralState } from '../../domain/referrals.ts';
 import type { ReferralList, ReferralView } from '../../services/council/referrals.ts';
 import type { HistoryEntry } from '../../store/referrals.ts';
-import { italianDate, italianDateTime } from '../format.ts';
+import { italianDate, italianDateTime, withArticle } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { TextareaField } from './form-controls.tsx';
@@ -56,9 +56,10 @@ export function noteText(r: Pick<ReferralView, 'state' | 'note'>): string | null
 }
 
 function stateText(r: ReferralView): string {
-  if (r.state === 'sent' && r.sent) return `Inviata il ${day(r.sent.on)}${r.sent.protocolNumber ? `, protocollo ${r.sent.protocolNumber}` : ''}`;
-  if (r.state === 'answered' && r.answered) return `Risposta del ${day(r.answered.on)}`;
-  if (r.state === 'withdrawn' && r.withdrawnAt) return `Ritirata il ${italianDate(new Date(r.withdrawnAt))}`;
+  if (r.state === 'sent' && r.sent)
+    return `Inviata ${withArticle('il', day(r.sent.on))}${r.sent.protocolNumber ? `, protocollo ${r.sent.protocolNumber}` : ''}`;
+  if (r.state === 'answered' && r.answered) return `Risposta ${withArticle('del', day(r.answered.on))}`;
+  if (r.state === 'withdrawn' && r.withdrawnAt) return `Ritirata ${withArticle('il', italianDate(new Date(r.withdrawnAt)))}`;
   return REFERRAL_STATE_LABELS[r.state];
 }
 
@@ -127,7 +128,7 @@ export function referralsPage(person: ConsolePerson, v: ReferralsView) {
         <h2 id="elenco">Elenco</h2>
         {list ? (
           <p>
-            Preparato il {italianDateTime(new Date(list.preparedAt))}
+            Preparato {withArticle('il', italianDateTime(new Date(list.preparedAt)))}
             {v.preparedBy ? ` da ${v.preparedBy}` : ''} sulla verifica {phaseWords('february', list.februaryVersion)}
             {list.juneVersion ? ` e sulla verifica ${phaseWords('june', list.juneVersion)}` : ''}. Da inviare: {d.counts.prepared}; inviate: {d.counts.sent};
             con risposta: {d.counts.answered}; ritirate: {d.counts.withdrawn}.
@@ -149,7 +150,7 @@ export function referralsPage(person: ConsolePerson, v: ReferralsView) {
         {person.role !== 'cpo' ? null : !feb ? (
           <p>Esegua prima la verifica di febbraio del biennio.</p>
         ) : !v.open ? (
-          <p>L’elenco si prepara dopo il {italianDate(new Date(d.opensAfter))}, quando le richieste di recupero del debito sono chiuse.</p>
+          <p>L’elenco si prepara dopo {withArticle('il', italianDate(new Date(d.opensAfter)))}, quando le richieste di recupero del debito sono chiuse.</p>
         ) : (
           <form method="post" action={`${REFERRALS_PATH}?${q}`}>
             <input type="hidden" name="februaryVersion" value={String(feb.version)} />
@@ -232,14 +233,14 @@ export function referralPage(person: ConsolePerson, v: ReferralPageView) {
     rows.push([
       'Inviata',
       [
-        `il ${day(r.sent.on)} da ${who(r.sent.by)}`,
+        `${withArticle('il', day(r.sent.on))} da ${who(r.sent.by)}`,
         r.sent.protocolNumber ? `protocollo ${r.sent.protocolNumber}` : null,
         r.sent.pecReference ? `PEC ${r.sent.pecReference}` : null,
       ]
         .filter(Boolean)
         .join('; '),
     ]);
-  if (r.answered) rows.push(['Risposta', `del ${day(r.answered.on)}, registrata da ${who(r.answered.by)}: ${r.answered.summary}`]);
+  if (r.answered) rows.push(['Risposta', `${withArticle('del', day(r.answered.on))}, registrata da ${who(r.answered.by)}: ${r.answered.summary}`]);
   const note = noteText(r);
   if (note) rows.push(['Nota', note]);
   return consolePage(

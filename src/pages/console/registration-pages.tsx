@@ -7,7 +7,7 @@
 import type { Event } from '../../schemas/events.ts';
 import type { Registration } from '../../schemas/registrations.ts';
 import { REGISTRATION_COLUMNS, type RegistrationImportResult } from '../../services/registry/registration-import.ts';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { FileField } from './form-controls.tsx';
 import { PLATFORM_LABELS, REGISTRATION_ROW_REFUSALS, wordOf } from './labels.ts';
@@ -165,7 +165,7 @@ export function platformsPage(person: ConsolePerson, v: PlatformsView) {
         <ul>
           {v.connections.map((c) => (
             <li>
-              {PLATFORM_LABELS[c.platform] ?? c.platform}, creato il {italianDateTime(new Date(c.createdAt))}
+              {PLATFORM_LABELS[c.platform] ?? c.platform}, creato {withArticle('il', italianDateTime(new Date(c.createdAt)))}
             </li>
           ))}
         </ul>

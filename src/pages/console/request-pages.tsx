@@ -3,7 +3,7 @@
  * (R-ART9-3) with their attestation, and debt recovery requests (R-DEBT-2), each decided in the
  * page; a rejection states its reason. The member's balance stands beside each request.
  */
-import { italianDate, italianDateTime } from '../format.ts';
+import { italianDate, italianDateTime, withArticle } from '../format.ts';
 import { ART9_STATUS_LABELS, DEBT_REQUEST_STATUS_LABELS, labelOf } from '../labels.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { DecisionForm } from './controls.tsx';
@@ -54,7 +54,7 @@ export function requestsPage(person: ConsolePerson, v: RequestsView) {
             <dl>
               <dt>Attività</dt>
               <dd>
-                {a.activity} ({a.quantity}), del {italianDate(new Date(`${a.activityDate}T12:00:00Z`))}
+                {a.activity} ({a.quantity}), {withArticle('del', italianDate(new Date(`${a.activityDate}T12:00:00Z`)))}
               </dd>
               <dt>Descrizione</dt>
               <dd>{a.description}</dd>

@@ -7,7 +7,7 @@ import { PROVINCES } from '../../domain/provinces.ts';
 import { INVITABLE_ROLES, type StaffRole } from '../../domain/staff-accounts.ts';
 import type { OutboxEntry } from '../../services/mail.ts';
 import type { StaffAccount } from '../../services/staff/accounts.ts';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ACCOUNT_STATE_LABELS, ROLE_LABELS } from './labels.ts';
 import { ErrorSummary, Field, type FormProblem, Notice } from './signin-pages.tsx';
@@ -185,7 +185,7 @@ export function outboxPage(person: ConsolePerson, entries: readonly OutboxEntry[
                 <td>{e.subject}</td>
                 <td>
                   {OUTBOX_STATE_LABELS[e.state]}
-                  {e.sentAt ? ` il ${italianDateTime(new Date(e.sentAt))}` : ''}
+                  {e.sentAt ? ` ${withArticle('il', italianDateTime(new Date(e.sentAt)))}` : ''}
                   {e.lastError ? ` (${e.lastError})` : ''}
                 </td>
                 <td>{e.attempts}</td>

@@ -6,7 +6,7 @@
 import { VERIFICATION_STATUS_TEXT } from '../../domain/verification-export.ts';
 import type { VerificationJob } from '../../services/council/verification-jobs.ts';
 import type { NamedVerificationRow, SnapshotSummary } from '../../services/council/verification.ts';
-import { italianDateTime } from '../format.ts';
+import { italianDateTime, withArticle } from '../format.ts';
 import { consolePage, type ConsolePerson } from './account-pages.tsx';
 import { ProvinceSelect, provinceName, StackTable } from './controls.tsx';
 import { ErrorSummary, type FormProblem, Notice } from './signin-pages.tsx';
@@ -79,11 +79,11 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
         <>
           <section class="card" aria-labelledby="esito">
             <h2 id="esito">
-              Versione {v.snapshot.version}, al {italianDateTime(new Date(v.snapshot.asOf))}
+              Versione {v.snapshot.version}, {withArticle('al', italianDateTime(new Date(v.snapshot.asOf)))}
             </h2>
             <p>
-              Eseguita il {italianDateTime(new Date(v.snapshot.createdAt))}. Iscritti: {a.members}; soggetti all’obbligo: {a.subject}; in regola: {a.inOrder} (
-              {a.inOrderPct.toLocaleString('it-IT')}%).
+              Eseguita {withArticle('il', italianDateTime(new Date(v.snapshot.createdAt)))}. Iscritti: {a.members}; soggetti all’obbligo: {a.subject}; in
+              regola: {a.inOrder} ({a.inOrderPct.toLocaleString('it-IT')}%).
             </p>
             {v.exportInBackground ? (
               <form method="post" action={`/console/verifiche/esportazioni?${q}&versione=${v.snapshot.version}`}>
@@ -134,7 +134,8 @@ export function verificationPage(person: ConsolePerson, v: VerificationView) {
           <ul>
             {v.jobs.map((j) => (
               <li>
-                <a href={`/console/verifiche/lavori/${j.id}`}>{jobTitle(j)}</a>, del {italianDateTime(new Date(j.requestedAt))}: {JOB_STATUS_TEXT[j.status]}
+                <a href={`/console/verifiche/lavori/${j.id}`}>{jobTitle(j)}</a>, {withArticle('del', italianDateTime(new Date(j.requestedAt)))}:{' '}
+                {JOB_STATUS_TEXT[j.status]}
               </li>
             ))}
           </ul>
@@ -249,7 +250,7 @@ export function jobPage(person: ConsolePerson, v: JobView) {
         Verifica del biennio {j.biennium}–{j.biennium + 1} · {provinceName(j.province)}
       </h1>
       <p>
-        {jobTitle(j)}, richiesta il {italianDateTime(new Date(j.requestedAt))}.
+        {jobTitle(j)}, richiesta {withArticle('il', italianDateTime(new Date(j.requestedAt)))}.
       </p>
       {open ? (
         <section class="card" aria-labelledby="avanzamento">
@@ -299,8 +300,8 @@ export function jobPage(person: ConsolePerson, v: JobView) {
         <section class="card" aria-labelledby="esito">
           <h2 id="esito">Il file è scaduto</h2>
           <p>
-            Il file è stato cancellato {j.expiresAt ? `il ${italianDateTime(new Date(j.expiresAt))}` : ''}: contiene dati personali e si conserva solo per il
-            tempo necessario a scaricarlo. Può prepararlo di nuovo.
+            Il file è stato cancellato {j.expiresAt ? withArticle('il', italianDateTime(new Date(j.expiresAt))) : ''}: contiene dati personali e si conserva
+            solo per il tempo necessario a scaricarlo. Può prepararlo di nuovo.
           </p>
           <AgainForm job={j} label="Prepara di nuovo l’elenco" />
         </section>
@@ -315,7 +316,7 @@ export function jobPage(person: ConsolePerson, v: JobView) {
               Scarica l’elenco ({FORMAT_TEXT[j.format ?? 'csv']}, {sizeText(j.fileBytes ?? 0)})
             </a>
           </p>
-          {j.expiresAt ? <p class="hint">Si può scaricare fino al {italianDateTime(new Date(j.expiresAt))}, solo da Lei.</p> : null}
+          {j.expiresAt ? <p class="hint">Si può scaricare fino {withArticle('al', italianDateTime(new Date(j.expiresAt)))}, solo da Lei.</p> : null}
         </section>
       )}
     </>,

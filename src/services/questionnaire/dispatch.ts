@@ -11,7 +11,7 @@ import { accreditationStatus } from '../../domain/events.ts';
 import { QUALITY_QUESTIONS, QUESTIONNAIRE_RULES, questionnaireDeadline, questionnaireState } from '../../domain/questionnaire.ts';
 import type { Logger } from '../../log.ts';
 import type { MemberLinks } from '../../member-links.ts';
-import { italianDate } from '../../domain/attestation.ts';
+import { articledDate } from '../../domain/italian-dates.ts';
 import type { AttendanceProducer } from '../../queue/attendance.ts';
 import type { QuestionnaireProducer } from '../../queue/questionnaire.ts';
 import type { Db } from '../../store/db.ts';
@@ -123,7 +123,7 @@ function linkMail(
   const text = [
     `Gentile ${m.givenName} ${m.surname},`,
     '',
-    `per il riconoscimento dei crediti dell'evento «${e.title}» del ${italianDate(e.start)}, organizzato da ${e.organiserName}, è necessario compilare il questionario di verifica entro ${R.deadlineDays} giorni dal ricevimento di questo messaggio (la scadenza esatta è indicata nella pagina del questionario).`,
+    `per il riconoscimento dei crediti dell'evento «${e.title}» ${articledDate('del', e.start, { apostrophe: "'" })}, organizzato da ${e.organiserName}, è necessario compilare il questionario di verifica entro ${R.deadlineDays} giorni dal ricevimento di questo messaggio (la scadenza esatta è indicata nella pagina del questionario).`,
     '',
     link,
     '',

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { mayInvite, passwordProblem, TOKEN_TTL_MS, tokenUsable, type StaffRole, type TokenPurpose } from '../../domain/staff-accounts.ts';
+import { italianDateTime, withArticle } from '../../domain/italian-dates.ts';
 import type { Queryable } from '../../store/db.ts';
 import { insertOutbox } from '../../store/outbox.ts';
 import {
@@ -306,7 +307,7 @@ async function handToMailer(ctx: Ctx, outboxId: number): Promise<boolean> {
 export const STAFF_MAIL_KINDS: Record<TokenPurpose, string> = { invitation: 'staff-invitation', reset: 'staff-password-reset' };
 
 function linkMail(user: StaffUser, purpose: TokenPurpose, link: string, expiresAt: Date, tokenHash: string, now: Date) {
-  const until = expiresAt.toLocaleString('it-IT', { timeZone: 'Europe/Rome', dateStyle: 'long', timeStyle: 'short' });
+  const until = italianDateTime(expiresAt);
   const invitation = purpose === 'invitation';
   const text = [
     `Gentile ${user.displayName},`,
@@ -317,7 +318,7 @@ function linkMail(user: StaffUser, purpose: TokenPurpose, link: string, expiresA
     '',
     link,
     '',
-    `Il link vale una sola volta, fino al ${until}.`,
+    `Il link vale una sola volta, fino ${withArticle('al', until, { apostrophe: "'" })}.`,
     invitation ? '' : 'Se non ha chiesto Lei una nuova password, ignori questo messaggio: la password attuale resta valida.',
   ].join('\n');
   return {
