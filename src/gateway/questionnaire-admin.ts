@@ -5,7 +5,16 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Problem } from '../schemas/common.ts';
-import { EventRating, IrregularityReportList, OrganiserRating, Pool, PoolInput, QuestionnaireAudit, QuestionnaireList } from '../schemas/questionnaire.ts';
+import {
+  EventRating,
+  IrregularityReportList,
+  OrganiserRating,
+  Pool,
+  PoolInput,
+  QuestionnaireAudit,
+  QuestionnaireList,
+  QuestionnaireListQuery,
+} from '../schemas/questionnaire.ts';
 import { readQuestionPool, replaceQuestionPool } from '../services/questionnaire/pool.ts';
 import { questionnaireLink, resendQuestionnaireMail } from '../services/questionnaire/links.ts';
 import { eventQuestionnaires, eventRating, irregularityReports, organiserRating, questionnaireAudit } from '../services/questionnaire/reads.ts';
@@ -19,6 +28,7 @@ const problems = {
   409: { description: 'Not possible in the current state', content: { 'application/problem+json': { schema: Problem } } },
   422: { description: 'Violates a rule', content: { 'application/problem+json': { schema: Problem } } },
 };
+const badQuery = { description: '`invalid-query`: `offset` or `limit` out of bounds', content: { 'application/problem+json': { schema: Problem } } };
 const Params = z.object({ id: z.uuid() });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const TAGS = ['questionnaire'];
@@ -72,16 +82,20 @@ export function questionnaireAdminRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/v1/events/{id}/questionnaires',
-      summary: "The event's questionnaires: who received one, its deadline and status (links are personal and never listed)",
+      summary: "A page of the event's questionnaires: who received one, its deadline and status (links are personal and never listed)",
+      description:
+        'By member surname, given name (byte order), then id. `offset` (default 0) and `limit` (default 200, at most 1000) page through `total`; pass `next` as `offset` for the following page, null on the last. Out of bounds: 400 `invalid-query`.',
       tags: TAGS,
       security: SECURITY,
-      request: { params: Params },
-      responses: { 200: json(QuestionnaireList, 'Questionnaires'), ...problems },
+      request: { params: Params, query: QuestionnaireListQuery },
+      responses: { 200: json(QuestionnaireList, 'Questionnaires'), ...problems, 400: badQuery },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const items = await eventQuestionnaires(deps, c.get('principal'), id);
-      return c.json({ items: items.map((q) => ({ ...q, sentAt: q.sentAt?.toISOString() ?? null, deadline: q.deadline?.toISOString() ?? null })) }, 200);
+      const { offset, limit } = c.req.valid('query');
+      const page = await eventQuestionnaires(deps, c.get('principal'), { eventId: id, offset, limit });
+      const items = page.items.map((q) => ({ ...q, sentAt: q.sentAt?.toISOString() ?? null, deadline: q.deadline?.toISOString() ?? null }));
+      return c.json({ items, total: page.total, next: page.next }, 200);
     },
   );
 

@@ -68,7 +68,19 @@ export const QuestionnaireSummary = z
   })
   .openapi('QuestionnaireSummary');
 
-export const QuestionnaireList = z.object({ items: z.array(QuestionnaireSummary) }).openapi('QuestionnaireList');
+export const QuestionnaireList = z
+  .object({
+    items: z.array(QuestionnaireSummary).openapi({ description: 'This page, by member surname, given name (byte order), then id' }),
+    total: z.number().int().openapi({ description: "The event's questionnaires in all" }),
+    next: z.number().int().nullable().openapi({ description: 'The `offset` of the next page; null on the last one' }),
+  })
+  .openapi('QuestionnaireList');
+
+/** A page of an event's questionnaires: a national course has 10,000 (the same bounds as the course enrolments). */
+export const QuestionnaireListQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0).openapi({ description: 'Questionnaires to skip (from `next`)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(200).openapi({ description: 'At most 1000' }),
+});
 
 export const AttemptAudit = z
   .object({

@@ -427,9 +427,28 @@ export interface QuestionnaireListItem {
   mail: 'sent' | 'queued' | 'retrying' | 'no-address' | 'none';
 }
 
-export async function listQuestionnaires(db: Queryable, eventId: string): Promise<QuestionnaireListItem[]> {
+/** A page of an event's questionnaires and how many the event has in all. */
+export interface QuestionnairePage {
+  items: QuestionnaireListItem[];
+  total: number;
+}
+
+/**
+ * A page of an event's questionnaires by member name (then id, so the order is total and pages
+ * never overlap or skip), `offset` rows in, and the event's total. One statement, so the total and
+ * the page are read from the same snapshot; the total comes from its own CTE, not
+ * `count(*) OVER ()`, so a page past the end still says how many there are. The page is cut in a
+ * CTE first: the attempt subqueries and the outbox join run for its rows only, not for the 10,000
+ * of a national course.
+ *
+ * `COLLATE "C"` (byte order): a Postgres created with a locale (`en_US.UTF-8`, `it_IT.UTF-8`) would
+ * sort names by its rules, PGlite sorts by `C`; byte order makes both (and every deployment) give
+ * the same pages.
+ */
+export async function listQuestionnaires(db: Queryable, eventId: string, page: { offset: number; limit: number }): Promise<QuestionnairePage> {
   const { rows } = await db.query<{
-    id: string;
+    total: number;
+    id: string | null;
     member_id: string;
     surname: string;
     given_name: string;
@@ -441,29 +460,66 @@ export async function listQuestionnaires(db: Queryable, eventId: string): Promis
     last_score: number | null;
     mail: QuestionnaireListItem['mail'];
   }>(
-    `SELECT q.id, q.member_id, m.surname, m.given_name, m.codice_fiscale, q.sent_at, q.deadline_at, q.status,
+    `WITH total AS (SELECT count(*)::int AS n FROM questionnaires WHERE event_id = $1),
+     page AS (
+       SELECT q.id, q.member_id, m.surname, m.given_name, m.codice_fiscale, q.sent_at, q.deadline_at, q.status
+       FROM questionnaires q JOIN members m ON m.id = q.member_id
+       WHERE q.event_id = $1
+       ORDER BY m.surname COLLATE "C", m.given_name COLLATE "C", q.id
+       LIMIT $2 OFFSET $3
+     )
+     SELECT t.n AS total, p.id, p.member_id, p.surname, p.given_name, p.codice_fiscale, p.sent_at, p.deadline_at, p.status,
             CASE WHEN ob.id IS NULL THEN 'none' WHEN ob.sent_at IS NOT NULL THEN 'sent' WHEN ob.recipient IS NULL THEN 'no-address'
                  WHEN ob.attempts > 0 THEN 'retrying' ELSE 'queued' END AS mail,
-            (SELECT count(*)::int FROM questionnaire_attempts a WHERE a.questionnaire_id = q.id AND a.submitted_at IS NOT NULL) AS attempts,
-            (SELECT a.score FROM questionnaire_attempts a WHERE a.questionnaire_id = q.id AND a.submitted_at IS NOT NULL ORDER BY a.number DESC LIMIT 1) AS last_score
-     FROM questionnaires q JOIN members m ON m.id = q.member_id
-     LEFT JOIN outbox ob ON ob.dedup_key = 'questionnaire-link:' || q.id::text
-     WHERE q.event_id = $1 ORDER BY m.surname, m.given_name, q.id`,
+            (SELECT count(*)::int FROM questionnaire_attempts a WHERE a.questionnaire_id = p.id AND a.submitted_at IS NOT NULL) AS attempts,
+            (SELECT a.score FROM questionnaire_attempts a WHERE a.questionnaire_id = p.id AND a.submitted_at IS NOT NULL ORDER BY a.number DESC LIMIT 1) AS last_score
+     FROM total t
+     LEFT JOIN page p ON true
+     LEFT JOIN outbox ob ON ob.dedup_key = 'questionnaire-link:' || p.id::text
+     ORDER BY p.surname COLLATE "C", p.given_name COLLATE "C", p.id`,
+    [eventId, page.limit, page.offset],
+  );
+  return {
+    total: rows[0]?.total ?? 0,
+    // An empty page is the total's row alone, with no questionnaire.
+    items: rows
+      .filter((r) => r.id !== null)
+      .map((r) => ({
+        id: r.id!,
+        memberId: r.member_id,
+        surname: r.surname,
+        givenName: r.given_name,
+        codiceFiscale: r.codice_fiscale,
+        sentAt: r.sent_at ? new Date(r.sent_at) : null,
+        deadline: r.deadline_at ? new Date(r.deadline_at) : null,
+        status: r.status,
+        attempts: r.attempts,
+        lastScore: r.last_score,
+        mail: r.mail,
+      })),
+  };
+}
+
+/**
+ * An event's questionnaires counted by stored status, and those whose link mail has no address
+ * (`no-address`): the console's summary above a page, over the whole event.
+ */
+export async function questionnaireCounts(db: Queryable, eventId: string): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number; no_address: number }>(
+    `SELECT q.status, count(*)::int AS n,
+            count(*) FILTER (WHERE ob.id IS NOT NULL AND ob.sent_at IS NULL AND ob.recipient IS NULL)::int AS no_address
+     FROM questionnaires q LEFT JOIN outbox ob ON ob.dedup_key = 'questionnaire-link:' || q.id::text
+     WHERE q.event_id = $1 GROUP BY q.status`,
     [eventId],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    memberId: r.member_id,
-    surname: r.surname,
-    givenName: r.given_name,
-    codiceFiscale: r.codice_fiscale,
-    sentAt: r.sent_at ? new Date(r.sent_at) : null,
-    deadline: r.deadline_at ? new Date(r.deadline_at) : null,
-    status: r.status,
-    attempts: r.attempts,
-    lastScore: r.last_score,
-    mail: r.mail,
-  }));
+  const counts: Record<string, number> = {};
+  let noAddress = 0;
+  for (const r of rows) {
+    counts[r.status] = r.n;
+    noAddress += r.no_address;
+  }
+  if (noAddress) counts['no-address'] = noAddress;
+  return counts;
 }
 
 /** A member's questionnaires still open (R-QST-2), oldest event first: what the dashboard lists with a link. */

@@ -212,6 +212,77 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(pooled.status).toBe(409);
     });
 
+    it('pages the questionnaires in the database: by name in byte order, each once, the total on every page; bounds refused', async () => {
+      const url = `/v1/events/${eventId}/questionnaires`;
+      // Names whose order differs between byte order and a locale collation (accent, case): the
+      // pages must follow byte order on every database (PGlite sorts by C, a Postgres may not).
+      const renamed = [
+        { id: members[4]!.id, surname: 'de Rossi' },
+        { id: members[5]!.id, surname: 'Àlberti' },
+        { id: members[6]!.id, surname: 'De Rossi' },
+      ];
+      const before = await h.rt.db.query<{ id: string; surname: string }>('SELECT id, surname FROM members WHERE id = ANY($1)', [renamed.map((r) => r.id)]);
+      for (const r of renamed) await h.rt.db.query('UPDATE members SET surname = $2 WHERE id = $1', [r.id, r.surname]);
+      try {
+        const all = await h.api('GET', url, { key: keys.organiser });
+        expect(all.status, all.text).toBe(200);
+        expect(all.body).toMatchObject({ total: 7, next: null });
+        const bytes = (q: any) => Buffer.from(`${q.surname}\u0000${q.givenName}\u0000${q.id}`);
+        const sorted = [...all.body.items].sort((a, b) => Buffer.compare(bytes(a), bytes(b)));
+        expect(all.body.items.map((q: any) => q.id)).toEqual(sorted.map((q: any) => q.id));
+        expect(all.body.items.slice(-3).map((q: any) => q.surname)).toEqual(['De Rossi', 'de Rossi', 'Àlberti']);
+
+        const first = await h.api('GET', `${url}?limit=4`, { key: keys.organiser });
+        expect(first.status, first.text).toBe(200);
+        expect(first.body).toMatchObject({ total: 7, next: 4 });
+        expect(first.body.items).toHaveLength(4);
+        const second = await h.api('GET', `${url}?limit=4&offset=${first.body.next}`, { key: keys.cn });
+        expect(second.status, second.text).toBe(200);
+        expect(second.body).toMatchObject({ total: 7, next: null });
+        expect(second.body.items).toHaveLength(3);
+        const paged = [...first.body.items, ...second.body.items];
+        expect(paged).toEqual(all.body.items); // every questionnaire once, in order, the same rows
+        // Past the end: no rows, still the total.
+        expect((await h.api('GET', `${url}?offset=7`, { key: keys.organiser })).body).toEqual({ items: [], total: 7, next: null });
+        expect((await h.api('GET', `${url}?offset=5000&limit=1000`, { key: keys.cpo })).body).toEqual({ items: [], total: 7, next: null });
+
+        // The OpenAPI document shows the query and the page's shape (read past `h.api`: the document
+        // names the pool's `correct`, which R-QST-6's scan of every API response must not find).
+        const doc = (await (await fetch(`${h.url}/openapi.json`)).json()) as any;
+        const op = doc.paths['/v1/events/{id}/questionnaires'].get;
+        expect(op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name)).toEqual(['offset', 'limit']);
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400']));
+        expect(Object.keys(doc.components.schemas.QuestionnaireList.properties)).toEqual(['items', 'total', 'next']);
+
+        for (const q of ['limit=0', 'limit=1001', 'limit=abc', 'limit=2.5', 'offset=-1', 'offset=x']) {
+          const bad = await h.api('GET', `${url}?${q}`, { key: keys.organiser });
+          expect(bad.status, q).toBe(400);
+          expect(bad.headers.get('content-type')).toContain('application/problem+json');
+          expect(bad.body.code, q).toBe('invalid-query');
+        }
+
+        // The console shows the same pages, with plain links (usable without JavaScript).
+        const person = await signedInStaff(h, 'organiser', keys.organiserId, { now });
+        const top = await person.client.get(`/console/eventi/${eventId}/questionario`);
+        expect(top.status).toBe(200);
+        expect(textOf(top.html)).toContain('Questionari 1–7 di 7');
+        expect(top.html).not.toContain('Pagina successiva');
+        expect(top.html).not.toContain('Pagina precedente');
+        const later = await person.client.get(`/console/eventi/${eventId}/questionario?da=4`);
+        expect(later.status).toBe(200);
+        const text = textOf(later.html);
+        expect(text).toContain('Questionari 5–7 di 7');
+        expect(later.html).toContain(`href="/console/eventi/${eventId}/questionario#elenco" rel="prev"`);
+        expect(later.html).not.toContain('Pagina successiva');
+        for (const q of second.body.items) expect(text).toContain(q.codiceFiscale);
+        for (const q of first.body.items) expect(text).not.toContain(q.codiceFiscale);
+        // The summary counts the whole event, not the page.
+        expect(text).toContain('Da compilare: 7');
+      } finally {
+        for (const r of before.rows) await h.rt.db.query('UPDATE members SET surname = $2 WHERE id = $1', [r.id, r.surname]);
+      }
+    });
+
     it('a member fails, retries on 5 unseen questions, passes; the credits turn granted (R-QST-4/5/8)', async () => {
       const m = members[0]!;
       const url = `${h.url}/q/${links.get(m.id)}`;

@@ -2,7 +2,7 @@
  * @module An event's questionnaire and e-learning course in the provider's console (issue 14),
  * through the API's operations with the signed-in person as the actor (R-ACC-7):
  *
- *   GET  /console/eventi/{id}/questionario                           who received it, mail, status, attempts, score; the rating (`eventQuestionnaires`, `eventRating`)
+ *   GET  /console/eventi/{id}/questionario                           who received it, a page at a time (`?da=`), mail, status, attempts, score; counts; the rating (`eventQuestionnaires`, `eventQuestionnaireCounts`, `eventRating`)
  *   POST /console/eventi/{id}/questionario/{qid}/link                a member's link to copy and hand over (`questionnaireLink`)
  *   POST /console/eventi/{id}/questionario/{qid}/invia               the link mail again, to a corrected address (`resendQuestionnaireMail`)
  *   GET  /console/eventi/{id}/corso                                  package, compliance report, enrolments with progress (`courseCompliance`, `courseEnrolments`)
@@ -37,7 +37,7 @@ import { listRegistrations } from '../../services/registry/registrations.ts';
 import { CourseDeclaration } from '../../schemas/elearning.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { questionnaireLink, resendQuestionnaireMail } from '../../services/questionnaire/links.ts';
-import { eventQuestionnaires, eventRating } from '../../services/questionnaire/reads.ts';
+import { eventQuestionnaireCounts, eventQuestionnaires, eventRating, questionnaireAudit } from '../../services/questionnaire/reads.ts';
 import type { Deps } from '../deps.ts';
 import { readUpload } from '../uploads.ts';
 import { EVENT_PAGE_ROLES, forEvent, statusOf } from './event-scope.ts';
@@ -73,20 +73,21 @@ export function courseRoutes(deps: Deps) {
     extra: Pick<QuestionnaireView, 'handedLink' | 'notice' | 'problem'> = {},
     status: 200 | 404 | 409 | 422 = 200,
   ) => {
-    const [all, rating] = await Promise.all([eventQuestionnaires(deps, actor, event.id), eventRating(deps, actor, event.id)]);
     const offset = offsetOf(c);
-    const counts: Record<string, number> = {};
-    for (const q of all) {
-      counts[q.status] = (counts[q.status] ?? 0) + 1;
-      if (q.mail === 'no-address') counts['no-address'] = (counts['no-address'] ?? 0) + 1;
-    }
+    // The page the API's GET /v1/events/{id}/questionnaires gives, cut by the database (10,000 in a national course).
+    const [page, counts, rating] = await Promise.all([
+      eventQuestionnaires(deps, actor, { eventId: event.id, offset, limit: QUESTIONNAIRES_PER_PAGE }),
+      eventQuestionnaireCounts(deps, actor, { eventId: event.id }),
+      eventRating(deps, actor, event.id),
+    ]);
     return c.html(
       questionnairePage(person(c), {
         event,
-        total: all.length,
+        total: page.total,
         counts,
         offset,
-        items: all.slice(offset, offset + QUESTIONNAIRES_PER_PAGE).map((q) => ({
+        next: page.next,
+        items: page.items.map((q) => ({
           id: q.id,
           name: `${q.surname} ${q.givenName}`,
           codiceFiscale: q.codiceFiscale,
@@ -116,15 +117,25 @@ export function courseRoutes(deps: Deps) {
 
   // The same operations as POST /v1/questionnaires/{id}/link and /resend (issue 14).
   const handOver = requirePerson(['organiser', 'cpo']);
+  /** The event's questionnaire `qid` (GET /v1/questionnaires/{id}'s read), else undefined: one row, not the event's 10,000. */
+  const questionnaireOf = async (actor: Actor, event: EventHead, qid: string | undefined) => {
+    if (!qid || !MEMBER_ID.safeParse(qid).success) return undefined;
+    try {
+      const { questionnaire } = await questionnaireAudit(deps, actor, qid);
+      return questionnaire.eventId === event.id ? questionnaire : undefined;
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'questionnaire-not-found') return undefined;
+      throw err;
+    }
+  };
   app.post(
     '/console/eventi/:id/questionario/:qid/link',
     handOver,
     forEvent(deps, async (c, event, actor) => {
-      const qid = c.req.param('qid');
-      const q = MEMBER_ID.safeParse(qid).success ? (await eventQuestionnaires(deps, actor, event.id)).find((x) => x.id === qid) : undefined;
+      const q = await questionnaireOf(actor, event, c.req.param('qid'));
       if (!q) return questionnaires(c, event, actor, { problem: 'Questionario non trovato.' }, 404);
       const link = await questionnaireLink(deps, actor, { questionnaireId: q.id, origin: new URL(c.req.url).origin });
-      return questionnaires(c, event, actor, { handedLink: { name: `${q.surname} ${q.givenName}`, url: link.url, expiresAt: new Date(link.expiresAt) } });
+      return questionnaires(c, event, actor, { handedLink: { name: q.memberName, url: link.url, expiresAt: new Date(link.expiresAt) } });
     }),
   );
   app.post(
@@ -136,11 +147,12 @@ export function courseRoutes(deps: Deps) {
       const typed = typeof form.email === 'string' ? form.email.trim() : '';
       const email = typed ? z.email().max(320).safeParse(typed) : null;
       if (email && !email.success) return questionnaires(c, event, actor, { problem: 'Indichi un indirizzo e-mail valido, per esempio nome@studio.it.' }, 422);
-      const q = MEMBER_ID.safeParse(qid).success ? (await eventQuestionnaires(deps, actor, event.id)).find((x) => x.id === qid) : undefined;
+      const q = await questionnaireOf(actor, event, qid);
       if (!q) return questionnaires(c, event, actor, { problem: 'Questionario non trovato.' }, 404);
       try {
         await resendQuestionnaireMail(deps, actor, { questionnaireId: q.id, email: email?.data });
-        return c.redirect(`/console/eventi/${event.id}/questionario?esito=rinviato`, 303);
+        const da = offsetOf(c);
+        return c.redirect(`/console/eventi/${event.id}/questionario?esito=rinviato${da ? `&da=${da}` : ''}`, 303);
       } catch (err) {
         if (!(err instanceof ServiceError)) throw err;
         const words: Record<string, string> = {

@@ -10,6 +10,7 @@ import { labelOf } from '../labels.ts';
 import type { ConsolePerson } from './account-pages.tsx';
 import { QUESTIONNAIRE_MAIL_LABELS, QUESTIONNAIRE_STATUS_LABELS } from './attendance-labels.ts';
 import { eventPage, type EventHead } from './event-frame.tsx';
+import { OffsetPager } from './pager.tsx';
 import { Notice } from './signin-pages.tsx';
 
 export const QUESTIONNAIRES_PER_PAGE = 200;
@@ -27,9 +28,12 @@ export interface QuestionnaireView {
     attempts: number;
     lastScore: number | null;
   }>;
+  /** The event's questionnaires in all; `items` is the page from `offset`. */
   total: number;
   counts: Record<string, number>;
   offset: number;
+  /** The offset of the next page, null on the last. */
+  next: number | null;
   rating: { responses: number; average: number | null; belowThreshold: boolean | null };
   smtp: boolean;
   /** Whether this person hands links over (the organiser, the accrediting CPO). */
@@ -42,6 +46,8 @@ export interface QuestionnaireView {
 
 export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
   const base = `/console/eventi/${v.event.id}/questionario`;
+  // An act on a row comes back to the same page.
+  const here = v.offset ? `?da=${v.offset}` : '';
   const noAddress = v.counts['no-address'] ?? 0;
   return eventPage(
     person,
@@ -107,7 +113,7 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
         )}
       </section>
       {v.items.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" id="elenco">
           <table>
             <thead>
               <tr>
@@ -137,13 +143,13 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
                   <td>{q.lastScore ?? '—'}</td>
                   {v.handsOver ? (
                     <td>
-                      <form method="post" action={`${base}/${q.id}/link`}>
+                      <form method="post" action={`${base}/${q.id}/link${here}`}>
                         <button type="submit" class="secondary">
                           Copia il link
                         </button>
                       </form>
                       {q.mail !== 'sent' ? (
-                        <form method="post" action={`${base}/${q.id}/invia`}>
+                        <form method="post" action={`${base}/${q.id}/invia${here}`}>
                           <label for={`email-${q.id}`}>Indirizzo corretto (facoltativo)</label>
                           <input type="email" id={`email-${q.id}`} name="email" autocomplete="off" />
                           <button type="submit" class="secondary">
@@ -159,10 +165,17 @@ export function questionnairePage(person: ConsolePerson, v: QuestionnaireView) {
           </table>
         </div>
       ) : null}
-      <nav class="pager" aria-label="Pagine dei questionari">
-        {v.offset > 0 ? <a href={`${base}?da=${Math.max(0, v.offset - QUESTIONNAIRES_PER_PAGE)}`}>Pagina precedente</a> : null}
-        {v.offset + v.items.length < v.total ? <a href={`${base}?da=${v.offset + QUESTIONNAIRES_PER_PAGE}`}>Pagina successiva</a> : null}
-      </nav>
+      <OffsetPager
+        base={base}
+        noun="Questionari"
+        label="Pagine dei questionari"
+        offset={v.offset}
+        shown={v.items.length}
+        total={v.total}
+        perPage={QUESTIONNAIRES_PER_PAGE}
+        next={v.next}
+        hash="#elenco"
+      />
     </>,
   );
 }

@@ -16,6 +16,7 @@ import {
   listReports,
   organiserQualityAnswers,
   qualityTotalsByOrganiser,
+  questionnaireCounts,
   type IrregularityReport,
   type QuestionnaireListItem,
   type StoredAttempt,
@@ -28,10 +29,29 @@ import { ServiceError } from '../errors.ts';
 
 type Db = Pick<ServiceContext, 'db'>;
 
-/** Who received the event's questionnaire, its deadline and status. */
-export async function eventQuestionnaires(ctx: Db, actor: Actor, eventId: string): Promise<QuestionnaireListItem[]> {
-  await visibleEvent(ctx.db, actor, eventId);
-  return listQuestionnaires(ctx.db, eventId);
+export interface QuestionnaireListPage {
+  items: QuestionnaireListItem[];
+  total: number;
+  /** The offset of the next page; null on the last one. */
+  next: number | null;
+}
+
+/**
+ * A page of who received the event's questionnaire, its deadline and status, by member name: a
+ * national course has 10,000 of them, so the database cuts the page (the API and the console
+ * read the same pages).
+ */
+export async function eventQuestionnaires(ctx: Db, actor: Actor, input: { eventId: string; offset: number; limit: number }): Promise<QuestionnaireListPage> {
+  await visibleEvent(ctx.db, actor, input.eventId);
+  const { items, total } = await listQuestionnaires(ctx.db, input.eventId, { offset: input.offset, limit: input.limit });
+  const end = input.offset + items.length;
+  return { items, total, next: items.length && end < total ? end : null };
+}
+
+/** How many of the event's questionnaires are in each status, and how many lack an address for the link mail. */
+export async function eventQuestionnaireCounts(ctx: Db, actor: Actor, input: { eventId: string }): Promise<Record<string, number>> {
+  await visibleEvent(ctx.db, actor, input.eventId);
+  return questionnaireCounts(ctx.db, input.eventId);
 }
 
 export interface QuestionnaireAuditFacts {
