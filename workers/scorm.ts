@@ -8,7 +8,7 @@ import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import type { LedgerProducer } from '../src/queue/ledger.ts';
 import { SCORM_QUEUE, ScormJob, type ScormProducer } from '../src/queue/scorm.ts';
-import { processScormJob, sweepScormDerivations } from '../src/services/elearning/derive.ts';
+import { processScormJob, SWEEP_GRACE_MS, sweepScormDerivations } from '../src/services/elearning/derive.ts';
 import type { Db } from '../src/store/db.ts';
 import { startQueueWorker, type RunningWorker } from './queue-worker.ts';
 
@@ -33,7 +33,15 @@ export async function startScormWorker(deps: ScormWorkerDeps): Promise<RunningWo
     process: (job) => processScormJob({ ...deps, derivation: config.SCORM_DERIVATION, pending: deps.producer }, ScormJob.parse(job.data), job.id),
     sweep: {
       queue: deps.producer.queue,
-      run: (atStart) => sweepScormDerivations(deps, deps.producer, new Date(deps.now() - (atStart ? 24 * 3600_000 : config.SWEEP_INTERVAL_MS * 3))),
+      run: (atStart) => {
+        const now = deps.now();
+        return sweepScormDerivations(
+          deps,
+          deps.producer,
+          new Date(now - (atStart ? 24 * 3600_000 : config.SWEEP_INTERVAL_MS * 3)),
+          new Date(now - SWEEP_GRACE_MS),
+        );
+      },
     },
   });
 }

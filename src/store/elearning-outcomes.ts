@@ -498,7 +498,11 @@ export async function saveEnrolmentOutcomes(
   for (const w of writes) {
     const r = read.get(w.enrolmentId)!;
     const old = json<Array<{ year: number; credits: number; deontology_credits: number; mode: string; status: string }>>(r.old);
-    out.set(w.enrolmentId, { changedYears: await replaceCreditRecords(tx, w, old), statusChanged: r.prev_status !== w.progress.status });
+    const changedYears = await replaceCreditRecords(tx, w, old);
+    // What the ledger's sweep reads (migration 020): rare, so a statement of its own.
+    if (changedYears.length)
+      await tx.query('UPDATE elearning_outcomes SET credits_changed_at = $2 WHERE enrolment_id = $1', [w.enrolmentId, w.derivedAt.toISOString()]);
+    out.set(w.enrolmentId, { changedYears, statusChanged: r.prev_status !== w.progress.status });
   }
   return out;
 }
@@ -576,17 +580,19 @@ export async function enrolmentIdsOf(db: Queryable, eventId: string): Promise<st
 }
 
 /**
- * Enrolments with commits received in the last `windowMs` that their outcome has not read yet:
- * the safety net for a crash between a commit's COMMIT and its queue request.
+ * Enrolments with commits received from `since` (and before `until`, when given) that their
+ * outcome has not read yet: the safety net for a crash between a commit's COMMIT and its queue
+ * request. `until` leaves out the commits whose derivation is simply still on its way.
  */
-export async function enrolmentsNeedingDerivation(db: Db, since: Date): Promise<string[]> {
+export async function enrolmentsNeedingDerivation(db: Db, since: Date, until: Date | null = null): Promise<string[]> {
   // Two ways a commit can wait unread: its id is above what the outcome read (its request was
   // lost), or below it but visible only after the fold that read past it (its transaction
   // committed late) and its request was lost too: the fold then counts fewer commits up to its
   // high water than are stored.
   const { rows } = await db.query<{ enrolment_id: string }>(
     `WITH recent AS (
-       SELECT c.enrolment_id, max(c.id) AS top FROM scorm_commits c WHERE c.received_at >= $1 GROUP BY c.enrolment_id
+       SELECT c.enrolment_id, max(c.id) AS top FROM scorm_commits c
+        WHERE c.received_at >= $1 AND ($2::timestamptz IS NULL OR c.received_at < $2) GROUP BY c.enrolment_id
      )
      SELECT r.enrolment_id FROM recent r
        LEFT JOIN elearning_outcomes o ON o.enrolment_id = r.enrolment_id
@@ -595,7 +601,7 @@ export async function enrolmentsNeedingDerivation(db: Db, since: Date): Promise<
          OR (f.enrolment_id IS NOT NULL
              AND (SELECT count(*) FROM scorm_commits c WHERE c.enrolment_id = r.enrolment_id AND c.id <= f.commits_high_water) <> f.commits_folded)
       LIMIT 10000`,
-    [since.toISOString()],
+    [since.toISOString(), until?.toISOString() ?? null],
   );
   return rows.map((r) => r.enrolment_id);
 }

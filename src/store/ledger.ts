@@ -175,7 +175,7 @@ export async function changedSince(db: Queryable, since: { product: Date; wall: 
        UNION SELECT member_id FROM member_transfers WHERE recorded_at > $2
        UNION SELECT c.member_id FROM credit_records c
              WHERE c.derived_at > $2 AND c.event_id IN (SELECT event_id FROM derivations WHERE finished_at > $2)
-       UNION SELECT member_id FROM elearning_outcomes WHERE derived_at > $2
+       UNION SELECT member_id FROM elearning_outcomes WHERE credits_changed_at > $2
        UNION SELECT a.member_id FROM outcome_audit a
              WHERE a.member_id IS NOT NULL AND a.at > $2 AND a.event_id IN (SELECT event_id FROM derivations WHERE finished_at > $2)`,
       [p, w],

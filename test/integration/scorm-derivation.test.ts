@@ -7,6 +7,7 @@
  * validity window; and replays, which change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changedSince } from '../../src/store/ledger.ts';
 import { backendsOf } from '../support/backends.ts';
 import { createCpoOrganiser, createMembers, type CreatedMember } from '../support/fixtures.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
@@ -118,6 +119,13 @@ for (const backend of backendsOf(import.meta.url)) {
       const half = await progress(eventId, m, (o) => o.creditedSeconds === 360);
       expect(half).toMatchObject({ status: 'in-progress', reason: 'sco-not-completed', credits: 0 });
       expect(half.explanation.scos[0]).toMatchObject({ identifier: 'ITEM-1', launched: true, completed: false });
+      // Progress without a credit is nothing the ledger's sweep re-derives a balance for (migration 020).
+      const creditsChangedAt = async () =>
+        (await h.rt.db.query<{ at: Date | null }>('SELECT credits_changed_at AS at FROM elearning_outcomes WHERE enrolment_id = $1', [l.enrolmentId])).rows[0]!
+          .at;
+      const sweptSince = new Date(Date.now() - MIN);
+      expect(await creditsChangedAt()).toBeNull();
+      expect((await changedSince(h.rt.db, { product: new Date(clock - MIN), wall: sweptSince })).memberIds).not.toContain(m.id);
 
       tick(MIN);
       const b = await launchSco(l.launchUrl, 'ITEM-1');
@@ -169,6 +177,9 @@ for (const backend of backendsOf(import.meta.url)) {
         [eventId, m.id],
       );
       expect(records.rows).toEqual([{ credits: 2, mode: 'e-learning', year: 2026, status: 'granted', fraction: 0 }]);
+      // The credit is: the sweep would catch it had its ledger request been lost.
+      expect(await creditsChangedAt()).not.toBeNull();
+      expect((await changedSince(h.rt.db, { product: new Date(clock - MIN), wall: sweptSince })).memberIds).toContain(m.id);
       const bal = await h.api('GET', `/v1/members/${m.id}/balance?biennium=2025`, { key: keys.cpo });
       expect(bal.status, bal.text).toBe(200);
       expect(bal.body.balance.recorded).toMatchObject({ total: 2, distance: 2 });

@@ -322,6 +322,11 @@ describe('SCORM incremental derivation = full re-read, through HTTP', () => {
       [enrolmentId],
     );
     expect(await enrolmentsNeedingDerivation(h.rt.db, since)).toContain(enrolmentId);
+    // Its commits received from `until` on (the worker's grace for derivations on their way): left for the next sweep.
+    const { rows: late } = await h.rt.db.query<{ at: Date }>('SELECT received_at AS at FROM scorm_commits WHERE id = -2');
+    const lateAt = new Date(late[0]!.at).getTime();
+    expect(await enrolmentsNeedingDerivation(h.rt.db, new Date(lateAt), new Date(lateAt))).not.toContain(enrolmentId);
+    expect(await enrolmentsNeedingDerivation(h.rt.db, new Date(lateAt), new Date(lateAt + 1))).toContain(enrolmentId);
     // The sweep's derivation folds it, and the enrolment is no longer found.
     await h.rt.scorm.requestDerivation(enrolmentId);
     await eventually(async () => !(await enrolmentsNeedingDerivation(h.rt.db, since)).includes(enrolmentId), 20_000);

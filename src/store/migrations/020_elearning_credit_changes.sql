@@ -1,0 +1,12 @@
+-- Issue 16, "Derivation at scale": when an e-learning outcome last changed its member's credit
+-- records. The ledger's sweep (src/store/ledger.ts `changedSince`) catches balances whose ledger
+-- request was lost; it read every outcome derived since its last run, so a course of 10,000
+-- learners committing every 30 s had all 10,000 balances re-derived every minute (2–3 s of the
+-- database's time each time, bench/RESULTS.md) though a derivation rarely changes a credit. It now
+-- reads the outcomes whose credit records changed. Wall clock, as `derived_at`.
+
+ALTER TABLE elearning_outcomes ADD COLUMN credits_changed_at timestamptz;
+-- Outcomes credited before this column: as if their credits changed when they were last derived,
+-- so that the first sweep after the upgrade (24 hours back) still catches a lost request.
+UPDATE elearning_outcomes SET credits_changed_at = derived_at WHERE status = 'credited';
+CREATE INDEX elearning_outcomes_credits_changed ON elearning_outcomes (credits_changed_at) WHERE credits_changed_at IS NOT NULL;
