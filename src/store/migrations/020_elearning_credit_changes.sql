@@ -6,7 +6,6 @@
 -- reads the outcomes whose credit records changed. Wall clock, as `derived_at`.
 
 ALTER TABLE elearning_outcomes ADD COLUMN credits_changed_at timestamptz;
--- Outcomes credited before this column: as if their credits changed when they were last derived,
--- so that the first sweep after the upgrade (24 hours back) still catches a lost request.
-UPDATE elearning_outcomes SET credits_changed_at = derived_at WHERE status = 'credited';
+-- Not filled in for outcomes before it: the ledger worker makes a pass over every member when it
+-- starts (workers/ledger.ts), which the upgrade's restart does.
 CREATE INDEX elearning_outcomes_credits_changed ON elearning_outcomes (credits_changed_at) WHERE credits_changed_at IS NOT NULL;
