@@ -126,13 +126,24 @@ export async function insertSession(db: Queryable, s: NewSession): Promise<void>
  * (cmi5 §9.3.6) and answers each with the receipt of its last statement (for the abandoned
  * statement's duration, §9.5.4.2).
  */
-export async function abandonActiveSessions(tx: Queryable, enrolmentId: string, at: Date) {
+export async function abandonActiveSessions(tx: Queryable, enrolmentId: string, at: Date, opts: { expiredOnly?: boolean } = {}) {
   const { rows } = await tx.query<SessionRow & { last_at: Date | string | null }>(
     `UPDATE cmi5_sessions s SET abandoned_at = $2 WHERE enrolment_id = $1 AND terminated_at IS NULL AND abandoned_at IS NULL
+       AND ($3::boolean IS NOT TRUE OR expires_at <= $2)
      RETURNING s.*, (SELECT max(received_at) FROM cmi5_statements t WHERE t.session_id = s.session_id AND t.origin = 'au' AND t.accepted) AS last_at`,
-    [enrolmentId, at.toISOString()],
+    [enrolmentId, at.toISOString(), opts.expiredOnly ?? false],
   );
   return rows.map((r) => ({ ...toSession(r), lastStatementAt: r.last_at === null ? null : ms(r.last_at) }));
+}
+
+/** Enrolments with a session neither terminated nor abandoned whose launch expired by `at` (at most `limit`). */
+export async function enrolmentsWithExpiredSessions(db: Queryable, at: Date, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ enrolment_id: string }>(
+    `SELECT DISTINCT enrolment_id FROM cmi5_sessions
+      WHERE terminated_at IS NULL AND abandoned_at IS NULL AND expires_at <= $1 ORDER BY enrolment_id LIMIT $2`,
+    [at.toISOString(), limit],
+  );
+  return rows.map((r) => r.enrolment_id);
 }
 
 /**

@@ -314,7 +314,7 @@ for (const backend of backendsOf(import.meta.url)) {
       const swept = async () => {
         const ids: string[] = [];
         await sweepScormDerivations(
-          { db: h.rt.db, log: createLogger('silent') },
+          { db: h.rt.db, log: createLogger('silent'), now: () => clock },
           { requestDerivation: async (id: string) => void ids.push(id), schedulePending: async () => {} },
           new Date(0),
         );
@@ -361,6 +361,55 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(o.explanation.scos.find((s: any) => s.identifier === CMI5_AUS.test)).toMatchObject({ completed: false, passed: true });
       // The block and course are not satisfied.
       expect(await lmsStatements(e.enrolmentId, 'https://w3id.org/xapi/adl/verbs/satisfied')).toEqual([]);
+    });
+
+    it('a session left open when its launch expires is abandoned by the sweep (§9.3.6), once, and its registration derived', async () => {
+      const eventId = await course('Corso cmi5 abbandonato');
+      const m = members[2]!;
+      const e = await enrol(eventId, m);
+      const a = await launch(e.cmi5LaunchUrl, CMI5_AUS.lesson);
+      tick(MIN);
+      expect((await send(a, sample(a, S10, '03-initialized_statement'))).status).toBe(200);
+      tick(2 * MIN);
+      const progressed = sample(a, S10, '04-completed_statement', 'PT2M');
+      expect((await send(a, progressed)).status).toBe(200);
+      // The learner closes the window and never comes back: nothing terminates the session.
+      const sweep = async () => {
+        const ids: string[] = [];
+        await sweepScormDerivations(
+          { db: h.rt.db, log: createLogger('silent'), now: () => clock },
+          { requestDerivation: async (id: string) => void ids.push(id), schedulePending: async () => {} },
+          new Date(clock),
+        );
+        return ids;
+      };
+      const session = async () =>
+        (
+          await h.rt.db.query<{ expires_at: Date; abandoned_at: Date | null }>('SELECT expires_at, abandoned_at FROM cmi5_sessions WHERE session_id = $1', [
+            a.body.session,
+          ])
+        ).rows[0]!;
+      // Before its launch expires it may still send statements: left open (and, once its statements
+      // are derived, nothing to ask for).
+      await eventually(async () => !(await sweep()).includes(e.enrolmentId), 20_000);
+      expect((await session()).abandoned_at).toBeNull();
+      expect(await lmsStatements(e.enrolmentId, 'https://w3id.org/xapi/adl/verbs/abandoned')).toEqual([]);
+      const saved = clock;
+      try {
+        clock = new Date((await session()).expires_at).getTime() + MIN;
+        expect(await sweep()).toContain(e.enrolmentId);
+        expect(new Date((await session()).abandoned_at!).getTime()).toBe(clock);
+        const abandoned = await lmsStatements(e.enrolmentId, 'https://w3id.org/xapi/adl/verbs/abandoned');
+        // From the launch to its last statement: 3 minutes.
+        expect(abandoned).toHaveLength(1);
+        expect(abandoned[0]).toMatchObject({ result: { duration: 'PT180S' }, context: { registration: e.enrolmentId } });
+        expect(abandoned[0].context.extensions['https://w3id.org/xapi/cmi5/context/extensions/sessionid']).toBe(a.body.session);
+        // Once: a second sweep finds nothing more to abandon.
+        expect(await sweep()).not.toContain(e.enrolmentId);
+        expect(await lmsStatements(e.enrolmentId, 'https://w3id.org/xapi/adl/verbs/abandoned')).toHaveLength(1);
+      } finally {
+        clock = saved;
+      }
     });
   });
 }

@@ -220,7 +220,11 @@ for (const backend of backendsOf(import.meta.url)) {
         await h.rt.db.exec('DROP TRIGGER test_poison ON elearning_outcomes; DROP FUNCTION test_poison();');
       }
       // The sweep finds its commit unread and marks it again.
-      const swept = await sweepScormDerivations({ db: h.rt.db, log: createLogger('silent') }, h.rt.scorm, new Date(Date.now() - 600_000));
+      const swept = await sweepScormDerivations(
+        { db: h.rt.db, log: createLogger('silent'), now: () => Date.now() },
+        h.rt.scorm,
+        new Date(Date.now() - 600_000),
+      );
       expect(swept.queued).toBe(1);
       await eventually(async () => (await behind()).length === 0, 20_000);
     });

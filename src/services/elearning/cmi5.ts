@@ -19,6 +19,7 @@ import { canonicalJson } from '../../domain/verification.ts';
 import type { MemberLinks } from '../../member-links.ts';
 import {
   abandonActiveSessions,
+  enrolmentsWithExpiredSessions,
   acceptedStatement,
   acceptedStatements,
   claimFetch,
@@ -37,6 +38,7 @@ import {
   type NewStatement,
   type StoredSession,
 } from '../../store/cmi5.ts';
+import type { Queryable } from '../../store/db.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 
@@ -113,37 +115,10 @@ export async function launchAu(
     const au = t.summary.cmi5.aus.find((a) => a.id === auId);
     if (!au) throw new ServiceError('unknown-sco', 'Add ?au=<AU id of this course>');
     const actor = cmi5Actor(where.gatewayOrigin, t.memberId);
-    const lms = (statement: Record<string, unknown>, session: string): NewStatement => ({
-      statementId: statement.id as string,
-      enrolmentId,
-      sessionId: session,
-      origin: 'lms',
-      receivedAt: launchedAt,
-      clientAddr: null,
-      userAgent: null,
-      body: Buffer.from(JSON.stringify(statement)),
-      batchIndex: null,
-      statement,
-      verb: (statement.verb as { id: string }).id,
-      kind: 'defined',
-      stampedAt: launchedAt.getTime(),
-      durationSeconds: null,
-      accepted: true,
-      rejection: null,
-    });
+    const lms = (statement: Record<string, unknown>, session: string) => lmsStatement(enrolmentId, session, statement, launchedAt);
     // §9.3.6 "If an LMS launches an AU with the same registration as an active session, the previous session … MUST be abandoned."
     const abandoned = await abandonActiveSessions(tx, enrolmentId, launchedAt);
-    for (const s of abandoned) {
-      const prevAu = t.summary.cmi5.aus.find((a) => a.id === s.auId) ?? au;
-      const last = s.lastStatementAt ?? s.launchedAt;
-      const st = abandonedStatement(
-        crypto.randomUUID(),
-        { sessionId: s.sessionId, registration: enrolmentId, au: prevAu, actor: s.actor, launchMode: s.launchMode },
-        (last - s.launchedAt) / 1000,
-        launchedAt,
-      );
-      await insertStatements(tx, [lms(st, s.sessionId)]);
-    }
+    await recordAbandoned(tx, enrolmentId, abandoned, launchedAt);
     const launch: Cmi5Launch = { sessionId, registration: enrolmentId, au, actor, launchMode: 'Normal' };
     await insertSession(tx, {
       sessionId,
@@ -177,6 +152,70 @@ export async function launchAu(
       abandoned: abandoned.map((s) => s.sessionId),
     };
   });
+}
+
+/** A statement the LMS makes itself (launched, abandoned, satisfied), accepted as it is written. */
+function lmsStatement(enrolmentId: string, sessionId: string, statement: Record<string, unknown>, at: Date): NewStatement {
+  return {
+    statementId: statement.id as string,
+    enrolmentId,
+    sessionId,
+    origin: 'lms',
+    receivedAt: at,
+    clientAddr: null,
+    userAgent: null,
+    body: Buffer.from(JSON.stringify(statement)),
+    batchIndex: null,
+    statement,
+    verb: (statement.verb as { id: string }).id,
+    kind: 'defined',
+    stampedAt: at.getTime(),
+    durationSeconds: null,
+    accepted: true,
+    rejection: null,
+  };
+}
+
+/**
+ * The abandoned statement of each session just marked abandoned (§9.3.6): its duration from the
+ * launch to the session's last accepted AU statement; its AU as the package the session launched
+ * describes it.
+ */
+async function recordAbandoned(tx: Queryable, enrolmentId: string, sessions: Awaited<ReturnType<typeof abandonActiveSessions>>, at: Date) {
+  for (const s of sessions) {
+    const au = (await packageStructure(tx, s.packageId))?.cmi5.aus.find((a) => a.id === s.auId);
+    if (!au) throw new Error(`cmi5 session ${s.sessionId}: AU ${s.auId} is not in its package ${s.packageId}`);
+    const last = s.lastStatementAt ?? s.launchedAt;
+    const st = abandonedStatement(
+      crypto.randomUUID(),
+      { sessionId: s.sessionId, registration: enrolmentId, au, actor: s.actor, launchMode: s.launchMode },
+      (last - s.launchedAt) / 1000,
+      at,
+    );
+    await insertStatements(tx, [lmsStatement(enrolmentId, s.sessionId, st, at)]);
+  }
+}
+
+/**
+ * Abandons the sessions whose launch expired with neither a terminated statement nor a later
+ * launch of the registration (cmi5 §9.3.6: the LMS records an abandoned session as such). The
+ * launch's auth token ends with it, so nothing more can come from the AU. Each registration in a
+ * transaction of its own, its enrolment locked first as a launch locks it. Returns the
+ * enrolments, for their derivation.
+ */
+export async function abandonExpiredSessions(ctx: Pick<ServiceContext, 'db' | 'now'>, limit = 500): Promise<string[]> {
+  const at = new Date(ctx.now());
+  const done: string[] = [];
+  for (const enrolmentId of await enrolmentsWithExpiredSessions(ctx.db, at, limit)) {
+    const n = await ctx.db.transaction(async (tx) => {
+      await tx.query('SELECT id FROM elearning_enrolments WHERE id = $1 FOR UPDATE', [enrolmentId]);
+      const sessions = await abandonActiveSessions(tx, enrolmentId, at, { expiredOnly: true });
+      await recordAbandoned(tx, enrolmentId, sessions, at);
+      return sessions.length;
+    });
+    if (n) done.push(enrolmentId);
+  }
+  return done;
 }
 
 /** §8.2.3.2 error values. */

@@ -46,6 +46,7 @@ import {
   type FoldWrite,
   type OutcomeWrite,
 } from '../../store/elearning-outcomes.ts';
+import { abandonExpiredSessions } from './cmi5.ts';
 import { deriveCmi5Enrolment } from './cmi5-derive.ts';
 
 /** What a SCORM derivation needs: the database, log and clock, and the ledger to tell. */
@@ -172,14 +173,17 @@ async function answers(db: Db): Promise<boolean> {
  * cost the sweep 110–350 ms of Redis round trips every minute, issue 16).
  */
 export async function sweepScormDerivations(
-  ctx: Pick<ScormDeriveContext, 'db' | 'log'>,
+  ctx: Pick<ScormDeriveContext, 'db' | 'log' | 'now'>,
   producer: Pick<ScormProducer, 'requestDerivation' | 'schedulePending'>,
   since: Date,
   until: Date | null = null,
 ) {
   const t0 = Date.now();
+  // cmi5 sessions whose launch expired open are abandoned (§9.3.6), and their registrations derived.
+  const abandoned = await abandonExpiredSessions(ctx);
+  if (abandoned.length) ctx.log.info({ enrolments: abandoned.length }, 'cmi5 sweep abandoned expired sessions');
   // cmi5 statements newer than their outcome too (issue 16).
-  const stale = [...new Set([...(await enrolmentsNeedingDerivation(ctx.db, since, until)), ...(await cmi5EnrolmentsSince(ctx.db, since))])];
+  const stale = [...new Set([...abandoned, ...(await enrolmentsNeedingDerivation(ctx.db, since, until)), ...(await cmi5EnrolmentsSince(ctx.db, since))])];
   const readMs = Date.now() - t0;
   for (const id of stale) await producer.requestDerivation(id);
   // Enrolments left pending with no job to claim them (a job that failed for good): asked for again.
