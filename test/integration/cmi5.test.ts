@@ -117,6 +117,17 @@ for (const backend of backendsOf(import.meta.url)) {
         ])
       ).rows.map((r) => r.statement);
 
+    /** The enrolments the SCORM worker's sweep (commits and statements from `since`) asks to derive, at the test's clock. */
+    const sweptIds = async (since: Date) => {
+      const ids: string[] = [];
+      await sweepScormDerivations(
+        { db: h.rt.db, log: createLogger('silent'), now: () => clock },
+        { requestDerivation: async (id: string) => void ids.push(id), schedulePending: async () => {} },
+        since,
+      );
+      return ids;
+    };
+
     beforeAll(async () => {
       h = await startHarness(backend, { now: () => clock, env: { SCORM_DERIVE_DELAY_MS: '20' } });
       keys = await createCpoOrganiser(h, 'MI');
@@ -311,15 +322,7 @@ for (const backend of backendsOf(import.meta.url)) {
       expect(credits.rows).toEqual([{ credits: 2 }]);
 
       // The sweep finds a registration whose statements are newer than its outcome (a lost derivation request), and only then.
-      const swept = async () => {
-        const ids: string[] = [];
-        await sweepScormDerivations(
-          { db: h.rt.db, log: createLogger('silent'), now: () => clock },
-          { requestDerivation: async (id: string) => void ids.push(id), schedulePending: async () => {} },
-          new Date(0),
-        );
-        return ids;
-      };
+      const swept = () => sweptIds(new Date(0));
       expect(await swept()).not.toContain(e.enrolmentId);
       await h.rt.db.query(`UPDATE elearning_outcomes SET derived_at = '2000-01-01T00:00:00Z' WHERE enrolment_id = $1`, [e.enrolmentId]);
       expect(await swept()).toContain(e.enrolmentId);
@@ -374,15 +377,7 @@ for (const backend of backendsOf(import.meta.url)) {
       const progressed = sample(a, S10, '04-completed_statement', 'PT2M');
       expect((await send(a, progressed)).status).toBe(200);
       // The learner closes the window and never comes back: nothing terminates the session.
-      const sweep = async () => {
-        const ids: string[] = [];
-        await sweepScormDerivations(
-          { db: h.rt.db, log: createLogger('silent'), now: () => clock },
-          { requestDerivation: async (id: string) => void ids.push(id), schedulePending: async () => {} },
-          new Date(clock),
-        );
-        return ids;
-      };
+      const sweep = () => sweptIds(new Date(clock));
       const session = async () =>
         (
           await h.rt.db.query<{ expires_at: Date; abandoned_at: Date | null }>('SELECT expires_at, abandoned_at FROM cmi5_sessions WHERE session_id = $1', [
