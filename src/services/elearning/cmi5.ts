@@ -203,17 +203,22 @@ async function recordAbandoned(tx: Queryable, enrolmentId: string, sessions: Awa
  * transaction of its own, its enrolment locked first as a launch locks it. Returns the
  * enrolments, for their derivation.
  */
-export async function abandonExpiredSessions(ctx: Pick<ServiceContext, 'db' | 'now'>, limit = 500): Promise<string[]> {
+export async function abandonExpiredSessions(ctx: Pick<ServiceContext, 'db' | 'now' | 'log'>, limit = 500): Promise<string[]> {
   const at = new Date(ctx.now());
   const done: string[] = [];
   for (const enrolmentId of await enrolmentsWithExpiredSessions(ctx.db, at, limit)) {
-    const n = await ctx.db.transaction(async (tx) => {
-      await tx.query('SELECT id FROM elearning_enrolments WHERE id = $1 FOR UPDATE', [enrolmentId]);
-      const sessions = await abandonActiveSessions(tx, enrolmentId, at, { expiredOnly: true });
-      await recordAbandoned(tx, enrolmentId, sessions, at);
-      return sessions.length;
-    });
-    if (n) done.push(enrolmentId);
+    try {
+      const n = await ctx.db.transaction(async (tx) => {
+        await tx.query('SELECT id FROM elearning_enrolments WHERE id = $1 FOR UPDATE', [enrolmentId]);
+        const sessions = await abandonActiveSessions(tx, enrolmentId, at, { expiredOnly: true });
+        await recordAbandoned(tx, enrolmentId, sessions, at);
+        return sessions.length;
+      });
+      if (n) done.push(enrolmentId);
+    } catch (err) {
+      // One registration that cannot be written (a deadlock with a statement in flight) waits for the next sweep; the others go on.
+      ctx.log.warn({ enrolmentId, err: String(err) }, 'cmi5: expired sessions not abandoned; the next sweep tries again');
+    }
   }
   return done;
 }
