@@ -117,6 +117,16 @@ for (const backend of backendsOf(import.meta.url)) {
         ])
       ).rows.map((r) => r.statement);
 
+    /** A new course with `m` enrolled, its lesson launched and, a minute later, initialized. */
+    const initializedLesson = async (title: string, m: CreatedMember) => {
+      const eventId = await course(title);
+      const e = await enrol(eventId, m);
+      const a = await launch(e.cmi5LaunchUrl, CMI5_AUS.lesson);
+      tick(MIN);
+      expect((await send(a, sample(a, S10, '03-initialized_statement'))).status).toBe(200);
+      return { eventId, e, a };
+    };
+
     /** The enrolments the SCORM worker's sweep (commits and statements from `since`) asks to derive, at the test's clock. */
     const sweptIds = async (since: Date) => {
       const ids: string[] = [];
@@ -329,12 +339,8 @@ for (const backend of backendsOf(import.meta.url)) {
     });
 
     it('moveOn not met (the test passed, never completed): not credited, no satisfied statement; a second launch abandons the first', async () => {
-      const eventId = await course('Corso cmi5 incompleto');
       const m = members[1]!;
-      const e = await enrol(eventId, m);
-      const a = await launch(e.cmi5LaunchUrl, CMI5_AUS.lesson);
-      tick(MIN);
-      expect((await send(a, sample(a, S10, '03-initialized_statement'))).status).toBe(200);
+      const { eventId, e, a } = await initializedLesson('Corso cmi5 incompleto', m);
       tick(14 * MIN);
       expect((await send(a, sample(a, S10, '04-completed_statement', 'PT14M'))).status).toBe(200);
       tick(MIN);
@@ -367,12 +373,8 @@ for (const backend of backendsOf(import.meta.url)) {
     });
 
     it('a session left open when its launch expires is abandoned by the sweep (§9.3.6), once, and its registration derived', async () => {
-      const eventId = await course('Corso cmi5 abbandonato');
       const m = members[2]!;
-      const e = await enrol(eventId, m);
-      const a = await launch(e.cmi5LaunchUrl, CMI5_AUS.lesson);
-      tick(MIN);
-      expect((await send(a, sample(a, S10, '03-initialized_statement'))).status).toBe(200);
+      const { e, a } = await initializedLesson('Corso cmi5 abbandonato', m);
       tick(2 * MIN);
       const progressed = sample(a, S10, '04-completed_statement', 'PT2M');
       expect((await send(a, progressed)).status).toBe(200);
