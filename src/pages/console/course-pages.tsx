@@ -4,6 +4,7 @@
  * R-ELN-5 compliance report, the enrolments with their progress (R-ELN-2, R-ELN-3, R-ELN-4),
  * launch links to copy, and the R-ELN-6 attestation of each credited enrolment.
  */
+import { OffsetPager } from './pager.tsx';
 import { italianDateTime, withArticle } from '../format.ts';
 import { ELEARNING_REASON_LABELS, labelOf } from '../labels.ts';
 import type { ConsolePerson } from './account-pages.tsx';
@@ -263,10 +264,17 @@ export function coursePage(person: ConsolePerson, v: CourseView) {
         ) : (
           <p>Nessun iscritto al corso.</p>
         )}
-        <nav class="pager" aria-label="Pagine degli iscritti">
-          {v.offset > 0 ? <a href={`${base}?da=${Math.max(0, v.offset - ENROLMENTS_PER_PAGE)}#iscritti`}>Pagina precedente</a> : null}
-          {v.offset + v.enrolments.length < v.total ? <a href={`${base}?da=${v.offset + ENROLMENTS_PER_PAGE}#iscritti`}>Pagina successiva</a> : null}
-        </nav>
+        <OffsetPager
+          base={base}
+          noun="Iscritti"
+          label="Pagine degli iscritti"
+          offset={v.offset}
+          shown={v.enrolments.length}
+          total={v.total}
+          perPage={ENROLMENTS_PER_PAGE}
+          next={v.offset + v.enrolments.length < v.total ? v.offset + v.enrolments.length : null}
+          hash="#iscritti"
+        />
       </section>
     </>,
     { script: true },
